@@ -1,0 +1,75 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "CopilotSDK",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "CopilotSDK", targets: ["CopilotSDK"]),
+        .library(name: "CopilotTesting", targets: ["CopilotTesting"]),
+        .executable(name: "copilot-swift", targets: ["CopilotCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Wire formats, SSE, HTTP transport: everything that talks to a model provider.
+        .target(
+            name: "CopilotProviders",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The agent loop: sessions, events, tools, permissions.
+        .target(
+            name: "CopilotRuntime",
+            dependencies: [
+                "CopilotProviders",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The public face: CopilotClient and CopilotSession; re-exports the value types below it.
+        .target(
+            name: "CopilotSDK",
+            dependencies: ["CopilotRuntime", "CopilotProviders"],
+            swiftSettings: strictSettings
+        ),
+        // A scripted OpenAI-compatible provider on loopback, for users' tests and ours.
+        .target(
+            name: "CopilotTesting",
+            dependencies: [
+                "CopilotProviders",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "CopilotCLI",
+            dependencies: [
+                "CopilotSDK",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CopilotSDKTests",
+            dependencies: ["CopilotSDK", "CopilotTesting", "CopilotProviders", "CopilotRuntime"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

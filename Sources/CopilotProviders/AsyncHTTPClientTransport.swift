@@ -1,0 +1,104 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// The default ``HTTPTransport``: AsyncHTTPClient, which streams response bodies on Linux and macOS.
+///
+/// Owns its `HTTPClient`; call ``shutdown()`` when done (``CopilotClient/stop()`` does).
+public final class AsyncHTTPClientTransport: HTTPTransport {
+    private let client: HTTPClient
+    private let timeouts: HTTPTimeouts
+
+    /// Creates a transport with its own connection pool and the given timeouts.
+    public init(timeouts: HTTPTimeouts = .default) {
+        self.timeouts = timeouts
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = HTTPClient.Configuration.Timeout(
+            connect: TimeAmount(timeouts.connect), read: TimeAmount(timeouts.idle))
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Closes pooled connections. Requests must not be sent afterwards.
+    public func shutdown() async throws {
+        try await client.shutdown()
+    }
+
+    public func execute(_ request: HTTPTransportRequest) async throws -> HTTPTransportResponse {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for field in request.headers { outgoing.headers.add(name: field.name, value: field.value) }
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(outgoing, timeout: TimeAmount(timeouts.idle))
+        } catch {
+            throw Self.mapError(error, url: request.url)
+        }
+
+        var headers = HeaderFields()
+        for (name, value) in response.headers { headers.add(name: name, value: value) }
+        let body = response.body
+        let url = request.url
+        return HTTPTransportResponse(
+            status: Int(response.status.code), headers: headers,
+            body: HTTPResponseBody {
+                var iterator = body.makeAsyncIterator()
+                return {
+                    do {
+                        guard let buffer = try await iterator.next() else { return nil }
+                        return Array(buffer.readableBytesView)
+                    } catch {
+                        throw Self.mapError(error, url: url)
+                    }
+                }
+            })
+    }
+
+    /// Turns AsyncHTTPClient and NIO errors into ``ProviderError`` with a message a user can act on.
+    static func mapError(_ error: any Error, url: String) -> any Error {
+        if error is CancellationError { return error }
+        if let clientError = error as? HTTPClientError {
+            switch clientError {
+            case .cancelled:
+                return CancellationError()
+            case .readTimeout:
+                return ProviderError(
+                    code: .timeout, message: "The provider at \(url) sent nothing for too long (idle timeout); the stream was abandoned.",
+                    url: url)
+            case .connectTimeout:
+                return ProviderError(
+                    code: .timeout, message: "Timed out connecting to the provider at \(url). \(hint(for: url))", url: url)
+            case .remoteConnectionClosed:
+                return ProviderError(
+                    code: .streamEndedEarly, message: "The provider at \(url) closed the connection before the response was complete.",
+                    url: url)
+            default:
+                break
+            }
+        }
+        let text = String(describing: error)
+        if text.localizedCaseInsensitiveContains("refused") {
+            return ProviderError(
+                code: .connectionFailed, message: "Connection refused at \(url). \(hint(for: url))", url: url)
+        }
+        return ProviderError(
+            code: .connectionFailed, message: "Could not reach the provider at \(url) (\(text)). \(hint(for: url))", url: url)
+    }
+
+    /// Advice for an unreachable URL: the usual local servers and how to start or find them.
+    static func hint(for url: String) -> String {
+        guard let parsed = URL(string: url), let host = parsed.host?.lowercased() else {
+            return "Check the base URL."
+        }
+        let isLocal = host == "localhost" || host == "127.0.0.1" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        if parsed.port == 11434 {
+            return "Is Ollama running? Start it with `ollama serve`."
+        }
+        if isLocal {
+            return "Is the local model server running on that port? Foundry Local picks a dynamic port: `foundry service status` shows the current one."
+        }
+        return "Check the base URL and your network connection."
+    }
+}

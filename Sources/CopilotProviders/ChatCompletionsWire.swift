@@ -1,0 +1,325 @@
+/// The Chat Completions wire format: request bodies out, stream chunks in.
+///
+/// Pure value transforms with no I/O, so every quirk is testable without a server.
+enum ChatCompletionsWire {
+    // MARK: Request
+
+    struct RequestBody: Encodable {
+        var model: String
+        var messages: [Message]
+        var tools: [Tool]?
+        var toolChoice: String?
+        var parallelToolCalls: Bool?
+        var stream: Bool
+        var streamOptions: StreamOptions?
+        var maxCompletionTokens: Int?
+        var reasoningEffort: String?
+
+        enum CodingKeys: String, CodingKey {
+            case model, messages, tools, stream
+            case toolChoice = "tool_choice"
+            case parallelToolCalls = "parallel_tool_calls"
+            case streamOptions = "stream_options"
+            case maxCompletionTokens = "max_completion_tokens"
+            case reasoningEffort = "reasoning_effort"
+        }
+    }
+
+    struct StreamOptions: Encodable {
+        var includeUsage: Bool
+        enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
+    }
+
+    struct Message: Encodable {
+        var role: String
+        var content: String?
+        var toolCalls: [OutgoingToolCall]?
+        var toolCallID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case role, content
+            case toolCalls = "tool_calls"
+            case toolCallID = "tool_call_id"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(role, forKey: .role)
+            // An assistant message that only calls tools carries `content: null`, as OpenAI expects.
+            try container.encode(content, forKey: .content)
+            try container.encodeIfPresent(toolCalls, forKey: .toolCalls)
+            try container.encodeIfPresent(toolCallID, forKey: .toolCallID)
+        }
+    }
+
+    struct OutgoingToolCall: Encodable {
+        var id: String
+        var type = "function"
+        var function: Function
+        struct Function: Encodable {
+            var name: String
+            var arguments: String
+        }
+    }
+
+    struct Tool: Encodable {
+        var type = "function"
+        var function: Function
+        struct Function: Encodable {
+            var name: String
+            var description: String
+            var parameters: JSONValue
+        }
+    }
+
+    static func requestBody(for request: ModelRequest) -> RequestBody {
+        var messages: [Message] = []
+        if let system = request.systemPrompt, !system.isEmpty {
+            messages.append(Message(role: "system", content: system))
+        }
+        for item in request.messages {
+            switch item {
+            case .user(let text):
+                messages.append(Message(role: "user", content: text))
+            case .assistant(let text, let toolCalls):
+                let calls = toolCalls.map {
+                    OutgoingToolCall(id: $0.id, function: .init(name: $0.name, arguments: $0.arguments))
+                }
+                messages.append(
+                    Message(
+                        role: "assistant", content: text.isEmpty && !calls.isEmpty ? nil : text,
+                        toolCalls: calls.isEmpty ? nil : calls))
+            case .toolResult(let callID, let content):
+                messages.append(Message(role: "tool", content: content, toolCallID: callID))
+            }
+        }
+        let tools = request.tools.map {
+            Tool(function: .init(name: $0.name, description: $0.description, parameters: $0.parameters))
+        }
+        return RequestBody(
+            model: request.model,
+            messages: messages,
+            tools: tools.isEmpty ? nil : tools,
+            toolChoice: tools.isEmpty ? nil : "auto",
+            parallelToolCalls: tools.isEmpty ? nil : true,
+            stream: true,
+            streamOptions: StreamOptions(includeUsage: true),
+            maxCompletionTokens: request.maxOutputTokens,
+            reasoningEffort: request.reasoningEffort)
+    }
+
+    // MARK: Stream
+
+    /// One `chat.completion.chunk` (or a whole `chat.completion`), decoded leniently: a field of an
+    /// unexpected type is treated as absent rather than failing the chunk.
+    struct Chunk: Decodable {
+        var model: String?
+        var choices: [Choice]
+        var usage: Usage?
+        var error: JSONValue?
+
+        enum CodingKeys: String, CodingKey { case model, choices, usage, error }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            model = container.lenient(String.self, .model)
+            choices = container.lenient([Choice].self, .choices) ?? []
+            usage = container.lenient(Usage.self, .usage)
+            error = container.lenient(JSONValue.self, .error)
+        }
+    }
+
+    struct Choice: Decodable {
+        var delta: Delta?
+        var message: Delta?
+        var finishReason: String?
+
+        enum CodingKeys: String, CodingKey {
+            case delta, message
+            case finishReason = "finish_reason"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            delta = container.lenient(Delta.self, .delta)
+            message = container.lenient(Delta.self, .message)
+            finishReason = container.lenient(String.self, .finishReason)
+        }
+    }
+
+    struct Delta: Decodable {
+        var content: String?
+        var reasoningContent: String?
+        var reasoning: String?
+        var toolCalls: [ToolCallDelta]?
+
+        enum CodingKeys: String, CodingKey {
+            case content, reasoning
+            case reasoningContent = "reasoning_content"
+            case toolCalls = "tool_calls"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            content = container.lenient(String.self, .content)
+            reasoningContent = container.lenient(String.self, .reasoningContent)
+            reasoning = container.lenient(String.self, .reasoning)
+            toolCalls = container.lenient([ToolCallDelta].self, .toolCalls)
+        }
+    }
+
+    struct ToolCallDelta: Decodable {
+        var index: Int?
+        var id: String?
+        var function: FunctionDelta?
+
+        enum CodingKeys: String, CodingKey { case index, id, function }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            index = container.lenient(Int.self, .index)
+            id = container.lenient(String.self, .id)
+            function = container.lenient(FunctionDelta.self, .function)
+        }
+    }
+
+    struct FunctionDelta: Decodable {
+        var name: String?
+        var arguments: String?
+
+        enum CodingKeys: String, CodingKey { case name, arguments }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = container.lenient(String.self, .name)
+            // Some servers send arguments as an object instead of JSON text.
+            if let text = container.lenient(String.self, .arguments) {
+                arguments = text
+            } else if let object = container.lenient(JSONValue.self, .arguments), object != .null {
+                arguments = object.jsonString
+            }
+        }
+    }
+
+    struct Usage: Decodable {
+        var promptTokens: Int?
+        var completionTokens: Int?
+        var promptTokensDetails: PromptDetails?
+        var completionTokensDetails: CompletionDetails?
+
+        enum CodingKeys: String, CodingKey {
+            case promptTokens = "prompt_tokens"
+            case completionTokens = "completion_tokens"
+            case promptTokensDetails = "prompt_tokens_details"
+            case completionTokensDetails = "completion_tokens_details"
+        }
+
+        struct PromptDetails: Decodable {
+            var cachedTokens: Int?
+            enum CodingKeys: String, CodingKey { case cachedTokens = "cached_tokens" }
+        }
+
+        struct CompletionDetails: Decodable {
+            var reasoningTokens: Int?
+            enum CodingKeys: String, CodingKey { case reasoningTokens = "reasoning_tokens" }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            promptTokens = container.lenient(Int.self, .promptTokens)
+            completionTokens = container.lenient(Int.self, .completionTokens)
+            promptTokensDetails = container.lenient(PromptDetails.self, .promptTokensDetails)
+            completionTokensDetails = container.lenient(CompletionDetails.self, .completionTokensDetails)
+        }
+
+        var tokenUsage: TokenUsage {
+            TokenUsage(
+                inputTokens: promptTokens, outputTokens: completionTokens,
+                reasoningTokens: completionTokensDetails?.reasoningTokens,
+                cacheReadTokens: promptTokensDetails?.cachedTokens)
+        }
+    }
+
+    /// Assembles a streamed answer chunk by chunk.
+    ///
+    /// Tool calls are keyed by `index`; without one, by `id`; without either, a fragment continues
+    /// the last call. Repeated ids and names on continuation chunks do not start new calls.
+    struct Accumulator {
+        private(set) var text = ""
+        private(set) var reasoning = ""
+        private(set) var finishReason: String?
+        private(set) var usage: TokenUsage?
+        private(set) var model: String?
+        private var calls: [PartialCall] = []
+
+        private struct PartialCall {
+            var key: Int
+            var id: String
+            var name: String
+            var arguments: String
+        }
+
+        /// Applies one chunk and returns the fragments to stream to the user.
+        mutating func apply(_ chunk: Chunk) -> [ModelStreamEvent] {
+            var events: [ModelStreamEvent] = []
+            if let reported = chunk.model, !reported.isEmpty { model = reported }
+            if let reported = chunk.usage { usage = reported.tokenUsage }
+            for choice in chunk.choices {
+                if let delta = choice.delta ?? choice.message {
+                    if let piece = delta.reasoningContent ?? delta.reasoning, !piece.isEmpty {
+                        reasoning += piece
+                        events.append(.reasoningDelta(piece))
+                    }
+                    if let piece = delta.content, !piece.isEmpty {
+                        text += piece
+                        events.append(.textDelta(piece))
+                    }
+                    for (position, call) in (delta.toolCalls ?? []).enumerated() {
+                        apply(call, position: position)
+                    }
+                }
+                if let reason = choice.finishReason, !reason.isEmpty { finishReason = reason }
+            }
+            return events
+        }
+
+        private mutating func apply(_ delta: ToolCallDelta, position: Int) {
+            let slot: Int
+            if let index = delta.index {
+                slot = calls.firstIndex { $0.key == index } ?? appendCall(key: index)
+            } else if let id = delta.id, !id.isEmpty {
+                slot = calls.firstIndex { $0.id == id } ?? appendCall(key: -1 - calls.count)
+            } else if !calls.isEmpty {
+                slot = calls.count - 1
+            } else {
+                slot = appendCall(key: position)
+            }
+            if let id = delta.id, !id.isEmpty, calls[slot].id.isEmpty { calls[slot].id = id }
+            if let name = delta.function?.name, !name.isEmpty, calls[slot].name.isEmpty { calls[slot].name = name }
+            if let arguments = delta.function?.arguments { calls[slot].arguments += arguments }
+        }
+
+        private mutating func appendCall(key: Int) -> Int {
+            calls.append(PartialCall(key: key, id: "", name: "", arguments: ""))
+            return calls.count - 1
+        }
+
+        /// The tool calls assembled so far, in index order; a call the server sent without an id gets one.
+        var toolCalls: [ToolCall] {
+            calls.enumerated().sorted { lhs, rhs in
+                lhs.element.key >= 0 && rhs.element.key >= 0 ? lhs.element.key < rhs.element.key : lhs.offset < rhs.offset
+            }.map { offset, call in
+                ToolCall(
+                    id: call.id.isEmpty ? "call_\(offset)" : call.id, name: call.name,
+                    arguments: call.arguments.isEmpty ? "{}" : call.arguments)
+            }
+        }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// Decodes a field, treating a missing, null or mistyped value as absent.
+    func lenient<T: Decodable>(_ type: T.Type, _ key: Key) -> T? {
+        (try? decodeIfPresent(type, forKey: key)) ?? nil
+    }
+}

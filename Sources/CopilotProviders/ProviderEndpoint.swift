@@ -1,0 +1,105 @@
+import Foundation
+
+/// The URL and auth headers for one provider call, derived from a ``ProviderConfig``.
+///
+/// This is the one place that knows each provider family's URL layout and auth header.
+public struct ProviderEndpoint: Sendable, Hashable {
+    /// The full URL to call.
+    public var url: String
+    /// Auth, version and custom headers (the secrets are in here; never log them).
+    public var headers: HeaderFields
+    /// The API path reported in usage events (`/chat/completions`, `/responses`, `/v1/messages`).
+    public var apiEndpoint: String
+
+    /// The version sent in `anthropic-version`; pinned so a provider upgrade cannot change the wire format.
+    public static let anthropicVersion = "2023-06-01"
+
+    /// Resolves the endpoint for a model call with `config` and wire `model`.
+    ///
+    /// - Parameter bearerToken: a token fetched for this request; wins over the config's credentials.
+    /// - Throws: ``ProviderError`` with code `invalidConfiguration` for a missing or malformed base URL.
+    public static func modelCall(
+        config: ProviderConfig, model: String, bearerToken: String? = nil
+    ) throws -> ProviderEndpoint {
+        let base = try validatedBaseURL(config.baseURL)
+        let url: String
+        let apiEndpoint: String
+        switch (config.resolvedType, config.resolvedWireAPI) {
+        case (.openai, .completions):
+            url = base + "/chat/completions"
+            apiEndpoint = "/chat/completions"
+        case (.openai, .responses):
+            url = base + "/responses"
+            apiEndpoint = "/responses"
+        case (.azure, let wire):
+            let path = wire == .completions ? "chat/completions" : "responses"
+            apiEndpoint = "/" + path
+            if let version = config.azure?.apiVersion, !version.isEmpty {
+                let query = "?api-version=" + percentEncoded(version)
+                url = wire == .completions
+                    ? base + "/openai/deployments/" + percentEncoded(model) + "/" + path + query
+                    : base + "/openai/responses" + query
+            } else {
+                url = base + "/openai/v1/" + path
+            }
+        case (.anthropic, _):
+            url = anthropicRoot(base) + "/v1/messages"
+            apiEndpoint = "/v1/messages"
+        }
+        return ProviderEndpoint(url: url, headers: authHeaders(config: config, bearerToken: bearerToken), apiEndpoint: apiEndpoint)
+    }
+
+    /// The headers every request to this provider carries: auth, version and the config's custom headers.
+    public static func authHeaders(config: ProviderConfig, bearerToken: String? = nil) -> HeaderFields {
+        var headers: HeaderFields = [:]
+        if let custom = config.headers {
+            for (name, value) in custom.sorted(by: { $0.key < $1.key }) { headers.add(name: name, value: value) }
+        }
+        if let token = bearerToken ?? nonEmpty(config.bearerToken) {
+            headers.replaceOrAdd(name: "Authorization", value: "Bearer " + token)
+        } else if let key = nonEmpty(config.apiKey) {
+            switch config.resolvedType {
+            case .openai: headers.replaceOrAdd(name: "Authorization", value: "Bearer " + key)
+            case .azure: headers.replaceOrAdd(name: "api-key", value: key)
+            case .anthropic: headers.replaceOrAdd(name: "x-api-key", value: key)
+            }
+        }
+        if config.resolvedType == .anthropic, headers["anthropic-version"] == nil {
+            headers.add(name: "anthropic-version", value: anthropicVersion)
+        }
+        return headers
+    }
+
+    /// Checks that `baseURL` is an absolute http(s) URL and returns it without trailing slashes.
+    public static func validatedBaseURL(_ baseURL: String) throws -> String {
+        let trimmed = baseURL.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else {
+            throw ProviderError(
+                code: .invalidConfiguration,
+                message: "The provider has no base URL. Set baseURL, e.g. http://localhost:11434/v1 for Ollama.")
+        }
+        guard let parsed = URL(string: trimmed), let scheme = parsed.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = parsed.host, !host.isEmpty
+        else {
+            throw ProviderError(
+                code: .invalidConfiguration,
+                message: "The provider base URL '\(trimmed)' is not an absolute http(s) URL; expected something like http://localhost:11434/v1.")
+        }
+        var result = trimmed
+        while result.hasSuffix("/") { result.removeLast() }
+        return result
+    }
+
+    private static func anthropicRoot(_ base: String) -> String {
+        base.hasSuffix("/v1") ? String(base.dropLast(3)) : base
+    }
+
+    private static func nonEmpty(_ value: String?) -> String? {
+        guard let value, !value.isEmpty else { return nil }
+        return value
+    }
+
+    private static func percentEncoded(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?&=#"))) ?? value
+    }
+}

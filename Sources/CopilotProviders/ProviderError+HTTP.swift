@@ -1,0 +1,84 @@
+import Foundation
+
+extension ProviderError {
+    /// Builds the error for a non-2xx provider response, reading the provider's own message, request id
+    /// and retry hint from the body and headers.
+    ///
+    /// - Parameters:
+    ///   - providerName: how to name the provider in the message ("OpenAI-compatible provider", …).
+    ///   - redactor: scrubs credentials the provider may have echoed back.
+    public static func fromHTTPResponse(
+        status: Int, headers: HeaderFields, body: [UInt8], url: String, redactor: SecretRedactor
+    ) -> ProviderError {
+        let detail = redactor.scrub(providerMessage(from: body))
+        let errorType = providerErrorType(from: body)
+        let requestID = Self.requestID(in: headers)
+        let retryAfter = Self.retryAfter(in: headers)
+        let suffix = detail.isEmpty ? "" : ": \(detail)"
+        let code: Code
+        let message: String
+        switch status {
+        case 401, 403:
+            code = .authenticationFailed
+            message = "The provider at \(url) rejected the credentials (HTTP \(status))\(suffix). Check the API key or bearer token you configured."
+        case 404:
+            code = .requestRejected
+            message = "The provider at \(url) answered HTTP 404\(suffix). Check the base URL, the provider type and the model or deployment name."
+        case 429:
+            code = .rateLimited
+            message = "The provider at \(url) is rate limiting requests (HTTP 429)\(suffix)."
+        case 408, 409:
+            code = .serverError
+            message = "The provider at \(url) answered HTTP \(status)\(suffix)."
+        case 400..<500:
+            code = .requestRejected
+            message = "The provider at \(url) rejected the request (HTTP \(status))\(suffix)."
+        default:
+            code = .serverError
+            message = "The provider at \(url) failed (HTTP \(status))\(suffix)."
+        }
+        return ProviderError(
+            code: code, message: message, statusCode: status, requestID: requestID, retryAfter: retryAfter,
+            providerErrorType: errorType, url: url)
+    }
+
+    /// The provider's request id, from whichever header this provider family uses.
+    public static func requestID(in headers: HeaderFields) -> String? {
+        headers["x-request-id"] ?? headers["request-id"] ?? headers["apim-request-id"] ?? headers["x-ms-request-id"]
+    }
+
+    /// The server's retry hint: `retry-after-ms` first, then `retry-after` in seconds.
+    public static func retryAfter(in headers: HeaderFields) -> Duration? {
+        if let text = headers["retry-after-ms"], let milliseconds = Double(text.trimmingCharacters(in: .whitespaces)),
+            milliseconds.isFinite, milliseconds >= 0
+        {
+            return .milliseconds(milliseconds)
+        }
+        if let text = headers["retry-after"], let seconds = Double(text.trimmingCharacters(in: .whitespaces)),
+            seconds.isFinite, seconds >= 0
+        {
+            return .milliseconds(seconds * 1000)
+        }
+        return nil
+    }
+
+    /// The human-readable message inside an error body, whatever shape the provider used.
+    static func providerMessage(from body: [UInt8]) -> String {
+        guard !body.isEmpty else { return "" }
+        if let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) {
+            if let message = json["error"]?["message"]?.stringValue { return message }
+            if let message = json["error"]?.stringValue { return message }
+            if let message = json["detail"]?.stringValue { return message }
+            if let message = json["message"]?.stringValue { return message }
+            if let message = json["detail"]?.jsonString { return message }
+        }
+        let text = String(decoding: body.prefix(500), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text
+    }
+
+    static func providerErrorType(from body: [UInt8]) -> String? {
+        guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else { return nil }
+        if let code = json["error"]?["code"]?.stringValue { return code }
+        return json["error"]?["type"]?.stringValue
+    }
+}

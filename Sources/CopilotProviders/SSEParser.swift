@@ -1,0 +1,155 @@
+/// One Server-Sent Event, as dispatched by ``SSEParser``.
+public struct SSEEvent: Sendable, Hashable {
+    /// The `event:` field, or `nil` when the event had none (the spec's default type "message").
+    public var event: String?
+    /// The `data:` lines joined with "\n".
+    public var data: String
+    /// The last event ID seen so far in the stream.
+    public var id: String?
+    /// A `retry:` reconnection time in milliseconds, if this event carried one.
+    public var retry: Int?
+
+    public init(event: String? = nil, data: String, id: String? = nil, retry: Int? = nil) {
+        self.event = event
+        self.data = data
+        self.id = id
+        self.retry = retry
+    }
+}
+
+/// An incremental Server-Sent Events decoder (WHATWG "event stream interpretation").
+///
+/// Feed it bytes in chunks of any size and it returns the events completed so far. It accepts
+/// CR, LF and CRLF line ends (also when a CRLF is split across chunks), a leading UTF-8 BOM,
+/// comments, multi-line data, `id` and `retry`. It allocates per line, not per byte.
+public struct SSEParser: Sendable {
+    private var pendingLine: [UInt8] = []
+    private var lastByteWasCR = false
+    private var atStreamStart = true
+    private var data: [UInt8] = []
+    private var hasData = false
+    private var eventType: String?
+    private var lastEventID: String?
+    private var retry: Int?
+
+    public init() {}
+
+    /// Consumes the next chunk of the stream and returns every event it completed.
+    public mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            scan(buffer, into: &events)
+        }
+        if handled == nil {
+            let copy = Array(bytes)
+            copy.withUnsafeBufferPointer { scan($0, into: &events) }
+        }
+        return events
+    }
+
+    /// Ends the stream. A final line or event that lacks its terminating blank line is still
+    /// dispatched, because several OpenAI-compatible servers end their streams that way.
+    public mutating func finish() -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        if !pendingLine.isEmpty {
+            let line = pendingLine
+            pendingLine.removeAll()
+            line.withUnsafeBufferPointer { process(line: UnsafeBufferPointer(rebasing: $0[...]), into: &events) }
+        }
+        dispatch(into: &events)
+        return events
+    }
+
+    private mutating func scan(_ buffer: UnsafeBufferPointer<UInt8>, into events: inout [SSEEvent]) {
+        var start = 0
+        var index = 0
+        let count = buffer.count
+        if lastByteWasCR, count > 0 {
+            lastByteWasCR = false
+            if buffer[0] == UInt8(ascii: "\n") {
+                start = 1
+                index = 1
+            }
+        }
+        while index < count {
+            let byte = buffer[index]
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                let slice = UnsafeBufferPointer(rebasing: buffer[start..<index])
+                if pendingLine.isEmpty {
+                    process(line: slice, into: &events)
+                } else {
+                    pendingLine.append(contentsOf: slice)
+                    let line = pendingLine
+                    pendingLine.removeAll(keepingCapacity: true)
+                    line.withUnsafeBufferPointer { process(line: UnsafeBufferPointer(rebasing: $0[...]), into: &events) }
+                }
+                if byte == UInt8(ascii: "\r") {
+                    if index + 1 < count {
+                        if buffer[index + 1] == UInt8(ascii: "\n") { index += 1 }
+                    } else {
+                        lastByteWasCR = true
+                    }
+                }
+                start = index + 1
+            }
+            index += 1
+        }
+        if start < count {
+            pendingLine.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<count]))
+        }
+    }
+
+    private mutating func process(line rawLine: UnsafeBufferPointer<UInt8>, into events: inout [SSEEvent]) {
+        var line = rawLine
+        if atStreamStart {
+            atStreamStart = false
+            if line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF {
+                line = UnsafeBufferPointer(rebasing: line[3...])
+            }
+        }
+        if line.isEmpty {
+            dispatch(into: &events)
+            return
+        }
+        if line[0] == UInt8(ascii: ":") { return }  // comment
+
+        let colon = line.firstIndex(of: UInt8(ascii: ":")) ?? line.count
+        let name = UnsafeBufferPointer(rebasing: line[0..<colon])
+        var valueStart = colon < line.count ? colon + 1 : line.count
+        if valueStart < line.count, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+        let value = UnsafeBufferPointer(rebasing: line[valueStart..<line.count])
+
+        if Self.equals(name, "data") {
+            if hasData { data.append(UInt8(ascii: "\n")) }
+            data.append(contentsOf: value)
+            hasData = true
+        } else if Self.equals(name, "event") {
+            eventType = String(decoding: value, as: UTF8.self)
+        } else if Self.equals(name, "id") {
+            if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
+        } else if Self.equals(name, "retry") {
+            if !value.isEmpty, value.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+                retry = Int(String(decoding: value, as: UTF8.self))
+            }
+        }
+    }
+
+    private mutating func dispatch(into events: inout [SSEEvent]) {
+        defer {
+            data.removeAll(keepingCapacity: true)
+            hasData = false
+            eventType = nil
+            retry = nil
+        }
+        guard hasData else { return }
+        let type = (eventType?.isEmpty ?? true) ? nil : eventType
+        events.append(SSEEvent(event: type, data: String(decoding: data, as: UTF8.self), id: lastEventID, retry: retry))
+    }
+
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
+        guard bytes.count == text.utf8CodeUnitCount else { return false }
+        let pointer = text.utf8Start
+        for offset in 0..<bytes.count where bytes[offset] != pointer[offset] { return false }
+        return true
+    }
+}

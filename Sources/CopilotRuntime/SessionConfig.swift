@@ -1,0 +1,110 @@
+public import CopilotProviders
+
+/// Everything a new session needs: model, provider, prompt, tools and the permission handler.
+public struct SessionConfig: Sendable {
+    /// A session id to use; a UUID is generated when `nil`.
+    public var sessionId: String?
+    /// The model (or Azure deployment) name. Required when a provider is set.
+    public var model: String?
+    /// Where model calls go (BYOK).
+    public var provider: ProviderConfig?
+    /// Changes to the system prompt.
+    public var systemMessage: SystemMessage?
+    /// Tools the model may call.
+    public var tools: [Tool]
+    /// Emit `assistant.message_delta` / `assistant.reasoning_delta` events as the answer streams.
+    public var streaming: Bool
+    /// Asked before any tool runs. Without one, tool calls are denied and the model is told so.
+    public var onPermissionRequest: PermissionHandler?
+    /// Reasoning effort (`low`, `medium`, `high`, …) for models that support it.
+    public var reasoningEffort: String?
+    /// Upper bound for each answer's length in tokens.
+    public var maxOutputTokens: Int?
+    /// The most model calls one `send` may make before the session stops with an error.
+    public var maxTurns: Int
+    /// The directory the session works in; reported in `session.start`.
+    public var workingDirectory: String?
+
+    public init(
+        sessionId: String? = nil,
+        model: String? = nil,
+        provider: ProviderConfig? = nil,
+        systemMessage: SystemMessage? = nil,
+        tools: [Tool] = [],
+        streaming: Bool = false,
+        reasoningEffort: String? = nil,
+        maxOutputTokens: Int? = nil,
+        maxTurns: Int = 50,
+        workingDirectory: String? = nil,
+        onPermissionRequest: PermissionHandler? = nil
+    ) {
+        self.sessionId = sessionId
+        self.model = model
+        self.provider = provider
+        self.systemMessage = systemMessage
+        self.tools = tools
+        self.streaming = streaming
+        self.reasoningEffort = reasoningEffort
+        self.maxOutputTokens = maxOutputTokens
+        self.maxTurns = maxTurns
+        self.workingDirectory = workingDirectory
+        self.onPermissionRequest = onPermissionRequest
+    }
+}
+
+/// How to change the default system prompt, as the official `systemMessage` setting.
+public enum SystemMessage: Sendable, Hashable, Codable {
+    /// Add `content` after the default prompt.
+    case append(String)
+    /// Use `content` instead of the default prompt.
+    case replace(String)
+
+    private enum CodingKeys: String, CodingKey { case mode, content }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let mode = try container.decodeIfPresent(String.self, forKey: .mode) ?? "append"
+        let content = try container.decodeIfPresent(String.self, forKey: .content) ?? ""
+        self = mode == "replace" ? .replace(content) : .append(content)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .append(let content):
+            try container.encode("append", forKey: .mode)
+            try container.encode(content, forKey: .content)
+        case .replace(let content):
+            try container.encode("replace", forKey: .mode)
+            try container.encode(content, forKey: .content)
+        }
+    }
+
+    /// The default system prompt.
+    public static let defaultPrompt = """
+        You are a helpful assistant running inside an application built with the Copilot SDK. \
+        Answer accurately and concisely. When tools are available and would help, call them; \
+        when a tool call is denied or fails, explain what happened instead of retrying blindly.
+        """
+
+    /// The prompt sent to the model for `message` (the default when `nil`).
+    public static func resolve(_ message: SystemMessage?) -> String {
+        switch message {
+        case nil: defaultPrompt
+        case .append(let content): content.isEmpty ? defaultPrompt : defaultPrompt + "\n\n" + content
+        case .replace(let content): content
+        }
+    }
+}
+
+/// A message to send to a session.
+public struct MessageOptions: Sendable, Hashable {
+    /// The user's prompt.
+    public var prompt: String
+
+    public init(prompt: String) { self.prompt = prompt }
+}
+
+extension MessageOptions: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self.init(prompt: value) }
+}

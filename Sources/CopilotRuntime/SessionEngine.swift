@@ -1,0 +1,434 @@
+public import CopilotProviders
+import Foundation
+public import Logging
+
+/// Runs one session's agent loop in-process and reports everything it does as ``SessionEvent``s.
+///
+/// Each `send` becomes one interaction: `user.message`, then model calls ("turns") until the model
+/// answers without tool calls. Tool calls of one turn run in parallel, each after asking the
+/// permission handler. Messages sent while busy wait in a queue. Whatever happens — success, a
+/// provider error, an abort, the turn limit — the interaction ends with `session.idle`.
+public actor SessionEngine {
+    /// The session's id.
+    public nonisolated let sessionId: String
+    /// The wire model name.
+    public nonisolated let model: String
+
+    private let provider: any ModelProvider
+    private let providerType: String?
+    private let systemPrompt: String
+    private let tools: [String: Tool]
+    private let toolDefinitions: [ToolDefinition]
+    private let streaming: Bool
+    private let permissionHandler: PermissionHandler?
+    private let reasoningEffort: String?
+    private let maxOutputTokens: Int?
+    private let maxTurns: Int
+    private let workingDirectory: String?
+    private let sink: @Sendable (SessionEvent) -> Void
+    private let logger: Logger
+
+    private var history: [ConversationItem] = []
+    private var lastPersistedID: UUID?
+    private var queue: [QueuedMessage] = []
+    private var worker: Task<Void, Never>?
+    private var current: Task<Void, Never>?
+    private var nextTurnNumber = 0
+    private var openTurnID: String?
+    private var streamState = StreamState()
+    private var approvedForSession: Set<String> = []
+    private var isClosed = false
+
+    private struct QueuedMessage {
+        var id: String
+        var prompt: String
+    }
+
+    /// Per model call: ids of the message and reasoning being streamed.
+    private struct StreamState {
+        var messageID = ""
+        var reasoningID = ""
+        var messageStarted = false
+        var firstTokenAt: ContinuousClock.Instant?
+    }
+
+    /// Where the outcome of one tool call leaves the conversation.
+    private struct ToolOutcome {
+        var callID: String
+        var textForModel: String
+        var endsInteraction: Bool
+    }
+
+    /// The producer name reported in `session.start`.
+    public static let producer = "copilot-swift"
+    /// This library's version, reported in `session.start`.
+    public static let version = "0.1.0"
+
+    /// Creates an engine. Events go to `sink`, in order, on the engine's executor.
+    ///
+    /// - Throws: ``CopilotError`` `invalidConfiguration` when a provider is set without a model, or when
+    ///   there is no provider at all (this runtime is BYOK-only).
+    public init(
+        sessionId: String, config: SessionConfig, provider: any ModelProvider, logger: Logger = Logger(label: "copilot.session"),
+        sink: @escaping @Sendable (SessionEvent) -> Void
+    ) throws {
+        let (_, model) = try Self.validate(config)
+        var toolsByName: [String: Tool] = [:]
+        for tool in config.tools {
+            guard toolsByName[tool.name] == nil else {
+                throw CopilotError(code: .invalidConfiguration, message: "Two tools are named `\(tool.name)`; tool names must be unique.")
+            }
+            toolsByName[tool.name] = tool
+        }
+        self.sessionId = sessionId
+        self.model = model
+        self.provider = provider
+        self.providerType = config.provider?.resolvedType.rawValue
+        self.systemPrompt = SystemMessage.resolve(config.systemMessage)
+        self.tools = toolsByName
+        self.toolDefinitions = config.tools.map(\.definition)
+        self.streaming = config.streaming
+        self.permissionHandler = config.onPermissionRequest
+        self.reasoningEffort = config.reasoningEffort
+        self.maxOutputTokens = config.maxOutputTokens
+        self.maxTurns = config.maxTurns
+        self.workingDirectory = config.workingDirectory
+        self.sink = sink
+        var logger = logger
+        logger[metadataKey: "session.id"] = "\(sessionId)"
+        self.logger = logger
+    }
+
+    /// Creates an engine whose provider is built from `config.provider` over `transport`.
+    ///
+    /// - Throws: ``CopilotError`` as the designated initializer does, and ``ProviderError``
+    ///   `invalidConfiguration` / `unsupported` when the provider settings cannot work.
+    public init(
+        sessionId: String, config: SessionConfig, transport: any HTTPTransport, logger: Logger = Logger(label: "copilot.session"),
+        sink: @escaping @Sendable (SessionEvent) -> Void
+    ) throws {
+        let (providerConfig, _) = try Self.validate(config)
+        let provider = try providerConfig.makeProvider(transport: transport, logger: logger)
+        try self.init(sessionId: sessionId, config: config, provider: provider, logger: logger, sink: sink)
+    }
+
+    /// Checks what every session needs before anything is built.
+    /// - Returns: the provider settings and the trimmed model name.
+    static func validate(_ config: SessionConfig) throws -> (ProviderConfig, String) {
+        guard let provider = config.provider else {
+            throw CopilotError(
+                code: .invalidConfiguration,
+                message: "A provider is required: this runtime only talks to your own model endpoint (BYOK). Set SessionConfig.provider, e.g. ProviderConfig(type: .openai, baseURL: \"http://localhost:11434/v1\").")
+        }
+        guard let model = config.model?.trimmingCharacters(in: .whitespaces), !model.isEmpty else {
+            throw CopilotError(
+                code: .invalidConfiguration,
+                message: "Model required when a custom provider is set: set SessionConfig.model to the model or deployment name (for example \"llama3.2\" or \"gpt-4.1\").")
+        }
+        guard config.maxTurns > 0 else {
+            throw CopilotError(code: .invalidConfiguration, message: "SessionConfig.maxTurns must be at least 1 (it is \(config.maxTurns)).")
+        }
+        return (provider, model)
+    }
+
+    /// Emits `session.start`. Call once, before the first `send`.
+    public func start() {
+        emit(.sessionStart(SessionEvent.SessionStart(
+            sessionId: sessionId, producer: Self.producer, copilotVersion: Self.version,
+            startTime: EventTimestamp.format(Date()), selectedModel: model,
+            context: workingDirectory.map { .init(cwd: $0) })))
+    }
+
+    /// Queues a message and returns its id at once; the answer arrives as events.
+    public func send(_ options: MessageOptions) throws -> String {
+        guard !isClosed else {
+            throw CopilotError(code: .sessionClosed, message: "Session \(sessionId) is disconnected; create or resume a session to send more messages.")
+        }
+        let messageID = UUID().uuidString.lowercased()
+        queue.append(QueuedMessage(id: messageID, prompt: options.prompt))
+        if worker == nil {
+            worker = Task { await self.drainQueue() }
+        }
+        return messageID
+    }
+
+    /// Cancels the message being processed (model stream and running tools). Emits `abort`, then
+    /// `session.idle`; queued messages still run and the session stays usable.
+    public func abort() {
+        current?.cancel()
+    }
+
+    /// Stops the session: drops queued messages, aborts the current one and waits until it has ended.
+    public func close() async {
+        isClosed = true
+        queue.removeAll()
+        current?.cancel()
+        await worker?.value
+    }
+
+    // MARK: - The loop
+
+    private func drainQueue() async {
+        while !queue.isEmpty {
+            let message = queue.removeFirst()
+            let task = Task { await self.process(message) }
+            current = task
+            await task.value
+            current = nil
+        }
+        worker = nil
+    }
+
+    private func process(_ message: QueuedMessage) async {
+        emit(.userMessage(.init(content: message.prompt, messageId: message.id)))
+        history.append(.user(message.prompt))
+        var aborted = false
+        do {
+            try await runTurns(originatingMessageID: message.id)
+        } catch {
+            closeOpenTurn()
+            if Task.isCancelled || error is CancellationError {
+                aborted = true
+                emit(.abort(.init(reason: "user_initiated")))
+            } else {
+                logger.warning("session error", metadata: ["error": "\(error)"])
+                emit(.sessionError(Self.sessionError(for: error, originatingMessageID: message.id)))
+            }
+        }
+        emit(.sessionIdle(.init(aborted: aborted ? true : nil)))
+    }
+
+    private func runTurns(originatingMessageID: String) async throws {
+        for _ in 0..<maxTurns {
+            let turnID = String(nextTurnNumber)
+            nextTurnNumber += 1
+            openTurnID = turnID
+            emit(.assistantTurnStart(.init(turnId: turnID, model: model)))
+
+            let response = try await callModel(turnID: turnID, originatingMessageID: originatingMessageID)
+            if response.toolCalls.isEmpty {
+                closeOpenTurn()
+                return
+            }
+            let outcomes = await runTools(response.toolCalls, turnID: turnID)
+            history.append(contentsOf: outcomes.map { .toolResult(callID: $0.callID, content: $0.textForModel) })
+            try Task.checkCancellation()
+            closeOpenTurn()
+            if outcomes.contains(where: \.endsInteraction) { return }
+        }
+        throw CopilotError(
+            code: .turnLimitExceeded,
+            message: "The agent stopped after \(maxTurns) model calls without a final answer (SessionConfig.maxTurns = \(maxTurns)). Raise the limit if the task really needs more steps.")
+    }
+
+    private func callModel(turnID: String, originatingMessageID: String) async throws -> ModelResponse {
+        let request = ModelRequest(
+            model: model, systemPrompt: systemPrompt, messages: history, tools: toolDefinitions,
+            maxOutputTokens: maxOutputTokens, reasoningEffort: reasoningEffort)
+        streamState = StreamState(messageID: UUID().uuidString.lowercased(), reasoningID: UUID().uuidString.lowercased())
+        let started = ContinuousClock.now
+        let response = try await provider.complete(request) { event in
+            await self.streamed(event)
+        }
+        try Task.checkCancellation()
+        let elapsed = started.duration(to: .now)
+        let state = streamState
+
+        if let reasoning = response.reasoning, !reasoning.isEmpty {
+            emit(.assistantReasoning(.init(reasoningId: state.reasoningID, content: reasoning)))
+        }
+        let requests = response.toolCalls.map { call in
+            SessionEvent.ToolRequest(
+                toolCallId: call.id, name: call.name,
+                arguments: (try? JSONValue(parsing: call.arguments)) ?? .string(call.arguments))
+        }
+        emit(.assistantMessage(.init(
+            messageId: state.messageID, content: response.text, toolRequests: requests.isEmpty ? nil : requests,
+            originatingMessageId: originatingMessageID, model: response.model ?? model,
+            outputTokens: response.usage?.outputTokens, reasoningText: response.reasoning, turnId: turnID,
+            requestId: response.requestID)))
+        emit(.assistantUsage(.init(
+            model: response.model ?? model, inputTokens: response.usage?.inputTokens,
+            outputTokens: response.usage?.outputTokens, reasoningTokens: response.usage?.reasoningTokens,
+            cacheReadTokens: response.usage?.cacheReadTokens, duration: Self.milliseconds(elapsed),
+            timeToFirstTokenMs: state.firstTokenAt.map { Self.milliseconds(started.duration(to: $0)) },
+            finishReason: response.finishReason, isByok: true, providerType: providerType,
+            apiEndpoint: response.apiEndpoint, apiCallId: response.requestID)))
+        history.append(.assistant(text: response.text, toolCalls: response.toolCalls))
+        return response
+    }
+
+    private func streamed(_ event: ModelStreamEvent) {
+        if streamState.firstTokenAt == nil { streamState.firstTokenAt = .now }
+        guard streaming else { return }
+        switch event {
+        case .textDelta(let text):
+            if !streamState.messageStarted {
+                streamState.messageStarted = true
+                emit(.assistantMessageStart(.init(messageId: streamState.messageID)))
+            }
+            emit(.assistantMessageDelta(.init(messageId: streamState.messageID, deltaContent: text)))
+        case .reasoningDelta(let text):
+            emit(.assistantReasoningDelta(.init(reasoningId: streamState.reasoningID, deltaContent: text)))
+        }
+    }
+
+    private func closeOpenTurn() {
+        guard let turnID = openTurnID else { return }
+        openTurnID = nil
+        emit(.assistantTurnEnd(.init(turnId: turnID, model: model)))
+    }
+
+    // MARK: - Tools
+
+    private func runTools(_ calls: [ToolCall], turnID: String) async -> [ToolOutcome] {
+        await withTaskGroup(of: (Int, ToolOutcome).self) { group in
+            for (index, call) in calls.enumerated() {
+                group.addTask { (index, await self.execute(call, turnID: turnID)) }
+            }
+            var outcomes = [ToolOutcome?](repeating: nil, count: calls.count)
+            for await (index, outcome) in group { outcomes[index] = outcome }
+            return outcomes.enumerated().map { index, outcome in
+                outcome ?? ToolOutcome(callID: calls[index].id, textForModel: Self.interruptedText, endsInteraction: false)
+            }
+        }
+    }
+
+    private static let interruptedText = "The execution of this tool, or a previous tool was interrupted."
+
+    private func execute(_ call: ToolCall, turnID: String) async -> ToolOutcome {
+        let parsed = try? JSONValue(parsing: call.arguments.isEmpty ? "{}" : call.arguments)
+        emit(.toolExecutionStart(.init(
+            toolCallId: call.id, toolName: call.name, arguments: parsed ?? .string(call.arguments), turnId: turnID)))
+
+        guard let tool = tools[call.name] else {
+            let available = tools.keys.sorted().map { "`\($0)`" }.joined(separator: ", ")
+            let text = "Tool `\(call.name)` does not exist. Available tools: \(available.isEmpty ? "none" : available)."
+            return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
+        }
+        guard let arguments = parsed, arguments.objectValue != nil || arguments == .null else {
+            let text = "The arguments for tool `\(call.name)` are not a JSON object: \(call.arguments.prefix(200)). Call it again with a JSON object that matches its schema."
+            return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
+        }
+        let invocationArguments: JSONValue = arguments == .null ? [:] : arguments
+
+        if !tool.skipPermission, !approvedForSession.contains(tool.name) {
+            let decision = await askPermission(
+                PermissionRequest(
+                    kind: .customTool, toolCallId: call.id, toolName: tool.name, toolDescription: tool.description,
+                    args: invocationArguments))
+            if decision.kind == "approve-for-session" { approvedForSession.insert(tool.name) }
+            if !decision.isApproval {
+                if decision.kind == "reject" {
+                    var text = "The user rejected this tool call."
+                    if let feedback = decision.feedback, !feedback.isEmpty { text += " User feedback: \(feedback)" }
+                    return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "rejected", endsInteraction: true)
+                }
+                let eventMessage = permissionHandler == nil
+                    ? "Permission denied: no permission handler is configured (set SessionConfig.onPermissionRequest)."
+                    : "Permission denied and could not request permission from user"
+                return fail(
+                    call, turnID: turnID, textForModel: "Permission denied and could not request permission from user",
+                    eventMessage: eventMessage, code: "denied")
+            }
+        }
+        if Task.isCancelled {
+            return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
+        }
+
+        do {
+            let result = try await tool.handler(
+                ToolInvocation(sessionId: sessionId, toolCallId: call.id, toolName: call.name, arguments: invocationArguments))
+            switch result.resultType {
+            case .success:
+                emit(.toolExecutionComplete(.init(
+                    toolCallId: call.id, success: true, result: .init(content: result.textResultForLlm), turnId: turnID)))
+                return ToolOutcome(callID: call.id, textForModel: result.textResultForLlm, endsInteraction: false)
+            case .failure, .denied, .rejected:
+                return fail(
+                    call, turnID: turnID, textForModel: result.textResultForLlm,
+                    eventMessage: result.error ?? result.textResultForLlm, code: result.resultType.rawValue,
+                    endsInteraction: result.resultType == .rejected)
+            }
+        } catch {
+            if Task.isCancelled || error is CancellationError {
+                return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
+            }
+            logger.debug("tool failed", metadata: ["tool": "\(call.name)", "error": "\(error)"])
+            // Like the official runtime, the model gets a generic text; the details go to the event.
+            let text = "Failed to execute `\(call.name)` tool with arguments: \(invocationArguments.jsonString) due to error: Error: Tool execution failed"
+            return fail(call, turnID: turnID, textForModel: text, eventMessage: String(describing: error), code: "failure")
+        }
+    }
+
+    private func fail(
+        _ call: ToolCall, turnID: String, textForModel: String, eventMessage: String, code: String, endsInteraction: Bool = false
+    ) -> ToolOutcome {
+        emit(.toolExecutionComplete(.init(
+            toolCallId: call.id, success: false, error: .init(message: eventMessage, code: code), turnId: turnID)))
+        return ToolOutcome(callID: call.id, textForModel: textForModel, endsInteraction: endsInteraction)
+    }
+
+    private func askPermission(_ request: PermissionRequest) async -> PermissionDecision {
+        let requestID = UUID().uuidString.lowercased()
+        emit(.permissionRequested(.init(requestId: requestID, permissionRequest: request)))
+        var decision = PermissionDecision.userNotAvailable
+        if let permissionHandler {
+            do {
+                decision = try await permissionHandler(request, PermissionInvocation(sessionId: sessionId))
+            } catch {
+                logger.warning("permission handler failed; denying", metadata: ["error": "\(error)"])
+            }
+        }
+        emit(.permissionCompleted(.init(
+            requestId: requestID, toolCallId: request.toolCallId,
+            result: .init(kind: Self.outcomeKind(for: decision), feedback: decision.feedback))))
+        return decision
+    }
+
+    private static func outcomeKind(for decision: PermissionDecision) -> String {
+        switch decision.kind {
+        case "approve-once", "approved": "approved"
+        case "approve-for-session", "approved-for-session": "approved-for-session"
+        case "reject": "denied-interactively-by-user"
+        default: "denied-no-approval-rule-and-could-not-request-from-user"
+        }
+    }
+
+    // MARK: - Events
+
+    private func emit(_ payload: SessionEvent.Payload) {
+        let event = SessionEvent(parentId: lastPersistedID, payload: payload)
+        if !event.ephemeral { lastPersistedID = event.id }
+        sink(event)
+    }
+
+    static func sessionError(for error: any Error, originatingMessageID: String) -> SessionEvent.SessionError {
+        if let providerError = error as? ProviderError {
+            let type: String =
+                switch providerError.code {
+                case .authenticationFailed: "authentication"
+                case .rateLimited: "rate_limit"
+                case .invalidConfiguration, .unsupported: "configuration"
+                case .connectionFailed, .timeout: "connection"
+                default: "model_call"
+                }
+            return .init(
+                errorType: type, message: providerError.message, statusCode: providerError.statusCode,
+                errorCode: providerError.code.description, originatingMessageId: originatingMessageID,
+                url: providerError.url, providerCallId: providerError.requestID)
+        }
+        if let copilotError = error as? CopilotError {
+            let type = copilotError.code == .turnLimitExceeded ? "turn_limit" : copilotError.code.description
+            return .init(
+                errorType: type, message: copilotError.message, errorCode: copilotError.code.description,
+                originatingMessageId: originatingMessageID)
+        }
+        return .init(errorType: "runtime", message: String(describing: error), originatingMessageId: originatingMessageID)
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+}

@@ -1,0 +1,395 @@
+public import CopilotProviders
+public import Foundation
+
+/// One thing that happened in a session, in the official Copilot event shape.
+///
+/// Encodes to exactly the JSON the official SDKs parse: `{id, timestamp, parentId, ephemeral?, type, data}`
+/// with a UUID `id`, an ISO 8601 `timestamp`, and `parentId` chaining each event to the previous
+/// persisted one. Types this library does not model decode as ``Payload/other(type:data:)``.
+public struct SessionEvent: Sendable, Hashable, Identifiable {
+    public var id: UUID
+    public var timestamp: Date
+    /// The previous persisted event of the session; `nil` for the first.
+    public var parentId: UUID?
+    /// Ephemeral events (deltas, usage, idle) are streamed but never persisted or replayed.
+    public var ephemeral: Bool
+    /// Set for events produced by a sub-agent; `nil` for the main agent.
+    public var agentId: String?
+    /// The typed payload.
+    public var payload: Payload
+
+    /// The official type string, e.g. `assistant.message`.
+    public var type: String { payload.type }
+
+    public init(
+        id: UUID = UUID(), timestamp: Date = Date(), parentId: UUID? = nil, ephemeral: Bool? = nil,
+        agentId: String? = nil, payload: Payload
+    ) {
+        self.id = id
+        self.timestamp = timestamp
+        self.parentId = parentId
+        self.ephemeral = ephemeral ?? payload.isEphemeralByDefault
+        self.agentId = agentId
+        self.payload = payload
+    }
+}
+
+extension SessionEvent {
+    /// Every event type this library produces, plus a raw fallback for the rest.
+    public enum Payload: Sendable, Hashable {
+        case sessionStart(SessionStart)
+        case userMessage(UserMessage)
+        case assistantTurnStart(AssistantTurnStart)
+        case assistantMessageStart(AssistantMessageStart)
+        case assistantMessageDelta(AssistantMessageDelta)
+        case assistantReasoningDelta(AssistantReasoningDelta)
+        case assistantReasoning(AssistantReasoning)
+        case assistantMessage(AssistantMessage)
+        case assistantUsage(AssistantUsage)
+        case assistantTurnEnd(AssistantTurnEnd)
+        case toolExecutionStart(ToolExecutionStart)
+        case toolExecutionComplete(ToolExecutionComplete)
+        case permissionRequested(PermissionRequested)
+        case permissionCompleted(PermissionCompleted)
+        case sessionError(SessionError)
+        case sessionIdle(SessionIdle)
+        case abort(Abort)
+        /// Any other event type, with its data as raw JSON.
+        case other(type: String, data: JSONValue)
+
+        /// The official type string.
+        public var type: String {
+            switch self {
+            case .sessionStart: "session.start"
+            case .userMessage: "user.message"
+            case .assistantTurnStart: "assistant.turn_start"
+            case .assistantMessageStart: "assistant.message_start"
+            case .assistantMessageDelta: "assistant.message_delta"
+            case .assistantReasoningDelta: "assistant.reasoning_delta"
+            case .assistantReasoning: "assistant.reasoning"
+            case .assistantMessage: "assistant.message"
+            case .assistantUsage: "assistant.usage"
+            case .assistantTurnEnd: "assistant.turn_end"
+            case .toolExecutionStart: "tool.execution_start"
+            case .toolExecutionComplete: "tool.execution_complete"
+            case .permissionRequested: "permission.requested"
+            case .permissionCompleted: "permission.completed"
+            case .sessionError: "session.error"
+            case .sessionIdle: "session.idle"
+            case .abort: "abort"
+            case .other(let type, _): type
+            }
+        }
+
+        /// Whether the official runtime marks this type ephemeral.
+        public var isEphemeralByDefault: Bool {
+            switch self {
+            case .assistantMessageStart, .assistantMessageDelta, .assistantReasoningDelta, .assistantUsage, .sessionIdle:
+                true
+            default:
+                false
+            }
+        }
+    }
+
+    /// `session.start`: the session exists.
+    public struct SessionStart: Sendable, Hashable, Codable {
+        public var sessionId: String
+        public var version: Int
+        public var producer: String
+        public var copilotVersion: String
+        public var startTime: String
+        public var selectedModel: String?
+        public var context: Context?
+
+        /// Where the session works.
+        public struct Context: Sendable, Hashable, Codable {
+            public var cwd: String
+            public init(cwd: String) { self.cwd = cwd }
+        }
+
+        public init(
+            sessionId: String, version: Int = 1, producer: String, copilotVersion: String, startTime: String,
+            selectedModel: String? = nil, context: Context? = nil
+        ) {
+            self.sessionId = sessionId
+            self.version = version
+            self.producer = producer
+            self.copilotVersion = copilotVersion
+            self.startTime = startTime
+            self.selectedModel = selectedModel
+            self.context = context
+        }
+    }
+
+    /// `user.message`: a prompt entered the conversation.
+    public struct UserMessage: Sendable, Hashable, Codable {
+        public var content: String
+        /// The id that `send` returned for this message.
+        public var messageId: String?
+        public init(content: String, messageId: String? = nil) {
+            self.content = content
+            self.messageId = messageId
+        }
+    }
+
+    /// `assistant.turn_start`: a model call begins.
+    public struct AssistantTurnStart: Sendable, Hashable, Codable {
+        public var turnId: String
+        public var model: String?
+        public init(turnId: String, model: String? = nil) {
+            self.turnId = turnId
+            self.model = model
+        }
+    }
+
+    /// `assistant.message_start` (ephemeral): the first text of a streamed message is about to arrive.
+    public struct AssistantMessageStart: Sendable, Hashable, Codable {
+        public var messageId: String
+        public init(messageId: String) { self.messageId = messageId }
+    }
+
+    /// `assistant.message_delta` (ephemeral): a streamed piece of the answer.
+    public struct AssistantMessageDelta: Sendable, Hashable, Codable {
+        public var messageId: String
+        public var deltaContent: String
+        public init(messageId: String, deltaContent: String) {
+            self.messageId = messageId
+            self.deltaContent = deltaContent
+        }
+    }
+
+    /// `assistant.reasoning_delta` (ephemeral): a streamed piece of the model's reasoning.
+    public struct AssistantReasoningDelta: Sendable, Hashable, Codable {
+        public var reasoningId: String
+        public var deltaContent: String
+        public init(reasoningId: String, deltaContent: String) {
+            self.reasoningId = reasoningId
+            self.deltaContent = deltaContent
+        }
+    }
+
+    /// `assistant.reasoning`: the model's complete reasoning for one call.
+    public struct AssistantReasoning: Sendable, Hashable, Codable {
+        public var reasoningId: String
+        public var content: String
+        public init(reasoningId: String, content: String) {
+            self.reasoningId = reasoningId
+            self.content = content
+        }
+    }
+
+    /// `assistant.message`: the model's complete answer for one call, with any tool requests.
+    public struct AssistantMessage: Sendable, Hashable, Codable {
+        public var messageId: String
+        /// The text; "" when the model only called tools.
+        public var content: String
+        public var toolRequests: [ToolRequest]?
+        /// The `messageId` of the user message this answers.
+        public var originatingMessageId: String?
+        public var model: String?
+        public var outputTokens: Int?
+        public var reasoningText: String?
+        public var turnId: String?
+        public var requestId: String?
+
+        public init(
+            messageId: String, content: String, toolRequests: [ToolRequest]? = nil, originatingMessageId: String? = nil,
+            model: String? = nil, outputTokens: Int? = nil, reasoningText: String? = nil, turnId: String? = nil,
+            requestId: String? = nil
+        ) {
+            self.messageId = messageId
+            self.content = content
+            self.toolRequests = toolRequests
+            self.originatingMessageId = originatingMessageId
+            self.model = model
+            self.outputTokens = outputTokens
+            self.reasoningText = reasoningText
+            self.turnId = turnId
+            self.requestId = requestId
+        }
+    }
+
+    /// A tool call requested in an ``AssistantMessage``.
+    public struct ToolRequest: Sendable, Hashable, Codable {
+        public var toolCallId: String
+        public var name: String
+        /// The parsed arguments, or the raw text as a string when it was not valid JSON.
+        public var arguments: JSONValue
+        public var type: String?
+        public init(toolCallId: String, name: String, arguments: JSONValue, type: String? = "function") {
+            self.toolCallId = toolCallId
+            self.name = name
+            self.arguments = arguments
+            self.type = type
+        }
+    }
+
+    /// `assistant.usage` (ephemeral): token counts and timing of one model call.
+    public struct AssistantUsage: Sendable, Hashable, Codable {
+        public var model: String
+        public var inputTokens: Int?
+        public var outputTokens: Int?
+        public var reasoningTokens: Int?
+        public var cacheReadTokens: Int?
+        /// Milliseconds from request to the end of the stream.
+        public var duration: Double?
+        public var timeToFirstTokenMs: Double?
+        public var finishReason: String?
+        public var isByok: Bool?
+        public var providerType: String?
+        public var apiEndpoint: String?
+        public var apiCallId: String?
+
+        public init(
+            model: String, inputTokens: Int? = nil, outputTokens: Int? = nil, reasoningTokens: Int? = nil,
+            cacheReadTokens: Int? = nil, duration: Double? = nil, timeToFirstTokenMs: Double? = nil,
+            finishReason: String? = nil, isByok: Bool? = nil, providerType: String? = nil, apiEndpoint: String? = nil,
+            apiCallId: String? = nil
+        ) {
+            self.model = model
+            self.inputTokens = inputTokens
+            self.outputTokens = outputTokens
+            self.reasoningTokens = reasoningTokens
+            self.cacheReadTokens = cacheReadTokens
+            self.duration = duration
+            self.timeToFirstTokenMs = timeToFirstTokenMs
+            self.finishReason = finishReason
+            self.isByok = isByok
+            self.providerType = providerType
+            self.apiEndpoint = apiEndpoint
+            self.apiCallId = apiCallId
+        }
+    }
+
+    /// `assistant.turn_end`: the model call and its tool calls are done.
+    public struct AssistantTurnEnd: Sendable, Hashable, Codable {
+        public var turnId: String
+        public var model: String?
+        public init(turnId: String, model: String? = nil) {
+            self.turnId = turnId
+            self.model = model
+        }
+    }
+
+    /// `tool.execution_start`: a tool call begins (before its permission is asked).
+    public struct ToolExecutionStart: Sendable, Hashable, Codable {
+        public var toolCallId: String
+        public var toolName: String
+        public var arguments: JSONValue?
+        public var turnId: String?
+        public init(toolCallId: String, toolName: String, arguments: JSONValue? = nil, turnId: String? = nil) {
+            self.toolCallId = toolCallId
+            self.toolName = toolName
+            self.arguments = arguments
+            self.turnId = turnId
+        }
+    }
+
+    /// `tool.execution_complete`: a tool call finished, succeeded or not.
+    public struct ToolExecutionComplete: Sendable, Hashable, Codable {
+        public var toolCallId: String
+        public var success: Bool
+        public var result: Result?
+        public var error: Failure?
+        public var turnId: String?
+
+        /// What the tool returned to the model.
+        public struct Result: Sendable, Hashable, Codable {
+            public var content: String
+            public init(content: String) { self.content = content }
+        }
+
+        /// Why the tool call failed.
+        public struct Failure: Sendable, Hashable, Codable {
+            public var message: String
+            /// `denied`, `rejected`, `failure`, … when known.
+            public var code: String?
+            public init(message: String, code: String? = nil) {
+                self.message = message
+                self.code = code
+            }
+        }
+
+        public init(toolCallId: String, success: Bool, result: Result? = nil, error: Failure? = nil, turnId: String? = nil) {
+            self.toolCallId = toolCallId
+            self.success = success
+            self.result = result
+            self.error = error
+            self.turnId = turnId
+        }
+    }
+
+    /// `permission.requested`: the runtime asks whether an action may proceed.
+    public struct PermissionRequested: Sendable, Hashable, Codable {
+        public var requestId: String
+        public var permissionRequest: PermissionRequest
+        public init(requestId: String, permissionRequest: PermissionRequest) {
+            self.requestId = requestId
+            self.permissionRequest = permissionRequest
+        }
+    }
+
+    /// `permission.completed`: the answer to a permission request.
+    public struct PermissionCompleted: Sendable, Hashable, Codable {
+        public var requestId: String
+        public var toolCallId: String?
+        public var result: Outcome
+
+        /// The outcome, in the official vocabulary (`approved`, `denied-interactively-by-user`, …).
+        public struct Outcome: Sendable, Hashable, Codable {
+            public var kind: String
+            public var feedback: String?
+            public init(kind: String, feedback: String? = nil) {
+                self.kind = kind
+                self.feedback = feedback
+            }
+        }
+
+        public init(requestId: String, toolCallId: String? = nil, result: Outcome) {
+            self.requestId = requestId
+            self.toolCallId = toolCallId
+            self.result = result
+        }
+    }
+
+    /// `session.error`: something failed; `session.idle` follows.
+    public struct SessionError: Sendable, Hashable, Codable {
+        /// A category such as `model_call`, `configuration`, `authentication`, `rate_limit`, `turn_limit`.
+        public var errorType: String
+        public var message: String
+        public var statusCode: Int?
+        public var errorCode: String?
+        public var originatingMessageId: String?
+        public var url: String?
+        public var providerCallId: String?
+
+        public init(
+            errorType: String, message: String, statusCode: Int? = nil, errorCode: String? = nil,
+            originatingMessageId: String? = nil, url: String? = nil, providerCallId: String? = nil
+        ) {
+            self.errorType = errorType
+            self.message = message
+            self.statusCode = statusCode
+            self.errorCode = errorCode
+            self.originatingMessageId = originatingMessageId
+            self.url = url
+            self.providerCallId = providerCallId
+        }
+    }
+
+    /// `session.idle` (ephemeral): the session finished processing and waits for input. Always the last
+    /// event of a `send`, also after errors and aborts.
+    public struct SessionIdle: Sendable, Hashable, Codable {
+        /// `true` when processing ended because of ``CopilotSessionControl/abort()``-style cancellation.
+        public var aborted: Bool?
+        public init(aborted: Bool? = nil) { self.aborted = aborted }
+    }
+
+    /// `abort`: the current processing was cancelled.
+    public struct Abort: Sendable, Hashable, Codable {
+        /// `user_initiated` for an explicit abort.
+        public var reason: String
+        public init(reason: String = "user_initiated") { self.reason = reason }
+    }
+}

@@ -1,0 +1,149 @@
+public import CopilotProviders
+public import CopilotRuntime
+import Foundation
+public import Logging
+import Synchronization
+
+/// Options for a ``CopilotClient``.
+public struct CopilotClientOptions: Sendable {
+    /// Connect and idle timeouts for provider HTTP calls.
+    public var httpTimeouts: HTTPTimeouts
+    /// A transport to use instead of the built-in AsyncHTTPClient one. The client does not shut it down.
+    public var transport: (any HTTPTransport)?
+    /// Where the client and its sessions log. Defaults to swift-log's configured backend.
+    public var logger: Logger
+    /// Lists models for ``CopilotClient/listModels()``. The first result is cached until ``CopilotClient/stop()``.
+    public var onListModels: (@Sendable () async throws -> [ModelInfo])?
+
+    public init(
+        httpTimeouts: HTTPTimeouts = .default,
+        transport: (any HTTPTransport)? = nil,
+        logger: Logger = Logger(label: "copilot"),
+        onListModels: (@Sendable () async throws -> [ModelInfo])? = nil
+    ) {
+        self.httpTimeouts = httpTimeouts
+        self.transport = transport
+        self.logger = logger
+        self.onListModels = onListModels
+    }
+}
+
+/// The entry point: starts the runtime, creates sessions, lists models.
+///
+/// ```swift
+/// let client = CopilotClient()
+/// try await client.start()
+/// let session = try await client.createSession(SessionConfig(model: "llama3.2",
+///     provider: ProviderConfig(type: .openai, baseURL: "http://localhost:11434/v1")))
+/// let reply = try await session.sendAndWait("What is 2+2?")
+/// try await client.stop()
+/// ```
+///
+/// Sessions run in-process: the agent loop, tools and provider calls all live in this process.
+public final class CopilotClient: Sendable {
+    /// The options the client was created with.
+    public let options: CopilotClientOptions
+
+    private enum Phase { case created, started, stopped }
+
+    private struct State {
+        var phase = Phase.created
+        var transport: (any HTTPTransport)?
+        var ownedTransport: AsyncHTTPClientTransport?
+        var sessions: [String: CopilotSession] = [:]
+        var modelListing: Task<[ModelInfo], any Error>?
+    }
+
+    private let state = Mutex(State())
+
+    public init(options: CopilotClientOptions = CopilotClientOptions()) {
+        self.options = options
+    }
+
+    /// Prepares the client (its HTTP connection pool). ``createSession(_:)`` calls it when needed.
+    public func start() async throws {
+        state.withLock { state in
+            guard state.phase != .started else { return }
+            if let transport = options.transport {
+                state.transport = transport
+            } else {
+                let owned = AsyncHTTPClientTransport(timeouts: options.httpTimeouts)
+                state.ownedTransport = owned
+                state.transport = owned
+            }
+            state.phase = .started
+        }
+    }
+
+    /// Disconnects every session, closes the connection pool and clears the model cache.
+    public func stop() async throws {
+        let (sessions, owned, listing) = state.withLock { state in
+            defer {
+                state.sessions.removeAll()
+                state.ownedTransport = nil
+                state.transport = nil
+                state.modelListing = nil
+                state.phase = .stopped
+            }
+            return (Array(state.sessions.values), state.ownedTransport, state.modelListing)
+        }
+        listing?.cancel()
+        for session in sessions { await session.disconnect() }
+        try await owned?.shutdown()
+    }
+
+    /// Creates a session and emits its `session.start`.
+    ///
+    /// - Throws: ``CopilotError`` `invalidConfiguration` — for example "Model required when a custom
+    ///   provider is set", or a missing or malformed provider base URL.
+    public func createSession(_ config: SessionConfig = SessionConfig()) async throws -> CopilotSession {
+        try await start()
+        guard let transport = state.withLock({ $0.transport }) else {
+            throw CopilotError(code: .clientStopped, message: "The client was stopped; create a new CopilotClient.")
+        }
+        let sessionID = config.sessionId ?? UUID().uuidString.lowercased()
+        let broadcaster = EventBroadcaster()
+        let engine: SessionEngine
+        do {
+            engine = try SessionEngine(
+                sessionId: sessionID, config: config, transport: transport, logger: options.logger,
+                sink: { event in broadcaster.publish(event) })
+        } catch let error as ProviderError {
+            throw CopilotError(
+                code: error.code == .unsupported ? .unsupported : .invalidConfiguration, message: error.message, underlying: error)
+        }
+        let session = CopilotSession(engine: engine, broadcaster: broadcaster) { [weak self] id in
+            _ = self?.state.withLock { $0.sessions.removeValue(forKey: id) }
+        }
+        state.withLock { $0.sessions[sessionID] = session }
+        await engine.start()
+        return session
+    }
+
+    /// The models available to this client.
+    ///
+    /// With ``CopilotClientOptions/onListModels`` set, returns its result; the first successful result is
+    /// cached until ``stop()``, and concurrent first calls share one invocation.
+    public func listModels() async throws -> [ModelInfo] {
+        guard let handler = options.onListModels else {
+            throw CopilotError(
+                code: .unsupported,
+                message: "No model listing is configured: set CopilotClientOptions.onListModels to return the models your provider serves.")
+        }
+        let task = state.withLock { state in
+            if let existing = state.modelListing { return existing }
+            let task = Task { try await handler() }
+            state.modelListing = task
+            return task
+        }
+        do {
+            return try await task.value
+        } catch {
+            // A failed listing is not cached: the next call asks again.
+            state.withLock { state in
+                if state.modelListing == task { state.modelListing = nil }
+            }
+            throw error
+        }
+    }
+}
