@@ -1,0 +1,167 @@
+import ArgumentParser
+import CopilotSDK
+import Foundation
+import Logging
+import Synchronization
+
+/// `copilot-swift run`: one prompt, one answer, streamed to the terminal.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Send one prompt to a model and print the answer as it streams.",
+        discussion: """
+            Example, with a local Ollama:
+              copilot-swift run --base-url http://localhost:11434/v1 --model llama3.2 "What is 2+2?"
+            """)
+
+    enum EventsFormat: String, ExpressibleByArgument {
+        case jsonl
+    }
+
+    @OptionGroup var provider: ProviderOptions
+
+    @Option(help: "Print every session event as one JSON line (jsonl) instead of the answer text.")
+    var events: EventsFormat?
+
+    @Option(name: .customLong("system"), help: "Text appended to the default system prompt.")
+    var systemMessage: String?
+
+    @Option(name: .customLong("tool"), help: "Offer a tool backed by a shell command: NAME=COMMAND (repeatable). The command reads the JSON arguments on stdin.")
+    var tools: [String] = []
+
+    @Flag(name: .shortAndLong, help: "Approve every tool call without asking.")
+    var yes = false
+
+    @Option(help: "Seconds to wait for the answer.")
+    var timeout: Int = 300
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (logs go to stderr).")
+    var logLevel: String = "warning"
+
+    @Argument(help: "The prompt.")
+    var prompt: String
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let commandTools = try tools.map(CommandTool.init(argument:))
+        let config = SessionConfig(
+            model: provider.model,
+            provider: try provider.providerConfig(),
+            systemMessage: systemMessage.map { .append($0) },
+            tools: commandTools.map(\.tool),
+            streaming: true,
+            onPermissionRequest: yes ? .approveAll : TerminalPermission.handler())
+
+        let client = CopilotClient()
+        do {
+            try await client.start()
+            let session = try await client.createSession(config)
+            let printer = AnswerPrinter(jsonl: events == .jsonl)
+            session.on { event in printer.handle(event) }
+            do {
+                _ = try await session.sendAndWait(MessageOptions(prompt: prompt), timeout: .seconds(timeout))
+                printer.finish()
+            } catch {
+                printer.finish()
+                throw error
+            }
+            await session.disconnect()
+            try await client.stop()
+        } catch {
+            try? await client.stop()
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// Writes the answer (or the events) to stdout as they arrive, and tool activity to stderr.
+final class AnswerPrinter: Sendable {
+    private let jsonl: Bool
+    private let state = Mutex(State())
+
+    private struct State {
+        var streamedMessages: Set<String> = []
+        var endsWithNewline = true
+    }
+
+    init(jsonl: Bool) { self.jsonl = jsonl }
+
+    func handle(_ event: SessionEvent) {
+        if jsonl {
+            if let line = try? event.jsonLine() { write(line + "\n") }
+            return
+        }
+        switch event.payload {
+        case .assistantMessageDelta(let delta):
+            _ = state.withLock { $0.streamedMessages.insert(delta.messageId) }
+            write(delta.deltaContent)
+        case .assistantMessage(let message):
+            let streamed = state.withLock { $0.streamedMessages.contains(message.messageId) }
+            if !streamed, !message.content.isEmpty { write(message.content) }
+            if !message.content.isEmpty { endLine() }
+        case .toolExecutionStart(let start):
+            endLine()
+            writeError("→ \(start.toolName) \(start.arguments?.jsonString ?? "{}")\n")
+        case .toolExecutionComplete(let complete) where !complete.success:
+            writeError("✗ \(complete.error?.message ?? "failed")\n")
+        default:
+            break
+        }
+    }
+
+    func finish() {
+        if !jsonl { endLine() }
+    }
+
+    private func endLine() {
+        let needed = state.withLock { state -> Bool in
+            defer { state.endsWithNewline = true }
+            return !state.endsWithNewline
+        }
+        if needed { FileHandle.standardOutput.write(Data("\n".utf8)) }
+    }
+
+    private func write(_ text: String) {
+        guard !text.isEmpty else { return }
+        state.withLock { $0.endsWithNewline = text.hasSuffix("\n") }
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    private func writeError(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// Asks on the terminal before a tool runs; denies when there is no terminal to ask.
+enum TerminalPermission {
+    static func handler() -> PermissionHandler {
+        PermissionHandler { request, _ in
+            guard isatty(STDIN_FILENO) == 1 else {
+                FileHandle.standardError.write(Data("note: no terminal to ask for permission; denied \(request.toolName ?? request.kind.rawValue) (use --yes to approve tool calls)\n".utf8))
+                return .userNotAvailable
+            }
+            let question = "Allow \(request.toolName ?? request.kind.rawValue) with \(request.args?.jsonString ?? "{}")? [y]es / [n]o / [a]lways: "
+            FileHandle.standardError.write(Data(question.utf8))
+            let answer = await readAnswer()?.lowercased() ?? ""
+            switch answer {
+            case "y", "yes": return .approveOnce
+            case "a", "always": return .approveForSession
+            default: return .reject(feedback: "The user declined on the terminal.")
+            }
+        }
+    }
+
+    private static func readAnswer() async -> String? {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: readLine()?.trimmingCharacters(in: .whitespaces))
+            }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+public import CopilotProviders
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// An OpenAI-compatible model server on loopback that plays scripted turns and records every request.
+///
+/// ```swift
+/// let server = try await ScriptedProviderServer.start(turns: [.text("Hello!")])
+/// defer { Task { try await server.shutdown() } }
+/// let provider = ProviderConfig(type: .openai, baseURL: server.baseURL)
+/// // … run a session, then inspect server.requests
+/// ```
+///
+/// Each `POST …/chat/completions` takes the next turn from the queue; with none left it answers 500.
+/// `GET …/models` lists ``models``. Every other path answers 404.
+public final class ScriptedProviderServer: Sendable {
+    private let channel: any Channel
+    private let state: ScriptedServerState
+
+    /// The port the server listens on.
+    public let port: Int
+    /// The base URL to put in `ProviderConfig.baseURL`: `http://127.0.0.1:PORT/v1`.
+    public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+
+    private init(channel: any Channel, state: ScriptedServerState, port: Int) {
+        self.channel = channel
+        self.state = state
+        self.port = port
+    }
+
+    /// Starts a server on `127.0.0.1` (an ephemeral port unless `port` is given).
+    public static func start(turns: [ScriptedTurn] = [], models: [String] = ["scripted-model"], port: Int = 0) async throws -> ScriptedProviderServer {
+        let state = ScriptedServerState(turns: turns, models: models)
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(ScriptedHTTPHandler(state: state))
+                }
+            }
+            .bind(host: "127.0.0.1", port: port).get()
+        guard let boundPort = channel.localAddress?.port else {
+            try? await channel.close()
+            throw ProviderError(code: .connectionFailed, message: "The scripted server could not determine its port.")
+        }
+        return ScriptedProviderServer(channel: channel, state: state, port: boundPort)
+    }
+
+    /// Adds turns to the end of the queue.
+    public func enqueue(_ turns: [ScriptedTurn]) {
+        state.storage.withLock { $0.turns.append(contentsOf: turns) }
+    }
+
+    /// Adds one turn to the end of the queue.
+    public func enqueue(_ turn: ScriptedTurn) { enqueue([turn]) }
+
+    /// Every request received so far, oldest first.
+    public var requests: [RecordedRequest] { state.storage.withLock { $0.requests } }
+
+    /// The model-call requests (`…/chat/completions`) received so far.
+    public var modelCalls: [RecordedRequest] { requests.filter { $0.path.hasSuffix("/chat/completions") } }
+
+    /// How many scripted turns have not been played yet.
+    public var remainingTurns: Int { state.storage.withLock { $0.turns.count } }
+
+    /// Stops listening. Open connections are closed.
+    public func shutdown() async throws {
+        try await channel.close()
+    }
+}
+
+/// A request the scripted server received.
+public struct RecordedRequest: Sendable, Hashable {
+    public var method: String
+    /// The path with its query string.
+    public var path: String
+    public var headers: HeaderFields
+    public var body: [UInt8]
+
+    /// The body parsed as JSON, when it is JSON.
+    public var json: JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(body))
+    }
+}
+
+final class ScriptedServerState: Sendable {
+    struct Storage {
+        var turns: [ScriptedTurn]
+        var models: [String]
+        var requests: [RecordedRequest] = []
+    }
+
+    let storage: Mutex<Storage>
+
+    init(turns: [ScriptedTurn], models: [String]) {
+        storage = Mutex(Storage(turns: turns, models: models))
+    }
+}
+
+/// Answers one HTTP/1.1 connection's requests from the shared script.
+final class ScriptedHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let state: ScriptedServerState
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+
+    init(state: ScriptedServerState) { self.state = state }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body.removeAll()
+        case .body(let buffer):
+            body.append(contentsOf: buffer.readableBytesView)
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            respond(to: head, body: body, context: context)
+        }
+    }
+
+    private func respond(to head: HTTPRequestHead, body: [UInt8], context: ChannelHandlerContext) {
+        var headers = HeaderFields()
+        for (name, value) in head.headers { headers.add(name: name, value: value) }
+        let request = RecordedRequest(method: head.method.rawValue, path: head.uri, headers: headers, body: body)
+        let path = head.uri.split(separator: "?").first.map(String.init) ?? head.uri
+
+        if head.method == .POST, path.hasSuffix("/chat/completions") {
+            let turn = state.storage.withLock { storage -> ScriptedTurn? in
+                storage.requests.append(request)
+                return storage.turns.isEmpty ? nil : storage.turns.removeFirst()
+            }
+            guard let turn else {
+                let error: JSONValue = ["error": ["message": "The scripted server has no turn left to play.", "type": "server_error"]]
+                writeWhole(status: .internalServerError, body: error.jsonString, context: context, keepAlive: head.isKeepAlive)
+                return
+            }
+            play(turn, model: Self.model(in: body), context: context, keepAlive: head.isKeepAlive)
+            return
+        }
+        let models = state.storage.withLock { storage in
+            storage.requests.append(request)
+            return storage.models
+        }
+        if head.method == .GET, path.hasSuffix("/models") {
+            let list: JSONValue = [
+                "object": "list",
+                "data": .array(models.map { ["id": .string($0), "object": "model", "created": 0, "owned_by": "scripted"] }),
+            ]
+            writeWhole(status: .ok, body: list.jsonString, context: context, keepAlive: head.isKeepAlive)
+        } else {
+            let error: JSONValue = ["error": ["message": .string("No route for \(head.method.rawValue) \(path)"), "type": "invalid_request_error"]]
+            writeWhole(status: .notFound, body: error.jsonString, context: context, keepAlive: head.isKeepAlive)
+        }
+    }
+
+    private static func model(in body: [UInt8]) -> String {
+        (try? JSONDecoder().decode(JSONValue.self, from: Data(body)))?["model"]?.stringValue ?? "scripted-model"
+    }
+
+    private func writeWhole(
+        status: HTTPResponseStatus, body: String, context: ChannelHandlerContext, keepAlive: Bool,
+        extraHeaders: [String: String] = [:]
+    ) {
+        var headers = HTTPHeaders([("content-type", "application/json"), ("content-length", String(body.utf8.count))])
+        for (name, value) in extraHeaders.sorted(by: { $0.key < $1.key }) { headers.add(name: name, value: value) }
+        if !keepAlive { headers.add(name: "connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+        finish(context: context, keepAlive: keepAlive)
+    }
+
+    private func finish(context: ChannelHandlerContext, keepAlive: Bool) {
+        let closeAfter = !keepAlive
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+            if closeAfter { channel.close(promise: nil) }
+        }
+    }
+
+    private func play(_ turn: ScriptedTurn, model: String, context: ChannelHandlerContext, keepAlive: Bool) {
+        if let failure = turn.failure {
+            writeWhole(
+                status: HTTPResponseStatus(statusCode: failure.status), body: failure.body, context: context,
+                keepAlive: keepAlive, extraHeaders: failure.headers)
+            return
+        }
+        let events = turn.chatCompletionsEvents(model: model).map { Array("data: \($0)\n\n".utf8) }
+        let writes: [[UInt8]]
+        if let size = turn.delivery.chunkSize, size > 0 {
+            let all = events.flatMap { $0 }
+            writes = stride(from: 0, to: all.count, by: size).map { Array(all[$0..<min($0 + size, all.count)]) }
+        } else {
+            writes = events
+        }
+        var headers = HTTPHeaders([("content-type", "text/event-stream"), ("cache-control", "no-cache"), ("x-request-id", "req_scripted")])
+        if !keepAlive { headers.add(name: "connection", value: "close") }
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let delay = TimeAmount(turn.delivery.delay)
+        let keep = keepAlive
+        context.eventLoop.scheduleTask(in: TimeAmount(turn.delivery.initialDelay)) {
+            let (handler, context) = bound.value
+            handler.write(writes[...], delay: delay, context: context, keepAlive: keep)
+        }
+    }
+
+    private func write(_ writes: ArraySlice<[UInt8]>, delay: TimeAmount, context: ChannelHandlerContext, keepAlive: Bool) {
+        guard context.channel.isActive else { return }
+        if delay == .zero {
+            for piece in writes {
+                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: piece)))), promise: nil)
+            }
+            finish(context: context, keepAlive: keepAlive)
+            return
+        }
+        guard let first = writes.first else {
+            finish(context: context, keepAlive: keepAlive)
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: first)))), promise: nil)
+        let rest = writes.dropFirst()
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: delay) {
+            let (handler, context) = bound.value
+            handler.write(rest, delay: delay, context: context, keepAlive: keepAlive)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}
