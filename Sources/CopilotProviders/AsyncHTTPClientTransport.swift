@@ -16,6 +16,8 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = HTTPClient.Configuration.Timeout(
             connect: TimeAmount(timeouts.connect), read: TimeAmount(timeouts.idle))
+        // A refused connection should fail at once with its real cause; retrying is the caller's policy.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

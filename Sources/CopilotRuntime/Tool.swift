@@ -76,7 +76,7 @@ public struct ToolInvocation: Sendable, Hashable {
 }
 
 /// What a tool call produced, as the official SDKs shape it.
-public struct ToolResult: Sendable, Hashable, Codable, ExpressibleByStringLiteral {
+public struct ToolResult: Sendable, Hashable, Codable, ExpressibleByStringInterpolation {
     /// How the call ended.
     public enum ResultType: String, Sendable, Hashable, Codable {
         /// It worked; the text goes to the model.

@@ -1,0 +1,338 @@
+import CopilotSDK
+import CopilotTesting
+import Foundation
+import Synchronization
+import Testing
+
+struct WeatherArguments: Codable, Sendable {
+    var city: String
+}
+
+@Suite("Agent loop against the scripted provider")
+struct AgentLoopTests {
+    @Test("the seed example: callback, sendAndWait, event order, and the request the provider saw")
+    func seedExample() async throws {
+        try await withScriptedClient(turns: [.text("2+2 equals 4.")]) { client, server in
+            try await client.start()
+            let session = try await client.createSession(scriptedConfig(server, apiKey: "sk-seed-example-key"))
+            let seen = Mutex<[String]>([])
+            session.on(.assistantMessage) { message in seen.withLock { $0.append(message.content) } }
+
+            let stream = session.events
+            let reply = try await session.sendAndWait(MessageOptions(prompt: "What is 2+2?"))
+            #expect(reply.content == "2+2 equals 4.")
+            #expect(seen.withLock { $0 } == ["2+2 equals 4."])
+
+            var events: [SessionEvent] = []
+            for await event in stream {
+                events.append(event)
+                if event.type == "session.idle" { break }
+            }
+            #expect(events.types == [
+                "user.message", "assistant.turn_start", "assistant.message", "assistant.usage", "assistant.turn_end", "session.idle",
+            ])
+            // parentId chains each persisted event to the previous persisted one.
+            let persisted = events.filter { !$0.ephemeral }
+            for (previous, next) in zip(persisted, persisted.dropFirst()) { #expect(next.parentId == previous.id) }
+
+            let request = try #require(server.modelCalls.first)
+            #expect(request.headers["authorization"] == "Bearer sk-seed-example-key")
+            let body = try #require(request.json)
+            #expect(body["model"] == "scripted-model")
+            #expect(body["stream"] == true)
+            #expect(body["messages"]?.arrayValue?.last == ["role": "user", "content": "What is 2+2?"])
+            #expect(body["messages"]?.arrayValue?.first?["role"] == "system")
+            await session.disconnect()
+        }
+    }
+
+    @Test("streaming: message_start, deltas that join to the message, reasoning, at any chunking", arguments: [nil, 1, 7, 64])
+    func streaming(chunkSize: Int?) async throws {
+        let turn = ScriptedTurn.text("Hello there, streaming world!", reasoning: "Greet them.", delivery: .init(chunkSize: chunkSize))
+        try await withScriptedClient(turns: [turn]) { client, server in
+            let session = try await client.createSession(scriptedConfig(server, streaming: true))
+            let events = try await runToIdle(session, "Hi")
+            let deltas = events.compactMap { event -> SessionEvent.AssistantMessageDelta? in
+                if case .assistantMessageDelta(let delta) = event.payload { delta } else { nil }
+            }
+            let message = try #require(events.compactMap { event -> SessionEvent.AssistantMessage? in
+                if case .assistantMessage(let message) = event.payload { message } else { nil }
+            }.first)
+            #expect(deltas.map(\.deltaContent).joined() == "Hello there, streaming world!")
+            #expect(deltas.allSatisfy { $0.messageId == message.messageId })
+            #expect(message.reasoningText == "Greet them.")
+            let types = events.types
+            let start = try #require(types.firstIndex(of: "assistant.message_start"))
+            let firstDelta = try #require(types.firstIndex(of: "assistant.message_delta"))
+            #expect(start < firstDelta)
+            #expect(types.contains("assistant.reasoning_delta"))
+            #expect(types.firstIndex(of: "assistant.reasoning")! < types.firstIndex(of: "assistant.message")!)
+            #expect(types.last == "session.idle")
+            #expect(events.filter { $0.type == "assistant.message_delta" }.allSatisfy { $0.ephemeral })
+        }
+    }
+
+    @Test("a tool turn with two parallel calls: both run at once, each asks permission, results go back")
+    func parallelTools() async throws {
+        let turns: [ScriptedTurn] = [
+            .toolCalls([("get_weather", #"{"city":"Paris"}"#), ("get_time", #"{"tz":"UTC"}"#)], text: "Let me check."),
+            .text("Paris: 18°C at 14:02."),
+        ]
+        try await withScriptedClient(turns: turns) { client, server in
+            let barrier = Barrier(count: 2)
+            let weather = Tool(
+                name: "get_weather", description: "Current weather",
+                parameters: ["type": "object", "properties": ["city": ["type": "string"]], "required": ["city"]]
+            ) { (args: WeatherArguments, _) in
+                try await barrier.arrive()
+                return .success("18°C in \(args.city)")
+            }
+            let time = Tool(name: "get_time", description: "Current time") { invocation in
+                try await barrier.arrive()
+                return "14:02 \(invocation.arguments["tz"]?.stringValue ?? "?")"
+            }
+            let asked = Mutex<[String]>([])
+            let permission = PermissionHandler { request, _ in
+                asked.withLock { $0.append(request.toolName ?? "") }
+                return .approveOnce
+            }
+            let session = try await client.createSession(scriptedConfig(server, tools: [weather, time], permission: permission))
+            let events = try await runToIdle(session, "Weather and time in Paris?")
+
+            #expect(events.types.last == "session.idle")
+            #expect(events.types.filter { $0 == "assistant.turn_start" }.count == 2)
+            #expect(Set(asked.withLock { $0 }) == ["get_weather", "get_time"])
+            let completions = events.compactMap { event -> SessionEvent.ToolExecutionComplete? in
+                if case .toolExecutionComplete(let done) = event.payload { done } else { nil }
+            }
+            #expect(completions.count == 2)
+            #expect(completions.allSatisfy { $0.success }, "both tools passed the barrier only because they ran concurrently")
+            // Each tool's start precedes its permission and completion.
+            for id in ["call_1_get_weather", "call_2_get_time"] {
+                let start = events.firstIndex { if case .toolExecutionStart(let s) = $0.payload { s.toolCallId == id } else { false } }
+                let done = events.firstIndex { if case .toolExecutionComplete(let d) = $0.payload { d.toolCallId == id } else { false } }
+                #expect(start != nil && done != nil && start! < done!)
+            }
+            let first = try #require(events.first { $0.type == "assistant.message" })
+            if case .assistantMessage(let message) = first.payload {
+                #expect(message.toolRequests?.map(\.name) == ["get_weather", "get_time"])
+                #expect(message.toolRequests?.first?.arguments == ["city": "Paris"])
+            }
+
+            #expect(server.modelCalls.count == 2)
+            let messages = try #require(server.modelCalls.last?.json?["messages"]?.arrayValue)
+            let assistant = try #require(messages.first { $0["role"] == "assistant" })
+            #expect(assistant["content"] == "Let me check.")
+            #expect(assistant["tool_calls"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["call_1_get_weather", "call_2_get_time"])
+            let toolMessages = messages.filter { $0["role"] == "tool" }
+            #expect(toolMessages.map { $0["tool_call_id"] } == ["call_1_get_weather", "call_2_get_time"])
+            #expect(toolMessages.map { $0["content"] } == ["18°C in Paris", "14:02 UTC"])
+        }
+    }
+
+    @Test("a rejected permission: the tool never runs, no further model call, and the model later sees why")
+    func deniedPermission() async throws {
+        let turns: [ScriptedTurn] = [.toolCalls([("delete_everything", "{}")]), .text("Understood.")]
+        try await withScriptedClient(turns: turns) { client, server in
+            let ran = Mutex(false)
+            let tool = Tool(name: "delete_everything", description: "Dangerous") { _ in
+                ran.withLock { $0 = true }
+                return "done"
+            }
+            let session = try await client.createSession(
+                scriptedConfig(server, tools: [tool], permission: PermissionHandler { _, _ in .reject(feedback: "not today") }))
+            let events = try await runToIdle(session, "Clean up")
+            #expect(!ran.withLock { $0 })
+            #expect(server.modelCalls.count == 1)
+            #expect(events.types.last == "session.idle")
+            let done = try #require(events.compactMap { event -> SessionEvent.ToolExecutionComplete? in
+                if case .toolExecutionComplete(let done) = event.payload { done } else { nil }
+            }.first)
+            #expect(!done.success)
+            #expect(done.error?.code == "rejected")
+            #expect(done.error?.message.contains("The user rejected this tool call.") == true)
+            let completed = events.compactMap { event -> SessionEvent.PermissionCompleted? in
+                if case .permissionCompleted(let completed) = event.payload { completed } else { nil }
+            }
+            #expect(completed.map(\.result.kind) == ["denied-interactively-by-user"])
+
+            _ = try await runToIdle(session, "OK, never mind")
+            let messages = try #require(server.modelCalls.last?.json?["messages"]?.arrayValue)
+            let toolMessage = try #require(messages.first { $0["role"] == "tool" })
+            #expect(toolMessage["content"]?.stringValue?.contains("not today") == true)
+        }
+    }
+
+    @Test("without a permission handler a tool call is denied and the model is told")
+    func noPermissionHandler() async throws {
+        let turns: [ScriptedTurn] = [.toolCalls([("write_file", "{}")]), .text("I could not write it.")]
+        try await withScriptedClient(turns: turns) { client, server in
+            let tool = Tool(name: "write_file", description: "Writes") { _ in "written" }
+            let session = try await client.createSession(scriptedConfig(server, tools: [tool], permission: nil))
+            let events = try await runToIdle(session, "Write it")
+            let done = events.compactMap { event -> SessionEvent.ToolExecutionComplete? in
+                if case .toolExecutionComplete(let done) = event.payload { done } else { nil }
+            }
+            #expect(done.first?.success == false)
+            #expect(done.first?.error?.message.contains("no permission handler") == true)
+            let toolMessage = server.modelCalls.last?.json?["messages"]?.arrayValue?.first { $0["role"] == "tool" }
+            #expect(toolMessage?["content"] == "Permission denied and could not request permission from user")
+            #expect(events.types.last == "session.idle")
+        }
+    }
+
+    @Test("an HTTP error turn becomes session.error, then session.idle; sendAndWait throws the provider's message")
+    func errorTurn() async throws {
+        try await withScriptedClient(turns: [.error(status: 500, message: "model exploded"), .error(status: 500, message: "again")]) { client, server in
+            let session = try await client.createSession(scriptedConfig(server))
+            let events = try await runToIdle(session, "Hi")
+            #expect(events.types == ["user.message", "assistant.turn_start", "assistant.turn_end", "session.error", "session.idle"])
+            guard case .sessionError(let error) = events[3].payload else { Issue.record("no session.error"); return }
+            #expect(error.statusCode == 500)
+            #expect(error.message.contains("model exploded"))
+            #expect(error.errorType == "model_call")
+            #expect(error.providerCallId == nil || error.providerCallId?.isEmpty == false)
+
+            await #expect {
+                try await session.sendAndWait("Hi again")
+            } throws: { error in
+                (error as? CopilotError)?.code == .sessionError && String(describing: error).contains("again")
+            }
+        }
+    }
+
+    @Test("a stream that ends before it is complete is an error, not a silent partial answer")
+    func truncatedStream() async throws {
+        let turn = ScriptedTurn.text("This answer will be cut off somewhere", delivery: .init(truncateAfterEvents: 3))
+        try await withScriptedClient(turns: [turn]) { client, server in
+            let session = try await client.createSession(scriptedConfig(server, streaming: true))
+            let events = try await runToIdle(session, "Tell me")
+            #expect(!events.types.contains("assistant.message"))
+            let error = events.compactMap { event -> SessionEvent.SessionError? in
+                if case .sessionError(let error) = event.payload { error } else { nil }
+            }.first
+            #expect(error?.errorCode == "stream_ended_early")
+            #expect(events.types.last == "session.idle")
+        }
+    }
+
+    @Test("invalid arguments for a typed tool reach the model as an error it can act on, never the handler")
+    func invalidTypedArguments() async throws {
+        let turns: [ScriptedTurn] = [.toolCalls([("get_weather", #"{"town":"Paris"}"#)]), .text("Sorry.")]
+        try await withScriptedClient(turns: turns) { client, server in
+            let called = Mutex(false)
+            let weather = Tool(name: "get_weather", description: "Weather", parameters: ["type": "object"]) { (args: WeatherArguments, _) in
+                called.withLock { $0 = true }
+                return .success(args.city)
+            }
+            let session = try await client.createSession(scriptedConfig(server, tools: [weather]))
+            let events = try await runToIdle(session, "Weather?")
+            #expect(!called.withLock { $0 })
+            let toolMessage = server.modelCalls.last?.json?["messages"]?.arrayValue?.first { $0["role"] == "tool" }
+            let text = try #require(toolMessage?["content"]?.stringValue)
+            #expect(text.contains("missing required field `city`"))
+            #expect(events.types.last == "session.idle")
+        }
+    }
+
+    @Test("unknown tools and malformed JSON arguments are reported to the model")
+    func unknownToolAndBadJSON() async throws {
+        let turns: [ScriptedTurn] = [
+            .toolCalls([("no_such_tool", "{}"), ("echo", "{not json")]),
+            .text("Done."),
+        ]
+        try await withScriptedClient(turns: turns) { client, server in
+            let echo = Tool(name: "echo", description: "Echo") { invocation in .success(invocation.arguments.jsonString) }
+            let session = try await client.createSession(scriptedConfig(server, tools: [echo]))
+            let events = try await runToIdle(session, "Go")
+            let contents = server.modelCalls.last?.json?["messages"]?.arrayValue?.filter { $0["role"] == "tool" }.compactMap { $0["content"]?.stringValue } ?? []
+            #expect(contents.count == 2)
+            #expect(contents.first?.contains("does not exist") == true)
+            #expect(contents.last?.contains("not a JSON object") == true)
+            #expect(events.types.last == "session.idle")
+        }
+    }
+
+    @Test("a handler that throws: the model gets the official generic text, the event gets the detail")
+    func throwingTool() async throws {
+        struct Boom: Error, CustomStringConvertible { var description: String { "Melbourne is unreachable" } }
+        let turns: [ScriptedTurn] = [.toolCalls([("lookup", #"{"q":"x"}"#)]), .text("It failed.")]
+        try await withScriptedClient(turns: turns) { client, server in
+            let tool = Tool(name: "lookup", description: "Lookup") { _ in throw Boom() }
+            let session = try await client.createSession(scriptedConfig(server, tools: [tool]))
+            let events = try await runToIdle(session, "Look it up")
+            let done = events.compactMap { event -> SessionEvent.ToolExecutionComplete? in
+                if case .toolExecutionComplete(let done) = event.payload { done } else { nil }
+            }.first
+            #expect(done?.error?.message == "Melbourne is unreachable")
+            let toolMessage = server.modelCalls.last?.json?["messages"]?.arrayValue?.first { $0["role"] == "tool" }
+            let text = try #require(toolMessage?["content"]?.stringValue)
+            #expect(text.hasPrefix("Failed to execute `lookup` tool"))
+            #expect(!text.contains("Melbourne"))
+        }
+    }
+
+    @Test("a runaway tool loop stops at the turn limit with a clear error")
+    func turnLimit() async throws {
+        let loop = ScriptedTurn.toolCalls([("again", "{}")])
+        try await withScriptedClient(turns: [loop, loop, loop]) { client, server in
+            let tool = Tool(name: "again", description: "Again") { _ in "ok" }
+            let session = try await client.createSession(scriptedConfig(server, tools: [tool], maxTurns: 2))
+            let events = try await runToIdle(session, "Loop")
+            #expect(server.modelCalls.count == 2)
+            let error = events.compactMap { event -> SessionEvent.SessionError? in
+                if case .sessionError(let error) = event.payload { error } else { nil }
+            }.first
+            #expect(error?.errorType == "turn_limit")
+            #expect(error?.message.contains("maxTurns") == true)
+            #expect(events.types.last == "session.idle")
+        }
+    }
+
+    @Test("abort during a stream: abort, then session.idle(aborted), and the next send works")
+    func abortMidStream() async throws {
+        let slow = ScriptedTurn.text(String(repeating: "word ", count: 200), delivery: .init(delay: .milliseconds(20)))
+        try await withScriptedClient(turns: [slow, .text("Fresh answer.")]) { client, server in
+            let session = try await client.createSession(scriptedConfig(server, streaming: true))
+            let firstDelta = Mutex(false)
+            let aborter = session.on(.assistantMessageDelta) { _ in
+                let isFirst = firstDelta.withLock { old in
+                    defer { old = true }
+                    return !old
+                }
+                if isFirst { Task { await session.abort() } }
+            }
+            let events = try await runToIdle(session, "Talk for a long time")
+            aborter.cancel()
+            #expect(Array(events.types.suffix(2)) == ["abort", "session.idle"])
+            if case .sessionIdle(let idle) = events.last?.payload { #expect(idle.aborted == true) }
+            #expect(!events.types.contains("assistant.message"))
+
+            let reply = try await session.sendAndWait("Are you there?")
+            #expect(reply.content == "Fresh answer.")
+        }
+    }
+
+    @Test("a message sent while busy waits for the current one and is answered after it")
+    func queueing() async throws {
+        let slow = ScriptedTurn.text("first answer", delivery: .init(initialDelay: .milliseconds(300)))
+        try await withScriptedClient(turns: [slow, .text("second answer")]) { client, server in
+            let session = try await client.createSession(scriptedConfig(server))
+            let stream = session.events
+            let first = try await session.send("one")
+            let second = try await session.send("two")
+            var order: [String] = []
+            var idles = 0
+            for await event in stream {
+                switch event.payload {
+                case .userMessage(let message): order.append("user:\(message.messageId == first ? "one" : message.messageId == second ? "two" : "?")")
+                case .assistantMessage(let message): order.append("answer:\(message.content)")
+                case .sessionIdle: idles += 1; order.append("idle")
+                default: break
+                }
+                if idles == 2 { break }
+            }
+            #expect(order == ["user:one", "answer:first answer", "idle", "user:two", "answer:second answer", "idle"])
+        }
+    }
+}

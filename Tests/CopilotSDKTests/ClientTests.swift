@@ -1,0 +1,160 @@
+@testable import CopilotProviders
+import CopilotSDK
+import CopilotTesting
+import Foundation
+import Synchronization
+import Testing
+
+@Suite("Client configuration, errors and secrets")
+struct ClientTests {
+    @Test("a provider without a model is refused with the documented message")
+    func modelRequired() async throws {
+        let client = CopilotClient()
+        await #expect {
+            _ = try await client.createSession(SessionConfig(provider: ProviderConfig(baseURL: "http://127.0.0.1:9/v1")))
+        } throws: { error in
+            guard let error = error as? CopilotError else { return false }
+            return error.code == .invalidConfiguration && error.message.hasPrefix("Model required when a custom provider is set")
+        }
+        try await client.stop()
+    }
+
+    @Test("no provider, and malformed base URLs, are configuration errors", arguments: ["", "localhost:11434/v1", "http:///v1"])
+    func badProvider(_ baseURL: String) async throws {
+        let client = CopilotClient()
+        await #expect {
+            _ = try await client.createSession(SessionConfig(model: "m", provider: ProviderConfig(baseURL: baseURL)))
+        } throws: { error in
+            (error as? CopilotError)?.code == .invalidConfiguration && String(describing: error).contains("base URL")
+        }
+        await #expect {
+            _ = try await client.createSession(SessionConfig(model: "m"))
+        } throws: { error in
+            (error as? CopilotError)?.code == .invalidConfiguration && String(describing: error).contains("provider is required")
+        }
+        try await client.stop()
+    }
+
+    @Test("connection refused names the URL and says what to check")
+    func connectionRefused() async throws {
+        // A port that was just free: start a server, note its port, stop it.
+        let probe = try await ScriptedProviderServer.start()
+        let port = probe.port
+        try await probe.shutdown()
+
+        let client = CopilotClient()
+        let session = try await client.createSession(SessionConfig(
+            model: "m", provider: ProviderConfig(baseURL: "http://127.0.0.1:\(port)/v1"), onPermissionRequest: .approveAll))
+        let events = try await runToIdle(session, "Hello?")
+        let error = try #require(events.compactMap { event -> SessionEvent.SessionError? in
+            if case .sessionError(let error) = event.payload { error } else { nil }
+        }.first)
+        #expect(error.errorType == "connection")
+        #expect(error.message.contains("Connection refused at http://127.0.0.1:\(port)/v1/chat/completions"))
+        #expect(error.message.contains("foundry service status"))
+        #expect(events.types.last == "session.idle")
+        try await client.stop()
+    }
+
+    @Test("hints: Ollama's port suggests `ollama serve`")
+    func ollamaHint() {
+        #expect(AsyncHTTPClientTransport.hint(for: "http://localhost:11434/v1/chat/completions").contains("ollama serve"))
+        #expect(AsyncHTTPClientTransport.hint(for: "http://127.0.0.1:5273/v1").contains("foundry service status"))
+    }
+
+    @Test("401: the key was rejected, and the key appears in no event, error or log line")
+    func rejectedKeyNeverLeaks() async throws {
+        let key = "sk-live-SECRET-0123456789abcdef"
+        let turns: [ScriptedTurn] = [.error(status: 401, message: "Incorrect API key provided: \(key)", type: "invalid_api_key")]
+        try await withScriptedClient(turns: turns) { client, server in
+            let session = try await client.createSession(scriptedConfig(server, apiKey: key))
+            let events = try await runToIdle(session, "Hi")
+            #expect(server.modelCalls.first?.headers["authorization"] == "Bearer \(key)", "the key is sent to the provider")
+            let error = try #require(events.compactMap { event -> SessionEvent.SessionError? in
+                if case .sessionError(let error) = event.payload { error } else { nil }
+            }.first)
+            #expect(error.errorType == "authentication")
+            #expect(error.statusCode == 401)
+            #expect(error.message.contains("rejected the credentials"))
+            #expect(error.message.contains(SecretRedactor.placeholder))
+            for event in events {
+                #expect(!(try event.jsonLine()).contains(key))
+            }
+        }
+    }
+
+    @Test("onListModels is called once and its result cached until stop")
+    func listModelsCached() async throws {
+        let calls = Mutex(0)
+        let models = [ModelInfo(id: "local-llama", name: "Local Llama", capabilities: .init(
+            supports: .init(vision: false, reasoningEffort: false), limits: .init(maxContextWindowTokens: 8192)))]
+        let client = CopilotClient(options: .init(onListModels: {
+            calls.withLock { $0 += 1 }
+            return models
+        }))
+        async let first = client.listModels()
+        async let second = client.listModels()
+        #expect(try await first == models)
+        #expect(try await second == models)
+        #expect(try await client.listModels() == models)
+        #expect(calls.withLock { $0 } == 1)
+        try await client.stop()
+        _ = try await client.listModels()
+        #expect(calls.withLock { $0 } == 2)
+    }
+
+    @Test("ModelInfo encodes with the official keys (snake_case limits)")
+    func modelInfoJSON() throws {
+        let info = ModelInfo(id: "m", name: "M", capabilities: .init(supports: .init(vision: true), limits: .init(maxContextWindowTokens: 128_000)))
+        let json = try JSONValue(encoding: info)
+        #expect(json == ["id": "m", "name": "M", "capabilities": ["supports": ["vision": true], "limits": ["max_context_window_tokens": 128_000]]])
+    }
+
+    @Test("ProviderConfig round-trips through the official JSON field names")
+    func providerConfigJSON() throws {
+        let json: JSONValue = [
+            "type": "azure", "baseUrl": "https://r.openai.azure.com", "apiKey": "k", "wireApi": "responses",
+            "azure": ["apiVersion": "2025-03-01-preview"], "headers": ["X-A": "b"],
+        ]
+        let config = try json.decode(as: ProviderConfig.self)
+        #expect(config.resolvedType == .azure)
+        #expect(config.resolvedWireAPI == .responses)
+        #expect(config.azure?.apiVersion == "2025-03-01-preview")
+        #expect(try JSONValue(encoding: config) == json)
+    }
+}
+
+@Suite("Session event JSON")
+struct SessionEventCodingTests {
+    @Test("the envelope matches what the official SDKs parse")
+    func envelope() throws {
+        let id = UUID()
+        let event = SessionEvent(
+            id: id, timestamp: Date(timeIntervalSince1970: 1_700_000_000.125), parentId: nil,
+            payload: .assistantMessage(.init(
+                messageId: "m1", content: "", toolRequests: [.init(toolCallId: "c1", name: "t", arguments: ["a": 1])])))
+        let json = try JSONValue(parsing: event.jsonLine())
+        #expect(json["id"]?.stringValue == id.uuidString.lowercased())
+        #expect(json["timestamp"] == "2023-11-14T22:13:20.125Z")
+        #expect(json["parentId"] == .null)
+        #expect(json["ephemeral"] == nil)
+        #expect(json["type"] == "assistant.message")
+        #expect(json["data"] == ["messageId": "m1", "content": "", "toolRequests": [["toolCallId": "c1", "name": "t", "arguments": ["a": 1], "type": "function"]]])
+        #expect(try JSONDecoder().decode(SessionEvent.self, from: Data(event.jsonLine().utf8)) == event)
+    }
+
+    @Test("ephemeral events say so; unknown types survive as raw data")
+    func ephemeralAndUnknown() throws {
+        let idle = SessionEvent(payload: .sessionIdle(.init()))
+        #expect(try JSONValue(parsing: idle.jsonLine())["ephemeral"] == true)
+        let line = #"{"id":"6f1c1d2e-5b7a-4c1e-9a55-0d7a1c2b3e4f","timestamp":"2026-01-01T00:00:00Z","parentId":null,"type":"session.title_changed","data":{"title":"Hi"}}"#
+        let decoded = try JSONDecoder().decode(SessionEvent.self, from: Data(line.utf8))
+        #expect(decoded.payload == .other(type: "session.title_changed", data: ["title": "Hi"]))
+    }
+
+    @Test("a non-UUID id is rejected, as the official parser does")
+    func strictID() {
+        let line = #"{"id":"evt-1","timestamp":"2026-01-01T00:00:00Z","type":"session.idle","data":{}}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(SessionEvent.self, from: Data(line.utf8)) }
+    }
+}
