@@ -191,7 +191,7 @@ public actor SessionEngine {
                 aborted = true
                 emit(.abort(.init(reason: "user_initiated")))
             } else {
-                logger.warning("session error", metadata: ["error": "\(error)"])
+                logger.notice("session error", metadata: ["error": "\(error)"])
                 emit(.sessionError(Self.sessionError(for: error, originatingMessageID: message.id)))
             }
         }

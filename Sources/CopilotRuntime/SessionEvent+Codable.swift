@@ -40,7 +40,7 @@ extension SessionEvent: Codable {
     /// The event as one line of JSON, as `--events jsonl` prints it and `events.jsonl` stores it.
     public func jsonLine() throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }

@@ -1,0 +1,84 @@
+"""`copilot-swift run` against llmock, a third-party OpenAI-compatible mock server (PyPI)."""
+import json
+
+
+def events_of(stdout: str):
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def chat_calls(mock):
+    return [r for r in mock.requests() if r["path"].endswith("/chat/completions")]
+
+
+def test_text_answer_streams_and_matches_final_message(fresh_llmock, cli):
+    result = cli("run", "--base-url", f"{fresh_llmock.base}/v1", "--model", "gpt-4o-mini",
+                 "--events", "jsonl", "What is 2+2?")
+    assert result.returncode == 0, result.stderr
+    events = events_of(result.stdout)
+    types = [e["type"] for e in events]
+    assert types[-1] == "session.idle"
+    assert "assistant.message_delta" in types
+    final = [e for e in events if e["type"] == "assistant.message"][-1]["data"]
+    deltas = "".join(e["data"]["deltaContent"] for e in events if e["type"] == "assistant.message_delta")
+    assert final["content"] and final["content"] == deltas
+    body = chat_calls(fresh_llmock)[0]["body"]
+    assert body["stream"] is True and body["messages"][-1] == {"role": "user", "content": "What is 2+2?"}
+    assert fresh_llmock.verdict()["passed"]
+
+
+def test_plain_output_prints_the_answer(fresh_llmock, cli):
+    result = cli("run", "--base-url", f"{fresh_llmock.base}/v1", "--model", "gpt-4o-mini", "Hello")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() and result.stdout.endswith("\n")
+    assert result.stderr == ""
+    assert len(chat_calls(fresh_llmock)) == 1
+
+
+def test_tool_loop_runs_the_tool_and_sends_its_result_back(fresh_llmock, cli):
+    result = cli("run", "--base-url", f"{fresh_llmock.base}/v1", "--model", "gpt-4o-mini", "--yes",
+                 "--tool", "get_time=echo 12:34", "--events", "jsonl", "What time is it?")
+    assert result.returncode == 0, result.stderr
+    events = events_of(result.stdout)
+    done = [e["data"] for e in events if e["type"] == "tool.execution_complete"]
+    assert done and done[0]["success"] and done[0]["result"]["content"] == "12:34"
+    assert events[-1]["type"] == "session.idle"
+    answers = [e["data"] for e in events if e["type"] == "assistant.message"]
+    assert answers[0]["toolRequests"][0]["name"] == "get_time"
+    assert answers[-1]["content"]
+    calls = chat_calls(fresh_llmock)
+    assert len(calls) == 2
+    tool_messages = [m for m in calls[1]["body"]["messages"] if m["role"] == "tool"]
+    assert tool_messages == [{"role": "tool", "content": "12:34",
+                              "tool_call_id": answers[0]["toolRequests"][0]["toolCallId"]}]
+    assert fresh_llmock.verdict()["passed"]
+
+
+def test_without_approval_the_tool_is_denied_and_the_model_is_told(fresh_llmock, cli):
+    result = cli("run", "--base-url", f"{fresh_llmock.base}/v1", "--model", "gpt-4o-mini",
+                 "--tool", "get_time=echo 12:34", "--events", "jsonl", "What time is it?")
+    assert result.returncode == 0, result.stderr
+    done = [e["data"] for e in events_of(result.stdout) if e["type"] == "tool.execution_complete"]
+    assert done and not done[0]["success"]
+    tool_messages = [m for m in chat_calls(fresh_llmock)[1]["body"]["messages"] if m["role"] == "tool"]
+    assert "Permission denied" in tool_messages[0]["content"]
+
+
+def test_truncated_stream_is_an_error_not_a_partial_answer(fresh_llmock, cli):
+    fresh_llmock.scenario([{"type": "stream_fault", "kind": "truncate", "after_chunks": 3}])
+    result = cli("run", "--base-url", f"{fresh_llmock.base}/v1", "--model", "gpt-4o-mini", "Tell me a story")
+    assert result.returncode == 1
+    assert "ended before the answer was complete" in result.stderr
+
+
+def test_connection_refused_names_the_url(cli):
+    from conftest import free_port
+    port = free_port()
+    result = cli("run", "--base-url", f"http://127.0.0.1:{port}/v1", "--model", "m", "Hi")
+    assert result.returncode == 1
+    assert f"Connection refused at http://127.0.0.1:{port}/v1/chat/completions" in result.stderr
+
+
+def test_missing_key_variable_is_a_clear_error(cli):
+    result = cli("run", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--api-key-env", "NO_SUCH_VAR_X", "Hi")
+    assert result.returncode != 0
+    assert "NO_SUCH_VAR_X is not set" in result.stderr

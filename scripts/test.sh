@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test: builds once, then the interop tests against third-party peers, then the Swift tests.
+# Installs what it needs (a Python venv in ./.venv for the peers); needs only Swift 6.1+ and python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r Tests/Interop/requirements.txt
+
+echo "== build (debug, tests included)"
+swift build --build-tests
+
+echo "== interop: copilot-swift against llmock"
+COPILOT_SWIFT_BIN="$PWD/.build/debug/copilot-swift" .venv/bin/python -m pytest -q -p no:cacheprovider Tests/Interop
+
+echo "== swift test"
+swift test --skip-build
