@@ -1,7 +1,9 @@
+import Foundation
+
 /// The Chat Completions wire format: request bodies out, stream chunks in.
 ///
 /// Pure value transforms with no I/O, so every quirk is testable without a server.
-enum ChatCompletionsWire {
+enum ChatCompletionsWire: WireFormat {
     // MARK: Request
 
     struct RequestBody: Encodable {
@@ -72,6 +74,10 @@ enum ChatCompletionsWire {
         }
     }
 
+    static func requestBody(for request: ModelRequest, config: ProviderConfig) throws -> Data {
+        try JSONEncoder().encode(requestBody(for: request))
+    }
+
     static func requestBody(for request: ModelRequest) -> RequestBody {
         var messages: [Message] = []
         if let system = request.systemPrompt, !system.isEmpty {
@@ -81,7 +87,7 @@ enum ChatCompletionsWire {
             switch item {
             case .user(let text):
                 messages.append(Message(role: "user", content: text))
-            case .assistant(let text, let toolCalls):
+            case .assistant(let text, let toolCalls, _):
                 let calls = toolCalls.map {
                     OutgoingToolCall(id: $0.id, function: .init(name: $0.name, arguments: $0.arguments))
                 }
@@ -120,7 +126,7 @@ enum ChatCompletionsWire {
 
         enum CodingKeys: String, CodingKey { case model, choices, usage, error }
 
-        init(from decoder: any Decoder) throws {
+        init(from decoder: any Swift.Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             model = container.lenient(String.self, .model)
             choices = container.lenient([Choice].self, .choices) ?? []
@@ -139,7 +145,7 @@ enum ChatCompletionsWire {
             case finishReason = "finish_reason"
         }
 
-        init(from decoder: any Decoder) throws {
+        init(from decoder: any Swift.Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             delta = container.lenient(Delta.self, .delta)
             message = container.lenient(Delta.self, .message)
@@ -159,7 +165,7 @@ enum ChatCompletionsWire {
             case toolCalls = "tool_calls"
         }
 
-        init(from decoder: any Decoder) throws {
+        init(from decoder: any Swift.Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             content = container.lenient(String.self, .content)
             reasoningContent = container.lenient(String.self, .reasoningContent)
@@ -175,7 +181,7 @@ enum ChatCompletionsWire {
 
         enum CodingKeys: String, CodingKey { case index, id, function }
 
-        init(from decoder: any Decoder) throws {
+        init(from decoder: any Swift.Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             index = container.lenient(Int.self, .index)
             id = container.lenient(String.self, .id)
@@ -189,7 +195,7 @@ enum ChatCompletionsWire {
 
         enum CodingKeys: String, CodingKey { case name, arguments }
 
-        init(from decoder: any Decoder) throws {
+        init(from decoder: any Swift.Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             name = container.lenient(String.self, .name)
             // Some servers send arguments as an object instead of JSON text.
@@ -224,7 +230,7 @@ enum ChatCompletionsWire {
             enum CodingKeys: String, CodingKey { case reasoningTokens = "reasoning_tokens" }
         }
 
-        init(from decoder: any Decoder) throws {
+        init(from decoder: any Swift.Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             promptTokens = container.lenient(Int.self, .promptTokens)
             completionTokens = container.lenient(Int.self, .completionTokens)
@@ -237,6 +243,42 @@ enum ChatCompletionsWire {
                 inputTokens: promptTokens, outputTokens: completionTokens,
                 reasoningTokens: completionTokensDetails?.reasoningTokens,
                 cacheReadTokens: promptTokensDetails?.cachedTokens)
+        }
+    }
+
+    /// Reads `data:` chunks until `[DONE]`; a finish reason without `[DONE]` also counts as complete.
+    struct Decoder: WireStreamDecoder {
+        private(set) var accumulator = Accumulator()
+        private(set) var sawDone = false
+
+        var isComplete: Bool { sawDone }
+        var hasFinished: Bool { sawDone || accumulator.finishReason != nil }
+
+        mutating func apply(_ event: SSEEvent, context: WireContext) throws -> [ModelStreamEvent] {
+            let data = event.data.trimmingCharacters(in: .whitespaces)
+            if data.isEmpty { return [] }
+            if data == "[DONE]" {
+                sawDone = true
+                return []
+            }
+            return try applyWholeBody(Data(data.utf8), context: context)
+        }
+
+        mutating func applyWholeBody(_ data: Data, context: WireContext) throws -> [ModelStreamEvent] {
+            let chunk = try context.decode(Chunk.self, from: data)
+            if let error = chunk.error, error != .null {
+                throw context.streamError(
+                    message: error["message"]?.stringValue ?? error.stringValue ?? error.jsonString,
+                    type: error["code"]?.stringValue ?? error["type"]?.stringValue)
+            }
+            return accumulator.apply(chunk)
+        }
+
+        func makeResponse() -> ModelResponse {
+            ModelResponse(
+                text: accumulator.text, reasoning: accumulator.reasoning.isEmpty ? nil : accumulator.reasoning,
+                toolCalls: accumulator.toolCalls, usage: accumulator.usage, finishReason: accumulator.finishReason,
+                model: accumulator.model)
         }
     }
 

@@ -45,8 +45,8 @@ public struct ModelRequest: Sendable, Hashable {
 public enum ConversationItem: Sendable, Hashable, Codable {
     /// What the user said.
     case user(String)
-    /// What the model answered: text and the tools it asked for.
-    case assistant(text: String, toolCalls: [ToolCall])
+    /// What the model answered: text, the tools it asked for, and any reasoning to replay verbatim.
+    case assistant(text: String, toolCalls: [ToolCall], reasoning: [ReasoningTrace] = [])
     /// The result of one tool call, matched to it by `callID`.
     case toolResult(callID: String, content: String)
 }
@@ -64,6 +64,31 @@ public struct ToolCall: Sendable, Hashable, Codable {
         self.id = id
         self.name = name
         self.arguments = arguments
+    }
+}
+
+/// A piece of model reasoning, kept so it can be sent back unchanged on the next call.
+///
+/// Anthropic requires thinking blocks (with their `signature`) to be replayed when tools are used;
+/// the Responses API replays reasoning items by `encrypted_content`. Other formats ignore it.
+public struct ReasoningTrace: Sendable, Hashable, Codable {
+    /// The readable reasoning text (may be empty when the provider only sent an opaque form).
+    public var text: String
+    /// Anthropic's thinking-block signature.
+    public var signature: String?
+    /// The Responses API reasoning item's `encrypted_content`.
+    public var encryptedContent: String?
+    /// The provider's id for the reasoning item (`rs_…`).
+    public var itemID: String?
+    /// Anthropic `redacted_thinking` data.
+    public var redactedData: String?
+
+    public init(text: String, signature: String? = nil, encryptedContent: String? = nil, itemID: String? = nil, redactedData: String? = nil) {
+        self.text = text
+        self.signature = signature
+        self.encryptedContent = encryptedContent
+        self.itemID = itemID
+        self.redactedData = redactedData
     }
 }
 
@@ -87,6 +112,8 @@ public enum ModelStreamEvent: Sendable, Hashable {
     case textDelta(String)
     /// A piece of the model's reasoning (from `reasoning_content`, `reasoning`, thinking blocks).
     case reasoningDelta(String)
+    /// The call failed after streaming some fragments and is being retried: discard what was streamed.
+    case restart(reason: String)
 }
 
 /// Token counts reported by the provider.
@@ -110,6 +137,8 @@ public struct ModelResponse: Sendable, Hashable {
     public var text: String
     /// Reasoning text, if the provider streamed any.
     public var reasoning: String?
+    /// Reasoning in the provider's replayable form (signatures, encrypted content).
+    public var reasoningTraces: [ReasoningTrace]
     /// The tools the model asked for, in the order it listed them.
     public var toolCalls: [ToolCall]
     /// Token counts, if the provider reported them.
@@ -124,11 +153,13 @@ public struct ModelResponse: Sendable, Hashable {
     public var apiEndpoint: String?
 
     public init(
-        text: String, reasoning: String? = nil, toolCalls: [ToolCall] = [], usage: TokenUsage? = nil,
+        text: String, reasoning: String? = nil, reasoningTraces: [ReasoningTrace] = [], toolCalls: [ToolCall] = [],
+        usage: TokenUsage? = nil,
         finishReason: String? = nil, model: String? = nil, requestID: String? = nil, apiEndpoint: String? = nil
     ) {
         self.text = text
         self.reasoning = reasoning
+        self.reasoningTraces = reasoningTraces
         self.toolCalls = toolCalls
         self.usage = usage
         self.finishReason = finishReason

@@ -43,6 +43,9 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
     public var azure: Azure?
     /// Extra headers sent with every provider request.
     public var headers: [String: String]?
+    /// Asked for a fresh bearer token before every request (Entra ID, managed identity); wins over
+    /// ``bearerToken`` and ``apiKey``. Not encoded: the official JSON only says `hasBearerTokenProvider`.
+    public var bearerTokenProvider: BearerTokenProvider?
 
     public init(
         type: ProviderType? = .openai,
@@ -51,7 +54,8 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
         apiKey: String? = nil,
         bearerToken: String? = nil,
         azure: Azure? = nil,
-        headers: [String: String]? = nil
+        headers: [String: String]? = nil,
+        bearerTokenProvider: BearerTokenProvider? = nil
     ) {
         self.type = type
         self.baseURL = baseURL
@@ -60,6 +64,7 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
         self.bearerToken = bearerToken
         self.azure = azure
         self.headers = headers
+        self.bearerTokenProvider = bearerTokenProvider
     }
 
     /// The provider family with the default applied.
@@ -68,8 +73,55 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
     public var resolvedWireAPI: WireAPI { wireAPI ?? .completions }
 
     private enum CodingKeys: String, CodingKey {
-        case type, baseURL = "baseUrl", apiKey, bearerToken, wireAPI = "wireApi", azure, headers
+        case type, baseURL = "baseUrl", apiKey, bearerToken, wireAPI = "wireApi", azure, headers, hasBearerTokenProvider
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.decodeIfPresent(ProviderType.self, forKey: .type)
+        baseURL = try container.decodeIfPresent(String.self, forKey: .baseURL) ?? ""
+        apiKey = try container.decodeIfPresent(String.self, forKey: .apiKey)
+        bearerToken = try container.decodeIfPresent(String.self, forKey: .bearerToken)
+        wireAPI = try container.decodeIfPresent(WireAPI.self, forKey: .wireAPI)
+        azure = try container.decodeIfPresent(Azure.self, forKey: .azure)
+        headers = try container.decodeIfPresent([String: String].self, forKey: .headers)
+        bearerTokenProvider = nil
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(type, forKey: .type)
+        try container.encode(baseURL, forKey: .baseURL)
+        try container.encodeIfPresent(apiKey, forKey: .apiKey)
+        try container.encodeIfPresent(bearerToken, forKey: .bearerToken)
+        try container.encodeIfPresent(wireAPI, forKey: .wireAPI)
+        try container.encodeIfPresent(azure, forKey: .azure)
+        try container.encodeIfPresent(headers, forKey: .headers)
+        if bearerTokenProvider != nil { try container.encode(true, forKey: .hasBearerTokenProvider) }
+    }
+}
+
+/// An async source of bearer tokens, asked before every provider request.
+///
+/// ```swift
+/// let tokens = BearerTokenProvider { try await credential.token(scope: "https://cognitiveservices.azure.com/.default") }
+/// ```
+/// Two providers are equal only if they are the same instance.
+public struct BearerTokenProvider: Sendable, Hashable {
+    private final class Box: Sendable {
+        let fetch: @Sendable () async throws -> String
+        init(_ fetch: @escaping @Sendable () async throws -> String) { self.fetch = fetch }
+    }
+
+    private let box: Box
+
+    public init(_ fetch: @escaping @Sendable () async throws -> String) { box = Box(fetch) }
+
+    /// Fetches a token. Called once per provider request; cache inside if tokens are expensive.
+    public func token() async throws -> String { try await box.fetch() }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.box === rhs.box }
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(box)) }
 }
 
 extension ProviderConfig: CustomStringConvertible, CustomDebugStringConvertible {
@@ -77,10 +129,18 @@ extension ProviderConfig: CustomStringConvertible, CustomDebugStringConvertible 
         var parts = ["type: \(resolvedType.rawValue)", "baseURL: \(baseURL)", "wireAPI: \(resolvedWireAPI.rawValue)"]
         if apiKey != nil { parts.append("apiKey: <redacted>") }
         if bearerToken != nil { parts.append("bearerToken: <redacted>") }
+        if bearerTokenProvider != nil { parts.append("bearerTokenProvider: <set>") }
         if let version = azure?.apiVersion { parts.append("azure.apiVersion: \(version)") }
         if let headers, !headers.isEmpty { parts.append("headers: [\(headers.keys.sorted().joined(separator: ", "))]") }
         return "ProviderConfig(\(parts.joined(separator: ", ")))"
     }
 
     public var debugDescription: String { description }
+}
+
+extension ProviderConfig: CustomReflectable {
+    /// Mirrors only the non-secret fields, so `dump(config)` cannot print a key.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["type": resolvedType, "baseURL": baseURL, "wireAPI": resolvedWireAPI, "description": description])
+    }
 }

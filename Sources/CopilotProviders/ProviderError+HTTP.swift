@@ -10,7 +10,8 @@ extension ProviderError {
     public static func fromHTTPResponse(
         status: Int, headers: HeaderFields, body: [UInt8], url: String, redactor: SecretRedactor
     ) -> ProviderError {
-        let detail = redactor.scrub(providerMessage(from: body))
+        var detail = redactor.scrub(providerMessage(from: body))
+        while detail.hasSuffix(".") { detail.removeLast() }
         let errorType = providerErrorType(from: body)
         let requestID = Self.requestID(in: headers)
         let retryAfter = Self.retryAfter(in: headers)
@@ -37,9 +38,15 @@ extension ProviderError {
             code = .serverError
             message = "The provider at \(url) failed (HTTP \(status))\(suffix)."
         }
-        return ProviderError(
+        var error = ProviderError(
             code: code, message: message, statusCode: status, requestID: requestID, retryAfter: retryAfter,
             providerErrorType: errorType, url: url)
+        switch headers["x-should-retry"]?.lowercased() {
+        case "true": error.shouldRetryOverride = true
+        case "false": error.shouldRetryOverride = false
+        default: break
+        }
+        return error
     }
 
     /// The provider's request id, from whichever header this provider family uses.
@@ -79,6 +86,7 @@ extension ProviderError {
     static func providerErrorType(from body: [UInt8]) -> String? {
         guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else { return nil }
         if let code = json["error"]?["code"]?.stringValue { return code }
-        return json["error"]?["type"]?.stringValue
+        if let type = json["error"]?["type"]?.stringValue { return type }
+        return json["type"]?.stringValue == "error" ? nil : json["code"]?.stringValue
     }
 }

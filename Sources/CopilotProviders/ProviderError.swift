@@ -61,6 +61,10 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
     public var providerErrorType: String?
     /// The URL that was called (never with credentials in it).
     public var url: String?
+    /// The server's `x-should-retry` header, when it sent one.
+    public var shouldRetryOverride: Bool?
+    /// How many attempts were made before giving up.
+    public var attempts: Int = 1
 
     public init(
         code: Code, message: String, statusCode: Int? = nil, requestID: String? = nil,

@@ -99,16 +99,16 @@ public actor SessionEngine {
         self.logger = logger
     }
 
-    /// Creates an engine whose provider is built from `config.provider` over `transport`.
+    /// Creates an engine whose provider is built from `config.provider` with `providerContext`.
     ///
     /// - Throws: ``CopilotError`` as the designated initializer does, and ``ProviderError``
     ///   `invalidConfiguration` / `unsupported` when the provider settings cannot work.
     public init(
-        sessionId: String, config: SessionConfig, transport: any HTTPTransport, logger: Logger = Logger(label: "copilot.session"),
+        sessionId: String, config: SessionConfig, providerContext: ProviderContext, logger: Logger = Logger(label: "copilot.session"),
         sink: @escaping @Sendable (SessionEvent) -> Void
     ) throws {
         let (providerConfig, _) = try Self.validate(config)
-        let provider = try providerConfig.makeProvider(transport: transport, logger: logger)
+        let provider = try providerConfig.makeProvider(context: providerContext)
         try self.init(sessionId: sessionId, config: config, provider: provider, logger: logger, sink: sink)
     }
 
@@ -254,13 +254,16 @@ public actor SessionEngine {
             timeToFirstTokenMs: state.firstTokenAt.map { Self.milliseconds(started.duration(to: $0)) },
             finishReason: response.finishReason, isByok: true, providerType: providerType,
             apiEndpoint: response.apiEndpoint, apiCallId: response.requestID)))
-        history.append(.assistant(text: response.text, toolCalls: response.toolCalls))
+        history.append(.assistant(text: response.text, toolCalls: response.toolCalls, reasoning: response.reasoningTraces))
         return response
     }
 
     private func streamed(_ event: ModelStreamEvent) {
         if streamState.firstTokenAt == nil { streamState.firstTokenAt = .now }
-        guard streaming else { return }
+        guard streaming else {
+            if case .restart = event { streamState.firstTokenAt = nil }
+            return
+        }
         switch event {
         case .textDelta(let text):
             if !streamState.messageStarted {
@@ -270,6 +273,10 @@ public actor SessionEngine {
             emit(.assistantMessageDelta(.init(messageId: streamState.messageID, deltaContent: text)))
         case .reasoningDelta(let text):
             emit(.assistantReasoningDelta(.init(reasoningId: streamState.reasoningID, deltaContent: text)))
+        case .restart(let reason):
+            // What was streamed so far is void; the retried call streams under new ids.
+            emit(.sessionWarning(.init(warningType: "model_call_retry", message: "Retrying the model call: \(reason)")))
+            streamState = StreamState(messageID: UUID().uuidString.lowercased(), reasoningID: UUID().uuidString.lowercased())
         }
     }
 

@@ -52,6 +52,7 @@ extension SessionEvent {
         case permissionRequested(PermissionRequested)
         case permissionCompleted(PermissionCompleted)
         case sessionError(SessionError)
+        case sessionWarning(SessionWarning)
         case sessionIdle(SessionIdle)
         case abort(Abort)
         /// Any other event type, with its data as raw JSON.
@@ -75,6 +76,7 @@ extension SessionEvent {
             case .permissionRequested: "permission.requested"
             case .permissionCompleted: "permission.completed"
             case .sessionError: "session.error"
+            case .sessionWarning: "session.warning"
             case .sessionIdle: "session.idle"
             case .abort: "abort"
             case .other(let type, _): type
@@ -375,6 +377,16 @@ extension SessionEvent {
             self.originatingMessageId = originatingMessageId
             self.url = url
             self.providerCallId = providerCallId
+        }
+    }
+
+    /// `session.warning`: something went wrong but the session carried on (e.g. a retried model call).
+    public struct SessionWarning: Sendable, Hashable, Codable {
+        public var warningType: String
+        public var message: String
+        public init(warningType: String, message: String) {
+            self.warningType = warningType
+            self.message = message
         }
     }
 

@@ -10,6 +10,10 @@ public struct CopilotClientOptions: Sendable {
     public var httpTimeouts: HTTPTimeouts
     /// A transport to use instead of the built-in AsyncHTTPClient one. The client does not shut it down.
     public var transport: (any HTTPTransport)?
+    /// When to retry failed model calls (429, 5xx, dropped connections, cut streams).
+    public var retryPolicy: RetryPolicy
+    /// The clock retry waits use; inject a test clock to make them instant.
+    public var clock: any Clock<Duration>
     /// Where the client and its sessions log. Defaults to swift-log's configured backend.
     public var logger: Logger
     /// Lists models for ``CopilotClient/listModels()``. The first result is cached until ``CopilotClient/stop()``.
@@ -18,11 +22,15 @@ public struct CopilotClientOptions: Sendable {
     public init(
         httpTimeouts: HTTPTimeouts = .default,
         transport: (any HTTPTransport)? = nil,
+        retryPolicy: RetryPolicy = .default,
+        clock: any Clock<Duration> = ContinuousClock(),
         logger: Logger = Logger(label: "copilot"),
         onListModels: (@Sendable () async throws -> [ModelInfo])? = nil
     ) {
         self.httpTimeouts = httpTimeouts
         self.transport = transport
+        self.retryPolicy = retryPolicy
+        self.clock = clock
         self.logger = logger
         self.onListModels = onListModels
     }
@@ -106,7 +114,10 @@ public final class CopilotClient: Sendable {
         let engine: SessionEngine
         do {
             engine = try SessionEngine(
-                sessionId: sessionID, config: config, transport: transport, logger: options.logger,
+                sessionId: sessionID, config: config,
+                providerContext: ProviderContext(
+                    transport: transport, retryPolicy: options.retryPolicy, clock: options.clock, logger: options.logger),
+                logger: options.logger,
                 sink: { event in broadcaster.publish(event) })
         } catch let error as ProviderError {
             throw CopilotError(

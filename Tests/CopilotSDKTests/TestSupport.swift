@@ -6,7 +6,7 @@ import Testing
 /// Runs `body` with a started scripted server and a client, and shuts both down afterwards.
 func withScriptedClient<T>(
     turns: [ScriptedTurn],
-    options: CopilotClientOptions = CopilotClientOptions(),
+    options: CopilotClientOptions = CopilotClientOptions(retryPolicy: .none),
     _ body: (CopilotClient, ScriptedProviderServer) async throws -> T
 ) async throws -> T {
     let server = try await ScriptedProviderServer.start(turns: turns)

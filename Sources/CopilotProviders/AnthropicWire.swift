@@ -1,0 +1,217 @@
+import Foundation
+
+/// Anthropic's Messages API (`POST …/v1/messages`): content blocks, `tool_use` / `tool_result`, thinking.
+enum AnthropicWire: WireFormat {
+    /// `max_tokens` is required by the API; this is used when the session sets none.
+    static let defaultMaxTokens = 4096
+
+    /// Thinking budgets for the reasoning efforts the other wire formats take by name.
+    static func thinkingBudget(for effort: String) -> Int {
+        switch effort.lowercased() {
+        case "minimal", "low": 1024
+        case "medium": 4096
+        case "high": 16384
+        default: 32768
+        }
+    }
+
+    static func requestBody(for request: ModelRequest, config: ProviderConfig) throws -> Data {
+        var messages = MessageList()
+        for item in request.messages {
+            switch item {
+            case .user(let text):
+                messages.append(role: "user", blocks: [["type": "text", "text": .string(text)]])
+            case .assistant(let text, let toolCalls, let reasoning):
+                var blocks: [JSONValue] = []
+                for trace in reasoning {
+                    if let data = trace.redactedData {
+                        blocks.append(["type": "redacted_thinking", "data": .string(data)])
+                    } else if let signature = trace.signature {
+                        blocks.append(["type": "thinking", "thinking": .string(trace.text), "signature": .string(signature)])
+                    }
+                }
+                if !text.isEmpty { blocks.append(["type": "text", "text": .string(text)]) }
+                for call in toolCalls {
+                    let input = (try? JSONValue(parsing: call.arguments)).flatMap { $0.objectValue != nil ? $0 : nil } ?? [:]
+                    blocks.append(["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": input])
+                }
+                messages.append(role: "assistant", blocks: blocks)
+            case .toolResult(let callID, let content):
+                messages.append(role: "user", blocks: [["type": "tool_result", "tool_use_id": .string(callID), "content": .string(content)]])
+            }
+        }
+        var maxTokens = request.maxOutputTokens ?? defaultMaxTokens
+        var body: [String: JSONValue] = ["model": .string(request.model), "stream": true, "messages": .array(messages.json)]
+        if let system = request.systemPrompt, !system.isEmpty { body["system"] = .string(system) }
+        if !request.tools.isEmpty {
+            body["tools"] = .array(request.tools.map {
+                ["name": .string($0.name), "description": .string($0.description), "input_schema": $0.parameters]
+            })
+            body["tool_choice"] = ["type": "auto"]
+        }
+        if let effort = request.reasoningEffort, effort != "none" {
+            let budget = thinkingBudget(for: effort)
+            maxTokens = max(maxTokens, budget + 1024)
+            body["thinking"] = ["type": "enabled", "budget_tokens": .int(budget)]
+        }
+        body["max_tokens"] = .int(maxTokens)
+        return try JSONEncoder().encode(JSONValue.object(body))
+    }
+
+    /// Messages that alternate roles: consecutive blocks of one role are merged into one message.
+    private struct MessageList {
+        private var messages: [(role: String, blocks: [JSONValue])] = []
+
+        mutating func append(role: String, blocks: [JSONValue]) {
+            guard !blocks.isEmpty else { return }
+            if messages.last?.role == role {
+                // Tool results must lead their user message; text follows them.
+                messages[messages.count - 1].blocks.append(contentsOf: blocks)
+            } else {
+                messages.append((role, blocks))
+            }
+        }
+
+        var json: [JSONValue] {
+            messages.map { ["role": .string($0.role), "content": .array($0.blocks)] }
+        }
+    }
+
+    /// Assembles content blocks by `index`; complete at `message_stop` (or a stop reason at end of stream).
+    struct Decoder: WireStreamDecoder {
+        private struct Block {
+            var type: String
+            var id: String?
+            var name: String?
+            var text = ""
+            var json = ""
+            var signature: String?
+            var data: String?
+        }
+
+        private var blocks: [Int: Block] = [:]
+        private var model: String?
+        private var inputTokens: Int?
+        private var cacheReadTokens: Int?
+        private var outputTokens: Int?
+        private var stopReason: String?
+        private(set) var isComplete = false
+        var hasFinished: Bool { isComplete || stopReason != nil }
+
+        init() {}
+
+        mutating func apply(_ event: SSEEvent, context: WireContext) throws -> [ModelStreamEvent] {
+            let data = event.data.trimmingCharacters(in: .whitespaces)
+            if data.isEmpty || data == "[DONE]" { return [] }
+            let payload = try context.decode(JSONValue.self, from: Data(data.utf8))
+            let type = payload["type"]?.stringValue ?? event.event ?? ""
+            let index = payload["index"]?.intValue ?? 0
+
+            switch type {
+            case "message_start":
+                let message = payload["message"]
+                model = message?["model"]?.stringValue ?? model
+                inputTokens = message?["usage"]?["input_tokens"]?.intValue ?? inputTokens
+                cacheReadTokens = message?["usage"]?["cache_read_input_tokens"]?.intValue ?? cacheReadTokens
+                outputTokens = message?["usage"]?["output_tokens"]?.intValue ?? outputTokens
+            case "content_block_start":
+                let block = payload["content_block"]
+                var started = Block(type: block?["type"]?.stringValue ?? "text")
+                started.id = block?["id"]?.stringValue
+                started.name = block?["name"]?.stringValue
+                started.data = block?["data"]?.stringValue
+                blocks[index] = started
+                // Some servers put the first text or thinking in the start block itself.
+                if let text = block?["text"]?.stringValue, !text.isEmpty { return append(text: text, at: index, reasoning: false) }
+                if let text = block?["thinking"]?.stringValue, !text.isEmpty { return append(text: text, at: index, reasoning: true) }
+            case "content_block_delta":
+                let delta = payload["delta"]
+                switch delta?["type"]?.stringValue {
+                case "text_delta":
+                    return append(text: delta?["text"]?.stringValue ?? "", at: index, reasoning: false)
+                case "thinking_delta":
+                    return append(text: delta?["thinking"]?.stringValue ?? "", at: index, reasoning: true)
+                case "input_json_delta":
+                    blocks[index, default: Block(type: "tool_use")].json += delta?["partial_json"]?.stringValue ?? ""
+                case "signature_delta":
+                    blocks[index, default: Block(type: "thinking")].signature = (blocks[index]?.signature ?? "") + (delta?["signature"]?.stringValue ?? "")
+                default:
+                    break
+                }
+            case "message_delta":
+                stopReason = payload["delta"]?["stop_reason"]?.stringValue ?? stopReason
+                outputTokens = payload["usage"]?["output_tokens"]?.intValue ?? outputTokens
+                inputTokens = payload["usage"]?["input_tokens"]?.intValue ?? inputTokens
+            case "message_stop":
+                isComplete = true
+            case "error":
+                let error = payload["error"]
+                throw context.streamError(
+                    message: error?["message"]?.stringValue ?? data, type: error?["type"]?.stringValue)
+            default:
+                break  // ping and future event types
+            }
+            return []
+        }
+
+        private mutating func append(text: String, at index: Int, reasoning: Bool) -> [ModelStreamEvent] {
+            guard !text.isEmpty else { return [] }
+            blocks[index, default: Block(type: reasoning ? "thinking" : "text")].text += text
+            return [reasoning ? .reasoningDelta(text) : .textDelta(text)]
+        }
+
+        mutating func applyWholeBody(_ data: Data, context: WireContext) throws -> [ModelStreamEvent] {
+            let message = try context.decode(JSONValue.self, from: data)
+            if message["type"]?.stringValue == "error" {
+                throw context.streamError(
+                    message: message["error"]?["message"]?.stringValue ?? message.jsonString, type: message["error"]?["type"]?.stringValue)
+            }
+            model = message["model"]?.stringValue
+            inputTokens = message["usage"]?["input_tokens"]?.intValue
+            outputTokens = message["usage"]?["output_tokens"]?.intValue
+            stopReason = message["stop_reason"]?.stringValue
+            var fragments: [ModelStreamEvent] = []
+            for (index, block) in (message["content"]?.arrayValue ?? []).enumerated() {
+                var item = Block(type: block["type"]?.stringValue ?? "text")
+                item.id = block["id"]?.stringValue
+                item.name = block["name"]?.stringValue
+                item.text = block["text"]?.stringValue ?? block["thinking"]?.stringValue ?? ""
+                item.signature = block["signature"]?.stringValue
+                item.data = block["data"]?.stringValue
+                if let input = block["input"] { item.json = input.jsonString }
+                blocks[index] = item
+                if item.type == "text", !item.text.isEmpty { fragments.append(.textDelta(item.text)) }
+                if item.type == "thinking", !item.text.isEmpty { fragments.append(.reasoningDelta(item.text)) }
+            }
+            isComplete = true
+            return fragments
+        }
+
+        func makeResponse() -> ModelResponse {
+            let ordered = blocks.sorted { $0.key < $1.key }.map(\.value)
+            let text = ordered.filter { $0.type == "text" }.map(\.text).joined()
+            let reasoning = ordered.filter { $0.type == "thinking" }.map(\.text).joined()
+            let traces = ordered.compactMap { block -> ReasoningTrace? in
+                switch block.type {
+                case "thinking": ReasoningTrace(text: block.text, signature: block.signature)
+                case "redacted_thinking": ReasoningTrace(text: "", redactedData: block.data)
+                default: nil
+                }
+            }
+            let calls = ordered.filter { $0.type == "tool_use" }.enumerated().map { offset, block in
+                ToolCall(id: block.id ?? "toolu_\(offset)", name: block.name ?? "", arguments: block.json.isEmpty ? "{}" : block.json)
+            }
+            let finish: String? =
+                switch stopReason {
+                case "end_turn", "stop_sequence": "stop"
+                case "tool_use": "tool_calls"
+                case "max_tokens": "length"
+                default: stopReason
+                }
+            return ModelResponse(
+                text: text, reasoning: reasoning.isEmpty ? nil : reasoning, reasoningTraces: traces, toolCalls: calls,
+                usage: TokenUsage(inputTokens: inputTokens, outputTokens: outputTokens, cacheReadTokens: cacheReadTokens),
+                finishReason: finish, model: model)
+        }
+    }
+}

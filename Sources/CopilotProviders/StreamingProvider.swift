@@ -1,0 +1,189 @@
+import Foundation
+import Logging
+
+/// One wire format: how a request body is written and how the streamed answer is read.
+protocol WireFormat {
+    associatedtype Decoder: WireStreamDecoder
+    /// The JSON body for `request`.
+    static func requestBody(for request: ModelRequest, config: ProviderConfig) throws -> Data
+}
+
+/// Reads one wire format's stream, event by event, into fragments and a final answer.
+protocol WireStreamDecoder {
+    init()
+    /// Applies one SSE event and returns the fragments to stream. Throws ``ProviderError`` for an
+    /// error the provider reported in the stream.
+    mutating func apply(_ event: SSEEvent, context: WireContext) throws -> [ModelStreamEvent]
+    /// Applies a whole JSON answer (a server that ignored `stream: true`).
+    mutating func applyWholeBody(_ data: Data, context: WireContext) throws -> [ModelStreamEvent]
+    /// Whether the provider has marked the end of the stream; reading stops here.
+    var isComplete: Bool { get }
+    /// Whether the answer is whole, so the stream may end here (e.g. a finish reason without `[DONE]`).
+    var hasFinished: Bool { get }
+    /// The assembled answer.
+    func makeResponse() -> ModelResponse
+}
+
+/// What a decoder needs to describe a failure.
+struct WireContext {
+    var url: String
+    var requestID: String?
+    var redactor: SecretRedactor
+
+    /// Decodes a JSON payload, or throws a `malformedResponse` error quoting (a scrubbed) part of it.
+    func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch {
+            let preview = redactor.scrub(String(decoding: data.prefix(200), as: UTF8.self))
+            throw ProviderError(
+                code: .malformedResponse, message: "The provider at \(url) sent a stream event that could not be read: \(preview)",
+                requestID: requestID, url: url)
+        }
+    }
+
+    /// An error the provider reported inside a stream.
+    func streamError(message: String, type: String?) -> ProviderError {
+        ProviderError(
+            code: .streamError, message: "The provider at \(url) reported an error mid-stream: \(redactor.scrub(message))",
+            requestID: requestID, providerErrorType: type, url: url)
+    }
+}
+
+/// What every provider shares: transport, retries, clock and logging.
+public struct ProviderContext: Sendable {
+    public var transport: any HTTPTransport
+    public var retryPolicy: RetryPolicy
+    /// The clock retries wait on (inject a test clock to avoid real sleeps).
+    public var clock: any Clock<Duration>
+    public var logger: Logger
+    /// Returns a value in `0..<1` for retry jitter.
+    public var random: @Sendable () -> Double
+
+    public init(
+        transport: any HTTPTransport, retryPolicy: RetryPolicy = .default, clock: any Clock<Duration> = ContinuousClock(),
+        logger: Logger = Logger(label: "copilot.provider"), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        self.transport = transport
+        self.retryPolicy = retryPolicy
+        self.clock = clock
+        self.logger = logger
+        self.random = random
+    }
+}
+
+/// A ``ModelProvider`` for one wire format over HTTP + SSE, with retries.
+struct StreamingProvider<Wire: WireFormat>: ModelProvider {
+    let config: ProviderConfig
+    let context: ProviderContext
+
+    /// Largest error body read from a failed response.
+    private static var errorBodyLimit: Int { 64 * 1024 }
+    /// Largest non-streamed JSON answer accepted.
+    private static var jsonBodyLimit: Int { 32 * 1024 * 1024 }
+
+    func complete(_ request: ModelRequest, onEvent: @Sendable (ModelStreamEvent) async -> Void) async throws -> ModelResponse {
+        let body = try Wire.requestBody(for: request, config: config)
+        var retry = 0
+        while true {
+            var delivered = false
+            do {
+                return try await attempt(request: request, body: body, retryCount: retry, delivered: &delivered, onEvent: onEvent)
+            } catch var error as ProviderError {
+                error.attempts = retry + 1
+                guard let wait = context.retryPolicy.delay(before: retry, after: error, random: context.random()) else {
+                    if retry > 0 { error.message += " Gave up after \(retry + 1) attempts." }
+                    throw error
+                }
+                context.logger.info(
+                    "retrying model call",
+                    metadata: ["error": "\(error.code)", "status": "\(error.statusCode.map(String.init) ?? "-")", "wait": "\(wait)"])
+                if delivered { await onEvent(.restart(reason: error.message)) }
+                try await context.clock.sleep(for: wait)
+                retry += 1
+            }
+        }
+    }
+
+    private func attempt(
+        request: ModelRequest, body: Data, retryCount: Int, delivered: inout Bool,
+        onEvent: @Sendable (ModelStreamEvent) async -> Void
+    ) async throws -> ModelResponse {
+        let token = try await fetchToken()
+        let endpoint = try ProviderEndpoint.modelCall(config: config, model: request.model, bearerToken: token)
+        var redactor = SecretRedactor(config: config)
+        if let token { redactor.add(token) }
+        var headers = endpoint.headers
+        headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+        headers.replaceOrAdd(name: "Accept", value: "text/event-stream")
+        if retryCount > 0 { headers.replaceOrAdd(name: "x-retry-count", value: String(retryCount)) }
+
+        context.logger.debug("model call", metadata: ["url": "\(endpoint.url)", "model": "\(request.model)", "attempt": "\(retryCount + 1)"])
+        let response = try await context.transport.execute(
+            HTTPTransportRequest(method: "POST", url: endpoint.url, headers: headers, body: Array(body)))
+        guard (200..<300).contains(response.status) else {
+            let errorBody = (try? await response.body.collect(upTo: Self.errorBodyLimit)) ?? []
+            throw ProviderError.fromHTTPResponse(
+                status: response.status, headers: response.headers, body: errorBody, url: endpoint.url, redactor: redactor)
+        }
+        let wireContext = WireContext(url: endpoint.url, requestID: ProviderError.requestID(in: response.headers), redactor: redactor)
+        var decoder = Wire.Decoder()
+
+        let contentType = response.headers["content-type"]?.lowercased() ?? ""
+        if contentType.contains("application/json") {
+            let bytes = try await response.body.collect(upTo: Self.jsonBodyLimit)
+            for fragment in try decoder.applyWholeBody(Data(bytes), context: wireContext) {
+                delivered = true
+                await onEvent(fragment)
+            }
+        } else {
+            var parser = SSEParser()
+            reading: for try await bytes in response.body {
+                try Task.checkCancellation()
+                for event in parser.feed(bytes) {
+                    for fragment in try decoder.apply(event, context: wireContext) {
+                        delivered = true
+                        await onEvent(fragment)
+                    }
+                    if decoder.isComplete { break reading }
+                }
+            }
+            try Task.checkCancellation()
+            if !decoder.isComplete {
+                for event in parser.finish() {
+                    for fragment in try decoder.apply(event, context: wireContext) {
+                        delivered = true
+                        await onEvent(fragment)
+                    }
+                }
+            }
+            guard decoder.isComplete || decoder.hasFinished else {
+                throw ProviderError(
+                    code: .streamEndedEarly,
+                    message: "The stream from \(endpoint.url) ended before the answer was complete; the partial answer was discarded.",
+                    requestID: wireContext.requestID, url: endpoint.url)
+            }
+        }
+        var answer = decoder.makeResponse()
+        answer.requestID = wireContext.requestID
+        answer.apiEndpoint = endpoint.apiEndpoint
+        return answer
+    }
+
+    private func fetchToken() async throws -> String? {
+        guard let provider = config.bearerTokenProvider else { return nil }
+        do {
+            let token = try await provider.token()
+            guard !token.isEmpty else {
+                throw ProviderError(code: .authenticationFailed, message: "The bearer token provider returned an empty token.")
+            }
+            return token
+        } catch let error as ProviderError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw ProviderError(code: .authenticationFailed, message: "The bearer token provider failed: \(error)")
+        }
+    }
+}
