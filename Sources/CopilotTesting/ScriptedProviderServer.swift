@@ -14,9 +14,13 @@ import Synchronization
 /// // … run a session, then inspect server.requests
 /// ```
 ///
-/// Each `POST …/chat/completions` takes the next turn from the queue; with none left it answers 500.
-/// `GET …/models` lists ``models``. Every other path answers 404.
+/// Each model call — `POST …/chat/completions`, `…/responses` or `…/v1/messages`, including Azure's
+/// deployment routes — takes the next turn from the queue and gets it in that wire format; with no
+/// turn left it answers 500. `GET …/models` lists ``models``. Every other path answers 404.
 public final class ScriptedProviderServer: Sendable {
+    /// The server's root URL without a path, for Azure (host only) and Anthropic.
+    public var rootURL: String { "http://127.0.0.1:\(port)" }
+
     private let channel: any Channel
     private let state: ScriptedServerState
 
@@ -61,8 +65,10 @@ public final class ScriptedProviderServer: Sendable {
     /// Every request received so far, oldest first.
     public var requests: [RecordedRequest] { state.storage.withLock { $0.requests } }
 
-    /// The model-call requests (`…/chat/completions`) received so far.
-    public var modelCalls: [RecordedRequest] { requests.filter { $0.path.hasSuffix("/chat/completions") } }
+    /// The model-call requests (Chat Completions, Responses or Anthropic Messages) received so far.
+    public var modelCalls: [RecordedRequest] {
+        requests.filter { ScriptedWire(path: $0.path.split(separator: "?").first.map(String.init) ?? $0.path) != nil }
+    }
 
     /// How many scripted turns have not been played yet.
     public var remainingTurns: Int { state.storage.withLock { $0.turns.count } }
@@ -132,17 +138,17 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
         let request = RecordedRequest(method: head.method.rawValue, path: head.uri, headers: headers, body: body)
         let path = head.uri.split(separator: "?").first.map(String.init) ?? head.uri
 
-        if head.method == .POST, path.hasSuffix("/chat/completions") {
+        if head.method == .POST, let wire = ScriptedWire(path: path) {
             let turn = state.storage.withLock { storage -> ScriptedTurn? in
                 storage.requests.append(request)
                 return storage.turns.isEmpty ? nil : storage.turns.removeFirst()
             }
             guard let turn else {
-                let error: JSONValue = ["error": ["message": "The scripted server has no turn left to play.", "type": "server_error"]]
-                writeWhole(status: .internalServerError, body: error.jsonString, context: context, keepAlive: head.isKeepAlive)
+                let error = ScriptedTurn.errorBody(message: "The scripted server has no turn left to play.", type: "server_error", wire: wire)
+                writeWhole(status: .internalServerError, body: error, context: context, keepAlive: head.isKeepAlive)
                 return
             }
-            play(turn, model: Self.model(in: body), context: context, keepAlive: head.isKeepAlive)
+            play(turn, wire: wire, model: Self.model(in: body), context: context, keepAlive: head.isKeepAlive)
             return
         }
         let models = state.storage.withLock { storage in
@@ -185,14 +191,15 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
         }
     }
 
-    private func play(_ turn: ScriptedTurn, model: String, context: ChannelHandlerContext, keepAlive: Bool) {
+    private func play(_ turn: ScriptedTurn, wire: ScriptedWire, model: String, context: ChannelHandlerContext, keepAlive: Bool) {
         if let failure = turn.failure {
             writeWhole(
-                status: HTTPResponseStatus(statusCode: failure.status), body: failure.body, context: context,
+                status: HTTPResponseStatus(statusCode: failure.status),
+                body: ScriptedTurn.errorBody(message: failure.message, type: failure.type, wire: wire), context: context,
                 keepAlive: keepAlive, extraHeaders: failure.headers)
             return
         }
-        let events = turn.chatCompletionsEvents(model: model).map { Array("data: \($0)\n\n".utf8) }
+        let events = turn.events(for: wire, model: model).map(\.wireBytes)
         let writes: [[UInt8]]
         if let size = turn.delivery.chunkSize, size > 0 {
             let all = events.flatMap { $0 }

@@ -3,7 +3,7 @@ import Foundation
 
 /// One scripted answer of a model: text, reasoning, tool calls or a failure, plus how to deliver it.
 ///
-/// The turn is wire-neutral; ``chatCompletionsEvents()`` renders it as an OpenAI Chat Completions stream.
+/// The turn is wire-neutral: ``events(for:model:)`` renders it as Chat Completions, Responses or Anthropic Messages.
 public struct ScriptedTurn: Sendable, Hashable {
     /// The visible answer.
     public var text: String
@@ -23,11 +23,14 @@ public struct ScriptedTurn: Sendable, Hashable {
     /// An HTTP error reply.
     public struct Failure: Sendable, Hashable {
         public var status: Int
-        public var body: String
+        public var message: String
+        /// The provider's error type (`rate_limit_error`, `invalid_api_key`, …).
+        public var type: String
         public var headers: [String: String]
-        public init(status: Int, body: String, headers: [String: String] = [:]) {
+        public init(status: Int, message: String, type: String = "server_error", headers: [String: String] = [:]) {
             self.status = status
-            self.body = body
+            self.message = message
+            self.type = type
             self.headers = headers
         }
     }
@@ -81,13 +84,12 @@ public struct ScriptedTurn: Sendable, Hashable {
             delivery: delivery)
     }
 
-    /// An HTTP error with an OpenAI-shaped body.
+    /// An HTTP error; the body takes the shape of the wire format that was called.
     public static func error(status: Int, message: String, type: String = "server_error", headers: [String: String] = [:]) -> ScriptedTurn {
-        let body: JSONValue = ["error": ["message": .string(message), "type": .string(type), "code": .null]]
-        return ScriptedTurn(failure: Failure(status: status, body: body.jsonString, headers: headers))
+        ScriptedTurn(failure: Failure(status: status, message: message, type: type, headers: headers))
     }
 
-    /// The turn as Chat Completions SSE events (`data:` payloads), ending with `[DONE]` unless truncated.
+    /// The turn as Chat Completions SSE `data:` payloads, ending with `[DONE]`.
     public func chatCompletionsEvents(model: String = "scripted-model") -> [String] {
         func chunk(_ delta: JSONValue, finish: JSONValue = .null) -> String {
             let value: JSONValue = [
@@ -119,7 +121,6 @@ public struct ScriptedTurn: Sendable, Hashable {
         ]
         events.append(usageChunk.jsonString)
         events.append("[DONE]")
-        if let cut = delivery.truncateAfterEvents { return Array(events.prefix(cut)) }
         return events
     }
 

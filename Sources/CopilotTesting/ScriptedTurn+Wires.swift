@@ -1,0 +1,178 @@
+import CopilotProviders
+
+/// One server-sent event as the scripted server writes it.
+public struct ScriptedSSEEvent: Sendable, Hashable {
+    /// The `event:` line, if the wire format uses one.
+    public var event: String?
+    public var data: String
+
+    /// The bytes on the wire, with the blank line that ends the event.
+    public var wireBytes: [UInt8] {
+        Array(((event.map { "event: \($0)\n" } ?? "") + "data: \(data)\n\n").utf8)
+    }
+}
+
+/// The wire format a request asked for, chosen by its path.
+public enum ScriptedWire: String, Sendable, Hashable, CaseIterable {
+    case chatCompletions
+    case responses
+    case anthropicMessages
+
+    /// The format served at `path`, or `nil` for paths that are not model calls.
+    public init?(path: String) {
+        if path.hasSuffix("/chat/completions") {
+            self = .chatCompletions
+        } else if path.hasSuffix("/responses") {
+            self = .responses
+        } else if path.hasSuffix("/v1/messages") {
+            self = .anthropicMessages
+        } else {
+            return nil
+        }
+    }
+}
+
+extension ScriptedTurn {
+    /// The turn rendered as `wire`'s stream, cut short if ``Delivery/truncateAfterEvents`` says so.
+    public func events(for wire: ScriptedWire, model: String = "scripted-model") -> [ScriptedSSEEvent] {
+        let events: [ScriptedSSEEvent]
+        switch wire {
+        case .chatCompletions: events = chatCompletionsEvents(model: model).map { ScriptedSSEEvent(data: $0) }
+        case .responses: events = responsesEvents(model: model)
+        case .anthropicMessages: events = anthropicEvents(model: model)
+        }
+        if let cut = delivery.truncateAfterEvents { return Array(events.prefix(cut)) }
+        return events
+    }
+
+    /// The error body in `wire`'s shape.
+    static func errorBody(message: String, type: String, wire: ScriptedWire) -> String {
+        let body: JSONValue =
+            wire == .anthropicMessages
+            ? ["type": "error", "error": ["type": .string(type), "message": .string(message)]]
+            : ["error": ["message": .string(message), "type": .string(type), "code": .null]]
+        return body.jsonString
+    }
+
+    func responsesEvents(model: String) -> [ScriptedSSEEvent] {
+        var events: [ScriptedSSEEvent] = []
+        var sequence = 0
+        func emit(_ type: String, _ fields: [String: JSONValue]) {
+            var payload = fields
+            payload["type"] = .string(type)
+            payload["sequence_number"] = .int(sequence)
+            sequence += 1
+            events.append(ScriptedSSEEvent(event: type, data: JSONValue.object(payload).jsonString))
+        }
+        let response: JSONValue = ["id": "resp_scripted", "object": "response", "model": .string(model), "status": "in_progress", "output": []]
+        emit("response.created", ["response": response])
+        emit("response.in_progress", ["response": response])
+        var output: [JSONValue] = []
+        var index = 0
+        if let reasoning, !reasoning.isEmpty {
+            let item: JSONValue = ["type": "reasoning", "id": "rs_scripted", "summary": [], "encrypted_content": "enc-scripted"]
+            emit("response.output_item.added", ["output_index": .int(index), "item": item])
+            for piece in Self.pieces(of: reasoning) {
+                emit("response.reasoning_summary_text.delta", ["item_id": "rs_scripted", "output_index": .int(index), "summary_index": 0, "delta": .string(piece)])
+            }
+            let done: JSONValue = [
+                "type": "reasoning", "id": "rs_scripted", "encrypted_content": "enc-scripted",
+                "summary": [["type": "summary_text", "text": .string(reasoning)]],
+            ]
+            emit("response.output_item.done", ["output_index": .int(index), "item": done])
+            output.append(done)
+            index += 1
+        }
+        if !text.isEmpty {
+            let id = "msg_scripted"
+            emit("response.output_item.added", ["output_index": .int(index), "item": ["type": "message", "id": .string(id), "role": "assistant", "content": []]])
+            emit("response.content_part.added", ["item_id": .string(id), "output_index": .int(index), "content_index": 0, "part": ["type": "output_text", "text": ""]])
+            for piece in Self.pieces(of: text) {
+                emit("response.output_text.delta", ["item_id": .string(id), "output_index": .int(index), "content_index": 0, "delta": .string(piece)])
+            }
+            emit("response.output_text.done", ["item_id": .string(id), "output_index": .int(index), "content_index": 0, "text": .string(text)])
+            let done: JSONValue = [
+                "type": "message", "id": .string(id), "role": "assistant", "status": "completed",
+                "content": [["type": "output_text", "text": .string(text), "annotations": []]],
+            ]
+            emit("response.output_item.done", ["output_index": .int(index), "item": done])
+            output.append(done)
+            index += 1
+        }
+        for call in toolCalls {
+            // Item ids differ from call ids on purpose: results must echo the call id.
+            let itemID = "fc_item_\(index)"
+            emit("response.output_item.added", ["output_index": .int(index), "item": [
+                "type": "function_call", "id": .string(itemID), "call_id": .string(call.id), "name": .string(call.name),
+                "arguments": "", "status": "in_progress",
+            ]])
+            for piece in Self.halves(of: call.arguments) {
+                emit("response.function_call_arguments.delta", ["item_id": .string(itemID), "output_index": .int(index), "delta": .string(piece)])
+            }
+            emit("response.function_call_arguments.done", ["item_id": .string(itemID), "output_index": .int(index), "arguments": .string(call.arguments)])
+            let done: JSONValue = [
+                "type": "function_call", "id": .string(itemID), "call_id": .string(call.id), "name": .string(call.name),
+                "arguments": .string(call.arguments), "status": "completed",
+            ]
+            emit("response.output_item.done", ["output_index": .int(index), "item": done])
+            output.append(done)
+            index += 1
+        }
+        let completed: JSONValue = [
+            "id": "resp_scripted", "object": "response", "model": .string(model), "status": "completed", "output": .array(output),
+            "usage": [
+                "input_tokens": .int(usage.inputTokens ?? 0), "output_tokens": .int(usage.outputTokens ?? 0),
+                "total_tokens": .int((usage.inputTokens ?? 0) + (usage.outputTokens ?? 0)),
+                "input_tokens_details": ["cached_tokens": 0], "output_tokens_details": ["reasoning_tokens": 0],
+            ],
+        ]
+        emit("response.completed", ["response": completed])
+        return events
+    }
+
+    func anthropicEvents(model: String) -> [ScriptedSSEEvent] {
+        var events: [ScriptedSSEEvent] = []
+        func emit(_ type: String, _ fields: [String: JSONValue]) {
+            var payload = fields
+            payload["type"] = .string(type)
+            events.append(ScriptedSSEEvent(event: type, data: JSONValue.object(payload).jsonString))
+        }
+        emit("message_start", ["message": [
+            "id": "msg_scripted", "type": "message", "role": "assistant", "model": .string(model), "content": [],
+            "stop_reason": .null, "stop_sequence": .null,
+            "usage": ["input_tokens": .int(usage.inputTokens ?? 0), "output_tokens": 1],
+        ]])
+        emit("ping", [:])
+        var index = 0
+        if let reasoning, !reasoning.isEmpty {
+            emit("content_block_start", ["index": .int(index), "content_block": ["type": "thinking", "thinking": "", "signature": ""]])
+            for piece in Self.pieces(of: reasoning) {
+                emit("content_block_delta", ["index": .int(index), "delta": ["type": "thinking_delta", "thinking": .string(piece)]])
+            }
+            emit("content_block_delta", ["index": .int(index), "delta": ["type": "signature_delta", "signature": "sig-scripted"]])
+            emit("content_block_stop", ["index": .int(index)])
+            index += 1
+        }
+        if !text.isEmpty {
+            emit("content_block_start", ["index": .int(index), "content_block": ["type": "text", "text": ""]])
+            for piece in Self.pieces(of: text) {
+                emit("content_block_delta", ["index": .int(index), "delta": ["type": "text_delta", "text": .string(piece)]])
+            }
+            emit("content_block_stop", ["index": .int(index)])
+            index += 1
+        }
+        for call in toolCalls {
+            emit("content_block_start", ["index": .int(index), "content_block": ["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": [:]]])
+            emit("content_block_delta", ["index": .int(index), "delta": ["type": "input_json_delta", "partial_json": ""]])
+            for piece in Self.halves(of: call.arguments) {
+                emit("content_block_delta", ["index": .int(index), "delta": ["type": "input_json_delta", "partial_json": .string(piece)]])
+            }
+            emit("content_block_stop", ["index": .int(index)])
+            index += 1
+        }
+        let stop = finishReason.map { $0 == "stop" ? "end_turn" : $0 } ?? (toolCalls.isEmpty ? "end_turn" : "tool_use")
+        emit("message_delta", ["delta": ["stop_reason": .string(stop), "stop_sequence": .null], "usage": ["output_tokens": .int(usage.outputTokens ?? 0)]])
+        emit("message_stop", [:])
+        return events
+    }
+}
