@@ -7,5 +7,5 @@ struct CopilotSwift: AsyncParsableCommand {
         commandName: "copilot-swift",
         abstract: "Run Copilot-style agent sessions against your own model provider (BYOK).",
         version: "0.1.0",
-        subcommands: [RunCommand.self])
+        subcommands: [RunCommand.self, ModelsCommand.self])
 }

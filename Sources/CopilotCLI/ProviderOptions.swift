@@ -2,13 +2,10 @@ import ArgumentParser
 import CopilotSDK
 import Foundation
 
-/// The options that say which provider and model to use; shared by every command that calls a model.
+/// The options that say which provider to use; shared by every command that talks to one.
 struct ProviderOptions: ParsableArguments {
     @Option(name: .customLong("base-url"), help: "Provider endpoint, e.g. http://localhost:11434/v1 (Ollama) or http://127.0.0.1:8000/v1.")
     var baseURL: String
-
-    @Option(help: "Model or deployment name.")
-    var model: String
 
     @Option(name: .customLong("provider-type"), help: "openai, azure or anthropic.")
     var providerType: ProviderConfig.ProviderType = .openai

@@ -20,6 +20,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var provider: ProviderOptions
 
+    @Option(help: "Model or deployment name.")
+    var model: String
+
     @Option(help: "Print every session event as one JSON line (jsonl) instead of the answer text.")
     var events: EventsFormat?
 
@@ -42,15 +45,10 @@ struct RunCommand: AsyncParsableCommand {
     var prompt: String
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .warning
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        bootstrapLogging(level: logLevel)
         let commandTools = try tools.map(CommandTool.init(argument:))
         let config = SessionConfig(
-            model: provider.model,
+            model: model,
             provider: try provider.providerConfig(),
             systemMessage: systemMessage.map { .append($0) },
             tools: commandTools.map(\.tool),
@@ -77,6 +75,16 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode.failure
         }
+    }
+}
+
+/// Sends log lines to stderr at `level`, so stdout carries only the answer.
+func bootstrapLogging(level: String) {
+    let level = Logger.Level(rawValue: level) ?? .warning
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
     }
 }
 

@@ -11,6 +11,9 @@ public struct ProviderEndpoint: Sendable, Hashable {
     /// The API path reported in usage events (`/chat/completions`, `/responses`, `/v1/messages`).
     public var apiEndpoint: String
 
+    /// The oldest Azure api-version whose routes serve the Responses API.
+    public static let minimumAzureResponsesVersion = "2025-03-01-preview"
+
     /// The version sent in `anthropic-version`; pinned so a provider upgrade cannot change the wire format.
     public static let anthropicVersion = "2023-06-01"
 
@@ -35,6 +38,11 @@ public struct ProviderEndpoint: Sendable, Hashable {
             let path = wire == .completions ? "chat/completions" : "responses"
             apiEndpoint = "/" + path
             if let version = config.azure?.apiVersion, !version.isEmpty {
+                if wire == .responses, version.prefix(10) < minimumAzureResponsesVersion.prefix(10) {
+                    throw ProviderError(
+                        code: .invalidConfiguration,
+                        message: "Azure api-version \(version) cannot serve the Responses API (it needs \(minimumAzureResponsesVersion) or later). Set azure.apiVersion to a newer version, or omit it to use the versionless /openai/v1/ routes.")
+                }
                 let query = "?api-version=" + percentEncoded(version)
                 url = wire == .completions
                     ? base + "/openai/deployments/" + percentEncoded(model) + "/" + path + query

@@ -92,7 +92,11 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
             } catch var error as ProviderError {
                 error.attempts = retry + 1
                 guard let wait = context.retryPolicy.delay(before: retry, after: error, random: context.random()) else {
-                    if retry > 0 { error.message += " Gave up after \(retry + 1) attempts." }
+                    if let hint = error.retryAfter, hint > context.retryPolicy.maxServerDelay, context.retryPolicy.isRetryable(error) {
+                        error.message += " The provider asked to retry after \(hint), longer than this client waits (\(context.retryPolicy.maxServerDelay))."
+                    } else if retry > 0 {
+                        error.message += " Gave up after \(retry + 1) attempts."
+                    }
                     throw error
                 }
                 context.logger.info(

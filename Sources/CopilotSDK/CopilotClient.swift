@@ -16,8 +16,11 @@ public struct CopilotClientOptions: Sendable {
     public var clock: any Clock<Duration>
     /// Where the client and its sessions log. Defaults to swift-log's configured backend.
     public var logger: Logger
-    /// Lists models for ``CopilotClient/listModels()``. The first result is cached until ``CopilotClient/stop()``.
+    /// Lists models for ``CopilotClient/listModels()``, replacing any provider listing. The first result
+    /// is cached until ``CopilotClient/stop()``.
     public var onListModels: (@Sendable () async throws -> [ModelInfo])?
+    /// The provider whose own listing ``CopilotClient/listModels()`` returns when there is no ``onListModels``.
+    public var provider: ProviderConfig?
 
     public init(
         httpTimeouts: HTTPTimeouts = .default,
@@ -25,6 +28,7 @@ public struct CopilotClientOptions: Sendable {
         retryPolicy: RetryPolicy = .default,
         clock: any Clock<Duration> = ContinuousClock(),
         logger: Logger = Logger(label: "copilot"),
+        provider: ProviderConfig? = nil,
         onListModels: (@Sendable () async throws -> [ModelInfo])? = nil
     ) {
         self.httpTimeouts = httpTimeouts
@@ -33,6 +37,7 @@ public struct CopilotClientOptions: Sendable {
         self.clock = clock
         self.logger = logger
         self.onListModels = onListModels
+        self.provider = provider
     }
 }
 
@@ -133,17 +138,23 @@ public final class CopilotClient: Sendable {
 
     /// The models available to this client.
     ///
-    /// With ``CopilotClientOptions/onListModels`` set, returns its result; the first successful result is
-    /// cached until ``stop()``, and concurrent first calls share one invocation.
+    /// With ``CopilotClientOptions/onListModels`` set, returns its result without asking any provider;
+    /// otherwise the listing of ``CopilotClientOptions/provider``. The first successful result is cached
+    /// until ``stop()``, and concurrent first calls share one request.
     public func listModels() async throws -> [ModelInfo] {
-        guard let handler = options.onListModels else {
+        let lister: @Sendable () async throws -> [ModelInfo]
+        if let handler = options.onListModels {
+            lister = handler
+        } else if let provider = options.provider {
+            lister = { [self] in try await self.listModels(provider: provider) }
+        } else {
             throw CopilotError(
-                code: .unsupported,
-                message: "No model listing is configured: set CopilotClientOptions.onListModels to return the models your provider serves.")
+                code: .invalidConfiguration,
+                message: "No model listing is configured: set CopilotClientOptions.onListModels, or CopilotClientOptions.provider to list that provider's models.")
         }
         let task = state.withLock { state in
             if let existing = state.modelListing { return existing }
-            let task = Task { try await handler() }
+            let task = Task { try await lister() }
             state.modelListing = task
             return task
         }
@@ -156,5 +167,15 @@ public final class CopilotClient: Sendable {
             }
             throw error
         }
+    }
+
+    /// Asks `provider` for its models (not cached).
+    public func listModels(provider: ProviderConfig) async throws -> [ModelInfo] {
+        try await start()
+        guard let transport = state.withLock({ $0.transport }) else {
+            throw CopilotError(code: .clientStopped, message: "The client was stopped; create a new CopilotClient.")
+        }
+        return try await provider.listModels(
+            context: ProviderContext(transport: transport, retryPolicy: options.retryPolicy, clock: options.clock, logger: options.logger))
     }
 }

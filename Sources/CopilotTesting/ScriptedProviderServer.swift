@@ -156,15 +156,34 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
             return storage.models
         }
         if head.method == .GET, path.hasSuffix("/models") {
-            let list: JSONValue = [
-                "object": "list",
-                "data": .array(models.map { ["id": .string($0), "object": "model", "created": 0, "owned_by": "scripted"] }),
-            ]
+            let list: JSONValue
+            if head.headers.contains(name: "anthropic-version") {
+                list = Self.anthropicModelPage(models, query: head.uri)
+            } else {
+                list = [
+                    "object": "list",
+                    "data": .array(models.map { ["id": .string($0), "object": "model", "created": 0, "owned_by": "scripted"] }),
+                ]
+            }
             writeWhole(status: .ok, body: list.jsonString, context: context, keepAlive: head.isKeepAlive)
         } else {
             let error: JSONValue = ["error": ["message": .string("No route for \(head.method.rawValue) \(path)"), "type": "invalid_request_error"]]
             writeWhole(status: .notFound, body: error.jsonString, context: context, keepAlive: head.isKeepAlive)
         }
+    }
+
+    /// Anthropic's paginated listing, two models a page so clients must follow `after_id`.
+    private static func anthropicModelPage(_ models: [String], query: String) -> JSONValue {
+        let after = query.split(separator: "?").dropFirst().first?.split(separator: "&")
+            .first { $0.hasPrefix("after_id=") }.map { String($0.dropFirst("after_id=".count)) }
+        let start = after.flatMap { id in models.firstIndex(of: id).map { $0 + 1 } } ?? 0
+        let page = Array(models[min(start, models.count)..<min(start + 2, models.count)])
+        return [
+            "data": .array(page.map { ["type": "model", "id": .string($0), "display_name": .string($0.uppercased()), "created_at": "2026-01-01T00:00:00Z"] }),
+            "has_more": .bool(start + 2 < models.count),
+            "first_id": page.first.map(JSONValue.string) ?? .null,
+            "last_id": page.last.map(JSONValue.string) ?? .null,
+        ]
     }
 
     private static func model(in body: [UInt8]) -> String {

@@ -1,0 +1,50 @@
+import ArgumentParser
+import CopilotSDK
+import Foundation
+
+/// `copilot-swift models`: what the provider serves, as a table.
+struct ModelsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "List the models a provider serves.",
+        discussion: "Example: copilot-swift models --base-url http://localhost:11434/v1")
+
+    @OptionGroup var provider: ProviderOptions
+
+    @Flag(help: "Print JSON (the official ModelInfo shape) instead of a table.")
+    var json = false
+
+    @Option(name: .customLong("log-level"), help: "Log level for stderr.")
+    var logLevel: String = "warning"
+
+    func run() async throws {
+        bootstrapLogging(level: logLevel)
+        let client = CopilotClient()
+        do {
+            let models = try await client.listModels(provider: try provider.providerConfig())
+            try await client.stop()
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(models), as: UTF8.self))
+            } else {
+                print(Self.table(models))
+            }
+        } catch {
+            try? await client.stop()
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    /// Two aligned columns, ID and NAME.
+    static func table(_ models: [ModelInfo]) -> String {
+        let width = max(2, models.map(\.id.count).max() ?? 0)
+        var lines = ["ID".padding(toLength: width, withPad: " ", startingAt: 0) + "  NAME"]
+        for model in models {
+            lines.append(model.id.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + model.name)
+        }
+        if models.isEmpty { lines.append("(no models)") }
+        return lines.joined(separator: "\n")
+    }
+}

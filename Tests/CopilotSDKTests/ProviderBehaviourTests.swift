@@ -1,0 +1,303 @@
+import CopilotSDK
+import CopilotTesting
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+/// A clock whose sleeps return at once and are recorded, so retry waits are exact and instant.
+final class RecordingClock: Clock, Sendable {
+    typealias Duration = Swift.Duration
+    typealias Instant = ContinuousClock.Instant
+
+    private let base = ContinuousClock()
+    private let recorded = Mutex<[Duration]>([])
+
+    var now: Instant { base.now }
+    var minimumResolution: Duration { .zero }
+
+    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+        recorded.withLock { $0.append(now.duration(to: deadline)) }
+        try Task.checkCancellation()
+    }
+
+    /// The waits asked for, rounded to milliseconds.
+    var waits: [Int] {
+        recorded.withLock { $0.map { Int(($0 / .milliseconds(1)).rounded()) } }
+    }
+}
+
+/// Collects every log line (message and metadata) in memory.
+struct CollectingLogHandler: LogHandler {
+    let lines: LogLines
+    var logLevel: Logger.Level = .trace
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:]) { $1 }
+        lines.append("\(event.level) \(event.message) \(all.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " "))")
+    }
+
+    final class LogLines: Sendable {
+        private let storage = Mutex<[String]>([])
+        func append(_ line: String) { storage.withLock { $0.append(line) } }
+        var all: [String] { storage.withLock { $0 } }
+    }
+}
+
+@Suite("Retries, timeouts, auth and model listing")
+struct ProviderBehaviourTests {
+    func sessionError(in events: [SessionEvent]) -> SessionEvent.SessionError? {
+        events.compactMap { event -> SessionEvent.SessionError? in
+            if case .sessionError(let error) = event.payload { error } else { nil }
+        }.first
+    }
+
+    func options(_ clock: RecordingClock, policy: RetryPolicy = .default, logger: Logger = Logger(label: "test")) -> CopilotClientOptions {
+        var options = CopilotClientOptions(retryPolicy: policy, clock: clock, logger: logger)
+        options.httpTimeouts = .default
+        return options
+    }
+
+    @Test("429 with retry-after twice, then success: waits exactly what the server asked")
+    func retryAfterHonoured() async throws {
+        let clock = RecordingClock()
+        let turns: [ScriptedTurn] = [
+            .error(status: 429, message: "slow down", type: "rate_limit_exceeded", headers: ["retry-after-ms": "250"]),
+            .error(status: 429, message: "slow down", type: "rate_limit_exceeded", headers: ["retry-after": "1"]),
+            .text("Finally."),
+        ]
+        try await withScriptedClient(turns: turns, options: options(clock)) { client, server in
+            let session = try await client.createSession(scriptedConfig(server))
+            let reply = try await session.sendAndWait("Hi")
+            #expect(reply.content == "Finally.")
+            #expect(server.modelCalls.count == 3)
+            #expect(clock.waits == [250, 1000])
+            #expect(server.modelCalls.map { $0.headers["x-retry-count"] } == [nil, "1", "2"])
+        }
+    }
+
+    @Test("5xx: capped exponential backoff, then a session.error that says how many attempts were made")
+    func backoffThenGiveUp() async throws {
+        let clock = RecordingClock()
+        let failures = Array(repeating: ScriptedTurn.error(status: 503, message: "busy"), count: 4)
+        var client = options(clock, policy: RetryPolicy(maxRetries: 3, initialDelay: .milliseconds(500), maxDelay: .seconds(1)))
+        client.httpTimeouts = .default
+        try await withScriptedClient(turns: failures, options: client) { client, server in
+            let session = try await client.createSession(scriptedConfig(server))
+            let events = try await runToIdle(session, "Hi")
+            #expect(server.modelCalls.count == 4)
+            let waits = clock.waits
+            #expect(waits.count == 3)
+            // 500 ms, 1 s, then capped at 1 s; each shortened by at most 25% jitter.
+            for (wait, base) in zip(waits, [500, 1000, 1000]) { #expect(wait <= base && wait >= base * 3 / 4) }
+            let error = try #require(sessionError(in: events))
+            #expect(error.statusCode == 503)
+            #expect(error.message.contains("Gave up after 4 attempts"))
+            #expect(events.types.last == "session.idle")
+        }
+    }
+
+    @Test("non-retryable statuses and x-should-retry", arguments: [
+        (400, [String: String](), 1), (401, [:], 1), (404, [:], 1), (422, [:], 1),
+        (503, ["x-should-retry": "false"], 1), (404, ["x-should-retry": "true"], 2), (429, ["retry-after": "600"], 1),
+    ])
+    func retryDecisions(status: Int, headers: [String: String], expectedCalls: Int) async throws {
+        let clock = RecordingClock()
+        let turns = [ScriptedTurn.error(status: status, message: "no", headers: headers), .text("ok")]
+        try await withScriptedClient(turns: turns, options: options(clock)) { client, server in
+            let session = try await client.createSession(scriptedConfig(server))
+            let events = try await runToIdle(session, "Hi")
+            #expect(server.modelCalls.count == expectedCalls)
+            if headers["retry-after"] == "600" {
+                #expect(sessionError(in: events)?.message.contains("longer than this client waits") == true)
+            }
+        }
+    }
+
+    @Test("a stream cut short is retried; the retry streams under a new message id")
+    func truncatedStreamRetried() async throws {
+        let clock = RecordingClock()
+        let turns: [ScriptedTurn] = [
+            .text("Partial answer that gets cut", delivery: .init(truncateAfterEvents: 3)),
+            .text("Complete answer."),
+        ]
+        try await withScriptedClient(turns: turns, options: options(clock)) { client, server in
+            let session = try await client.createSession(scriptedConfig(server, streaming: true))
+            let events = try await runToIdle(session, "Hi")
+            #expect(server.modelCalls.count == 2)
+            #expect(events.types.contains("session.warning"))
+            let message = try #require(events.compactMap { event -> SessionEvent.AssistantMessage? in
+                if case .assistantMessage(let message) = event.payload { message } else { nil }
+            }.last)
+            #expect(message.content == "Complete answer.")
+            let deltas = events.compactMap { event -> SessionEvent.AssistantMessageDelta? in
+                if case .assistantMessageDelta(let delta) = event.payload { delta } else { nil }
+            }
+            #expect(deltas.filter { $0.messageId == message.messageId }.map(\.deltaContent).joined() == "Complete answer.")
+            #expect(!events.types.contains("session.error"))
+        }
+    }
+
+    @Test("bearerTokenProvider is asked before every request, retries included, and its token wins")
+    func tokenProviderPerRequest() async throws {
+        let clock = RecordingClock()
+        let counter = Mutex(0)
+        let tokens = BearerTokenProvider {
+            let next = counter.withLock { value in
+                value += 1
+                return value
+            }
+            return "entra-token-\(next)"
+        }
+        let turns: [ScriptedTurn] = [
+            .toolCalls([("ping", "{}")]),
+            .error(status: 500, message: "hiccup"),
+            .text("Done."),
+        ]
+        try await withScriptedClient(turns: turns, options: options(clock)) { client, server in
+            var config = scriptedConfig(server, tools: [Tool(name: "ping", description: "Ping") { _ in "pong" }], apiKey: "static-key-ignored")
+            config.provider?.bearerTokenProvider = tokens
+            let session = try await client.createSession(config)
+            let reply = try await session.sendAndWait("Go")
+            #expect(reply.content == "Done.")
+            #expect(server.modelCalls.map { $0.headers["authorization"] } == [
+                "Bearer entra-token-1", "Bearer entra-token-2", "Bearer entra-token-3",
+            ])
+        }
+    }
+
+    @Test("a failing token provider is an authentication error, not a crash")
+    func tokenProviderFailure() async throws {
+        struct Expired: Error {}
+        try await withScriptedClient(turns: [.text("unused")]) { client, server in
+            var config = scriptedConfig(server)
+            config.provider?.bearerTokenProvider = BearerTokenProvider { throw Expired() }
+            let session = try await client.createSession(config)
+            let events = try await runToIdle(session, "Hi")
+            #expect(sessionError(in: events)?.errorType == "authentication")
+            #expect(server.modelCalls.isEmpty)
+        }
+    }
+
+    @Test("the idle timeout ends a provider that goes silent")
+    func idleTimeout() async throws {
+        let silent = ScriptedTurn.text("late", delivery: .init(initialDelay: .seconds(3)))
+        var options = CopilotClientOptions(httpTimeouts: HTTPTimeouts(connect: .seconds(2), idle: .milliseconds(300)), retryPolicy: .none)
+        options.clock = ContinuousClock()
+        try await withScriptedClient(turns: [silent], options: options) { client, server in
+            let session = try await client.createSession(scriptedConfig(server))
+            let started = ContinuousClock.now
+            let events = try await runToIdle(session, "Hi")
+            #expect(sessionError(in: events)?.errorCode == "timeout")
+            #expect(started.duration(to: .now) < .seconds(3))
+        }
+    }
+
+    @Test("abort while waiting to retry ends at once with session.idle(aborted)")
+    func abortDuringRetryWait() async throws {
+        let turns: [ScriptedTurn] = [.error(status: 429, message: "wait", headers: ["retry-after": "30"]), .text("Later.")]
+        try await withScriptedClient(turns: turns, options: CopilotClientOptions(retryPolicy: .default)) { client, server in
+            let session = try await client.createSession(scriptedConfig(server))
+            let stream = session.events
+            let started = ContinuousClock.now
+            try await session.send("Hi")
+            while server.modelCalls.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+            try await Task.sleep(for: .milliseconds(100))
+            await session.abort()
+            var last: SessionEvent?
+            for await event in stream {
+                last = event
+                if event.type == "session.idle" { break }
+            }
+            if case .sessionIdle(let idle) = last?.payload { #expect(idle.aborted == true) } else { Issue.record("no idle") }
+            #expect(started.duration(to: .now) < .seconds(10))
+            #expect(server.modelCalls.count == 1)
+        }
+    }
+
+    @Test("session.error carries the status, the provider's request id and its message")
+    func errorDetails() async throws {
+        let turns = [ScriptedTurn.error(status: 400, message: "context_length_exceeded: too long", type: "invalid_request_error", headers: ["x-request-id": "req_fail_1"])]
+        try await withScriptedClient(turns: turns) { client, server in
+            let session = try await client.createSession(scriptedConfig(server))
+            let error = try #require(sessionError(in: try await runToIdle(session, "Hi")))
+            #expect(error.statusCode == 400)
+            #expect(error.providerCallId == "req_fail_1")
+            #expect(error.message.contains("context_length_exceeded: too long"))
+            #expect(error.errorCode == "request_rejected")
+        }
+    }
+
+    @Test("a configured key never reaches a log line, an error or an event")
+    func secretsStayOut() async throws {
+        let key = "sk-proj-NEVER-LOG-ME-0123456789"
+        let lines = CollectingLogHandler.LogLines()
+        let logger = Logger(label: "test") { _ in CollectingLogHandler(lines: lines) }
+        let turns: [ScriptedTurn] = [
+            .error(status: 500, message: "upstream said: key \(key) is throttled"),
+            .toolCalls([("ping", "{}")]),
+            .error(status: 401, message: "Incorrect API key provided: \(key)", type: "invalid_api_key"),
+        ]
+        var options = CopilotClientOptions(retryPolicy: RetryPolicy(maxRetries: 1), clock: RecordingClock(), logger: logger)
+        options.httpTimeouts = .default
+        try await withScriptedClient(turns: turns, options: options) { client, server in
+            let session = try await client.createSession(scriptedConfig(server, tools: [Tool(name: "ping", description: "Ping") { _ in "pong" }], apiKey: key))
+            let events = try await runToIdle(session, "Hi")
+            #expect(server.modelCalls.allSatisfy { $0.headers["authorization"] == "Bearer \(key)" })
+            let error = try #require(sessionError(in: events))
+            #expect(error.statusCode == 401)
+            for event in events { #expect(!(try event.jsonLine()).contains(key)) }
+            #expect(!lines.all.isEmpty, "the run logged something")
+            for line in lines.all { #expect(!line.contains(key)) }
+            await #expect {
+                try await session.sendAndWait("again")
+            } throws: { error in
+                !String(describing: error).contains(key)
+            }
+        }
+    }
+
+    @Test("listModels: the provider's own listing, OpenAI-style and Anthropic-paginated")
+    func providerListing() async throws {
+        let server = try await ScriptedProviderServer.start(models: ["alpha", "beta", "gamma", "delta", "epsilon"])
+        let openAI = CopilotClient(options: .init(provider: ProviderConfig(baseURL: server.baseURL)))
+        #expect(try await openAI.listModels().map(\.id) == ["alpha", "beta", "gamma", "delta", "epsilon"])
+        try await openAI.stop()
+
+        let anthropic = CopilotClient()
+        let models = try await anthropic.listModels(provider: ProviderConfig(type: .anthropic, baseURL: server.rootURL + "/v1", apiKey: "ant-key-000"))
+        #expect(models.map(\.id) == ["alpha", "beta", "gamma", "delta", "epsilon"])
+        #expect(models.first?.name == "ALPHA")
+        let pages = server.requests.filter { $0.headers["anthropic-version"] != nil }
+        #expect(pages.map(\.path) == ["/v1/models?limit=100", "/v1/models?limit=100&after_id=beta", "/v1/models?limit=100&after_id=delta"])
+        #expect(pages.allSatisfy { $0.headers["x-api-key"] == "ant-key-000" })
+        try await anthropic.stop()
+        try await server.shutdown()
+    }
+
+    @Test("with onListModels set, the provider is never asked")
+    func handlerReplacesListing() async throws {
+        let server = try await ScriptedProviderServer.start()
+        let client = CopilotClient(options: .init(provider: ProviderConfig(baseURL: server.baseURL), onListModels: { [ModelInfo(id: "mine")] }))
+        #expect(try await client.listModels().map(\.id) == ["mine"])
+        #expect(server.requests.isEmpty)
+        try await client.stop()
+        try await server.shutdown()
+    }
+
+    @Test("Azure Responses with an api-version too old for it is refused with a clear message")
+    func azureOldVersion() {
+        let config = ProviderConfig(type: .azure, baseURL: "https://r.openai.azure.com", wireAPI: .responses, azure: .init(apiVersion: "2024-10-21"))
+        #expect {
+            try ProviderEndpoint.modelCall(config: config, model: "d")
+        } throws: { error in
+            String(describing: error).contains("cannot serve the Responses API")
+        }
+    }
+}
