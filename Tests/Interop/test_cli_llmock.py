@@ -63,11 +63,13 @@ def test_without_approval_the_tool_is_denied_and_the_model_is_told(fresh_llmock,
     assert "Permission denied" in tool_messages[0]["content"]
 
 
-def test_truncated_stream_is_an_error_not_a_partial_answer(fresh_llmock, cli):
-    fresh_llmock.scenario([{"type": "stream_fault", "kind": "truncate", "after_chunks": 3}])
+def test_a_stream_that_is_always_cut_is_an_error_not_a_partial_answer(fresh_llmock, cli):
+    fresh_llmock.scenario([{"type": "stream_fault", "kind": "truncate", "after_chunks": 3, "times": None}])
     result = cli("run", "--base-url", f"{fresh_llmock.base}/v1", "--model", "gpt-4o-mini", "Tell me a story")
     assert result.returncode == 1
     assert "ended before the answer was complete" in result.stderr
+    assert "Gave up after 3 attempts" in result.stderr
+    assert len(chat_calls(fresh_llmock)) == 3
 
 
 def test_connection_refused_names_the_url(cli):
