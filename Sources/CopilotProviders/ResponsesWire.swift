@@ -75,10 +75,8 @@ enum ResponsesWire: WireFormat {
         init() {}
 
         mutating func apply(_ event: SSEEvent, context: WireContext) throws -> [ModelStreamEvent] {
-            let data = event.data.trimmingCharacters(in: .whitespaces)
-            if data.isEmpty || data == "[DONE]" { return [] }
-            let payload = try context.decode(JSONValue.self, from: Data(data.utf8))
-            let type = payload["type"]?.stringValue ?? event.event ?? ""
+            guard let (type, payload) = try context.typedPayload(of: event) else { return [] }
+            let data = event.data
             let index = payload["output_index"]?.intValue ?? -1
 
             switch type {

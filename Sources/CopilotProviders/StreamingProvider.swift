@@ -42,6 +42,15 @@ struct WireContext {
         }
     }
 
+    /// The JSON payload of an event whose `type` field names it (Responses, Anthropic), with that type
+    /// (falling back to the SSE `event:` name); `nil` for empty events and a stray `[DONE]`.
+    func typedPayload(of event: SSEEvent) throws -> (type: String, payload: JSONValue)? {
+        let data = event.data.trimmingCharacters(in: .whitespaces)
+        if data.isEmpty || data == "[DONE]" { return nil }
+        let payload = try decode(JSONValue.self, from: Data(data.utf8))
+        return (payload["type"]?.stringValue ?? event.event ?? "", payload)
+    }
+
     /// An error the provider reported inside a stream.
     func streamError(message: String, type: String?) -> ProviderError {
         ProviderError(
