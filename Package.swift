@@ -40,6 +40,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // JSON-RPC 2.0 with Content-Length framing: the Copilot CLI protocol's transport layer.
+        .target(
+            name: "CopilotProtocol",
+            dependencies: ["CopilotProviders"],
+            swiftSettings: strictSettings
+        ),
         // The public face: CopilotClient and CopilotSession; re-exports the value types below it.
         .target(
             name: "CopilotSDK",
@@ -68,7 +74,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CopilotSDKTests",
-            dependencies: ["CopilotSDK", "CopilotTesting", "CopilotProviders", "CopilotRuntime"],
+            dependencies: ["CopilotSDK", "CopilotTesting", "CopilotProviders", "CopilotRuntime", "CopilotProtocol"],
             swiftSettings: strictSettings
         ),
     ]

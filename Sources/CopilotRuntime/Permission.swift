@@ -78,13 +78,21 @@ public struct PermissionDecision: Sendable, Hashable, Codable {
     }
 
     /// Whether the action may proceed.
-    public var isApproval: Bool { kind.hasPrefix("approve") || kind.hasPrefix("approved") }
+    public var isApproval: Bool { kind.hasPrefix("approve") }
+
+    /// Whether a person said no (the turn ends), as opposed to nobody being available to ask.
+    public var isRejection: Bool { kind == "reject" || kind == "denied-interactively-by-user" }
 }
 
 /// Context passed to a permission handler.
 public struct PermissionInvocation: Sendable, Hashable {
     public var sessionId: String
-    public init(sessionId: String) { self.sessionId = sessionId }
+    /// The id of the `permission.requested` event this call answers.
+    public var requestId: String?
+    public init(sessionId: String, requestId: String? = nil) {
+        self.sessionId = sessionId
+        self.requestId = requestId
+    }
 }
 
 /// Decides whether the agent may do something: call a tool, write a file, run a command.

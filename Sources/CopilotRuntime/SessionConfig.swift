@@ -16,6 +16,8 @@ public struct SessionConfig: Sendable {
     public var streaming: Bool
     /// Asked before any tool runs. Without one, tool calls are denied and the model is told so.
     public var onPermissionRequest: PermissionHandler?
+    /// Callbacks at fixed points of the loop (before and after tools, on prompts, start, end, errors).
+    public var hooks: SessionHooks?
     /// Reasoning effort (`low`, `medium`, `high`, …) for models that support it.
     public var reasoningEffort: String?
     /// Upper bound for each answer's length in tokens.
@@ -36,6 +38,7 @@ public struct SessionConfig: Sendable {
         maxOutputTokens: Int? = nil,
         maxTurns: Int = 50,
         workingDirectory: String? = nil,
+        hooks: SessionHooks? = nil,
         onPermissionRequest: PermissionHandler? = nil
     ) {
         self.sessionId = sessionId
@@ -49,6 +52,7 @@ public struct SessionConfig: Sendable {
         self.maxTurns = maxTurns
         self.workingDirectory = workingDirectory
         self.onPermissionRequest = onPermissionRequest
+        self.hooks = hooks
     }
 }
 

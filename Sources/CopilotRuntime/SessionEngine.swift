@@ -11,8 +11,8 @@ public import Logging
 public actor SessionEngine {
     /// The session's id.
     public nonisolated let sessionId: String
-    /// The wire model name.
-    public nonisolated let model: String
+    /// The wire model name; ``switchModel(to:reasoningEffort:)`` changes it.
+    public private(set) var model: String
 
     private let provider: any ModelProvider
     private let providerType: String?
@@ -21,7 +21,8 @@ public actor SessionEngine {
     private let toolDefinitions: [ToolDefinition]
     private let streaming: Bool
     private let permissionHandler: PermissionHandler?
-    private let reasoningEffort: String?
+    private var reasoningEffort: String?
+    private let hooks: SessionHooks?
     private let maxOutputTokens: Int?
     private let maxTurns: Int
     private let workingDirectory: String?
@@ -90,6 +91,7 @@ public actor SessionEngine {
         self.streaming = config.streaming
         self.permissionHandler = config.onPermissionRequest
         self.reasoningEffort = config.reasoningEffort
+        self.hooks = config.hooks
         self.maxOutputTokens = config.maxOutputTokens
         self.maxTurns = config.maxTurns
         self.workingDirectory = config.workingDirectory
@@ -131,12 +133,33 @@ public actor SessionEngine {
         return (provider, model)
     }
 
-    /// Emits `session.start`. Call once, before the first `send`.
-    public func start() {
+    /// Emits `session.start` and runs the `sessionStart` hook. Call once, before the first `send`.
+    public func start() async {
         emit(.sessionStart(SessionEvent.SessionStart(
             sessionId: sessionId, producer: Self.producer, copilotVersion: Self.version,
             startTime: EventTimestamp.format(Date()), selectedModel: model,
             context: workingDirectory.map { .init(cwd: $0) })))
+        if let hook = hooks?.onSessionStart {
+            _ = await runHook("sessionStart", SessionStartInput(sessionId: sessionId, source: "new")) { try await hook($0) }
+        }
+    }
+
+    /// Adds an event produced outside the loop (by a protocol server, for example) to this session's stream.
+    public func publish(_ payload: SessionEvent.Payload) {
+        emit(payload)
+    }
+
+    /// Uses `model` for the next model calls and emits `session.model_change`.
+    public func switchModel(to newModel: String, reasoningEffort newEffort: String? = nil) throws {
+        let trimmed = newModel.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else {
+            throw CopilotError(code: .invalidConfiguration, message: "A model name is required to switch models.")
+        }
+        var data: [String: JSONValue] = ["newModel": .string(trimmed), "previousModel": .string(model)]
+        if let newEffort { data["reasoningEffort"] = .string(newEffort) }
+        model = trimmed
+        if let newEffort { reasoningEffort = newEffort }
+        emit(.other(type: "session.model_change", data: .object(data)))
     }
 
     /// Queues a message and returns its id at once; the answer arrives as events.
@@ -160,10 +183,14 @@ public actor SessionEngine {
 
     /// Stops the session: drops queued messages, aborts the current one and waits until it has ended.
     public func close() async {
+        guard !isClosed else { return }
         isClosed = true
         queue.removeAll()
         current?.cancel()
         await worker?.value
+        if let hook = hooks?.onSessionEnd {
+            _ = await runHook("sessionEnd", SessionEndInput(sessionId: sessionId, reason: "user_exit")) { try await hook($0) }
+        }
     }
 
     // MARK: - The loop
@@ -180,8 +207,15 @@ public actor SessionEngine {
     }
 
     private func process(_ message: QueuedMessage) async {
+        var prompt = message.prompt
+        if let hook = hooks?.onUserPromptSubmitted,
+            let output = await runHook("userPromptSubmitted", UserPromptSubmittedInput(sessionId: sessionId, prompt: prompt), hook) ?? nil
+        {
+            if let modified = output.modifiedPrompt { prompt = modified }
+            if let context = output.additionalContext, !context.isEmpty { prompt += "\n\n" + context }
+        }
         emit(.userMessage(.init(content: message.prompt, messageId: message.id)))
-        history.append(.user(message.prompt))
+        history.append(.user(prompt))
         var aborted = false
         do {
             try await runTurns(originatingMessageID: message.id)
@@ -192,7 +226,13 @@ public actor SessionEngine {
                 emit(.abort(.init(reason: "user_initiated")))
             } else {
                 logger.notice("session error", metadata: ["error": "\(error)"])
-                emit(.sessionError(Self.sessionError(for: error, originatingMessageID: message.id)))
+                let sessionError = Self.sessionError(for: error, originatingMessageID: message.id)
+                if let hook = hooks?.onErrorOccurred {
+                    let input = ErrorOccurredInput(
+                        sessionId: sessionId, error: sessionError.message, errorContext: "model_call", recoverable: false)
+                    _ = await runHook("errorOccurred", input) { try await hook($0) }
+                }
+                emit(.sessionError(sessionError))
             }
         }
         emit(.sessionIdle(.init(aborted: aborted ? true : nil)))
@@ -317,16 +357,31 @@ public actor SessionEngine {
             let text = "The arguments for tool `\(call.name)` are not a JSON object: \(call.arguments.prefix(200)). Call it again with a JSON object that matches its schema."
             return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
         }
-        let invocationArguments: JSONValue = arguments == .null ? [:] : arguments
+        var invocationArguments: JSONValue = arguments == .null ? [:] : arguments
+        var additionalContext: String?
+        var hookDecision: String?
+        if let hook = hooks?.onPreToolUse {
+            let input = PreToolUseInput(sessionId: sessionId, toolName: tool.name, toolArgs: invocationArguments, toolCallId: call.id)
+            if let output = await runHook("preToolUse", input, hook) ?? nil {
+                hookDecision = output.permissionDecision
+                if let modified = output.modifiedArgs, modified.objectValue != nil { invocationArguments = modified }
+                additionalContext = output.additionalContext
+                if output.permissionDecision == "deny" {
+                    let reason = output.permissionDecisionReason.map { ": \($0)" } ?? "."
+                    let text = "The tool call was denied by a preToolUse hook\(reason)"
+                    return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "denied")
+                }
+            }
+        }
 
-        if !tool.skipPermission, !approvedForSession.contains(tool.name) {
+        if hookDecision != "allow", !tool.skipPermission, !approvedForSession.contains(tool.name) {
             let decision = await askPermission(
                 PermissionRequest(
                     kind: .customTool, toolCallId: call.id, toolName: tool.name, toolDescription: tool.description,
                     args: invocationArguments))
             if decision.kind == "approve-for-session" { approvedForSession.insert(tool.name) }
             if !decision.isApproval {
-                if decision.kind == "reject" {
+                if decision.isRejection {
                     var text = "The user rejected this tool call."
                     if let feedback = decision.feedback, !feedback.isEmpty { text += " User feedback: \(feedback)" }
                     return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "rejected", endsInteraction: true)
@@ -348,9 +403,18 @@ public actor SessionEngine {
                 ToolInvocation(sessionId: sessionId, toolCallId: call.id, toolName: call.name, arguments: invocationArguments))
             switch result.resultType {
             case .success:
+                var text = result.textResultForLlm
+                if let hook = hooks?.onPostToolUse {
+                    let input = PostToolUseInput(sessionId: sessionId, toolName: tool.name, toolArgs: invocationArguments, toolResult: text)
+                    if let output = await runHook("postToolUse", input, hook) ?? nil {
+                        if let modified = output.modifiedResult { text = modified }
+                        if let context = output.additionalContext, !context.isEmpty { text += "\n\n" + context }
+                    }
+                }
+                if let additionalContext, !additionalContext.isEmpty { text += "\n\n" + additionalContext }
                 emit(.toolExecutionComplete(.init(
-                    toolCallId: call.id, success: true, result: .init(content: result.textResultForLlm), turnId: turnID)))
-                return ToolOutcome(callID: call.id, textForModel: result.textResultForLlm, endsInteraction: false)
+                    toolCallId: call.id, success: true, result: .init(content: text), turnId: turnID)))
+                return ToolOutcome(callID: call.id, textForModel: text, endsInteraction: false)
             case .failure, .denied, .rejected:
                 return fail(
                     call, turnID: turnID, textForModel: result.textResultForLlm,
@@ -382,7 +446,7 @@ public actor SessionEngine {
         var decision = PermissionDecision.userNotAvailable
         if let permissionHandler {
             do {
-                decision = try await permissionHandler(request, PermissionInvocation(sessionId: sessionId))
+                decision = try await permissionHandler(request, PermissionInvocation(sessionId: sessionId, requestId: requestID))
             } catch {
                 logger.warning("permission handler failed; denying", metadata: ["error": "\(error)"])
             }
@@ -399,6 +463,45 @@ public actor SessionEngine {
         case "approve-for-session", "approved-for-session": "approved-for-session"
         case "reject": "denied-interactively-by-user"
         default: "denied-no-approval-rule-and-could-not-request-from-user"
+        }
+    }
+
+    // MARK: - Hooks
+
+    /// Runs one hook with the configured timeout, framed by `hook.start` / `hook.end` events.
+    /// Returns `nil` when it failed or timed out (reported in `hook.end`), never hangs.
+    private func runHook<Input: HookInput, Output: Sendable>(
+        _ type: String, _ input: Input, _ body: @escaping @Sendable (Input) async throws -> Output
+    ) async -> Output? {
+        let invocationID = UUID().uuidString.lowercased()
+        let inputJSON = (try? JSONValue(encoding: input)) ?? .null
+        emit(.other(type: "hook.start", data: ["hookInvocationId": .string(invocationID), "hookType": .string(type), "input": inputJSON]))
+        let timeout = hooks?.timeout ?? .seconds(30)
+        let result: Result<Output, any Error> = await withTaskGroup(of: Result<Output, any Error>?.self) { group in
+            group.addTask {
+                do { return .success(try await body(input)) } catch { return .failure(error) }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return Task.isCancelled ? nil : .failure(CopilotError(code: .timeout, message: "The \(type) hook did not answer within \(timeout)."))
+            }
+            defer { group.cancelAll() }
+            for await outcome in group {
+                if let outcome { return outcome }
+            }
+            return .failure(CancellationError())
+        }
+        switch result {
+        case .success(let output):
+            emit(.other(type: "hook.end", data: ["hookInvocationId": .string(invocationID), "hookType": .string(type), "success": true]))
+            return output
+        case .failure(let error):
+            logger.warning("hook failed", metadata: ["hook": "\(type)", "error": "\(error)"])
+            emit(.other(type: "hook.end", data: [
+                "hookInvocationId": .string(invocationID), "hookType": .string(type), "success": false,
+                "error": ["message": .string(String(describing: error))],
+            ]))
+            return nil
         }
     }
 

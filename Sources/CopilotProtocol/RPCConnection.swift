@@ -1,0 +1,166 @@
+public import CopilotProviders
+import Foundation
+import Synchronization
+
+/// One JSON-RPC 2.0 peer over a framed byte stream, in either direction.
+///
+/// Incoming requests are handled concurrently, each in its own child task; answers, notifications
+/// and outgoing requests are written in the order they were made. Malformed input is answered with a
+/// JSON-RPC error and the connection keeps reading.
+public final class RPCConnection: Sendable {
+    /// Handles one incoming request; a thrown ``RPCError`` is sent as is, any other error as -32603.
+    public typealias RequestHandler = @Sendable (_ connection: RPCConnection, _ method: String, _ params: JSONValue) async throws -> JSONValue
+    /// Handles one incoming notification.
+    public typealias NotificationHandler = @Sendable (_ connection: RPCConnection, _ method: String, _ params: JSONValue) async -> Void
+
+    /// Identifies this connection (for logs and bookkeeping).
+    public let id = UUID()
+    private let outgoing: AsyncStream<[UInt8]>.Continuation
+    private let outgoingFrames: AsyncStream<[UInt8]>
+    private let maxFrameSize: Int
+
+    private struct State {
+        var nextRequestID = 1
+        var pending: [Int: CheckedContinuation<JSONValue, any Error>] = [:]
+        var isClosed = false
+    }
+
+    private let state = Mutex(State())
+
+    public init(maxFrameSize: Int = 32 * 1024 * 1024) {
+        (outgoingFrames, outgoing) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .unbounded)
+        self.maxFrameSize = maxFrameSize
+    }
+
+    /// Reads `input` until it ends, answering requests with `onRequest`, while writing every outgoing
+    /// frame with `write`. Returns when the input ends (or fails); pending outgoing requests then fail.
+    public func run<Input: AsyncSequence>(
+        input: Input,
+        write: @escaping @Sendable ([UInt8]) async throws -> Void,
+        onRequest: @escaping RequestHandler,
+        onNotification: @escaping NotificationHandler = { _, _, _ in }
+    ) async where Input.Element == [UInt8] {
+        async let writer: Void = { [outgoingFrames] in
+            for await frame in outgoingFrames {
+                do { try await write(frame) } catch { break }
+            }
+        }()
+        await withTaskGroup(of: Void.self) { group in
+            var decoder = FrameDecoder(maxFrameSize: maxFrameSize)
+            do {
+                for try await chunk in input {
+                    for output in decoder.feed(chunk) {
+                        switch output {
+                        case .frame(let body):
+                            handle(body, group: &group, onRequest: onRequest, onNotification: onNotification)
+                        case .error(let error):
+                            send(.response(id: .null, result: .failure(RPCError(code: -32700, message: "Parse error: \(error)"))))
+                        }
+                    }
+                }
+            } catch {
+                // The transport failed; treat it like the end of input.
+            }
+            markClosed()
+            group.cancelAll()
+        }
+        // Every handler has answered (or been cancelled); write what is queued, then stop.
+        outgoing.finish()
+        await writer
+    }
+
+    private func handle(
+        _ body: [UInt8], group: inout TaskGroup<Void>, onRequest: @escaping RequestHandler, onNotification: @escaping NotificationHandler
+    ) {
+        let message: RPCMessage
+        do {
+            message = try RPCMessage(frame: body)
+        } catch {
+            send(.response(id: .null, result: .failure(error)))
+            return
+        }
+        switch message {
+        case .request(let id, let method, let params):
+            group.addTask {
+                let result: Result<JSONValue, RPCError>
+                do {
+                    result = .success(try await onRequest(self, method, params))
+                } catch let error as RPCError {
+                    result = .failure(error)
+                } catch {
+                    result = .failure(.internalError(method: method, String(describing: error)))
+                }
+                self.send(.response(id: id, result: result))
+            }
+        case .notification(let method, let params):
+            group.addTask { await onNotification(self, method, params) }
+        case .response(let id, let result):
+            guard let number = id.intValue,
+                let continuation = state.withLock({ $0.pending.removeValue(forKey: number) })
+            else { return }
+            continuation.resume(with: result.mapError { $0 as any Error })
+        }
+    }
+
+    /// Queues a message for writing.
+    public func send(_ message: RPCMessage) {
+        let body = Array(message.json.jsonString.utf8)
+        outgoing.yield(encodeFrame(body))
+    }
+
+    /// Sends a notification.
+    public func notify(_ method: String, _ params: JSONValue) {
+        send(.notification(method: method, params: params))
+    }
+
+    /// Sends a request to the peer and waits for its answer.
+    ///
+    /// - Throws: the peer's ``RPCError``; ``RPCError`` -32000 when the connection closes first, or when
+    ///   `timeout` passes; `CancellationError` when the calling task is cancelled.
+    public func request(_ method: String, _ params: JSONValue, timeout: Duration = .seconds(120)) async throws -> JSONValue {
+        let id = state.withLock { state -> Int? in
+            guard !state.isClosed else { return nil }
+            defer { state.nextRequestID += 1 }
+            return state.nextRequestID
+        }
+        guard let id else { throw RPCError(code: -32000, message: "The connection is closed.") }
+        let timer = Task { [weak self] in
+            try await Task.sleep(for: timeout)
+            self?.fail(id, RPCError(code: -32000, message: "No answer to \(method) within \(timeout)."))
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let accepted = state.withLock { state -> Bool in
+                    guard !state.isClosed else { return false }
+                    state.pending[id] = continuation
+                    return true
+                }
+                guard accepted else {
+                    continuation.resume(throwing: RPCError(code: -32000, message: "The connection is closed."))
+                    return
+                }
+                send(.request(id: .int(id), method: method, params: params))
+            }
+        } onCancel: {
+            fail(id, CancellationError())
+        }
+    }
+
+    private func fail(_ id: Int, _ error: any Error) {
+        state.withLock { $0.pending.removeValue(forKey: id) }?.resume(throwing: error)
+    }
+
+    /// Whether the input has ended.
+    public var isClosed: Bool { state.withLock { $0.isClosed } }
+
+    /// Stops accepting outgoing requests and fails the pending ones.
+    private func markClosed() {
+        let pending = state.withLock { state -> [CheckedContinuation<JSONValue, any Error>] in
+            state.isClosed = true
+            defer { state.pending.removeAll() }
+            return Array(state.pending.values)
+        }
+        for continuation in pending { continuation.resume(throwing: RPCError(code: -32000, message: "The connection closed.")) }
+    }
+}

@@ -1,0 +1,88 @@
+public import CopilotProviders
+
+/// A JSON-RPC 2.0 error, as sent in a response's `error` member.
+public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var code: Int
+    public var message: String
+    public var data: JSONValue?
+
+    public init(code: Int, message: String, data: JSONValue? = nil) {
+        self.code = code
+        self.message = message
+        self.data = data
+    }
+
+    public static func parseError(_ detail: String) -> RPCError { RPCError(code: -32700, message: "Parse error: \(detail)") }
+    public static func invalidRequest(_ detail: String) -> RPCError { RPCError(code: -32600, message: "Invalid request: \(detail)") }
+    /// The wording the official runtime uses, which the SDKs recognise.
+    public static func methodNotFound(_ method: String) -> RPCError { RPCError(code: -32601, message: "Unhandled method \(method)") }
+    public static func invalidParams(_ detail: String) -> RPCError { RPCError(code: -32602, message: "Invalid params: \(detail)") }
+    /// A runtime failure, worded as the official runtime does: `Request <method> failed with message: <detail>`.
+    public static func internalError(method: String, _ detail: String) -> RPCError {
+        RPCError(code: -32603, message: "Request \(method) failed with message: \(detail)")
+    }
+
+    public var json: JSONValue {
+        var object: [String: JSONValue] = ["code": .int(code), "message": .string(message)]
+        if let data { object["data"] = data }
+        return .object(object)
+    }
+
+    public var description: String { "JSON-RPC error \(code): \(message)" }
+}
+
+/// One incoming JSON-RPC message.
+public enum RPCMessage: Sendable, Hashable {
+    /// A call that wants an answer.
+    case request(id: JSONValue, method: String, params: JSONValue)
+    /// A call that wants no answer.
+    case notification(method: String, params: JSONValue)
+    /// The answer to a request we sent.
+    case response(id: JSONValue, result: Result<JSONValue, RPCError>)
+
+    /// Parses a frame body. Throws the ``RPCError`` to send back (with a `null` id) when it is not valid.
+    public init(frame: [UInt8]) throws(RPCError) {
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: String(decoding: frame, as: UTF8.self))
+        } catch {
+            throw .parseError("the frame is not valid JSON")
+        }
+        guard case .object(let object) = value else { throw .invalidRequest("a message must be a JSON object") }
+        if let method = object["method"] {
+            guard case .string(let name) = method else { throw .invalidRequest("method must be a string") }
+            let params = object["params"] ?? .object([:])
+            if let id = object["id"], id != .null {
+                self = .request(id: id, method: name, params: params)
+            } else {
+                self = .notification(method: name, params: params)
+            }
+            return
+        }
+        guard let id = object["id"] else { throw .invalidRequest("a message needs a method or an id") }
+        if let error = object["error"], error != .null {
+            self = .response(
+                id: id,
+                result: .failure(RPCError(
+                    code: error["code"]?.intValue ?? -32603, message: error["message"]?.stringValue ?? "unknown error", data: error["data"])))
+        } else if let result = object["result"] {
+            self = .response(id: id, result: .success(result))
+        } else {
+            throw .invalidRequest("a response needs a result or an error")
+        }
+    }
+
+    /// The JSON body for this message.
+    public var json: JSONValue {
+        switch self {
+        case .request(let id, let method, let params):
+            ["jsonrpc": "2.0", "id": id, "method": .string(method), "params": params]
+        case .notification(let method, let params):
+            ["jsonrpc": "2.0", "method": .string(method), "params": params]
+        case .response(let id, .success(let result)):
+            ["jsonrpc": "2.0", "id": id, "result": result]
+        case .response(let id, .failure(let error)):
+            ["jsonrpc": "2.0", "id": id, "error": error.json]
+        }
+    }
+}

@@ -1,0 +1,123 @@
+public import CopilotProviders
+
+/// Optional callbacks at fixed points of the agent loop; each may change what happens next.
+///
+/// A hook returns `nil` to keep the default. A hook that throws, or takes longer than
+/// ``timeout``, is reported as a `session.error`-free warning and treated as `nil` — never a hang.
+/// Inputs and outputs encode with the official field names, so a protocol server can forward them.
+public struct SessionHooks: Sendable {
+    /// Before a tool runs: allow, deny or ask; change its arguments; add context for the model.
+    public var onPreToolUse: (@Sendable (PreToolUseInput) async throws -> PreToolUseOutput?)?
+    /// After a tool ran: replace its result; add context.
+    public var onPostToolUse: (@Sendable (PostToolUseInput) async throws -> PostToolUseOutput?)?
+    /// When a prompt arrives: replace it or add context.
+    public var onUserPromptSubmitted: (@Sendable (UserPromptSubmittedInput) async throws -> UserPromptSubmittedOutput?)?
+    /// When the session starts.
+    public var onSessionStart: (@Sendable (SessionStartInput) async throws -> Void)?
+    /// When the session ends (disconnect).
+    public var onSessionEnd: (@Sendable (SessionEndInput) async throws -> Void)?
+    /// When a model call or tool fails.
+    public var onErrorOccurred: (@Sendable (ErrorOccurredInput) async throws -> Void)?
+    /// How long one hook may take.
+    public var timeout: Duration
+
+    public init(
+        onPreToolUse: (@Sendable (PreToolUseInput) async throws -> PreToolUseOutput?)? = nil,
+        onPostToolUse: (@Sendable (PostToolUseInput) async throws -> PostToolUseOutput?)? = nil,
+        onUserPromptSubmitted: (@Sendable (UserPromptSubmittedInput) async throws -> UserPromptSubmittedOutput?)? = nil,
+        onSessionStart: (@Sendable (SessionStartInput) async throws -> Void)? = nil,
+        onSessionEnd: (@Sendable (SessionEndInput) async throws -> Void)? = nil,
+        onErrorOccurred: (@Sendable (ErrorOccurredInput) async throws -> Void)? = nil,
+        timeout: Duration = .seconds(30)
+    ) {
+        self.onPreToolUse = onPreToolUse
+        self.onPostToolUse = onPostToolUse
+        self.onUserPromptSubmitted = onUserPromptSubmitted
+        self.onSessionStart = onSessionStart
+        self.onSessionEnd = onSessionEnd
+        self.onErrorOccurred = onErrorOccurred
+        self.timeout = timeout
+    }
+}
+
+/// What every hook input carries.
+public protocol HookInput: Sendable, Codable {
+    var sessionId: String { get }
+}
+
+public struct PreToolUseInput: HookInput, Hashable {
+    public var sessionId: String
+    public var toolName: String
+    public var toolArgs: JSONValue
+    public var toolCallId: String
+}
+
+public struct PreToolUseOutput: Sendable, Hashable, Codable {
+    /// `allow`, `deny` or `ask` (ask the permission handler as usual).
+    public var permissionDecision: String?
+    public var permissionDecisionReason: String?
+    /// Arguments to run the tool with instead of the model's.
+    public var modifiedArgs: JSONValue?
+    /// Text appended to the tool's result for the model.
+    public var additionalContext: String?
+
+    public init(permissionDecision: String? = nil, permissionDecisionReason: String? = nil, modifiedArgs: JSONValue? = nil, additionalContext: String? = nil) {
+        self.permissionDecision = permissionDecision
+        self.permissionDecisionReason = permissionDecisionReason
+        self.modifiedArgs = modifiedArgs
+        self.additionalContext = additionalContext
+    }
+}
+
+public struct PostToolUseInput: HookInput, Hashable {
+    public var sessionId: String
+    public var toolName: String
+    public var toolArgs: JSONValue
+    public var toolResult: String
+}
+
+public struct PostToolUseOutput: Sendable, Hashable, Codable {
+    /// The text the model sees instead of the tool's.
+    public var modifiedResult: String?
+    public var additionalContext: String?
+
+    public init(modifiedResult: String? = nil, additionalContext: String? = nil) {
+        self.modifiedResult = modifiedResult
+        self.additionalContext = additionalContext
+    }
+}
+
+public struct UserPromptSubmittedInput: HookInput, Hashable {
+    public var sessionId: String
+    public var prompt: String
+}
+
+public struct UserPromptSubmittedOutput: Sendable, Hashable, Codable {
+    public var modifiedPrompt: String?
+    public var additionalContext: String?
+
+    public init(modifiedPrompt: String? = nil, additionalContext: String? = nil) {
+        self.modifiedPrompt = modifiedPrompt
+        self.additionalContext = additionalContext
+    }
+}
+
+public struct SessionStartInput: HookInput, Hashable {
+    public var sessionId: String
+    /// `new` or `resume`.
+    public var source: String
+}
+
+public struct SessionEndInput: HookInput, Hashable {
+    public var sessionId: String
+    /// `complete`, `error`, `abort`, `timeout` or `user_exit`.
+    public var reason: String
+}
+
+public struct ErrorOccurredInput: HookInput, Hashable {
+    public var sessionId: String
+    public var error: String
+    /// `model_call`, `tool_execution`, `system` or `user_input`.
+    public var errorContext: String
+    public var recoverable: Bool
+}
