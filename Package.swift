@@ -46,6 +46,17 @@ let package = Package(
             dependencies: ["CopilotProviders"],
             swiftSettings: strictSettings
         ),
+        // `copilot-swift server`: the runtime behind the Copilot CLI protocol, for the official SDKs.
+        .target(
+            name: "CopilotServer",
+            dependencies: [
+                "CopilotProtocol", "CopilotRuntime", "CopilotProviders",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The public face: CopilotClient and CopilotSession; re-exports the value types below it.
         .target(
             name: "CopilotSDK",
@@ -67,6 +78,7 @@ let package = Package(
             name: "CopilotCLI",
             dependencies: [
                 "CopilotSDK",
+                "CopilotServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -74,7 +86,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CopilotSDKTests",
-            dependencies: ["CopilotSDK", "CopilotTesting", "CopilotProviders", "CopilotRuntime", "CopilotProtocol"],
+            dependencies: ["CopilotSDK", "CopilotTesting", "CopilotProviders", "CopilotRuntime", "CopilotProtocol", "CopilotServer"],
             swiftSettings: strictSettings
         ),
     ]

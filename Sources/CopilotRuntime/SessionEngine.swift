@@ -145,7 +145,8 @@ public actor SessionEngine {
     }
 
     /// Adds an event produced outside the loop (by a protocol server, for example) to this session's stream.
-    public func publish(_ payload: SessionEvent.Payload) {
+    @discardableResult
+    public func publish(_ payload: SessionEvent.Payload) -> UUID {
         emit(payload)
     }
 
@@ -507,10 +508,12 @@ public actor SessionEngine {
 
     // MARK: - Events
 
-    private func emit(_ payload: SessionEvent.Payload) {
+    @discardableResult
+    private func emit(_ payload: SessionEvent.Payload) -> UUID {
         let event = SessionEvent(parentId: lastPersistedID, payload: payload)
         if !event.ephemeral { lastPersistedID = event.id }
         sink(event)
+        return event.id
     }
 
     static func sessionError(for error: any Error, originatingMessageID: String) -> SessionEvent.SessionError {

@@ -1,0 +1,53 @@
+import CopilotProtocol
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension RuntimeServer {
+    /// Serves one client over standard input and output until input ends. Nothing but protocol frames
+    /// is ever written to standard output.
+    public func serveStandardIO() async throws {
+        let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .takingOwnershipOfDescriptors(input: STDIN_FILENO, output: STDOUT_FILENO) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        try await channel.executeThenClose { inbound, outbound in
+            await serve(
+                RPCConnection(), input: inbound.map { Array($0.readableBytesView) },
+                write: { try await outbound.write(ByteBuffer(bytes: $0)) })
+        }
+    }
+
+    /// Listens on `host:port` (port 0 picks a free one), reports the bound port, and serves every
+    /// connection until the task is cancelled.
+    public func serveTCP(host: String, port: Int, onListening: @Sendable (Int) -> Void) async throws {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        onListening(server.channel.localAddress?.port ?? port)
+        try await withThrowingDiscardingTaskGroup { group in
+            try await server.executeThenClose { connections in
+                for try await connection in connections {
+                    group.addTask {
+                        try? await connection.executeThenClose { inbound, outbound in
+                            await self.serve(
+                                RPCConnection(), input: inbound.map { Array($0.readableBytesView) },
+                                write: { try await outbound.write(ByteBuffer(bytes: $0)) })
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
