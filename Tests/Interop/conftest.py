@@ -78,10 +78,16 @@ def fresh_llmock(llmock):
 
 
 @pytest.fixture(scope="session")
-def cli():
+def cli_binary():
     binary = Path(os.environ.get("COPILOT_SWIFT_BIN", REPO / ".build" / "debug" / "copilot-swift"))
     if not binary.exists():
         pytest.fail(f"copilot-swift binary not found at {binary}; build it first (swift build)")
+    return binary
+
+
+@pytest.fixture(scope="session")
+def cli(cli_binary):
+    binary = cli_binary
 
     def run(*args, timeout=60):
         return subprocess.run([str(binary), *args], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)

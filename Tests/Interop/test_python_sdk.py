@@ -1,0 +1,294 @@
+"""The official Python SDK (github-copilot-sdk 1.0.27, unmodified) driving `copilot-swift` as its runtime,
+with llmock as the model provider."""
+import asyncio
+import json
+import os
+import re
+import subprocess
+
+import pytest
+from pydantic import BaseModel
+
+from copilot import CopilotClient, RuntimeConnection
+from copilot.generated.rpc import PermissionDecisionReject
+from copilot.session import PermissionHandler
+from copilot.tools import define_tool
+
+
+def run(coro, timeout=60):
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+@pytest.fixture()
+def sdk_env(monkeypatch, cli_binary):
+    monkeypatch.setenv("COPILOT_CLI_PATH", str(cli_binary))
+    monkeypatch.setenv("COPILOT_SKIP_CLI_DOWNLOAD", "1")
+
+
+def provider(mock):
+    return {"type": "openai", "base_url": f"{mock.base}/v1", "api_key": "sk-interop-test"}
+
+
+def chat_calls(mock):
+    return [r for r in mock.requests() if r["path"].endswith("/chat/completions")]
+
+
+def test_byok_doc_example(fresh_llmock, sdk_env):
+    """The BYOK doc's Python example: create with provider, `on`, send, wait for idle, disconnect, stop."""
+    async def main():
+        client = CopilotClient()
+        await client.start()
+        session = await client.create_session(
+            on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock))
+        done = asyncio.Event()
+        seen = []
+
+        def on_event(event):
+            seen.append(event.type.value)
+            if event.type.value == "assistant.message":
+                seen.append(event.data.content)
+            if event.type.value == "session.idle":
+                done.set()
+
+        session.on(on_event)
+        await session.send("What is 2+2?")
+        await done.wait()
+        await session.disconnect()
+        await client.stop()
+        return seen
+
+    seen = run(main())
+    assert seen[0] == "user.message" and seen[-1] == "session.idle"
+    assert "assistant.message" in seen
+    answer = seen[seen.index("assistant.message") + 1]
+    assert isinstance(answer, str) and answer
+    assert chat_calls(fresh_llmock)[0]["body"]["messages"][-1] == {"role": "user", "content": "What is 2+2?"}
+
+
+def test_send_and_wait_and_get_messages(fresh_llmock, sdk_env):
+    async def main():
+        async with CopilotClient() as client:
+            session = await client.create_session(
+                on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini",
+                provider=provider(fresh_llmock), streaming=True)
+            reply = await session.send_and_wait("Say hello", timeout=30)
+            messages = await session.get_events()
+            await session.disconnect()
+            return reply, messages
+
+    reply, messages = run(main())
+    assert reply is not None and reply.data.content
+    types = [m.type.value for m in messages]
+    assert types[0] == "session.start" and "user.message" in types and "assistant.message" in types
+    assert "assistant.message_delta" not in types, "ephemeral events are not persisted"
+
+
+class Secret(BaseModel):
+    text: str
+
+
+def test_custom_tool(fresh_llmock, sdk_env):
+    calls = []
+
+    def encrypt(params: Secret, invocation) -> str:
+        calls.append(params.text)
+        return params.text.upper()
+
+    tool = define_tool("encrypt_string", description="Encrypts a string", handler=encrypt, params_type=Secret)
+
+    async def main():
+        async with CopilotClient() as client:
+            session = await client.create_session(
+                on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini",
+                provider=provider(fresh_llmock), tools=[tool])
+            events = []
+            session.on(lambda e: events.append(e))
+            reply = await session.send_and_wait("Encrypt something", timeout=30)
+            await session.disconnect()
+            return reply, events
+
+    reply, events = run(main())
+    assert len(calls) == 1
+    assert reply is not None and reply.data.content
+    done = [e for e in events if e.type.value == "tool.execution_complete"]
+    assert done and done[0].data.success and done[0].data.result.content == calls[0].upper()
+    types = [e.type.value for e in events]
+    assert types.index("permission.requested") < types.index("external_tool.requested") < types.index("tool.execution_complete")
+    tool_messages = [m for m in chat_calls(fresh_llmock)[1]["body"]["messages"] if m["role"] == "tool"]
+    assert tool_messages[0]["content"] == calls[0].upper()
+
+
+def test_denied_permission(fresh_llmock, sdk_env):
+    calls = []
+    tool = define_tool("encrypt_string", description="Encrypts a string",
+                       handler=lambda params, inv: calls.append(params) or "x", params_type=Secret)
+
+    async def main():
+        async with CopilotClient() as client:
+            session = await client.create_session(
+                on_permission_request=lambda request, invocation: PermissionDecisionReject(feedback="not allowed"),
+                model="gpt-4o-mini", provider=provider(fresh_llmock), tools=[tool])
+            events = []
+            session.on(lambda e: events.append(e))
+            await session.send_and_wait("Encrypt something", timeout=30)
+            await session.disconnect()
+            return events
+
+    events = run(main())
+    assert calls == []
+    done = [e for e in events if e.type.value == "tool.execution_complete"]
+    assert done and not done[0].data.success
+    assert "The user rejected this tool call." in done[0].data.error.message
+    assert len(chat_calls(fresh_llmock)) == 1, "a rejection ends the turn"
+
+
+def test_pre_tool_use_hook_denies(fresh_llmock, sdk_env):
+    seen = []
+    calls = []
+    tool = define_tool("encrypt_string", description="Encrypts a string",
+                       handler=lambda params, inv: calls.append(params) or "x", params_type=Secret)
+
+    def pre_tool_use(input, invocation):
+        seen.append(input)
+        return {"permissionDecision": "deny", "permissionDecisionReason": "blocked by policy"}
+
+    async def main():
+        async with CopilotClient() as client:
+            session = await client.create_session(
+                on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini",
+                provider=provider(fresh_llmock), tools=[tool], hooks={"on_pre_tool_use": pre_tool_use})
+            await session.send_and_wait("Encrypt something", timeout=30)
+            await session.disconnect()
+
+    run(main())
+    assert calls == []
+    assert seen and seen[0]["toolName"] == "encrypt_string"
+    tool_messages = [m for m in chat_calls(fresh_llmock)[1]["body"]["messages"] if m["role"] == "tool"]
+    assert "blocked by policy" in tool_messages[0]["content"]
+
+
+def test_on_list_models_never_asks_the_server(sdk_env):
+    from copilot.client import ModelCapabilities, ModelInfo, ModelLimits, ModelSupports
+
+    def models():
+        return [ModelInfo(id="local", name="Local", capabilities=ModelCapabilities(
+            supports=ModelSupports(vision=False, reasoning_effort=False),
+            limits=ModelLimits(max_context_window_tokens=8192)))]
+
+    async def main():
+        client = CopilotClient(on_list_models=models)
+        await client.start()
+        first = await client.list_models()
+        second = await client.list_models()
+        await client.stop()
+        return first, second
+
+    first, second = run(main())
+    assert [m.id for m in first] == ["local"] and [m.id for m in second] == ["local"]
+
+
+def test_abort_mid_stream(fresh_llmock, sdk_env):
+    fresh_llmock.scenario([{"type": "slow_first_token", "seconds": 5}])
+
+    async def main():
+        async with CopilotClient() as client:
+            session = await client.create_session(
+                on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini",
+                provider=provider(fresh_llmock), streaming=True)
+            events = []
+            idle = asyncio.Event()
+
+            def on_event(event):
+                events.append(event)
+                if event.type.value == "session.idle":
+                    idle.set()
+
+            session.on(on_event)
+            await session.send("Tell me a long story")
+            while not any(e.type.value == "assistant.turn_start" for e in events):
+                await asyncio.sleep(0.05)
+            await session.abort()
+            await idle.wait()
+            after = await session.send_and_wait("Are you there?", timeout=30)
+            await session.disconnect()
+            return events, after
+
+    events, after = run(main())
+    types = [e.type.value for e in events]
+    first_idle = types.index("session.idle")
+    assert types[first_idle - 1] == "abort"
+    assert events[first_idle].data.aborted is True
+    assert after is not None and after.data.content
+
+
+@pytest.fixture()
+def tcp_server(cli_binary):
+    """`copilot-swift server --port 0` with a connection token, as a long-running shared runtime."""
+    env = dict(os.environ, COPILOT_CONNECTION_TOKEN="interop-token-123")
+    process = subprocess.Popen([str(cli_binary), "server", "--port", "0"], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, env=env, text=True)
+    line = process.stdout.readline()
+    match = re.search(r"listening on port (\d+)", line)
+    assert match, f"unexpected banner: {line!r}"
+    yield int(match.group(1))
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_resume_after_a_client_restart(fresh_llmock, tcp_server):
+    async def first_client():
+        client = CopilotClient(connection=RuntimeConnection.for_uri(f"127.0.0.1:{tcp_server}", connection_token="interop-token-123"))
+        await client.start()
+        session = await client.create_session(
+            on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock))
+        await session.send_and_wait("Remember the word pineapple.", timeout=30)
+        session_id = session.session_id
+        await session.disconnect()
+        await client.stop()
+        return session_id
+
+    async def second_client(session_id):
+        client = CopilotClient(connection=RuntimeConnection.for_uri(f"127.0.0.1:{tcp_server}", connection_token="interop-token-123"))
+        await client.start()
+        session = await client.resume_session(session_id, on_permission_request=PermissionHandler.approve_all)
+        reply = await session.send_and_wait("What was the word?", timeout=30)
+        await session.disconnect()
+        await client.stop()
+        return reply
+
+    session_id = run(first_client())
+    reply = run(second_client(session_id))
+    assert reply is not None and reply.data.content
+    messages = chat_calls(fresh_llmock)[-1]["body"]["messages"]
+    users = [m["content"] for m in messages if m["role"] == "user"]
+    assert users == ["Remember the word pineapple.", "What was the word?"]
+
+
+def test_wrong_connection_token_is_refused(tcp_server):
+    async def main():
+        client = CopilotClient(connection=RuntimeConnection.for_uri(f"127.0.0.1:{tcp_server}", connection_token="wrong"))
+        try:
+            await client.start()
+        finally:
+            try:
+                await client.force_stop()
+            except Exception:
+                pass
+
+    with pytest.raises(Exception, match="AUTHENTICATION_FAILED"):
+        run(main())
+
+
+def test_sdk_spawned_tcp(fresh_llmock, cli_binary):
+    async def main():
+        client = CopilotClient(connection=RuntimeConnection.for_tcp(path=str(cli_binary), port=0))
+        await client.start()
+        session = await client.create_session(
+            on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock))
+        reply = await session.send_and_wait("Hello over TCP", timeout=30)
+        await session.disconnect()
+        await client.stop()
+        return reply
+
+    reply = run(main())
+    assert reply is not None and reply.data.content
