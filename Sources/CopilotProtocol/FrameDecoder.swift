@@ -50,6 +50,8 @@ public struct FrameDecoder: Sendable {
                 case .success(let length) where length > maxFrameSize:
                     outputs.append(.error(.frameTooLarge(length)))
                     state = .skipping(remaining: length)
+                case .success(0):
+                    outputs.append(.frame([]))
                 case .success(let length):
                     body.removeAll(keepingCapacity: true)
                     body.reserveCapacity(length)
