@@ -60,7 +60,11 @@ let package = Package(
         // The public face: CopilotClient and CopilotSession; re-exports the value types below it.
         .target(
             name: "CopilotSDK",
-            dependencies: ["CopilotRuntime", "CopilotProviders"],
+            dependencies: [
+                "CopilotRuntime", "CopilotProviders", "CopilotProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         // A scripted OpenAI-compatible provider on loopback, for users' tests and ours.

@@ -52,7 +52,10 @@ public final class RPCConnection: Sendable {
                     for output in decoder.feed(chunk) {
                         switch output {
                         case .frame(let body):
-                            handle(body, group: &group, onRequest: onRequest, onNotification: onNotification)
+                            // Notifications are handled in order, before the next frame is read.
+                            if let notification = handle(body, group: &group, onRequest: onRequest) {
+                                await onNotification(self, notification.method, notification.params)
+                            }
                         case .error(let error):
                             send(.response(id: .null, result: .failure(RPCError(code: -32700, message: "Parse error: \(error)"))))
                         }
@@ -69,15 +72,16 @@ public final class RPCConnection: Sendable {
         await writer
     }
 
+    /// Answers or dispatches one frame; returns it when it is a notification, for the caller to handle in order.
     private func handle(
-        _ body: [UInt8], group: inout TaskGroup<Void>, onRequest: @escaping RequestHandler, onNotification: @escaping NotificationHandler
-    ) {
+        _ body: [UInt8], group: inout TaskGroup<Void>, onRequest: @escaping RequestHandler
+    ) -> (method: String, params: JSONValue)? {
         let message: RPCMessage
         do {
             message = try RPCMessage(frame: body)
         } catch {
             send(.response(id: .null, result: .failure(error)))
-            return
+            return nil
         }
         switch message {
         case .request(let id, let method, let params):
@@ -93,13 +97,14 @@ public final class RPCConnection: Sendable {
                 self.send(.response(id: id, result: result))
             }
         case .notification(let method, let params):
-            group.addTask { await onNotification(self, method, params) }
+            return (method, params)
         case .response(let id, let result):
-            guard let number = id.intValue,
+            guard let number = id.intValue ?? id.stringValue.flatMap(Int.init),
                 let continuation = state.withLock({ $0.pending.removeValue(forKey: number) })
-            else { return }
+            else { return nil }
             continuation.resume(with: result.mapError { $0 as any Error })
         }
+        return nil
     }
 
     /// Queues a message for writing.

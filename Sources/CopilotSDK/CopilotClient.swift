@@ -21,6 +21,15 @@ public struct CopilotClientOptions: Sendable {
     public var onListModels: (@Sendable () async throws -> [ModelInfo])?
     /// The provider whose own listing ``CopilotClient/listModels()`` returns when there is no ``onListModels``.
     public var provider: ProviderConfig?
+    /// Run sessions in a runtime started from this executable (e.g. `copilot-swift`) over stdio,
+    /// instead of in this process.
+    public var cliPath: String?
+    /// Extra arguments for ``cliPath``, placed before the protocol flags.
+    public var cliArguments: [String]
+    /// Run sessions in a runtime already listening at `host:port`.
+    public var cliURL: String?
+    /// The token a TCP runtime (``cliURL``) expects in `connect`.
+    public var connectionToken: String?
 
     public init(
         httpTimeouts: HTTPTimeouts = .default,
@@ -29,6 +38,10 @@ public struct CopilotClientOptions: Sendable {
         clock: any Clock<Duration> = ContinuousClock(),
         logger: Logger = Logger(label: "copilot"),
         provider: ProviderConfig? = nil,
+        cliPath: String? = nil,
+        cliArguments: [String] = [],
+        cliURL: String? = nil,
+        connectionToken: String? = nil,
         onListModels: (@Sendable () async throws -> [ModelInfo])? = nil
     ) {
         self.httpTimeouts = httpTimeouts
@@ -38,6 +51,10 @@ public struct CopilotClientOptions: Sendable {
         self.logger = logger
         self.onListModels = onListModels
         self.provider = provider
+        self.cliPath = cliPath
+        self.cliArguments = cliArguments
+        self.cliURL = cliURL
+        self.connectionToken = connectionToken
     }
 }
 
@@ -52,7 +69,10 @@ public struct CopilotClientOptions: Sendable {
 /// try await client.stop()
 /// ```
 ///
-/// Sessions run in-process: the agent loop, tools and provider calls all live in this process.
+/// Sessions run in-process by default: the agent loop, tools and provider calls all live in this
+/// process. With ``CopilotClientOptions/cliPath`` or ``CopilotClientOptions/cliURL`` they run in a
+/// runtime behind the Copilot CLI protocol instead, with the same API and the same events; tools,
+/// permission handlers and hooks still run here.
 public final class CopilotClient: Sendable {
     /// The options the client was created with.
     public let options: CopilotClientOptions
@@ -65,6 +85,7 @@ public final class CopilotClient: Sendable {
         var ownedTransport: AsyncHTTPClientTransport?
         var sessions: [String: CopilotSession] = [:]
         var modelListing: Task<[ModelInfo], any Error>?
+        var remoteStartup: Task<RemoteRuntime, any Error>?
     }
 
     private let state = Mutex(State())
@@ -73,8 +94,10 @@ public final class CopilotClient: Sendable {
         self.options = options
     }
 
-    /// Prepares the client (its HTTP connection pool). ``createSession(_:)`` calls it when needed.
+    /// Prepares the client: its HTTP connection pool, or the connection to a remote runtime.
+    /// ``createSession(_:)`` calls it when needed.
     public func start() async throws {
+        _ = try await remoteRuntime()
         state.withLock { state in
             guard state.phase != .started else { return }
             if let transport = options.transport {
@@ -88,20 +111,56 @@ public final class CopilotClient: Sendable {
         }
     }
 
-    /// Disconnects every session, closes the connection pool and clears the model cache.
+    /// The remote runtime when one is configured, started and connected once.
+    private func remoteRuntime() async throws -> RemoteRuntime? {
+        guard options.cliPath != nil || options.cliURL != nil else { return nil }
+        let startup = state.withLock { state in
+            if let existing = state.remoteStartup { return existing }
+            let options = options
+            let task = Task {
+                let runtime: RemoteRuntime
+                if let path = options.cliPath {
+                    runtime = try await RemoteRuntime.spawn(path: path, arguments: options.cliArguments, logger: options.logger)
+                } else {
+                    runtime = try await RemoteRuntime.connect(to: options.cliURL ?? "", logger: options.logger)
+                }
+                do {
+                    try await runtime.handshake(token: options.cliPath == nil ? options.connectionToken : nil)
+                } catch {
+                    await runtime.shutdown()
+                    throw error
+                }
+                return runtime
+            }
+            state.remoteStartup = task
+            return task
+        }
+        do {
+            return try await startup.value
+        } catch {
+            state.withLock { state in
+                if state.remoteStartup == startup { state.remoteStartup = nil }
+            }
+            throw error
+        }
+    }
+
+    /// Disconnects every session, closes the connection pool (or the remote runtime) and clears the model cache.
     public func stop() async throws {
-        let (sessions, owned, listing) = state.withLock { state in
+        let (sessions, owned, listing, remote) = state.withLock { state in
             defer {
                 state.sessions.removeAll()
                 state.ownedTransport = nil
                 state.transport = nil
                 state.modelListing = nil
+                state.remoteStartup = nil
                 state.phase = .stopped
             }
-            return (Array(state.sessions.values), state.ownedTransport, state.modelListing)
+            return (Array(state.sessions.values), state.ownedTransport, state.modelListing, state.remoteStartup)
         }
         listing?.cancel()
         for session in sessions { await session.disconnect() }
+        if let runtime = try? await remote?.value { await runtime.shutdown() }
         try await owned?.shutdown()
     }
 
@@ -111,6 +170,9 @@ public final class CopilotClient: Sendable {
     ///   provider is set", or a missing or malformed provider base URL.
     public func createSession(_ config: SessionConfig = SessionConfig()) async throws -> CopilotSession {
         try await start()
+        if let remote = try await remoteRuntime() {
+            return try await remoteSession(config, id: config.sessionId ?? UUID().uuidString.lowercased(), runtime: remote, resume: false)
+        }
         guard let transport = state.withLock({ $0.transport }) else {
             throw CopilotError(code: .clientStopped, message: "The client was stopped; create a new CopilotClient.")
         }
@@ -128,11 +190,36 @@ public final class CopilotClient: Sendable {
             throw CopilotError(
                 code: error.code == .unsupported ? .unsupported : .invalidConfiguration, message: error.message, underlying: error)
         }
-        let session = CopilotSession(engine: engine, broadcaster: broadcaster) { [weak self] id in
+        let session = CopilotSession(id: sessionID, backend: engine, broadcaster: broadcaster) { [weak self] id in
             _ = self?.state.withLock { $0.sessions.removeValue(forKey: id) }
         }
         state.withLock { $0.sessions[sessionID] = session }
         await engine.start()
+        return session
+    }
+
+    /// Reattaches to a session that a remote runtime still holds (after this or another client
+    /// disconnected), with this side's tools, permission handler and hooks.
+    ///
+    /// - Throws: ``CopilotError`` `invalidConfiguration` when the runtime does not know `sessionId`;
+    ///   `unsupported` for in-process clients, whose sessions end with `disconnect()`.
+    public func resumeSession(_ sessionId: String, _ config: SessionConfig = SessionConfig()) async throws -> CopilotSession {
+        try await start()
+        guard let remote = try await remoteRuntime() else {
+            throw CopilotError(
+                code: .unsupported,
+                message: "In-process sessions end with disconnect() and cannot be resumed; run sessions in a runtime (CopilotClientOptions.cliPath or cliURL) to resume them.")
+        }
+        return try await remoteSession(config, id: sessionId, runtime: remote, resume: true)
+    }
+
+    private func remoteSession(_ config: SessionConfig, id: String, runtime: RemoteRuntime, resume: Bool) async throws -> CopilotSession {
+        let broadcaster = EventBroadcaster()
+        let backend = try await runtime.createSession(config, id: id, broadcaster: broadcaster, resume: resume)
+        let session = CopilotSession(id: id, backend: backend, broadcaster: broadcaster) { [weak self] id in
+            _ = self?.state.withLock { $0.sessions.removeValue(forKey: id) }
+        }
+        state.withLock { $0.sessions[id] = session }
         return session
     }
 

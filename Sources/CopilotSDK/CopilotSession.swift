@@ -8,13 +8,13 @@ public import CopilotRuntime
 public final class CopilotSession: Sendable {
     /// The session's id.
     public let sessionId: String
-    private let engine: SessionEngine
+    private let backend: any SessionBackend
     private let broadcaster: EventBroadcaster
     private let onDisconnect: @Sendable (String) -> Void
 
-    init(engine: SessionEngine, broadcaster: EventBroadcaster, onDisconnect: @escaping @Sendable (String) -> Void) {
-        self.sessionId = engine.sessionId
-        self.engine = engine
+    init(id: String, backend: any SessionBackend, broadcaster: EventBroadcaster, onDisconnect: @escaping @Sendable (String) -> Void) {
+        self.sessionId = id
+        self.backend = backend
         self.broadcaster = broadcaster
         self.onDisconnect = onDisconnect
     }
@@ -46,7 +46,7 @@ public final class CopilotSession: Sendable {
     /// `session.idle`. A message sent while the session is busy waits for the current one to finish.
     @discardableResult
     public func send(_ options: MessageOptions) async throws -> String {
-        try await engine.send(options)
+        try await backend.send(options)
     }
 
     /// Sends a prompt; see ``send(_:)-(MessageOptions)``.
@@ -114,12 +114,12 @@ public final class CopilotSession: Sendable {
     /// Stops the current message: the model stream and any running tools are cancelled, then `abort`
     /// and `session.idle` are emitted. The session stays usable.
     public func abort() async {
-        await engine.abort()
+        await backend.abort()
     }
 
     /// Ends the session: aborts any work, ends ``events`` streams and drops handlers.
     public func disconnect() async {
-        await engine.close()
+        await backend.close()
         broadcaster.finish()
         onDisconnect(sessionId)
     }

@@ -1,0 +1,239 @@
+import CopilotProtocol
+import CopilotProviders
+import CopilotRuntime
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A runtime in another process, reached over the Copilot CLI protocol (v3): a `copilot-swift server`
+/// (or any compatible runtime) spawned over stdio, or one already listening on TCP.
+///
+/// Sessions behave as in-process ones: their events arrive as `session.event` notifications; tool
+/// calls and permission requests come back as events, run here, and are answered over the protocol.
+final class RemoteRuntime: Sendable {
+    let connection: RPCConnection
+    private let ownsProcess: Bool
+    private let process: ProcessHandle?
+    private let runner: Task<Void, Never>
+    private let logger: Logger
+    private let sessions = Mutex<[String: RemoteSession]>([:])
+
+    private init(connection: RPCConnection, process: ProcessHandle?, runner: Task<Void, Never>, logger: Logger) {
+        self.connection = connection
+        self.process = process
+        self.ownsProcess = process != nil
+        self.runner = runner
+        self.logger = logger
+    }
+
+    /// Wraps a non-Sendable `Process`; it is only started, signalled and waited on.
+    private final class ProcessHandle: @unchecked Sendable {
+        // Safe: `Process` is only touched through these methods, which Foundation makes thread-safe.
+        let process: Process
+        init(_ process: Process) { self.process = process }
+        /// Waits up to `grace` for the process to exit by itself, then terminates it.
+        func stop(grace: Duration) async {
+            let deadline = ContinuousClock.now + grace
+            while process.isRunning, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            if process.isRunning { process.terminate() }
+        }
+    }
+
+    // MARK: Connecting
+
+    /// Starts `path` with `--headless --no-auto-update --log-level warning --stdio` (after `arguments`)
+    /// and speaks the protocol over its standard input and output.
+    static func spawn(path: String, arguments: [String], logger: Logger) async throws -> RemoteRuntime {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw CopilotError(code: .invalidConfiguration, message: "No runtime executable at \(path) (CopilotClientOptions.cliPath).")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments + ["--headless", "--no-auto-update", "--log-level", "warning", "--stdio"]
+        let toChild = Pipe()
+        let fromChild = Pipe()
+        process.standardInput = toChild
+        process.standardOutput = fromChild
+        process.standardError = FileHandle.standardError
+        do {
+            try process.run()
+        } catch {
+            throw CopilotError(code: .invalidConfiguration, message: "Could not start the runtime at \(path): \(error)")
+        }
+        // NIO takes ownership of its own copies of the pipe ends.
+        let input = dup(fromChild.fileHandleForReading.fileDescriptor)
+        let output = dup(toChild.fileHandleForWriting.fileDescriptor)
+        try? fromChild.fileHandleForReading.close()
+        try? toChild.fileHandleForWriting.close()
+        let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .takingOwnershipOfDescriptors(input: input, output: output) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return start(channel: channel, process: ProcessHandle(process), logger: logger)
+    }
+
+    /// Connects to a runtime listening at `address` (`host:port`, `port`, or `http://host:port`).
+    static func connect(to address: String, logger: Logger) async throws -> RemoteRuntime {
+        let (host, port) = try parse(address)
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(10))
+                .connect(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw CopilotError(code: .invalidConfiguration, message: "Could not connect to the runtime at \(host):\(port): \(error)")
+        }
+        return start(channel: channel, process: nil, logger: logger)
+    }
+
+    static func parse(_ address: String) throws -> (String, Int) {
+        var text = address
+        for prefix in ["http://", "https://"] where text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
+        if let port = Int(text) { return ("127.0.0.1", port) }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+            throw CopilotError(code: .invalidConfiguration, message: "The runtime address '\(address)' is not host:port.")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "127.0.0.1" : host, port)
+    }
+
+    private static func start(channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, process: ProcessHandle?, logger: Logger) -> RemoteRuntime {
+        let connection = RPCConnection()
+        let routes = Routes()
+        let runner = Task<Void, Never> {
+            _ = try? await channel.executeThenClose { inbound, outbound in
+                await connection.run(
+                    input: inbound.map { Array($0.readableBytesView) },
+                    write: { try await outbound.write(ByteBuffer(bytes: $0)) },
+                    onRequest: { _, method, params in try await routes.request(method, params) },
+                    onNotification: { _, method, params in routes.notification(method, params) })
+            }
+        }
+        let runtime = RemoteRuntime(connection: connection, process: process, runner: runner, logger: logger)
+        routes.runtime.withLock { $0 = runtime }
+        return runtime
+    }
+
+    /// Sends the runtime's calls to this object once it exists (the connection starts first).
+    private final class Routes: Sendable {
+        let runtime = Mutex<RemoteRuntime?>(nil)
+
+        func request(_ method: String, _ params: JSONValue) async throws -> JSONValue {
+            guard let runtime = runtime.withLock({ $0 }) else { throw RPCError.methodNotFound(method) }
+            return try await runtime.serverRequest(method, params)
+        }
+
+        func notification(_ method: String, _ params: JSONValue) {
+            runtime.withLock { $0 }?.serverNotification(method, params)
+        }
+    }
+
+    /// `connect`: checks the token and the protocol version.
+    func handshake(token: String?) async throws {
+        var params: JSONValue = ["supportedTaskKinds": ["agent"]]
+        if let token { params = ["supportedTaskKinds": ["agent"], "token": .string(token)] }
+        let result: JSONValue
+        do {
+            result = try await connection.request("connect", params, timeout: .seconds(30))
+        } catch let error as RPCError {
+            throw CopilotError(code: .invalidConfiguration, message: "The runtime refused the connection: \(error.message)")
+        }
+        guard result["protocolVersion"]?.intValue == 3 else {
+            throw CopilotError(
+                code: .unsupported, message: "The runtime speaks protocol version \(result["protocolVersion"]?.jsonString ?? "none"); this client needs 3.")
+        }
+    }
+
+    // MARK: Sessions
+
+    func createSession(_ config: SessionConfig, id: String, broadcaster: EventBroadcaster, resume: Bool) async throws -> RemoteSession {
+        let session = RemoteSession(id: id, config: config, runtime: self, broadcaster: broadcaster)
+        sessions.withLock { $0[id] = session }
+        var params = try Self.wireConfig(config)
+        params["sessionId"] = .string(id)
+        do {
+            _ = try await connection.request(resume ? "session.resume" : "session.create", .object(params))
+        } catch let error as RPCError {
+            sessions.withLock { _ = $0.removeValue(forKey: id) }
+            throw CopilotError(code: .invalidConfiguration, message: error.message)
+        }
+        return session
+    }
+
+    func forget(_ id: String) { sessions.withLock { _ = $0.removeValue(forKey: id) } }
+
+    /// The official `session.create` payload for `config`.
+    static func wireConfig(_ config: SessionConfig) throws -> [String: JSONValue] {
+        var params: [String: JSONValue] = [
+            "streaming": .bool(config.streaming),
+            "requestPermission": .bool(config.onPermissionRequest != nil),
+            "toolFilterPrecedence": "excluded", "envValueMode": "direct",
+        ]
+        if let model = config.model { params["model"] = .string(model) }
+        if let provider = config.provider { params["provider"] = try JSONValue(encoding: provider) }
+        if let message = config.systemMessage { params["systemMessage"] = try JSONValue(encoding: message) }
+        if let effort = config.reasoningEffort { params["reasoningEffort"] = .string(effort) }
+        if let directory = config.workingDirectory { params["workingDirectory"] = .string(directory) }
+        if config.hooks != nil { params["hooks"] = true }
+        if !config.tools.isEmpty {
+            params["tools"] = .array(config.tools.map { tool in
+                var definition: [String: JSONValue] = [
+                    "name": .string(tool.name), "description": .string(tool.description), "parameters": tool.parameters,
+                ]
+                if tool.skipPermission { definition["skipPermission"] = true }
+                return .object(definition)
+            })
+        }
+        return params
+    }
+
+    private func session(for params: JSONValue) -> RemoteSession? {
+        guard let id = params["sessionId"]?.stringValue else { return nil }
+        return sessions.withLock { $0[id] }
+    }
+
+    private func serverNotification(_ method: String, _ params: JSONValue) {
+        guard method == "session.event", let session = session(for: params), let json = params["event"] else { return }
+        do {
+            session.receive(try json.decode(as: SessionEvent.self))
+        } catch {
+            logger.warning("dropped a malformed event from the runtime", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func serverRequest(_ method: String, _ params: JSONValue) async throws -> JSONValue {
+        guard let session = session(for: params) else { throw RPCError.internalError(method: method, "unknown session") }
+        switch method {
+        case "hooks.invoke":
+            return try await session.invokeHook(type: params["hookType"]?.stringValue ?? "", input: params["input"] ?? [:])
+        case "providerToken.getToken":
+            guard let provider = session.config.provider?.bearerTokenProvider else {
+                throw RPCError.internalError(method: method, "no bearer token provider is configured for this session")
+            }
+            return ["token": .string(try await provider.token())]
+        default:
+            throw RPCError.methodNotFound(method)
+        }
+    }
+
+    /// Ends the connection; an owned process is asked to shut down, then stopped.
+    func shutdown() async {
+        if ownsProcess {
+            _ = try? await connection.request("runtime.shutdown", [:], timeout: .seconds(10))
+        }
+        runner.cancel()
+        await runner.value
+        await process?.stop(grace: .seconds(3))
+    }
+}

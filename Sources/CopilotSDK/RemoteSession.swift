@@ -1,0 +1,122 @@
+import CopilotProtocol
+import CopilotProviders
+import CopilotRuntime
+import Foundation
+
+/// A session that lives in a ``RemoteRuntime``: prompts go out as requests, events come back as
+/// notifications, and this side runs the session's tools, permission handler and hooks.
+final class RemoteSession: SessionBackend {
+    let id: String
+    let config: SessionConfig
+    private let runtime: RemoteRuntime
+    private let broadcaster: EventBroadcaster
+    private let tools: [String: Tool]
+
+    init(id: String, config: SessionConfig, runtime: RemoteRuntime, broadcaster: EventBroadcaster) {
+        self.id = id
+        self.config = config
+        self.runtime = runtime
+        self.broadcaster = broadcaster
+        self.tools = Dictionary(config.tools.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    func send(_ options: MessageOptions) async throws -> String {
+        let result = try await call("session.send", ["prompt": .string(options.prompt)])
+        guard let messageID = result["messageId"]?.stringValue else {
+            throw CopilotError(code: .sessionError, message: "The runtime answered session.send without a messageId.")
+        }
+        return messageID
+    }
+
+    func abort() async {
+        _ = try? await call("session.abort", [:])
+    }
+
+    func close() async {
+        _ = try? await call("session.detach", [:])
+        runtime.forget(id)
+    }
+
+    private func call(_ method: String, _ params: [String: JSONValue]) async throws -> JSONValue {
+        var params = params
+        params["sessionId"] = .string(id)
+        do {
+            return try await runtime.connection.request(method, .object(params))
+        } catch let error as RPCError {
+            throw CopilotError(code: .sessionError, message: error.message)
+        }
+    }
+
+    // MARK: From the runtime
+
+    /// Publishes an event, and answers tool calls and permission requests that this side owns.
+    func receive(_ event: SessionEvent) {
+        broadcaster.publish(event)
+        switch event.payload {
+        case .other(type: "external_tool.requested", let data):
+            guard let name = data["toolName"]?.stringValue, let tool = tools[name], let requestID = data["requestId"]?.stringValue else { return }
+            let invocation = ToolInvocation(
+                sessionId: id, toolCallId: data["toolCallId"]?.stringValue ?? "", toolName: name, arguments: data["arguments"] ?? [:])
+            Task { await self.runTool(tool, invocation, requestID: requestID) }
+        case .permissionRequested(let request):
+            guard let handler = config.onPermissionRequest else { return }
+            Task { await self.decide(request, handler: handler) }
+        default:
+            break
+        }
+    }
+
+    private func runTool(_ tool: Tool, _ invocation: ToolInvocation, requestID: String) async {
+        var params: [String: JSONValue] = ["requestId": .string(requestID)]
+        do {
+            let result = try await tool.handler(invocation)
+            var object: [String: JSONValue] = ["textResultForLlm": .string(result.textResultForLlm), "resultType": .string(result.resultType.rawValue)]
+            if let error = result.error { object["error"] = .string(error) }
+            params["result"] = .object(object)
+        } catch {
+            params["error"] = .string(String(describing: error))
+        }
+        _ = try? await call("session.tools.handlePendingToolCall", params)
+    }
+
+    private func decide(_ request: SessionEvent.PermissionRequested, handler: PermissionHandler) async {
+        let decision: PermissionDecision
+        do {
+            decision = try await handler(request.permissionRequest, PermissionInvocation(sessionId: id, requestId: request.requestId))
+        } catch {
+            decision = .userNotAvailable
+        }
+        var result: [String: JSONValue] = ["kind": .string(decision.kind)]
+        if let feedback = decision.feedback { result["feedback"] = .string(feedback) }
+        _ = try? await call("session.permissions.handlePendingPermissionRequest", ["requestId": .string(request.requestId), "result": .object(result)])
+    }
+
+    /// Runs one of this session's hooks for `hooks.invoke`; `{}` when there is none.
+    func invokeHook(type: String, input: JSONValue) async throws -> JSONValue {
+        guard let hooks = config.hooks else { return [:] }
+        func output(_ value: (some Encodable)?) throws -> JSONValue {
+            guard let value else { return [:] }
+            return ["output": try JSONValue(encoding: value)]
+        }
+        switch type {
+        case "preToolUse":
+            guard let hook = hooks.onPreToolUse else { return [:] }
+            return try output(try await hook(try input.decode(as: PreToolUseInput.self)))
+        case "postToolUse":
+            guard let hook = hooks.onPostToolUse else { return [:] }
+            return try output(try await hook(try input.decode(as: PostToolUseInput.self)))
+        case "userPromptSubmitted":
+            guard let hook = hooks.onUserPromptSubmitted else { return [:] }
+            return try output(try await hook(try input.decode(as: UserPromptSubmittedInput.self)))
+        case "sessionStart":
+            try await hooks.onSessionStart?(try input.decode(as: SessionStartInput.self))
+        case "sessionEnd":
+            try await hooks.onSessionEnd?(try input.decode(as: SessionEndInput.self))
+        case "errorOccurred":
+            try await hooks.onErrorOccurred?(try input.decode(as: ErrorOccurredInput.self))
+        default:
+            break
+        }
+        return [:]
+    }
+}

@@ -1,0 +1,194 @@
+import CopilotSDK
+import CopilotTesting
+import Foundation
+import Synchronization
+import Testing
+
+/// The built `copilot-swift` next to the test bundle (swift build builds it with the tests).
+func copilotSwiftBinary() throws -> String {
+    let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let binary = directory.appendingPathComponent("copilot-swift").path
+    guard FileManager.default.isExecutableFile(atPath: binary) else {
+        throw CopilotError(code: .invalidConfiguration, message: "copilot-swift is not built at \(binary); run swift build first")
+    }
+    return binary
+}
+
+/// `copilot-swift server --port 0` in the background, with a connection token.
+final class BackgroundServer: Sendable {
+    let port: Int
+    private let process: Process.Box
+
+    init(token: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try copilotSwiftBinary())
+        process.arguments = ["server", "--port", "0"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["COPILOT_CONNECTION_TOKEN": token]) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
+            line.append(byte)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let port = text.split(separator: " ").last.flatMap({ Int($0) }) else {
+            process.terminate()
+            throw CopilotError(code: .invalidConfiguration, message: "unexpected banner: \(text)")
+        }
+        self.port = port
+        self.process = Process.Box(process)
+    }
+
+    func stop() {
+        process.value.terminate()
+        process.value.waitUntilExit()
+    }
+}
+
+extension Process {
+    /// Holds a `Process` that only this test file starts and stops.
+    final class Box: @unchecked Sendable {
+        // Safe: created, terminated and waited on from one test at a time.
+        let value: Process
+        init(_ value: Process) { self.value = value }
+    }
+}
+
+@Suite("Remote mode: CopilotClient(cliPath:) and cliURL against copilot-swift server")
+struct RemoteModeTests {
+    func remoteClient() throws -> CopilotClient {
+        CopilotClient(options: CopilotClientOptions(retryPolicy: .none, cliPath: try copilotSwiftBinary()))
+    }
+
+    @Test("the seed example runs the same through a spawned runtime, with the same events")
+    func seedExample() async throws {
+        let server = try await ScriptedProviderServer.start(turns: [.text("2+2 equals 4."), .text("2+2 equals 4.")])
+        let remote = try remoteClient()
+        let session = try await remote.createSession(scriptedConfig(server, apiKey: "sk-remote-test-key"))
+        let seen = Mutex<[String]>([])
+        session.on(.assistantMessage) { message in seen.withLock { $0.append(message.content) } }
+        let remoteEvents = try await runToIdle(session, "What is 2+2?")
+        #expect(seen.withLock { $0 } == ["2+2 equals 4."])
+        await session.disconnect()
+        try await remote.stop()
+
+        let local = CopilotClient(options: .init(retryPolicy: .none))
+        let localSession = try await local.createSession(scriptedConfig(server, apiKey: "sk-remote-test-key"))
+        let localEvents = try await runToIdle(localSession, "What is 2+2?")
+        try await local.stop()
+        #expect(remoteEvents.types == localEvents.types)
+        #expect(server.modelCalls.map(\.json) == [server.modelCalls[1].json, server.modelCalls[1].json], "the provider sees the same request")
+        #expect(server.modelCalls.first?.headers["authorization"] == "Bearer sk-remote-test-key")
+        try await server.shutdown()
+    }
+
+    @Test("tools run on this side; permissions are asked here; a rejection ends the turn")
+    func toolsAndPermissions() async throws {
+        let server = try await ScriptedProviderServer.start(turns: [
+            .toolCalls([("get_weather", #"{"city":"Paris"}"#)]), .text("18°C in Paris."),
+            .toolCalls([("get_weather", #"{"city":"Oslo"}"#)]),
+        ])
+        let asked = Mutex<[String]>([])
+        let weather = Tool(name: "get_weather", description: "Weather", parameters: ["type": "object"]) { (args: WeatherArguments, _) in
+            .success("18°C in \(args.city)")
+        }
+        let remote = try remoteClient()
+        var config = scriptedConfig(server, tools: [weather])
+        config.onPermissionRequest = PermissionHandler { request, _ in
+            let city = request.args?["city"]?.stringValue ?? ""
+            asked.withLock { $0.append(city) }
+            return city == "Oslo" ? .reject(feedback: "not Oslo") : .approveOnce
+        }
+        let session = try await remote.createSession(config)
+        let reply = try await session.sendAndWait("Weather in Paris?")
+        #expect(reply.content == "18°C in Paris.")
+        let toolMessage = server.modelCalls[1].json?["messages"]?.arrayValue?.first { $0["role"] == "tool" }
+        #expect(toolMessage?["content"] == "18°C in Paris")
+
+        let events = try await runToIdle(session, "And Oslo?")
+        let done = events.compactMap { event -> SessionEvent.ToolExecutionComplete? in
+            if case .toolExecutionComplete(let done) = event.payload { done } else { nil }
+        }
+        #expect(done.first?.success == false)
+        #expect(done.first?.error?.message.contains("not Oslo") == true)
+        #expect(server.modelCalls.count == 3)
+        #expect(asked.withLock { $0 } == ["Paris", "Oslo"])
+        try await remote.stop()
+        try await server.shutdown()
+    }
+
+    @Test("a preToolUse hook on this side denies a tool in the runtime")
+    func preToolUseHook() async throws {
+        let server = try await ScriptedProviderServer.start(turns: [.toolCalls([("delete_all", "{}")]), .text("OK, I won't.")])
+        let ran = Mutex(false)
+        let tool = Tool(name: "delete_all", description: "Deletes") { _ in
+            ran.withLock { $0 = true }
+            return "deleted"
+        }
+        let remote = try remoteClient()
+        var config = scriptedConfig(server, tools: [tool])
+        config.hooks = SessionHooks(onPreToolUse: { input in
+            input.toolName == "delete_all" ? PreToolUseOutput(permissionDecision: "deny", permissionDecisionReason: "never in tests") : nil
+        })
+        let session = try await remote.createSession(config)
+        _ = try await session.sendAndWait("Clean up")
+        #expect(!ran.withLock { $0 })
+        let toolMessage = server.modelCalls.last?.json?["messages"]?.arrayValue?.first { $0["role"] == "tool" }
+        #expect(toolMessage?["content"]?.stringValue?.contains("never in tests") == true)
+        try await remote.stop()
+        try await server.shutdown()
+    }
+
+    @Test("abort mid-stream through the runtime, then the session still works")
+    func abort() async throws {
+        let slow = ScriptedTurn.text(String(repeating: "word ", count: 200), delivery: .init(delay: .milliseconds(20)))
+        let server = try await ScriptedProviderServer.start(turns: [slow, .text("Back.")])
+        let remote = try remoteClient()
+        let session = try await remote.createSession(scriptedConfig(server, streaming: true))
+        let aborted = Mutex(false)
+        let subscription = session.on(.assistantMessageDelta) { _ in
+            let first = aborted.withLock { value in
+                defer { value = true }
+                return !value
+            }
+            if first { Task { await session.abort() } }
+        }
+        let events = try await runToIdle(session, "Talk a lot")
+        subscription.cancel()
+        #expect(Array(events.types.suffix(2)) == ["abort", "session.idle"])
+        #expect(try await session.sendAndWait("Still there?").content == "Back.")
+        try await remote.stop()
+        try await server.shutdown()
+    }
+
+    @Test("resume after a client restart, over TCP with a connection token; a wrong token is refused")
+    func resumeAndToken() async throws {
+        let provider = try await ScriptedProviderServer.start(turns: [.text("Noted."), .text("Pineapple.")])
+        let runtime = try BackgroundServer(token: "swift-token-1")
+        defer { runtime.stop() }
+
+        let first = CopilotClient(options: .init(retryPolicy: .none, cliURL: "127.0.0.1:\(runtime.port)", connectionToken: "swift-token-1"))
+        let session = try await first.createSession(scriptedConfig(provider))
+        _ = try await session.sendAndWait("Remember the word pineapple.")
+        let id = session.sessionId
+        try await first.stop()
+
+        let second = CopilotClient(options: .init(retryPolicy: .none, cliURL: "127.0.0.1:\(runtime.port)", connectionToken: "swift-token-1"))
+        let resumed = try await second.resumeSession(id, scriptedConfig(provider))
+        #expect(try await resumed.sendAndWait("What was the word?").content == "Pineapple.")
+        let users = provider.modelCalls.last?.json?["messages"]?.arrayValue?.filter { $0["role"] == "user" }.map { $0["content"] }
+        #expect(users == ["Remember the word pineapple.", "What was the word?"])
+        try await second.stop()
+
+        let intruder = CopilotClient(options: .init(cliURL: "127.0.0.1:\(runtime.port)", connectionToken: "wrong"))
+        await #expect {
+            try await intruder.start()
+        } throws: { error in
+            String(describing: error).contains("AUTHENTICATION_FAILED")
+        }
+        try await intruder.stop()
+        try await provider.shutdown()
+    }
+}
