@@ -119,6 +119,20 @@ struct RemoteModeTests {
         try await server.shutdown()
     }
 
+    @Test("onListModels answers on this side; the runtime is never asked")
+    func listModels() async throws {
+        let calls = Mutex(0)
+        let client = CopilotClient(options: CopilotClientOptions(cliPath: try copilotSwiftBinary(), onListModels: {
+            calls.withLock { $0 += 1 }
+            return [ModelInfo(id: "local-model")]
+        }))
+        try await client.start()
+        #expect(try await client.listModels().map(\.id) == ["local-model"])
+        #expect(try await client.listModels().map(\.id) == ["local-model"])
+        #expect(calls.withLock { $0 } == 1)
+        try await client.stop()
+    }
+
     @Test("a preToolUse hook on this side denies a tool in the runtime")
     func preToolUseHook() async throws {
         let server = try await ScriptedProviderServer.start(turns: [.toolCalls([("delete_all", "{}")]), .text("OK, I won't.")])

@@ -292,3 +292,28 @@ def test_sdk_spawned_tcp(fresh_llmock, cli_binary):
 
     reply = run(main())
     assert reply is not None and reply.data.content
+
+
+def test_bearer_token_provider_is_asked_before_every_model_call(fresh_llmock, sdk_env):
+    asked = []
+
+    def tokens(args):
+        asked.append(args["provider_name"])
+        return f"entra-token-{len(asked)}"
+
+    tool = define_tool("encrypt_string", description="Encrypts a string",
+                       handler=lambda params, inv: params.text.upper(), params_type=Secret)
+
+    async def main():
+        async with CopilotClient() as client:
+            session = await client.create_session(
+                on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", tools=[tool],
+                provider={"type": "openai", "base_url": f"{fresh_llmock.base}/v1", "bearer_token_provider": tokens})
+            reply = await session.send_and_wait("Encrypt something", timeout=30)
+            await session.disconnect()
+            return reply
+
+    reply = run(main())
+    assert reply is not None and reply.data.content
+    assert len(chat_calls(fresh_llmock)) == 2
+    assert asked == ["default", "default"]
