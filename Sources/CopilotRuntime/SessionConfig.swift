@@ -18,6 +18,8 @@ public struct SessionConfig: Sendable {
     public var onPermissionRequest: PermissionHandler?
     /// Callbacks at fixed points of the loop (before and after tools, on prompts, start, end, errors).
     public var hooks: SessionHooks?
+    /// Answers the agent's questions; when set, the model is offered the `ask_user` tool.
+    public var onUserInputRequest: UserInputHandler?
     /// Reasoning effort (`low`, `medium`, `high`, …) for models that support it.
     public var reasoningEffort: String?
     /// Upper bound for each answer's length in tokens.
@@ -39,6 +41,7 @@ public struct SessionConfig: Sendable {
         maxTurns: Int = 50,
         workingDirectory: String? = nil,
         hooks: SessionHooks? = nil,
+        onUserInputRequest: UserInputHandler? = nil,
         onPermissionRequest: PermissionHandler? = nil
     ) {
         self.sessionId = sessionId
@@ -53,6 +56,7 @@ public struct SessionConfig: Sendable {
         self.workingDirectory = workingDirectory
         self.onPermissionRequest = onPermissionRequest
         self.hooks = hooks
+        self.onUserInputRequest = onUserInputRequest
     }
 }
 

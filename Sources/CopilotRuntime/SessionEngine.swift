@@ -23,6 +23,7 @@ public actor SessionEngine {
     private let permissionHandler: PermissionHandler?
     private var reasoningEffort: String?
     private let hooks: SessionHooks?
+    private let userInputHandler: UserInputHandler?
     private let maxOutputTokens: Int?
     private let maxTurns: Int
     private let workingDirectory: String?
@@ -87,7 +88,9 @@ public actor SessionEngine {
         self.providerType = config.provider?.resolvedType.rawValue
         self.systemPrompt = SystemMessage.resolve(config.systemMessage)
         self.tools = toolsByName
-        self.toolDefinitions = config.tools.map(\.definition)
+        // An app's own `ask_user` tool wins over the built-in one.
+        self.userInputHandler = toolsByName[UserInputHandler.toolName] == nil ? config.onUserInputRequest : nil
+        self.toolDefinitions = config.tools.map(\.definition) + (userInputHandler == nil ? [] : [UserInputHandler.toolDefinition])
         self.streaming = config.streaming
         self.permissionHandler = config.onPermissionRequest
         self.reasoningEffort = config.reasoningEffort
@@ -349,6 +352,9 @@ public actor SessionEngine {
         emit(.toolExecutionStart(.init(
             toolCallId: call.id, toolName: call.name, arguments: parsed ?? .string(call.arguments), turnId: turnID)))
 
+        if call.name == UserInputHandler.toolName, let userInputHandler, let arguments = parsed {
+            return await askUser(call, arguments: arguments, handler: userInputHandler, turnID: turnID)
+        }
         guard let tool = tools[call.name] else {
             let available = tools.keys.sorted().map { "`\($0)`" }.joined(separator: ", ")
             let text = "Tool `\(call.name)` does not exist. Available tools: \(available.isEmpty ? "none" : available)."
@@ -433,6 +439,40 @@ public actor SessionEngine {
         }
     }
 
+    /// The built-in `ask_user` tool: `user_input.requested`, the handler, `user_input.completed`.
+    private func askUser(_ call: ToolCall, arguments: JSONValue, handler: UserInputHandler, turnID: String) async -> ToolOutcome {
+        guard let question = arguments["question"]?.stringValue, !question.isEmpty else {
+            let text = "ask_user needs a `question` string."
+            return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
+        }
+        let choices = arguments["choices"]?.arrayValue?.compactMap(\.stringValue)
+        let request = UserInputRequest(
+            question: question, choices: choices, allowFreeform: arguments["allow_freeform"] != false, toolCallId: call.id)
+        let requestID = UUID().uuidString.lowercased()
+        var requested: [String: JSONValue] = [
+            "requestId": .string(requestID), "question": .string(question), "allowFreeform": .bool(request.allowFreeform),
+            "toolCallId": .string(call.id),
+        ]
+        if let choices { requested["choices"] = .array(choices.map(JSONValue.string)) }
+        emit(.other(type: "user_input.requested", data: .object(requested)), ephemeral: true)
+        do {
+            let response = try await handler(request)
+            emit(.other(type: "user_input.completed", data: [
+                "requestId": .string(requestID), "answer": .string(response.answer), "wasFreeform": .bool(response.wasFreeform),
+            ]), ephemeral: true)
+            let text = "The user answered: \(response.answer)"
+            emit(.toolExecutionComplete(.init(toolCallId: call.id, success: true, result: .init(content: text), turnId: turnID)))
+            return ToolOutcome(callID: call.id, textForModel: text, endsInteraction: false)
+        } catch {
+            emit(.other(type: "user_input.completed", data: ["requestId": .string(requestID)]), ephemeral: true)
+            if Task.isCancelled || error is CancellationError {
+                return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
+            }
+            let text = "The user could not be asked: \(error)"
+            return fail(call, turnID: turnID, textForModel: "The user did not answer the question.", eventMessage: text, code: "failure")
+        }
+    }
+
     private func fail(
         _ call: ToolCall, turnID: String, textForModel: String, eventMessage: String, code: String, endsInteraction: Bool = false
     ) -> ToolOutcome {
@@ -509,8 +549,8 @@ public actor SessionEngine {
     // MARK: - Events
 
     @discardableResult
-    private func emit(_ payload: SessionEvent.Payload) -> UUID {
-        let event = SessionEvent(parentId: lastPersistedID, payload: payload)
+    private func emit(_ payload: SessionEvent.Payload, ephemeral: Bool? = nil) -> UUID {
+        let event = SessionEvent(parentId: lastPersistedID, ephemeral: ephemeral, payload: payload)
         if !event.ephemeral { lastPersistedID = event.id }
         sink(event)
         return event.id

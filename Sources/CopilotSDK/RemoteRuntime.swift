@@ -186,6 +186,7 @@ final class RemoteRuntime: Sendable {
         if let effort = config.reasoningEffort { params["reasoningEffort"] = .string(effort) }
         if let directory = config.workingDirectory { params["workingDirectory"] = .string(directory) }
         if config.hooks != nil { params["hooks"] = true }
+        if config.onUserInputRequest != nil { params["requestUserInput"] = true }
         if !config.tools.isEmpty {
             params["tools"] = .array(config.tools.map { tool in
                 var definition: [String: JSONValue] = [
@@ -217,6 +218,15 @@ final class RemoteRuntime: Sendable {
         switch method {
         case "hooks.invoke":
             return try await session.invokeHook(type: params["hookType"]?.stringValue ?? "", input: params["input"] ?? [:])
+        case "userInput.request":
+            guard let handler = session.config.onUserInputRequest else {
+                throw RPCError.internalError(method: method, "User input requested but no handler registered")
+            }
+            let request = UserInputRequest(
+                question: params["question"]?.stringValue ?? "", choices: params["choices"]?.arrayValue?.compactMap(\.stringValue),
+                allowFreeform: params["allowFreeform"] != false, toolCallId: params["toolCallId"]?.stringValue)
+            let response = try await handler(request)
+            return ["answer": .string(response.answer), "wasFreeform": .bool(response.wasFreeform)]
         case "providerToken.getToken":
             guard let provider = session.config.provider?.bearerTokenProvider else {
                 throw RPCError.internalError(method: method, "no bearer token provider is configured for this session")

@@ -33,6 +33,7 @@ struct SessionConfigTranslator {
             reasoningEffort: params["reasoningEffort"]?.stringValue,
             workingDirectory: workingDirectory,
             hooks: params["hooks"] == true ? hooks(cwd: workingDirectory) : nil,
+            onUserInputRequest: params["requestUserInput"] == true ? userInputHandler() : nil,
             onPermissionRequest: params["requestPermission"] == true ? permissionHandler() : nil)
     }
 
@@ -92,6 +93,24 @@ struct SessionConfigTranslator {
             guard let requestID = invocation.requestId else { return .userNotAvailable }
             let result = try await session.awaitAnswer(for: requestID)
             return PermissionDecision(kind: result["kind"]?.stringValue ?? "user-not-available", feedback: result["feedback"]?.stringValue)
+        }
+    }
+
+    /// Forwards `ask_user` questions to the client as `userInput.request`.
+    private func userInputHandler() -> UserInputHandler {
+        let session = session
+        let sessionID = sessionID
+        return UserInputHandler { request in
+            guard let owner = session.owner else {
+                throw RPCError(code: -32000, message: "No client is connected to answer the question.")
+            }
+            var params: [String: JSONValue] = [
+                "sessionId": .string(sessionID), "question": .string(request.question), "allowFreeform": .bool(request.allowFreeform),
+            ]
+            if let choices = request.choices { params["choices"] = .array(choices.map(JSONValue.string)) }
+            if let toolCallId = request.toolCallId { params["toolCallId"] = .string(toolCallId) }
+            let result = try await owner.request("userInput.request", .object(params), timeout: .seconds(3600))
+            return UserInputResponse(answer: result["answer"]?.stringValue ?? "", wasFreeform: result["wasFreeform"] != false)
         }
     }
 

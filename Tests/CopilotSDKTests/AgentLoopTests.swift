@@ -336,3 +336,74 @@ struct AgentLoopTests {
         }
     }
 }
+
+@Suite("ask_user and hooks in process")
+struct UserInputAndHookTests {
+    @Test("ask_user is offered only with a handler, asks it, and sends the answer back", arguments: [false, true])
+    func askUser(remote: Bool) async throws {
+        let turns: [ScriptedTurn] = [
+            .toolCalls([("ask_user", #"{"question":"Which colour?","choices":["red","blue"]}"#)]),
+            .text("Blue it is."),
+        ]
+        let server = try await ScriptedProviderServer.start(turns: turns)
+        let client = CopilotClient(options: .init(retryPolicy: .none, cliPath: remote ? try copilotSwiftBinary() : nil))
+        let asked = Mutex<[UserInputRequest]>([])
+        var config = scriptedConfig(server)
+        config.onUserInputRequest = UserInputHandler { request in
+            asked.withLock { $0.append(request) }
+            return UserInputResponse(answer: "blue", wasFreeform: false)
+        }
+        let session = try await client.createSession(config)
+        let reply = try await session.sendAndWait("Pick a colour for me")
+        #expect(reply.content == "Blue it is.")
+        #expect(asked.withLock { $0 }.map(\.question) == ["Which colour?"])
+        #expect(asked.withLock { $0 }.first?.choices == ["red", "blue"])
+        let first = try #require(server.modelCalls.first?.json)
+        #expect(first["tools"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue } == ["ask_user"])
+        let toolMessage = server.modelCalls.last?.json?["messages"]?.arrayValue?.first { $0["role"] == "tool" }
+        #expect(toolMessage?["content"] == "The user answered: blue")
+        try await client.stop()
+        try await server.shutdown()
+    }
+
+    @Test("hooks change outcomes: prompt rewritten, arguments modified, result replaced; a throwing hook is an event, not a hang")
+    func hooksChangeOutcomes() async throws {
+        struct HookFailure: Error {}
+        let turns: [ScriptedTurn] = [.toolCalls([("echo", #"{"text":"original"}"#)]), .text("Done."), .text("Still fine.")]
+        try await withScriptedClient(turns: turns) { client, server in
+            let received = Mutex<[JSONValue]>([])
+            let echo = Tool(name: "echo", description: "Echo") { invocation in
+                received.withLock { $0.append(invocation.arguments) }
+                return .success(invocation.arguments["text"]?.stringValue ?? "")
+            }
+            var config = scriptedConfig(server, tools: [echo])
+            config.hooks = SessionHooks(
+                onPreToolUse: { _ in PreToolUseOutput(modifiedArgs: ["text": "modified"]) },
+                onPostToolUse: { input in PostToolUseOutput(modifiedResult: "post:" + input.toolResult) },
+                onUserPromptSubmitted: { input in UserPromptSubmittedOutput(modifiedPrompt: input.prompt.uppercased()) },
+                onSessionStart: { _ in throw HookFailure() })
+            let session = try await client.createSession(config)
+            let events = try await runToIdle(session, "please echo")
+            #expect(received.withLock { $0 } == [["text": "modified"]])
+            let messages = try #require(server.modelCalls.last?.json?["messages"]?.arrayValue)
+            #expect(messages.first { $0["role"] == "user" }?["content"] == "PLEASE ECHO")
+            #expect(messages.first { $0["role"] == "tool" }?["content"] == "post:modified")
+            #expect(events.types.last == "session.idle")
+            #expect(events.types.contains("hook.start") && events.types.contains("hook.end"))
+
+            var failing = scriptedConfig(server)
+            failing.hooks = SessionHooks(onUserPromptSubmitted: { _ in throw HookFailure() })
+            let second = try await client.createSession(failing)
+            let everything = Mutex<[SessionEvent]>([])
+            second.on { event in everything.withLock { $0.append(event) } }
+            let failed = try await runToIdle(second, "unchanged prompt")
+            let ends = everything.withLock { $0 }.compactMap { event -> JSONValue? in
+                if case .other(type: "hook.end", let data) = event.payload { data } else { nil }
+            }
+            #expect(ends.first?["success"] == false)
+            #expect(ends.first?["hookType"] == "userPromptSubmitted")
+            #expect(server.modelCalls.last?.json?["messages"]?.arrayValue?.last?["content"] == "unchanged prompt")
+            #expect(failed.types.last == "session.idle")
+        }
+    }
+}

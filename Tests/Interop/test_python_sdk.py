@@ -317,3 +317,28 @@ def test_bearer_token_provider_is_asked_before_every_model_call(fresh_llmock, sd
     assert reply is not None and reply.data.content
     assert len(chat_calls(fresh_llmock)) == 2
     assert asked == ["default", "default"]
+
+
+def test_ask_user_reaches_the_sdk_handler(fresh_llmock, sdk_env):
+    questions = []
+
+    def on_user_input(request, invocation):
+        questions.append(request)
+        return {"answer": "blue", "wasFreeform": True}
+
+    async def main():
+        async with CopilotClient() as client:
+            session = await client.create_session(
+                on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini",
+                provider=provider(fresh_llmock), on_user_input_request=on_user_input)
+            reply = await session.send_and_wait("Ask me my favourite colour", timeout=30)
+            await session.disconnect()
+            return reply
+
+    reply = run(main())
+    assert reply is not None
+    assert len(questions) == 1 and questions[0]["question"]
+    calls = chat_calls(fresh_llmock)
+    assert [t["function"]["name"] for t in calls[0]["body"]["tools"]] == ["ask_user"]
+    tool_messages = [m for m in calls[1]["body"]["messages"] if m["role"] == "tool"]
+    assert tool_messages[0]["content"] == "The user answered: blue"
