@@ -39,6 +39,23 @@ public struct PermissionRequest: Sendable, Hashable, Codable {
     public var args: JSONValue?
     /// Why the agent wants to do this, in words.
     public var intention: String?
+    /// `read`: the path to read.
+    public var path: String?
+    /// `write`: the file to create or change, its diff, and its new contents.
+    public var fileName: String?
+    public var diff: String?
+    public var newFileContents: String?
+    /// `shell`: the command line.
+    public var fullCommandText: String?
+    public var commands: [JSONValue]?
+    public var possiblePaths: [String]?
+    public var possibleUrls: [String]?
+    public var hasWriteFileRedirection: Bool?
+    /// Whether "approve for the session" may be offered for this request.
+    public var canOfferSessionApproval: Bool?
+    /// Set when the path lies outside the session's working directory: approvals for the session
+    /// never cover such requests.
+    public var outsideWorkingDirectory: Bool?
 
     public init(
         kind: Kind, toolCallId: String? = nil, toolName: String? = nil, toolDescription: String? = nil,

@@ -12,6 +12,12 @@ public struct SessionConfig: Sendable {
     public var systemMessage: SystemMessage?
     /// Tools the model may call.
     public var tools: [Tool]
+    /// The runtime's own file and shell tools to offer (none by default).
+    public var builtInTools: Set<BuiltInTool>
+    /// When set, only tools with these names are offered (app, built-in and `ask_user` alike).
+    public var availableTools: [String]?
+    /// Tools never offered; wins over ``availableTools``.
+    public var excludedTools: [String]?
     /// Emit `assistant.message_delta` / `assistant.reasoning_delta` events as the answer streams.
     public var streaming: Bool
     /// Asked before any tool runs. Without one, tool calls are denied and the model is told so.
@@ -35,6 +41,9 @@ public struct SessionConfig: Sendable {
         provider: ProviderConfig? = nil,
         systemMessage: SystemMessage? = nil,
         tools: [Tool] = [],
+        builtInTools: Set<BuiltInTool> = [],
+        availableTools: [String]? = nil,
+        excludedTools: [String]? = nil,
         streaming: Bool = false,
         reasoningEffort: String? = nil,
         maxOutputTokens: Int? = nil,
@@ -49,6 +58,9 @@ public struct SessionConfig: Sendable {
         self.provider = provider
         self.systemMessage = systemMessage
         self.tools = tools
+        self.builtInTools = builtInTools
+        self.availableTools = availableTools
+        self.excludedTools = excludedTools
         self.streaming = streaming
         self.reasoningEffort = reasoningEffort
         self.maxOutputTokens = maxOutputTokens

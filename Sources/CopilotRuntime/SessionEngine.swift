@@ -24,6 +24,7 @@ public actor SessionEngine {
     private var reasoningEffort: String?
     private let hooks: SessionHooks?
     private let userInputHandler: UserInputHandler?
+    private let builtInTools: [BuiltInTool]
     private let maxOutputTokens: Int?
     private let maxTurns: Int
     private let workingDirectory: String?
@@ -76,7 +77,7 @@ public actor SessionEngine {
     ) throws {
         let (_, model) = try Self.validate(config)
         var toolsByName: [String: Tool] = [:]
-        for tool in config.tools {
+        for tool in config.tools where Self.isEnabled(tool.name, config) {
             guard toolsByName[tool.name] == nil else {
                 throw CopilotError(code: .invalidConfiguration, message: "Two tools are named `\(tool.name)`; tool names must be unique.")
             }
@@ -88,9 +89,16 @@ public actor SessionEngine {
         self.providerType = config.provider?.resolvedType.rawValue
         self.systemPrompt = SystemMessage.resolve(config.systemMessage)
         self.tools = toolsByName
-        // An app's own `ask_user` tool wins over the built-in one.
-        self.userInputHandler = toolsByName[UserInputHandler.toolName] == nil ? config.onUserInputRequest : nil
-        self.toolDefinitions = config.tools.map(\.definition) + (userInputHandler == nil ? [] : [UserInputHandler.toolDefinition])
+        // An app's own tools win over built-in ones of the same name.
+        let userInputHandler = toolsByName[UserInputHandler.toolName] == nil && Self.isEnabled(UserInputHandler.toolName, config)
+            ? config.onUserInputRequest : nil
+        let builtIns = BuiltInTool.allCases.filter {
+            config.builtInTools.contains($0) && toolsByName[$0.rawValue] == nil && Self.isEnabled($0.rawValue, config)
+        }
+        self.userInputHandler = userInputHandler
+        self.builtInTools = builtIns
+        self.toolDefinitions = config.tools.filter { toolsByName[$0.name] != nil }.map(\.definition)
+            + builtIns.map(\.definition) + (userInputHandler == nil ? [] : [UserInputHandler.toolDefinition])
         self.streaming = config.streaming
         self.permissionHandler = config.onPermissionRequest
         self.reasoningEffort = config.reasoningEffort
@@ -115,6 +123,12 @@ public actor SessionEngine {
         let (providerConfig, _) = try Self.validate(config)
         let provider = try providerConfig.makeProvider(context: providerContext)
         try self.init(sessionId: sessionId, config: config, provider: provider, logger: logger, sink: sink)
+    }
+
+    /// Whether `availableTools` / `excludedTools` let a tool through (excluded wins).
+    static func isEnabled(_ name: String, _ config: SessionConfig) -> Bool {
+        if config.excludedTools?.contains(name) == true { return false }
+        return config.availableTools.map { $0.contains(name) } ?? true
     }
 
     /// Checks what every session needs before anything is built.
@@ -355,8 +369,10 @@ public actor SessionEngine {
         if call.name == UserInputHandler.toolName, let userInputHandler, let arguments = parsed {
             return await askUser(call, arguments: arguments, handler: userInputHandler, turnID: turnID)
         }
-        guard let tool = tools[call.name] else {
-            let available = tools.keys.sorted().map { "`\($0)`" }.joined(separator: ", ")
+        let custom = tools[call.name]
+        let builtIn = builtInTools.first { $0.rawValue == call.name }
+        guard custom != nil || builtIn != nil else {
+            let available = (tools.keys.sorted() + builtInTools.map(\.rawValue).sorted()).map { "`\($0)`" }.joined(separator: ", ")
             let text = "Tool `\(call.name)` does not exist. Available tools: \(available.isEmpty ? "none" : available)."
             return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
         }
@@ -368,7 +384,7 @@ public actor SessionEngine {
         var additionalContext: String?
         var hookDecision: String?
         if let hook = hooks?.onPreToolUse {
-            let input = PreToolUseInput(sessionId: sessionId, toolName: tool.name, toolArgs: invocationArguments, toolCallId: call.id)
+            let input = PreToolUseInput(sessionId: sessionId, toolName: call.name, toolArgs: invocationArguments, toolCallId: call.id)
             if let output = await runHook("preToolUse", input, hook) ?? nil {
                 hookDecision = output.permissionDecision
                 if let modified = output.modifiedArgs, modified.objectValue != nil { invocationArguments = modified }
@@ -381,52 +397,30 @@ public actor SessionEngine {
             }
         }
 
-        if hookDecision != "allow", !tool.skipPermission, !approvedForSession.contains(tool.name) {
-            let decision = await askPermission(
-                PermissionRequest(
-                    kind: .customTool, toolCallId: call.id, toolName: tool.name, toolDescription: tool.description,
-                    args: invocationArguments))
-            if decision.kind == "approve-for-session" { approvedForSession.insert(tool.name) }
-            if !decision.isApproval {
-                if decision.isRejection {
-                    var text = "The user rejected this tool call."
-                    if let feedback = decision.feedback, !feedback.isEmpty { text += " User feedback: \(feedback)" }
-                    return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "rejected", endsInteraction: true)
-                }
-                let eventMessage = permissionHandler == nil
-                    ? "Permission denied: no permission handler is configured (set SessionConfig.onPermissionRequest)."
-                    : "Permission denied and could not request permission from user"
-                return fail(
-                    call, turnID: turnID, textForModel: "Permission denied and could not request permission from user",
-                    eventMessage: eventMessage, code: "denied")
-            }
-        }
-        if Task.isCancelled {
-            return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
-        }
-
+        let result: ToolResult
         do {
-            let result = try await tool.handler(
-                ToolInvocation(sessionId: sessionId, toolCallId: call.id, toolName: call.name, arguments: invocationArguments))
-            switch result.resultType {
-            case .success:
-                var text = result.textResultForLlm
-                if let hook = hooks?.onPostToolUse {
-                    let input = PostToolUseInput(sessionId: sessionId, toolName: tool.name, toolArgs: invocationArguments, toolResult: text)
-                    if let output = await runHook("postToolUse", input, hook) ?? nil {
-                        if let modified = output.modifiedResult { text = modified }
-                        if let context = output.additionalContext, !context.isEmpty { text += "\n\n" + context }
-                    }
+            if let tool = custom {
+                if hookDecision != "allow", !tool.skipPermission, !approvedForSession.contains(tool.name) {
+                    let decision = await askPermission(
+                        PermissionRequest(
+                            kind: .customTool, toolCallId: call.id, toolName: tool.name, toolDescription: tool.description,
+                            args: invocationArguments))
+                    if decision.kind == "approve-for-session" { approvedForSession.insert(tool.name) }
+                    if let refusal = refusal(for: decision) { return fail(call, turnID: turnID, refusal) }
                 }
-                if let additionalContext, !additionalContext.isEmpty { text += "\n\n" + additionalContext }
-                emit(.toolExecutionComplete(.init(
-                    toolCallId: call.id, success: true, result: .init(content: text), turnId: turnID)))
-                return ToolOutcome(callID: call.id, textForModel: text, endsInteraction: false)
-            case .failure, .denied, .rejected:
-                return fail(
-                    call, turnID: turnID, textForModel: result.textResultForLlm,
-                    eventMessage: result.error ?? result.textResultForLlm, code: result.resultType.rawValue,
-                    endsInteraction: result.resultType == .rejected)
+                if Task.isCancelled {
+                    return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
+                }
+                result = try await tool.handler(
+                    ToolInvocation(sessionId: sessionId, toolCallId: call.id, toolName: call.name, arguments: invocationArguments))
+            } else if let builtIn {
+                let preApproved = hookDecision == "allow"
+                let runner = BuiltInToolRunner(workingDirectory: workingDirectory ?? FileManager.default.currentDirectoryPath) { request in
+                    await self.builtInPermission(request, preApproved: preApproved)
+                }
+                result = try await runner.run(builtIn, call: call, arguments: invocationArguments)
+            } else {
+                preconditionFailure("checked above")
             }
         } catch {
             if Task.isCancelled || error is CancellationError {
@@ -437,6 +431,52 @@ public actor SessionEngine {
             let text = "Failed to execute `\(call.name)` tool with arguments: \(invocationArguments.jsonString) due to error: Error: Tool execution failed"
             return fail(call, turnID: turnID, textForModel: text, eventMessage: String(describing: error), code: "failure")
         }
+
+        switch result.resultType {
+        case .success:
+            var text = result.textResultForLlm
+            if let hook = hooks?.onPostToolUse {
+                let input = PostToolUseInput(sessionId: sessionId, toolName: call.name, toolArgs: invocationArguments, toolResult: text)
+                if let output = await runHook("postToolUse", input, hook) ?? nil {
+                    if let modified = output.modifiedResult { text = modified }
+                    if let context = output.additionalContext, !context.isEmpty { text += "\n\n" + context }
+                }
+            }
+            if let additionalContext, !additionalContext.isEmpty { text += "\n\n" + additionalContext }
+            emit(.toolExecutionComplete(.init(toolCallId: call.id, success: true, result: .init(content: text), turnId: turnID)))
+            return ToolOutcome(callID: call.id, textForModel: text, endsInteraction: false)
+        case .failure, .denied, .rejected:
+            return fail(call, turnID: turnID, result)
+        }
+    }
+
+    /// The result a refused permission gives the model, or `nil` when the decision approves.
+    private func refusal(for decision: PermissionDecision) -> ToolResult? {
+        if decision.isApproval { return nil }
+        if decision.isRejection {
+            var text = "The user rejected this tool call."
+            if let feedback = decision.feedback, !feedback.isEmpty { text += " User feedback: \(feedback)" }
+            return ToolResult(textResultForLlm: text, resultType: .rejected, error: text)
+        }
+        let eventMessage = permissionHandler == nil
+            ? "Permission denied: no permission handler is configured (set SessionConfig.onPermissionRequest)."
+            : "Permission denied and could not request permission from user"
+        return ToolResult(textResultForLlm: "Permission denied and could not request permission from user", resultType: .denied, error: eventMessage)
+    }
+
+    /// Permission for a built-in tool: reads inside the working directory need no handler; a
+    /// session approval covers one request kind inside the working directory, never outside it.
+    private func builtInPermission(_ request: PermissionRequest, preApproved: Bool) async -> PermissionDecision {
+        let inside = request.outsideWorkingDirectory != true
+        if preApproved, inside { return .approveOnce }
+        if permissionHandler == nil {
+            return request.kind == .read && inside ? .approveOnce : PermissionDecision(kind: "no-handler")
+        }
+        let key = "builtin:\(request.kind.rawValue)"
+        if inside, approvedForSession.contains(key) { return .approveOnce }
+        let decision = await askPermission(request)
+        if decision.kind == "approve-for-session", inside { approvedForSession.insert(key) }
+        return decision
     }
 
     /// The built-in `ask_user` tool: `user_input.requested`, the handler, `user_input.completed`.
@@ -471,6 +511,12 @@ public actor SessionEngine {
             let text = "The user could not be asked: \(error)"
             return fail(call, turnID: turnID, textForModel: "The user did not answer the question.", eventMessage: text, code: "failure")
         }
+    }
+
+    private func fail(_ call: ToolCall, turnID: String, _ result: ToolResult) -> ToolOutcome {
+        fail(
+            call, turnID: turnID, textForModel: result.textResultForLlm, eventMessage: result.error ?? result.textResultForLlm,
+            code: result.resultType.rawValue, endsInteraction: result.resultType == .rejected)
     }
 
     private func fail(

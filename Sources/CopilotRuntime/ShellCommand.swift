@@ -1,0 +1,184 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs a shell command in its own process group, with a timeout and capped output, and kills the
+/// whole group when the timeout passes or the calling task is cancelled.
+public enum ShellCommand {
+    /// What a finished (or stopped) command left behind.
+    public struct Result: Sendable, Hashable {
+        /// The exit status; `nil` when the command was killed.
+        public var exitCode: Int32?
+        public var standardOutput: String
+        public var standardError: String
+        /// Whether the timeout stopped it.
+        public var timedOut: Bool
+        /// Whether output beyond the limit was dropped.
+        public var truncated: Bool
+    }
+
+    /// Runs `/bin/sh -c command` in `workingDirectory`, writing `input` to its standard input.
+    ///
+    /// - Throws: `CancellationError` when the task is cancelled (the process group is killed first),
+    ///   or a `CopilotError` when the process cannot be started.
+    public static func run(
+        _ command: String, workingDirectory: String, input: String = "", environment: [String: String] = [:],
+        timeout: Duration = .seconds(60), outputLimit: Int = 64 * 1024
+    ) async throws -> Result {
+        let process = try SpawnedProcess(command: command, workingDirectory: workingDirectory, environment: environment)
+        process.writeInput(input)
+
+        async let output = process.read(process.stdoutFD, limit: outputLimit)
+        async let errors = process.read(process.stderrFD, limit: outputLimit)
+        let status: Int32? = await withTaskCancellationHandler {
+            await withTaskGroup(of: Int32?.self) { group in
+                group.addTask { await process.waitForExit() }
+                group.addTask {
+                    try? await Task.sleep(for: timeout)
+                    return nil
+                }
+                let first = await group.next() ?? nil
+                if first == nil { process.killGroup() }
+                group.cancelAll()
+                return first
+            }
+        } onCancel: {
+            process.killGroup()
+        }
+        let (out, outTruncated) = await output
+        let (err, errTruncated) = await errors
+        try Task.checkCancellation()
+        return Result(
+            exitCode: status, standardOutput: out, standardError: err, timedOut: status == nil,
+            truncated: outTruncated || errTruncated)
+    }
+}
+
+/// A child process started with `posix_spawn` in a new process group, with three pipes.
+private final class SpawnedProcess: Sendable {
+    let pid: pid_t
+    /// Set once the child is reaped, so a late kill cannot hit a reused process id.
+    private let reaped = Mutex(false)
+    let stdinFD: Int32
+    let stdoutFD: Int32
+    let stderrFD: Int32
+
+    init(command: String, workingDirectory: String, environment: [String: String]) throws {
+        var input: [Int32] = [0, 0]
+        var output: [Int32] = [0, 0]
+        var errors: [Int32] = [0, 0]
+        guard pipe(&input) == 0, pipe(&output) == 0, pipe(&errors) == 0 else {
+            throw CopilotError(code: .invalidConfiguration, message: "Could not create pipes for a shell command.")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
+        for fd in input + output + errors { posix_spawn_file_actions_addclose(&actions, fd) }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+
+        // `cd` inside the shell keeps working-directory handling portable across platforms.
+        let script = "cd \(Self.quoted(workingDirectory)) && exec /bin/sh -c \(Self.quoted(command))"
+        let arguments = ["/bin/sh", "-c", script]
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        let env = merged.map { "\($0.key)=\($0.value)" }
+
+        var child: pid_t = 0
+        let status = withCStrings(arguments) { argv in
+            withCStrings(env) { envp in
+                posix_spawn(&child, "/bin/sh", &actions, &attributes, argv, envp)
+            }
+        }
+        close(input[0])
+        close(output[1])
+        close(errors[1])
+        guard status == 0 else {
+            for fd in [input[1], output[0], errors[0]] { close(fd) }
+            throw CopilotError(code: .invalidConfiguration, message: "Could not start /bin/sh (error \(status)).")
+        }
+        pid = child
+        stdinFD = input[1]
+        stdoutFD = output[0]
+        stderrFD = errors[0]
+    }
+
+    private static func quoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    func writeInput(_ text: String) {
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer in
+                write(stdinFD, buffer.baseAddress! + offset, buffer.count - offset)
+            }
+            if written <= 0 { break }
+            offset += written
+        }
+        close(stdinFD)
+    }
+
+    /// Reads a pipe to its end on a background thread; keeps at most `limit` bytes.
+    func read(_ fd: Int32, limit: Int) async -> (String, Bool) {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var kept: [UInt8] = []
+                var truncated = false
+                var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+                while true {
+                    let count = buffer.withUnsafeMutableBytes { Glibc_read(fd, $0.baseAddress!, $0.count) }
+                    if count <= 0 { break }
+                    let room = max(0, limit - kept.count)
+                    kept.append(contentsOf: buffer[0..<min(count, room)])
+                    if count > room { truncated = true }
+                }
+                close(fd)
+                continuation.resume(returning: (String(decoding: kept, as: UTF8.self), truncated))
+            }
+        }
+    }
+
+    /// Waits for the child on a background thread; returns its exit status (128+signal when killed).
+    func waitForExit() async -> Int32? {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { [pid, self] in
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+                self.reaped.withLock { $0 = true }
+                let exited = (status & 0x7f) == 0
+                continuation.resume(returning: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f))
+            }
+        }
+    }
+
+    func killGroup() {
+        reaped.withLock { reaped in
+            if !reaped { kill(-pid, SIGKILL) }
+        }
+    }
+}
+
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for pointer in pointers { free(pointer) } }
+    return body(pointers)
+}
+
+private func Glibc_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(fd, buffer, count)
+}
