@@ -1,0 +1,185 @@
+import CopilotSDK
+import CopilotTesting
+import Foundation
+import Synchronization
+import Testing
+
+@Suite("Built-in tools")
+struct BuiltInToolTests {
+    /// A fresh scratch directory holding `files`.
+    func scratch(_ files: [String: String] = [:]) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("copilot-builtins-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (name, text) in files {
+            let path = directory + "/" + name
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        }
+        return directory
+    }
+
+    func config(_ server: ScriptedProviderServer, directory: String, permission: PermissionHandler?) -> SessionConfig {
+        var config = scriptedConfig(server, permission: permission)
+        config.builtInTools = BuiltInTool.all
+        config.workingDirectory = directory
+        return config
+    }
+
+    func toolMessages(_ server: ScriptedProviderServer) -> [String] {
+        server.modelCalls.flatMap { call in
+            (call.json?["messages"]?.arrayValue ?? []).filter { $0["role"] == "tool" }.compactMap { $0["content"]?.stringValue }
+        }
+    }
+
+    @Test("an approved edit changes the file; a rejected one leaves it unchanged; each asks a write permission with a diff")
+    func editApprovedAndRejected() async throws {
+        let directory = try scratch(["notes.txt": "alpha\nbeta\n"])
+        let turns: [ScriptedTurn] = [
+            .toolCalls([("edit", #"{"path":"notes.txt","old_str":"beta","new_str":"gamma"}"#)]), .text("Edited."),
+            .toolCalls([("edit", #"{"path":"notes.txt","old_str":"alpha","new_str":"omega"}"#)]),
+        ]
+        try await withScriptedClient(turns: turns) { client, server in
+            let requests = Mutex<[PermissionRequest]>([])
+            let permission = PermissionHandler { request, _ in
+                requests.withLock { $0.append(request) }
+                return request.diff?.contains("+gamma") == true ? .approveOnce : .reject(feedback: "keep alpha")
+            }
+            let session = try await client.createSession(config(server, directory: directory, permission: permission))
+            _ = try await session.sendAndWait("Change beta to gamma")
+            #expect(try String(contentsOfFile: directory + "/notes.txt", encoding: .utf8) == "alpha\ngamma\n")
+            let events = try await runToIdle(session, "Now change alpha")
+            #expect(try String(contentsOfFile: directory + "/notes.txt", encoding: .utf8) == "alpha\ngamma\n", "the rejected edit changed nothing")
+            #expect(requests.withLock { $0 }.map(\.kind) == [.write, .write])
+            #expect(requests.withLock { $0 }.first?.diff == "--- notes.txt\n+++ notes.txt\n-beta\n+gamma")
+            #expect(server.modelCalls.count == 3, "a rejection ends the turn")
+            #expect(events.types.last == "session.idle")
+        }
+    }
+
+    @Test("create, view with a line range, glob and grep")
+    func readAndCreate() async throws {
+        let directory = try scratch(["Sources/a.swift": "let x = 1\nlet y = 2\nlet z = 3\n", "README.md": "hello\n"])
+        let turns: [ScriptedTurn] = [
+            .toolCalls([
+                ("create", #"{"path":"Sources/b.swift","file_text":"let answer = 42\n"}"#),
+                ("view", #"{"path":"Sources/a.swift","view_range":[2,3]}"#),
+                ("glob", #"{"pattern":"**/*.swift"}"#),
+                ("grep", #"{"pattern":"let [xz]","glob":"**/*.swift"}"#),
+            ]),
+            .text("Done."),
+        ]
+        try await withScriptedClient(turns: turns) { client, server in
+            let session = try await client.createSession(config(server, directory: directory, permission: .approveAll))
+            _ = try await session.sendAndWait("Look around")
+            #expect(try String(contentsOfFile: directory + "/Sources/b.swift", encoding: .utf8) == "let answer = 42\n")
+            let results = toolMessages(server)
+            #expect(results.count == 4)
+            #expect(results[0].hasPrefix("Created Sources/b.swift"))
+            #expect(results[1] == "2. let y = 2\n3. let z = 3")
+            #expect(results[2].contains("Sources/a.swift"))
+            #expect(results[3] == "Sources/a.swift:1: let x = 1\nSources/a.swift:3: let z = 3")
+        }
+    }
+
+    @Test("paths that leave the working directory are asked about as such, and refused without approval", arguments: ["../outside.txt", "/etc/hostname", "link/secret.txt"])
+    func pathEscape(path: String) async throws {
+        let outside = try scratch(["secret.txt": "top secret\n"])
+        let directory = try scratch()
+        try FileManager.default.createSymbolicLink(atPath: directory + "/link", withDestinationPath: outside)
+        let turns: [ScriptedTurn] = [.toolCalls([("view", #"{"path":"\#(path)"}"#)]), .text("Could not.")]
+        try await withScriptedClient(turns: turns) { client, server in
+            let seen = Mutex<[PermissionRequest]>([])
+            let permission = PermissionHandler { request, _ in
+                seen.withLock { $0.append(request) }
+                return request.outsideWorkingDirectory == true ? .reject(feedback: "stay inside") : .approveOnce
+            }
+            let session = try await client.createSession(config(server, directory: directory, permission: permission))
+            _ = try await runToIdle(session, "Read it")
+            #expect(seen.withLock { $0 }.first?.outsideWorkingDirectory == true)
+            #expect(toolMessages(server).allSatisfy { !$0.contains("top secret") })
+        }
+        // Without any handler, reads outside are refused too (inside ones are allowed).
+        let turnsNoHandler: [ScriptedTurn] = [.toolCalls([("view", #"{"path":"\#(path)"}"#)]), .text("Could not.")]
+        try await withScriptedClient(turns: turnsNoHandler) { client, server in
+            let session = try await client.createSession(config(server, directory: directory, permission: nil))
+            _ = try await session.sendAndWait("Read it")
+            #expect(toolMessages(server).first == "Permission denied and could not request permission from user")
+        }
+    }
+
+    @Test("bash: output and exit code; a command that outlives its timeout is stopped")
+    func shell() async throws {
+        let directory = try scratch(["data.txt": "x\n"])
+        let turns: [ScriptedTurn] = [
+            .toolCalls([("bash", #"{"command":"cat data.txt; echo oops >&2; exit 3"}"#), ("bash", #"{"command":"sleep 30","timeout_seconds":1}"#)]),
+            .text("Done."),
+        ]
+        try await withScriptedClient(turns: turns) { client, server in
+            let kinds = Mutex<[PermissionRequest.Kind]>([])
+            let permission = PermissionHandler { request, _ in
+                kinds.withLock { $0.append(request.kind) }
+                return .approveOnce
+            }
+            let session = try await client.createSession(config(server, directory: directory, permission: permission))
+            let started = ContinuousClock.now
+            _ = try await session.sendAndWait("Run things")
+            #expect(started.duration(to: .now) < .seconds(10))
+            let results = toolMessages(server)
+            #expect(results.first == "exit code: 3\nx\n\n[stderr]\noops\n")
+            #expect(results.last?.hasPrefix("The command timed out after 1 s") == true)
+            #expect(kinds.withLock { $0 } == [.shell, .shell])
+        }
+    }
+
+    @Test("without a permission handler nothing writes or runs")
+    func noHandlerNoWrites() async throws {
+        let directory = try scratch()
+        let turns: [ScriptedTurn] = [
+            .toolCalls([("create", #"{"path":"x.txt","file_text":"x"}"#), ("bash", #"{"command":"touch y.txt"}"#)]), .text("No."),
+        ]
+        try await withScriptedClient(turns: turns) { client, server in
+            let session = try await client.createSession(config(server, directory: directory, permission: nil))
+            _ = try await session.sendAndWait("Write")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+        }
+    }
+
+    @Test("abort during a running shell command kills it; session.idle follows and the next send works")
+    func abortShell() async throws {
+        let directory = try scratch()
+        let turns: [ScriptedTurn] = [.toolCalls([("bash", #"{"command":"sleep 20; touch late.txt"}"#)]), .text("Fresh.")]
+        try await withScriptedClient(turns: turns) { client, server in
+            let session = try await client.createSession(config(server, directory: directory, permission: .approveAll))
+            let subscription = session.on(.toolExecutionStart) { _ in
+                Task {
+                    try? await Task.sleep(for: .milliseconds(300))
+                    await session.abort()
+                }
+            }
+            let started = ContinuousClock.now
+            let events = try await runToIdle(session, "Sleep")
+            subscription.cancel()
+            #expect(started.duration(to: .now) < .seconds(10))
+            #expect(Array(events.types.suffix(2)) == ["abort", "session.idle"])
+            #expect(try await session.sendAndWait("Again?").content == "Fresh.")
+            let interrupted = server.modelCalls.last?.json?["messages"]?.arrayValue?.first { $0["role"] == "tool" }
+            #expect(interrupted?["content"] == "The execution of this tool, or a previous tool was interrupted.")
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(!FileManager.default.fileExists(atPath: directory + "/late.txt"))
+        }
+    }
+
+    @Test("availableTools and excludedTools decide what the model is offered")
+    func toolFilters() async throws {
+        try await withScriptedClient(turns: [.text("ok")]) { client, server in
+            var config = config(server, directory: try scratch(), permission: .approveAll)
+            config.tools = [Tool(name: "mine", description: "Mine") { _ in "m" }]
+            config.availableTools = ["mine", "view", "bash"]
+            config.excludedTools = ["bash"]
+            let session = try await client.createSession(config)
+            _ = try await session.sendAndWait("hi")
+            let offered = server.modelCalls.first?.json?["tools"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue }
+            #expect(offered == ["mine", "view"])
+        }
+    }
+}
