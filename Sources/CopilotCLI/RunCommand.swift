@@ -32,6 +32,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("tool"), help: "Offer a tool backed by a shell command: NAME=COMMAND (repeatable). The command reads the JSON arguments on stdin.")
     var tools: [String] = []
 
+    @Flag(name: .customLong("builtin-tools"), help: "Offer the built-in tools (view, create, edit, bash, glob, grep) in the current directory; each asks before it reads, writes or runs.")
+    var builtInTools = false
+
     @Flag(name: .shortAndLong, help: "Approve every tool call without asking.")
     var yes = false
 
@@ -52,7 +55,9 @@ struct RunCommand: AsyncParsableCommand {
             provider: try provider.providerConfig(),
             systemMessage: systemMessage.map { .append($0) },
             tools: commandTools.map(\.tool),
+            builtInTools: builtInTools ? BuiltInTool.all : [],
             streaming: true,
+            workingDirectory: FileManager.default.currentDirectoryPath,
             onPermissionRequest: yes ? .approveAll : TerminalPermission.handler())
 
         let client = CopilotClient()
@@ -154,8 +159,7 @@ enum TerminalPermission {
                 FileHandle.standardError.write(Data("note: no terminal to ask for permission; denied \(request.toolName ?? request.kind.rawValue) (use --yes to approve tool calls)\n".utf8))
                 return .userNotAvailable
             }
-            let question = "Allow \(request.toolName ?? request.kind.rawValue) with \(request.args?.jsonString ?? "{}")? [y]es / [n]o / [a]lways: "
-            FileHandle.standardError.write(Data(question.utf8))
+            FileHandle.standardError.write(Data(describe(request).utf8))
             let answer = await readAnswer()?.lowercased() ?? ""
             switch answer {
             case "y", "yes": return .approveOnce
@@ -163,6 +167,24 @@ enum TerminalPermission {
             default: return .reject(feedback: "The user declined on the terminal.")
             }
         }
+    }
+
+    /// What the agent wants to do, in terms a person can judge, and the question.
+    static func describe(_ request: PermissionRequest) -> String {
+        var text = "\n"
+        switch request.kind {
+        case .write:
+            text += "Allow writing \(request.fileName ?? "a file")?\n"
+            if let diff = request.diff { text += diff.split(separator: "\n").prefix(40).joined(separator: "\n") + "\n" }
+        case .shell:
+            text += "Allow running `\(request.fullCommandText ?? "?")`?\n"
+        case .read:
+            text += "Allow reading \(request.path ?? "?")?\n"
+        default:
+            text += "Allow \(request.toolName ?? request.kind.rawValue) with \(request.args?.jsonString ?? "{}")?\n"
+        }
+        if request.outsideWorkingDirectory == true { text += "(this is outside the current directory)\n" }
+        return text + "[y]es / [n]o / [a]lways: "
     }
 
     private static func readAnswer() async -> String? {
