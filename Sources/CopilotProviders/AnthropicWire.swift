@@ -19,8 +19,12 @@ enum AnthropicWire: WireFormat {
         var messages = MessageList()
         for item in request.messages {
             switch item {
-            case .user(let text):
-                messages.append(role: "user", blocks: [["type": "text", "text": .string(text)]])
+            case .user(let text, let images):
+                // Images first: Anthropic recommends them before the question about them.
+                let blocks: [JSONValue] = images.map {
+                    ["type": "image", "source": ["type": "base64", "media_type": .string($0.mimeType), "data": .string($0.base64Data)]]
+                } + [["type": "text", "text": .string(text)]]
+                messages.append(role: "user", blocks: blocks)
             case .assistant(let text, let toolCalls, let reasoning):
                 var blocks: [JSONValue] = []
                 for trace in reasoning {

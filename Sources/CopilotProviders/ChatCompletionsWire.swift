@@ -35,6 +35,8 @@ enum ChatCompletionsWire: WireFormat {
     struct Message: Encodable {
         var role: String
         var content: String?
+        /// Content parts (text and images), used instead of `content` when images are attached.
+        var parts: [JSONValue]? = nil
         var toolCalls: [OutgoingToolCall]?
         var toolCallID: String?
 
@@ -47,8 +49,12 @@ enum ChatCompletionsWire: WireFormat {
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(role, forKey: .role)
-            // An assistant message that only calls tools carries `content: null`, as OpenAI expects.
-            try container.encode(content, forKey: .content)
+            if let parts {
+                try container.encode(parts, forKey: .content)
+            } else {
+                // An assistant message that only calls tools carries `content: null`, as OpenAI expects.
+                try container.encode(content, forKey: .content)
+            }
             try container.encodeIfPresent(toolCalls, forKey: .toolCalls)
             try container.encodeIfPresent(toolCallID, forKey: .toolCallID)
         }
@@ -85,7 +91,11 @@ enum ChatCompletionsWire: WireFormat {
         }
         for item in request.messages {
             switch item {
-            case .user(let text):
+            case .user(let text, let images) where !images.isEmpty:
+                let parts: [JSONValue] = [["type": "text", "text": .string(text)]]
+                    + images.map { ["type": "image_url", "image_url": ["url": .string($0.dataURL)]] }
+                messages.append(Message(role: "user", content: nil, parts: parts))
+            case .user(let text, _):
                 messages.append(Message(role: "user", content: text))
             case .assistant(let text, let toolCalls, _):
                 let calls = toolCalls.map {

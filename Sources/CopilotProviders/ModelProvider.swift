@@ -43,8 +43,8 @@ public struct ModelRequest: Sendable, Hashable {
 
 /// One entry of the conversation sent to the model, independent of the wire format.
 public enum ConversationItem: Sendable, Hashable, Codable {
-    /// What the user said.
-    case user(String)
+    /// What the user said, with any images attached.
+    case user(String, images: [ImageContent] = [])
     /// What the model answered: text, the tools it asked for, and any reasoning to replay verbatim.
     case assistant(text: String, toolCalls: [ToolCall], reasoning: [ReasoningTrace] = [])
     /// The result of one tool call, matched to it by `callID`.
@@ -65,6 +65,22 @@ public struct ToolCall: Sendable, Hashable, Codable {
         self.name = name
         self.arguments = arguments
     }
+}
+
+/// An image sent to the model, base64-encoded.
+public struct ImageContent: Sendable, Hashable, Codable {
+    /// `image/png`, `image/jpeg`, `image/gif` or `image/webp`.
+    public var mimeType: String
+    /// The image bytes, base64-encoded.
+    public var base64Data: String
+
+    public init(mimeType: String, base64Data: String) {
+        self.mimeType = mimeType
+        self.base64Data = base64Data
+    }
+
+    /// A `data:` URL, as the OpenAI formats take it.
+    public var dataURL: String { "data:\(mimeType);base64,\(base64Data)" }
 }
 
 /// A piece of model reasoning, kept so it can be sent back unchanged on the next call.

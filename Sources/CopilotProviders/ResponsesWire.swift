@@ -7,8 +7,10 @@ enum ResponsesWire: WireFormat {
         var input: [JSONValue] = []
         for item in request.messages {
             switch item {
-            case .user(let text):
-                input.append(["type": "message", "role": "user", "content": [["type": "input_text", "text": .string(text)]]])
+            case .user(let text, let images):
+                let parts: [JSONValue] = [["type": "input_text", "text": .string(text)]]
+                    + images.map { ["type": "input_image", "image_url": .string($0.dataURL)] }
+                input.append(["type": "message", "role": "user", "content": .array(parts)])
             case .assistant(let text, let toolCalls, let reasoning):
                 // Reasoning is replayed only with its encrypted content: a bare id fails when nothing is stored.
                 for trace in reasoning where trace.encryptedContent != nil {

@@ -16,6 +16,7 @@ public struct CopilotError: Error, Sendable, CustomStringConvertible {
             case sessionClosed = "session_closed"
             case clientStopped = "client_stopped"
             case unsupported
+            case invalidInput = "invalid_input"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -36,6 +37,8 @@ public struct CopilotError: Error, Sendable, CustomStringConvertible {
         public static let clientStopped = Code(.clientStopped)
         /// This version cannot do what was asked.
         public static let unsupported = Code(.unsupported)
+        /// A message cannot be sent as given (an unreadable attachment, images for a model without vision).
+        public static let invalidInput = Code(.invalidInput)
 
         public var description: String { base.rawValue }
     }

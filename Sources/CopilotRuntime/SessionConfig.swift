@@ -1,4 +1,5 @@
 public import CopilotProviders
+public import Foundation
 
 /// Everything a new session needs: model, provider, prompt, tools and the permission handler.
 public struct SessionConfig: Sendable {
@@ -26,6 +27,9 @@ public struct SessionConfig: Sendable {
     public var hooks: SessionHooks?
     /// Answers the agent's questions; when set, the model is offered the `ask_user` tool.
     public var onUserInputRequest: UserInputHandler?
+    /// What the model can do (from `ModelInfo`): images are refused up front when `supports.vision`
+    /// is `false`, and `limits` bound the conversation.
+    public var modelCapabilities: ModelCapabilities?
     /// Reasoning effort (`low`, `medium`, `high`, …) for models that support it.
     public var reasoningEffort: String?
     /// Upper bound for each answer's length in tokens.
@@ -121,8 +125,52 @@ public enum SystemMessage: Sendable, Hashable, Codable {
 public struct MessageOptions: Sendable, Hashable {
     /// The user's prompt.
     public var prompt: String
+    /// Files and images sent with the prompt.
+    public var attachments: [Attachment]
+    /// What happens when the session is busy: wait for the next turn, or join the current one.
+    public var mode: DeliveryMode
 
-    public init(prompt: String) { self.prompt = prompt }
+    /// How a message sent while the session is busy is delivered (the official `mode`).
+    public enum DeliveryMode: String, Sendable, Hashable, Codable {
+        /// Wait until the current message is finished, then run as its own interaction.
+        case enqueue
+        /// Join the current interaction before its next model call (steering).
+        case immediate
+    }
+
+    public init(prompt: String, attachments: [Attachment] = [], mode: DeliveryMode = .enqueue) {
+        self.prompt = prompt
+        self.attachments = attachments
+        self.mode = mode
+    }
+}
+
+/// Something sent along with a prompt, in the official attachment shape.
+public struct Attachment: Sendable, Hashable, Codable {
+    /// `file` (a path) or `blob` (inline base64 data).
+    public var type: String
+    /// For `file`: the path, relative to the working directory or absolute.
+    public var path: String?
+    /// For `blob`: base64-encoded bytes.
+    public var data: String?
+    /// For `blob`: the MIME type, e.g. `image/png`.
+    public var mimeType: String?
+    public var displayName: String?
+
+    /// A file by path; images are sent as images, other files as text.
+    public static func file(_ path: String, displayName: String? = nil) -> Attachment {
+        Attachment(type: "file", path: path, data: nil, mimeType: nil, displayName: displayName)
+    }
+
+    /// An image given as bytes.
+    public static func image(_ bytes: Data, mimeType: String, displayName: String? = nil) -> Attachment {
+        Attachment(type: "blob", path: nil, data: bytes.base64EncodedString(), mimeType: mimeType, displayName: displayName)
+    }
+
+    /// An image given as base64 text.
+    public static func image(base64: String, mimeType: String, displayName: String? = nil) -> Attachment {
+        Attachment(type: "blob", path: nil, data: base64, mimeType: mimeType, displayName: displayName)
+    }
 }
 
 extension MessageOptions: ExpressibleByStringLiteral {

@@ -45,7 +45,12 @@ public actor SessionEngine {
     private struct QueuedMessage {
         var id: String
         var prompt: String
+        var attachments: [Attachment] = []
     }
+
+    /// Messages sent with `mode: .immediate` while busy, joining before the next model call.
+    private var steering: [QueuedMessage] = []
+    private let modelCapabilities: ModelCapabilities?
 
     /// Per model call: ids of the message and reasoning being streamed.
     private struct StreamState {
@@ -103,6 +108,7 @@ public actor SessionEngine {
         self.permissionHandler = config.onPermissionRequest
         self.reasoningEffort = config.reasoningEffort
         self.hooks = config.hooks
+        self.modelCapabilities = config.modelCapabilities
         self.maxOutputTokens = config.maxOutputTokens
         self.maxTurns = config.maxTurns
         self.workingDirectory = config.workingDirectory
@@ -186,7 +192,12 @@ public actor SessionEngine {
             throw CopilotError(code: .sessionClosed, message: "Session \(sessionId) is disconnected; create or resume a session to send more messages.")
         }
         let messageID = UUID().uuidString.lowercased()
-        queue.append(QueuedMessage(id: messageID, prompt: options.prompt))
+        let message = QueuedMessage(id: messageID, prompt: options.prompt, attachments: options.attachments)
+        if options.mode == .immediate, current != nil {
+            steering.append(message)
+        } else {
+            queue.append(message)
+        }
         if worker == nil {
             worker = Task { await self.drainQueue() }
         }
@@ -220,6 +231,9 @@ public actor SessionEngine {
             current = task
             await task.value
             current = nil
+            // Steering that arrived too late to join becomes the next message.
+            queue.insert(contentsOf: steering, at: 0)
+            steering.removeAll()
         }
         worker = nil
     }
@@ -232,10 +246,11 @@ public actor SessionEngine {
             if let modified = output.modifiedPrompt { prompt = modified }
             if let context = output.additionalContext, !context.isEmpty { prompt += "\n\n" + context }
         }
-        emit(.userMessage(.init(content: message.prompt, messageId: message.id)))
-        history.append(.user(prompt))
+        emit(.userMessage(.init(
+            content: message.prompt, messageId: message.id, attachments: message.attachments.isEmpty ? nil : message.attachments)))
         var aborted = false
         do {
+            history.append(try userItem(prompt, attachments: message.attachments))
             try await runTurns(originatingMessageID: message.id)
         } catch {
             closeOpenTurn()
@@ -258,6 +273,13 @@ public actor SessionEngine {
 
     private func runTurns(originatingMessageID: String) async throws {
         for _ in 0..<maxTurns {
+            for joining in steering {
+                emit(.userMessage(.init(
+                    content: joining.prompt, messageId: joining.id,
+                    attachments: joining.attachments.isEmpty ? nil : joining.attachments, delivery: "steering")))
+                history.append(try userItem(joining.prompt, attachments: joining.attachments))
+            }
+            steering.removeAll()
             let turnID = String(nextTurnNumber)
             nextTurnNumber += 1
             openTurnID = turnID
@@ -342,6 +364,17 @@ public actor SessionEngine {
         guard let turnID = openTurnID else { return }
         openTurnID = nil
         emit(.assistantTurnEnd(.init(turnId: turnID, model: model)))
+    }
+
+    /// The conversation entry for a prompt: text files inlined, images attached, vision checked.
+    private func userItem(_ prompt: String, attachments: [Attachment]) throws -> ConversationItem {
+        let (text, images) = try AttachmentLoader(workingDirectory: workingDirectory).load(attachments)
+        if !images.isEmpty, modelCapabilities?.supports.vision == false {
+            throw CopilotError(
+                code: .invalidInput,
+                message: "Model \(model) does not accept images (its capabilities say vision: false). Remove the image attachments or use a model with vision.")
+        }
+        return .user(text.isEmpty ? prompt : prompt + text, images: images)
     }
 
     // MARK: - Tools
@@ -618,7 +651,12 @@ public actor SessionEngine {
                 url: providerError.url, providerCallId: providerError.requestID)
         }
         if let copilotError = error as? CopilotError {
-            let type = copilotError.code == .turnLimitExceeded ? "turn_limit" : copilotError.code.description
+            let type: String =
+                switch copilotError.code {
+                case .turnLimitExceeded: "turn_limit"
+                case .invalidInput: "invalid_input"
+                default: copilotError.code.description
+                }
             return .init(
                 errorType: type, message: copilotError.message, errorCode: copilotError.code.description,
                 originatingMessageId: originatingMessageID)

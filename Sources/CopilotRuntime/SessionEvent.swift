@@ -129,9 +129,14 @@ extension SessionEvent {
         public var content: String
         /// The id that `send` returned for this message.
         public var messageId: String?
-        public init(content: String, messageId: String? = nil) {
+        public var attachments: [Attachment]?
+        /// `steering` when the message joined a running interaction.
+        public var delivery: String?
+        public init(content: String, messageId: String? = nil, attachments: [Attachment]? = nil, delivery: String? = nil) {
             self.content = content
             self.messageId = messageId
+            self.attachments = attachments
+            self.delivery = delivery
         }
     }
 

@@ -21,7 +21,9 @@ final class RemoteSession: SessionBackend {
     }
 
     func send(_ options: MessageOptions) async throws -> String {
-        let result = try await call("session.send", ["prompt": .string(options.prompt)])
+        var params: [String: JSONValue] = ["prompt": .string(options.prompt), "mode": .string(options.mode.rawValue)]
+        if !options.attachments.isEmpty { params["attachments"] = try JSONValue(encoding: options.attachments) }
+        let result = try await call("session.send", params)
         guard let messageID = result["messageId"]?.stringValue else {
             throw CopilotError(code: .sessionError, message: "The runtime answered session.send without a messageId.")
         }

@@ -125,9 +125,9 @@ public final class RuntimeServer: Sendable {
         state.withLock { $0.lastSessionID = id }
         switch method {
         case "session.send":
-            let prompt = try Self.string("prompt", in: params)
+            let options = try Self.messageOptions(params)
             do {
-                return ["messageId": .string(try await engine.send(MessageOptions(prompt: prompt)))]
+                return ["messageId": .string(try await engine.send(options))]
             } catch {
                 throw RPCError.internalError(method: method, String(describing: error))
             }
@@ -180,11 +180,11 @@ public final class RuntimeServer: Sendable {
     /// Sends, waits for the `session.idle` that ends the message, and answers with the final
     /// `assistant.message` envelope. The idle notification is written before this answer.
     private func sendAndWait(_ params: JSONValue, session: ServerSession, engine: SessionEngine) async throws -> JSONValue {
-        let prompt = try Self.string("prompt", in: params)
+        let options = try Self.messageOptions(params)
         let events = session.events()
         let messageID: String
         do {
-            messageID = try await engine.send(MessageOptions(prompt: prompt))
+            messageID = try await engine.send(options)
         } catch {
             throw RPCError.internalError(method: "session.sendAndWait", String(describing: error))
         }
@@ -268,6 +268,21 @@ public final class RuntimeServer: Sendable {
             ]))
         }
         return ["sessionId": .string(id), "workspacePath": .null, "capabilities": ["ui": ["elicitation": false]]]
+    }
+
+    /// `session.send` parameters: prompt, attachments and delivery mode.
+    static func messageOptions(_ params: JSONValue) throws -> MessageOptions {
+        let prompt = try string("prompt", in: params)
+        var attachments: [Attachment] = []
+        if let list = params["attachments"], list != .null {
+            do {
+                attachments = try list.decode(as: [Attachment].self)
+            } catch {
+                throw RPCError.invalidParams("attachments: each needs a `type`")
+            }
+        }
+        let mode: MessageOptions.DeliveryMode = params["mode"]?.stringValue == "immediate" ? .immediate : .enqueue
+        return MessageOptions(prompt: prompt, attachments: attachments, mode: mode)
     }
 
     static func string(_ key: String, in params: JSONValue) throws -> String {
