@@ -36,8 +36,14 @@ public final class ScriptedProviderServer: Sendable {
     }
 
     /// Starts a server on `127.0.0.1` (an ephemeral port unless `port` is given).
-    public static func start(turns: [ScriptedTurn] = [], models: [String] = ["scripted-model"], port: Int = 0) async throws -> ScriptedProviderServer {
-        let state = ScriptedServerState(turns: turns, models: models)
+    ///
+    /// - Parameter responder: consulted first for every model call; its turn is played when it returns
+    ///   one, otherwise the next queued turn is. Use it for calls whose order is not fixed.
+    public static func start(
+        turns: [ScriptedTurn] = [], models: [String] = ["scripted-model"], port: Int = 0,
+        responder: (@Sendable (RecordedRequest) -> ScriptedTurn?)? = nil
+    ) async throws -> ScriptedProviderServer {
+        let state = ScriptedServerState(turns: turns, models: models, responder: responder)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -101,9 +107,11 @@ final class ScriptedServerState: Sendable {
     }
 
     let storage: Mutex<Storage>
+    let responder: (@Sendable (RecordedRequest) -> ScriptedTurn?)?
 
-    init(turns: [ScriptedTurn], models: [String]) {
+    init(turns: [ScriptedTurn], models: [String], responder: (@Sendable (RecordedRequest) -> ScriptedTurn?)?) {
         storage = Mutex(Storage(turns: turns, models: models))
+        self.responder = responder
     }
 }
 
@@ -139,8 +147,10 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
         let path = head.uri.split(separator: "?").first.map(String.init) ?? head.uri
 
         if head.method == .POST, let wire = ScriptedWire(path: path) {
+            let answer = state.responder?(request)
             let turn = state.storage.withLock { storage -> ScriptedTurn? in
                 storage.requests.append(request)
+                if let answer { return answer }
                 return storage.turns.isEmpty ? nil : storage.turns.removeFirst()
             }
             guard let turn else {

@@ -104,3 +104,55 @@ struct MessageDeliveryTests {
         }
     }
 }
+
+@Suite("Compaction")
+struct CompactionTests {
+    @Test("a long session is summarised before it reaches the model's limit, and every request stays under it")
+    func longSessionStaysUnderLimit() async throws {
+        let limit = 400  // prompt tokens
+        let paragraph = String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 8)  // ~360 characters
+        let answers = (0..<6).map { ScriptedTurn.text("Answer \($0): " + paragraph) }
+        let summarise: @Sendable (RecordedRequest) -> ScriptedTurn? = { request in
+            let system = request.json?["messages"]?.arrayValue?.first?["content"]?.stringValue ?? ""
+            return system.hasPrefix("You summarise") ? .text("SUMMARY: the user sent paragraphs about a fox.") : nil
+        }
+        try await withScriptedClient(turns: answers, responder: summarise) { client, server in
+            var config = scriptedConfig(server)
+            config.systemMessage = .replace("Be brief.")
+            config.modelCapabilities = ModelCapabilities(limits: ModelLimits(maxPromptTokens: limit))
+            let session = try await client.createSession(config)
+            let everything = Mutex<[SessionEvent]>([])
+            session.on { event in everything.withLock { $0.append(event) } }
+            for index in 0..<6 {
+                let reply = try await session.sendAndWait("Message \(index): " + paragraph)
+                #expect(reply.content.hasPrefix("Answer"))
+            }
+            let types = everything.withLock { $0 }.map(\.type)
+            #expect(types.contains("session.compaction_start"))
+            #expect(types.filter { $0 == "session.compaction_complete" }.count == types.filter { $0 == "session.compaction_start" }.count)
+            for call in server.modelCalls {
+                let characters = call.json?["messages"]?.arrayValue?.reduce(0) { $0 + ($1["content"]?.stringValue?.count ?? 0) } ?? 0
+                #expect(characters / 4 <= limit, "a request of about \(characters / 4) tokens exceeded the limit")
+            }
+            let last = try #require(server.modelCalls.last?.json?["messages"]?.arrayValue)
+            #expect(last.contains { $0["content"]?.stringValue?.hasPrefix("Summary of the conversation so far:\nSUMMARY") == true })
+            #expect(!last.contains { $0["content"]?.stringValue?.hasPrefix("Message 0:") == true }, "the oldest turn was summarised away")
+            #expect(server.remainingTurns == 0)
+        }
+    }
+
+    @Test("a single message larger than the model takes is refused, not sent")
+    func tooLargeMessage() async throws {
+        try await withScriptedClient(turns: [.text("unused")]) { client, server in
+            var config = scriptedConfig(server)
+            config.modelCapabilities = ModelCapabilities(limits: ModelLimits(maxPromptTokens: 100))
+            let session = try await client.createSession(config)
+            await #expect {
+                try await session.sendAndWait(String(repeating: "word ", count: 400))
+            } throws: { error in
+                String(describing: error).contains("more than this model takes")
+            }
+            #expect(server.modelCalls.isEmpty)
+        }
+    }
+}

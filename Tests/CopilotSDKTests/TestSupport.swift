@@ -7,9 +7,10 @@ import Testing
 func withScriptedClient<T>(
     turns: [ScriptedTurn],
     options: CopilotClientOptions = CopilotClientOptions(retryPolicy: .none),
+    responder: (@Sendable (RecordedRequest) -> ScriptedTurn?)? = nil,
     _ body: (CopilotClient, ScriptedProviderServer) async throws -> T
 ) async throws -> T {
-    let server = try await ScriptedProviderServer.start(turns: turns)
+    let server = try await ScriptedProviderServer.start(turns: turns, responder: responder)
     let client = CopilotClient(options: options)
     do {
         let result = try await body(client, server)
