@@ -16,7 +16,7 @@ public actor SessionEngine {
 
     private let provider: any ModelProvider
     private let providerType: String?
-    private let systemPrompt: String
+    private var systemPrompt: String
     private let tools: [String: Tool]
     private let toolDefinitions: [ToolDefinition]
     private let streaming: Bool
@@ -164,8 +164,11 @@ public actor SessionEngine {
             sessionId: sessionId, producer: Self.producer, copilotVersion: Self.version,
             startTime: EventTimestamp.format(Date()), selectedModel: model,
             context: workingDirectory.map { .init(cwd: $0) })))
-        if let hook = hooks?.onSessionStart {
-            _ = await runHook("sessionStart", SessionStartInput(sessionId: sessionId, source: "new")) { try await hook($0) }
+        if let hook = hooks?.onSessionStart,
+            let output = await runHook("sessionStart", SessionStartInput(sessionId: sessionId, source: "new"), hook) ?? nil,
+            let context = output.additionalContext, !context.isEmpty
+        {
+            systemPrompt += "\n\n" + context
         }
     }
 
@@ -253,7 +256,35 @@ public actor SessionEngine {
         var aborted = false
         do {
             history.append(try userItem(prompt, attachments: message.attachments))
-            try await runTurns(originatingMessageID: message.id)
+            var retriesLeft: Int?
+            while true {
+                do {
+                    try await runTurns(originatingMessageID: message.id)
+                    break
+                } catch where !(Task.isCancelled || error is CancellationError) {
+                    // The errorOccurred hook may retry the failed call, or skip it quietly.
+                    guard let hook = hooks?.onErrorOccurred else { throw error }
+                    let failure = Self.sessionError(for: error, originatingMessageID: message.id)
+                    let input = ErrorOccurredInput(sessionId: sessionId, error: failure.message, errorContext: "model_call", recoverable: true)
+                    let output = await runHook("errorOccurred", input, hook) ?? nil
+                    switch output?.errorHandling {
+                    case "retry":
+                        let remaining = retriesLeft ?? max(output?.retryCount ?? 1, 1)
+                        guard remaining > 0 else { throw error }
+                        retriesLeft = remaining - 1
+                        closeOpenTurn()
+                    case "skip":
+                        closeOpenTurn()
+                        throw SkippedError()
+                    case "abort":
+                        throw CancellationError()
+                    default:
+                        throw error
+                    }
+                }
+            }
+        } catch is SkippedError {
+            // The hook chose to drop the failure: the message ends without an error.
         } catch {
             closeOpenTurn()
             if Task.isCancelled || error is CancellationError {
@@ -261,13 +292,7 @@ public actor SessionEngine {
                 emit(.abort(.init(reason: "user_initiated")))
             } else {
                 logger.notice("session error", metadata: ["error": "\(error)"])
-                let sessionError = Self.sessionError(for: error, originatingMessageID: message.id)
-                if let hook = hooks?.onErrorOccurred {
-                    let input = ErrorOccurredInput(
-                        sessionId: sessionId, error: sessionError.message, errorContext: "model_call", recoverable: false)
-                    _ = await runHook("errorOccurred", input) { try await hook($0) }
-                }
-                emit(.sessionError(sessionError))
+                emit(.sessionError(Self.sessionError(for: error, originatingMessageID: message.id)))
             }
         }
         emit(.sessionIdle(.init(aborted: aborted ? true : nil)))
@@ -369,6 +394,9 @@ public actor SessionEngine {
         openTurnID = nil
         emit(.assistantTurnEnd(.init(turnId: turnID, model: model)))
     }
+
+    /// An errorOccurred hook's `skip`: the message ends quietly.
+    private struct SkippedError: Error {}
 
     // MARK: - Compaction
 

@@ -12,12 +12,12 @@ public struct SessionHooks: Sendable {
     public var onPostToolUse: (@Sendable (PostToolUseInput) async throws -> PostToolUseOutput?)?
     /// When a prompt arrives: replace it or add context.
     public var onUserPromptSubmitted: (@Sendable (UserPromptSubmittedInput) async throws -> UserPromptSubmittedOutput?)?
-    /// When the session starts.
-    public var onSessionStart: (@Sendable (SessionStartInput) async throws -> Void)?
+    /// When the session starts: may add context to the system prompt.
+    public var onSessionStart: (@Sendable (SessionStartInput) async throws -> SessionStartOutput?)?
     /// When the session ends (disconnect).
     public var onSessionEnd: (@Sendable (SessionEndInput) async throws -> Void)?
-    /// When a model call or tool fails.
-    public var onErrorOccurred: (@Sendable (ErrorOccurredInput) async throws -> Void)?
+    /// When a model call fails: retry it, skip it quietly, or abort.
+    public var onErrorOccurred: (@Sendable (ErrorOccurredInput) async throws -> ErrorOccurredOutput?)?
     /// How long one hook may take.
     public var timeout: Duration
 
@@ -25,9 +25,9 @@ public struct SessionHooks: Sendable {
         onPreToolUse: (@Sendable (PreToolUseInput) async throws -> PreToolUseOutput?)? = nil,
         onPostToolUse: (@Sendable (PostToolUseInput) async throws -> PostToolUseOutput?)? = nil,
         onUserPromptSubmitted: (@Sendable (UserPromptSubmittedInput) async throws -> UserPromptSubmittedOutput?)? = nil,
-        onSessionStart: (@Sendable (SessionStartInput) async throws -> Void)? = nil,
+        onSessionStart: (@Sendable (SessionStartInput) async throws -> SessionStartOutput?)? = nil,
         onSessionEnd: (@Sendable (SessionEndInput) async throws -> Void)? = nil,
-        onErrorOccurred: (@Sendable (ErrorOccurredInput) async throws -> Void)? = nil,
+        onErrorOccurred: (@Sendable (ErrorOccurredInput) async throws -> ErrorOccurredOutput?)? = nil,
         timeout: Duration = .seconds(30)
     ) {
         self.onPreToolUse = onPreToolUse
@@ -108,6 +108,12 @@ public struct SessionStartInput: HookInput, Hashable {
     public var source: String
 }
 
+public struct SessionStartOutput: Sendable, Hashable, Codable {
+    /// Text appended to the system prompt for the whole session.
+    public var additionalContext: String?
+    public init(additionalContext: String? = nil) { self.additionalContext = additionalContext }
+}
+
 public struct SessionEndInput: HookInput, Hashable {
     public var sessionId: String
     /// `complete`, `error`, `abort`, `timeout` or `user_exit`.
@@ -120,4 +126,16 @@ public struct ErrorOccurredInput: HookInput, Hashable {
     /// `model_call`, `tool_execution`, `system` or `user_input`.
     public var errorContext: String
     public var recoverable: Bool
+}
+
+public struct ErrorOccurredOutput: Sendable, Hashable, Codable {
+    /// `retry` the failed call, `skip` it (end the message without an error), or `abort`.
+    public var errorHandling: String?
+    /// How many times to retry (default 1).
+    public var retryCount: Int?
+
+    public init(errorHandling: String? = nil, retryCount: Int? = nil) {
+        self.errorHandling = errorHandling
+        self.retryCount = retryCount
+    }
 }

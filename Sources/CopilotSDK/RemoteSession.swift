@@ -111,11 +111,13 @@ final class RemoteSession: SessionBackend {
             guard let hook = hooks.onUserPromptSubmitted else { return [:] }
             return try output(try await hook(try input.decode(as: UserPromptSubmittedInput.self)))
         case "sessionStart":
-            try await hooks.onSessionStart?(try input.decode(as: SessionStartInput.self))
+            guard let hook = hooks.onSessionStart else { return [:] }
+            return try output(try await hook(try input.decode(as: SessionStartInput.self)))
         case "sessionEnd":
             try await hooks.onSessionEnd?(try input.decode(as: SessionEndInput.self))
         case "errorOccurred":
-            try await hooks.onErrorOccurred?(try input.decode(as: ErrorOccurredInput.self))
+            guard let hook = hooks.onErrorOccurred else { return [:] }
+            return try output(try await hook(try input.decode(as: ErrorOccurredInput.self)))
         default:
             break
         }

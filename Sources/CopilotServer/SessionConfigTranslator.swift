@@ -148,9 +148,9 @@ struct SessionConfigTranslator {
             onPreToolUse: { try await invoke("preToolUse", $0, as: PreToolUseOutput.self) },
             onPostToolUse: { try await invoke("postToolUse", $0, as: PostToolUseOutput.self) },
             onUserPromptSubmitted: { try await invoke("userPromptSubmitted", $0, as: UserPromptSubmittedOutput.self) },
-            onSessionStart: { _ = try await invoke("sessionStart", $0, as: Ignored.self) },
+            onSessionStart: { try await invoke("sessionStart", $0, as: SessionStartOutput.self) },
             onSessionEnd: { _ = try await invoke("sessionEnd", $0, as: Ignored.self) },
-            onErrorOccurred: { _ = try await invoke("errorOccurred", $0, as: Ignored.self) })
+            onErrorOccurred: { try await invoke("errorOccurred", $0, as: ErrorOccurredOutput.self) })
     }
 }
 

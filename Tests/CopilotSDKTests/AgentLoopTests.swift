@@ -407,3 +407,44 @@ struct UserInputAndHookTests {
         }
     }
 }
+
+@Suite("errorOccurred and sessionStart hooks")
+struct ErrorHookTests {
+    @Test("errorOccurred decides: retry recovers, skip ends quietly, abort aborts", arguments: ["retry", "skip", "abort"])
+    func errorHandling(decision: String) async throws {
+        let turns: [ScriptedTurn] = [.error(status: 400, message: "bad luck"), .text("Recovered.")]
+        try await withScriptedClient(turns: turns) { client, server in
+            var config = scriptedConfig(server)
+            config.hooks = SessionHooks(onErrorOccurred: { input in
+                #expect(input.errorContext == "model_call")
+                return ErrorOccurredOutput(errorHandling: decision)
+            })
+            let session = try await client.createSession(config)
+            let events = try await runToIdle(session, "Hi")
+            switch decision {
+            case "retry":
+                #expect(server.modelCalls.count == 2)
+                #expect(!events.types.contains("session.error"))
+                #expect(events.compactMap { if case .assistantMessage(let m) = $0.payload { m.content } else { nil } } == ["Recovered."])
+            case "skip":
+                #expect(server.modelCalls.count == 1)
+                #expect(!events.types.contains("session.error"))
+            default:
+                #expect(Array(events.types.suffix(2)) == ["abort", "session.idle"])
+            }
+            #expect(events.types.last == "session.idle")
+        }
+    }
+
+    @Test("sessionStart can add context to the system prompt")
+    func sessionStartContext() async throws {
+        try await withScriptedClient(turns: [.text("ok")]) { client, server in
+            var config = scriptedConfig(server)
+            config.systemMessage = .replace("Base.")
+            config.hooks = SessionHooks(onSessionStart: { _ in SessionStartOutput(additionalContext: "The user prefers metric units.") })
+            let session = try await client.createSession(config)
+            _ = try await session.sendAndWait("Hi")
+            #expect(server.modelCalls.first?.json?["messages"]?.arrayValue?.first?["content"] == "Base.\n\nThe user prefers metric units.")
+        }
+    }
+}
