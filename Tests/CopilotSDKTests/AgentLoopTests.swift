@@ -291,7 +291,7 @@ struct AgentLoopTests {
 
     @Test("abort during a stream: abort, then session.idle(aborted), and the next send works")
     func abortMidStream() async throws {
-        let slow = ScriptedTurn.text(String(repeating: "word ", count: 200), delivery: .init(delay: .milliseconds(20)))
+        let slow = ScriptedTurn.text(String(repeating: "word ", count: 400), delivery: .init(delay: .milliseconds(50)))
         try await withScriptedClient(turns: [slow, .text("Fresh answer.")]) { client, server in
             let session = try await client.createSession(scriptedConfig(server, streaming: true))
             let firstDelta = Mutex(false)

@@ -157,7 +157,7 @@ struct RemoteModeTests {
 
     @Test("abort mid-stream through the runtime, then the session still works")
     func abort() async throws {
-        let slow = ScriptedTurn.text(String(repeating: "word ", count: 200), delivery: .init(delay: .milliseconds(20)))
+        let slow = ScriptedTurn.text(String(repeating: "word ", count: 400), delivery: .init(delay: .milliseconds(50)))
         let server = try await ScriptedProviderServer.start(turns: [slow, .text("Back.")])
         let remote = try remoteClient()
         let session = try await remote.createSession(scriptedConfig(server, streaming: true))
