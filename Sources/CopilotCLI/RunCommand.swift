@@ -41,6 +41,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the answer.")
     var timeout: Int = 300
 
+    @Option(name: .customLong("state-dir"), help: "Keep the session in this folder (one folder per session, events.jsonl) so it can be resumed.")
+    var stateDirectory: String?
+
+    @Option(name: .customLong("session-id"), help: "Id for a new stored session (default: a new UUID).")
+    var sessionID: String?
+
+    @Option(help: "Continue the stored session with this id (needs --state-dir).")
+    var resume: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (logs go to stderr).")
     var logLevel: String = "warning"
 
@@ -50,7 +59,9 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         bootstrapLogging(level: logLevel)
         let commandTools = try tools.map(CommandTool.init(argument:))
+        if resume != nil, stateDirectory == nil { throw ValidationError("--resume needs --state-dir.") }
         let config = SessionConfig(
+            sessionId: sessionID,
             model: model,
             provider: try provider.providerConfig(),
             systemMessage: systemMessage.map { .append($0) },
@@ -60,10 +71,16 @@ struct RunCommand: AsyncParsableCommand {
             workingDirectory: FileManager.default.currentDirectoryPath,
             onPermissionRequest: yes ? .approveAll : TerminalPermission.handler())
 
-        let client = CopilotClient()
+        let store = stateDirectory.map { FileSessionStore(directory: URL(fileURLWithPath: $0)) }
+        let client = CopilotClient(options: CopilotClientOptions(sessionStore: store))
         do {
             try await client.start()
-            let session = try await client.createSession(config)
+            let session: CopilotSession
+            if let resume {
+                session = try await client.resumeSession(resume, config)
+            } else {
+                session = try await client.createSession(config)
+            }
             let printer = AnswerPrinter(jsonl: events == .jsonl)
             session.on { event in printer.handle(event) }
             do {

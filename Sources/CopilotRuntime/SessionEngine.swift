@@ -172,6 +172,23 @@ public actor SessionEngine {
         }
     }
 
+    /// Continues a stored session: rebuilds the conversation from its persisted events and emits
+    /// `session.resume`. Call instead of ``start()``.
+    public func resume(from events: [SessionEvent], droppedLines: Int = 0) {
+        let replay = ConversationReplay(events)
+        history = replay.history
+        lastPersistedID = replay.lastPersistedID
+        nextTurnNumber = replay.turnCount
+        emit(.other(type: "session.resume", data: [
+            "resumeTime": .string(EventTimestamp.format(Date())), "eventCount": .int(events.count), "selectedModel": .string(model),
+        ]))
+        if droppedLines > 0 {
+            emit(.sessionWarning(.init(
+                warningType: "transcript_recovery",
+                message: "Dropped \(droppedLines) unreadable line(s) from the stored log (a write cut short by a crash); the rest was resumed.")))
+        }
+    }
+
     /// Adds an event produced outside the loop (by a protocol server, for example) to this session's stream.
     @discardableResult
     public func publish(_ payload: SessionEvent.Payload) -> UUID {
@@ -631,8 +648,10 @@ public actor SessionEngine {
     private func fail(
         _ call: ToolCall, turnID: String, textForModel: String, eventMessage: String, code: String, endsInteraction: Bool = false
     ) -> ToolOutcome {
+        // `result.content` records what the model was told, so a resumed session replays it exactly.
         emit(.toolExecutionComplete(.init(
-            toolCallId: call.id, success: false, error: .init(message: eventMessage, code: code), turnId: turnID)))
+            toolCallId: call.id, success: false, result: .init(content: textForModel), error: .init(message: eventMessage, code: code),
+            turnId: turnID)))
         return ToolOutcome(callID: call.id, textForModel: textForModel, endsInteraction: endsInteraction)
     }
 

@@ -140,7 +140,7 @@ private final class SpawnedProcess: Sendable {
                 var truncated = false
                 var buffer = [UInt8](repeating: 0, count: 16 * 1024)
                 while true {
-                    let count = buffer.withUnsafeMutableBytes { Glibc_read(fd, $0.baseAddress!, $0.count) }
+                    let count = buffer.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress!, $0.count) }
                     if count <= 0 { break }
                     let room = max(0, limit - kept.count)
                     kept.append(contentsOf: buffer[0..<min(count, room)])
@@ -179,6 +179,6 @@ private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer
     return body(pointers)
 }
 
-private func Glibc_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
     read(fd, buffer, count)
 }

@@ -30,6 +30,9 @@ public struct CopilotClientOptions: Sendable {
     public var cliURL: String?
     /// The token a TCP runtime (``cliURL``) expects in `connect`.
     public var connectionToken: String?
+    /// Where in-process sessions are kept so they can be resumed, listed and deleted later
+    /// (e.g. `FileSessionStore(directory: FileSessionStore.defaultDirectory)`). `nil` keeps nothing.
+    public var sessionStore: (any SessionStore)?
 
     public init(
         httpTimeouts: HTTPTimeouts = .default,
@@ -42,6 +45,7 @@ public struct CopilotClientOptions: Sendable {
         cliArguments: [String] = [],
         cliURL: String? = nil,
         connectionToken: String? = nil,
+        sessionStore: (any SessionStore)? = nil,
         onListModels: (@Sendable () async throws -> [ModelInfo])? = nil
     ) {
         self.httpTimeouts = httpTimeouts
@@ -55,6 +59,7 @@ public struct CopilotClientOptions: Sendable {
         self.cliArguments = cliArguments
         self.cliURL = cliURL
         self.connectionToken = connectionToken
+        self.sessionStore = sessionStore
     }
 }
 
@@ -177,24 +182,58 @@ public final class CopilotClient: Sendable {
             throw CopilotError(code: .clientStopped, message: "The client was stopped; create a new CopilotClient.")
         }
         let sessionID = config.sessionId ?? UUID().uuidString.lowercased()
+        let metadata = SessionMetadata(
+            sessionId: sessionID, model: config.model, providerType: config.provider?.resolvedType.rawValue,
+            baseURL: config.provider?.baseURL, workingDirectory: config.workingDirectory)
+        // Validate before touching the store, so a bad config leaves nothing behind.
+        let (engine, broadcaster, log) = try await makeEngine(id: sessionID, config: config, transport: transport) { store in
+            (try await store.create(metadata), metadata)
+        }
+        let session = localSession(engine: engine, broadcaster: broadcaster, log: log)
+        await engine.start()
+        return session
+    }
+
+    private func makeEngine(
+        id: String, config: SessionConfig, transport: any HTTPTransport,
+        openLog: (any SessionStore) async throws -> (any SessionLog, SessionMetadata)
+    ) async throws -> (SessionEngine, EventBroadcaster, (any SessionLog)?) {
         let broadcaster = EventBroadcaster()
+        let recorder = EventRecorder(logger: options.logger)
         let engine: SessionEngine
         do {
             engine = try SessionEngine(
-                sessionId: sessionID, config: config,
+                sessionId: id, config: config,
                 providerContext: ProviderContext(
                     transport: transport, retryPolicy: options.retryPolicy, clock: options.clock, logger: options.logger),
                 logger: options.logger,
-                sink: { event in broadcaster.publish(event) })
+                sink: { event in
+                    recorder.record(event)
+                    broadcaster.publish(event)
+                })
         } catch let error as ProviderError {
             throw CopilotError(
                 code: error.code == .unsupported ? .unsupported : .invalidConfiguration, message: error.message, underlying: error)
         }
-        let session = CopilotSession(id: sessionID, backend: engine, broadcaster: broadcaster) { [weak self] id in
+        var log: (any SessionLog)?
+        if let store = options.sessionStore {
+            do {
+                let (opened, metadata) = try await openLog(store)
+                log = opened
+                recorder.attach(opened, metadata: metadata)
+            } catch let error as SessionStoreError {
+                throw CopilotError(code: .invalidConfiguration, message: error.message)
+            }
+        }
+        return (engine, broadcaster, log)
+    }
+
+    private func localSession(engine: SessionEngine, broadcaster: EventBroadcaster, log: (any SessionLog)?) -> CopilotSession {
+        let session = CopilotSession(id: engine.sessionId, backend: LocalSessionBackend(engine: engine, log: log), broadcaster: broadcaster) {
+            [weak self] id in
             _ = self?.state.withLock { $0.sessions.removeValue(forKey: id) }
         }
-        state.withLock { $0.sessions[sessionID] = session }
-        await engine.start()
+        state.withLock { $0.sessions[engine.sessionId] = session }
         return session
     }
 
@@ -205,12 +244,54 @@ public final class CopilotClient: Sendable {
     ///   `unsupported` for in-process clients, whose sessions end with `disconnect()`.
     public func resumeSession(_ sessionId: String, _ config: SessionConfig = SessionConfig()) async throws -> CopilotSession {
         try await start()
-        guard let remote = try await remoteRuntime() else {
+        if let remote = try await remoteRuntime() {
+            return try await remoteSession(config, id: sessionId, runtime: remote, resume: true)
+        }
+        guard options.sessionStore != nil, let transport = state.withLock({ $0.transport }) else {
             throw CopilotError(
                 code: .unsupported,
-                message: "In-process sessions end with disconnect() and cannot be resumed; run sessions in a runtime (CopilotClientOptions.cliPath or cliURL) to resume them.")
+                message: "Resuming needs a session store (CopilotClientOptions.sessionStore) or a runtime (cliPath / cliURL).")
         }
-        return try await remoteSession(config, id: sessionId, runtime: remote, resume: true)
+        var stored: StoredSession?
+        let (engine, broadcaster, log) = try await makeEngine(id: sessionId, config: config, transport: transport) { store in
+            let opened = try await store.open(sessionId)
+            stored = opened
+            return (opened.log, opened.metadata)
+        }
+        let session = localSession(engine: engine, broadcaster: broadcaster, log: log)
+        await engine.resume(from: stored?.events ?? [], droppedLines: stored?.droppedLines ?? 0)
+        return session
+    }
+
+    /// The sessions in ``CopilotClientOptions/sessionStore``, newest first.
+    public func listSessions() async throws -> [SessionMetadata] {
+        try await requireStore().list()
+    }
+
+    /// One stored session's metadata, or `nil`.
+    public func sessionMetadata(_ sessionId: String) async throws -> SessionMetadata? {
+        try await requireStore().metadata(sessionId)
+    }
+
+    /// The most recently used stored session's id.
+    public func lastSessionId() async throws -> String? {
+        try await requireStore().lastSessionId()
+    }
+
+    /// Deletes a stored session; refused while it is open in any client.
+    public func deleteSession(_ sessionId: String) async throws {
+        do {
+            try await requireStore().delete(sessionId)
+        } catch let error as SessionStoreError {
+            throw CopilotError(code: .invalidConfiguration, message: error.message)
+        }
+    }
+
+    private func requireStore() throws -> any SessionStore {
+        guard let store = options.sessionStore else {
+            throw CopilotError(code: .invalidConfiguration, message: "No session store is configured (CopilotClientOptions.sessionStore).")
+        }
+        return store
     }
 
     private func remoteSession(_ config: SessionConfig, id: String, runtime: RemoteRuntime, resume: Bool) async throws -> CopilotSession {

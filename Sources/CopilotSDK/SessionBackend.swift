@@ -10,4 +10,15 @@ protocol SessionBackend: Sendable {
     func close() async
 }
 
-extension SessionEngine: SessionBackend {}
+/// An in-process session: the engine, and the log its events are stored in (if any).
+struct LocalSessionBackend: SessionBackend {
+    let engine: SessionEngine
+    let log: (any SessionLog)?
+
+    func send(_ options: MessageOptions) async throws -> String { try await engine.send(options) }
+    func abort() async { await engine.abort() }
+    func close() async {
+        await engine.close()
+        log?.close()
+    }
+}

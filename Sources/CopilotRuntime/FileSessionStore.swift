@@ -1,0 +1,204 @@
+public import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The embedded store: one folder per session under a state directory, holding an append-only
+/// `events.jsonl` (one persisted event per line, official JSON), a small `metadata.json`, and a
+/// `lock` file that a writer holds with `flock`, so a second writer (in this process or another)
+/// is refused and a killed writer's lock goes away with it.
+public struct FileSessionStore: SessionStore {
+    /// The folder that holds one folder per session.
+    public let directory: URL
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    /// `$COPILOT_SWIFT_HOME/sessions`, else `$XDG_STATE_HOME/copilot-swift/sessions`, else
+    /// `~/.local/state/copilot-swift/sessions` (Linux) or `~/Library/Application Support/copilot-swift/sessions` (macOS).
+    public static var defaultDirectory: URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let home = environment["COPILOT_SWIFT_HOME"], !home.isEmpty {
+            return URL(fileURLWithPath: home).appendingPathComponent("sessions")
+        }
+        if let state = environment["XDG_STATE_HOME"], !state.isEmpty {
+            return URL(fileURLWithPath: state).appendingPathComponent("copilot-swift/sessions")
+        }
+        #if canImport(Darwin)
+        let base = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent("Library/Application Support")
+        #else
+        let base = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/state")
+        #endif
+        return base.appendingPathComponent("copilot-swift/sessions")
+    }
+
+    private func folder(_ id: String) throws -> URL {
+        guard !id.isEmpty, !id.contains("/"), id != ".", id != "..", !id.hasPrefix(".") else {
+            throw SessionStoreError("'\(id)' is not a valid session id.")
+        }
+        return directory.appendingPathComponent(id)
+    }
+
+    public func create(_ metadata: SessionMetadata) async throws -> any SessionLog {
+        let folder = try folder(metadata.sessionId)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+        } catch {
+            throw SessionStoreError("Session \(metadata.sessionId) already exists in \(directory.path).")
+        }
+        let log = try FileSessionLog(folder: folder, sessionId: metadata.sessionId)
+        try log.update(metadata)
+        return log
+    }
+
+    public func open(_ sessionId: String) async throws -> StoredSession {
+        let folder = try folder(sessionId)
+        guard let metadata = try readMetadata(folder) else {
+            throw SessionStoreError("Session not found: \(sessionId)")
+        }
+        let log = try FileSessionLog(folder: folder, sessionId: sessionId)
+        do {
+            let (events, dropped, goodLength) = try Self.readEvents(folder.appendingPathComponent("events.jsonl"))
+            if dropped > 0 { try log.truncate(to: goodLength) }
+            return StoredSession(metadata: metadata, events: events, droppedLines: dropped, log: log)
+        } catch {
+            log.close()
+            throw error
+        }
+    }
+
+    public func list() async throws -> [SessionMetadata] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
+        return names.compactMap { name in (try? readMetadata(directory.appendingPathComponent(name))) ?? nil }
+            .sorted { $0.modifiedAt > $1.modifiedAt }
+    }
+
+    public func metadata(_ sessionId: String) async throws -> SessionMetadata? {
+        try readMetadata(try folder(sessionId))
+    }
+
+    public func delete(_ sessionId: String) async throws {
+        let folder = try folder(sessionId)
+        guard FileManager.default.fileExists(atPath: folder.path) else { throw SessionStoreError("Session not found: \(sessionId)") }
+        let log = try FileSessionLog(folder: folder, sessionId: sessionId)
+        defer { log.close() }
+        try FileManager.default.removeItem(at: folder)
+    }
+
+    private func readMetadata(_ folder: URL) throws -> SessionMetadata? {
+        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("metadata.json").path) else { return nil }
+        return try Self.decoder.decode(SessionMetadata.self, from: data)
+    }
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    /// Reads every line that parses; a line that does not (a torn write) is dropped and counted.
+    /// Also returns the byte length up to the end of the last good line.
+    static func readEvents(_ url: URL) throws -> ([SessionEvent], Int, Int) {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return ([], 0, 0) }
+        var events: [SessionEvent] = []
+        var dropped = 0
+        var goodLength = 0
+        var start = data.startIndex
+        let decoder = JSONDecoder()
+        while start < data.endIndex {
+            let end = data[start...].firstIndex(of: UInt8(ascii: "\n"))
+            let line = data[start..<(end ?? data.endIndex)]
+            if !line.isEmpty {
+                if end != nil, let event = try? decoder.decode(SessionEvent.self, from: line) {
+                    events.append(event)
+                    goodLength = data.distance(from: data.startIndex, to: end!) + 1
+                } else {
+                    dropped += 1
+                }
+            } else if let end {
+                goodLength = data.distance(from: data.startIndex, to: end) + 1
+            }
+            guard let end else { break }
+            start = data.index(after: end)
+        }
+        return (events, dropped, goodLength)
+    }
+}
+
+/// One session's open log: appends are single `write` calls of whole lines on an `O_APPEND` file.
+final class FileSessionLog: SessionLog {
+    private let folder: URL
+    private let sessionId: String
+    private let state: Mutex<(events: Int32, lock: Int32)?>
+
+    init(folder: URL, sessionId: String) throws {
+        self.folder = folder
+        self.sessionId = sessionId
+        let lockFD = systemOpen(folder.appendingPathComponent("lock").path, O_CREAT | O_RDWR, 0o644)
+        guard lockFD >= 0 else { throw SessionStoreError("Cannot open the lock of session \(sessionId).") }
+        guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
+            systemClose(lockFD)
+            throw SessionStoreError("Session \(sessionId) is open in another writer (another process or client); close it there first.")
+        }
+        let eventsFD = systemOpen(folder.appendingPathComponent("events.jsonl").path, O_CREAT | O_WRONLY | O_APPEND, 0o644)
+        guard eventsFD >= 0 else {
+            systemClose(lockFD)
+            throw SessionStoreError("Cannot open the event log of session \(sessionId).")
+        }
+        state = Mutex((eventsFD, lockFD))
+    }
+
+    func append(_ event: SessionEvent) throws {
+        let line = Array((try event.jsonLine() + "\n").utf8)
+        try state.withLock { state in
+            guard let fds = state else { throw SessionStoreError("The log of session \(sessionId) is closed.") }
+            var offset = 0
+            while offset < line.count {
+                let written = line.withUnsafeBytes { write(fds.events, $0.baseAddress! + offset, $0.count - offset) }
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw SessionStoreError("Writing the log of session \(sessionId) failed (errno \(errno)).")
+                }
+                offset += written
+            }
+        }
+    }
+
+    func update(_ metadata: SessionMetadata) throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try encoder.encode(metadata).write(to: folder.appendingPathComponent("metadata.json"), options: .atomic)
+    }
+
+    /// Cuts the file after its last whole line, so the next append does not continue a torn one.
+    func truncate(to length: Int) throws {
+        try state.withLock { state in
+            guard let fds = state, ftruncate(fds.events, off_t(length)) == 0 else {
+                throw SessionStoreError("Could not repair the log of session \(sessionId).")
+            }
+        }
+    }
+
+    func close() {
+        state.withLock { state in
+            guard let fds = state else { return }
+            fsync(fds.events)
+            systemClose(fds.events)
+            flock(fds.lock, LOCK_UN)
+            systemClose(fds.lock)
+            state = nil
+        }
+    }
+
+    deinit { close() }
+}
+
+private func systemOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
+private func systemClose(_ fd: Int32) { _ = close(fd) }

@@ -1,0 +1,83 @@
+public import Foundation
+
+/// Where sessions are kept so they can be listed, resumed and deleted after the process that ran
+/// them is gone. Only persisted (non-ephemeral) events are stored, in the official JSON shape.
+public protocol SessionStore: Sendable {
+    /// Starts a new session's log and takes its write lock.
+    func create(_ metadata: SessionMetadata) async throws -> any SessionLog
+    /// Opens an existing session for appending: its metadata, every stored event in order, a report
+    /// of anything that had to be repaired, and the log (with its write lock).
+    func open(_ sessionId: String) async throws -> StoredSession
+    /// Every stored session, newest first.
+    func list() async throws -> [SessionMetadata]
+    /// One session's metadata, or `nil` when there is none.
+    func metadata(_ sessionId: String) async throws -> SessionMetadata?
+    /// Removes a session. Refused while another writer holds it.
+    func delete(_ sessionId: String) async throws
+}
+
+extension SessionStore {
+    /// The most recently modified session's id.
+    public func lastSessionId() async throws -> String? { try await list().first?.sessionId }
+}
+
+/// A session's append-only log, held open (and locked) by one writer.
+public protocol SessionLog: Sendable {
+    /// Appends one persisted event. Called in event order.
+    func append(_ event: SessionEvent) throws
+    /// Updates the stored metadata (summary, modified time).
+    func update(_ metadata: SessionMetadata) throws
+    /// Flushes and releases the write lock.
+    func close()
+}
+
+/// A session read back from a store.
+public struct StoredSession: Sendable {
+    public var metadata: SessionMetadata
+    public var events: [SessionEvent]
+    /// Lines that could not be read (a torn last line after a crash), dropped from the log.
+    public var droppedLines: Int
+    public var log: any SessionLog
+
+    public init(metadata: SessionMetadata, events: [SessionEvent], droppedLines: Int, log: any SessionLog) {
+        self.metadata = metadata
+        self.events = events
+        self.droppedLines = droppedLines
+        self.log = log
+    }
+}
+
+/// What a store remembers about a session besides its events. Never holds a secret.
+public struct SessionMetadata: Sendable, Hashable, Codable {
+    public var sessionId: String
+    public var model: String?
+    /// The provider family and base URL (no keys, tokens or headers).
+    public var providerType: String?
+    public var baseURL: String?
+    public var workingDirectory: String?
+    public var createdAt: Date
+    public var modifiedAt: Date
+    /// The first prompt, shortened.
+    public var summary: String?
+
+    public init(
+        sessionId: String, model: String? = nil, providerType: String? = nil, baseURL: String? = nil,
+        workingDirectory: String? = nil, createdAt: Date = Date(), modifiedAt: Date = Date(), summary: String? = nil
+    ) {
+        self.sessionId = sessionId
+        self.model = model
+        self.providerType = providerType
+        self.baseURL = baseURL
+        self.workingDirectory = workingDirectory
+        self.createdAt = createdAt
+        self.modifiedAt = modifiedAt
+        self.summary = summary
+    }
+}
+
+/// Errors from a ``SessionStore``.
+public struct SessionStoreError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

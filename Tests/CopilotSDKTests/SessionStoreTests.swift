@@ -1,0 +1,139 @@
+import CopilotSDK
+import CopilotTesting
+import Foundation
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Sessions that last: the file store")
+struct SessionStoreTests {
+    func temporaryStore() -> FileSessionStore {
+        FileSessionStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("copilot-store-\(UUID().uuidString)"))
+    }
+
+    func client(_ store: FileSessionStore) -> CopilotClient {
+        CopilotClient(options: CopilotClientOptions(retryPolicy: .none, sessionStore: store))
+    }
+
+    @Test("resume after a clean stop continues the conversation: the provider receives the earlier turns")
+    func resumeAfterStop() async throws {
+        let store = temporaryStore()
+        let server = try await ScriptedProviderServer.start(turns: [
+            .toolCalls([("note", #"{"text":"pineapple"}"#)]), .text("Noted."), .text("It was pineapple."),
+        ])
+        let note = Tool(name: "note", description: "Notes") { invocation in .success("noted \(invocation.arguments["text"]?.stringValue ?? "")") }
+        let key = "sk-store-secret-000111"
+        let first = client(store)
+        let session = try await first.createSession(scriptedConfig(server, tools: [note], apiKey: key))
+        _ = try await session.sendAndWait("Remember pineapple")
+        let id = session.sessionId
+        try await first.stop()
+
+        let second = client(store)
+        let resumed = try await second.resumeSession(id, scriptedConfig(server, tools: [note], apiKey: key))
+        #expect(try await resumed.sendAndWait("What was it?").content == "It was pineapple.")
+        let messages = try #require(server.modelCalls.last?.json?["messages"]?.arrayValue)
+        #expect(messages.dropFirst().map { $0["role"] } == ["user", "assistant", "tool", "assistant", "user"])
+        #expect(messages[3]["content"] == "noted pineapple")
+        #expect(try await second.listSessions().map(\.sessionId) == [id])
+        #expect(try await second.lastSessionId() == id)
+        #expect(try await second.sessionMetadata(id)?.summary == "Remember pineapple")
+        try await second.stop()
+
+        // Nothing secret was written.
+        let folder = store.directory.appendingPathComponent(id)
+        for file in ["events.jsonl", "metadata.json"] {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            #expect(!text.contains(key))
+        }
+        try await server.shutdown()
+    }
+
+    @Test("a second writer is refused while the session is open; deleting it is refused too")
+    func twoWriters() async throws {
+        let store = temporaryStore()
+        let server = try await ScriptedProviderServer.start(turns: [.text("hi")])
+        let first = client(store)
+        let session = try await first.createSession(scriptedConfig(server))
+        let second = client(store)
+        await #expect {
+            _ = try await second.resumeSession(session.sessionId, scriptedConfig(server))
+        } throws: { error in
+            String(describing: error).contains("open in another writer")
+        }
+        await #expect(throws: CopilotError.self) { try await second.deleteSession(session.sessionId) }
+        await session.disconnect()
+        try await second.deleteSession(session.sessionId)
+        #expect(try await second.listSessions().isEmpty)
+        try await first.stop()
+        try await second.stop()
+        try await server.shutdown()
+    }
+
+    @Test("a torn last line is dropped and reported; the session resumes and the log is clean again")
+    func tornLine() async throws {
+        let store = temporaryStore()
+        let server = try await ScriptedProviderServer.start(turns: [.text("First."), .text("Second.")])
+        let first = client(store)
+        let session = try await first.createSession(scriptedConfig(server))
+        _ = try await session.sendAndWait("One")
+        let id = session.sessionId
+        try await first.stop()
+        let log = store.directory.appendingPathComponent(id).appendingPathComponent("events.jsonl")
+        let handle = try FileHandle(forWritingTo: log)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"id":"0b0b0b0b-0000-4000-8000-000000000000","type":"assistant.mess"#.utf8))
+        try handle.close()
+
+        let second = client(store)
+        let resumed = try await second.resumeSession(id, scriptedConfig(server))
+        #expect(try await resumed.sendAndWait("Two").content == "Second.")
+        try await second.stop()
+        let text = try String(contentsOf: log, encoding: .utf8)
+        #expect(!text.contains("assistant.mess\""))
+        #expect(text.split(separator: "\n").allSatisfy { $0.hasSuffix("}") })
+        let types = text.split(separator: "\n").compactMap { try? JSONValue(parsing: String($0))["type"]?.stringValue }
+        #expect(types.contains("session.warning"), "the repair is reported in the log")
+        #expect(types.contains("session.resume"))
+        try await server.shutdown()
+    }
+
+    @Test("a process killed with SIGKILL mid-stream leaves a log that resumes with every event it had written")
+    func killedMidStream() async throws {
+        let store = temporaryStore()
+        let slow = ScriptedTurn.text(String(repeating: "word ", count: 400), delivery: .init(delay: .milliseconds(50)))
+        let server = try await ScriptedProviderServer.start(turns: [slow, .text("Resumed fine.")])
+        let id = "killed-\(UUID().uuidString.prefix(8))"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try copilotSwiftBinary())
+        process.arguments = ["run", "--base-url", server.baseURL, "--model", "scripted-model", "--state-dir", store.directory.path,
+                             "--session-id", id, "Talk for a long time"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let log = store.directory.appendingPathComponent(id).appendingPathComponent("events.jsonl")
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline {
+            if let text = try? String(contentsOf: log, encoding: .utf8), text.contains("assistant.turn_start") { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let written = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").count
+        #expect(written >= 3, "session.start, user.message and assistant.turn_start were written before the kill")
+
+        let resumer = client(store)
+        let resumed = try await resumer.resumeSession(id, scriptedConfig(server))
+        #expect(try await resumed.sendAndWait("Are you back?").content == "Resumed fine.")
+        let users = server.modelCalls.last?.json?["messages"]?.arrayValue?.filter { $0["role"] == "user" }.map { $0["content"] }
+        #expect(users == ["Talk for a long time", "Are you back?"])
+        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count > written, "the resumed session appended to the same log")
+        try await resumer.stop()
+        try await server.shutdown()
+    }
+}
