@@ -9,6 +9,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r Tests/Interop/requirements.txt
 
+# Sessions the tests store go here, not into the user's state folder.
+export COPILOT_SWIFT_HOME="$PWD/.build/test-state"
+rm -rf "$COPILOT_SWIFT_HOME"
+
 echo "== build (debug, tests included)"
 swift build --build-tests
 

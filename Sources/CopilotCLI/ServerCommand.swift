@@ -27,6 +27,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "none, error, warning, info, debug or all (logs go to stderr).")
     var logLevel = "warning"
 
+    @Option(name: .customLong("state-dir"), help: "Where sessions are kept (default: $COPILOT_SWIFT_HOME/sessions or the per-user state folder).")
+    var stateDirectory: String?
+
+    @Flag(name: .customLong("no-store"), help: "Keep sessions in memory only; they end with the server.")
+    var noStore = false
+
     @Flag(help: "Accepted for compatibility with the official launchers.")
     var headless = false
 
@@ -57,9 +63,11 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "copilot.server")
         let transport = AsyncHTTPClientTransport()
+        let store: FileSessionStore? =
+            noStore ? nil : FileSessionStore(directory: stateDirectory.map { URL(fileURLWithPath: $0) } ?? FileSessionStore.defaultDirectory)
         let server = RuntimeServer(
             connectionToken: stdio ? nil : ProcessInfo.processInfo.environment["COPILOT_CONNECTION_TOKEN"],
-            providerContext: ProviderContext(transport: transport, logger: logger), logger: logger)
+            providerContext: ProviderContext(transport: transport, logger: logger), store: store, logger: logger)
         do {
             if stdio {
                 try await server.serveStandardIO()

@@ -199,7 +199,7 @@ public final class CopilotClient: Sendable {
         openLog: (any SessionStore) async throws -> (any SessionLog, SessionMetadata)
     ) async throws -> (SessionEngine, EventBroadcaster, (any SessionLog)?) {
         let broadcaster = EventBroadcaster()
-        let recorder = EventRecorder(logger: options.logger)
+        let recorder = SessionRecorder(logger: options.logger)
         let engine: SessionEngine
         do {
             engine = try SessionEngine(

@@ -19,6 +19,7 @@ public final class RuntimeServer: Sendable {
 
     private let connectionToken: String?
     private let providerContext: ProviderContext
+    private let store: (any SessionStore)?
     private let logger: Logger
 
     private struct State {
@@ -32,9 +33,14 @@ public final class RuntimeServer: Sendable {
     /// - Parameters:
     ///   - connectionToken: when set, a connection must present it in `connect` before anything else.
     ///   - providerContext: transport, retries and clock for the sessions' model calls.
-    public init(connectionToken: String?, providerContext: ProviderContext, logger: Logger = Logger(label: "copilot.server")) {
+    ///   - store: where sessions are kept, so `session.resume`, `list` and `delete` outlive this process.
+    public init(
+        connectionToken: String?, providerContext: ProviderContext, store: (any SessionStore)? = nil,
+        logger: Logger = Logger(label: "copilot.server")
+    ) {
         self.connectionToken = connectionToken.flatMap { $0.isEmpty ? nil : $0 }
         self.providerContext = providerContext
+        self.store = store
         self.logger = logger
     }
 
@@ -58,7 +64,7 @@ public final class RuntimeServer: Sendable {
             defer { state.sessions.removeAll() }
             return Array(state.sessions.values)
         }
-        for session in sessions { await session.engine?.close() }
+        for session in sessions { await session.close() }
     }
 
     // MARK: - Dispatch
@@ -86,19 +92,27 @@ public final class RuntimeServer: Sendable {
         case "session.resume":
             return try await resumeSession(params, on: connection)
         case "session.list":
-            let sessions = state.withLock { Array($0.sessions.values) }.sorted { $0.startTime < $1.startTime }
-            return ["sessions": .array(sessions.map(\.metadata))]
+            return ["sessions": .array(try await allMetadata())]
         case "session.getLastId":
-            return state.withLock { $0.lastSessionID }.map { ["sessionId": .string($0)] } ?? [:]
+            let id = try await allMetadata().first?["sessionId"]
+            return id.map { ["sessionId": $0] } ?? [:]
         case "session.getMetadata":
             let id = try Self.string("sessionId", in: params)
-            return ["session": state.withLock { $0.sessions[id] }?.metadata ?? .null]
+            return ["session": try await allMetadata().first { $0["sessionId"]?.stringValue == id } ?? .null]
         case "session.delete":
             let id = try Self.string("sessionId", in: params)
-            guard let session = state.withLock({ $0.sessions.removeValue(forKey: id) }) else {
-                return ["success": false, "error": .string("Session not found: \(id)")]
+            let live = state.withLock { $0.sessions.removeValue(forKey: id) }
+            await live?.close()
+            var found = live != nil
+            if let store {
+                do {
+                    try await store.delete(id)
+                    found = true
+                } catch {
+                    if live == nil { return ["success": false, "error": .string(String(describing: error))] }
+                }
             }
-            await session.engine?.close()
+            guard found else { return ["success": false, "error": .string("Session not found: \(id)")] }
             connection.notify("session.lifecycle", ["type": "session.deleted", "sessionId": .string(id)])
             return ["success": true]
         default:
@@ -216,6 +230,29 @@ public final class RuntimeServer: Sendable {
         throw RPCError.internalError(method: "session.sendAndWait", "The session ended before the message was answered.")
     }
 
+    /// `SessionMetadata` for every session, live or stored, most recently modified first.
+    private func allMetadata() async throws -> [JSONValue] {
+        let live = state.withLock { Array($0.sessions.values) }
+        var byID: [String: (Date, JSONValue)] = [:]
+        for stored in (try? await store?.list()) ?? [] {
+            var object: [String: JSONValue] = [
+                "sessionId": .string(stored.sessionId), "startTime": .string(Self.iso(stored.createdAt)),
+                "modifiedTime": .string(Self.iso(stored.modifiedAt)), "isRemote": false,
+            ]
+            if let summary = stored.summary { object["summary"] = .string(summary) }
+            if let cwd = stored.workingDirectory { object["context"] = ["cwd": .string(cwd)] }
+            byID[stored.sessionId] = (stored.modifiedAt, .object(object))
+        }
+        for session in live where byID[session.id] == nil {
+            byID[session.id] = (session.startTime, session.metadata)
+        }
+        return byID.values.sorted { $0.0 > $1.0 }.map(\.1)
+    }
+
+    private static func iso(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
     // MARK: - Create and resume
 
     private func createSession(_ params: JSONValue, on connection: RPCConnection) async throws -> JSONValue {
@@ -225,6 +262,7 @@ public final class RuntimeServer: Sendable {
         }
         let session = ServerSession(id: id)
         session.subscribe(connection, asOwner: true)
+        let recorder = SessionRecorder(logger: logger)
         let config: SessionConfig
         do {
             config = try SessionConfigTranslator(params: params, session: session, sessionID: id).config()
@@ -237,13 +275,28 @@ public final class RuntimeServer: Sendable {
         do {
             engine = try SessionEngine(
                 sessionId: id, config: config, providerContext: providerContext, logger: logger,
-                sink: { [session] event in session.deliver(event) })
+                sink: { [session, recorder] event in
+                    recorder.record(event)
+                    session.deliver(event)
+                })
         } catch let error as CopilotError {
             throw RPCError.internalError(method: "session.create", error.message)
         } catch let error as ProviderError {
             throw RPCError.internalError(method: "session.create", error.message)
         }
-        session.attach(engine: engine)
+        var log: (any SessionLog)?
+        if let store {
+            let metadata = SessionMetadata(
+                sessionId: id, model: config.model, providerType: config.provider?.resolvedType.rawValue,
+                baseURL: config.provider?.baseURL, workingDirectory: config.workingDirectory)
+            do {
+                log = try await store.create(metadata)
+            } catch {
+                throw RPCError.internalError(method: "session.create", String(describing: error))
+            }
+            recorder.attach(log, metadata: metadata)
+        }
+        session.attach(engine: engine, log: log)
         state.withLock { state in
             state.sessions[id] = session
             state.lastSessionID = id
@@ -256,7 +309,7 @@ public final class RuntimeServer: Sendable {
     private func resumeSession(_ params: JSONValue, on connection: RPCConnection) async throws -> JSONValue {
         let id = try Self.string("sessionId", in: params)
         guard let session = state.withLock({ $0.sessions[id] }), let engine = session.engine else {
-            throw RPCError.internalError(method: "session.resume", "Session not found: \(id)")
+            return try await resumeStoredSession(id, params, on: connection)
         }
         session.subscribe(connection, asOwner: true)
         state.withLock { $0.lastSessionID = id }
@@ -283,6 +336,46 @@ public final class RuntimeServer: Sendable {
         }
         let mode: MessageOptions.DeliveryMode = params["mode"]?.stringValue == "immediate" ? .immediate : .enqueue
         return MessageOptions(prompt: prompt, attachments: attachments, mode: mode)
+    }
+
+    /// Brings a session back from the store (after this server restarted, or after it was let go).
+    private func resumeStoredSession(_ id: String, _ params: JSONValue, on connection: RPCConnection) async throws -> JSONValue {
+        guard let store else { throw RPCError.internalError(method: "session.resume", "Session not found: \(id)") }
+        let stored: StoredSession
+        do {
+            stored = try await store.open(id)
+        } catch {
+            throw RPCError.internalError(method: "session.resume", String(describing: error))
+        }
+        let session = ServerSession(id: id, startTime: stored.metadata.createdAt)
+        session.seed(stored.events)
+        session.subscribe(connection, asOwner: true)
+        let recorder = SessionRecorder(logger: logger)
+        recorder.attach(stored.log, metadata: stored.metadata)
+        var resumeParams = params.objectValue ?? [:]
+        if resumeParams["model"] == nil, let model = stored.metadata.model { resumeParams["model"] = .string(model) }
+        do {
+            let config = try SessionConfigTranslator(params: .object(resumeParams), session: session, sessionID: id).config()
+            let engine = try SessionEngine(
+                sessionId: id, config: config, providerContext: providerContext, logger: logger,
+                sink: { [session, recorder] event in
+                    recorder.record(event)
+                    session.deliver(event)
+                })
+            session.attach(engine: engine, log: stored.log)
+            state.withLock { state in
+                state.sessions[id] = session
+                state.lastSessionID = id
+            }
+            await engine.resume(from: stored.events, droppedLines: stored.droppedLines)
+        } catch let error as RPCError {
+            stored.log.close()
+            throw error
+        } catch {
+            stored.log.close()
+            throw RPCError.internalError(method: "session.resume", (error as? CopilotError)?.message ?? String(describing: error))
+        }
+        return ["sessionId": .string(id), "workspacePath": .null, "capabilities": ["ui": ["elicitation": false]]]
     }
 
     static func string(_ key: String, in params: JSONValue) throws -> String {

@@ -21,6 +21,7 @@ final class ServerSession: Sendable {
 
     private struct State {
         var engine: SessionEngine?
+        var log: (any SessionLog)?
         var subscribers: [UUID: RPCConnection] = [:]
         var owner: RPCConnection?
         var persisted: [SessionEvent] = []
@@ -32,12 +33,34 @@ final class ServerSession: Sendable {
 
     private let state = Mutex(State())
 
-    init(id: String) {
+    init(id: String, startTime: Date = Date()) {
         self.id = id
-        self.startTime = Date()
+        self.startTime = startTime
     }
 
-    func attach(engine: SessionEngine) { state.withLock { $0.engine = engine } }
+    func attach(engine: SessionEngine, log: (any SessionLog)?) {
+        state.withLock { state in
+            state.engine = engine
+            state.log = log
+        }
+    }
+
+    /// Starts the persisted history with events read back from a store.
+    func seed(_ events: [SessionEvent]) {
+        state.withLock { state in
+            state.persisted = events.filter { !$0.ephemeral }
+            if let last = events.last { state.modifiedTime = last.timestamp }
+        }
+    }
+
+    /// Ends the engine and releases the stored log.
+    func close() async {
+        await engine?.close()
+        state.withLock { state in
+            state.log?.close()
+            state.log = nil
+        }
+    }
 
     // MARK: Listeners
 

@@ -20,9 +20,10 @@ def run(coro, timeout=60):
 
 
 @pytest.fixture()
-def sdk_env(monkeypatch, cli_binary):
+def sdk_env(monkeypatch, cli_binary, tmp_path):
     monkeypatch.setenv("COPILOT_CLI_PATH", str(cli_binary))
     monkeypatch.setenv("COPILOT_SKIP_CLI_DOWNLOAD", "1")
+    monkeypatch.setenv("COPILOT_SWIFT_HOME", str(tmp_path / "copilot-home"))
 
 
 def provider(mock):
@@ -222,9 +223,9 @@ def test_abort_mid_stream(fresh_llmock, sdk_env):
 
 
 @pytest.fixture()
-def tcp_server(cli_binary):
+def tcp_server(cli_binary, tmp_path):
     """`copilot-swift server --port 0` with a connection token, as a long-running shared runtime."""
-    env = dict(os.environ, COPILOT_CONNECTION_TOKEN="interop-token-123")
+    env = dict(os.environ, COPILOT_CONNECTION_TOKEN="interop-token-123", COPILOT_SWIFT_HOME=str(tmp_path / "copilot-home"))
     process = subprocess.Popen([str(cli_binary), "server", "--port", "0"], stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, env=env, text=True)
     line = process.stdout.readline()
@@ -342,3 +343,36 @@ def test_ask_user_reaches_the_sdk_handler(fresh_llmock, sdk_env):
     assert [t["function"]["name"] for t in calls[0]["body"]["tools"]] == ["ask_user"]
     tool_messages = [m for m in calls[1]["body"]["messages"] if m["role"] == "tool"]
     assert tool_messages[0]["content"] == "The user answered: blue"
+
+
+def test_sessions_outlive_the_server_process(fresh_llmock, sdk_env):
+    """stdio: each client spawns its own server; the second finds the first one's session on disk."""
+    async def first():
+        async with CopilotClient() as client:
+            session = await client.create_session(
+                on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock))
+            await session.send_and_wait("Remember the word mango.", timeout=30)
+            await session.disconnect()
+            return session.session_id
+
+    async def second(session_id):
+        async with CopilotClient() as client:
+            listed = [s.session_id for s in await client.list_sessions()]
+            last = await client.get_last_session_id()
+            session = await client.resume_session(
+                session_id, on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock))
+            reply = await session.send_and_wait("What was the word?", timeout=30)
+            history = [e.type.value for e in await session.get_events()]
+            await session.disconnect()
+            await client.delete_session(session_id)
+            after = [s.session_id for s in await client.list_sessions()]
+            return listed, last, reply, history, after
+
+    session_id = run(first())
+    listed, last, reply, history, after = run(second(session_id))
+    assert session_id in listed and last == session_id
+    assert reply is not None and reply.data.content
+    assert history.count("user.message") == 2 and "session.resume" in history
+    users = [m["content"] for m in chat_calls(fresh_llmock)[-1]["body"]["messages"] if m["role"] == "user"]
+    assert users == ["Remember the word mango.", "What was the word?"]
+    assert session_id not in after

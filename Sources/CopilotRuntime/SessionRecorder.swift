@@ -1,17 +1,19 @@
-import CopilotRuntime
 import Foundation
-import Logging
+public import Logging
 import Synchronization
 
 /// Writes a session's persisted events to its log, in order, and keeps the stored summary current.
-final class EventRecorder: Sendable {
+///
+/// Put ``record(_:)`` in the engine's event sink; events recorded before ``attach(_:metadata:)``
+/// are kept and written first.
+public final class SessionRecorder: Sendable {
     private let logger: Logger
     private let state = Mutex<(log: (any SessionLog)?, metadata: SessionMetadata?, pending: [SessionEvent])>((nil, nil, []))
 
-    init(logger: Logger) { self.logger = logger }
+    public init(logger: Logger) { self.logger = logger }
 
     /// Starts writing to `log`; events recorded before it was open are written first.
-    func attach(_ log: (any SessionLog)?, metadata: SessionMetadata?) {
+    public func attach(_ log: (any SessionLog)?, metadata: SessionMetadata?) {
         state.withLock { state in
             state.log = log
             state.metadata = metadata
@@ -21,7 +23,7 @@ final class EventRecorder: Sendable {
         }
     }
 
-    func record(_ event: SessionEvent) {
+    public func record(_ event: SessionEvent) {
         guard !event.ephemeral else { return }
         state.withLock { state in
             guard state.log != nil else {
