@@ -88,6 +88,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // `copilot-benchmarks`: measured figures beside peers' (run by scripts/bench.sh, never by swift test).
+        .executableTarget(
+            name: "CopilotBenchmarks",
+            dependencies: ["CopilotSDK", "CopilotTesting"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "CopilotSDKTests",
             dependencies: ["CopilotSDK", "CopilotTesting", "CopilotProviders", "CopilotRuntime", "CopilotProtocol", "CopilotServer"],

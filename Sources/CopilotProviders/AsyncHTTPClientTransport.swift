@@ -11,9 +11,13 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
     private let timeouts: HTTPTimeouts
 
     /// Creates a transport with its own connection pool and the given timeouts.
-    public init(timeouts: HTTPTimeouts = .default) {
+    ///
+    /// - Parameter maxConnectionsPerHost: how many HTTP/1.1 connections may be open to one host at
+    ///   once; more concurrent streams than this wait for a free connection.
+    public init(timeouts: HTTPTimeouts = .default, maxConnectionsPerHost: Int = 64) {
         self.timeouts = timeouts
         var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = maxConnectionsPerHost
         configuration.timeout = HTTPClient.Configuration.Timeout(
             connect: TimeAmount(timeouts.connect), read: TimeAmount(timeouts.idle))
         // A refused connection should fail at once with its real cause; retrying is the caller's policy.

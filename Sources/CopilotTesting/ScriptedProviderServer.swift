@@ -76,6 +76,15 @@ public final class ScriptedProviderServer: Sendable {
         requests.filter { ScriptedWire(path: $0.path.split(separator: "?").first.map(String.init) ?? $0.path) != nil }
     }
 
+    /// When the last streamed response's first and last body bytes were written (for measuring
+    /// client overhead against the server's own clock).
+    public var lastStreamTimes: (firstByte: ContinuousClock.Instant, lastByte: ContinuousClock.Instant)? {
+        state.storage.withLock { storage in
+            guard let first = storage.firstByte, let last = storage.lastByte else { return nil }
+            return (first, last)
+        }
+    }
+
     /// How many scripted turns have not been played yet.
     public var remainingTurns: Int { state.storage.withLock { $0.turns.count } }
 
@@ -104,6 +113,8 @@ final class ScriptedServerState: Sendable {
         var turns: [ScriptedTurn]
         var models: [String]
         var requests: [RecordedRequest] = []
+        var firstByte: ContinuousClock.Instant?
+        var lastByte: ContinuousClock.Instant?
     }
 
     let storage: Mutex<Storage>
@@ -228,10 +239,10 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
                 keepAlive: keepAlive, extraHeaders: failure.headers)
             return
         }
-        let events = turn.events(for: wire, model: model).map(\.wireBytes)
+        let events = turn.recordedBody.map { [$0] } ?? turn.events(for: wire, model: model).map(\.wireBytes)
         let writes: [[UInt8]]
         if let size = turn.delivery.chunkSize, size > 0 {
-            let all = events.flatMap { $0 }
+            let all = events.count == 1 ? events[0] : events.flatMap { $0 }
             writes = stride(from: 0, to: all.count, by: size).map { Array(all[$0..<min($0 + size, all.count)]) }
         } else {
             writes = events
@@ -240,6 +251,7 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
         if !keepAlive { headers.add(name: "connection", value: "close") }
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
 
+        state.storage.withLock { $0.firstByte = nil }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let delay = TimeAmount(turn.delivery.delay)
         let keep = keepAlive
@@ -251,14 +263,19 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     private func write(_ writes: ArraySlice<[UInt8]>, delay: TimeAmount, context: ChannelHandlerContext, keepAlive: Bool) {
         guard context.channel.isActive else { return }
+        state.storage.withLock { storage in
+            if storage.firstByte == nil { storage.firstByte = .now }
+        }
         if delay == .zero {
             for piece in writes {
                 context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: piece)))), promise: nil)
             }
+            state.storage.withLock { $0.lastByte = .now }
             finish(context: context, keepAlive: keepAlive)
             return
         }
         guard let first = writes.first else {
+            state.storage.withLock { $0.lastByte = .now }
             finish(context: context, keepAlive: keepAlive)
             return
         }

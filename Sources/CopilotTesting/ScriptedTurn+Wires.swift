@@ -45,6 +45,11 @@ extension ScriptedTurn {
         return events
     }
 
+    /// The whole stream as bytes on the wire.
+    public func renderedStream(for wire: ScriptedWire, model: String = "scripted-model") -> [UInt8] {
+        events(for: wire, model: model).flatMap(\.wireBytes)
+    }
+
     /// The error body in `wire`'s shape.
     static func errorBody(message: String, type: String, wire: ScriptedWire) -> String {
         let body: JSONValue =

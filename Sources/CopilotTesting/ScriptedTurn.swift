@@ -19,6 +19,9 @@ public struct ScriptedTurn: Sendable, Hashable {
     public var failure: Failure?
     /// How the stream is cut into writes, and how it ends.
     public var delivery: Delivery
+    /// Bytes to send verbatim as the stream body instead of rendering the turn (for replaying a
+    /// recorded stream, or a pre-rendered one in benchmarks).
+    public var recordedBody: [UInt8]?
 
     /// An HTTP error reply.
     public struct Failure: Sendable, Hashable {
@@ -69,6 +72,14 @@ public struct ScriptedTurn: Sendable, Hashable {
         self.finishReason = finishReason
         self.failure = failure
         self.delivery = delivery
+        self.recordedBody = nil
+    }
+
+    /// A turn that replays `body` (SSE bytes) as it is.
+    public static func recorded(_ body: [UInt8], delivery: Delivery = .init(chunkSize: 16 * 1024)) -> ScriptedTurn {
+        var turn = ScriptedTurn(delivery: delivery)
+        turn.recordedBody = body
+        return turn
     }
 
     /// A plain text answer.

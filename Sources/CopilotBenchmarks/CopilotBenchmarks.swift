@@ -1,0 +1,347 @@
+import CopilotSDK
+import CopilotTesting
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `copilot-benchmarks`: measures the runtime beside its peers, in one run, and prints a table.
+/// See BENCHMARKS.md and scripts/bench.sh. Not part of `swift test`.
+@main
+struct CopilotBenchmarks {
+    struct Options {
+        var runs = 5
+        var chunks = 20_000
+        var sessions = 1_000
+        var python = ".venv-bench/bin/python"
+        var peers = "Benchmarks/peers"
+    }
+
+    static func main() async throws {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "serve" {
+            try await serve(chunks: Int(arguments.dropFirst().first ?? "") ?? 20_000)
+            return
+        }
+        var options = Options()
+        while let flag = arguments.first {
+            arguments.removeFirst()
+            let value = arguments.isEmpty ? "" : arguments.removeFirst()
+            switch flag {
+            case "--runs": options.runs = Int(value) ?? options.runs
+            case "--chunks": options.chunks = Int(value) ?? options.chunks
+            case "--sessions": options.sessions = Int(value) ?? options.sessions
+            case "--python": options.python = value
+            default: throw BenchmarkError("unknown option \(flag)")
+            }
+        }
+        try await run(options)
+    }
+
+    // MARK: The server, in its own process
+
+    /// Serves pre-rendered streams: `chunks` text deltas for model "bench", 200 for "bench-200".
+    static func serve(chunks: Int) async throws {
+        let long = ScriptedTurn.text(String(repeating: "w ", count: chunks))
+        let short = ScriptedTurn.text(String(repeating: "w ", count: 200))
+        var bodies: [String: [UInt8]] = [:]
+        for wire in ScriptedWire.allCases {
+            bodies["\(wire.rawValue)/bench"] = long.renderedStream(for: wire, model: "bench")
+            bodies["\(wire.rawValue)/bench-200"] = short.renderedStream(for: wire, model: "bench-200")
+        }
+        let recorded = bodies
+        let server = try await ScriptedProviderServer.start { request in
+            guard let wire = ScriptedWire(path: request.path.split(separator: "?").first.map(String.init) ?? request.path) else { return nil }
+            let model = request.json?["model"]?.stringValue == "bench-200" ? "bench-200" : "bench"
+            return recorded["\(wire.rawValue)/\(model)"].map { ScriptedTurn.recorded($0) }
+        }
+        FileHandle.standardOutput.write(Data("listening on port \(server.port)\n".utf8))
+        while true { try await Task.sleep(for: .seconds(3600)) }
+    }
+
+    static func spawnServer(chunks: Int) throws -> (Process, Int) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        process.arguments = ["serve", String(chunks)]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line.append(byte) }
+        guard let port = String(decoding: line, as: UTF8.self).split(separator: " ").last.flatMap({ Int($0) }) else {
+            throw BenchmarkError("the benchmark server did not start")
+        }
+        return (process, port)
+    }
+
+    // MARK: Running
+
+    static func run(_ options: Options) async throws {
+        let (serverProcess, port) = try spawnServer(chunks: options.chunks)
+        defer { serverProcess.terminate() }
+        let base = "http://127.0.0.1:\(port)"
+        var table = Table()
+        table.note("machine: \(machine())")
+        table.note("runs per figure: \(options.runs) (median, with min–max); stream: \(options.chunks) text deltas")
+
+        let transport = AsyncHTTPClientTransport(maxConnectionsPerHost: options.sessions + 8)
+        let context = ProviderContext(transport: transport, retryPolicy: .none)
+        let wires: [(String, ProviderConfig, String)] = [
+            ("completions", ProviderConfig(type: .openai, baseURL: base + "/v1"), "/v1/chat/completions"),
+            ("responses", ProviderConfig(type: .openai, baseURL: base + "/v1", wireAPI: .responses), "/v1/responses"),
+            ("anthropic", ProviderConfig(type: .anthropic, baseURL: base), "/v1/messages"),
+        ]
+        for (name, config, path) in wires {
+            let provider = try config.makeProvider(context: context)
+            let request = ModelRequest(model: "bench", messages: [.user("go")])
+            let deltas = Atomic<Int>(0)
+            let ours = try await measure(options.runs) {
+                deltas.store(0, ordering: .relaxed)
+                _ = try await provider.complete(request) { _ in deltas.add(1, ordering: .relaxed) }
+            }
+            guard deltas.load(ordering: .relaxed) == options.chunks else {
+                throw BenchmarkError("\(name): got \(deltas.load(ordering: .relaxed)) deltas, expected \(options.chunks)")
+            }
+            let limit = try await measure(options.runs) {
+                var headers = ProviderEndpoint.authHeaders(config: config)
+                headers.add(name: "Content-Type", value: "application/json")
+                let response = try await transport.execute(HTTPTransportRequest(
+                    method: "POST", url: base + path, headers: headers, body: Array(#"{"model":"bench","stream":true}"#.utf8)))
+                var bytes = 0
+                for try await chunk in response.body { bytes += chunk.count }
+            }
+            let peer = try peerTimes(options, base: base, wire: name)
+            table.row("stream decoding, \(name) (s)", ours: ours, peer: peer, peerName: name == "anthropic" ? "anthropic 2.13.0" : "openai 3.57.0")
+            table.row("  read-and-discard limit, \(name) (s)", ours: limit, peer: nil, peerName: "")
+            table.note("\(name): ours reaches \(percent(limit.median / ours.median)) of the read-only limit")
+        }
+
+        // Session-level: deltas delivered to a session handler.
+        let client = CopilotClient(options: CopilotClientOptions(transport: transport, retryPolicy: .none))
+        let sessionDeltas = Atomic<Int>(0)
+        let session = try await client.createSession(SessionConfig(
+            model: "bench", provider: ProviderConfig(type: .openai, baseURL: base + "/v1"), streaming: true))
+        session.on(.assistantMessageDelta) { _ in sessionDeltas.add(1, ordering: .relaxed) }
+        let throughSession = try await measure(options.runs) { _ = try await session.sendAndWait("go", timeout: .seconds(300)) }
+        table.row("stream decoding to a session handler, completions (s)", ours: throughSession, peer: nil, peerName: "")
+        await session.disconnect()
+
+        try await concurrency(options, base: base, transport: transport, table: &table)
+        try await turnOverhead(table: &table)
+        try await store(table: &table)
+        try await client.stop()
+        try await transport.shutdown()
+        print(table.render())
+    }
+
+    static func peerTimes(_ options: Options, base: String, wire: String) throws -> Stats? {
+        guard FileManager.default.isExecutableFile(atPath: options.python) else { return nil }
+        let output = try runProcess(options.python, [options.peers + "/stream_decode.py", base, wire, String(options.runs)])
+        let json = try JSONValue(parsing: output)
+        guard json["deltas"]?.intValue == options.chunks else {
+            throw BenchmarkError("the \(wire) peer saw \(json["deltas"]?.jsonString ?? "?") deltas, expected \(options.chunks)")
+        }
+        return Stats(json["times"]?.arrayValue?.compactMap { value -> Double? in
+            if case .double(let d) = value { return d }
+            return value.intValue.map(Double.init)
+        } ?? [])
+    }
+
+    static func concurrency(_ options: Options, base: String, transport: AsyncHTTPClientTransport, table: inout Table) async throws {
+        let rssBefore = currentRSSMegabytes()
+        let client = CopilotClient(options: CopilotClientOptions(transport: transport, retryPolicy: .none))
+        let config = SessionConfig(model: "bench-200", provider: ProviderConfig(type: .openai, baseURL: base + "/v1"), streaming: true)
+        var sessions: [CopilotSession] = []
+        for _ in 0..<options.sessions { sessions.append(try await client.createSession(config)) }
+        let idleRSS = (currentRSSMegabytes() - rssBefore) * 1024 / Double(options.sessions)
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for session in sessions {
+                group.addTask { _ = try await session.sendAndWait("go", timeout: .seconds(300)) }
+            }
+            try await group.waitForAll()
+        }
+        let wall = seconds(started.duration(to: .now))
+        let peak = peakRSSMegabytes()
+        try await client.stop()
+        var peerWall: Double?
+        var peerRSS: Double?
+        if FileManager.default.isExecutableFile(atPath: options.python) {
+            let json = try JSONValue(parsing: try runProcess(options.python, [options.peers + "/concurrent_streams.py", base, String(options.sessions)]))
+            peerWall = json["seconds"].flatMap(number)
+            peerRSS = json["peak_rss_mb"].flatMap(number)
+        }
+        table.row("\(options.sessions) concurrent 200-chunk streams, wall (s)", ours: Stats([wall]), peer: peerWall.map { Stats([$0]) }, peerName: "openai AsyncOpenAI")
+        table.row("  peak RSS of the process (MB)", ours: Stats([peak]), peer: peerRSS.map { Stats([$0]) }, peerName: "openai AsyncOpenAI")
+        table.row("  RSS per idle session (KB)", ours: Stats([idleRSS]), peer: nil, peerName: "")
+    }
+
+    static func turnOverhead(table: inout Table) async throws {
+        let server = try await ScriptedProviderServer.start { _ in .text(String(repeating: "w ", count: 20)) }
+        let client = CopilotClient(options: CopilotClientOptions(retryPolicy: .none))
+        let session = try await client.createSession(SessionConfig(
+            model: "bench", provider: ProviderConfig(type: .openai, baseURL: server.baseURL), streaming: true))
+        let marks = Mutex<(firstDelta: ContinuousClock.Instant?, idle: ContinuousClock.Instant?)>((nil, nil))
+        session.on { event in
+            switch event.payload {
+            case .assistantMessageDelta: marks.withLock { if $0.firstDelta == nil { $0.firstDelta = .now } }
+            case .sessionIdle: marks.withLock { $0.idle = .now }
+            default: break
+            }
+        }
+        var toIdle: [Double] = []
+        var toFirst: [Double] = []
+        for index in 0..<300 {
+            marks.withLock { $0 = (nil, nil) }
+            _ = try await session.sendAndWait("go")
+            guard index >= 20, let times = server.lastStreamTimes, let (first, idle) = marks.withLock({ $0 }) as (ContinuousClock.Instant?, ContinuousClock.Instant?)?,
+                let first, let idle
+            else { continue }
+            toIdle.append(seconds(times.lastByte.duration(to: idle)) * 1000)
+            toFirst.append(seconds(times.firstByte.duration(to: first)) * 1000)
+        }
+        table.row("turn overhead in-process: last byte → session.idle, p50 (ms)", ours: Stats([percentile(toIdle, 0.5)]), peer: nil, peerName: "")
+        table.row("turn overhead in-process: last byte → session.idle, p99 (ms)", ours: Stats([percentile(toIdle, 0.99)]), peer: nil, peerName: "")
+        table.row("first byte → first message_delta, p50 (ms)", ours: Stats([percentile(toFirst, 0.5)]), peer: nil, peerName: "")
+        table.row("first byte → first message_delta, p99 (ms)", ours: Stats([percentile(toFirst, 0.99)]), peer: nil, peerName: "")
+        try await client.stop()
+        try await server.shutdown()
+    }
+
+    static func store(table: inout Table) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("copilot-bench-store-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = FileSessionStore(directory: directory)
+        let log = try await store.create(SessionMetadata(sessionId: "bench"))
+        var latencies: [Double] = []
+        var parent: UUID?
+        let text = String(repeating: "x", count: 200)
+        for index in 0..<10_000 {
+            let event = SessionEvent(
+                parentId: parent,
+                payload: index % 2 == 0
+                    ? .userMessage(.init(content: text, messageId: UUID().uuidString))
+                    : .assistantMessage(.init(messageId: UUID().uuidString, content: text)))
+            parent = event.id
+            let started = ContinuousClock.now
+            try log.append(event)
+            latencies.append(seconds(started.duration(to: .now)) * 1_000_000)
+        }
+        log.close()
+        let resume = try await measure(5) {
+            let client = CopilotClient(options: CopilotClientOptions(sessionStore: store))
+            let session = try await client.resumeSession(
+                "bench", SessionConfig(model: "bench", provider: ProviderConfig(baseURL: "http://127.0.0.1:9/v1")))
+            await session.disconnect()
+            try await client.stop()
+        }
+        table.row("file store: append one event, p50 (µs)", ours: Stats([percentile(latencies, 0.5)]), peer: nil, peerName: "")
+        table.row("file store: append one event, p99 (µs)", ours: Stats([percentile(latencies, 0.99)]), peer: nil, peerName: "")
+        table.row("file store: resume a 10,000-event session (s)", ours: resume, peer: nil, peerName: "")
+    }
+
+    // MARK: Helpers
+
+    static func measure(_ runs: Int, _ body: () async throws -> Void) async throws -> Stats {
+        try await body()  // warm-up
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let started = ContinuousClock.now
+            try await body()
+            times.append(seconds(started.duration(to: .now)))
+        }
+        return Stats(times)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func number(_ value: JSONValue) -> Double? {
+        if case .double(let d) = value { return d }
+        return value.intValue.map(Double.init)
+    }
+
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+    }
+
+    static func percent(_ ratio: Double) -> String { String(format: "%.0f%%", ratio * 100) }
+
+    static func runProcess(_ path: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = try output.fileHandleForReading.readToEnd() ?? Data()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchmarkError("\(path) \(arguments.first ?? "") failed") }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func currentRSSMegabytes() -> Double {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+            let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+        else { return .nan }
+        return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
+    }
+
+    static func peakRSSMegabytes() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        return Double(usage.ru_maxrss) / 1_048_576  // bytes on macOS
+        #endif
+    }
+
+    static func machine() -> String {
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "?"
+        return "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu), \(ProcessInfo.processInfo.physicalMemory / 1_073_741_824) GiB"
+    }
+}
+
+/// Median, min and max of repeated runs.
+struct Stats {
+    var values: [Double]
+    init(_ values: [Double]) { self.values = values.sorted() }
+    var median: Double { values.isEmpty ? .nan : values[values.count / 2] }
+    var min: Double { values.first ?? .nan }
+    var max: Double { values.last ?? .nan }
+    var text: String {
+        values.count > 1 ? String(format: "%.4g (%.4g–%.4g)", median, min, max) : String(format: "%.4g", median)
+    }
+}
+
+/// The printed table: one row per figure, our value beside the peer's and their ratio.
+struct Table {
+    private var rows: [(String, String, String, String, String)] = []
+    private var notes: [String] = []
+
+    mutating func row(_ name: String, ours: Stats, peer: Stats?, peerName: String) {
+        let ratio = peer.map { String(format: "%.1f×", $0.median / ours.median) } ?? ""
+        rows.append((name, ours.text, peer?.text ?? "", peerName, ratio))
+    }
+
+    mutating func note(_ text: String) { notes.append(text) }
+
+    func render() -> String {
+        var lines = ["| figure | ours | peer | peer is | peer ÷ ours |", "|---|---|---|---|---|"]
+        for row in rows { lines.append("| \(row.0) | \(row.1) | \(row.2) | \(row.3) | \(row.4) |") }
+        return (notes.map { "- " + $0 } + [""] + lines).joined(separator: "\n")
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
