@@ -21,8 +21,7 @@ async def one(client):
 
 
 async def main():
-    client = openai.AsyncOpenAI(base_url=base + "/v1", api_key="bench", max_retries=0,
-                                http_client=None)
+    client = openai.AsyncOpenAI(base_url=base + "/v1", api_key="bench", max_retries=0, timeout=120)
     start = time.perf_counter()
     counts = await asyncio.gather(*(one(client) for _ in range(sessions)))
     seconds = time.perf_counter() - start

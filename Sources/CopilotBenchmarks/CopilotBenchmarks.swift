@@ -79,12 +79,15 @@ struct CopilotBenchmarks {
     // MARK: Running
 
     static func run(_ options: Options) async throws {
-        let (serverProcess, port) = try spawnServer(chunks: options.chunks)
-        defer { serverProcess.terminate() }
-        let base = "http://127.0.0.1:\(port)"
         var table = Table()
         table.note("machine: \(machine())")
         table.note("runs per figure: \(options.runs) (median, with min–max); stream: \(options.chunks) text deltas")
+        // First, while this process is fresh, so its peak RSS is the concurrency run's own.
+        try await concurrency(options, table: &table)
+
+        let (serverProcess, port) = try spawnServer(chunks: options.chunks)
+        defer { serverProcess.terminate() }
+        let base = "http://127.0.0.1:\(port)"
 
         let transport = AsyncHTTPClientTransport(maxConnectionsPerHost: options.sessions + 8)
         let context = ProviderContext(transport: transport, retryPolicy: .none)
@@ -128,7 +131,6 @@ struct CopilotBenchmarks {
         table.row("stream decoding to a session handler, completions (s)", ours: throughSession, peer: nil, peerName: "")
         await session.disconnect()
 
-        try await concurrency(options, base: base, transport: transport, table: &table)
         try await turnOverhead(table: &table)
         try await store(table: &table)
         try await client.stop()
@@ -138,7 +140,7 @@ struct CopilotBenchmarks {
 
     static func peerTimes(_ options: Options, base: String, wire: String) throws -> Stats? {
         guard FileManager.default.isExecutableFile(atPath: options.python) else { return nil }
-        let output = try runProcess(options.python, [options.peers + "/stream_decode.py", base, wire, String(options.runs)])
+        let output = try runProcess("/usr/bin/timeout", ["600", options.python, options.peers + "/stream_decode.py", base, wire, String(options.runs)])
         let json = try JSONValue(parsing: output)
         guard json["deltas"]?.intValue == options.chunks else {
             throw BenchmarkError("the \(wire) peer saw \(json["deltas"]?.jsonString ?? "?") deltas, expected \(options.chunks)")
@@ -149,7 +151,11 @@ struct CopilotBenchmarks {
         } ?? [])
     }
 
-    static func concurrency(_ options: Options, base: String, transport: AsyncHTTPClientTransport, table: inout Table) async throws {
+    static func concurrency(_ options: Options, table: inout Table) async throws {
+        let (serverProcess, port) = try spawnServer(chunks: 200)
+        defer { serverProcess.terminate() }
+        let base = "http://127.0.0.1:\(port)"
+        let transport = AsyncHTTPClientTransport(maxConnectionsPerHost: options.sessions + 8)
         let rssBefore = currentRSSMegabytes()
         let client = CopilotClient(options: CopilotClientOptions(transport: transport, retryPolicy: .none))
         let config = SessionConfig(model: "bench-200", provider: ProviderConfig(type: .openai, baseURL: base + "/v1"), streaming: true)
@@ -166,12 +172,18 @@ struct CopilotBenchmarks {
         let wall = seconds(started.duration(to: .now))
         let peak = peakRSSMegabytes()
         try await client.stop()
+        try await transport.shutdown()
         var peerWall: Double?
         var peerRSS: Double?
         if FileManager.default.isExecutableFile(atPath: options.python) {
-            let json = try JSONValue(parsing: try runProcess(options.python, [options.peers + "/concurrent_streams.py", base, String(options.sessions)]))
-            peerWall = json["seconds"].flatMap(number)
-            peerRSS = json["peak_rss_mb"].flatMap(number)
+            do {
+                let json = try JSONValue(parsing: try runProcess(
+                    "/usr/bin/timeout", ["300", options.python, options.peers + "/concurrent_streams.py", base, String(options.sessions)]))
+                peerWall = json["seconds"].flatMap(number)
+                peerRSS = json["peak_rss_mb"].flatMap(number)
+            } catch {
+                table.note("the concurrency peer failed: \(error)")
+            }
         }
         table.row("\(options.sessions) concurrent 200-chunk streams, wall (s)", ours: Stats([wall]), peer: peerWall.map { Stats([$0]) }, peerName: "openai AsyncOpenAI")
         table.row("  peak RSS of the process (MB)", ours: Stats([peak]), peer: peerRSS.map { Stats([$0]) }, peerName: "openai AsyncOpenAI")
@@ -281,7 +293,9 @@ struct CopilotBenchmarks {
         try process.run()
         let data = try output.fileHandleForReading.readToEnd() ?? Data()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchmarkError("\(path) \(arguments.first ?? "") failed") }
+        guard process.terminationStatus == 0 else {
+            throw BenchmarkError("\(arguments.dropFirst().prefix(2).joined(separator: " ")) failed (exit \(process.terminationStatus))")
+        }
         return String(decoding: data, as: UTF8.self)
     }
 
