@@ -239,8 +239,11 @@ public actor SessionEngine {
         queue.removeAll()
         current?.cancel()
         await worker?.value
-        if let hook = hooks?.onSessionEnd {
-            _ = await runHook("sessionEnd", SessionEndInput(sessionId: sessionId, reason: "user_exit")) { try await hook($0) }
+        if let hook = hooks?.onSessionEnd,
+            let output = await runHook("sessionEnd", SessionEndInput(sessionId: sessionId, reason: "user_exit"), hook) ?? nil,
+            let summary = output.sessionSummary, !summary.isEmpty
+        {
+            emit(.other(type: "session.task_complete", data: ["summary": .string(summary), "success": true]))
         }
     }
 

@@ -14,8 +14,8 @@ public struct SessionHooks: Sendable {
     public var onUserPromptSubmitted: (@Sendable (UserPromptSubmittedInput) async throws -> UserPromptSubmittedOutput?)?
     /// When the session starts: may add context to the system prompt.
     public var onSessionStart: (@Sendable (SessionStartInput) async throws -> SessionStartOutput?)?
-    /// When the session ends (disconnect).
-    public var onSessionEnd: (@Sendable (SessionEndInput) async throws -> Void)?
+    /// When the session ends (disconnect): may give the summary the session is stored and listed under.
+    public var onSessionEnd: (@Sendable (SessionEndInput) async throws -> SessionEndOutput?)?
     /// When a model call fails: retry it, skip it quietly, or abort.
     public var onErrorOccurred: (@Sendable (ErrorOccurredInput) async throws -> ErrorOccurredOutput?)?
     /// How long one hook may take.
@@ -26,7 +26,7 @@ public struct SessionHooks: Sendable {
         onPostToolUse: (@Sendable (PostToolUseInput) async throws -> PostToolUseOutput?)? = nil,
         onUserPromptSubmitted: (@Sendable (UserPromptSubmittedInput) async throws -> UserPromptSubmittedOutput?)? = nil,
         onSessionStart: (@Sendable (SessionStartInput) async throws -> SessionStartOutput?)? = nil,
-        onSessionEnd: (@Sendable (SessionEndInput) async throws -> Void)? = nil,
+        onSessionEnd: (@Sendable (SessionEndInput) async throws -> SessionEndOutput?)? = nil,
         onErrorOccurred: (@Sendable (ErrorOccurredInput) async throws -> ErrorOccurredOutput?)? = nil,
         timeout: Duration = .seconds(30)
     ) {
@@ -118,6 +118,12 @@ public struct SessionEndInput: HookInput, Hashable {
     public var sessionId: String
     /// `complete`, `error`, `abort`, `timeout` or `user_exit`.
     public var reason: String
+}
+
+public struct SessionEndOutput: Sendable, Hashable, Codable {
+    /// Replaces the session's summary (what session lists show), recorded as `session.task_complete`.
+    public var sessionSummary: String?
+    public init(sessionSummary: String? = nil) { self.sessionSummary = sessionSummary }
 }
 
 public struct ErrorOccurredInput: HookInput, Hashable {

@@ -1,3 +1,4 @@
+import CopilotProviders
 import Foundation
 public import Logging
 import Synchronization
@@ -41,6 +42,14 @@ public final class SessionRecorder: Sendable {
             if case .userMessage(let message) = event.payload, var metadata = state.metadata {
                 metadata.modifiedAt = event.timestamp
                 if metadata.summary == nil { metadata.summary = String(message.content.prefix(80)) }
+                state.metadata = metadata
+                try state.log?.update(metadata)
+            }
+            // A summary given at the end (the sessionEnd hook) replaces the first prompt's.
+            if case .other(type: "session.task_complete", let data) = event.payload, let summary = data["summary"]?.stringValue,
+                var metadata = state.metadata
+            {
+                metadata.summary = summary
                 state.metadata = metadata
                 try state.log?.update(metadata)
             }

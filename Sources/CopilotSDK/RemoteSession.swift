@@ -114,7 +114,8 @@ final class RemoteSession: SessionBackend {
             guard let hook = hooks.onSessionStart else { return [:] }
             return try output(try await hook(try input.decode(as: SessionStartInput.self)))
         case "sessionEnd":
-            try await hooks.onSessionEnd?(try input.decode(as: SessionEndInput.self))
+            guard let hook = hooks.onSessionEnd else { return [:] }
+            return try output(try await hook(try input.decode(as: SessionEndInput.self)))
         case "errorOccurred":
             guard let hook = hooks.onErrorOccurred else { return [:] }
             return try output(try await hook(try input.decode(as: ErrorOccurredInput.self)))

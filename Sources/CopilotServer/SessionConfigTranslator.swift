@@ -143,13 +143,12 @@ struct SessionConfigTranslator {
             guard let output = result["output"], output != .null else { return nil }
             return try? output.decode(as: Output.self)
         }
-        struct Ignored: Decodable, Sendable {}
         return SessionHooks(
             onPreToolUse: { try await invoke("preToolUse", $0, as: PreToolUseOutput.self) },
             onPostToolUse: { try await invoke("postToolUse", $0, as: PostToolUseOutput.self) },
             onUserPromptSubmitted: { try await invoke("userPromptSubmitted", $0, as: UserPromptSubmittedOutput.self) },
             onSessionStart: { try await invoke("sessionStart", $0, as: SessionStartOutput.self) },
-            onSessionEnd: { _ = try await invoke("sessionEnd", $0, as: Ignored.self) },
+            onSessionEnd: { try await invoke("sessionEnd", $0, as: SessionEndOutput.self) },
             onErrorOccurred: { try await invoke("errorOccurred", $0, as: ErrorOccurredOutput.self) })
     }
 }

@@ -137,3 +137,23 @@ struct SessionStoreTests {
         try await server.shutdown()
     }
 }
+
+@Suite("sessionEnd hook")
+struct SessionEndHookTests {
+    @Test("sessionEnd can give the summary the session is stored and listed under")
+    func sessionSummary() async throws {
+        let store = FileSessionStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("copilot-end-\(UUID().uuidString)"))
+        try await withScriptedClient(turns: [.text("Done.")], options: CopilotClientOptions(retryPolicy: .none, sessionStore: store)) { client, server in
+            var config = scriptedConfig(server)
+            config.hooks = SessionHooks(onSessionEnd: { input in
+                #expect(input.reason == "user_exit")
+                return SessionEndOutput(sessionSummary: "Planned the garden")
+            })
+            let session = try await client.createSession(config)
+            _ = try await session.sendAndWait("Help me plan my garden for spring, please")
+            #expect(try await client.sessionMetadata(session.sessionId)?.summary == "Help me plan my garden for spring, please")
+            await session.disconnect()
+            #expect(try await client.sessionMetadata(session.sessionId)?.summary == "Planned the garden")
+        }
+    }
+}
