@@ -183,3 +183,26 @@ struct BuiltInToolTests {
         }
     }
 }
+
+@Suite("Permission decisions")
+struct PermissionDecisionTests {
+    @Test("approve-for-session covers the same tool (or built-in request kind) for the rest of the session")
+    func approveForSession() async throws {
+        let turns: [ScriptedTurn] = [
+            .toolCalls([("ping", "{}")]), .toolCalls([("ping", "{}")]), .text("Pinged twice."),
+        ]
+        try await withScriptedClient(turns: turns) { client, server in
+            let asked = Mutex(0)
+            let permission = PermissionHandler { _, _ in
+                asked.withLock { $0 += 1 }
+                return .approveForSession
+            }
+            let ping = Tool(name: "ping", description: "Ping") { _ in "pong" }
+            let session = try await client.createSession(scriptedConfig(server, tools: [ping], permission: permission))
+            #expect(try await session.sendAndWait("Ping twice").content == "Pinged twice.")
+            #expect(asked.withLock { $0 } == 1)
+            let results = server.modelCalls.last?.json?["messages"]?.arrayValue?.filter { $0["role"] == "tool" }.map { $0["content"] }
+            #expect(results == ["pong", "pong"])
+        }
+    }
+}
