@@ -265,7 +265,7 @@ enum ChatCompletionsWire: WireFormat {
         var hasFinished: Bool { sawDone || accumulator.finishReason != nil }
 
         mutating func apply(_ event: SSEEvent, context: WireContext) throws -> [ModelStreamEvent] {
-            let data = event.data.trimmingCharacters(in: .whitespaces)
+            let data = event.data.trimmingBlanks
             if data.isEmpty { return [] }
             if data == "[DONE]" {
                 sawDone = true

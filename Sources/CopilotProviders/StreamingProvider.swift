@@ -29,11 +29,13 @@ struct WireContext {
     var url: String
     var requestID: String?
     var redactor: SecretRedactor
+    /// One decoder for the whole stream: creating one per event is measurable at thousands of events.
+    let decoder = JSONDecoder()
 
     /// Decodes a JSON payload, or throws a `malformedResponse` error quoting (a scrubbed) part of it.
     func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return try decoder.decode(T.self, from: data)
         } catch {
             let preview = redactor.scrub(String(decoding: data.prefix(200), as: UTF8.self))
             throw ProviderError(
@@ -45,7 +47,7 @@ struct WireContext {
     /// The JSON payload of an event whose `type` field names it (Responses, Anthropic), with that type
     /// (falling back to the SSE `event:` name); `nil` for empty events and a stray `[DONE]`.
     func typedPayload(of event: SSEEvent) throws -> (type: String, payload: JSONValue)? {
-        let data = event.data.trimmingCharacters(in: .whitespaces)
+        let data = event.data.trimmingBlanks
         if data.isEmpty || data == "[DONE]" { return nil }
         let payload = try decode(JSONValue.self, from: Data(data.utf8))
         return (payload["type"]?.stringValue ?? event.event ?? "", payload)
@@ -198,5 +200,15 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
         } catch {
             throw ProviderError(code: .authenticationFailed, message: "The bearer token provider failed: \(error)")
         }
+    }
+}
+
+extension String {
+    /// The text without surrounding spaces and tabs; returns `self` unchanged (no copy) in the usual case.
+    var trimmingBlanks: String {
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard blank(first) || blank(last) else { return self }
+        return trimmingCharacters(in: .whitespaces)
     }
 }
