@@ -448,3 +448,46 @@ struct ErrorHookTests {
         }
     }
 }
+
+@Suite("Hook timeouts and the system message")
+struct HookTimeoutAndSystemMessageTests {
+    @Test("a hook that outlives its timeout is reported in hook.end and the turn goes on")
+    func hookTimeout() async throws {
+        try await withScriptedClient(turns: [.text("Still answered.")]) { client, server in
+            var config = scriptedConfig(server)
+            config.hooks = SessionHooks(
+                onUserPromptSubmitted: { _ in
+                    try await Task.sleep(for: .seconds(30))
+                    return UserPromptSubmittedOutput(modifiedPrompt: "never used")
+                },
+                timeout: .milliseconds(200))
+            let session = try await client.createSession(config)
+            let everything = Mutex<[SessionEvent]>([])
+            session.on { event in everything.withLock { $0.append(event) } }
+            let started = ContinuousClock.now
+            #expect(try await session.sendAndWait("original prompt").content == "Still answered.")
+            #expect(started.duration(to: .now) < .seconds(20))
+            let end = everything.withLock { $0 }.compactMap { event -> JSONValue? in
+                if case .other(type: "hook.end", let data) = event.payload { data } else { nil }
+            }.first
+            #expect(end?["success"] == false)
+            #expect(end?["error"]?["message"]?.stringValue?.contains("did not answer within") == true)
+            #expect(server.modelCalls.first?.json?["messages"]?.arrayValue?.last?["content"] == "original prompt")
+        }
+    }
+
+    @Test("systemMessage .append adds to the default prompt; .replace replaces it")
+    func systemMessageModes() async throws {
+        try await withScriptedClient(turns: [.text("a"), .text("b")]) { client, server in
+            var append = scriptedConfig(server)
+            append.systemMessage = .append("Always answer in French.")
+            _ = try await client.createSession(append).sendAndWait("hi")
+            var replace = scriptedConfig(server)
+            replace.systemMessage = .replace("You are a pirate.")
+            _ = try await client.createSession(replace).sendAndWait("hi")
+            let systems = server.modelCalls.map { $0.json?["messages"]?.arrayValue?.first?["content"]?.stringValue ?? "" }
+            #expect(systems[0] == SystemMessage.defaultPrompt + "\n\nAlways answer in French.")
+            #expect(systems[1] == "You are a pirate.")
+        }
+    }
+}
