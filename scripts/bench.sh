@@ -11,4 +11,5 @@ fi
 .venv-bench/bin/python -m pip install --quiet --disable-pip-version-check -r Benchmarks/requirements.txt
 
 swift build -c release --product CopilotBenchmarks >&2
+swift build -c release --product copilot-swift >&2
 exec .build/release/CopilotBenchmarks --python .venv-bench/bin/python "$@"

@@ -25,6 +25,11 @@ struct CopilotBenchmarks {
             try await serve(chunks: Int(arguments.dropFirst().first ?? "") ?? 20_000)
             return
         }
+        if arguments.first == "decode-once", arguments.count == 3, let port = Int(arguments[1]) {
+            // For profilers: one streamed answer from a running `serve`, nothing else.
+            try await decodeOnce(port: port, wire: arguments[2])
+            return
+        }
         var options = Options()
         while let flag = arguments.first {
             arguments.removeFirst()
@@ -59,6 +64,22 @@ struct CopilotBenchmarks {
         }
         FileHandle.standardOutput.write(Data("listening on port \(server.port)\n".utf8))
         while true { try await Task.sleep(for: .seconds(3600)) }
+    }
+
+    static func decodeOnce(port: Int, wire: String) async throws {
+        let base = "http://127.0.0.1:\(port)"
+        let config: ProviderConfig =
+            switch wire {
+            case "responses": ProviderConfig(type: .openai, baseURL: base + "/v1", wireAPI: .responses)
+            case "anthropic": ProviderConfig(type: .anthropic, baseURL: base)
+            default: ProviderConfig(type: .openai, baseURL: base + "/v1")
+            }
+        let transport = AsyncHTTPClientTransport()
+        let deltas = Atomic<Int>(0)
+        let provider = try config.makeProvider(context: ProviderContext(transport: transport, retryPolicy: .none))
+        _ = try await provider.complete(ModelRequest(model: "bench", messages: [.user("go")])) { _ in deltas.add(1, ordering: .relaxed) }
+        try await transport.shutdown()
+        print("deltas: \(deltas.load(ordering: .relaxed))")
     }
 
     static func spawnServer(chunks: Int) throws -> (Process, Int) {
@@ -132,6 +153,7 @@ struct CopilotBenchmarks {
         await session.disconnect()
 
         try await turnOverhead(table: &table)
+        try await coldStart(options, base: base, table: &table)
         try await store(table: &table)
         try await client.stop()
         try await transport.shutdown()
@@ -220,6 +242,58 @@ struct CopilotBenchmarks {
         table.row("first byte → first message_delta, p99 (ms)", ours: Stats([percentile(toFirst, 0.99)]), peer: nil, peerName: "")
         try await client.stop()
         try await server.shutdown()
+    }
+
+    /// Process start → first streamed token on stdout: `copilot-swift run`, and the official Python
+    /// SDK spawning `copilot-swift` as its runtime.
+    static func coldStart(_ options: Options, base: String, table: inout Table) async throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("copilot-swift").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            table.note("cold start skipped: \(binary) is not built")
+            return
+        }
+        func repeated(_ body: () throws -> Double) throws -> Stats {
+            _ = try body()  // warm the file cache
+            return Stats(try (0..<options.runs).map { _ in try body() })
+        }
+        let ours = try repeated {
+            try timeToFirstOutput(binary, ["run", "--base-url", base + "/v1", "--model", "bench-200", "go"], environment: [:]) { !$0.isEmpty }
+        }
+        var peer: Stats?
+        if FileManager.default.isExecutableFile(atPath: options.python) {
+            peer = try repeated {
+                try timeToFirstOutput(
+                    options.python, [options.peers + "/cold_start_sdk.py", base],
+                    environment: ["COPILOT_CLI_PATH": binary, "COPILOT_SKIP_CLI_DOWNLOAD": "1", "COPILOT_SWIFT_HOME": NSTemporaryDirectory() + "copilot-bench-home"]
+                ) { $0.contains("FIRST") }
+            }
+        }
+        table.row("cold start → first token: copilot-swift run (s)", ours: ours, peer: nil, peerName: "")
+        table.row("cold start → first token: Python SDK spawning copilot-swift (s)", ours: peer ?? Stats([]), peer: nil, peerName: "")
+    }
+
+    /// Starts a process, returns the seconds until its stdout shows what `ready` looks for, and lets it finish.
+    static func timeToFirstOutput(_ path: String, _ arguments: [String], environment: [String: String], ready: (String) -> Bool) throws -> Double {
+        let started = ContinuousClock.now
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var seen = Data()
+        while !ready(String(decoding: seen, as: UTF8.self)) {
+            guard let chunk = try output.fileHandleForReading.read(upToCount: 64), !chunk.isEmpty else {
+                throw BenchmarkError("\(path) ended before its first output")
+            }
+            seen.append(chunk)
+        }
+        let elapsed = seconds(started.duration(to: .now))
+        _ = try output.fileHandleForReading.readToEnd()
+        process.waitUntilExit()
+        return elapsed
     }
 
     static func store(table: inout Table) async throws {
