@@ -51,15 +51,18 @@ struct CopilotBenchmarks {
     static func serve(chunks: Int) async throws {
         let long = ScriptedTurn.text(String(repeating: "w ", count: chunks))
         let short = ScriptedTurn.text(String(repeating: "w ", count: 200))
+        let tiny = ScriptedTurn.text(String(repeating: "w ", count: 20))
         var bodies: [String: [UInt8]] = [:]
         for wire in ScriptedWire.allCases {
             bodies["\(wire.rawValue)/bench"] = long.renderedStream(for: wire, model: "bench")
             bodies["\(wire.rawValue)/bench-200"] = short.renderedStream(for: wire, model: "bench-200")
+            bodies["\(wire.rawValue)/bench-20"] = tiny.renderedStream(for: wire, model: "bench-20")
         }
         let recorded = bodies
         let server = try await ScriptedProviderServer.start { request in
             guard let wire = ScriptedWire(path: request.path.split(separator: "?").first.map(String.init) ?? request.path) else { return nil }
-            let model = request.json?["model"]?.stringValue == "bench-200" ? "bench-200" : "bench"
+            let requested = request.json?["model"]?.stringValue ?? "bench"
+            let model = ["bench-200", "bench-20"].contains(requested) ? requested : "bench"
             return recorded["\(wire.rawValue)/\(model)"].map { ScriptedTurn.recorded($0) }
         }
         FileHandle.standardOutput.write(Data("listening on port \(server.port)\n".utf8))
@@ -153,6 +156,7 @@ struct CopilotBenchmarks {
         await session.disconnect()
 
         try await turnOverhead(table: &table)
+        try turnOverheadThroughServer(options, base: base, table: &table)
         try await coldStart(options, base: base, table: &table)
         try await store(table: &table)
         try await client.stop()
@@ -179,36 +183,44 @@ struct CopilotBenchmarks {
         let base = "http://127.0.0.1:\(port)"
         let transport = AsyncHTTPClientTransport(maxConnectionsPerHost: options.sessions + 8)
         let rssBefore = currentRSSMegabytes()
-        let client = CopilotClient(options: CopilotClientOptions(transport: transport, retryPolicy: .none))
         let config = SessionConfig(model: "bench-200", provider: ProviderConfig(type: .openai, baseURL: base + "/v1"), streaming: true)
-        var sessions: [CopilotSession] = []
-        for _ in 0..<options.sessions { sessions.append(try await client.createSession(config)) }
-        let idleRSS = (currentRSSMegabytes() - rssBefore) * 1024 / Double(options.sessions)
-        let started = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for session in sessions {
-                group.addTask { _ = try await session.sendAndWait("go", timeout: .seconds(300)) }
+        var walls: [Double] = []
+        var idleRSS = 0.0
+        for run in 0..<3 {
+            let client = CopilotClient(options: CopilotClientOptions(transport: transport, retryPolicy: .none))
+            var sessions: [CopilotSession] = []
+            for _ in 0..<options.sessions { sessions.append(try await client.createSession(config)) }
+            if run == 0 { idleRSS = (currentRSSMegabytes() - rssBefore) * 1024 / Double(options.sessions) }
+            let started = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for session in sessions {
+                    group.addTask { _ = try await session.sendAndWait("go", timeout: .seconds(300)) }
+                }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            walls.append(seconds(started.duration(to: .now)))
+            try await client.stop()
         }
-        let wall = seconds(started.duration(to: .now))
         let peak = peakRSSMegabytes()
-        try await client.stop()
         try await transport.shutdown()
-        var peerWall: Double?
-        var peerRSS: Double?
+        var peerWalls: [Double] = []
+        var peerRSS: [Double] = []
         if FileManager.default.isExecutableFile(atPath: options.python) {
-            do {
-                let json = try JSONValue(parsing: try runProcess(
-                    "/usr/bin/timeout", ["300", options.python, options.peers + "/concurrent_streams.py", base, String(options.sessions)]))
-                peerWall = json["seconds"].flatMap(number)
-                peerRSS = json["peak_rss_mb"].flatMap(number)
-            } catch {
-                table.note("the concurrency peer failed: \(error)")
+            for _ in 0..<3 {
+                do {
+                    let json = try JSONValue(parsing: try runProcess(
+                        "/usr/bin/timeout", ["300", options.python, options.peers + "/concurrent_streams.py", base, String(options.sessions)]))
+                    if let wall = json["seconds"].flatMap(number) { peerWalls.append(wall) }
+                    if let rss = json["peak_rss_mb"].flatMap(number) { peerRSS.append(rss) }
+                } catch {
+                    table.note("a concurrency peer run failed: \(error)")
+                }
             }
         }
-        table.row("\(options.sessions) concurrent 200-chunk streams, wall (s)", ours: Stats([wall]), peer: peerWall.map { Stats([$0]) }, peerName: "openai AsyncOpenAI")
-        table.row("  peak RSS of the process (MB)", ours: Stats([peak]), peer: peerRSS.map { Stats([$0]) }, peerName: "openai AsyncOpenAI")
+        let peerWall: Stats? = peerWalls.isEmpty ? nil : Stats(peerWalls)
+        let peerPeak: Stats? = peerRSS.isEmpty ? nil : Stats(peerRSS)
+        table.row("\(options.sessions) concurrent 200-chunk streams, wall (s)", ours: Stats(walls), peer: peerWall, peerName: "openai AsyncOpenAI")
+        table.row("  peak RSS of the process over the runs (MB)", ours: Stats([peak]), peer: peerPeak, peerName: "openai AsyncOpenAI")
         table.row("  RSS per idle session (KB)", ours: Stats([idleRSS]), peer: nil, peerName: "")
     }
 
@@ -242,6 +254,35 @@ struct CopilotBenchmarks {
         table.row("first byte → first message_delta, p99 (ms)", ours: Stats([percentile(toFirst, 0.99)]), peer: nil, peerName: "")
         try await client.stop()
         try await server.shutdown()
+    }
+
+    /// The same overhead through `copilot-swift server`, as the official Python SDK sees it.
+    static func turnOverheadThroughServer(_ options: Options, base: String, table: inout Table) throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("copilot-swift").path
+        guard FileManager.default.isExecutableFile(atPath: options.python), FileManager.default.isExecutableFile(atPath: binary) else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["300", options.python, options.peers + "/turn_overhead_sdk.py", base, "210"]
+        process.environment = ProcessInfo.processInfo.environment.merging([
+            "COPILOT_CLI_PATH": binary, "COPILOT_SKIP_CLI_DOWNLOAD": "1", "COPILOT_SWIFT_HOME": NSTemporaryDirectory() + "copilot-bench-home",
+        ]) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = try output.fileHandleForReading.readToEnd() ?? Data()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            table.note("turn overhead through the server: the Python SDK run failed (exit \(process.terminationStatus))")
+            return
+        }
+        let json = try JSONValue(parsing: String(decoding: data, as: UTF8.self))
+        let idle = json["idle_ms"]?.arrayValue?.compactMap(number) ?? []
+        let first = json["first_ms"]?.arrayValue?.compactMap(number) ?? []
+        table.row("turn overhead via copilot-swift server + Python SDK: last byte → session.idle, p50 (ms)", ours: Stats([percentile(idle, 0.5)]), peer: nil, peerName: "")
+        table.row("turn overhead via copilot-swift server + Python SDK: last byte → session.idle, p99 (ms)", ours: Stats([percentile(idle, 0.99)]), peer: nil, peerName: "")
+        table.row("via server + Python SDK: first byte → first message_delta, p50 (ms)", ours: Stats([percentile(first, 0.5)]), peer: nil, peerName: "")
+        table.row("via server + Python SDK: first byte → first message_delta, p99 (ms)", ours: Stats([percentile(first, 0.99)]), peer: nil, peerName: "")
     }
 
     /// Process start → first streamed token on stdout: `copilot-swift run`, and the official Python

@@ -5,6 +5,19 @@ import NIOHTTP1
 import NIOPosix
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// CLOCK_MONOTONIC now, in nanoseconds (what Python's `time.monotonic_ns` reads on Linux).
+func monotonicNanoseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+}
+
 /// An OpenAI-compatible model server on loopback that plays scripted turns and records every request.
 ///
 /// ```swift
@@ -16,7 +29,9 @@ import Synchronization
 ///
 /// Each model call — `POST …/chat/completions`, `…/responses` or `…/v1/messages`, including Azure's
 /// deployment routes — takes the next turn from the queue and gets it in that wire format; with no
-/// turn left it answers 500. `GET …/models` lists ``models``. Every other path answers 404.
+/// turn left it answers 500. `GET …/models` lists ``models``; `GET /_scripted/timing` tells when the
+/// last stream's first and last bytes were written (CLOCK_MONOTONIC nanoseconds, for benchmarks in
+/// other processes). Every other path answers 404.
 public final class ScriptedProviderServer: Sendable {
     /// The server's root URL without a path, for Azure (host only) and Anthropic.
     public var rootURL: String { "http://127.0.0.1:\(port)" }
@@ -116,6 +131,9 @@ final class ScriptedServerState: Sendable {
         var requests: [RecordedRequest] = []
         var firstByte: ContinuousClock.Instant?
         var lastByte: ContinuousClock.Instant?
+        /// The same two moments on CLOCK_MONOTONIC, in nanoseconds, for other processes to compare with.
+        var firstByteMonotonic: UInt64 = 0
+        var lastByteMonotonic: UInt64 = 0
     }
 
     let storage: Mutex<Storage>
@@ -177,7 +195,13 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
             storage.requests.append(request)
             return storage.models
         }
-        if head.method == .GET, path.hasSuffix("/models") {
+        if head.method == .GET, path == "/_scripted/timing" {
+            // For benchmarks in other processes: when the last stream's first and last bytes left.
+            let timing = state.storage.withLock { storage -> JSONValue in
+                ["firstByteNanoseconds": .int(Int(storage.firstByteMonotonic)), "lastByteNanoseconds": .int(Int(storage.lastByteMonotonic))]
+            }
+            writeWhole(status: .ok, body: timing.jsonString, context: context, keepAlive: head.isKeepAlive)
+        } else if head.method == .GET, path.hasSuffix("/models") {
             let list: JSONValue
             if head.headers.contains(name: "anthropic-version") {
                 list = Self.anthropicModelPage(models, query: head.uri)
@@ -265,18 +289,27 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
     private func write(_ writes: ArraySlice<[UInt8]>, delay: TimeAmount, context: ChannelHandlerContext, keepAlive: Bool) {
         guard context.channel.isActive else { return }
         state.storage.withLock { storage in
-            if storage.firstByte == nil { storage.firstByte = .now }
+            if storage.firstByte == nil {
+                storage.firstByte = .now
+                storage.firstByteMonotonic = monotonicNanoseconds()
+            }
         }
         if delay == .zero {
             for piece in writes {
                 context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: piece)))), promise: nil)
             }
-            state.storage.withLock { $0.lastByte = .now }
+            state.storage.withLock { storage in
+                storage.lastByte = .now
+                storage.lastByteMonotonic = monotonicNanoseconds()
+            }
             finish(context: context, keepAlive: keepAlive)
             return
         }
         guard let first = writes.first else {
-            state.storage.withLock { $0.lastByte = .now }
+            state.storage.withLock { storage in
+                storage.lastByte = .now
+                storage.lastByteMonotonic = monotonicNanoseconds()
+            }
             finish(context: context, keepAlive: keepAlive)
             return
         }
