@@ -41,67 +41,16 @@ struct CommandTool {
     }
 
     static func run(command: String, input: String) async throws -> ToolResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        var environment = ProcessInfo.processInfo.environment
-        environment["COPILOT_TOOL_ARGS"] = input
-        process.environment = environment
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-
-        let exited = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { finished in
-            exited.continuation.yield(finished.terminationStatus)
-            exited.continuation.finish()
-        }
-        try process.run()
-        try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
-        try? stdin.fileHandleForWriting.close()
-
-        // Read both pipes while the command runs, so a chatty command cannot fill a pipe and stall.
-        async let output = readAll(stdout.fileHandleForReading)
-        async let errors = readAll(stderr.fileHandleForReading)
-        // `nil` means the command ran out of time and was stopped.
-        let status: Int32? = try await withTaskCancellationHandler {
-            try await withThrowingTaskGroup(of: Int32?.self) { group in
-                group.addTask {
-                    var iterator = exited.stream.makeAsyncIterator()
-                    return await iterator.next() ?? -1
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                let first = try await group.next() ?? nil
-                if first == nil { process.terminate() }
-                return first
-            }
-        } onCancel: {
-            process.terminate()
-        }
-        let stdoutText = String(decoding: (await output).prefix(outputLimit), as: UTF8.self)
-        let stderrText = String(decoding: (await errors).prefix(4096), as: UTF8.self)
-        guard let status else {
+        let result = try await ShellCommand.run(
+            command, workingDirectory: FileManager.default.currentDirectoryPath, input: input,
+            environment: ["COPILOT_TOOL_ARGS": input], timeout: timeout, outputLimit: outputLimit)
+        if result.timedOut {
             return .failure("The command `\(command)` did not finish within \(timeout) and was stopped.")
         }
-        guard status == 0 else {
-            return .failure("The command `\(command)` exited with status \(status). stderr: \(stderrText)")
+        guard result.exitCode == 0 else {
+            return .failure("The command `\(command)` exited with status \(result.exitCode ?? -1). stderr: \(result.standardError.prefix(4096))")
         }
-        return .success(stdoutText.trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-
-    private static func readAll(_ handle: FileHandle) async -> Data {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: (try? handle.readToEnd()) ?? Data())
-            }
-        }
+        return .success(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }
 
