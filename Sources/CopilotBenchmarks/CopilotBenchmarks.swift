@@ -15,6 +15,7 @@ struct CopilotBenchmarks {
         var runs = 5
         var chunks = 20_000
         var sessions = 1_000
+        var concurrencyRuns = 3
         var python = ".venv-bench/bin/python"
         var peers = "Benchmarks/peers"
     }
@@ -38,6 +39,7 @@ struct CopilotBenchmarks {
             case "--runs": options.runs = Int(value) ?? options.runs
             case "--chunks": options.chunks = Int(value) ?? options.chunks
             case "--sessions": options.sessions = Int(value) ?? options.sessions
+            case "--concurrency-runs": options.concurrencyRuns = Int(value) ?? options.concurrencyRuns
             case "--python": options.python = value
             default: throw BenchmarkError("unknown option \(flag)")
             }
@@ -186,7 +188,7 @@ struct CopilotBenchmarks {
         let config = SessionConfig(model: "bench-200", provider: ProviderConfig(type: .openai, baseURL: base + "/v1"), streaming: true)
         var walls: [Double] = []
         var idleRSS = 0.0
-        for run in 0..<3 {
+        for run in 0..<options.concurrencyRuns {
             let client = CopilotClient(options: CopilotClientOptions(transport: transport, retryPolicy: .none))
             var sessions: [CopilotSession] = []
             for _ in 0..<options.sessions { sessions.append(try await client.createSession(config)) }
@@ -200,6 +202,8 @@ struct CopilotBenchmarks {
             }
             walls.append(seconds(started.duration(to: .now)))
             try await client.stop()
+            sessions.removeAll()
+            table.note(String(format: "concurrency run %d: RSS after stop %.0f MB", run + 1, currentRSSMegabytes()))
         }
         let peak = peakRSSMegabytes()
         try await transport.shutdown()
