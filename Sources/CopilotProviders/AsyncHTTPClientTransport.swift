@@ -38,7 +38,8 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
 
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(outgoing, timeout: TimeAmount(timeouts.idle))
+            // The deadline covers connecting and waiting for the response head, so it is both budgets.
+            response = try await client.execute(outgoing, timeout: TimeAmount(timeouts.connect + timeouts.idle))
         } catch {
             throw Self.mapError(error, url: request.url)
         }
@@ -73,6 +74,9 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
                 return ProviderError(
                     code: .timeout, message: "The provider at \(url) sent nothing for too long (idle timeout); the stream was abandoned.",
                     url: url)
+            case .deadlineExceeded:
+                return ProviderError(
+                    code: .timeout, message: "The provider at \(url) did not start answering in time (connect + idle timeout).", url: url)
             case .connectTimeout:
                 return ProviderError(
                     code: .timeout, message: "Timed out connecting to the provider at \(url). \(hint(for: url))", url: url)
