@@ -97,13 +97,15 @@ extension SessionEvent.Payload {
 }
 
 /// ISO 8601 timestamps with milliseconds, in UTC, as the official runtime writes them.
-enum EventTimestamp {
+public enum EventTimestamp {
     private static let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
     private static let withoutFraction = Date.ISO8601FormatStyle()
 
-    static func format(_ date: Date) -> String { date.formatted(withFraction) }
+    /// `2026-01-01T00:00:00.000Z`.
+    public static func format(_ date: Date) -> String { date.formatted(withFraction) }
 
-    static func parse(_ text: String) -> Date? {
+    /// Reads a timestamp with or without fractional seconds.
+    public static func parse(_ text: String) -> Date? {
         (try? withFraction.parse(text)) ?? (try? withoutFraction.parse(text))
     }
 }

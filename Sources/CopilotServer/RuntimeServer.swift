@@ -235,22 +235,17 @@ public final class RuntimeServer: Sendable {
         let live = state.withLock { Array($0.sessions.values) }
         var byID: [String: (Date, JSONValue)] = [:]
         for stored in (try? await store?.list()) ?? [] {
-            var object: [String: JSONValue] = [
-                "sessionId": .string(stored.sessionId), "startTime": .string(Self.iso(stored.createdAt)),
-                "modifiedTime": .string(Self.iso(stored.modifiedAt)), "isRemote": false,
-            ]
-            if let summary = stored.summary { object["summary"] = .string(summary) }
-            if let cwd = stored.workingDirectory { object["context"] = ["cwd": .string(cwd)] }
-            byID[stored.sessionId] = (stored.modifiedAt, .object(object))
+            byID[stored.sessionId] = (
+                stored.modifiedAt,
+                ServerSession.wireMetadata(
+                    id: stored.sessionId, started: stored.createdAt, modified: stored.modifiedAt, summary: stored.summary,
+                    cwd: stored.workingDirectory)
+            )
         }
         for session in live where byID[session.id] == nil {
             byID[session.id] = (session.startTime, session.metadata)
         }
         return byID.values.sorted { $0.0 > $1.0 }.map(\.1)
-    }
-
-    private static func iso(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     // MARK: - Create and resume
@@ -316,7 +311,7 @@ public final class RuntimeServer: Sendable {
         if params["disableResume"] != true {
             let count = session.persistedEvents.count
             await engine.publish(.other(type: "session.resume", data: [
-                "resumeTime": .string(Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))),
+                "resumeTime": .string(EventTimestamp.format(Date())),
                 "eventCount": .int(count),
             ]))
         }

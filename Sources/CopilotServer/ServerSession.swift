@@ -86,17 +86,19 @@ final class ServerSession: Sendable {
     /// `SessionMetadata` as the SDKs read it.
     var metadata: JSONValue {
         state.withLock { state in
-            var object: [String: JSONValue] = [
-                "sessionId": .string(id), "startTime": .string(Self.iso(startTime)),
-                "modifiedTime": .string(Self.iso(state.modifiedTime)), "isRemote": false,
-            ]
-            if let summary = state.summary { object["summary"] = .string(summary) }
-            return .object(object)
+            Self.wireMetadata(id: id, started: startTime, modified: state.modifiedTime, summary: state.summary, cwd: nil)
         }
     }
 
-    private static func iso(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    /// The SDKs' `SessionMetadata` object; the one place its shape is written.
+    static func wireMetadata(id: String, started: Date, modified: Date, summary: String?, cwd: String?) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "sessionId": .string(id), "startTime": .string(EventTimestamp.format(started)),
+            "modifiedTime": .string(EventTimestamp.format(modified)), "isRemote": false,
+        ]
+        if let summary { object["summary"] = .string(summary) }
+        if let cwd { object["context"] = ["cwd": .string(cwd)] }
+        return .object(object)
     }
 
     // MARK: Events
