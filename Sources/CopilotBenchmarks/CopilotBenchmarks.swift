@@ -357,10 +357,10 @@ struct CopilotBenchmarks {
                     : .assistantMessage(.init(messageId: UUID().uuidString, content: text)))
             parent = event.id
             let started = ContinuousClock.now
-            try log.append(event)
+            try await log.append([event])
             latencies.append(seconds(started.duration(to: .now)) * 1_000_000)
         }
-        log.close()
+        await log.close()
         let resume = try await measure(5) {
             let client = CopilotClient(options: CopilotClientOptions(sessionStore: store))
             let session = try await client.resumeSession(

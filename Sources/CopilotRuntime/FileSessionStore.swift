@@ -53,7 +53,7 @@ public struct FileSessionStore: SessionStore {
             throw SessionStoreError("Session \(metadata.sessionId) already exists in \(directory.path).")
         }
         let log = try FileSessionLog(folder: folder, sessionId: metadata.sessionId)
-        try log.update(metadata)
+        try log.writeMetadata(metadata)
         return log
     }
 
@@ -68,7 +68,7 @@ public struct FileSessionStore: SessionStore {
             if dropped > 0 { try log.truncate(to: goodLength) }
             return StoredSession(metadata: metadata, events: events, droppedLines: dropped, log: log)
         } catch {
-            log.close()
+            log.release()
             throw error
         }
     }
@@ -87,7 +87,7 @@ public struct FileSessionStore: SessionStore {
         let folder = try folder(sessionId)
         guard FileManager.default.fileExists(atPath: folder.path) else { throw SessionStoreError("Session not found: \(sessionId)") }
         let log = try FileSessionLog(folder: folder, sessionId: sessionId)
-        defer { log.close() }
+        defer { log.release() }
         try FileManager.default.removeItem(at: folder)
     }
 
@@ -154,8 +154,10 @@ final class FileSessionLog: SessionLog {
         state = Mutex((eventsFD, lockFD))
     }
 
-    func append(_ event: SessionEvent) throws {
-        let line = Array((try event.jsonLine() + "\n").utf8)
+    /// The batch goes out as one `write` of whole lines, so a crash leaves at most a torn last line.
+    func append(_ events: [SessionEvent]) async throws {
+        var line: [UInt8] = []
+        for event in events { line += (try event.jsonLine() + "\n").utf8 }
         try state.withLock { state in
             guard let fds = state else { throw SessionStoreError("The log of session \(sessionId) is closed.") }
             var offset = 0
@@ -170,7 +172,11 @@ final class FileSessionLog: SessionLog {
         }
     }
 
-    func update(_ metadata: SessionMetadata) throws {
+    func update(_ metadata: SessionMetadata) async throws {
+        try writeMetadata(metadata)
+    }
+
+    func writeMetadata(_ metadata: SessionMetadata) throws {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -186,7 +192,10 @@ final class FileSessionLog: SessionLog {
         }
     }
 
-    func close() {
+    func close() async { release() }
+
+    /// Syncs the log to disk and lets go of the lock.
+    func release() {
         state.withLock { state in
             guard let fds = state else { return }
             fsync(fds.events)
@@ -197,7 +206,7 @@ final class FileSessionLog: SessionLog {
         }
     }
 
-    deinit { close() }
+    deinit { release() }
 }
 
 private func systemOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }

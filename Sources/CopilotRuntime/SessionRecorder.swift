@@ -5,56 +5,151 @@ import Synchronization
 
 /// Writes a session's persisted events to its log, in order, and keeps the stored summary current.
 ///
-/// Put ``record(_:)`` in the engine's event sink; events recorded before ``attach(_:metadata:)``
-/// are kept and written first.
+/// Put ``record(_:)`` in the engine's event sink: it never waits. One writer task takes whatever
+/// has been recorded since its last write and appends it as one batch, so a slow store (a database
+/// round trip) costs one write per batch, not one per event, and the engine is never held up by it.
+/// Events recorded before ``attach(_:metadata:)`` are kept and written first. ``close()`` writes
+/// everything still waiting, then closes the log.
 public final class SessionRecorder: Sendable {
+    private struct State {
+        var log: (any SessionLog)?
+        var metadata: SessionMetadata?
+        var pending: [SessionEvent] = []
+        var recorded = 0
+        var written = 0
+        var closing = false
+        var writerWaiting: CheckedContinuation<Void, Never>?
+        var flushWaiters: [(upTo: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var writer: Task<Void, Never>?
+        var failures = 0
+    }
+
     private let logger: Logger
-    private let state = Mutex<(log: (any SessionLog)?, metadata: SessionMetadata?, pending: [SessionEvent])>((nil, nil, []))
+    private let state = Mutex(State())
 
     public init(logger: Logger) { self.logger = logger }
 
-    /// Starts writing to `log`; events recorded before it was open are written first.
-    public func attach(_ log: (any SessionLog)?, metadata: SessionMetadata?) {
+    /// Starts writing to `log`; events recorded before it was attached are written first.
+    public func attach(_ log: any SessionLog, metadata: SessionMetadata?) {
         state.withLock { state in
+            precondition(state.log == nil, "a recorder writes to one log")
             state.log = log
             state.metadata = metadata
-            let pending = state.pending
-            state.pending.removeAll()
-            for event in pending { write(event, state: &state) }
+            state.writer = Task { [self] in await runWriter(log) }
         }
     }
 
+    /// Queues a non-ephemeral event for the log. Never waits.
     public func record(_ event: SessionEvent) {
         guard !event.ephemeral else { return }
-        state.withLock { state in
-            guard state.log != nil else {
-                state.pending.append(event)
-                return
+        let writer = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.closing else { return nil }
+            state.pending.append(event)
+            state.recorded += 1
+            defer { state.writerWaiting = nil }
+            return state.writerWaiting
+        }
+        writer?.resume()
+    }
+
+    /// Returns once every event recorded before this call has been handed to the log (written, or
+    /// reported as failed).
+    public func flush() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state -> Bool in
+                guard state.log != nil, state.written < state.recorded else { return true }
+                state.flushWaiters.append((state.recorded, continuation))
+                return false
             }
-            write(event, state: &state)
+            if done { continuation.resume() }
         }
     }
 
-    private func write(_ event: SessionEvent, state: inout (log: (any SessionLog)?, metadata: SessionMetadata?, pending: [SessionEvent])) {
+    /// Writes what is still queued, then closes the log. Later events are not recorded.
+    public func close() async {
+        let (writer, waiting) = state.withLock { state in
+            state.closing = true
+            defer { state.writerWaiting = nil }
+            return (state.writer, state.writerWaiting)
+        }
+        waiting?.resume()
+        await writer?.value
+    }
+
+    /// How many batches the log refused (each was logged at error level).
+    public var failedWrites: Int { state.withLock { $0.failures } }
+
+    // MARK: - The writer
+
+    private func runWriter(_ log: any SessionLog) async {
+        while let batch = await nextBatch() {
+            await write(batch, to: log)
+            let ready = state.withLock { state in
+                state.written += batch.count
+                let written = state.written
+                let ready = state.flushWaiters.filter { $0.upTo <= written }.map(\.continuation)
+                state.flushWaiters.removeAll { $0.upTo <= written }
+                return ready
+            }
+            for waiter in ready { waiter.resume() }
+        }
+        await log.close()
+        let left = state.withLock { state in
+            defer { state.flushWaiters.removeAll() }
+            return state.flushWaiters.map(\.continuation)
+        }
+        for waiter in left { waiter.resume() }
+    }
+
+    /// Everything recorded since the last batch; waits while there is nothing; `nil` once closing
+    /// and drained.
+    private func nextBatch() async -> [SessionEvent]? {
+        while true {
+            let batch = state.withLock { state -> [SessionEvent]?? in
+                if !state.pending.isEmpty {
+                    defer { state.pending.removeAll(keepingCapacity: true) }
+                    return .some(state.pending)
+                }
+                return state.closing ? .some(nil) : nil
+            }
+            if let batch { return batch }
+            await withCheckedContinuation { continuation in
+                let wakeNow = state.withLock { state -> Bool in
+                    if !state.pending.isEmpty || state.closing { return true }
+                    state.writerWaiting = continuation
+                    return false
+                }
+                if wakeNow { continuation.resume() }
+            }
+        }
+    }
+
+    private func write(_ batch: [SessionEvent], to log: any SessionLog) async {
+        // A new prompt is what "modified" means in a session list; the first one is its summary.
+        // A summary given at the end (the sessionEnd hook) replaces the first prompt's.
+        let updated = state.withLock { state -> SessionMetadata? in
+            guard var metadata = state.metadata else { return nil }
+            for event in batch {
+                if case .userMessage(let message) = event.payload {
+                    metadata.modifiedAt = event.timestamp
+                    if metadata.summary == nil { metadata.summary = String(message.content.prefix(80)) }
+                }
+                if case .other(type: "session.task_complete", let data) = event.payload, let summary = data["summary"]?.stringValue {
+                    metadata.summary = summary
+                }
+            }
+            guard metadata != state.metadata else { return nil }
+            state.metadata = metadata
+            return metadata
+        }
         do {
-            try state.log?.append(event)
-            // A new prompt is what "modified" means in a session list; the first one is its summary.
-            if case .userMessage(let message) = event.payload, var metadata = state.metadata {
-                metadata.modifiedAt = event.timestamp
-                if metadata.summary == nil { metadata.summary = String(message.content.prefix(80)) }
-                state.metadata = metadata
-                try state.log?.update(metadata)
-            }
-            // A summary given at the end (the sessionEnd hook) replaces the first prompt's.
-            if case .other(type: "session.task_complete", let data) = event.payload, let summary = data["summary"]?.stringValue,
-                var metadata = state.metadata
-            {
-                metadata.summary = summary
-                state.metadata = metadata
-                try state.log?.update(metadata)
-            }
+            try await log.append(batch)
+            if let updated { try await log.update(updated) }
         } catch {
-            logger.error("could not store a session event", metadata: ["error": "\(error)", "type": "\(event.type)"])
+            state.withLock { $0.failures += 1 }
+            logger.error(
+                "could not store session events",
+                metadata: ["error": "\(error)", "events": "\(batch.count)", "first": "\(batch.first?.type ?? "")"])
         }
     }
 }

@@ -21,14 +21,18 @@ extension SessionStore {
     public func lastSessionId() async throws -> String? { try await list().first?.sessionId }
 }
 
-/// A session's append-only log, held open (and locked) by one writer.
+/// A session's append-only log, held open by its one writer (the store refuses a second).
+///
+/// ``SessionRecorder`` is the usual caller: it hands over events in order, in batches, one call at
+/// a time.
 public protocol SessionLog: Sendable {
-    /// Appends one persisted event. Called in event order.
-    func append(_ event: SessionEvent) throws
+    /// Appends persisted events in the order given: the whole batch is stored, or none of it and
+    /// the call throws.
+    func append(_ events: [SessionEvent]) async throws
     /// Updates the stored metadata (summary, modified time).
-    func update(_ metadata: SessionMetadata) throws
-    /// Flushes and releases the write lock.
-    func close()
+    func update(_ metadata: SessionMetadata) async throws
+    /// Makes everything appended durable and gives up the session, so another writer may open it.
+    func close() async
 }
 
 /// A session read back from a store.

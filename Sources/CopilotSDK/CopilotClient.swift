@@ -186,10 +186,10 @@ public final class CopilotClient: Sendable {
             sessionId: sessionID, model: config.model, providerType: config.provider?.resolvedType.rawValue,
             baseURL: config.provider?.baseURL, workingDirectory: config.workingDirectory)
         // Validate before touching the store, so a bad config leaves nothing behind.
-        let (engine, broadcaster, log) = try await makeEngine(id: sessionID, config: config, transport: transport) { store in
+        let (engine, broadcaster, recorder) = try await makeEngine(id: sessionID, config: config, transport: transport) { store in
             (try await store.create(metadata), metadata)
         }
-        let session = localSession(engine: engine, broadcaster: broadcaster, log: log)
+        let session = localSession(engine: engine, broadcaster: broadcaster, recorder: recorder)
         await engine.start()
         return session
     }
@@ -197,7 +197,7 @@ public final class CopilotClient: Sendable {
     private func makeEngine(
         id: String, config: SessionConfig, transport: any HTTPTransport,
         openLog: (any SessionStore) async throws -> (any SessionLog, SessionMetadata)
-    ) async throws -> (SessionEngine, EventBroadcaster, (any SessionLog)?) {
+    ) async throws -> (SessionEngine, EventBroadcaster, SessionRecorder) {
         let broadcaster = EventBroadcaster()
         let recorder = SessionRecorder(logger: options.logger)
         let engine: SessionEngine
@@ -215,21 +215,20 @@ public final class CopilotClient: Sendable {
             throw CopilotError(
                 code: error.code == .unsupported ? .unsupported : .invalidConfiguration, message: error.message, underlying: error)
         }
-        var log: (any SessionLog)?
         if let store = options.sessionStore {
             do {
                 let (opened, metadata) = try await openLog(store)
-                log = opened
                 recorder.attach(opened, metadata: metadata)
             } catch let error as SessionStoreError {
                 throw CopilotError(code: .invalidConfiguration, message: error.message)
             }
         }
-        return (engine, broadcaster, log)
+        return (engine, broadcaster, recorder)
     }
 
-    private func localSession(engine: SessionEngine, broadcaster: EventBroadcaster, log: (any SessionLog)?) -> CopilotSession {
-        let session = CopilotSession(id: engine.sessionId, backend: LocalSessionBackend(engine: engine, log: log), broadcaster: broadcaster) {
+    private func localSession(engine: SessionEngine, broadcaster: EventBroadcaster, recorder: SessionRecorder) -> CopilotSession {
+        let backend = LocalSessionBackend(engine: engine, recorder: recorder)
+        let session = CopilotSession(id: engine.sessionId, backend: backend, broadcaster: broadcaster) {
             [weak self] id in
             _ = self?.state.withLock { $0.sessions.removeValue(forKey: id) }
         }
@@ -253,12 +252,12 @@ public final class CopilotClient: Sendable {
                 message: "Resuming needs a session store (CopilotClientOptions.sessionStore) or a runtime (cliPath / cliURL).")
         }
         var stored: StoredSession?
-        let (engine, broadcaster, log) = try await makeEngine(id: sessionId, config: config, transport: transport) { store in
+        let (engine, broadcaster, recorder) = try await makeEngine(id: sessionId, config: config, transport: transport) { store in
             let opened = try await store.open(sessionId)
             stored = opened
             return (opened.log, opened.metadata)
         }
-        let session = localSession(engine: engine, broadcaster: broadcaster, log: log)
+        let session = localSession(engine: engine, broadcaster: broadcaster, recorder: recorder)
         await engine.resume(from: stored?.events ?? [], droppedLines: stored?.droppedLines ?? 0)
         return session
     }

@@ -10,15 +10,15 @@ protocol SessionBackend: Sendable {
     func close() async
 }
 
-/// An in-process session: the engine, and the log its events are stored in (if any).
+/// An in-process session: the engine, and the recorder that stores its events (when the client has a store).
 struct LocalSessionBackend: SessionBackend {
     let engine: SessionEngine
-    let log: (any SessionLog)?
+    let recorder: SessionRecorder
 
     func send(_ options: MessageOptions) async throws -> String { try await engine.send(options) }
     func abort() async { await engine.abort() }
     func close() async {
         await engine.close()
-        log?.close()
+        await recorder.close()
     }
 }

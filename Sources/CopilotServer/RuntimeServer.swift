@@ -279,19 +279,17 @@ public final class RuntimeServer: Sendable {
         } catch let error as ProviderError {
             throw RPCError.internalError(method: "session.create", error.message)
         }
-        var log: (any SessionLog)?
         if let store {
             let metadata = SessionMetadata(
                 sessionId: id, model: config.model, providerType: config.provider?.resolvedType.rawValue,
                 baseURL: config.provider?.baseURL, workingDirectory: config.workingDirectory)
             do {
-                log = try await store.create(metadata)
+                recorder.attach(try await store.create(metadata), metadata: metadata)
             } catch {
                 throw RPCError.internalError(method: "session.create", String(describing: error))
             }
-            recorder.attach(log, metadata: metadata)
         }
-        session.attach(engine: engine, log: log)
+        session.attach(engine: engine, recorder: recorder)
         state.withLock { state in
             state.sessions[id] = session
             state.lastSessionID = id
@@ -357,17 +355,17 @@ public final class RuntimeServer: Sendable {
                     recorder.record(event)
                     session.deliver(event)
                 })
-            session.attach(engine: engine, log: stored.log)
+            session.attach(engine: engine, recorder: recorder)
             state.withLock { state in
                 state.sessions[id] = session
                 state.lastSessionID = id
             }
             await engine.resume(from: stored.events, droppedLines: stored.droppedLines)
         } catch let error as RPCError {
-            stored.log.close()
+            await recorder.close()
             throw error
         } catch {
-            stored.log.close()
+            await recorder.close()
             throw RPCError.internalError(method: "session.resume", (error as? CopilotError)?.message ?? String(describing: error))
         }
         return ["sessionId": .string(id), "workspacePath": .null, "capabilities": ["ui": ["elicitation": false]]]

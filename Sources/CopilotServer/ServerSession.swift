@@ -21,7 +21,7 @@ final class ServerSession: Sendable {
 
     private struct State {
         var engine: SessionEngine?
-        var log: (any SessionLog)?
+        var recorder: SessionRecorder?
         var subscribers: [UUID: RPCConnection] = [:]
         var owner: RPCConnection?
         var persisted: [SessionEvent] = []
@@ -38,10 +38,10 @@ final class ServerSession: Sendable {
         self.startTime = startTime
     }
 
-    func attach(engine: SessionEngine, log: (any SessionLog)?) {
+    func attach(engine: SessionEngine, recorder: SessionRecorder) {
         state.withLock { state in
             state.engine = engine
-            state.log = log
+            state.recorder = recorder
         }
     }
 
@@ -53,13 +53,14 @@ final class ServerSession: Sendable {
         }
     }
 
-    /// Ends the engine and releases the stored log.
+    /// Ends the engine, writes what is left to the store and releases the session there.
     func close() async {
         await engine?.close()
-        state.withLock { state in
-            state.log?.close()
-            state.log = nil
+        let recorder = state.withLock { state in
+            defer { state.recorder = nil }
+            return state.recorder
         }
+        await recorder?.close()
     }
 
     // MARK: Listeners
