@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "CopilotSDK", targets: ["CopilotSDK"]),
         .library(name: "CopilotTesting", targets: ["CopilotTesting"]),
+        .library(name: "CopilotPostgres", targets: ["CopilotPostgres"]),
         .executable(name: "copilot-swift", targets: ["CopilotCLI"]),
     ],
     dependencies: [
@@ -19,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Wire formats, SSE, HTTP transport: everything that talks to a model provider.
@@ -57,6 +60,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // A SessionStore in PostgreSQL, for several servers sharing sessions.
+        .target(
+            name: "CopilotPostgres",
+            dependencies: [
+                "CopilotRuntime",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The public face: CopilotClient and CopilotSession; re-exports the value types below it.
         .target(
             name: "CopilotSDK",
@@ -83,6 +97,7 @@ let package = Package(
             dependencies: [
                 "CopilotSDK",
                 "CopilotServer",
+                "CopilotPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -91,12 +106,12 @@ let package = Package(
         // `copilot-benchmarks`: measured figures beside peers' (run by scripts/bench.sh, never by swift test).
         .executableTarget(
             name: "CopilotBenchmarks",
-            dependencies: ["CopilotSDK", "CopilotTesting"],
+            dependencies: ["CopilotSDK", "CopilotTesting", "CopilotPostgres"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "CopilotSDKTests",
-            dependencies: ["CopilotSDK", "CopilotTesting", "CopilotProviders", "CopilotRuntime", "CopilotProtocol", "CopilotServer"],
+            dependencies: ["CopilotSDK", "CopilotTesting", "CopilotProviders", "CopilotRuntime", "CopilotProtocol", "CopilotServer", "CopilotPostgres"],
             swiftSettings: strictSettings
         ),
     ]

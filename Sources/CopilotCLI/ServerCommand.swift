@@ -1,6 +1,8 @@
 import ArgumentParser
+import CopilotPostgres
 import CopilotSDK
 import CopilotServer
+import Dispatch
 import Foundation
 import Logging
 
@@ -33,6 +35,15 @@ struct ServerCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-store"), help: "Keep sessions in memory only; they end with the server.")
     var noStore = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Keep sessions in PostgreSQL, shared by every server given the same URL: postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=...].",
+            discussion: "Defaults to $COPILOT_SWIFT_STORE. The password may come from $PGPASSWORD instead, which keeps it out of process lists."))
+    var store: String?
+
+    @Option(name: .customLong("store-lease"), help: "Seconds a PostgreSQL session stays owned by this server without renewal (default 30).")
+    var storeLease: Double = 30
+
     @Flag(help: "Accepted for compatibility with the official launchers.")
     var headless = false
 
@@ -48,7 +59,16 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("session-idle-timeout"), help: "Accepted for compatibility.")
     var sessionIdleTimeout: Int?
 
+    /// `--store`, else `$COPILOT_SWIFT_STORE`.
+    var storeURL: String? {
+        store ?? ProcessInfo.processInfo.environment["COPILOT_SWIFT_STORE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     func validate() throws {
+        if store != nil, noStore || stateDirectory != nil {
+            throw ValidationError("--store cannot be combined with --no-store or --state-dir.")
+        }
+        if !(0.3...86_400).contains(storeLease) { throw ValidationError("--store-lease must be between 0.3 and 86400 seconds.") }
         if stdio, port != nil { throw ValidationError("--stdio and --port cannot be combined.") }
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535.") }
     }
@@ -62,13 +82,27 @@ struct ServerCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "copilot.server")
+        let postgres: PostgresSessionStore?
+        let store: (any SessionStore)?
+        if let url = noStore ? nil : storeURL {
+            do {
+                postgres = try PostgresSessionStore(url: url, options: .init(leaseDuration: .milliseconds(Int(storeLease * 1000))), logger: logger)
+            } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                throw ExitCode.validationFailure
+            }
+            store = postgres
+        } else {
+            postgres = nil
+            store = noStore ? nil : FileSessionStore(directory: stateDirectory.map { URL(fileURLWithPath: $0) } ?? FileSessionStore.defaultDirectory)
+        }
         let transport = AsyncHTTPClientTransport()
-        let store: FileSessionStore? =
-            noStore ? nil : FileSessionStore(directory: stateDirectory.map { URL(fileURLWithPath: $0) } ?? FileSessionStore.defaultDirectory)
         let server = RuntimeServer(
             connectionToken: stdio ? nil : ProcessInfo.processInfo.environment["COPILOT_CONNECTION_TOKEN"],
             providerContext: ProviderContext(transport: transport, logger: logger), store: store, logger: logger)
-        do {
+        // SIGTERM and SIGINT stop serving; sessions are then closed, so their logs are complete and
+        // another server may take them over at once.
+        let serving = Task { [stdio, host, port] in
             if stdio {
                 try await server.serveStandardIO()
             } else {
@@ -76,14 +110,33 @@ struct ServerCommand: AsyncParsableCommand {
                     FileHandle.standardOutput.write(Data("CLI server listening on port \(bound)\n".utf8))
                 }
             }
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            await server.shutdown()
-            try? await transport.shutdown()
+        }
+        let signals = Self.onTermination { serving.cancel() }
+        var failure: (any Error)?
+        do {
+            try await serving.value
+        } catch where !(error is CancellationError) {
+            failure = error
+        } catch {}
+        signals.forEach { $0.cancel() }
+        await server.shutdown()
+        await postgres?.shutdown()
+        try? await transport.shutdown()
+        if let failure {
+            FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
             throw ExitCode.failure
         }
-        await server.shutdown()
-        try? await transport.shutdown()
+    }
+
+    /// Calls `handler` on SIGTERM or SIGINT instead of dying at once.
+    static func onTermination(_ handler: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
+        [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: handler)
+            source.resume()
+            return source
+        }
     }
 
     static func level(for name: String, tcp: Bool) -> Logger.Level {

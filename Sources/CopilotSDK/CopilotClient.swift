@@ -186,20 +186,22 @@ public final class CopilotClient: Sendable {
             sessionId: sessionID, model: config.model, providerType: config.provider?.resolvedType.rawValue,
             baseURL: config.provider?.baseURL, workingDirectory: config.workingDirectory)
         // Validate before touching the store, so a bad config leaves nothing behind.
-        let (engine, broadcaster, recorder) = try await makeEngine(id: sessionID, config: config, transport: transport) { store in
+        let (backend, broadcaster) = try await makeEngine(id: sessionID, config: config, transport: transport) { store in
             (try await store.create(metadata), metadata)
         }
-        let session = localSession(engine: engine, broadcaster: broadcaster, recorder: recorder)
-        await engine.start()
+        let session = localSession(backend, broadcaster: broadcaster)
+        await backend.engine.start()
         return session
     }
 
     private func makeEngine(
         id: String, config: SessionConfig, transport: any HTTPTransport,
         openLog: (any SessionStore) async throws -> (any SessionLog, SessionMetadata)
-    ) async throws -> (SessionEngine, EventBroadcaster, SessionRecorder) {
+    ) async throws -> (LocalSessionBackend, EventBroadcaster) {
         let broadcaster = EventBroadcaster()
         let recorder = SessionRecorder(logger: options.logger)
+        let history = EventHistory()
+        let persists = options.sessionStore != nil
         let engine: SessionEngine
         do {
             engine = try SessionEngine(
@@ -208,7 +210,8 @@ public final class CopilotClient: Sendable {
                     transport: transport, retryPolicy: options.retryPolicy, clock: options.clock, logger: options.logger),
                 logger: options.logger,
                 sink: { event in
-                    recorder.record(event)
+                    if persists { recorder.record(event) }
+                    history.record(event)
                     broadcaster.publish(event)
                 })
         } catch let error as ProviderError {
@@ -223,11 +226,11 @@ public final class CopilotClient: Sendable {
                 throw CopilotError(code: .invalidConfiguration, message: error.message)
             }
         }
-        return (engine, broadcaster, recorder)
+        return (LocalSessionBackend(engine: engine, recorder: recorder, history: history), broadcaster)
     }
 
-    private func localSession(engine: SessionEngine, broadcaster: EventBroadcaster, recorder: SessionRecorder) -> CopilotSession {
-        let backend = LocalSessionBackend(engine: engine, recorder: recorder)
+    private func localSession(_ backend: LocalSessionBackend, broadcaster: EventBroadcaster) -> CopilotSession {
+        let engine = backend.engine
         let session = CopilotSession(id: engine.sessionId, backend: backend, broadcaster: broadcaster) {
             [weak self] id in
             _ = self?.state.withLock { $0.sessions.removeValue(forKey: id) }
@@ -252,13 +255,14 @@ public final class CopilotClient: Sendable {
                 message: "Resuming needs a session store (CopilotClientOptions.sessionStore) or a runtime (cliPath / cliURL).")
         }
         var stored: StoredSession?
-        let (engine, broadcaster, recorder) = try await makeEngine(id: sessionId, config: config, transport: transport) { store in
+        let (backend, broadcaster) = try await makeEngine(id: sessionId, config: config, transport: transport) { store in
             let opened = try await store.open(sessionId)
             stored = opened
             return (opened.log, opened.metadata)
         }
-        let session = localSession(engine: engine, broadcaster: broadcaster, recorder: recorder)
-        await engine.resume(from: stored?.events ?? [], droppedLines: stored?.droppedLines ?? 0)
+        let session = localSession(backend, broadcaster: broadcaster)
+        backend.history.seed(stored?.events ?? [])
+        await backend.engine.resume(from: stored?.events ?? [], droppedLines: stored?.droppedLines ?? 0)
         return session
     }
 

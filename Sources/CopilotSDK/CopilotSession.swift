@@ -111,6 +111,13 @@ public final class CopilotSession: Sendable {
         throw CopilotError(code: .sessionClosed, message: "The session was disconnected before the answer was complete.")
     }
 
+    /// Every persisted event of the session so far, in order: what a store keeps and what a
+    /// resumed session is rebuilt from (the official SDKs' `getMessages`). Ephemeral events, such
+    /// as streaming deltas, are not included.
+    public func messages() async throws -> [SessionEvent] {
+        try await backend.messages()
+    }
+
     /// Stops the current message: the model stream and any running tools are cancelled, then `abort`
     /// and `session.idle` are emitted. The session stays usable.
     public func abort() async {

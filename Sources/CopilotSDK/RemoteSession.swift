@@ -34,8 +34,19 @@ final class RemoteSession: SessionBackend {
         _ = try? await call("session.abort", [:])
     }
 
+    func messages() async throws -> [SessionEvent] {
+        let result = try await call("session.getMessages", [:])
+        do {
+            return try (result["events"] ?? []).decode(as: [SessionEvent].self)
+        } catch {
+            throw CopilotError(code: .sessionError, message: "The runtime answered session.getMessages with events this SDK cannot read.")
+        }
+    }
+
+    /// `session.destroy`, as the official SDKs send on disconnect: the runtime completes the
+    /// session's log and lets it go, keeping it on disk for ``CopilotClient/resumeSession(_:_:)``.
     func close() async {
-        _ = try? await call("session.detach", [:])
+        _ = try? await call("session.destroy", [:])
         runtime.forget(id)
     }
 

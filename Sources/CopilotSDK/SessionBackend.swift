@@ -1,4 +1,5 @@
 import CopilotRuntime
+import Synchronization
 
 /// Where a ``CopilotSession`` runs: the in-process engine, or a runtime behind the protocol.
 protocol SessionBackend: Sendable {
@@ -6,7 +7,9 @@ protocol SessionBackend: Sendable {
     func send(_ options: MessageOptions) async throws -> String
     /// Cancels the message being processed.
     func abort() async
-    /// Ends the session here (the remote runtime keeps it for resuming).
+    /// Every persisted (non-ephemeral) event so far, in order.
+    func messages() async throws -> [SessionEvent]
+    /// Ends the session here (a store or the remote runtime keeps it for resuming).
     func close() async
 }
 
@@ -14,11 +17,29 @@ protocol SessionBackend: Sendable {
 struct LocalSessionBackend: SessionBackend {
     let engine: SessionEngine
     let recorder: SessionRecorder
+    let history: EventHistory
 
     func send(_ options: MessageOptions) async throws -> String { try await engine.send(options) }
     func abort() async { await engine.abort() }
+    func messages() async throws -> [SessionEvent] { history.events }
     func close() async {
         await engine.close()
         await recorder.close()
     }
+}
+
+/// The persisted events of an in-process session, for ``CopilotSession/messages()``.
+final class EventHistory: Sendable {
+    private let state = Mutex<[SessionEvent]>([])
+
+    func seed(_ events: [SessionEvent]) {
+        state.withLock { $0 = events.filter { !$0.ephemeral } }
+    }
+
+    func record(_ event: SessionEvent) {
+        guard !event.ephemeral else { return }
+        state.withLock { $0.append(event) }
+    }
+
+    var events: [SessionEvent] { state.withLock { $0 } }
 }

@@ -36,18 +36,27 @@ extension RuntimeServer {
                 }
             }
         onListening(server.channel.localAddress?.port ?? port)
-        try await withThrowingDiscardingTaskGroup { group in
-            try await server.executeThenClose { connections in
-                for try await connection in connections {
-                    group.addTask {
-                        try? await connection.executeThenClose { inbound, outbound in
-                            await self.serve(
-                                RPCConnection(), input: inbound.map { Array($0.readableBytesView) },
-                                write: { try await outbound.write(ByteBuffer(bytes: $0)) })
+        // Cancelling stops listening and closes every connection (NIO's sequences end on close).
+        try await withTaskCancellationHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                try await server.executeThenClose { connections in
+                    for try await connection in connections {
+                        group.addTask {
+                            await withTaskCancellationHandler {
+                                try? await connection.executeThenClose { inbound, outbound in
+                                    await self.serve(
+                                        RPCConnection(), input: inbound.map { Array($0.readableBytesView) },
+                                        write: { try await outbound.write(ByteBuffer(bytes: $0)) })
+                                }
+                            } onCancel: {
+                                connection.channel.close(promise: nil)
+                            }
                         }
                     }
                 }
             }
+        } onCancel: {
+            server.channel.close(promise: nil)
         }
     }
 }

@@ -150,8 +150,20 @@ public final class RuntimeServer: Sendable {
         case "session.abort":
             await engine.abort()
             return [:]
-        case "session.detach", "session.destroy":
+        case "session.detach":
             session.unsubscribe(connection)
+            return ["success": true]
+        case "session.destroy":
+            // With a store, the last client's destroy lets the session go: its log is completed and
+            // released, so this or any other server sharing the store can resume it. Without one,
+            // the session stays in memory, as that is the only place it can be resumed from.
+            let remaining = session.unsubscribe(connection)
+            if store != nil, remaining == 0 {
+                let released = state.withLock { state in
+                    state.sessions[id] === session ? state.sessions.removeValue(forKey: id) : nil
+                }
+                await released?.close()
+            }
             return ["success": true]
         case "session.getMessages":
             let events = session.persistedEvents.compactMap { try? JSONValue(encoding: $0) }

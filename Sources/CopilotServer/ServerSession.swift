@@ -72,10 +72,13 @@ final class ServerSession: Sendable {
         }
     }
 
-    func unsubscribe(_ connection: RPCConnection) {
+    /// Stops sending this session's events to `connection`; returns how many listeners remain.
+    @discardableResult
+    func unsubscribe(_ connection: RPCConnection) -> Int {
         state.withLock { state in
             state.subscribers.removeValue(forKey: connection.id)
             if state.owner?.id == connection.id { state.owner = state.subscribers.values.first }
+            return state.subscribers.count
         }
     }
 

@@ -4,6 +4,12 @@ import Foundation
 import Synchronization
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The built `copilot-swift` next to the test bundle (swift build builds it with the tests).
 func copilotSwiftBinary() throws -> String {
     let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -14,15 +20,15 @@ func copilotSwiftBinary() throws -> String {
     return binary
 }
 
-/// `copilot-swift server --port 0` in the background, with a connection token.
+/// `copilot-swift server --port 0` in the background, with a connection token and any further arguments.
 final class BackgroundServer: Sendable {
     let port: Int
     private let process: Process.Box
 
-    init(token: String) throws {
+    init(token: String, arguments: [String] = []) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try copilotSwiftBinary())
-        process.arguments = ["server", "--port", "0"]
+        process.arguments = ["server", "--port", "0"] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(["COPILOT_CONNECTION_TOKEN": token]) { $1 }
         let output = Pipe()
         process.standardOutput = output
@@ -41,8 +47,15 @@ final class BackgroundServer: Sendable {
         self.process = Process.Box(process)
     }
 
+    /// SIGTERM: the server closes its sessions (completing and releasing their logs) and exits.
     func stop() {
         process.value.terminate()
+        process.value.waitUntilExit()
+    }
+
+    /// SIGKILL: nothing is closed, as in a crash.
+    func crash() {
+        kill(process.value.processIdentifier, SIGKILL)
         process.value.waitUntilExit()
     }
 }

@@ -1,0 +1,491 @@
+public import CopilotRuntime
+import Foundation
+public import Logging
+public import PostgresNIO
+import Synchronization
+
+/// A ``SessionStore`` in PostgreSQL, so that several servers share sessions: one created through
+/// server A can be resumed and continued through server B.
+///
+/// - **Schema.** Two tables, created on first use (safe when several servers start at once):
+///   `copilot_sessions` (one row per session: metadata, event count, owner and lease) and
+///   `copilot_session_events` (one row per persisted event: session, sequence number, type, and
+///   the event in the official JSON shape).
+/// - **Order.** A batch of events is appended in one statement, which PostgreSQL runs as one
+///   transaction: it checks that this store still owns the session and that the count it expects
+///   is the stored one, raises the count, and inserts the events under the next sequence numbers
+///   (1, 2, 3, … per session). A batch is stored whole or not at all, and nothing is stored twice.
+/// - **One live owner.** Opening a session takes a lease on it, named after this store instance
+///   and renewed while it is open; a second writer (another server, or this one) is refused with a
+///   clear error until the owner closes the session or its lease runs out (a crashed server's
+///   sessions become free after ``Options/leaseDuration``). A writer whose lease was taken over can
+///   no longer append.
+/// - **Secrets.** Only ``SessionMetadata`` and events are written; neither holds a key or token.
+///   The URL's password never appears in errors or logs.
+///
+/// The store runs its own connection pool; call ``shutdown()`` when done with it.
+public final class PostgresSessionStore: SessionStore, Sendable {
+    public struct Options: Sendable {
+        /// How long a session stays owned without renewal. Owners renew at a third of this.
+        public var leaseDuration: Duration
+        /// The most connections the pool opens.
+        public var maximumConnections: Int
+        /// The PostgreSQL schema that holds the tables (created if missing).
+        public var schema: String
+
+        public init(leaseDuration: Duration = .seconds(30), maximumConnections: Int = 20, schema: String = "public") {
+            self.leaseDuration = leaseDuration
+            self.maximumConnections = maximumConnections
+            self.schema = schema
+        }
+    }
+
+    /// The server's URL with its password masked.
+    public let redactedURL: String
+    /// Who this store is when it owns a session: host, process and a random part.
+    public let ownerID: String
+    let options: Options
+    let logger: Logger
+    let client: PostgresClient
+    private let clientRun: Task<Void, Never>
+    private let state = Mutex<(schemaReady: Task<Void, any Error>?, heartbeat: Task<Void, Never>?, shutDown: Bool)>((nil, nil, false))
+
+    /// Connects to `url` (see the type's documentation for the URL's form). Nothing is sent to the
+    /// server until the store is first used.
+    public convenience init(url: String, options: Options = Options(), logger: Logger = Logger(label: "copilot.store")) throws {
+        let parsed = try PostgresURL(url)
+        var configuration = try parsed.clientConfiguration()
+        configuration.options.maximumConnections = options.maximumConnections
+        try self.init(configuration: configuration, redactedURL: parsed.redacted, options: options, logger: logger)
+    }
+
+    /// Uses a PostgresNIO client configuration you built yourself.
+    public init(
+        configuration: PostgresClient.Configuration, redactedURL: String = "postgres://(configured)", options: Options = Options(),
+        logger: Logger = Logger(label: "copilot.store")
+    ) throws {
+        guard options.schema.range(of: #"^[a-z_][a-z0-9_]{0,62}$"#, options: .regularExpression) != nil else {
+            throw SessionStoreError("The schema name '\(options.schema)' must be lowercase letters, digits and underscores.")
+        }
+        guard options.leaseDuration >= .milliseconds(300) else {
+            throw SessionStoreError("The lease must last at least 0.3 s.")
+        }
+        self.redactedURL = redactedURL
+        self.options = options
+        self.logger = logger
+        self.ownerID = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8).lowercased())"
+        // PostgresNIO's own logs stay quiet unless they are errors: they may quote queries.
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
+        self.client = client
+        self.clientRun = Task { await client.run() }
+    }
+
+    deinit {
+        state.withLock { $0.heartbeat?.cancel() }
+        clientRun.cancel()
+    }
+
+    /// Stops renewing leases and closes the connection pool. Sessions still open stay owned until
+    /// their leases run out; close them first for a clean hand-over.
+    public func shutdown() async {
+        let heartbeat = state.withLock { state in
+            state.shutDown = true
+            return state.heartbeat
+        }
+        heartbeat?.cancel()
+        await heartbeat?.value
+        clientRun.cancel()
+        await clientRun.value
+    }
+
+    // MARK: - SessionStore
+
+    public func create(_ metadata: SessionMetadata) async throws -> any SessionLog {
+        try validate(metadata.sessionId)
+        try await prepare()
+        let rows = try await run("creating session \(metadata.sessionId)") {
+            try await client.query(
+                """
+                INSERT INTO \(unescaped: sessionsTable) (session_id, model, provider_type, base_url, working_directory,
+                    created_at, modified_at, summary, event_count, owner, lease_until)
+                VALUES (\(metadata.sessionId), \(metadata.model), \(metadata.providerType), \(metadata.baseURL),
+                    \(metadata.workingDirectory), \(metadata.createdAt), \(metadata.modifiedAt), \(metadata.summary), 0,
+                    \(ownerID), now() + make_interval(secs => \(leaseSeconds)))
+                ON CONFLICT (session_id) DO NOTHING
+                RETURNING 1
+                """, logger: logger
+            ).collect()
+        }
+        guard !rows.isEmpty else { throw SessionStoreError("Session \(metadata.sessionId) already exists in \(redactedURL).") }
+        startHeartbeat()
+        return PostgresSessionLog(store: self, sessionId: metadata.sessionId, storedCount: 0)
+    }
+
+    public func open(_ sessionId: String) async throws -> StoredSession {
+        try validate(sessionId)
+        try await prepare()
+        let claimed = try await run("opening session \(sessionId)") {
+            try await client.query(
+                """
+                UPDATE \(unescaped: sessionsTable) SET owner = \(ownerID), lease_until = now() + make_interval(secs => \(leaseSeconds))
+                WHERE session_id = \(sessionId) AND (owner IS NULL OR lease_until < now())
+                RETURNING \(unescaped: Self.metadataColumns), event_count
+                """, logger: logger
+            ).collect()
+        }
+        guard let row = claimed.first else { throw try await refusal(sessionId) }
+        let log: PostgresSessionLog
+        let metadata: SessionMetadata
+        do {
+            let (id, model, provider, baseURL, cwd, created, modified, summary, count) = try row.decode(
+                (String, String?, String?, String?, String?, Date, Date, String?, Int64).self)
+            metadata = SessionMetadata(
+                sessionId: id, model: model, providerType: provider, baseURL: baseURL, workingDirectory: cwd, createdAt: created,
+                modifiedAt: modified, summary: summary)
+            log = PostgresSessionLog(store: self, sessionId: sessionId, storedCount: count)
+        } catch {
+            throw SessionStoreError("Session \(sessionId) has a row this store cannot read: \(Self.describe(error)).")
+        }
+        startHeartbeat()
+        do {
+            let (events, unreadable) = try await readEvents(sessionId, expected: log.storedCount)
+            return StoredSession(metadata: metadata, events: events, droppedLines: unreadable, log: log)
+        } catch {
+            await log.close()
+            throw error
+        }
+    }
+
+    public func list() async throws -> [SessionMetadata] {
+        try await prepare()
+        return try await run("listing sessions") {
+            try await metadataRows(
+                client.query(
+                    "SELECT \(unescaped: Self.metadataColumns) FROM \(unescaped: sessionsTable) ORDER BY modified_at DESC",
+                    logger: logger))
+        }
+    }
+
+    public func metadata(_ sessionId: String) async throws -> SessionMetadata? {
+        try validate(sessionId)
+        try await prepare()
+        return try await run("reading session \(sessionId)") {
+            try await metadataRows(
+                client.query(
+                    "SELECT \(unescaped: Self.metadataColumns) FROM \(unescaped: sessionsTable) WHERE session_id = \(sessionId)",
+                    logger: logger)
+            ).first
+        }
+    }
+
+    public func delete(_ sessionId: String) async throws {
+        try validate(sessionId)
+        try await prepare()
+        let rows = try await run("deleting session \(sessionId)") {
+            try await client.query(
+                """
+                DELETE FROM \(unescaped: sessionsTable)
+                WHERE session_id = \(sessionId) AND (owner IS NULL OR lease_until < now())
+                RETURNING 1
+                """, logger: logger
+            ).collect()
+        }
+        if rows.isEmpty { throw try await refusal(sessionId) }
+    }
+
+    // MARK: - Schema
+
+    var sessionsTable: String { "\(options.schema).copilot_sessions" }
+    var eventsTable: String { "\(options.schema).copilot_session_events" }
+    var leaseSeconds: Double { Self.seconds(options.leaseDuration) }
+    static let metadataColumns = "session_id, model, provider_type, base_url, working_directory, created_at, modified_at, summary"
+
+    /// Creates the schema once per store; concurrent first uses from several servers take turns on
+    /// a transaction-scoped advisory lock, so `CREATE … IF NOT EXISTS` never races itself.
+    func prepare() async throws {
+        let task = state.withLock { state -> Task<Void, any Error> in
+            if let ready = state.schemaReady { return ready }
+            let task = Task { try await self.createSchema() }
+            state.schemaReady = task
+            return task
+        }
+        do {
+            try await task.value
+        } catch {
+            // Let the next call try again (the server may have been down).
+            state.withLock { state in
+                if state.schemaReady == task { state.schemaReady = nil }
+            }
+            throw error
+        }
+    }
+
+    private func createSchema() async throws {
+        let statements: [PostgresQuery] = [
+            "SELECT pg_advisory_xact_lock(\(Self.schemaLockKey))",
+            "CREATE SCHEMA IF NOT EXISTS \(unescaped: options.schema)",
+            """
+            CREATE TABLE IF NOT EXISTS \(unescaped: sessionsTable) (
+                session_id text PRIMARY KEY,
+                model text,
+                provider_type text,
+                base_url text,
+                working_directory text,
+                created_at timestamptz NOT NULL,
+                modified_at timestamptz NOT NULL,
+                summary text,
+                event_count bigint NOT NULL DEFAULT 0,
+                owner text,
+                lease_until timestamptz
+            )
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS \(unescaped: eventsTable) (
+                session_id text NOT NULL REFERENCES \(unescaped: sessionsTable) (session_id) ON DELETE CASCADE,
+                seq bigint NOT NULL,
+                type text NOT NULL,
+                event text NOT NULL,
+                PRIMARY KEY (session_id, seq)
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS copilot_sessions_by_modified ON \(unescaped: sessionsTable) (modified_at DESC)",
+        ]
+        try await run("creating the schema") {
+            try await client.withTransaction(logger: logger) { connection in
+                for statement in statements { try await connection.query(statement, logger: logger) }
+            }
+        }
+    }
+
+    /// An arbitrary constant: the advisory-lock key that serialises schema creation.
+    private static let schemaLockKey: Int64 = 0x636F_7069_6C6F_7400
+
+    // MARK: - Leases
+
+    /// One renewal query per store, for every session it owns, at a third of the lease.
+    private func startHeartbeat() {
+        state.withLock { state in
+            guard state.heartbeat == nil, !state.shutDown else { return }
+            let interval = options.leaseDuration / 3
+            state.heartbeat = Task { [weak self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    guard !Task.isCancelled, let self else { return }
+                    await self.renewLeases()
+                }
+            }
+        }
+    }
+
+    private func renewLeases() async {
+        do {
+            try await client.query(
+                """
+                UPDATE \(unescaped: sessionsTable) SET lease_until = now() + make_interval(secs => \(leaseSeconds))
+                WHERE owner = \(ownerID)
+                """, logger: logger)
+        } catch {
+            logger.warning("could not renew session leases", metadata: ["store": "\(redactedURL)", "error": "\(Self.describe(error))"])
+        }
+    }
+
+    /// Why a session could not be claimed or deleted: it does not exist, or someone holds it.
+    private func refusal(_ sessionId: String) async throws -> SessionStoreError {
+        let rows = try await run("reading session \(sessionId)") {
+            try await client.query(
+                """
+                SELECT owner, extract(epoch FROM lease_until - now())::float8 FROM \(unescaped: sessionsTable)
+                WHERE session_id = \(sessionId)
+                """, logger: logger
+            ).collect()
+        }
+        guard let row = rows.first else { return SessionStoreError("Session not found: \(sessionId)") }
+        let (owner, remaining) = try row.decode((String?, Double?).self)
+        let holder = owner == ownerID ? "this store" : (owner ?? "another store")
+        let expiry = remaining.map { String(format: "; its lease runs out in %.0f s unless renewed", max($0, 0)) } ?? ""
+        return SessionStoreError("Session \(sessionId) is open in another writer (\(holder)\(expiry)); close it there first.")
+    }
+
+    // MARK: - Reading
+
+    private func readEvents(_ sessionId: String, expected: Int64) async throws -> ([SessionEvent], Int) {
+        try await run("reading the events of session \(sessionId)") {
+            let rows = try await client.query(
+                "SELECT seq, event FROM \(unescaped: eventsTable) WHERE session_id = \(sessionId) ORDER BY seq", logger: logger)
+            var events: [SessionEvent] = []
+            events.reserveCapacity(Int(expected))
+            var unreadable = 0
+            var next: Int64 = 1
+            let decoder = JSONDecoder()
+            for try await (seq, text) in rows.decode((Int64, String).self) {
+                guard seq == next else {
+                    throw SessionStoreError("Session \(sessionId) is missing event \(next) (the next stored one is \(seq)).")
+                }
+                next += 1
+                if let event = try? decoder.decode(SessionEvent.self, from: Data(text.utf8)) {
+                    events.append(event)
+                } else {
+                    unreadable += 1
+                }
+            }
+            guard next - 1 == expected else {
+                throw SessionStoreError("Session \(sessionId) should have \(expected) events but has \(next - 1).")
+            }
+            return (events, unreadable)
+        }
+    }
+
+    private func metadataRows(_ rows: PostgresRowSequence) async throws -> [SessionMetadata] {
+        var result: [SessionMetadata] = []
+        for try await (id, model, provider, baseURL, cwd, created, modified, summary) in rows.decode(
+            (String, String?, String?, String?, String?, Date, Date, String?).self)
+        {
+            result.append(
+                SessionMetadata(
+                    sessionId: id, model: model, providerType: provider, baseURL: baseURL, workingDirectory: cwd, createdAt: created,
+                    modifiedAt: modified, summary: summary))
+        }
+        return result
+    }
+
+    // MARK: - Helpers
+
+    private func validate(_ sessionId: String) throws {
+        guard !sessionId.isEmpty, sessionId.utf8.count <= 256, !sessionId.contains("\0") else {
+            throw SessionStoreError("'\(sessionId.prefix(64))' is not a valid session id.")
+        }
+    }
+
+    /// Runs database work, turning PostgresNIO's errors into a ``SessionStoreError`` that says what
+    /// was being done, the server's own message and SQLSTATE, and never the password.
+    @discardableResult
+    func run<T>(_ what: @autoclosure () -> String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as SessionStoreError {
+            throw error
+        } catch {
+            throw SessionStoreError("PostgreSQL store \(redactedURL): \(what()) failed: \(Self.describe(error)).")
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                return message + (error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
+            }
+            if let underlying = error.underlying { return "\(error.code): \(underlying)" }
+            return "\(error.code)"
+        }
+        if let error = error as? PostgresTransactionError {
+            return describe(error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error)
+        }
+        return String(describing: error)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// A session this store owns: batches go in under the next sequence numbers, fenced by ownership
+/// and by the count this writer expects.
+final class PostgresSessionLog: SessionLog {
+    private let store: PostgresSessionStore
+    private let sessionId: String
+    private let state: Mutex<(count: Int64, closed: Bool)>
+
+    init(store: PostgresSessionStore, sessionId: String, storedCount: Int64) {
+        self.store = store
+        self.sessionId = sessionId
+        self.state = Mutex((storedCount, false))
+    }
+
+    var storedCount: Int64 { state.withLock { $0.count } }
+
+    deinit {
+        // Dropped without close(): give the session up in the background rather than keep renewing it.
+        guard !state.withLock({ $0.closed }) else { return }
+        let (store, sessionId) = (store, sessionId)
+        Task { await PostgresSessionLog(store: store, sessionId: sessionId, storedCount: 0).close() }
+    }
+
+    func append(_ events: [SessionEvent]) async throws {
+        guard !events.isEmpty else { return }
+        let expected = try state.withLock { state -> Int64 in
+            guard !state.closed else { throw SessionStoreError("The log of session \(sessionId) is closed.") }
+            return state.count
+        }
+        var seqs: [Int64] = []
+        var types: [String] = []
+        var lines: [String] = []
+        for (offset, event) in events.enumerated() {
+            seqs.append(expected + Int64(offset) + 1)
+            types.append(event.type)
+            lines.append(try event.jsonLine())
+        }
+        let added = Int64(events.count)
+        let sessions = store.sessionsTable
+        let table = store.eventsTable
+        // One statement, so one transaction: the ownership and count check, the new count and the rows.
+        let rows = try await store.run("appending to session \(sessionId)") {
+            try await store.client.query(
+                """
+                WITH owned AS (
+                    UPDATE \(unescaped: sessions)
+                    SET event_count = event_count + \(added), lease_until = now() + make_interval(secs => \(store.leaseSeconds))
+                    WHERE session_id = \(sessionId) AND owner = \(store.ownerID) AND event_count = \(expected)
+                    RETURNING session_id
+                ), inserted AS (
+                    INSERT INTO \(unescaped: table) (session_id, seq, type, event)
+                    SELECT owned.session_id, batch.seq, batch.type, batch.event
+                    FROM owned, unnest(\(seqs)::bigint[], \(types)::text[], \(lines)::text[]) AS batch(seq, type, event)
+                    RETURNING 1
+                )
+                SELECT count(*) FROM inserted
+                """, logger: store.logger
+            ).collect()
+        }
+        let inserted = try rows.first?.decode(Int64.self) ?? 0
+        guard inserted == added else {
+            throw SessionStoreError(
+                "Session \(sessionId) is no longer owned by this writer (its lease ran out and another writer took it, or it was deleted); \(events.count) events were not stored."
+            )
+        }
+        state.withLock { $0.count = expected + added }
+    }
+
+    func update(_ metadata: SessionMetadata) async throws {
+        try await store.run("updating session \(sessionId)") {
+            try await store.client.query(
+                """
+                UPDATE \(unescaped: store.sessionsTable)
+                SET model = \(metadata.model), provider_type = \(metadata.providerType), base_url = \(metadata.baseURL),
+                    working_directory = \(metadata.workingDirectory), modified_at = \(metadata.modifiedAt), summary = \(metadata.summary)
+                WHERE session_id = \(sessionId) AND owner = \(store.ownerID)
+                """, logger: store.logger)
+        }
+    }
+
+    /// Gives the session up, so another writer may open it at once.
+    func close() async {
+        let wasOpen = state.withLock { state in
+            defer { state.closed = true }
+            return !state.closed
+        }
+        guard wasOpen else { return }
+        do {
+            try await store.run("releasing session \(sessionId)") {
+                try await store.client.query(
+                    """
+                    UPDATE \(unescaped: store.sessionsTable) SET owner = NULL, lease_until = NULL
+                    WHERE session_id = \(sessionId) AND owner = \(store.ownerID)
+                    """, logger: store.logger)
+            }
+        } catch {
+            store.logger.warning("could not release a session; it frees itself when the lease runs out", metadata: ["error": "\(error)"])
+        }
+    }
+}
