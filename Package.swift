@@ -111,7 +111,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CopilotSDKTests",
-            dependencies: ["CopilotSDK", "CopilotTesting", "CopilotProviders", "CopilotRuntime", "CopilotProtocol", "CopilotServer", "CopilotPostgres"],
+            dependencies: [
+                "CopilotSDK", "CopilotTesting", "CopilotProviders", "CopilotRuntime", "CopilotProtocol", "CopilotServer", "CopilotPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: builds once, then the interop tests against third-party peers, then the Swift tests.
-# Installs what it needs (a Python venv in ./.venv for the peers); needs only Swift 6.1+ and python3.
+# Installs what it needs (a Python venv in ./.venv for the peers, PostgreSQL from Debian's packages
+# for the shared session store); needs only Swift 6.1+ and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,10 @@ fi
 # Sessions the tests store go here, not into the user's state folder.
 export COPILOT_SWIFT_HOME="$PWD/.build/test-state"
 rm -rf "$COPILOT_SWIFT_HOME"
+
+echo "== PostgreSQL on loopback (for the shared session store's tests)"
+trap 'scripts/postgres.sh stop' EXIT
+eval "$(scripts/postgres.sh start)"
 
 echo "== build (debug, tests included)"
 swift build --build-tests

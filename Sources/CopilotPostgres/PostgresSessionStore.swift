@@ -1,7 +1,7 @@
 public import CopilotRuntime
 import Foundation
 public import Logging
-public import PostgresNIO
+import PostgresNIO
 import Synchronization
 
 /// A ``SessionStore`` in PostgreSQL, so that several servers share sessions: one created through
@@ -47,30 +47,26 @@ public final class PostgresSessionStore: SessionStore, Sendable {
     let options: Options
     let logger: Logger
     let client: PostgresClient
+    private let url: PostgresURL
     private let clientRun: Task<Void, Never>
     private let state = Mutex<(schemaReady: Task<Void, any Error>?, heartbeat: Task<Void, Never>?, shutDown: Bool)>((nil, nil, false))
 
-    /// Connects to `url` (see the type's documentation for the URL's form). Nothing is sent to the
-    /// server until the store is first used.
-    public convenience init(url: String, options: Options = Options(), logger: Logger = Logger(label: "copilot.store")) throws {
-        let parsed = try PostgresURL(url)
-        var configuration = try parsed.clientConfiguration()
-        configuration.options.maximumConnections = options.maximumConnections
-        try self.init(configuration: configuration, redactedURL: parsed.redacted, options: options, logger: logger)
-    }
-
-    /// Uses a PostgresNIO client configuration you built yourself.
-    public init(
-        configuration: PostgresClient.Configuration, redactedURL: String = "postgres://(configured)", options: Options = Options(),
-        logger: Logger = Logger(label: "copilot.store")
-    ) throws {
+    /// A store on the server at `url` (see the type's documentation for the URL's form). Nothing is
+    /// sent to the server until the store is first used; the first use creates the schema over one
+    /// direct connection, so a wrong password or an unreachable server is reported at once, in the
+    /// server's words.
+    public init(url: String, options: Options = Options(), logger: Logger = Logger(label: "copilot.store")) throws {
         guard options.schema.range(of: #"^[a-z_][a-z0-9_]{0,62}$"#, options: .regularExpression) != nil else {
             throw SessionStoreError("The schema name '\(options.schema)' must be lowercase letters, digits and underscores.")
         }
         guard options.leaseDuration >= .milliseconds(300) else {
             throw SessionStoreError("The lease must last at least 0.3 s.")
         }
-        self.redactedURL = redactedURL
+        let parsed = try PostgresURL(url)
+        var configuration = try parsed.clientConfiguration()
+        configuration.options.maximumConnections = options.maximumConnections
+        self.url = parsed
+        self.redactedURL = parsed.redacted
         self.options = options
         self.logger = logger
         self.ownerID = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8).lowercased())"
@@ -99,6 +95,8 @@ public final class PostgresSessionStore: SessionStore, Sendable {
         clientRun.cancel()
         await clientRun.value
     }
+
+    var isShutDown: Bool { state.withLock { $0.shutDown } }
 
     // MARK: - SessionStore
 
@@ -252,10 +250,17 @@ public final class PostgresSessionStore: SessionStore, Sendable {
             """,
             "CREATE INDEX IF NOT EXISTS copilot_sessions_by_modified ON \(unescaped: sessionsTable) (modified_at DESC)",
         ]
-        try await run("creating the schema") {
-            try await client.withTransaction(logger: logger) { connection in
-                for statement in statements { try await connection.query(statement, logger: logger) }
+        try await run("connecting and creating the schema") {
+            let connection = try await PostgresConnection.connect(configuration: url.connectionConfiguration(), id: 0, logger: logger)
+            do {
+                try await connection.withTransaction(logger: logger) { connection in
+                    for statement in statements { try await connection.query(statement, logger: logger) }
+                }
+            } catch {
+                try? await connection.close()
+                throw error
             }
+            try await connection.close()
         }
     }
 
@@ -407,7 +412,7 @@ final class PostgresSessionLog: SessionLog {
 
     deinit {
         // Dropped without close(): give the session up in the background rather than keep renewing it.
-        guard !state.withLock({ $0.closed }) else { return }
+        guard !state.withLock({ $0.closed }), !store.isShutDown else { return }
         let (store, sessionId) = (store, sessionId)
         Task { await PostgresSessionLog(store: store, sessionId: sessionId, storedCount: 0).close() }
     }

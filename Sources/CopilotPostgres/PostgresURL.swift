@@ -65,26 +65,47 @@ struct PostgresURL: Sendable {
         return "postgres://\(credentials)@\(socketDirectory == nil ? "\(host):\(port)" : "")/\(database)\(location)"
     }
 
+    /// The pool's configuration.
     func clientConfiguration() throws -> PostgresClient.Configuration {
         if let socketDirectory {
             return PostgresClient.Configuration(
                 unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: user, password: password, database: database)
         }
-        let tls: PostgresClient.Configuration.TLS
-        switch sslMode {
-        case "disable":
-            tls = .disable
-        case "allow", "prefer", "require":
-            // libpq's `require` encrypts without checking the certificate; `verify-*` checks it.
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.certificateVerification = .none
-            tls = sslMode == "require" ? .require(configuration) : .prefer(configuration)
-        default:
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.certificateVerification = sslMode == "verify-full" ? .fullVerification : .noHostnameVerification
-            tls = .require(configuration)
-        }
+        let tls: PostgresClient.Configuration.TLS =
+            switch tlsConfiguration {
+            case .none: .disable
+            case .some(let configuration): sslMode == "require" || sslMode.hasPrefix("verify") ? .require(configuration) : .prefer(configuration)
+            }
         return PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+    }
+
+    /// A single connection's configuration (the first contact, whose errors are reported as they are).
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        if let socketDirectory {
+            return PostgresConnection.Configuration(
+                unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: user, password: password, database: database)
+        }
+        let tls: PostgresConnection.Configuration.TLS =
+            switch tlsConfiguration {
+            case .none: .disable
+            case .some(let configuration):
+                sslMode == "require" || sslMode.hasPrefix("verify")
+                    ? .require(try NIOSSLContext(configuration: configuration)) : .prefer(try NIOSSLContext(configuration: configuration))
+            }
+        return PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+    }
+
+    /// `nil` for `sslmode=disable`. libpq's `require` encrypts without checking the certificate;
+    /// `verify-ca` checks it, `verify-full` also checks the host name.
+    private var tlsConfiguration: TLSConfiguration? {
+        guard sslMode != "disable" else { return nil }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch sslMode {
+        case "verify-full": configuration.certificateVerification = .fullVerification
+        case "verify-ca": configuration.certificateVerification = .noHostnameVerification
+        default: configuration.certificateVerification = .none
+        }
+        return configuration
     }
 }
 

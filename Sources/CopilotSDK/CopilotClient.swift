@@ -1,4 +1,5 @@
 public import CopilotProviders
+import CopilotProtocol
 public import CopilotRuntime
 import Foundation
 public import Logging
@@ -97,6 +98,14 @@ public final class CopilotClient: Sendable {
 
     public init(options: CopilotClientOptions = CopilotClientOptions()) {
         self.options = options
+    }
+
+    deinit {
+        // A client dropped without stop(): close its pool in the background (AsyncHTTPClient traps
+        // on a client that is released while open).
+        if let owned = state.withLock({ $0.ownedTransport }) {
+            Task { try? await owned.shutdown() }
+        }
     }
 
     /// Prepares the client: its HTTP connection pool, or the connection to a remote runtime.
@@ -266,28 +275,62 @@ public final class CopilotClient: Sendable {
         return session
     }
 
-    /// The sessions in ``CopilotClientOptions/sessionStore``, newest first.
+    /// The stored sessions, newest first: those in ``CopilotClientOptions/sessionStore``, or, with a
+    /// remote runtime (`cliPath` / `cliURL`), those the runtime keeps (`session.list`).
     public func listSessions() async throws -> [SessionMetadata] {
-        try await requireStore().list()
+        if let remote = try await remoteRuntime() {
+            let result = try await remoteCall(remote, "session.list", [:])
+            return (result["sessions"]?.arrayValue ?? []).compactMap(Self.metadata(fromWire:))
+        }
+        return try await requireStore().list()
     }
 
     /// One stored session's metadata, or `nil`.
     public func sessionMetadata(_ sessionId: String) async throws -> SessionMetadata? {
-        try await requireStore().metadata(sessionId)
+        if let remote = try await remoteRuntime() {
+            let result = try await remoteCall(remote, "session.getMetadata", ["sessionId": .string(sessionId)])
+            return result["session"].flatMap(Self.metadata(fromWire:))
+        }
+        return try await requireStore().metadata(sessionId)
     }
 
     /// The most recently used stored session's id.
     public func lastSessionId() async throws -> String? {
-        try await requireStore().lastSessionId()
+        if let remote = try await remoteRuntime() {
+            return try await remoteCall(remote, "session.getLastId", [:])["sessionId"]?.stringValue
+        }
+        return try await requireStore().lastSessionId()
     }
 
     /// Deletes a stored session; refused while it is open in any client.
     public func deleteSession(_ sessionId: String) async throws {
+        if let remote = try await remoteRuntime() {
+            _ = try await remoteCall(remote, "session.delete", ["sessionId": .string(sessionId)])
+            return
+        }
         do {
             try await requireStore().delete(sessionId)
         } catch let error as SessionStoreError {
             throw CopilotError(code: .invalidConfiguration, message: error.message)
         }
+    }
+
+    private func remoteCall(_ runtime: RemoteRuntime, _ method: String, _ params: [String: JSONValue]) async throws -> JSONValue {
+        do {
+            return try await runtime.connection.request(method, .object(params))
+        } catch let error as RPCError {
+            throw CopilotError(code: .sessionError, message: error.message)
+        }
+    }
+
+    /// The SDKs' `SessionMetadata` object (what `session.list` returns) as ``SessionMetadata``.
+    static func metadata(fromWire value: JSONValue) -> SessionMetadata? {
+        guard let id = value["sessionId"]?.stringValue else { return nil }
+        let started = value["startTime"]?.stringValue.flatMap(EventTimestamp.parse) ?? Date(timeIntervalSince1970: 0)
+        return SessionMetadata(
+            sessionId: id, workingDirectory: value["context"]?["cwd"]?.stringValue, createdAt: started,
+            modifiedAt: value["modifiedTime"]?.stringValue.flatMap(EventTimestamp.parse) ?? started,
+            summary: value["summary"]?.stringValue)
     }
 
     private func requireStore() throws -> any SessionStore {

@@ -43,10 +43,10 @@ final class RemoteSession: SessionBackend {
         }
     }
 
-    /// `session.destroy`, as the official SDKs send on disconnect: the runtime completes the
-    /// session's log and lets it go, keeping it on disk for ``CopilotClient/resumeSession(_:_:)``.
+    /// `session.detach`, as the official SDKs (1.0.27) send on disconnect: the runtime completes the
+    /// session's log and lets it go, keeping it stored for ``CopilotClient/resumeSession(_:_:)``.
     func close() async {
-        _ = try? await call("session.destroy", [:])
+        _ = try? await call("session.detach", [:])
         runtime.forget(id)
     }
 

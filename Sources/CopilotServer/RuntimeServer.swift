@@ -150,11 +150,9 @@ public final class RuntimeServer: Sendable {
         case "session.abort":
             await engine.abort()
             return [:]
-        case "session.detach":
-            session.unsubscribe(connection)
-            return ["success": true]
-        case "session.destroy":
-            // With a store, the last client's destroy lets the session go: its log is completed and
+        case "session.detach", "session.destroy":
+            // `detach` in SDK 1.0.27, `destroy` in older ones: "frees in-memory state; the session
+            // stays resumable". With a store, the last client's disconnect lets the session go: its log is completed and
             // released, so this or any other server sharing the store can resume it. Without one,
             // the session stays in memory, as that is the only place it can be resumed from.
             let remaining = session.unsubscribe(connection)
@@ -359,6 +357,12 @@ public final class RuntimeServer: Sendable {
         recorder.attach(stored.log, metadata: stored.metadata)
         var resumeParams = params.objectValue ?? [:]
         if resumeParams["model"] == nil, let model = stored.metadata.model { resumeParams["model"] = .string(model) }
+        // Keys are never stored, so a client that resumes without a provider gets the stored type and
+        // base URL back without one: enough for a local server (Ollama, llama.cpp); a provider that
+        // needs a key answers 401, and the client must send its provider again.
+        if resumeParams["provider"] == nil, let baseURL = stored.metadata.baseURL {
+            resumeParams["provider"] = ["type": .string(stored.metadata.providerType ?? "openai"), "baseUrl": .string(baseURL)]
+        }
         do {
             let config = try SessionConfigTranslator(params: .object(resumeParams), session: session, sessionID: id).config()
             let engine = try SessionEngine(

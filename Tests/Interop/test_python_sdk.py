@@ -376,3 +376,56 @@ def test_sessions_outlive_the_server_process(fresh_llmock, sdk_env):
     users = [m["content"] for m in chat_calls(fresh_llmock)[-1]["body"]["messages"] if m["role"] == "user"]
     assert users == ["Remember the word mango.", "What was the word?"]
     assert session_id not in after
+
+
+def start_server(cli_binary, *arguments):
+    """`copilot-swift server --port 0` with extra arguments; returns (process, port)."""
+    env = dict(os.environ, COPILOT_CONNECTION_TOKEN="interop-token-123")
+    process = subprocess.Popen([str(cli_binary), "server", "--port", "0", *arguments], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, env=env, text=True)
+    line = process.stdout.readline()
+    match = re.search(r"listening on port (\d+)", line)
+    assert match, f"unexpected banner: {line!r}"
+    return process, int(match.group(1))
+
+
+@pytest.mark.skipif(not os.environ.get("COPILOT_TEST_POSTGRES_URL"), reason="needs COPILOT_TEST_POSTGRES_URL (scripts/test.sh)")
+def test_session_moves_between_servers_sharing_postgres(fresh_llmock, cli_binary):
+    """The official SDK creates a session through server A and continues it through server B."""
+    url = os.environ["COPILOT_TEST_POSTGRES_URL"]
+    server_a, port_a = start_server(cli_binary, "--store", url)
+    server_b, port_b = start_server(cli_binary, "--store", url)
+
+    async def main():
+        client_a = CopilotClient(connection=RuntimeConnection.for_uri(f"127.0.0.1:{port_a}", connection_token="interop-token-123"))
+        client_b = CopilotClient(connection=RuntimeConnection.for_uri(f"127.0.0.1:{port_b}", connection_token="interop-token-123"))
+        await client_a.start()
+        await client_b.start()
+        session = await client_a.create_session(
+            on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock))
+        await session.send_and_wait("Remember the word pineapple.", timeout=30)
+        session_id = session.session_id
+        await session.disconnect()
+
+        listed = [s.session_id for s in await client_b.list_sessions()]
+        resumed = await client_b.resume_session(
+            session_id, on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock))
+        reply = await resumed.send_and_wait("What was the word?", timeout=30)
+        history = [event.type.value for event in await resumed.get_events()]
+        await resumed.disconnect()
+        await client_a.stop()
+        await client_b.stop()
+        return session_id, listed, reply, history
+
+    try:
+        session_id, listed, reply, history = run(main())
+    finally:
+        for process in (server_a, server_b):
+            process.terminate()
+            process.wait(timeout=10)
+    assert session_id in listed
+    assert reply is not None and reply.data.content
+    assert history.count("user.message") == 2 and "session.resume" in history
+    messages = chat_calls(fresh_llmock)[-1]["body"]["messages"]
+    users = [m["content"] for m in messages if m["role"] == "user"]
+    assert users == ["Remember the word pineapple.", "What was the word?"]

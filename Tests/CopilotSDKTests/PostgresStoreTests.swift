@@ -1,0 +1,319 @@
+@testable import CopilotPostgres
+import CopilotSDK
+import CopilotTesting
+import Foundation
+import PostgresNIO
+import Synchronization
+import Testing
+
+/// The PostgreSQL server the tests use: `scripts/test.sh` starts one on loopback and exports its URL.
+enum TestPostgres {
+    static let url = ProcessInfo.processInfo.environment["COPILOT_TEST_POSTGRES_URL"]
+
+    /// A store on its own schema, so tests never see each other's sessions.
+    static func store(schema: String, lease: Duration = .seconds(30)) throws -> PostgresSessionStore {
+        try PostgresSessionStore(url: try #require(url), options: .init(leaseDuration: lease, schema: schema))
+    }
+
+    static func freshSchema() -> String { "t_" + UUID().uuidString.prefix(8).lowercased() }
+
+    /// Every stored (seq, event text) of a session, read directly from the table.
+    static func rows(_ store: PostgresSessionStore, _ sessionId: String) async throws -> [(Int64, String)] {
+        var result: [(Int64, String)] = []
+        let rows = try await store.client.query(
+            "SELECT seq, event FROM \(unescaped: store.eventsTable) WHERE session_id = \(sessionId) ORDER BY seq")
+        for try await row in rows.decode((Int64, String).self) { result.append(row) }
+        return result
+    }
+}
+
+@Suite(
+    "Sessions that last: the PostgreSQL store", .serialized,
+    .enabled(if: TestPostgres.url != nil, "needs COPILOT_TEST_POSTGRES_URL (scripts/test.sh starts a server)"))
+struct PostgresStoreTests {
+    @Test("resume after a clean stop continues the conversation; sequence numbers run 1…n; nothing secret is stored")
+    func resumeAfterStop() async throws {
+        let store = try TestPostgres.store(schema: TestPostgres.freshSchema())
+        let server = try await ScriptedProviderServer.start(turns: [
+            .toolCalls([("note", #"{"text":"pineapple"}"#)]), .text("Noted."), .text("It was pineapple."),
+        ])
+        let note = Tool(name: "note", description: "Notes") { invocation in .success("noted \(invocation.arguments["text"]?.stringValue ?? "")") }
+        let key = "sk-postgres-secret-424242"
+        let first = CopilotClient(options: CopilotClientOptions(retryPolicy: .none, sessionStore: store))
+        let session = try await first.createSession(scriptedConfig(server, tools: [note], apiKey: key))
+        _ = try await session.sendAndWait("Remember pineapple")
+        let id = session.sessionId
+        let seen = try await session.messages()
+        try await first.stop()
+
+        let second = CopilotClient(options: CopilotClientOptions(retryPolicy: .none, sessionStore: store))
+        let resumed = try await second.resumeSession(id, scriptedConfig(server, tools: [note], apiKey: key))
+        #expect(try await resumed.messages().prefix(seen.count).map(\.id) == seen.map(\.id))
+        #expect(try await resumed.sendAndWait("What was it?").content == "It was pineapple.")
+        let messages = try #require(server.modelCalls.last?.json?["messages"]?.arrayValue)
+        #expect(messages.dropFirst().map { $0["role"] } == ["user", "assistant", "tool", "assistant", "user"])
+        #expect(messages[3]["content"] == "noted pineapple")
+        #expect(try await second.listSessions().map(\.sessionId) == [id])
+        #expect(try await second.lastSessionId() == id)
+        #expect(try await second.sessionMetadata(id)?.summary == "Remember pineapple")
+        #expect(try await second.sessionMetadata(id)?.providerType == "openai")
+        let all = try await resumed.messages()
+        try await second.stop()
+
+        let rows = try await TestPostgres.rows(store, id)
+        #expect(rows.map(\.0) == Array(1...Int64(rows.count)))
+        #expect(rows.count == all.count, "every persisted event is stored once")
+        #expect(rows.allSatisfy { !$0.1.contains(key) })
+        let sessionRow = try await store.client.query("SELECT row_to_json(s)::text FROM \(unescaped: store.sessionsTable) s").collect()
+        #expect(try sessionRow.allSatisfy { !(try $0.decode(String.self)).contains(key) })
+        try await server.shutdown()
+        await store.shutdown()
+    }
+
+    @Test("one live owner: a second store is refused (open and delete) until the first closes the session")
+    func twoWriters() async throws {
+        let schema = TestPostgres.freshSchema()
+        let (a, b) = (try TestPostgres.store(schema: schema), try TestPostgres.store(schema: schema))
+        let log = try await a.create(SessionMetadata(sessionId: "owned"))
+        try await log.append([SessionEvent(payload: .userMessage(.init(content: "hello", messageId: "m1")))])
+        await #expect {
+            _ = try await b.open("owned")
+        } throws: { error in
+            String(describing: error).contains("open in another writer")
+        }
+        await #expect(throws: SessionStoreError.self) { try await b.delete("owned") }
+        await #expect(throws: SessionStoreError.self) { _ = try await a.open("owned") }
+        await #expect(throws: SessionStoreError.self) { _ = try await a.create(SessionMetadata(sessionId: "owned")) }
+        await log.close()
+
+        let opened = try await b.open("owned")
+        #expect(opened.events.count == 1)
+        await opened.log.close()
+        try await b.delete("owned")
+        #expect(try await a.list().isEmpty)
+        await #expect(throws: SessionStoreError.self) { _ = try await a.open("owned") }
+        await a.shutdown()
+        await b.shutdown()
+    }
+
+    @Test("a crashed owner's lease runs out and another store takes over; the old writer can no longer append")
+    func leases() async throws {
+        let schema = TestPostgres.freshSchema()
+        let crashed = try TestPostgres.store(schema: schema, lease: .seconds(1))
+        let other = try TestPostgres.store(schema: schema, lease: .seconds(1))
+        let abandoned = try await crashed.create(SessionMetadata(sessionId: "left"))
+        await crashed.shutdown()  // no close: the lease is left behind, as by a killed server
+        await #expect(throws: SessionStoreError.self) { _ = try await other.open("left") }
+        withExtendedLifetime(abandoned) {}
+        try await Task.sleep(for: .milliseconds(1_300))
+        let taken = try await other.open("left")
+        await taken.log.close()
+
+        // A writer that is still alive keeps its session past many lease periods (renewal)...
+        let live = try TestPostgres.store(schema: schema, lease: .seconds(1))
+        let log = try await live.create(SessionMetadata(sessionId: "renewed"))
+        try await Task.sleep(for: .milliseconds(2_500))
+        await #expect(throws: SessionStoreError.self) { _ = try await other.open("renewed") }
+        try await log.append([SessionEvent(payload: .userMessage(.init(content: "still mine", messageId: "m1")))])
+        // ...until its lease is lost (as in a network partition): then the new owner's log wins.
+        try await live.client.query(
+            "UPDATE \(unescaped: live.sessionsTable) SET lease_until = now() - interval '1 second' WHERE session_id = 'renewed'")
+        let newOwner = try await other.open("renewed")
+        #expect(newOwner.events.count == 1)
+        await #expect {
+            try await log.append([SessionEvent(payload: .userMessage(.init(content: "late", messageId: "m2")))])
+        } throws: { error in
+            String(describing: error).contains("no longer owned")
+        }
+        try await newOwner.log.append([SessionEvent(payload: .userMessage(.init(content: "new owner", messageId: "m3")))])
+        await newOwner.log.close()
+        let rows = try await TestPostgres.rows(other, "renewed")
+        #expect(rows.map(\.0) == [1, 2])
+        #expect(rows.last?.1.contains("new owner") == true)
+        await live.shutdown()
+        await other.shutdown()
+    }
+
+    @Test("the schema is created on first use, also when several servers start at once")
+    func schemaOnFirstUse() async throws {
+        let schema = TestPostgres.freshSchema()
+        let stores = try (0..<6).map { _ in try TestPostgres.store(schema: schema) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, store) in stores.enumerated() {
+                group.addTask { _ = try await store.create(SessionMetadata(sessionId: "first-\(index)")).close() }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await stores[0].list().count == 6)
+        for store in stores { await store.shutdown() }
+    }
+
+    @Test("bad URLs and refused logins are clear errors that never show the password")
+    func errors() async throws {
+        let url = try #require(TestPostgres.url)
+        let wrong = url.replacingOccurrences(of: #"(postgres://[^:]+:)[^@]+@"#, with: "$1not-the-password-31337@", options: .regularExpression)
+        let store = try PostgresSessionStore(url: wrong)
+        #expect(store.redactedURL.contains(":***@") && !store.redactedURL.contains("31337"))
+        await #expect {
+            _ = try await store.list()
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("password authentication failed") && !text.contains("31337")
+        }
+        await store.shutdown()
+        for bad in ["mysql://u:p@h/db", "postgres://h/db", "postgres://u@h:99999/db", "postgres://u@h/db?sslmode=sometimes",
+                    "postgres://u:hunter2@h/db?colour=blue"]
+        {
+            #expect {
+                _ = try PostgresSessionStore(url: bad)
+            } throws: { error in
+                let text = String(describing: error)
+                return text.hasPrefix("Not a PostgreSQL URL") && !text.contains("hunter2")
+            }
+        }
+        #expect(throws: SessionStoreError.self) { _ = try PostgresSessionStore(url: url, options: .init(schema: "Robert'); DROP")) }
+        let parsed = try PostgresURL("postgres://me@/db?host=/run/postgresql&port=5433", environment: ["PGPASSWORD": "pw"])
+        #expect(parsed.socketDirectory == "/run/postgresql" && parsed.port == 5433 && parsed.password == "pw" && parsed.database == "db")
+        #expect(parsed.redacted == "postgres://me:***@/db?host=/run/postgresql")
+    }
+}
+
+@Suite(
+    "Sessions shared by two servers through PostgreSQL", .serialized,
+    .enabled(if: TestPostgres.url != nil, "needs COPILOT_TEST_POSTGRES_URL (scripts/test.sh starts a server)"))
+struct SharedStoreServerTests {
+    func servers(schemaURL url: String, lease: String = "30") throws -> (BackgroundServer, BackgroundServer) {
+        let arguments = ["--store", url, "--store-lease", lease]
+        return (try BackgroundServer(token: "pg-token", arguments: arguments), try BackgroundServer(token: "pg-token", arguments: arguments))
+    }
+
+    func client(_ server: BackgroundServer) -> CopilotClient {
+        CopilotClient(options: .init(retryPolicy: .none, cliURL: "127.0.0.1:\(server.port)", connectionToken: "pg-token"))
+    }
+
+    @Test("a session created through server A is resumed and continued through server B")
+    func handOver() async throws {
+        let url = try #require(TestPostgres.url)
+        let provider = try await ScriptedProviderServer.start(turns: [.text("Noted: the door code is 4711."), .text("It is 4711.")])
+        let (serverA, serverB) = try servers(schemaURL: url)
+        defer { serverA.stop(); serverB.stop() }
+        let id = "handover-\(UUID().uuidString.prefix(8).lowercased())"
+        let clientA = client(serverA)
+        var config = scriptedConfig(provider, apiKey: "sk-handover-secret")
+        config.sessionId = id
+        let session = try await clientA.createSession(config)
+        #expect(try await session.sendAndWait("The door code is 4711.").content == "Noted: the door code is 4711.")
+        let before = try await session.messages()
+
+        // While A holds the session, B refuses it.
+        let clientB = client(serverB)
+        await #expect {
+            _ = try await clientB.resumeSession(id, scriptedConfig(provider, apiKey: "sk-handover-secret"))
+        } throws: { error in
+            String(describing: error).contains("open in another writer")
+        }
+        await session.disconnect()
+
+        let resumed = try await clientB.resumeSession(id, scriptedConfig(provider, apiKey: "sk-handover-secret"))
+        #expect(try await resumed.sendAndWait("What is the door code?").content == "It is 4711.")
+        let messages = try #require(provider.modelCalls.last?.json?["messages"]?.arrayValue)
+        #expect(messages.compactMap { $0["content"]?.stringValue }.suffix(3) == [
+            "The door code is 4711.", "Noted: the door code is 4711.", "What is the door code?",
+        ])
+        let after = try await resumed.messages()
+        #expect(after.prefix(before.count).map(\.id) == before.map(\.id), "B continues A's log")
+        #expect(try await clientA.listSessions().contains { $0.sessionId == id })
+        try await clientA.stop()
+        try await clientB.stop()
+        try await provider.shutdown()
+    }
+
+    @Test("a server killed with SIGKILL frees its sessions when the lease runs out; the other server resumes them")
+    func crashedServer() async throws {
+        let url = try #require(TestPostgres.url)
+        let provider = try await ScriptedProviderServer.start(turns: [.text("First answer."), .text("Second answer.")])
+        let (serverA, serverB) = try servers(schemaURL: url, lease: "1")
+        defer { serverB.stop() }
+        let id = "crashed-\(UUID().uuidString.prefix(8).lowercased())"
+        var config = scriptedConfig(provider)
+        config.sessionId = id
+        let clientA = client(serverA)
+        _ = try await clientA.createSession(config).sendAndWait("One")
+        serverA.crash()
+        try? await clientA.stop()
+        try await Task.sleep(for: .milliseconds(1_500))
+        let clientB = client(serverB)
+        let resumed = try await clientB.resumeSession(id, scriptedConfig(provider))
+        #expect(try await resumed.sendAndWait("Two").content == "Second answer.")
+        try await clientB.stop()
+        try await provider.shutdown()
+    }
+
+    @Test("100 concurrent sessions through two servers lose no event and keep every session's order")
+    func hundredSessions() async throws {
+        let url = try #require(TestPostgres.url)
+        let provider = try await ScriptedProviderServer.start(turns: []) { request in
+            // Each turn: a tool call first, then a text answer naming the session's prompt.
+            let messages = request.json?["messages"]?.arrayValue ?? []
+            if messages.last?["role"] == "user" { return .toolCalls([("tick", #"{}"#)]) }
+            let prompt = messages.last { $0["role"] == "user" }?["content"]?.stringValue ?? ""
+            return .text("done: \(prompt)")
+        }
+        let (serverA, serverB) = try servers(schemaURL: url)
+        defer { serverA.stop(); serverB.stop() }
+        let clients = [client(serverA), client(serverB)]
+        let tick = Tool(name: "tick", description: "Ticks") { _ in .success("tock") }
+        let run = "c\(UUID().uuidString.prefix(6).lowercased())"
+        let turns = 3
+
+        let results = try await withThrowingTaskGroup(of: (Int, String, [SessionEvent], [SessionEvent]).self) { group in
+            for index in 0..<100 {
+                group.addTask {
+                    var config = scriptedConfig(provider, tools: [tick])
+                    config.sessionId = "\(run)-\(index)"
+                    let session = try await clients[index % 2].createSession(config)
+                    let received = Mutex<[SessionEvent]>([])
+                    let subscription = session.on { event in
+                        if !event.ephemeral { received.withLock { $0.append(event) } }
+                    }
+                    for turn in 0..<turns {
+                        let answer = try await session.sendAndWait("session \(index) turn \(turn)", timeout: .seconds(120))
+                        #expect(answer.content == "done: session \(index) turn \(turn)")
+                    }
+                    let persisted = try await session.messages()
+                    subscription.cancel()
+                    await session.disconnect()
+                    return (index, session.sessionId, persisted, received.withLock { $0 })
+                }
+            }
+            var results: [(Int, String, [SessionEvent], [SessionEvent])] = []
+            for try await result in group { results.append(result) }
+            return results
+        }
+        #expect(results.count == 100)
+
+        // Read every session back through a third store: complete, in order, released.
+        let reader = try PostgresSessionStore(url: url)
+        for (index, id, persisted, received) in results {
+            let stored = try await reader.open(id)
+            await stored.log.close()
+            #expect(stored.events.map(\.id) == persisted.map(\.id), "session \(id): the store holds exactly what the server recorded")
+            let storedIDs = stored.events.map(\.id)
+            let positions = received.compactMap { storedIDs.firstIndex(of: $0.id) }
+            #expect(positions.count == received.count, "session \(id): every event the client saw is stored")
+            #expect(positions == positions.sorted(), "session \(id): in the order the client saw them")
+            let types = stored.events.map(\.type)
+            #expect(types.filter { $0 == "user.message" }.count == turns)
+            #expect(types.filter { $0 == "tool.execution_complete" }.count == turns)
+            #expect(types.filter { $0 == "assistant.message" }.count == 2 * turns)
+            let prompts = stored.events.compactMap { event -> String? in
+                if case .userMessage(let message) = event.payload { return message.content }
+                return nil
+            }
+            #expect(prompts == (0..<turns).map { "session \(index) turn \($0)" })
+        }
+        await reader.shutdown()
+        for client in clients { try await client.stop() }
+        try await provider.shutdown()
+    }
+}
