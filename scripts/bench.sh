@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmarks: builds copilot-benchmarks in release mode, installs the Python peers
-# (openai, anthropic) into ./.venv-bench, and prints the table that BENCHMARKS.md records.
-#   scripts/bench.sh [--runs N] [--chunks N] [--sessions N]
+# (openai, anthropic, the Copilot SDK, psycopg) into ./.venv-bench, starts a PostgreSQL server on
+# loopback for the PostgreSQL store's figures, and prints the table that BENCHMARKS.md records.
+#   scripts/bench.sh [--runs N] [--chunks N] [--sessions N] [--only store]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,4 +13,6 @@ fi
 
 swift build -c release --product CopilotBenchmarks >&2
 swift build -c release --product copilot-swift >&2
-exec .build/release/CopilotBenchmarks --python .venv-bench/bin/python "$@"
+trap 'scripts/postgres.sh stop' EXIT
+eval "$(scripts/postgres.sh start)"
+.build/release/CopilotBenchmarks --python .venv-bench/bin/python --postgres "$COPILOT_TEST_POSTGRES_URL" "$@"

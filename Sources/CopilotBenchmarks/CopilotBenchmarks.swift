@@ -1,3 +1,4 @@
+import CopilotPostgres
 import CopilotSDK
 import CopilotTesting
 import Foundation
@@ -18,6 +19,10 @@ struct CopilotBenchmarks {
         var concurrencyRuns = 3
         var python = ".venv-bench/bin/python"
         var peers = "Benchmarks/peers"
+        /// A PostgreSQL server for the PostgreSQL store's figures (scripts/bench.sh starts one).
+        var postgres: String?
+        /// `store`: only the session-store figures.
+        var only: String?
     }
 
     static func main() async throws {
@@ -41,6 +46,8 @@ struct CopilotBenchmarks {
             case "--sessions": options.sessions = Int(value) ?? options.sessions
             case "--concurrency-runs": options.concurrencyRuns = Int(value) ?? options.concurrencyRuns
             case "--python": options.python = value
+            case "--postgres": options.postgres = value
+            case "--only": options.only = value
             default: throw BenchmarkError("unknown option \(flag)")
             }
         }
@@ -107,6 +114,11 @@ struct CopilotBenchmarks {
     static func run(_ options: Options) async throws {
         var table = Table()
         table.note("machine: \(machine())")
+        if options.only == "store" {
+            try await store(options, table: &table)
+            print(table.render())
+            return
+        }
         table.note("runs per figure: \(options.runs) (median, with min–max); stream: \(options.chunks) text deltas")
         // First, while this process is fresh, so its peak RSS is the concurrency run's own.
         try await concurrency(options, table: &table)
@@ -160,7 +172,7 @@ struct CopilotBenchmarks {
         try await turnOverhead(table: &table)
         try turnOverheadThroughServer(options, base: base, table: &table)
         try await coldStart(options, base: base, table: &table)
-        try await store(table: &table)
+        try await store(options, table: &table)
         try await client.stop()
         try await transport.shutdown()
         print(table.render())
@@ -341,15 +353,41 @@ struct CopilotBenchmarks {
         return elapsed
     }
 
-    static func store(table: inout Table) async throws {
+    // MARK: Session stores
+
+    static let storeEvents = 10_000
+
+    /// Append latency (one event per append, awaited) and the time to read a 10,000-event session
+    /// back, for the file store and (given a server) the PostgreSQL store, each beside a peer doing
+    /// the same work directly: Python's os.write and json.loads for the file, psycopg 3 running the
+    /// same SQL for PostgreSQL.
+    static func store(_ options: Options, table: inout Table) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("copilot-bench-store-\(UUID().uuidString)")
+        let peerDirectory = directory.appendingPathComponent("peer")
+        try FileManager.default.createDirectory(at: peerDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = FileSessionStore(directory: directory)
-        let log = try await store.create(SessionMetadata(sessionId: "bench"))
+        try await storeFigures(
+            "file store", FileSessionStore(directory: directory.appendingPathComponent("sessions")), options, table: &table,
+            peer: ["file", peerDirectory.path], peerName: "Python os.write / json.loads")
+        guard let url = options.postgres else {
+            table.note("PostgreSQL store: skipped (no --postgres URL)")
+            return
+        }
+        let postgres = try PostgresSessionStore(url: url, options: .init(schema: "bench_\(UUID().uuidString.prefix(8).lowercased())"))
+        try await storeFigures("PostgreSQL store", postgres, options, table: &table, peer: ["postgres", url], peerName: "psycopg 3.3.9, same SQL")
+        await postgres.shutdown()
+    }
+
+    static func storeFigures(
+        _ name: String, _ store: any SessionStore, _ options: Options, table: inout Table, peer: [String], peerName: String
+    ) async throws {
+        let id = "bench-\(UUID().uuidString.prefix(8).lowercased())"
+        let log = try await store.create(SessionMetadata(sessionId: id, model: "bench", providerType: "openai", baseURL: "http://127.0.0.1:9/v1"))
         var latencies: [Double] = []
+        latencies.reserveCapacity(storeEvents)
         var parent: UUID?
         let text = String(repeating: "x", count: 200)
-        for index in 0..<10_000 {
+        for index in 0..<storeEvents {
             let event = SessionEvent(
                 parentId: parent,
                 payload: index % 2 == 0
@@ -361,19 +399,38 @@ struct CopilotBenchmarks {
             latencies.append(seconds(started.duration(to: .now)) * 1_000_000)
         }
         await log.close()
-        let resume = try await measure(5) {
+        let read = try await measure(options.runs) {
+            let stored = try await store.open(id)
+            await stored.log.close()
+            guard stored.events.count == storeEvents else { throw BenchmarkError("\(name): read \(stored.events.count) events") }
+        }
+        let resume = try await measure(options.runs) {
             let client = CopilotClient(options: CopilotClientOptions(sessionStore: store))
             let session = try await client.resumeSession(
-                "bench", SessionConfig(model: "bench", provider: ProviderConfig(baseURL: "http://127.0.0.1:9/v1")))
+                id, SessionConfig(model: "bench", provider: ProviderConfig(baseURL: "http://127.0.0.1:9/v1")))
             await session.disconnect()
             try await client.stop()
         }
-        table.row("file store: append one event, p50 (µs)", ours: Stats([percentile(latencies, 0.5)]), peer: nil, peerName: "")
-        table.row("file store: append one event, p99 (µs)", ours: Stats([percentile(latencies, 0.99)]), peer: nil, peerName: "")
-        table.row("file store: resume a 10,000-event session (s)", ours: resume, peer: nil, peerName: "")
+        var peerAppend: Stats?
+        var peerRead: Stats?
+        if FileManager.default.isExecutableFile(atPath: options.python) {
+            let output = try runProcess(
+                "/usr/bin/timeout", ["600", options.python, options.peers + "/store_peer.py"] + peer + [String(storeEvents), String(options.runs)])
+            let json = try JSONValue(parsing: output)
+            let appends = json["append_us"]?.arrayValue?.compactMap(number) ?? []
+            peerAppend = Stats([percentile(appends, 0.5)])
+            peerRead = Stats(json["resume_s"]?.arrayValue?.compactMap(number) ?? [])
+            table.row("\(name): append one event, p50 (µs)", ours: Stats([percentile(latencies, 0.5)]), peer: peerAppend, peerName: peerName)
+            table.row(
+                "\(name): append one event, p99 (µs)", ours: Stats([percentile(latencies, 0.99)]),
+                peer: Stats([percentile(appends, 0.99)]), peerName: peerName)
+        } else {
+            table.row("\(name): append one event, p50 (µs)", ours: Stats([percentile(latencies, 0.5)]), peer: nil, peerName: "")
+            table.row("\(name): append one event, p99 (µs)", ours: Stats([percentile(latencies, 0.99)]), peer: nil, peerName: "")
+        }
+        table.row("\(name): read a 10,000-event session back (s)", ours: read, peer: peerRead, peerName: peerName)
+        table.row("\(name): resume a 10,000-event session in a client (s)", ours: resume, peer: nil, peerName: "")
     }
-
-    // MARK: Helpers
 
     static func measure(_ runs: Int, _ body: () async throws -> Void) async throws -> Stats {
         try await body()  // warm-up

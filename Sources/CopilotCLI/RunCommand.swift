@@ -1,4 +1,5 @@
 import ArgumentParser
+import CopilotPostgres
 import CopilotSDK
 import Foundation
 import Logging
@@ -44,10 +45,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("state-dir"), help: "Keep the session in this folder (one folder per session, events.jsonl) so it can be resumed.")
     var stateDirectory: String?
 
+    @Option(help: "Keep the session in PostgreSQL instead: postgres://USER@HOST[:PORT]/DB (password in the URL or $PGPASSWORD).")
+    var store: String?
+
     @Option(name: .customLong("session-id"), help: "Id for a new stored session (default: a new UUID).")
     var sessionID: String?
 
-    @Option(help: "Continue the stored session with this id (needs --state-dir).")
+    @Option(help: "Continue the stored session with this id (needs --state-dir or --store).")
     var resume: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (logs go to stderr).")
@@ -59,7 +63,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         bootstrapLogging(level: logLevel)
         let commandTools = try tools.map(CommandTool.init(argument:))
-        if resume != nil, stateDirectory == nil { throw ValidationError("--resume needs --state-dir.") }
+        if resume != nil, stateDirectory == nil, store == nil { throw ValidationError("--resume needs --state-dir or --store.") }
+        if stateDirectory != nil, store != nil { throw ValidationError("--state-dir and --store cannot be combined.") }
         let config = SessionConfig(
             sessionId: sessionID,
             model: model,
@@ -71,8 +76,14 @@ struct RunCommand: AsyncParsableCommand {
             workingDirectory: FileManager.default.currentDirectoryPath,
             onPermissionRequest: yes ? .approveAll : TerminalPermission.handler())
 
-        let store = stateDirectory.map { FileSessionStore(directory: URL(fileURLWithPath: $0)) }
-        let client = CopilotClient(options: CopilotClientOptions(sessionStore: store))
+        let postgres: PostgresSessionStore?
+        do {
+            postgres = try store.map { try PostgresSessionStore(url: $0) }
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let sessionStore: (any SessionStore)? = postgres ?? stateDirectory.map { FileSessionStore(directory: URL(fileURLWithPath: $0)) }
+        let client = CopilotClient(options: CopilotClientOptions(sessionStore: sessionStore))
         do {
             try await client.start()
             let session: CopilotSession
@@ -92,8 +103,10 @@ struct RunCommand: AsyncParsableCommand {
             }
             await session.disconnect()
             try await client.stop()
+            await postgres?.shutdown()
         } catch {
             try? await client.stop()
+            await postgres?.shutdown()
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode.failure
         }

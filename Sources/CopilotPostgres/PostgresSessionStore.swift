@@ -249,6 +249,8 @@ public final class PostgresSessionStore: SessionStore, Sendable {
             )
             """,
             "CREATE INDEX IF NOT EXISTS copilot_sessions_by_modified ON \(unescaped: sessionsTable) (modified_at DESC)",
+            // The lease renewal finds a store's sessions by owner; only open sessions have one.
+            "CREATE INDEX IF NOT EXISTS copilot_sessions_by_owner ON \(unescaped: sessionsTable) (owner) WHERE owner IS NOT NULL",
         ]
         try await run("connecting and creating the schema") {
             let connection = try await PostgresConnection.connect(configuration: url.connectionConfiguration(), id: 0, logger: logger)
