@@ -34,39 +34,15 @@ struct PostgresStoreTests {
     @Test("resume after a clean stop continues the conversation; sequence numbers run 1…n; nothing secret is stored")
     func resumeAfterStop() async throws {
         let store = try TestPostgres.store(schema: TestPostgres.freshSchema())
-        let server = try await ScriptedProviderServer.start(turns: [
-            .toolCalls([("note", #"{"text":"pineapple"}"#)]), .text("Noted."), .text("It was pineapple."),
-        ])
-        let note = Tool(name: "note", description: "Notes") { invocation in .success("noted \(invocation.arguments["text"]?.stringValue ?? "")") }
-        let key = "sk-postgres-secret-424242"
-        let first = CopilotClient(options: CopilotClientOptions(retryPolicy: .none, sessionStore: store))
-        let session = try await first.createSession(scriptedConfig(server, tools: [note], apiKey: key))
-        _ = try await session.sendAndWait("Remember pineapple")
-        let id = session.sessionId
-        let seen = try await session.messages()
-        try await first.stop()
-
-        let second = CopilotClient(options: CopilotClientOptions(retryPolicy: .none, sessionStore: store))
-        let resumed = try await second.resumeSession(id, scriptedConfig(server, tools: [note], apiKey: key))
-        #expect(try await resumed.messages().prefix(seen.count).map(\.id) == seen.map(\.id))
-        #expect(try await resumed.sendAndWait("What was it?").content == "It was pineapple.")
-        let messages = try #require(server.modelCalls.last?.json?["messages"]?.arrayValue)
-        #expect(messages.dropFirst().map { $0["role"] } == ["user", "assistant", "tool", "assistant", "user"])
-        #expect(messages[3]["content"] == "noted pineapple")
-        #expect(try await second.listSessions().map(\.sessionId) == [id])
-        #expect(try await second.lastSessionId() == id)
-        #expect(try await second.sessionMetadata(id)?.summary == "Remember pineapple")
-        #expect(try await second.sessionMetadata(id)?.providerType == "openai")
-        let all = try await resumed.messages()
-        try await second.stop()
-
+        let (id, key) = try await checkResumeContinuesConversation(store)
+        let stored = try await store.open(id)
+        await stored.log.close()
         let rows = try await TestPostgres.rows(store, id)
         #expect(rows.map(\.0) == Array(1...Int64(rows.count)))
-        #expect(rows.count == all.count, "every persisted event is stored once")
+        #expect(rows.count == stored.events.count, "every persisted event is stored once")
         #expect(rows.allSatisfy { !$0.1.contains(key) })
         let sessionRow = try await store.client.query("SELECT row_to_json(s)::text FROM \(unescaped: store.sessionsTable) s").collect()
         #expect(try sessionRow.allSatisfy { !(try $0.decode(String.self)).contains(key) })
-        try await server.shutdown()
         await store.shutdown()
     }
 

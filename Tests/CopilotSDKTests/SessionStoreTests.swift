@@ -21,35 +21,13 @@ struct SessionStoreTests {
     @Test("resume after a clean stop continues the conversation: the provider receives the earlier turns")
     func resumeAfterStop() async throws {
         let store = temporaryStore()
-        let server = try await ScriptedProviderServer.start(turns: [
-            .toolCalls([("note", #"{"text":"pineapple"}"#)]), .text("Noted."), .text("It was pineapple."),
-        ])
-        let note = Tool(name: "note", description: "Notes") { invocation in .success("noted \(invocation.arguments["text"]?.stringValue ?? "")") }
-        let key = "sk-store-secret-000111"
-        let first = client(store)
-        let session = try await first.createSession(scriptedConfig(server, tools: [note], apiKey: key))
-        _ = try await session.sendAndWait("Remember pineapple")
-        let id = session.sessionId
-        try await first.stop()
-
-        let second = client(store)
-        let resumed = try await second.resumeSession(id, scriptedConfig(server, tools: [note], apiKey: key))
-        #expect(try await resumed.sendAndWait("What was it?").content == "It was pineapple.")
-        let messages = try #require(server.modelCalls.last?.json?["messages"]?.arrayValue)
-        #expect(messages.dropFirst().map { $0["role"] } == ["user", "assistant", "tool", "assistant", "user"])
-        #expect(messages[3]["content"] == "noted pineapple")
-        #expect(try await second.listSessions().map(\.sessionId) == [id])
-        #expect(try await second.lastSessionId() == id)
-        #expect(try await second.sessionMetadata(id)?.summary == "Remember pineapple")
-        try await second.stop()
-
+        let (id, key) = try await checkResumeContinuesConversation(store)
         // Nothing secret was written.
         let folder = store.directory.appendingPathComponent(id)
         for file in ["events.jsonl", "metadata.json"] {
             let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
             #expect(!text.contains(key))
         }
-        try await server.shutdown()
     }
 
     @Test("a second writer is refused while the session is open; deleting it is refused too")
@@ -156,4 +134,36 @@ struct SessionEndHookTests {
             #expect(try await client.sessionMetadata(session.sessionId)?.summary == "Planned the garden")
         }
     }
+}
+
+/// The resume scenario every store must pass: a tool call and an answer, a clean stop, then a
+/// resumed session whose next model call carries the earlier turns; list, last id and metadata agree.
+/// Returns the session id and the API key used, for the store's own "nothing secret" check.
+func checkResumeContinuesConversation(_ store: any SessionStore) async throws -> (id: String, key: String) {
+    let server = try await ScriptedProviderServer.start(turns: [
+        .toolCalls([("note", #"{"text":"pineapple"}"#)]), .text("Noted."), .text("It was pineapple."),
+    ])
+    let note = Tool(name: "note", description: "Notes") { invocation in .success("noted \(invocation.arguments["text"]?.stringValue ?? "")") }
+    let key = "sk-store-secret-\(UUID().uuidString.prefix(8))"
+    let first = CopilotClient(options: CopilotClientOptions(retryPolicy: .none, sessionStore: store))
+    let session = try await first.createSession(scriptedConfig(server, tools: [note], apiKey: key))
+    _ = try await session.sendAndWait("Remember pineapple")
+    let id = session.sessionId
+    let seen = try await session.messages()
+    try await first.stop()
+
+    let second = CopilotClient(options: CopilotClientOptions(retryPolicy: .none, sessionStore: store))
+    let resumed = try await second.resumeSession(id, scriptedConfig(server, tools: [note], apiKey: key))
+    #expect(try await resumed.messages().prefix(seen.count).map(\.id) == seen.map(\.id), "the stored events come back in order")
+    #expect(try await resumed.sendAndWait("What was it?").content == "It was pineapple.")
+    let messages = try #require(server.modelCalls.last?.json?["messages"]?.arrayValue)
+    #expect(messages.dropFirst().map { $0["role"] } == ["user", "assistant", "tool", "assistant", "user"])
+    #expect(messages[3]["content"] == "noted pineapple")
+    #expect(try await second.listSessions().map(\.sessionId) == [id])
+    #expect(try await second.lastSessionId() == id)
+    #expect(try await second.sessionMetadata(id)?.summary == "Remember pineapple")
+    #expect(try await second.sessionMetadata(id)?.providerType == "openai")
+    try await second.stop()
+    try await server.shutdown()
+    return (id, key)
 }

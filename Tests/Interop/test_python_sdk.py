@@ -222,16 +222,22 @@ def test_abort_mid_stream(fresh_llmock, sdk_env):
     assert after is not None and after.data.content
 
 
-@pytest.fixture()
-def tcp_server(cli_binary, tmp_path):
-    """`copilot-swift server --port 0` with a connection token, as a long-running shared runtime."""
-    env = dict(os.environ, COPILOT_CONNECTION_TOKEN="interop-token-123", COPILOT_SWIFT_HOME=str(tmp_path / "copilot-home"))
-    process = subprocess.Popen([str(cli_binary), "server", "--port", "0"], stdout=subprocess.PIPE,
+def start_server(cli_binary, *arguments, env=None):
+    """`copilot-swift server --port 0` with a connection token and extra arguments; returns (process, port)."""
+    env = dict(env or os.environ, COPILOT_CONNECTION_TOKEN="interop-token-123")
+    process = subprocess.Popen([str(cli_binary), "server", "--port", "0", *arguments], stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, env=env, text=True)
     line = process.stdout.readline()
     match = re.search(r"listening on port (\d+)", line)
     assert match, f"unexpected banner: {line!r}"
-    yield int(match.group(1))
+    return process, int(match.group(1))
+
+
+@pytest.fixture()
+def tcp_server(cli_binary, tmp_path):
+    """`copilot-swift server --port 0` with a connection token, as a long-running shared runtime."""
+    process, port = start_server(cli_binary, env=dict(os.environ, COPILOT_SWIFT_HOME=str(tmp_path / "copilot-home")))
+    yield port
     process.terminate()
     process.wait(timeout=10)
 
@@ -377,16 +383,6 @@ def test_sessions_outlive_the_server_process(fresh_llmock, sdk_env):
     assert users == ["Remember the word mango.", "What was the word?"]
     assert session_id not in after
 
-
-def start_server(cli_binary, *arguments):
-    """`copilot-swift server --port 0` with extra arguments; returns (process, port)."""
-    env = dict(os.environ, COPILOT_CONNECTION_TOKEN="interop-token-123")
-    process = subprocess.Popen([str(cli_binary), "server", "--port", "0", *arguments], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, env=env, text=True)
-    line = process.stdout.readline()
-    match = re.search(r"listening on port (\d+)", line)
-    assert match, f"unexpected banner: {line!r}"
-    return process, int(match.group(1))
 
 
 @pytest.mark.skipif(not os.environ.get("COPILOT_TEST_POSTGRES_URL"), reason="needs COPILOT_TEST_POSTGRES_URL (scripts/test.sh)")
