@@ -19,26 +19,30 @@ from datetime import datetime, timezone
 
 
 def events(count):
+    """Event objects like ours; serialising one is part of appending it, on both sides."""
     text = "x" * 200
     parent = None
     for index in range(count):
         event_id = str(uuid.uuid4())
         kind = "user.message" if index % 2 == 0 else "assistant.message"
         data = {"content": text, "messageId": str(uuid.uuid4())}
-        yield kind, json.dumps({
+        yield kind, {
             "id": event_id, "timestamp": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-            "parentId": parent, "type": kind, "data": data}, separators=(",", ":"))
+            "parentId": parent, "type": kind, "data": data}
         parent = event_id
+
+
+def line_of(event):
+    return json.dumps(event, separators=(",", ":"), sort_keys=True)
 
 
 def file_store(directory, count, runs):
     path = os.path.join(directory, "events.jsonl")
     fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o644)
     append_us = []
-    for _, line in events(count):
-        data = (line + "\n").encode()
+    for _, event in events(count):
         started = time.perf_counter_ns()
-        os.write(fd, data)
+        os.write(fd, (line_of(event) + "\n").encode())
         append_us.append((time.perf_counter_ns() - started) / 1000)
     os.fsync(fd)
     os.close(fd)
@@ -76,9 +80,9 @@ def postgres_store(url, count, runs):
             )
             SELECT count(*) FROM inserted"""
         append_us = []
-        for index, (kind, line) in enumerate(events(count)):
+        for index, (kind, event) in enumerate(events(count)):
             started = time.perf_counter_ns()
-            inserted = connection.execute(append, (index, index + 1, kind, line), prepare=True).fetchone()[0]
+            inserted = connection.execute(append, (index, index + 1, kind, line_of(event)), prepare=True).fetchone()[0]
             append_us.append((time.perf_counter_ns() - started) / 1000)
             assert inserted == 1
         resume_s = []

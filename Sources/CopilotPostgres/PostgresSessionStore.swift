@@ -65,6 +65,9 @@ public final class PostgresSessionStore: SessionStore, Sendable {
         let parsed = try PostgresURL(url)
         var configuration = try parsed.clientConfiguration()
         configuration.options.maximumConnections = options.maximumConnections
+        // Unqualified names resolve in the store's schema, so hot statements can be prepared once
+        // per connection (their SQL must not depend on the schema).
+        configuration.options.additionalStartupParameters = [("search_path", options.schema)]
         self.url = parsed
         self.redactedURL = parsed.redacted
         self.options = options
@@ -434,28 +437,13 @@ final class PostgresSessionLog: SessionLog {
             lines.append(try event.jsonLine())
         }
         let added = Int64(events.count)
-        let sessions = store.sessionsTable
-        let table = store.eventsTable
-        // One statement, so one transaction: the ownership and count check, the new count and the rows.
+        let statement = AppendStatement(
+            sessionId: sessionId, owner: store.ownerID, expected: expected, added: added, leaseSeconds: store.leaseSeconds, seqs: seqs,
+            types: types, lines: lines)
         let rows = try await store.run("appending to session \(sessionId)") {
-            try await store.client.query(
-                """
-                WITH owned AS (
-                    UPDATE \(unescaped: sessions)
-                    SET event_count = event_count + \(added), lease_until = now() + make_interval(secs => \(store.leaseSeconds))
-                    WHERE session_id = \(sessionId) AND owner = \(store.ownerID) AND event_count = \(expected)
-                    RETURNING session_id
-                ), inserted AS (
-                    INSERT INTO \(unescaped: table) (session_id, seq, type, event)
-                    SELECT owned.session_id, batch.seq, batch.type, batch.event
-                    FROM owned, unnest(\(seqs)::bigint[], \(types)::text[], \(lines)::text[]) AS batch(seq, type, event)
-                    RETURNING 1
-                )
-                SELECT count(*) FROM inserted
-                """, logger: store.logger
-            ).collect()
+            try await store.client.execute(statement, logger: store.logger).reduce(into: [Int64]()) { $0.append($1) }
         }
-        let inserted = try rows.first?.decode(Int64.self) ?? 0
+        let inserted = rows.first ?? 0
         guard inserted == added else {
             throw SessionStoreError(
                 "Session \(sessionId) is no longer owned by this writer (its lease ran out and another writer took it, or it was deleted); \(events.count) events were not stored."
@@ -495,4 +483,50 @@ final class PostgresSessionLog: SessionLog {
             store.logger.warning("could not release a session; it frees itself when the lease runs out", metadata: ["error": "\(error)"])
         }
     }
+}
+
+/// The append, prepared once per connection: one statement, so one transaction, that checks the
+/// owner and the expected count, raises the count and renews the lease, and inserts the batch under
+/// the next sequence numbers. Unqualified names resolve through the store's `search_path`.
+struct AppendStatement: PostgresPreparedStatement {
+    static let name = "copilot_append_v1"
+    static let sql = """
+        WITH owned AS (
+            UPDATE copilot_sessions
+            SET event_count = event_count + $4, lease_until = now() + make_interval(secs => $5)
+            WHERE session_id = $1 AND owner = $2 AND event_count = $3
+            RETURNING session_id
+        ), inserted AS (
+            INSERT INTO copilot_session_events (session_id, seq, type, event)
+            SELECT owned.session_id, batch.seq, batch.type, batch.event
+            FROM owned, unnest($6::bigint[], $7::text[], $8::text[]) AS batch(seq, type, event)
+            RETURNING 1
+        )
+        SELECT count(*) FROM inserted
+        """
+    typealias Row = Int64
+
+    var sessionId: String
+    var owner: String
+    var expected: Int64
+    var added: Int64
+    var leaseSeconds: Double
+    var seqs: [Int64]
+    var types: [String]
+    var lines: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 8)
+        bindings.append(sessionId)
+        bindings.append(owner)
+        bindings.append(expected)
+        bindings.append(added)
+        bindings.append(leaseSeconds)
+        bindings.append(seqs)
+        bindings.append(types)
+        bindings.append(lines)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
 }

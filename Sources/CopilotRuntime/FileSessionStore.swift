@@ -109,23 +109,26 @@ public struct FileSessionStore: SessionStore {
         var events: [SessionEvent] = []
         var dropped = 0
         var goodLength = 0
-        var start = data.startIndex
         let decoder = JSONDecoder()
-        while start < data.endIndex {
-            let end = data[start...].firstIndex(of: UInt8(ascii: "\n"))
-            let line = data[start..<(end ?? data.endIndex)]
-            if !line.isEmpty {
-                if end != nil, let event = try? decoder.decode(SessionEvent.self, from: line) {
-                    events.append(event)
-                    goodLength = data.distance(from: data.startIndex, to: end!) + 1
-                } else {
-                    dropped += 1
+        data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            guard let base = buffer.baseAddress else { return }
+            var start = 0
+            while start < buffer.count {
+                let newline = memchr(base + start, 0x0A, buffer.count - start)
+                let end = newline.map { base.distance(to: UnsafeRawPointer($0)) } ?? buffer.count
+                if end > start {
+                    let line = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base + start), count: end - start, deallocator: .none)
+                    if newline != nil, let event = try? decoder.decode(SessionEvent.self, from: line) {
+                        events.append(event)
+                        goodLength = end + 1
+                    } else {
+                        dropped += 1
+                    }
+                } else if newline != nil {
+                    goodLength = end + 1
                 }
-            } else if let end {
-                goodLength = data.distance(from: data.startIndex, to: end) + 1
+                start = end + 1
             }
-            guard let end else { break }
-            start = data.index(after: end)
         }
         return (events, dropped, goodLength)
     }

@@ -9,7 +9,7 @@ extension SessionEvent: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let idText = try container.decode(String.self, forKey: .id)
-        guard let id = UUID(uuidString: idText) else {
+        guard let id = UUID(parsing: idText) else {
             throw DecodingError.dataCorruptedError(forKey: .id, in: container, debugDescription: "event id '\(idText)' is not a UUID")
         }
         let timestampText = try container.decode(String.self, forKey: .timestamp)
@@ -21,7 +21,7 @@ extension SessionEvent: Codable {
         let type = try container.decode(String.self, forKey: .type)
         let payload = try Payload.decode(type: type, from: container.superDecoder(forKey: .data))
         self.init(
-            id: id, timestamp: timestamp, parentId: parentText.flatMap(UUID.init(uuidString:)),
+            id: id, timestamp: timestamp, parentId: parentText.flatMap(UUID.init(parsing:)),
             ephemeral: try container.decodeIfPresent(Bool.self, forKey: .ephemeral) ?? false,
             agentId: try container.decodeIfPresent(String.self, forKey: .agentId), payload: payload)
     }
@@ -107,5 +107,42 @@ public enum EventTimestamp {
     /// Reads a timestamp with or without fractional seconds.
     public static func parse(_ text: String) -> Date? {
         (try? withFraction.parse(text)) ?? (try? withoutFraction.parse(text))
+    }
+}
+
+extension UUID {
+    /// Reads the 36-character form (`8-4-4-4-12` hex digits, either case). corelibs Foundation's
+    /// `UUID(uuidString:)` goes through `sscanf`, which made it a visible cost of reading a log back.
+    init?(parsing text: String) {
+        var text = text
+        let parsed: uuid_t? = text.withUTF8 { bytes -> uuid_t? in
+            guard bytes.count == 36, bytes[8] == 0x2D, bytes[13] == 0x2D, bytes[18] == 0x2D, bytes[23] == 0x2D else { return nil }
+            var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var index = 0
+            var ok = true
+            withUnsafeMutableBytes(of: &value) { out in
+                for byteIndex in 0..<16 {
+                    if index == 8 || index == 13 || index == 18 || index == 23 { index += 1 }
+                    guard let high = Self.hexValue(bytes[index]), let low = Self.hexValue(bytes[index + 1]) else {
+                        ok = false
+                        return
+                    }
+                    out[byteIndex] = high << 4 | low
+                    index += 2
+                }
+            }
+            return ok ? value : nil
+        }
+        guard let parsed else { return nil }
+        self.init(uuid: parsed)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x61...0x66: byte - 0x61 + 10
+        case 0x41...0x46: byte - 0x41 + 10
+        default: nil
+        }
     }
 }

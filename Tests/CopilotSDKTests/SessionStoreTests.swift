@@ -167,3 +167,28 @@ func checkResumeContinuesConversation(_ store: any SessionStore) async throws ->
     try await server.shutdown()
     return (id, key)
 }
+
+@Suite("Reading stored events")
+struct StoredEventDecodingTests {
+    func line(id: String, parent: String = "null") -> String {
+        #"{"id":"\#(id)","timestamp":"2026-11-24T10:00:00.123Z","parentId":\#(parent),"type":"user.message","data":{"content":"x","messageId":"m"}}"#
+    }
+
+    @Test("event ids and parent ids read back exactly, in either case")
+    func ids() throws {
+        for _ in 0..<200 {
+            let (id, parent) = (UUID(), UUID())
+            let event = try JSONDecoder().decode(
+                SessionEvent.self, from: Data(line(id: id.uuidString, parent: "\"\(parent.uuidString.lowercased())\"").utf8))
+            #expect(event.id == id && event.parentId == parent)
+        }
+    }
+
+    @Test("a malformed id is an error, not a wrong event", arguments: [
+        "not-a-uuid", "0b0b0b0b-0000-4000-8000-00000000000g", "0b0b0b0b0-000-4000-8000-000000000000",
+        "0b0b0b0b-0000-4000-8000-0000000000000", "0b0b0b0b-0000-4000-8000-00000000000",
+    ])
+    func malformed(id: String) {
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(SessionEvent.self, from: Data(line(id: id).utf8)) }
+    }
+}
