@@ -32,7 +32,8 @@ public struct CopilotClientOptions: Sendable {
     /// The token a TCP runtime (``cliURL``) expects in `connect`.
     public var connectionToken: String?
     /// Where in-process sessions are kept so they can be resumed, listed and deleted later
-    /// (e.g. `FileSessionStore(directory: FileSessionStore.defaultDirectory)`). `nil` keeps nothing.
+    /// (e.g. `FileSessionStore(directory: FileSessionStore.defaultDirectory)`, or `PostgresSessionStore`
+    /// from `CopilotPostgres` to share them between processes). `nil` keeps nothing.
     public var sessionStore: (any SessionStore)?
 
     public init(
