@@ -52,6 +52,8 @@ struct PostgresStoreTests {
         let (a, b) = (try TestPostgres.store(schema: schema), try TestPostgres.store(schema: schema))
         let log = try await a.create(SessionMetadata(sessionId: "owned"))
         try await log.append([SessionEvent(payload: .userMessage(.init(content: "hello", messageId: "m1")))])
+        let batch = (2...4).map { SessionEvent(payload: .userMessage(.init(content: "batch \($0)", messageId: "m\($0)"))) }
+        try await log.append(batch)
         await #expect {
             _ = try await b.open("owned")
         } throws: { error in
@@ -63,7 +65,8 @@ struct PostgresStoreTests {
         await log.close()
 
         let opened = try await b.open("owned")
-        #expect(opened.events.count == 1)
+        #expect(opened.events.map(\.id) == [opened.events[0].id] + batch.map(\.id), "a batch is stored whole and in order")
+        #expect(try await TestPostgres.rows(b, "owned").map(\.0) == [1, 2, 3, 4])
         await opened.log.close()
         try await b.delete("owned")
         #expect(try await a.list().isEmpty)
