@@ -35,6 +35,11 @@ as_owner() {
 start() {
     local bin
     if ! bin="$(find_bin)"; then
+        if ! command -v apt-get >/dev/null; then
+            say "PostgreSQL is not installed and there is no apt-get here: install it (e.g. brew install postgresql@15),"
+            say "or point COPILOT_TEST_POSTGRES_URL at a server you already run."
+            exit 1
+        fi
         say "installing PostgreSQL from Debian's packages"
         local sudo=""
         [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -15,8 +15,12 @@ export COPILOT_SWIFT_HOME="$PWD/.build/test-state"
 rm -rf "$COPILOT_SWIFT_HOME"
 
 echo "== PostgreSQL on loopback (for the shared session store's tests)"
-trap 'scripts/postgres.sh stop' EXIT
-eval "$(scripts/postgres.sh start)"
+if [ -z "${COPILOT_TEST_POSTGRES_URL:-}" ]; then
+    trap 'scripts/postgres.sh stop' EXIT
+    eval "$(scripts/postgres.sh start)"
+else
+    echo "using the server in COPILOT_TEST_POSTGRES_URL"
+fi
 
 echo "== build (debug, tests included)"
 swift build --build-tests

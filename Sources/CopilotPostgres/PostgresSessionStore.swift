@@ -30,10 +30,11 @@ public final class PostgresSessionStore: SessionStore, Sendable {
         public var leaseDuration: Duration
         /// The most connections the pool opens.
         public var maximumConnections: Int
-        /// The PostgreSQL schema that holds the tables (created if missing).
-        public var schema: String
+        /// The PostgreSQL schema that holds the tables (created if missing). `nil`: the URL's
+        /// `schema` parameter, else `public`.
+        public var schema: String?
 
-        public init(leaseDuration: Duration = .seconds(30), maximumConnections: Int = 20, schema: String = "public") {
+        public init(leaseDuration: Duration = .seconds(30), maximumConnections: Int = 20, schema: String? = nil) {
             self.leaseDuration = leaseDuration
             self.maximumConnections = maximumConnections
             self.schema = schema
@@ -45,6 +46,8 @@ public final class PostgresSessionStore: SessionStore, Sendable {
     /// Who this store is when it owns a session: host, process and a random part.
     public let ownerID: String
     let options: Options
+    /// The schema in use: ``Options/schema``, the URL's `schema` parameter, or `public`.
+    public let schema: String
     let logger: Logger
     let client: PostgresClient
     private let url: PostgresURL
@@ -56,19 +59,21 @@ public final class PostgresSessionStore: SessionStore, Sendable {
     /// direct connection, so a wrong password or an unreachable server is reported at once, in the
     /// server's words.
     public init(url: String, options: Options = Options(), logger: Logger = Logger(label: "copilot.store")) throws {
-        guard options.schema.range(of: #"^[a-z_][a-z0-9_]{0,62}$"#, options: .regularExpression) != nil else {
-            throw SessionStoreError("The schema name '\(options.schema)' must be lowercase letters, digits and underscores.")
+        let parsed = try PostgresURL(url)
+        let schema = options.schema ?? parsed.schema ?? "public"
+        guard schema.range(of: #"^[a-z_][a-z0-9_]{0,62}$"#, options: .regularExpression) != nil else {
+            throw SessionStoreError("The schema name '\(schema)' must be lowercase letters, digits and underscores.")
         }
         guard options.leaseDuration >= .milliseconds(300) else {
             throw SessionStoreError("The lease must last at least 0.3 s.")
         }
-        let parsed = try PostgresURL(url)
         var configuration = try parsed.clientConfiguration()
         configuration.options.maximumConnections = options.maximumConnections
         // Unqualified names resolve in the store's schema, so hot statements can be prepared once
         // per connection (their SQL must not depend on the schema).
-        configuration.options.additionalStartupParameters = [("search_path", options.schema)]
+        configuration.options.additionalStartupParameters = [("search_path", schema)]
         self.url = parsed
+        self.schema = schema
         self.redactedURL = parsed.redacted
         self.options = options
         self.logger = logger
@@ -198,8 +203,8 @@ public final class PostgresSessionStore: SessionStore, Sendable {
 
     // MARK: - Schema
 
-    var sessionsTable: String { "\(options.schema).copilot_sessions" }
-    var eventsTable: String { "\(options.schema).copilot_session_events" }
+    var sessionsTable: String { "\(schema).copilot_sessions" }
+    var eventsTable: String { "\(schema).copilot_session_events" }
     var leaseSeconds: Double { Self.seconds(options.leaseDuration) }
     static let metadataColumns = "session_id, model, provider_type, base_url, working_directory, created_at, modified_at, summary"
 
@@ -226,7 +231,7 @@ public final class PostgresSessionStore: SessionStore, Sendable {
     private func createSchema() async throws {
         let statements: [PostgresQuery] = [
             "SELECT pg_advisory_xact_lock(\(Self.schemaLockKey))",
-            "CREATE SCHEMA IF NOT EXISTS \(unescaped: options.schema)",
+            "CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)",
             """
             CREATE TABLE IF NOT EXISTS \(unescaped: sessionsTable) (
                 session_id text PRIMARY KEY,

@@ -4,10 +4,11 @@ import NIOSSL
 import PostgresNIO
 
 /// A `postgres://` (or `postgresql://`) connection URL, read the way libpq reads one:
-/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require|verify-full][&host=/socket/dir]`.
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require|verify-full][&host=/socket/dir][&schema=NAME]`.
 ///
 /// The password may instead come from `PGPASSWORD`, which keeps it out of command lines. A
-/// `host` parameter naming a folder connects to the Unix socket in it, as libpq does.
+/// `host` parameter naming a folder connects to the Unix socket in it, as libpq does. `schema` (ours,
+/// not libpq's) names the schema that holds the store's tables.
 /// ``redacted`` is the only form of the URL that is ever printed.
 struct PostgresURL: Sendable {
     var user: String
@@ -17,6 +18,7 @@ struct PostgresURL: Sendable {
     var database: String
     var socketDirectory: String?
     var sslMode: String
+    var schema: String?
 
     init(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard let components = URLComponents(string: text),
@@ -26,7 +28,7 @@ struct PostgresURL: Sendable {
         }
         let query = Dictionary(
             (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
-        let unknown = Set(query.keys).subtracting(["sslmode", "host", "port", "user", "password", "dbname"])
+        let unknown = Set(query.keys).subtracting(["sslmode", "host", "port", "user", "password", "dbname", "schema"])
         if let name = unknown.sorted().first {
             throw badURL("unknown parameter '\(name)'")
         }
@@ -53,6 +55,7 @@ struct PostgresURL: Sendable {
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         self.database = query["dbname"] ?? (path.isEmpty ? user : path)
         self.sslMode = query["sslmode"] ?? "prefer"
+        self.schema = query["schema"].flatMap { $0.isEmpty ? nil : $0 }
         guard ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].contains(sslMode) else {
             throw badURL("sslmode '\(sslMode)' is not one of disable, prefer, require, verify-ca, verify-full")
         }
@@ -61,7 +64,8 @@ struct PostgresURL: Sendable {
     /// The URL with any password replaced by `***`: safe for logs and error messages.
     var redacted: String {
         let credentials = password == nil ? user : "\(user):***"
-        let location = socketDirectory.map { "?host=\($0)" } ?? ""
+        let parameters = [socketDirectory.map { "host=\($0)" }, schema.map { "schema=\($0)" }].compactMap { $0 }
+        let location = parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&")
         return "postgres://\(credentials)@\(socketDirectory == nil ? "\(host):\(port)" : "")/\(database)\(location)"
     }
 

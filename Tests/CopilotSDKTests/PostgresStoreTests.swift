@@ -17,6 +17,18 @@ enum TestPostgres {
 
     static func freshSchema() -> String { "t_" + UUID().uuidString.prefix(8).lowercased() }
 
+    /// The server's URL with a `schema` parameter, for servers started with `--store`.
+    static func url(schema: String) throws -> String {
+        let base = try #require(url)
+        return base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
+    }
+
+    /// Removes a test's schema and shuts the store down.
+    static func dropSchemaAndShutDown(_ store: PostgresSessionStore) async throws {
+        try await store.client.query("DROP SCHEMA IF EXISTS \(unescaped: store.schema) CASCADE")
+        await store.shutdown()
+    }
+
     /// Every stored (seq, event text) of a session, read directly from the table.
     static func rows(_ store: PostgresSessionStore, _ sessionId: String) async throws -> [(Int64, String)] {
         var result: [(Int64, String)] = []
@@ -43,7 +55,7 @@ struct PostgresStoreTests {
         #expect(rows.allSatisfy { !$0.1.contains(key) })
         let sessionRow = try await store.client.query("SELECT row_to_json(s)::text FROM \(unescaped: store.sessionsTable) s").collect()
         #expect(try sessionRow.allSatisfy { !(try $0.decode(String.self)).contains(key) })
-        await store.shutdown()
+        try await TestPostgres.dropSchemaAndShutDown(store)
     }
 
     @Test("one live owner: a second store is refused (open and delete) until the first closes the session")
@@ -72,7 +84,7 @@ struct PostgresStoreTests {
         #expect(try await a.list().isEmpty)
         await #expect(throws: SessionStoreError.self) { _ = try await a.open("owned") }
         await a.shutdown()
-        await b.shutdown()
+        try await TestPostgres.dropSchemaAndShutDown(b)
     }
 
     @Test("a crashed owner's lease runs out and another store takes over; the old writer can no longer append")
@@ -110,7 +122,7 @@ struct PostgresStoreTests {
         #expect(rows.map(\.0) == [1, 2])
         #expect(rows.last?.1.contains("new owner") == true)
         await live.shutdown()
-        await other.shutdown()
+        try await TestPostgres.dropSchemaAndShutDown(other)
     }
 
     @Test("the schema is created on first use, also when several servers start at once")
@@ -124,7 +136,8 @@ struct PostgresStoreTests {
             try await group.waitForAll()
         }
         #expect(try await stores[0].list().count == 6)
-        for store in stores { await store.shutdown() }
+        for store in stores.dropFirst() { await store.shutdown() }
+        try await TestPostgres.dropSchemaAndShutDown(stores[0])
     }
 
     @Test("bad URLs and refused logins are clear errors that never show the password")
@@ -154,6 +167,10 @@ struct PostgresStoreTests {
         let parsed = try PostgresURL("postgres://me@/db?host=/run/postgresql&port=5433", environment: ["PGPASSWORD": "pw"])
         #expect(parsed.socketDirectory == "/run/postgresql" && parsed.port == 5433 && parsed.password == "pw" && parsed.database == "db")
         #expect(parsed.redacted == "postgres://me:***@/db?host=/run/postgresql")
+        let withSchema = try PostgresSessionStore(url: "postgres://me:pw@localhost/db?schema=tenant_7")
+        #expect(withSchema.schema == "tenant_7" && withSchema.redactedURL == "postgres://me:***@localhost:5432/db?schema=tenant_7")
+        #expect(throws: SessionStoreError.self) { _ = try PostgresSessionStore(url: "postgres://me@localhost/db?schema=Tenant-7") }
+        await withSchema.shutdown()
     }
 }
 
@@ -161,8 +178,9 @@ struct PostgresStoreTests {
     "Sessions shared by two servers through PostgreSQL", .serialized,
     .enabled(if: TestPostgres.url != nil, "needs COPILOT_TEST_POSTGRES_URL (scripts/test.sh starts a server)"))
 struct SharedStoreServerTests {
-    func servers(schemaURL url: String, lease: String = "30") throws -> (BackgroundServer, BackgroundServer) {
-        let arguments = ["--store", url, "--store-lease", lease]
+    /// Two `copilot-swift server --store` processes on one schema of their own.
+    func servers(schema: String, lease: String = "30") throws -> (BackgroundServer, BackgroundServer) {
+        let arguments = ["--store", try TestPostgres.url(schema: schema), "--store-lease", lease]
         return (try BackgroundServer(token: "pg-token", arguments: arguments), try BackgroundServer(token: "pg-token", arguments: arguments))
     }
 
@@ -172,9 +190,9 @@ struct SharedStoreServerTests {
 
     @Test("a session created through server A is resumed and continued through server B")
     func handOver() async throws {
-        let url = try #require(TestPostgres.url)
+        let schema = TestPostgres.freshSchema()
         let provider = try await ScriptedProviderServer.start(turns: [.text("Noted: the door code is 4711."), .text("It is 4711.")])
-        let (serverA, serverB) = try servers(schemaURL: url)
+        let (serverA, serverB) = try servers(schema: schema)
         defer { serverA.stop(); serverB.stop() }
         let id = "handover-\(UUID().uuidString.prefix(8).lowercased())"
         let clientA = client(serverA)
@@ -205,13 +223,14 @@ struct SharedStoreServerTests {
         try await clientA.stop()
         try await clientB.stop()
         try await provider.shutdown()
+        try await TestPostgres.dropSchemaAndShutDown(TestPostgres.store(schema: schema))
     }
 
     @Test("a server killed with SIGKILL frees its sessions when the lease runs out; the other server resumes them")
     func crashedServer() async throws {
-        let url = try #require(TestPostgres.url)
+        let schema = TestPostgres.freshSchema()
         let provider = try await ScriptedProviderServer.start(turns: [.text("First answer."), .text("Second answer.")])
-        let (serverA, serverB) = try servers(schemaURL: url, lease: "1")
+        let (serverA, serverB) = try servers(schema: schema, lease: "1")
         defer { serverB.stop() }
         let id = "crashed-\(UUID().uuidString.prefix(8).lowercased())"
         var config = scriptedConfig(provider)
@@ -226,11 +245,12 @@ struct SharedStoreServerTests {
         #expect(try await resumed.sendAndWait("Two").content == "Second answer.")
         try await clientB.stop()
         try await provider.shutdown()
+        try await TestPostgres.dropSchemaAndShutDown(TestPostgres.store(schema: schema))
     }
 
     @Test("100 concurrent sessions through two servers lose no event and keep every session's order")
     func hundredSessions() async throws {
-        let url = try #require(TestPostgres.url)
+        let schema = TestPostgres.freshSchema()
         let provider = try await ScriptedProviderServer.start(turns: []) { request in
             // Each turn: a tool call first, then a text answer naming the session's prompt.
             let messages = request.json?["messages"]?.arrayValue ?? []
@@ -238,7 +258,7 @@ struct SharedStoreServerTests {
             let prompt = messages.last { $0["role"] == "user" }?["content"]?.stringValue ?? ""
             return .text("done: \(prompt)")
         }
-        let (serverA, serverB) = try servers(schemaURL: url)
+        let (serverA, serverB) = try servers(schema: schema)
         defer { serverA.stop(); serverB.stop() }
         let clients = [client(serverA), client(serverB)]
         let tick = Tool(name: "tick", description: "Ticks") { _ in .success("tock") }
@@ -272,7 +292,7 @@ struct SharedStoreServerTests {
         #expect(results.count == 100)
 
         // Read every session back through a third store: complete, in order, released.
-        let reader = try PostgresSessionStore(url: url)
+        let reader = try TestPostgres.store(schema: schema)
         for (index, id, persisted, received) in results {
             let stored = try await reader.open(id)
             await stored.log.close()
@@ -291,8 +311,8 @@ struct SharedStoreServerTests {
             }
             #expect(prompts == (0..<turns).map { "session \(index) turn \($0)" })
         }
-        await reader.shutdown()
         for client in clients { try await client.stop() }
+        try await TestPostgres.dropSchemaAndShutDown(reader)
         try await provider.shutdown()
     }
 }

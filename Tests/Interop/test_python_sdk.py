@@ -388,7 +388,8 @@ def test_sessions_outlive_the_server_process(fresh_llmock, sdk_env):
 @pytest.mark.skipif(not os.environ.get("COPILOT_TEST_POSTGRES_URL"), reason="needs COPILOT_TEST_POSTGRES_URL (scripts/test.sh)")
 def test_session_moves_between_servers_sharing_postgres(fresh_llmock, cli_binary):
     """The official SDK creates a session through server A and continues it through server B."""
-    url = os.environ["COPILOT_TEST_POSTGRES_URL"]
+    base = os.environ["COPILOT_TEST_POSTGRES_URL"]
+    url = base + ("&" if "?" in base else "?") + "schema=copilot_interop"
     server_a, port_a = start_server(cli_binary, "--store", url)
     server_b, port_b = start_server(cli_binary, "--store", url)
 
@@ -409,17 +410,20 @@ def test_session_moves_between_servers_sharing_postgres(fresh_llmock, cli_binary
         reply = await resumed.send_and_wait("What was the word?", timeout=30)
         history = [event.type.value for event in await resumed.get_events()]
         await resumed.disconnect()
+        await client_b.delete_session(session_id)
+        remaining = [s.session_id for s in await client_a.list_sessions()]
         await client_a.stop()
         await client_b.stop()
-        return session_id, listed, reply, history
+        return session_id, listed, reply, history, remaining
 
     try:
-        session_id, listed, reply, history = run(main())
+        session_id, listed, reply, history, remaining = run(main())
     finally:
         for process in (server_a, server_b):
             process.terminate()
             process.wait(timeout=10)
     assert session_id in listed
+    assert session_id not in remaining, "deleted through B, gone for A too"
     assert reply is not None and reply.data.content
     assert history.count("user.message") == 2 and "session.resume" in history
     messages = chat_calls(fresh_llmock)[-1]["body"]["messages"]
