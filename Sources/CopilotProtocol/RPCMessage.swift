@@ -44,7 +44,7 @@ public enum RPCMessage: Sendable, Hashable {
     public init(frame: [UInt8]) throws(RPCError) {
         let value: JSONValue
         do {
-            value = try JSONValue(parsing: String(decoding: frame, as: UTF8.self))
+            value = try JSONValue(parsing: frame)
         } catch {
             throw .parseError("the frame is not valid JSON")
         }

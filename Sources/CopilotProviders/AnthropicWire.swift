@@ -163,7 +163,7 @@ enum AnthropicWire: WireFormat {
         }
 
         mutating func applyWholeBody(_ data: Data, context: WireContext) throws -> [ModelStreamEvent] {
-            let message = try context.decode(JSONValue.self, from: data)
+            let message = try context.parse(data)
             if message["type"]?.stringValue == "error" {
                 throw context.streamError(
                     message: message["error"]?["message"]?.stringValue ?? message.jsonString, type: message["error"]?["type"]?.stringValue)

@@ -52,13 +52,17 @@ extension JSONValue: Codable {
 extension JSONValue {
     /// Parses JSON text; throws `DecodingError` when it is not valid JSON.
     public init(parsing text: String) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        self = try JSONParser.parse(text)
+    }
+
+    /// Parses JSON bytes (UTF-8), such as `Data` or `[UInt8]`; throws `DecodingError` when they are not valid JSON.
+    public init(parsing data: some ContiguousBytes) throws {
+        self = try JSONParser.parse(data)
     }
 
     /// Decodes any `Encodable` value into its JSON tree.
     public init(encoding value: some Encodable) throws {
-        let data = try JSONEncoder().encode(value)
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
+        self = try JSONParser.parse(try JSONEncoder().encode(value))
     }
 
     /// Compact JSON text with sorted keys, so equal values print equally.

@@ -58,7 +58,7 @@ extension ProviderConfig {
             throw ProviderError.fromHTTPResponse(status: response.status, headers: response.headers, body: body, url: url, redactor: redactor)
         }
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(body))
+            return try JSONValue(parsing: Data(body))
         } catch {
             throw ProviderError(code: .malformedResponse, message: "The model list from \(url) is not JSON.", url: url)
         }

@@ -72,7 +72,7 @@ extension ProviderError {
     /// The human-readable message inside an error body, whatever shape the provider used.
     static func providerMessage(from body: [UInt8]) -> String {
         guard !body.isEmpty else { return "" }
-        if let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) {
+        if let json = try? JSONValue(parsing: Data(body)) {
             if let message = json["error"]?["message"]?.stringValue { return message }
             if let message = json["error"]?.stringValue { return message }
             if let message = json["detail"]?.stringValue { return message }
@@ -84,7 +84,7 @@ extension ProviderError {
     }
 
     static func providerErrorType(from body: [UInt8]) -> String? {
-        guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else { return nil }
+        guard let json = try? JSONValue(parsing: Data(body)) else { return nil }
         if let code = json["error"]?["code"]?.stringValue { return code }
         if let type = json["error"]?["type"]?.stringValue { return type }
         return json["type"]?.stringValue == "error" ? nil : json["code"]?.stringValue

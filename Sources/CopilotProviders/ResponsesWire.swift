@@ -126,7 +126,7 @@ enum ResponsesWire: WireFormat {
         }
 
         mutating func applyWholeBody(_ data: Data, context: WireContext) throws -> [ModelStreamEvent] {
-            let response = try context.decode(JSONValue.self, from: data)
+            let response = try context.parse(data)
             if let error = response["error"], error != .null {
                 throw context.streamError(message: error["message"]?.stringValue ?? error.jsonString, type: error["code"]?.stringValue)
             }

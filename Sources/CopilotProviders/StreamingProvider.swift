@@ -37,11 +37,24 @@ struct WireContext {
         do {
             return try decoder.decode(T.self, from: data)
         } catch {
-            let preview = redactor.scrub(String(decoding: data.prefix(200), as: UTF8.self))
-            throw ProviderError(
-                code: .malformedResponse, message: "The provider at \(url) sent a stream event that could not be read: \(preview)",
-                requestID: requestID, url: url)
+            throw malformed(data)
         }
+    }
+
+    /// Parses a JSON payload into a tree (one pass, no `Decodable`), or throws like ``decode(_:from:)``.
+    func parse(_ data: Data) throws -> JSONValue {
+        do {
+            return try JSONValue(parsing: data)
+        } catch {
+            throw malformed(data)
+        }
+    }
+
+    private func malformed(_ data: Data) -> ProviderError {
+        let preview = redactor.scrub(String(decoding: data.prefix(200), as: UTF8.self))
+        return ProviderError(
+            code: .malformedResponse, message: "The provider at \(url) sent a stream event that could not be read: \(preview)",
+            requestID: requestID, url: url)
     }
 
     /// The JSON payload of an event whose `type` field names it (Responses, Anthropic), with that type
@@ -49,7 +62,7 @@ struct WireContext {
     func typedPayload(of event: SSEEvent) throws -> (type: String, payload: JSONValue)? {
         let data = event.data.trimmingBlanks
         if data.isEmpty || data == "[DONE]" { return nil }
-        let payload = try decode(JSONValue.self, from: Data(data.utf8))
+        let payload = try parse(Data(data.utf8))
         return (payload["type"]?.stringValue ?? event.event ?? "", payload)
     }
 

@@ -120,7 +120,7 @@ public struct RecordedRequest: Sendable, Hashable {
 
     /// The body parsed as JSON, when it is JSON.
     public var json: JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(body))
+        try? JSONValue(parsing: Data(body))
     }
 }
 
@@ -233,7 +233,7 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     private static func model(in body: [UInt8]) -> String {
-        (try? JSONDecoder().decode(JSONValue.self, from: Data(body)))?["model"]?.stringValue ?? "scripted-model"
+        (try? JSONValue(parsing: Data(body)))?["model"]?.stringValue ?? "scripted-model"
     }
 
     private func writeWhole(

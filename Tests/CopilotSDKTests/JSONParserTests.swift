@@ -1,0 +1,68 @@
+import CopilotProviders
+import Foundation
+import Testing
+
+@Suite("JSON parsing into JSONValue")
+struct JSONParserTests {
+    @Test("values read back exactly as they were written", arguments: [
+        (#"{"a":1,"b":[true,false,null],"c":{"d":"e"}}"#, ["a": 1, "b": [true, false, nil], "c": ["d": "e"]] as JSONValue),
+        (" \n\t[ 1 , -2 , 0 , -0 ]\r\n", [1, -2, 0, 0]),
+        (#""\u00e9\ud83d\ude00\n\t\"\\\/\b\f\r""#, .string("é😀\n\t\"\\/\u{8}\u{C}\r")),
+        (#""plain ünïcödé 日本語 🎉""#, .string("plain ünïcödé 日本語 🎉")),
+        (#"[1.5,-2.25e2,1E+2,1e-2,9223372036854775807,9223372036854775808]"#,
+         [.double(1.5), .double(-225), .double(100), .double(0.01), .int(Int.max), .double(9_223_372_036_854_775_808)]),
+        ("{}", [:]), ("[]", []), (#""""#, ""), ("null", nil), ("true", true),
+        (#"{"k":1,"k":2}"#, ["k": 2]),
+    ] as [(String, JSONValue)])
+    func reads(text: String, expected: JSONValue) throws {
+        #expect(try JSONValue(parsing: text) == expected)
+        #expect(try JSONValue(parsing: Array(text.utf8)) == expected)
+    }
+
+    @Test("invalid JSON is refused with a reason", arguments: [
+        "", " ", "{", "[1,]", #"{"a":1,}"#, #"{"a" 1}"#, "{1:2}", "01", "1.", ".5", "+1", "--1", "1e", "-",
+        #""abc"#, #""\x""#, #""\ud800""#, #""\udc00""#, #""\ud800\u0041""#, #""\u12""#, "\"a\u{01}b\"", "tru", "nul",
+        "falsey", "{} x", "[1] [2]", String(repeating: "[", count: 600) + String(repeating: "]", count: 600),
+    ])
+    func refuses(text: String) {
+        #expect(throws: DecodingError.self) { try JSONValue(parsing: text) }
+    }
+
+    @Test("agrees with Foundation's JSONDecoder on random documents")
+    func agreesWithFoundation() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let value = randomValue(depth: 0, using: &generator)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = Bool.random(using: &generator) ? [.prettyPrinted] : []
+            let data = try encoder.encode(value)
+            let ours = try JSONValue(parsing: data)
+            let foundation = try JSONDecoder().decode(JSONValue.self, from: data)
+            #expect(ours == foundation, "\(String(decoding: data, as: UTF8.self))")
+            #expect(ours == value)
+        }
+    }
+
+    func randomValue(depth: Int, using generator: inout SystemRandomNumberGenerator) -> JSONValue {
+        let pick = depth > 3 ? Int.random(in: 0..<5, using: &generator) : Int.random(in: 0..<7, using: &generator)
+        switch pick {
+        case 0: return nil
+        case 1: return .bool(Bool.random(using: &generator))
+        case 2: return .int(Int.random(in: Int.min...Int.max, using: &generator))
+        case 3: return .double(Double(Int.random(in: -1_000_000...1_000_000, using: &generator)) + 0.25)
+        case 4: return .string(randomString(using: &generator))
+        case 5: return .array((0..<Int.random(in: 0..<5, using: &generator)).map { _ in randomValue(depth: depth + 1, using: &generator) })
+        default:
+            var members: [String: JSONValue] = [:]
+            for _ in 0..<Int.random(in: 0..<5, using: &generator) {
+                members[randomString(using: &generator)] = randomValue(depth: depth + 1, using: &generator)
+            }
+            return .object(members)
+        }
+    }
+
+    func randomString(using generator: inout SystemRandomNumberGenerator) -> String {
+        let pieces: [String] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{1}", "\u{1F}", "é", "日", "😀", "\u{2028}", "\u{FFFD}"]
+        return String((0..<Int.random(in: 0..<12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+    }
+}
