@@ -128,131 +128,94 @@ enum ChatCompletionsWire: WireFormat {
 
     /// One `chat.completion.chunk` (or a whole `chat.completion`), decoded leniently: a field of an
     /// unexpected type is treated as absent rather than failing the chunk.
-    struct Chunk: Decodable {
+    // The chunk types read their fields from a parsed `JSONValue` (see `JSONParser`), leniently: a
+    // missing, null or mistyped field is absent, since servers differ in what they send.
+
+    struct Chunk {
         var model: String?
         var choices: [Choice]
         var usage: Usage?
         var error: JSONValue?
 
-        enum CodingKeys: String, CodingKey { case model, choices, usage, error }
-
-        init(from decoder: any Swift.Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            model = container.lenient(String.self, .model)
-            choices = container.lenient([Choice].self, .choices) ?? []
-            usage = container.lenient(Usage.self, .usage)
-            error = container.lenient(JSONValue.self, .error)
+        init(json: JSONValue) {
+            model = json["model"]?.stringValue
+            choices = json["choices"]?.arrayValue?.compactMap { $0.objectValue != nil ? Choice(json: $0) : nil } ?? []
+            usage = json["usage"].flatMap { $0.objectValue != nil ? Usage(json: $0) : nil }
+            error = json["error"]
         }
     }
 
-    struct Choice: Decodable {
+    struct Choice {
         var delta: Delta?
         var message: Delta?
         var finishReason: String?
 
-        enum CodingKeys: String, CodingKey {
-            case delta, message
-            case finishReason = "finish_reason"
-        }
-
-        init(from decoder: any Swift.Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            delta = container.lenient(Delta.self, .delta)
-            message = container.lenient(Delta.self, .message)
-            finishReason = container.lenient(String.self, .finishReason)
+        init(json: JSONValue) {
+            delta = json["delta"].flatMap(Delta.init(json:))
+            message = json["message"].flatMap(Delta.init(json:))
+            finishReason = json["finish_reason"]?.stringValue
         }
     }
 
-    struct Delta: Decodable {
+    struct Delta {
         var content: String?
         var reasoningContent: String?
         var reasoning: String?
         var toolCalls: [ToolCallDelta]?
 
-        enum CodingKeys: String, CodingKey {
-            case content, reasoning
-            case reasoningContent = "reasoning_content"
-            case toolCalls = "tool_calls"
-        }
-
-        init(from decoder: any Swift.Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            content = container.lenient(String.self, .content)
-            reasoningContent = container.lenient(String.self, .reasoningContent)
-            reasoning = container.lenient(String.self, .reasoning)
-            toolCalls = container.lenient([ToolCallDelta].self, .toolCalls)
+        init?(json: JSONValue) {
+            guard json.objectValue != nil else { return nil }
+            content = json["content"]?.stringValue
+            reasoningContent = json["reasoning_content"]?.stringValue
+            reasoning = json["reasoning"]?.stringValue
+            toolCalls = json["tool_calls"]?.arrayValue?.compactMap(ToolCallDelta.init(json:))
         }
     }
 
-    struct ToolCallDelta: Decodable {
+    struct ToolCallDelta {
         var index: Int?
         var id: String?
         var function: FunctionDelta?
 
-        enum CodingKeys: String, CodingKey { case index, id, function }
-
-        init(from decoder: any Swift.Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            index = container.lenient(Int.self, .index)
-            id = container.lenient(String.self, .id)
-            function = container.lenient(FunctionDelta.self, .function)
+        init?(json: JSONValue) {
+            guard json.objectValue != nil else { return nil }
+            index = json["index"]?.intValue
+            id = json["id"]?.stringValue
+            function = json["function"].flatMap(FunctionDelta.init(json:))
         }
     }
 
-    struct FunctionDelta: Decodable {
+    struct FunctionDelta {
         var name: String?
         var arguments: String?
 
-        enum CodingKeys: String, CodingKey { case name, arguments }
-
-        init(from decoder: any Swift.Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            name = container.lenient(String.self, .name)
+        init?(json: JSONValue) {
+            guard json.objectValue != nil else { return nil }
+            name = json["name"]?.stringValue
             // Some servers send arguments as an object instead of JSON text.
-            if let text = container.lenient(String.self, .arguments) {
-                arguments = text
-            } else if let object = container.lenient(JSONValue.self, .arguments), object != .null {
-                arguments = object.jsonString
+            switch json["arguments"] {
+            case .string(let text): arguments = text
+            case .some(let object) where object != .null: arguments = object.jsonString
+            default: arguments = nil
             }
         }
     }
 
-    struct Usage: Decodable {
+    struct Usage {
         var promptTokens: Int?
         var completionTokens: Int?
-        var promptTokensDetails: PromptDetails?
-        var completionTokensDetails: CompletionDetails?
+        var cachedTokens: Int?
+        var reasoningTokens: Int?
 
-        enum CodingKeys: String, CodingKey {
-            case promptTokens = "prompt_tokens"
-            case completionTokens = "completion_tokens"
-            case promptTokensDetails = "prompt_tokens_details"
-            case completionTokensDetails = "completion_tokens_details"
-        }
-
-        struct PromptDetails: Decodable {
-            var cachedTokens: Int?
-            enum CodingKeys: String, CodingKey { case cachedTokens = "cached_tokens" }
-        }
-
-        struct CompletionDetails: Decodable {
-            var reasoningTokens: Int?
-            enum CodingKeys: String, CodingKey { case reasoningTokens = "reasoning_tokens" }
-        }
-
-        init(from decoder: any Swift.Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            promptTokens = container.lenient(Int.self, .promptTokens)
-            completionTokens = container.lenient(Int.self, .completionTokens)
-            promptTokensDetails = container.lenient(PromptDetails.self, .promptTokensDetails)
-            completionTokensDetails = container.lenient(CompletionDetails.self, .completionTokensDetails)
+        init(json: JSONValue) {
+            promptTokens = json["prompt_tokens"]?.intValue
+            completionTokens = json["completion_tokens"]?.intValue
+            cachedTokens = json["prompt_tokens_details"]?["cached_tokens"]?.intValue
+            reasoningTokens = json["completion_tokens_details"]?["reasoning_tokens"]?.intValue
         }
 
         var tokenUsage: TokenUsage {
-            TokenUsage(
-                inputTokens: promptTokens, outputTokens: completionTokens,
-                reasoningTokens: completionTokensDetails?.reasoningTokens,
-                cacheReadTokens: promptTokensDetails?.cachedTokens)
+            TokenUsage(inputTokens: promptTokens, outputTokens: completionTokens, reasoningTokens: reasoningTokens, cacheReadTokens: cachedTokens)
         }
     }
 
@@ -275,7 +238,9 @@ enum ChatCompletionsWire: WireFormat {
         }
 
         mutating func applyWholeBody(_ data: Data, context: WireContext) throws -> [ModelStreamEvent] {
-            let chunk = try context.decode(Chunk.self, from: data)
+            let json = try context.parse(data)
+            guard json.objectValue != nil else { throw context.malformed(data) }
+            let chunk = Chunk(json: json)
             if let error = chunk.error, error != .null {
                 throw context.streamError(
                     message: error["message"]?.stringValue ?? error.stringValue ?? error.jsonString,
@@ -366,12 +331,5 @@ enum ChatCompletionsWire: WireFormat {
                     arguments: call.arguments.isEmpty ? "{}" : call.arguments)
             }
         }
-    }
-}
-
-extension KeyedDecodingContainer {
-    /// Decodes a field, treating a missing, null or mistyped value as absent.
-    func lenient<T: Decodable>(_ type: T.Type, _ key: Key) -> T? {
-        (try? decodeIfPresent(type, forKey: key)) ?? nil
     }
 }

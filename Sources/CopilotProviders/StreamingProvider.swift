@@ -29,19 +29,9 @@ struct WireContext {
     var url: String
     var requestID: String?
     var redactor: SecretRedactor
-    /// One decoder for the whole stream: creating one per event is measurable at thousands of events.
-    let decoder = JSONDecoder()
 
-    /// Decodes a JSON payload, or throws a `malformedResponse` error quoting (a scrubbed) part of it.
-    func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        do {
-            return try decoder.decode(T.self, from: data)
-        } catch {
-            throw malformed(data)
-        }
-    }
-
-    /// Parses a JSON payload into a tree (one pass, no `Decodable`), or throws like ``decode(_:from:)``.
+    /// Parses a JSON payload into a tree (one pass, no `Decodable`), or throws a `malformedResponse`
+    /// error quoting (a scrubbed) part of it.
     func parse(_ data: Data) throws -> JSONValue {
         do {
             return try JSONValue(parsing: data)
@@ -50,7 +40,8 @@ struct WireContext {
         }
     }
 
-    private func malformed(_ data: Data) -> ProviderError {
+    /// The error for a payload that is not what the wire format promises.
+    func malformed(_ data: Data) -> ProviderError {
         let preview = redactor.scrub(String(decoding: data.prefix(200), as: UTF8.self))
         return ProviderError(
             code: .malformedResponse, message: "The provider at \(url) sent a stream event that could not be read: \(preview)",

@@ -8,7 +8,7 @@ struct ChatCompletionsWireTests {
         var accumulator = ChatCompletionsWire.Accumulator()
         var events: [ModelStreamEvent] = []
         for chunk in chunks {
-            let decoded = try JSONDecoder().decode(ChatCompletionsWire.Chunk.self, from: Data(chunk.utf8))
+            let decoded = ChatCompletionsWire.Chunk(json: try JSONValue(parsing: chunk))
             events += accumulator.apply(decoded)
         }
         return (accumulator, events)

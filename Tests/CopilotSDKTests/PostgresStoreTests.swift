@@ -100,16 +100,24 @@ struct PostgresStoreTests {
         let taken = try await other.open("left")
         await taken.log.close()
 
-        // A writer that is still alive keeps its session past many lease periods (renewal)...
-        let live = try TestPostgres.store(schema: schema, lease: .seconds(1))
-        let log = try await live.create(SessionMetadata(sessionId: "renewed"))
-        try await Task.sleep(for: .milliseconds(2_500))
+        // A writer that is still alive keeps its session past many lease periods (renewal).
+        // (A 2 s lease renewed every 0.67 s tolerates a renewal late by 1.3 s on a loaded machine.)
+        let live = try TestPostgres.store(schema: schema, lease: .seconds(2))
+        let renewed = try await live.create(SessionMetadata(sessionId: "renewed"))
+        try await Task.sleep(for: .milliseconds(4_500))
         await #expect(throws: SessionStoreError.self) { _ = try await other.open("renewed") }
-        try await log.append([SessionEvent(payload: .userMessage(.init(content: "still mine", messageId: "m1")))])
-        // ...until its lease is lost (as in a network partition): then the new owner's log wins.
-        try await live.client.query(
-            "UPDATE \(unescaped: live.sessionsTable) SET lease_until = now() - interval '1 second' WHERE session_id = 'renewed'")
-        let newOwner = try await other.open("renewed")
+        try await renewed.append([SessionEvent(payload: .userMessage(.init(content: "still mine", messageId: "m1")))])
+        await renewed.close()
+
+        // A writer cut off from the database (a network partition) loses its lease; the new owner's
+        // log wins. Its lease is long, so its own renewal cannot come between the expiry made here
+        // and the takeover.
+        let partitioned = try TestPostgres.store(schema: schema, lease: .seconds(60))
+        let log = try await partitioned.create(SessionMetadata(sessionId: "fenced"))
+        try await log.append([SessionEvent(payload: .userMessage(.init(content: "before", messageId: "m1")))])
+        try await partitioned.client.query(
+            "UPDATE \(unescaped: partitioned.sessionsTable) SET lease_until = now() - interval '1 second' WHERE session_id = 'fenced'")
+        let newOwner = try await other.open("fenced")
         #expect(newOwner.events.count == 1)
         await #expect {
             try await log.append([SessionEvent(payload: .userMessage(.init(content: "late", messageId: "m2")))])
@@ -118,9 +126,10 @@ struct PostgresStoreTests {
         }
         try await newOwner.log.append([SessionEvent(payload: .userMessage(.init(content: "new owner", messageId: "m3")))])
         await newOwner.log.close()
-        let rows = try await TestPostgres.rows(other, "renewed")
+        let rows = try await TestPostgres.rows(other, "fenced")
         #expect(rows.map(\.0) == [1, 2])
         #expect(rows.last?.1.contains("new owner") == true)
+        await partitioned.shutdown()
         await live.shutdown()
         try await TestPostgres.dropSchemaAndShutDown(other)
     }
