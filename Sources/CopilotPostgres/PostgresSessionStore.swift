@@ -333,13 +333,12 @@ public final class PostgresSessionStore: SessionStore, Sendable {
             events.reserveCapacity(Int(expected))
             var unreadable = 0
             var next: Int64 = 1
-            let decoder = JSONDecoder()
             for try await (seq, text) in rows.decode((Int64, String).self) {
                 guard seq == next else {
                     throw SessionStoreError("Session \(sessionId) is missing event \(next) (the next stored one is \(seq)).")
                 }
                 next += 1
-                if let event = try? decoder.decode(SessionEvent.self, from: Data(text.utf8)) {
+                if let event = try? SessionEvent(jsonLine: Array(text.utf8)) {
                     events.append(event)
                 } else {
                     unreadable += 1

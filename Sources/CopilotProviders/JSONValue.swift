@@ -73,10 +73,9 @@ extension JSONValue {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Decodes this JSON tree into a `Decodable` type.
+    /// Decodes this JSON tree into a `Decodable` type, as `JSONDecoder` would decode its text.
     public func decode<T: Decodable>(as type: T.Type = T.self) throws -> T {
-        let data = try JSONEncoder().encode(self)
-        return try JSONDecoder().decode(T.self, from: data)
+        try JSONValueDecoder.decode(T.self, from: self)
     }
 
     /// The member named `key` when this is an object.

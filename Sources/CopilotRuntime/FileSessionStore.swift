@@ -109,7 +109,6 @@ public struct FileSessionStore: SessionStore {
         var events: [SessionEvent] = []
         var dropped = 0
         var goodLength = 0
-        let decoder = JSONDecoder()
         data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
             guard let base = buffer.baseAddress else { return }
             var start = 0
@@ -117,8 +116,8 @@ public struct FileSessionStore: SessionStore {
                 let newline = memchr(base + start, 0x0A, buffer.count - start)
                 let end = newline.map { base.distance(to: UnsafeRawPointer($0)) } ?? buffer.count
                 if end > start {
-                    let line = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base + start), count: end - start, deallocator: .none)
-                    if newline != nil, let event = try? decoder.decode(SessionEvent.self, from: line) {
+                    let line = UnsafeRawBufferPointer(start: base + start, count: end - start)
+                    if newline != nil, let event = try? SessionEvent(jsonLine: line) {
                         events.append(event)
                         goodLength = end + 1
                     } else {

@@ -37,6 +37,11 @@ extension SessionEvent: Codable {
         try payload.encodeData(to: container.superEncoder(forKey: .data))
     }
 
+    /// Reads an event from its JSON text (one line of `events.jsonl`, a stored row).
+    public init(jsonLine bytes: some ContiguousBytes) throws {
+        self = try JSONValue(parsing: bytes).decode(as: SessionEvent.self)
+    }
+
     /// The event as one line of JSON, as `--events jsonl` prints it and `events.jsonl` stores it.
     public func jsonLine() throws -> String {
         let encoder = JSONEncoder()

@@ -1,4 +1,6 @@
 import CopilotProviders
+import CopilotSDK
+import CopilotTesting
 import Foundation
 import Testing
 
@@ -64,5 +66,88 @@ struct JSONParserTests {
     func randomString(using generator: inout SystemRandomNumberGenerator) -> String {
         let pieces: [String] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{1}", "\u{1F}", "é", "日", "😀", "\u{2028}", "\u{FFFD}"]
         return String((0..<Int.random(in: 0..<12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+    }
+}
+
+@Suite("Decoding Decodable types from JSONValue")
+struct JSONValueDecodingTests {
+    struct Sample: Codable, Equatable {
+        var name: String
+        var count: Int
+        var ratio: Double
+        var small: UInt8
+        var flags: [Bool]
+        var nested: [String: [Int]]
+        var optional: String?
+        var missing: Int?
+        var when: Date
+        var bytes: Data
+        var link: URL
+        var kind: Kind
+        enum Kind: String, Codable { case a, b }
+    }
+
+    func both<T: Decodable & Equatable>(_ type: T.Type, _ text: String) throws -> T {
+        let foundation = try JSONDecoder().decode(T.self, from: Data(text.utf8))
+        let ours = try JSONValue(parsing: text).decode(as: T.self)
+        #expect(ours == foundation)
+        return ours
+    }
+
+    @Test("reads what JSONDecoder reads, with its default strategies")
+    func sameAsFoundation() throws {
+        let sample = Sample(
+            name: "x\"y", count: -3, ratio: 2, small: 255, flags: [true, false], nested: ["a": [1, 2]], optional: nil, missing: nil,
+            when: Date(timeIntervalSinceReferenceDate: 12.5), bytes: Data([0, 1, 254]), link: URL(string: "https://example.com/a?b=c")!, kind: .b)
+        let text = String(decoding: try JSONEncoder().encode(sample), as: UTF8.self)
+        #expect(try both(Sample.self, text) == sample)
+        #expect(try both([Int].self, "[1, 2.0, -0]") == [1, 2, 0])
+        #expect(try both([Double].self, "[1, 2.5]") == [1, 2.5])
+        #expect(try both([String: Int?].self, #"{"a":null,"b":1}"#) == ["a": nil, "b": 1])
+    }
+
+    @Test("refuses what JSONDecoder refuses, with the same kind of error", arguments: [
+        #"{"count":1}"#, #"{"name":1}"#, #"{"name":null}"#, "[1]",
+    ])
+    func refusals(text: String) throws {
+        struct Needs: Decodable { var name: String }
+        func kind(_ error: any Error) -> String {
+            switch error as? DecodingError {
+            case .keyNotFound: "keyNotFound"
+            case .typeMismatch: "typeMismatch"
+            case .valueNotFound: "valueNotFound"
+            case .dataCorrupted: "dataCorrupted"
+            default: "other"
+            }
+        }
+        var foundation = ""
+        var ours = ""
+        do { _ = try JSONDecoder().decode(Needs.self, from: Data(text.utf8)) } catch { foundation = kind(error) }
+        do { _ = try JSONValue(parsing: text).decode(as: Needs.self) } catch { ours = kind(error) }
+        #expect(!ours.isEmpty && ours == foundation)
+        #expect(throws: DecodingError.self) { try JSONValue(parsing: "[1.5]").decode(as: [Int].self) }
+        #expect(throws: DecodingError.self) { try JSONValue(parsing: "[256]").decode(as: [UInt8].self) }
+    }
+
+    @Test("every event of a real session reads back the same through either decoder")
+    func sessionEvents() async throws {
+        let server = try await ScriptedProviderServer.start(turns: [
+            .toolCalls([("note", #"{"text":"pineapple"}"#)]), .text("Noted."),
+        ])
+        let note = Tool(name: "note", description: "Notes") { _ in .success("noted") }
+        let client = CopilotClient(options: CopilotClientOptions(retryPolicy: .none))
+        let session = try await client.createSession(scriptedConfig(server, tools: [note], streaming: true))
+        let events = try await runToIdle(session, "Remember pineapple")
+        #expect(events.count > 8)
+        for event in events {
+            let line = try event.jsonLine()
+            let foundation = try JSONDecoder().decode(SessionEvent.self, from: Data(line.utf8))
+            let ours = try SessionEvent(jsonLine: Array(line.utf8))
+            #expect(ours == foundation, "\(event.type)")
+            // (The stored timestamp keeps milliseconds; everything else comes back as it was.)
+            #expect(ours.id == event.id && ours.parentId == event.parentId && ours.payload == event.payload, "\(event.type)")
+        }
+        try await client.stop()
+        try await server.shutdown()
     }
 }
