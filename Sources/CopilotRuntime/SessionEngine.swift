@@ -14,24 +14,24 @@ public actor SessionEngine {
     /// The wire model name; ``switchModel(to:reasoningEffort:)`` changes it.
     public private(set) var model: String
 
-    private let provider: any ModelProvider
+    let provider: any ModelProvider
     private let providerType: String?
-    private var systemPrompt: String
-    private let tools: [String: Tool]
-    private let toolDefinitions: [ToolDefinition]
+    var systemPrompt: String
+    let tools: [String: Tool]
+    let toolDefinitions: [ToolDefinition]
     private let streaming: Bool
-    private let permissionHandler: PermissionHandler?
+    let permissionHandler: PermissionHandler?
     private var reasoningEffort: String?
-    private let hooks: SessionHooks?
-    private let userInputHandler: UserInputHandler?
-    private let builtInTools: [BuiltInTool]
+    let hooks: SessionHooks?
+    let userInputHandler: UserInputHandler?
+    let builtInTools: [BuiltInTool]
     private let maxOutputTokens: Int?
     private let maxTurns: Int
-    private let workingDirectory: String?
+    let workingDirectory: String?
     private let sink: @Sendable (SessionEvent) -> Void
-    private let logger: Logger
+    let logger: Logger
 
-    private var history: [ConversationItem] = []
+    var history: [ConversationItem] = []
     private var lastPersistedID: UUID?
     private var queue: [QueuedMessage] = []
     private var worker: Task<Void, Never>?
@@ -39,7 +39,7 @@ public actor SessionEngine {
     private var nextTurnNumber = 0
     private var openTurnID: String?
     private var streamState = StreamState()
-    private var approvedForSession: Set<String> = []
+    var approvedForSession: Set<String> = []
     private var isClosed = false
 
     private struct QueuedMessage {
@@ -50,8 +50,8 @@ public actor SessionEngine {
 
     /// Messages sent with `mode: .immediate` while busy, joining before the next model call.
     private var steering: [QueuedMessage] = []
-    private let modelCapabilities: ModelCapabilities?
-    private var budget: ConversationBudget?
+    let modelCapabilities: ModelCapabilities?
+    var budget: ConversationBudget?
 
     /// Per model call: ids of the message and reasoning being streamed.
     private struct StreamState {
@@ -62,7 +62,7 @@ public actor SessionEngine {
     }
 
     /// Where the outcome of one tool call leaves the conversation.
-    private struct ToolOutcome {
+    struct ToolOutcome {
         var callID: String
         var textForModel: String
         var endsInteraction: Bool
@@ -418,315 +418,10 @@ public actor SessionEngine {
     /// An errorOccurred hook's `skip`: the message ends quietly.
     private struct SkippedError: Error {}
 
-    // MARK: - Compaction
-
-    /// Before a model call that would come near the model's limit, replaces the turns before the
-    /// current message with a summary written by the model. Throws when even that cannot fit, so
-    /// the conversation never silently exceeds the limit.
-    private func compactIfNeeded() async throws {
-        guard let budget else { return }
-        let request = ModelRequest(model: model, systemPrompt: systemPrompt, messages: history, tools: toolDefinitions)
-        guard budget.needsCompaction(request) else { return }
-        let before = budget.estimate(request)
-        // Everything before the latest user message is "older"; the current interaction stays whole.
-        let split = history.lastIndex { if case .user = $0 { true } else { false } } ?? 0
-        guard split > 0 else {
-            throw CopilotError(
-                code: .invalidInput,
-                message: "The current message needs about \(before) tokens, more than this model takes (\(budget.limit)); shorten it or its attachments.")
-        }
-        emit(.other(type: "session.compaction_start", data: [:]))
-        let older = Array(history[..<split])
-        let instructions = "You summarise conversations so that work can continue without them. Keep facts, decisions, file names, open tasks and what the user asked for. Be concise."
-        let transcript = ConversationBudget.transcript(of: older, limit: max(budget.limit * 2, 1000))
-        let summaryRequest = ModelRequest(
-            model: model, systemPrompt: instructions,
-            messages: [.user("Summarise this conversation:\n\n" + transcript)], maxOutputTokens: max(budget.limit / 4, 256))
-        let summary: String
-        do {
-            summary = try await provider.complete(summaryRequest) { _ in }.text
-        } catch {
-            emit(.other(type: "session.compaction_complete", data: ["success": false, "error": .string(String(describing: error))]))
-            throw error
-        }
-        history.replaceSubrange(..<split, with: [.user("Summary of the conversation so far:\n" + summary)])
-        let after = budget.estimate(ModelRequest(model: model, systemPrompt: systemPrompt, messages: history, tools: toolDefinitions))
-        emit(.other(type: "session.compaction_complete", data: [
-            "success": true, "preCompactionTokens": .int(before), "postCompactionTokens": .int(after),
-            "summaryContent": .string(summary),
-        ]))
-        guard Double(after) <= Double(budget.limit) else {
-            throw CopilotError(
-                code: .invalidInput,
-                message: "The conversation still needs about \(after) tokens after compaction, more than this model takes (\(budget.limit)).")
-        }
-    }
-
-    /// The conversation entry for a prompt: text files inlined, images attached, vision checked.
-    private func userItem(_ prompt: String, attachments: [Attachment]) throws -> ConversationItem {
-        let (text, images) = try AttachmentLoader(workingDirectory: workingDirectory).load(attachments)
-        if !images.isEmpty, modelCapabilities?.supports.vision == false {
-            throw CopilotError(
-                code: .invalidInput,
-                message: "Model \(model) does not accept images (its capabilities say vision: false). Remove the image attachments or use a model with vision.")
-        }
-        return .user(text.isEmpty ? prompt : prompt + text, images: images)
-    }
-
-    // MARK: - Tools
-
-    private func runTools(_ calls: [ToolCall], turnID: String) async -> [ToolOutcome] {
-        await withTaskGroup(of: (Int, ToolOutcome).self) { group in
-            for (index, call) in calls.enumerated() {
-                group.addTask { (index, await self.execute(call, turnID: turnID)) }
-            }
-            var outcomes = [ToolOutcome?](repeating: nil, count: calls.count)
-            for await (index, outcome) in group { outcomes[index] = outcome }
-            return outcomes.enumerated().map { index, outcome in
-                outcome ?? ToolOutcome(callID: calls[index].id, textForModel: Self.interruptedText, endsInteraction: false)
-            }
-        }
-    }
-
-    private static let interruptedText = "The execution of this tool, or a previous tool was interrupted."
-
-    private func execute(_ call: ToolCall, turnID: String) async -> ToolOutcome {
-        let parsed = try? JSONValue(parsing: call.arguments.isEmpty ? "{}" : call.arguments)
-        emit(.toolExecutionStart(.init(
-            toolCallId: call.id, toolName: call.name, arguments: parsed ?? .string(call.arguments), turnId: turnID)))
-
-        if call.name == UserInputHandler.toolName, let userInputHandler, let arguments = parsed {
-            return await askUser(call, arguments: arguments, handler: userInputHandler, turnID: turnID)
-        }
-        let custom = tools[call.name]
-        let builtIn = builtInTools.first { $0.rawValue == call.name }
-        guard custom != nil || builtIn != nil else {
-            let available = (tools.keys.sorted() + builtInTools.map(\.rawValue).sorted()).map { "`\($0)`" }.joined(separator: ", ")
-            let text = "Tool `\(call.name)` does not exist. Available tools: \(available.isEmpty ? "none" : available)."
-            return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
-        }
-        guard let arguments = parsed, arguments.objectValue != nil || arguments == .null else {
-            let text = "The arguments for tool `\(call.name)` are not a JSON object: \(call.arguments.prefix(200)). Call it again with a JSON object that matches its schema."
-            return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
-        }
-        var invocationArguments: JSONValue = arguments == .null ? [:] : arguments
-        var additionalContext: String?
-        var hookDecision: String?
-        if let hook = hooks?.onPreToolUse {
-            let input = PreToolUseInput(sessionId: sessionId, toolName: call.name, toolArgs: invocationArguments, toolCallId: call.id)
-            if let output = await runHook("preToolUse", input, hook) ?? nil {
-                hookDecision = output.permissionDecision
-                if let modified = output.modifiedArgs, modified.objectValue != nil { invocationArguments = modified }
-                additionalContext = output.additionalContext
-                if output.permissionDecision == "deny" {
-                    let reason = output.permissionDecisionReason.map { ": \($0)" } ?? "."
-                    let text = "The tool call was denied by a preToolUse hook\(reason)"
-                    return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "denied")
-                }
-            }
-        }
-
-        let result: ToolResult
-        do {
-            if let tool = custom {
-                if hookDecision != "allow", !tool.skipPermission, !approvedForSession.contains(tool.name) {
-                    let decision = await askPermission(
-                        PermissionRequest(
-                            kind: .customTool, toolCallId: call.id, toolName: tool.name, toolDescription: tool.description,
-                            args: invocationArguments))
-                    if decision.kind == "approve-for-session" { approvedForSession.insert(tool.name) }
-                    if let refusal = refusal(for: decision) { return fail(call, turnID: turnID, refusal) }
-                }
-                if Task.isCancelled {
-                    return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
-                }
-                result = try await tool.handler(
-                    ToolInvocation(sessionId: sessionId, toolCallId: call.id, toolName: call.name, arguments: invocationArguments))
-            } else if let builtIn {
-                let preApproved = hookDecision == "allow"
-                let runner = BuiltInToolRunner(workingDirectory: workingDirectory ?? FileManager.default.currentDirectoryPath) { request in
-                    await self.builtInPermission(request, preApproved: preApproved)
-                }
-                result = try await runner.run(builtIn, call: call, arguments: invocationArguments)
-            } else {
-                preconditionFailure("checked above")
-            }
-        } catch {
-            if Task.isCancelled || error is CancellationError {
-                return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
-            }
-            logger.debug("tool failed", metadata: ["tool": "\(call.name)", "error": "\(error)"])
-            // Like the official runtime, the model gets a generic text; the details go to the event.
-            let text = "Failed to execute `\(call.name)` tool with arguments: \(invocationArguments.jsonString) due to error: Error: Tool execution failed"
-            return fail(call, turnID: turnID, textForModel: text, eventMessage: String(describing: error), code: "failure")
-        }
-
-        switch result.resultType {
-        case .success:
-            var text = result.textResultForLlm
-            if let hook = hooks?.onPostToolUse {
-                let input = PostToolUseInput(sessionId: sessionId, toolName: call.name, toolArgs: invocationArguments, toolResult: text)
-                if let output = await runHook("postToolUse", input, hook) ?? nil {
-                    if let modified = output.modifiedResult { text = modified }
-                    if let context = output.additionalContext, !context.isEmpty { text += "\n\n" + context }
-                }
-            }
-            if let additionalContext, !additionalContext.isEmpty { text += "\n\n" + additionalContext }
-            emit(.toolExecutionComplete(.init(toolCallId: call.id, success: true, result: .init(content: text), turnId: turnID)))
-            return ToolOutcome(callID: call.id, textForModel: text, endsInteraction: false)
-        case .failure, .denied, .rejected:
-            return fail(call, turnID: turnID, result)
-        }
-    }
-
-    /// The result a refused permission gives the model, or `nil` when the decision approves.
-    private func refusal(for decision: PermissionDecision) -> ToolResult? {
-        if decision.isApproval { return nil }
-        if decision.isRejection {
-            var text = "The user rejected this tool call."
-            if let feedback = decision.feedback, !feedback.isEmpty { text += " User feedback: \(feedback)" }
-            return ToolResult(textResultForLlm: text, resultType: .rejected, error: text)
-        }
-        let eventMessage = permissionHandler == nil
-            ? "Permission denied: no permission handler is configured (set SessionConfig.onPermissionRequest)."
-            : "Permission denied and could not request permission from user"
-        return ToolResult(textResultForLlm: "Permission denied and could not request permission from user", resultType: .denied, error: eventMessage)
-    }
-
-    /// Permission for a built-in tool: reads inside the working directory need no handler; a
-    /// session approval covers one request kind inside the working directory, never outside it.
-    private func builtInPermission(_ request: PermissionRequest, preApproved: Bool) async -> PermissionDecision {
-        let inside = request.outsideWorkingDirectory != true
-        if preApproved, inside { return .approveOnce }
-        if permissionHandler == nil {
-            return request.kind == .read && inside ? .approveOnce : PermissionDecision(kind: "no-handler")
-        }
-        let key = "builtin:\(request.kind.rawValue)"
-        if inside, approvedForSession.contains(key) { return .approveOnce }
-        let decision = await askPermission(request)
-        if decision.kind == "approve-for-session", inside { approvedForSession.insert(key) }
-        return decision
-    }
-
-    /// The built-in `ask_user` tool: `user_input.requested`, the handler, `user_input.completed`.
-    private func askUser(_ call: ToolCall, arguments: JSONValue, handler: UserInputHandler, turnID: String) async -> ToolOutcome {
-        guard let question = arguments["question"]?.stringValue, !question.isEmpty else {
-            let text = "ask_user needs a `question` string."
-            return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
-        }
-        let choices = arguments["choices"]?.arrayValue?.compactMap(\.stringValue)
-        let request = UserInputRequest(
-            question: question, choices: choices, allowFreeform: arguments["allow_freeform"] != false, toolCallId: call.id)
-        let requestID = UUID().uuidString.lowercased()
-        var requested: [String: JSONValue] = [
-            "requestId": .string(requestID), "question": .string(question), "allowFreeform": .bool(request.allowFreeform),
-            "toolCallId": .string(call.id),
-        ]
-        if let choices { requested["choices"] = .array(choices.map(JSONValue.string)) }
-        emit(.other(type: "user_input.requested", data: .object(requested)), ephemeral: true)
-        do {
-            let response = try await handler(request)
-            emit(.other(type: "user_input.completed", data: [
-                "requestId": .string(requestID), "answer": .string(response.answer), "wasFreeform": .bool(response.wasFreeform),
-            ]), ephemeral: true)
-            let text = "The user answered: \(response.answer)"
-            emit(.toolExecutionComplete(.init(toolCallId: call.id, success: true, result: .init(content: text), turnId: turnID)))
-            return ToolOutcome(callID: call.id, textForModel: text, endsInteraction: false)
-        } catch {
-            emit(.other(type: "user_input.completed", data: ["requestId": .string(requestID)]), ephemeral: true)
-            if Task.isCancelled || error is CancellationError {
-                return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
-            }
-            let text = "The user could not be asked: \(error)"
-            return fail(call, turnID: turnID, textForModel: "The user did not answer the question.", eventMessage: text, code: "failure")
-        }
-    }
-
-    private func fail(_ call: ToolCall, turnID: String, _ result: ToolResult) -> ToolOutcome {
-        fail(
-            call, turnID: turnID, textForModel: result.textResultForLlm, eventMessage: result.error ?? result.textResultForLlm,
-            code: result.resultType.rawValue, endsInteraction: result.resultType == .rejected)
-    }
-
-    private func fail(
-        _ call: ToolCall, turnID: String, textForModel: String, eventMessage: String, code: String, endsInteraction: Bool = false
-    ) -> ToolOutcome {
-        // `result.content` records what the model was told, so a resumed session replays it exactly.
-        emit(.toolExecutionComplete(.init(
-            toolCallId: call.id, success: false, result: .init(content: textForModel), error: .init(message: eventMessage, code: code),
-            turnId: turnID)))
-        return ToolOutcome(callID: call.id, textForModel: textForModel, endsInteraction: endsInteraction)
-    }
-
-    private func askPermission(_ request: PermissionRequest) async -> PermissionDecision {
-        let requestID = UUID().uuidString.lowercased()
-        emit(.permissionRequested(.init(requestId: requestID, permissionRequest: request)))
-        var decision = PermissionDecision.userNotAvailable
-        if let permissionHandler {
-            do {
-                decision = try await permissionHandler(request, PermissionInvocation(sessionId: sessionId, requestId: requestID))
-            } catch {
-                logger.warning("permission handler failed; denying", metadata: ["error": "\(error)"])
-            }
-        }
-        emit(.permissionCompleted(.init(
-            requestId: requestID, toolCallId: request.toolCallId,
-            result: .init(kind: Self.outcomeKind(for: decision), feedback: decision.feedback))))
-        return decision
-    }
-
-    private static func outcomeKind(for decision: PermissionDecision) -> String {
-        switch decision.kind {
-        case "approve-once", "approved": "approved"
-        case "approve-for-session", "approved-for-session": "approved-for-session"
-        case "reject": "denied-interactively-by-user"
-        default: "denied-no-approval-rule-and-could-not-request-from-user"
-        }
-    }
-
-    // MARK: - Hooks
-
-    /// Runs one hook with the configured timeout, framed by `hook.start` / `hook.end` events.
-    /// Returns `nil` when it failed or timed out (reported in `hook.end`), never hangs.
-    private func runHook<Input: HookInput, Output: Sendable>(
-        _ type: String, _ input: Input, _ body: @escaping @Sendable (Input) async throws -> Output
-    ) async -> Output? {
-        let invocationID = UUID().uuidString.lowercased()
-        let inputJSON = (try? JSONValue(encoding: input)) ?? .null
-        emit(.other(type: "hook.start", data: ["hookInvocationId": .string(invocationID), "hookType": .string(type), "input": inputJSON]))
-        let timeout = hooks?.timeout ?? .seconds(30)
-        let result: Result<Output, any Error> = await withTaskGroup(of: Result<Output, any Error>?.self) { group in
-            group.addTask {
-                do { return .success(try await body(input)) } catch { return .failure(error) }
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return Task.isCancelled ? nil : .failure(CopilotError(code: .timeout, message: "The \(type) hook did not answer within \(timeout)."))
-            }
-            defer { group.cancelAll() }
-            for await outcome in group {
-                if let outcome { return outcome }
-            }
-            return .failure(CancellationError())
-        }
-        switch result {
-        case .success(let output):
-            emit(.other(type: "hook.end", data: ["hookInvocationId": .string(invocationID), "hookType": .string(type), "success": true]))
-            return output
-        case .failure(let error):
-            logger.warning("hook failed", metadata: ["hook": "\(type)", "error": "\(error)"])
-            emit(.other(type: "hook.end", data: [
-                "hookInvocationId": .string(invocationID), "hookType": .string(type), "success": false,
-                "error": ["message": .string(String(describing: error))],
-            ]))
-            return nil
-        }
-    }
-
     // MARK: - Events
 
     @discardableResult
-    private func emit(_ payload: SessionEvent.Payload, ephemeral: Bool? = nil) -> UUID {
+    func emit(_ payload: SessionEvent.Payload, ephemeral: Bool? = nil) -> UUID {
         let event = SessionEvent(parentId: lastPersistedID, ephemeral: ephemeral, payload: payload)
         if !event.ephemeral { lastPersistedID = event.id }
         sink(event)

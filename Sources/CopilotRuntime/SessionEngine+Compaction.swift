@@ -1,0 +1,58 @@
+import CopilotProviders
+import Foundation
+
+/// Keeping the conversation within the model's limit, and building the user's entry in it.
+extension SessionEngine {
+    /// Before a model call that would come near the model's limit, replaces the turns before the
+    /// current message with a summary written by the model. Throws when even that cannot fit, so
+    /// the conversation never silently exceeds the limit.
+    func compactIfNeeded() async throws {
+        guard let budget else { return }
+        let request = ModelRequest(model: model, systemPrompt: systemPrompt, messages: history, tools: toolDefinitions)
+        guard budget.needsCompaction(request) else { return }
+        let before = budget.estimate(request)
+        // Everything before the latest user message is "older"; the current interaction stays whole.
+        let split = history.lastIndex { if case .user = $0 { true } else { false } } ?? 0
+        guard split > 0 else {
+            throw CopilotError(
+                code: .invalidInput,
+                message: "The current message needs about \(before) tokens, more than this model takes (\(budget.limit)); shorten it or its attachments.")
+        }
+        emit(.other(type: "session.compaction_start", data: [:]))
+        let older = Array(history[..<split])
+        let instructions = "You summarise conversations so that work can continue without them. Keep facts, decisions, file names, open tasks and what the user asked for. Be concise."
+        let transcript = ConversationBudget.transcript(of: older, limit: max(budget.limit * 2, 1000))
+        let summaryRequest = ModelRequest(
+            model: model, systemPrompt: instructions,
+            messages: [.user("Summarise this conversation:\n\n" + transcript)], maxOutputTokens: max(budget.limit / 4, 256))
+        let summary: String
+        do {
+            summary = try await provider.complete(summaryRequest) { _ in }.text
+        } catch {
+            emit(.other(type: "session.compaction_complete", data: ["success": false, "error": .string(String(describing: error))]))
+            throw error
+        }
+        history.replaceSubrange(..<split, with: [.user("Summary of the conversation so far:\n" + summary)])
+        let after = budget.estimate(ModelRequest(model: model, systemPrompt: systemPrompt, messages: history, tools: toolDefinitions))
+        emit(.other(type: "session.compaction_complete", data: [
+            "success": true, "preCompactionTokens": .int(before), "postCompactionTokens": .int(after),
+            "summaryContent": .string(summary),
+        ]))
+        guard Double(after) <= Double(budget.limit) else {
+            throw CopilotError(
+                code: .invalidInput,
+                message: "The conversation still needs about \(after) tokens after compaction, more than this model takes (\(budget.limit)).")
+        }
+    }
+
+    /// The conversation entry for a prompt: text files inlined, images attached, vision checked.
+    func userItem(_ prompt: String, attachments: [Attachment]) throws -> ConversationItem {
+        let (text, images) = try AttachmentLoader(workingDirectory: workingDirectory).load(attachments)
+        if !images.isEmpty, modelCapabilities?.supports.vision == false {
+            throw CopilotError(
+                code: .invalidInput,
+                message: "Model \(model) does not accept images (its capabilities say vision: false). Remove the image attachments or use a model with vision.")
+        }
+        return .user(text.isEmpty ? prompt : prompt + text, images: images)
+    }
+}

@@ -1,0 +1,43 @@
+import CopilotProviders
+import Foundation
+import Logging
+
+/// Running the session's hooks with a timeout, framed by `hook.start` / `hook.end` events.
+extension SessionEngine {
+    /// Runs one hook with the configured timeout, framed by `hook.start` / `hook.end` events.
+    /// Returns `nil` when it failed or timed out (reported in `hook.end`), never hangs.
+    func runHook<Input: HookInput, Output: Sendable>(
+        _ type: String, _ input: Input, _ body: @escaping @Sendable (Input) async throws -> Output
+    ) async -> Output? {
+        let invocationID = UUID().uuidString.lowercased()
+        let inputJSON = (try? JSONValue(encoding: input)) ?? .null
+        emit(.other(type: "hook.start", data: ["hookInvocationId": .string(invocationID), "hookType": .string(type), "input": inputJSON]))
+        let timeout = hooks?.timeout ?? .seconds(30)
+        let result: Result<Output, any Error> = await withTaskGroup(of: Result<Output, any Error>?.self) { group in
+            group.addTask {
+                do { return .success(try await body(input)) } catch { return .failure(error) }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return Task.isCancelled ? nil : .failure(CopilotError(code: .timeout, message: "The \(type) hook did not answer within \(timeout)."))
+            }
+            defer { group.cancelAll() }
+            for await outcome in group {
+                if let outcome { return outcome }
+            }
+            return .failure(CancellationError())
+        }
+        switch result {
+        case .success(let output):
+            emit(.other(type: "hook.end", data: ["hookInvocationId": .string(invocationID), "hookType": .string(type), "success": true]))
+            return output
+        case .failure(let error):
+            logger.warning("hook failed", metadata: ["hook": "\(type)", "error": "\(error)"])
+            emit(.other(type: "hook.end", data: [
+                "hookInvocationId": .string(invocationID), "hookType": .string(type), "success": false,
+                "error": ["message": .string(String(describing: error))],
+            ]))
+            return nil
+        }
+    }
+}
