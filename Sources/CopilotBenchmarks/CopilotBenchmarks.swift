@@ -21,7 +21,7 @@ struct CopilotBenchmarks {
         var peers = "Benchmarks/peers"
         /// A PostgreSQL server for the PostgreSQL store's figures (scripts/bench.sh starts one).
         var postgres: String?
-        /// `store`: only the session-store figures.
+        /// `store` or `concurrency`: only those figures.
         var only: String?
     }
 
@@ -114,10 +114,17 @@ struct CopilotBenchmarks {
     static func run(_ options: Options) async throws {
         var table = Table()
         table.note("machine: \(machine())")
-        if options.only == "store" {
+        switch options.only {
+        case "store":
             try await store(options, table: &table)
             print(table.render())
             return
+        case "concurrency":
+            try await concurrency(options, table: &table)
+            print(table.render())
+            return
+        default:
+            break
         }
         table.note("runs per figure: \(options.runs) (median, with min–max); stream: \(options.chunks) text deltas")
         // First, while this process is fresh, so its peak RSS is the concurrency run's own.
@@ -215,7 +222,11 @@ struct CopilotBenchmarks {
             walls.append(seconds(started.duration(to: .now)))
             try await client.stop()
             sessions.removeAll()
-            table.note(String(format: "concurrency run %d: RSS after stop %.0f MB", run + 1, currentRSSMegabytes()))
+            let afterStop = currentRSSMegabytes()
+            // What the allocator keeps but no longer uses, as opposed to memory still held.
+            trimMallocArenas()
+            table.note(
+                String(format: "concurrency run %d: RSS after stop %.0f MB, after malloc_trim %.0f MB", run + 1, afterStop, currentRSSMegabytes()))
         }
         let peak = peakRSSMegabytes()
         try await transport.shutdown()
@@ -238,6 +249,16 @@ struct CopilotBenchmarks {
         table.row("\(options.sessions) concurrent 200-chunk streams, wall (s)", ours: Stats(walls), peer: peerWall, peerName: "openai AsyncOpenAI")
         table.row("  peak RSS of the process over the runs (MB)", ours: Stats([peak]), peer: peerPeak, peerName: "openai AsyncOpenAI")
         table.row("  RSS per idle session (KB)", ours: Stats([idleRSS]), peer: nil, peerName: "")
+    }
+
+    /// glibc's `malloc_trim(0)` (not in Swift's Glibc module): returns free heap pages to the system.
+    static func trimMallocArenas() {
+        #if canImport(Glibc)
+        typealias Trim = @convention(c) (Int) -> Int32
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
+            _ = unsafeBitCast(symbol, to: Trim.self)(0)
+        }
+        #endif
     }
 
     static func turnOverhead(table: inout Table) async throws {
