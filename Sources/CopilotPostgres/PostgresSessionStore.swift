@@ -338,7 +338,7 @@ public final class PostgresSessionStore: SessionStore, Sendable {
                     throw SessionStoreError("Session \(sessionId) is missing event \(next) (the next stored one is \(seq)).")
                 }
                 next += 1
-                if let event = try? SessionEvent(jsonLine: Array(text.utf8)) {
+                if let event = try? SessionEvent(jsonLine: text) {
                     events.append(event)
                 } else {
                     unreadable += 1

@@ -234,12 +234,15 @@ enum ChatCompletionsWire: WireFormat {
                 sawDone = true
                 return []
             }
-            return try applyWholeBody(Data(data.utf8), context: context)
+            return try apply(chunk: context.parse(data), context: context) { data }
         }
 
         mutating func applyWholeBody(_ data: Data, context: WireContext) throws -> [ModelStreamEvent] {
-            let json = try context.parse(data)
-            guard json.objectValue != nil else { throw context.malformed(data) }
+            try apply(chunk: context.parse(data), context: context) { String(decoding: data.prefix(200), as: UTF8.self) }
+        }
+
+        private mutating func apply(chunk json: JSONValue, context: WireContext, text: () -> String) throws -> [ModelStreamEvent] {
+            guard json.objectValue != nil else { throw context.malformed(text()) }
             let chunk = Chunk(json: json)
             if let error = chunk.error, error != .null {
                 throw context.streamError(

@@ -36,13 +36,22 @@ struct WireContext {
         do {
             return try JSONValue(parsing: data)
         } catch {
-            throw malformed(data)
+            throw malformed(String(decoding: data.prefix(200), as: UTF8.self))
+        }
+    }
+
+    /// The same for an SSE event's text, read in place (no copy into `Data`).
+    func parse(_ text: String) throws -> JSONValue {
+        do {
+            return try JSONValue(parsing: text)
+        } catch {
+            throw malformed(String(text.prefix(200)))
         }
     }
 
     /// The error for a payload that is not what the wire format promises.
-    func malformed(_ data: Data) -> ProviderError {
-        let preview = redactor.scrub(String(decoding: data.prefix(200), as: UTF8.self))
+    func malformed(_ payload: String) -> ProviderError {
+        let preview = redactor.scrub(String(payload.prefix(200)))
         return ProviderError(
             code: .malformedResponse, message: "The provider at \(url) sent a stream event that could not be read: \(preview)",
             requestID: requestID, url: url)
@@ -53,7 +62,7 @@ struct WireContext {
     func typedPayload(of event: SSEEvent) throws -> (type: String, payload: JSONValue)? {
         let data = event.data.trimmingBlanks
         if data.isEmpty || data == "[DONE]" { return nil }
-        let payload = try parse(Data(data.utf8))
+        let payload = try parse(data)
         return (payload["type"]?.stringValue ?? event.event ?? "", payload)
     }
 

@@ -42,6 +42,11 @@ extension SessionEvent: Codable {
         self = try JSONValue(parsing: bytes).decode(as: SessionEvent.self)
     }
 
+    /// Reads an event from its JSON text, in place.
+    public init(jsonLine text: String) throws {
+        self = try JSONValue(parsing: text).decode(as: SessionEvent.self)
+    }
+
     /// The event as one line of JSON, as `--events jsonl` prints it and `events.jsonl` stores it.
     public func jsonLine() throws -> String {
         let encoder = JSONEncoder()

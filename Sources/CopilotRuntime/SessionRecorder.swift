@@ -15,13 +15,9 @@ public final class SessionRecorder: Sendable {
         var log: (any SessionLog)?
         var metadata: SessionMetadata?
         var pending: [SessionEvent] = []
-        var recorded = 0
-        var written = 0
         var closing = false
         var writerWaiting: CheckedContinuation<Void, Never>?
-        var flushWaiters: [(upTo: Int, continuation: CheckedContinuation<Void, Never>)] = []
         var writer: Task<Void, Never>?
-        var failures = 0
     }
 
     private let logger: Logger
@@ -45,24 +41,10 @@ public final class SessionRecorder: Sendable {
         let writer = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard !state.closing else { return nil }
             state.pending.append(event)
-            state.recorded += 1
             defer { state.writerWaiting = nil }
             return state.writerWaiting
         }
         writer?.resume()
-    }
-
-    /// Returns once every event recorded before this call has been handed to the log (written, or
-    /// reported as failed).
-    public func flush() async {
-        await withCheckedContinuation { continuation in
-            let done = state.withLock { state -> Bool in
-                guard state.log != nil, state.written < state.recorded else { return true }
-                state.flushWaiters.append((state.recorded, continuation))
-                return false
-            }
-            if done { continuation.resume() }
-        }
     }
 
     /// Writes what is still queued, then closes the log. Later events are not recorded.
@@ -76,29 +58,13 @@ public final class SessionRecorder: Sendable {
         await writer?.value
     }
 
-    /// How many batches the log refused (each was logged at error level).
-    public var failedWrites: Int { state.withLock { $0.failures } }
-
     // MARK: - The writer
 
     private func runWriter(_ log: any SessionLog) async {
         while let batch = await nextBatch() {
             await write(batch, to: log)
-            let ready = state.withLock { state in
-                state.written += batch.count
-                let written = state.written
-                let ready = state.flushWaiters.filter { $0.upTo <= written }.map(\.continuation)
-                state.flushWaiters.removeAll { $0.upTo <= written }
-                return ready
-            }
-            for waiter in ready { waiter.resume() }
         }
         await log.close()
-        let left = state.withLock { state in
-            defer { state.flushWaiters.removeAll() }
-            return state.flushWaiters.map(\.continuation)
-        }
-        for waiter in left { waiter.resume() }
     }
 
     /// Everything recorded since the last batch; waits while there is nothing; `nil` once closing
@@ -146,7 +112,6 @@ public final class SessionRecorder: Sendable {
             try await log.append(batch)
             if let updated { try await log.update(updated) }
         } catch {
-            state.withLock { $0.failures += 1 }
             logger.error(
                 "could not store session events",
                 metadata: ["error": "\(error)", "events": "\(batch.count)", "first": "\(batch.first?.type ?? "")"])

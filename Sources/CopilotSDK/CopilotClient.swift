@@ -1,5 +1,4 @@
 public import CopilotProviders
-import CopilotProtocol
 public import CopilotRuntime
 import Foundation
 public import Logging
@@ -280,7 +279,7 @@ public final class CopilotClient: Sendable {
     /// remote runtime (`cliPath` / `cliURL`), those the runtime keeps (`session.list`).
     public func listSessions() async throws -> [SessionMetadata] {
         if let remote = try await remoteRuntime() {
-            let result = try await remoteCall(remote, "session.list", [:])
+            let result = try await remote.call("session.list", [:])
             return (result["sessions"]?.arrayValue ?? []).compactMap(Self.metadata(fromWire:))
         }
         return try await requireStore().list()
@@ -289,7 +288,7 @@ public final class CopilotClient: Sendable {
     /// One stored session's metadata, or `nil`.
     public func sessionMetadata(_ sessionId: String) async throws -> SessionMetadata? {
         if let remote = try await remoteRuntime() {
-            let result = try await remoteCall(remote, "session.getMetadata", ["sessionId": .string(sessionId)])
+            let result = try await remote.call("session.getMetadata", ["sessionId": .string(sessionId)])
             return result["session"].flatMap(Self.metadata(fromWire:))
         }
         return try await requireStore().metadata(sessionId)
@@ -298,7 +297,7 @@ public final class CopilotClient: Sendable {
     /// The most recently used stored session's id.
     public func lastSessionId() async throws -> String? {
         if let remote = try await remoteRuntime() {
-            return try await remoteCall(remote, "session.getLastId", [:])["sessionId"]?.stringValue
+            return try await remote.call("session.getLastId", [:])["sessionId"]?.stringValue
         }
         return try await requireStore().lastSessionId()
     }
@@ -306,21 +305,13 @@ public final class CopilotClient: Sendable {
     /// Deletes a stored session; refused while it is open in any client.
     public func deleteSession(_ sessionId: String) async throws {
         if let remote = try await remoteRuntime() {
-            _ = try await remoteCall(remote, "session.delete", ["sessionId": .string(sessionId)])
+            _ = try await remote.call("session.delete", ["sessionId": .string(sessionId)])
             return
         }
         do {
             try await requireStore().delete(sessionId)
         } catch let error as SessionStoreError {
             throw CopilotError(code: .invalidConfiguration, message: error.message)
-        }
-    }
-
-    private func remoteCall(_ runtime: RemoteRuntime, _ method: String, _ params: [String: JSONValue]) async throws -> JSONValue {
-        do {
-            return try await runtime.connection.request(method, .object(params))
-        } catch let error as RPCError {
-            throw CopilotError(code: .sessionError, message: error.message)
         }
     }
 

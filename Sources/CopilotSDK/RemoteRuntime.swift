@@ -171,6 +171,15 @@ final class RemoteRuntime: Sendable {
         return session
     }
 
+    /// A request to the runtime; its JSON-RPC errors become ``CopilotError`` `sessionError`.
+    func call(_ method: String, _ params: [String: JSONValue]) async throws -> JSONValue {
+        do {
+            return try await connection.request(method, .object(params))
+        } catch let error as RPCError {
+            throw CopilotError(code: .sessionError, message: error.message)
+        }
+    }
+
     func forget(_ id: String) { sessions.withLock { _ = $0.removeValue(forKey: id) } }
 
     /// The official `session.create` payload for `config`.

@@ -53,11 +53,7 @@ final class RemoteSession: SessionBackend {
     private func call(_ method: String, _ params: [String: JSONValue]) async throws -> JSONValue {
         var params = params
         params["sessionId"] = .string(id)
-        do {
-            return try await runtime.connection.request(method, .object(params))
-        } catch let error as RPCError {
-            throw CopilotError(code: .sessionError, message: error.message)
-        }
+        return try await runtime.call(method, params)
     }
 
     // MARK: From the runtime

@@ -277,11 +277,13 @@ public final class RuntimeServer: Sendable {
             throw RPCError.internalError(method: "session.create", String(describing: error))
         }
         let engine: SessionEngine
+        // Without a store the recorder is never attached: nothing may pile up in it.
+        let persists = store != nil
         do {
             engine = try SessionEngine(
                 sessionId: id, config: config, providerContext: providerContext, logger: logger,
                 sink: { [session, recorder] event in
-                    recorder.record(event)
+                    if persists { recorder.record(event) }
                     session.deliver(event)
                 })
         } catch let error as CopilotError {
