@@ -4,6 +4,7 @@ import PackageDescription
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(
@@ -24,12 +25,19 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
+        // The dependency-free core: JSONValue (parser, decoder), session events, conversation items.
+        .target(
+            name: "CopilotCore",
+            swiftSettings: strictSettings
+        ),
         // Wire formats, SSE, HTTP transport: everything that talks to a model provider.
         .target(
             name: "CopilotProviders",
             dependencies: [
+                "CopilotCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -38,7 +46,7 @@ let package = Package(
         .target(
             name: "CopilotRuntime",
             dependencies: [
-                "CopilotProviders",
+                "CopilotCore", "CopilotProviders", "CopilotProtocol",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -46,14 +54,14 @@ let package = Package(
         // JSON-RPC 2.0 with Content-Length framing: the Copilot CLI protocol's transport layer.
         .target(
             name: "CopilotProtocol",
-            dependencies: ["CopilotProviders"],
+            dependencies: ["CopilotCore"],
             swiftSettings: strictSettings
         ),
         // `copilot-swift server`: the runtime behind the Copilot CLI protocol, for the official SDKs.
         .target(
             name: "CopilotServer",
             dependencies: [
-                "CopilotProtocol", "CopilotRuntime", "CopilotProviders",
+                "CopilotCore", "CopilotProtocol", "CopilotRuntime", "CopilotProviders",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -64,7 +72,7 @@ let package = Package(
         .target(
             name: "CopilotPostgres",
             dependencies: [
-                "CopilotRuntime",
+                "CopilotCore", "CopilotRuntime",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,9 +83,10 @@ let package = Package(
         .target(
             name: "CopilotSDK",
             dependencies: [
-                "CopilotRuntime", "CopilotProviders", "CopilotProtocol",
+                "CopilotCore", "CopilotRuntime", "CopilotProviders", "CopilotProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -85,7 +94,7 @@ let package = Package(
         .target(
             name: "CopilotTesting",
             dependencies: [
-                "CopilotProviders",
+                "CopilotCore", "CopilotProviders",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -95,9 +104,7 @@ let package = Package(
         .executableTarget(
             name: "CopilotCLI",
             dependencies: [
-                "CopilotSDK",
-                "CopilotServer",
-                "CopilotPostgres",
+                "CopilotCore", "CopilotProviders", "CopilotRuntime", "CopilotSDK", "CopilotServer", "CopilotPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -106,14 +113,16 @@ let package = Package(
         // `copilot-benchmarks`: measured figures beside peers' (run by scripts/bench.sh, never by swift test).
         .executableTarget(
             name: "CopilotBenchmarks",
-            dependencies: ["CopilotSDK", "CopilotTesting", "CopilotPostgres"],
+            dependencies: ["CopilotCore", "CopilotProviders", "CopilotRuntime", "CopilotSDK", "CopilotTesting", "CopilotPostgres"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "CopilotSDKTests",
             dependencies: [
-                "CopilotSDK", "CopilotTesting", "CopilotProviders", "CopilotRuntime", "CopilotProtocol", "CopilotServer", "CopilotPostgres",
+                "CopilotCore", "CopilotSDK", "CopilotTesting", "CopilotProviders", "CopilotRuntime", "CopilotProtocol", "CopilotServer",
+                "CopilotPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

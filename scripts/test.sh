@@ -22,8 +22,11 @@ else
     echo "using the server in COPILOT_TEST_POSTGRES_URL"
 fi
 
-echo "== build (debug, tests included)"
-swift build --build-tests
+echo "== build (debug, tests included; every imported module must be a declared dependency)"
+swift build --build-tests --explicit-target-dependency-import-check error
+
+echo "== public API: what import CopilotSDK shows"
+scripts/check-public-api.sh
 
 echo "== interop: copilot-swift against llmock"
 COPILOT_SWIFT_BIN="$PWD/.build/debug/copilot-swift" .venv/bin/python -m pytest -q -p no:cacheprovider Tests/Interop

@@ -1,3 +1,6 @@
+import CopilotRuntime
+import CopilotProviders
+import CopilotCore
 import CopilotPostgres
 import CopilotSDK
 import CopilotTesting

@@ -1,3 +1,5 @@
+import CopilotRuntime
+import CopilotProviders
 import ArgumentParser
 
 /// `copilot-swift`: the Copilot SDK for Swift on the command line.

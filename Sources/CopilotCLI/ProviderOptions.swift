@@ -1,5 +1,7 @@
-import ArgumentParser
-import CopilotSDK
+public import ArgumentParser
+public import CopilotSDK
+import CopilotRuntime
+import CopilotProviders
 import Foundation
 
 /// The options that say which provider to use; shared by every command that talks to one.

@@ -1,3 +1,6 @@
+import CopilotRuntime
+import CopilotProviders
+import CopilotCore
 import ArgumentParser
 import CopilotPostgres
 import CopilotSDK

@@ -1,3 +1,4 @@
+import CopilotCore
 public import CopilotRuntime
 import Foundation
 public import Logging

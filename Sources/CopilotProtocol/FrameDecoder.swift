@@ -4,9 +4,9 @@ import Foundation
 ///
 /// Feed it bytes in chunks of any size. A malformed header block or an oversized frame is reported
 /// as a ``FramingError`` and skipped, so one bad frame does not end the connection.
-public struct FrameDecoder: Sendable {
+package struct FrameDecoder: Sendable {
     /// One result of decoding: a frame body or a framing error.
-    public enum Output: Sendable, Hashable {
+    package enum Output: Sendable, Hashable {
         case frame([UInt8])
         case error(FramingError)
     }
@@ -18,19 +18,19 @@ public struct FrameDecoder: Sendable {
     }
 
     /// The largest body accepted; larger frames are skipped with ``FramingError/frameTooLarge(_:)``.
-    public let maxFrameSize: Int
+    package let maxFrameSize: Int
     /// The largest header block accepted.
-    public static let maxHeaderSize = 8 * 1024
+    package static let maxHeaderSize = 8 * 1024
 
     private var state = State.header
     private var buffer: [UInt8] = []
     private var body: [UInt8] = []
 
-    public init(maxFrameSize: Int = 32 * 1024 * 1024) {
+    package init(maxFrameSize: Int = 32 * 1024 * 1024) {
         self.maxFrameSize = maxFrameSize
     }
 
-    public mutating func feed(_ bytes: some Collection<UInt8>) -> [Output] {
+    package mutating func feed(_ bytes: some Collection<UInt8>) -> [Output] {
         buffer.append(contentsOf: bytes)
         var outputs: [Output] = []
         var position = 0
@@ -105,11 +105,11 @@ public struct FrameDecoder: Sendable {
 }
 
 /// Why a frame could not be read.
-public enum FramingError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum FramingError: Error, Sendable, Hashable, CustomStringConvertible {
     case malformedHeader(String)
     case frameTooLarge(Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .malformedHeader(let reason): "malformed frame header: \(reason)"
         case .frameTooLarge(let size): "frame of \(size) bytes is larger than allowed"
@@ -118,7 +118,7 @@ public enum FramingError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Writes one frame: the header, then the body.
-public func encodeFrame(_ body: [UInt8]) -> [UInt8] {
+package func encodeFrame(_ body: [UInt8]) -> [UInt8] {
     Array("Content-Length: \(body.count)\r\n\r\n".utf8) + body
 }
 

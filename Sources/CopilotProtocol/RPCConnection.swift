@@ -1,5 +1,5 @@
-public import CopilotProviders
-import Foundation
+package import CopilotCore
+package import Foundation
 import Synchronization
 
 /// One JSON-RPC 2.0 peer over a framed byte stream, in either direction.
@@ -7,14 +7,14 @@ import Synchronization
 /// Incoming requests are handled concurrently, each in its own child task; answers, notifications
 /// and outgoing requests are written in the order they were made. Malformed input is answered with a
 /// JSON-RPC error and the connection keeps reading.
-public final class RPCConnection: Sendable {
+package final class RPCConnection: Sendable {
     /// Handles one incoming request; a thrown ``RPCError`` is sent as is, any other error as -32603.
-    public typealias RequestHandler = @Sendable (_ connection: RPCConnection, _ method: String, _ params: JSONValue) async throws -> JSONValue
+    package typealias RequestHandler = @Sendable (_ connection: RPCConnection, _ method: String, _ params: JSONValue) async throws -> JSONValue
     /// Handles one incoming notification.
-    public typealias NotificationHandler = @Sendable (_ connection: RPCConnection, _ method: String, _ params: JSONValue) async -> Void
+    package typealias NotificationHandler = @Sendable (_ connection: RPCConnection, _ method: String, _ params: JSONValue) async -> Void
 
     /// Identifies this connection (for logs and bookkeeping).
-    public let id = UUID()
+    package let id = UUID()
     private let outgoing: AsyncStream<[UInt8]>.Continuation
     private let outgoingFrames: AsyncStream<[UInt8]>
     private let maxFrameSize: Int
@@ -27,14 +27,14 @@ public final class RPCConnection: Sendable {
 
     private let state = Mutex(State())
 
-    public init(maxFrameSize: Int = 32 * 1024 * 1024) {
+    package init(maxFrameSize: Int = 32 * 1024 * 1024) {
         (outgoingFrames, outgoing) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .unbounded)
         self.maxFrameSize = maxFrameSize
     }
 
     /// Reads `input` until it ends, answering requests with `onRequest`, while writing every outgoing
     /// frame with `write`. Returns when the input ends (or fails); pending outgoing requests then fail.
-    public func run<Input: AsyncSequence>(
+    package func run<Input: AsyncSequence>(
         input: Input,
         write: @escaping @Sendable ([UInt8]) async throws -> Void,
         onRequest: @escaping RequestHandler,
@@ -108,13 +108,13 @@ public final class RPCConnection: Sendable {
     }
 
     /// Queues a message for writing.
-    public func send(_ message: RPCMessage) {
+    package func send(_ message: RPCMessage) {
         let body = Array(message.json.jsonString.utf8)
         outgoing.yield(encodeFrame(body))
     }
 
     /// Sends a notification.
-    public func notify(_ method: String, _ params: JSONValue) {
+    package func notify(_ method: String, _ params: JSONValue) {
         send(.notification(method: method, params: params))
     }
 
@@ -122,7 +122,7 @@ public final class RPCConnection: Sendable {
     ///
     /// - Throws: the peer's ``RPCError``; ``RPCError`` -32000 when the connection closes first, or when
     ///   `timeout` passes; `CancellationError` when the calling task is cancelled.
-    public func request(_ method: String, _ params: JSONValue, timeout: Duration = .seconds(120)) async throws -> JSONValue {
+    package func request(_ method: String, _ params: JSONValue, timeout: Duration = .seconds(120)) async throws -> JSONValue {
         let id = state.withLock { state -> Int? in
             guard !state.isClosed else { return nil }
             defer { state.nextRequestID += 1 }
@@ -157,7 +157,7 @@ public final class RPCConnection: Sendable {
     }
 
     /// Whether the input has ended.
-    public var isClosed: Bool { state.withLock { $0.isClosed } }
+    package var isClosed: Bool { state.withLock { $0.isClosed } }
 
     /// Stops accepting outgoing requests and fails the pending ones.
     private func markClosed() {

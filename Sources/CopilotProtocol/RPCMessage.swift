@@ -1,38 +1,38 @@
-public import CopilotProviders
+package import CopilotCore
 
 /// A JSON-RPC 2.0 error, as sent in a response's `error` member.
-public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var code: Int
-    public var message: String
-    public var data: JSONValue?
+package struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
+    package var code: Int
+    package var message: String
+    package var data: JSONValue?
 
-    public init(code: Int, message: String, data: JSONValue? = nil) {
+    package init(code: Int, message: String, data: JSONValue? = nil) {
         self.code = code
         self.message = message
         self.data = data
     }
 
-    public static func parseError(_ detail: String) -> RPCError { RPCError(code: -32700, message: "Parse error: \(detail)") }
-    public static func invalidRequest(_ detail: String) -> RPCError { RPCError(code: -32600, message: "Invalid request: \(detail)") }
+    package static func parseError(_ detail: String) -> RPCError { RPCError(code: -32700, message: "Parse error: \(detail)") }
+    package static func invalidRequest(_ detail: String) -> RPCError { RPCError(code: -32600, message: "Invalid request: \(detail)") }
     /// The wording the official runtime uses, which the SDKs recognise.
-    public static func methodNotFound(_ method: String) -> RPCError { RPCError(code: -32601, message: "Unhandled method \(method)") }
-    public static func invalidParams(_ detail: String) -> RPCError { RPCError(code: -32602, message: "Invalid params: \(detail)") }
+    package static func methodNotFound(_ method: String) -> RPCError { RPCError(code: -32601, message: "Unhandled method \(method)") }
+    package static func invalidParams(_ detail: String) -> RPCError { RPCError(code: -32602, message: "Invalid params: \(detail)") }
     /// A runtime failure, worded as the official runtime does: `Request <method> failed with message: <detail>`.
-    public static func internalError(method: String, _ detail: String) -> RPCError {
+    package static func internalError(method: String, _ detail: String) -> RPCError {
         RPCError(code: -32603, message: "Request \(method) failed with message: \(detail)")
     }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         var object: [String: JSONValue] = ["code": .int(code), "message": .string(message)]
         if let data { object["data"] = data }
         return .object(object)
     }
 
-    public var description: String { "JSON-RPC error \(code): \(message)" }
+    package var description: String { "JSON-RPC error \(code): \(message)" }
 }
 
 /// One incoming JSON-RPC message.
-public enum RPCMessage: Sendable, Hashable {
+package enum RPCMessage: Sendable, Hashable {
     /// A call that wants an answer.
     case request(id: JSONValue, method: String, params: JSONValue)
     /// A call that wants no answer.
@@ -41,7 +41,7 @@ public enum RPCMessage: Sendable, Hashable {
     case response(id: JSONValue, result: Result<JSONValue, RPCError>)
 
     /// Parses a frame body. Throws the ``RPCError`` to send back (with a `null` id) when it is not valid.
-    public init(frame: [UInt8]) throws(RPCError) {
+    package init(frame: [UInt8]) throws(RPCError) {
         let value: JSONValue
         do {
             value = try JSONValue(parsing: frame)
@@ -73,7 +73,7 @@ public enum RPCMessage: Sendable, Hashable {
     }
 
     /// The JSON body for this message.
-    public var json: JSONValue {
+    package var json: JSONValue {
         switch self {
         case .request(let id, let method, let params):
             ["jsonrpc": "2.0", "id": id, "method": .string(method), "params": params]

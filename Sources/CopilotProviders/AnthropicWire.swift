@@ -1,3 +1,4 @@
+import CopilotCore
 import Foundation
 
 /// Anthropic's Messages API (`POST …/v1/messages`): content blocks, `tool_use` / `tool_result`, thinking.

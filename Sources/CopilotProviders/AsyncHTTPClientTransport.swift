@@ -6,7 +6,7 @@ import NIOHTTP1
 /// The default ``HTTPTransport``: AsyncHTTPClient, which streams response bodies on Linux and macOS.
 ///
 /// Owns its `HTTPClient`; call ``shutdown()`` when done (``CopilotClient/stop()`` does).
-public final class AsyncHTTPClientTransport: HTTPTransport {
+package final class AsyncHTTPClientTransport: HTTPTransport {
     private let client: HTTPClient
     private let timeouts: HTTPTimeouts
 
@@ -14,7 +14,7 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
     ///
     /// - Parameter maxConnectionsPerHost: how many HTTP/1.1 connections may be open to one host at
     ///   once; more concurrent streams than this wait for a free connection.
-    public init(timeouts: HTTPTimeouts = .default, maxConnectionsPerHost: Int = 64) {
+    package init(timeouts: HTTPTimeouts = .default, maxConnectionsPerHost: Int = 64) {
         self.timeouts = timeouts
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = maxConnectionsPerHost
@@ -26,11 +26,11 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
     }
 
     /// Closes pooled connections. Requests must not be sent afterwards.
-    public func shutdown() async throws {
+    package func shutdown() async throws {
         try await client.shutdown()
     }
 
-    public func execute(_ request: HTTPTransportRequest) async throws -> HTTPTransportResponse {
+    package func execute(_ request: HTTPTransportRequest) async throws -> HTTPTransportResponse {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for field in request.headers { outgoing.headers.add(name: field.name, value: field.value) }

@@ -1,3 +1,4 @@
+import CopilotCore
 import Foundation
 
 /// The Chat Completions wire format: request bodies out, stream chunks in.

@@ -1,3 +1,4 @@
+import CopilotCore
 import Foundation
 
 extension ProviderConfig {
@@ -7,7 +8,7 @@ extension ProviderConfig {
     /// `/openai/models?api-version=…`), which lists base models rather than deployments. Anthropic:
     /// `GET /v1/models`, following its pagination. Listings carry no capability data, so the
     /// capabilities are left unknown.
-    public func listModels(context: ProviderContext) async throws -> [ModelInfo] {
+    package func listModels(context: ProviderContext) async throws -> [ModelInfo] {
         let base = try ProviderEndpoint.validatedBaseURL(baseURL)
         let token = try await bearerTokenProvider?.token()
         var redactor = SecretRedactor(config: self)

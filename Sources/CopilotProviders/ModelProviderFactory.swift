@@ -2,7 +2,7 @@ extension ProviderConfig {
     /// Creates the provider implementation for this configuration's type and wire API.
     ///
     /// - Throws: ``ProviderError`` `invalidConfiguration` for a missing or malformed base URL.
-    public func makeProvider(context: ProviderContext) throws -> any ModelProvider {
+    package func makeProvider(context: ProviderContext) throws -> any ModelProvider {
         _ = try ProviderEndpoint.validatedBaseURL(baseURL)
         switch (resolvedType, resolvedWireAPI) {
         case (.openai, .completions), (.azure, .completions):

@@ -3,25 +3,25 @@ import Foundation
 /// The URL and auth headers for one provider call, derived from a ``ProviderConfig``.
 ///
 /// This is the one place that knows each provider family's URL layout and auth header.
-public struct ProviderEndpoint: Sendable, Hashable {
+package struct ProviderEndpoint: Sendable, Hashable {
     /// The full URL to call.
-    public var url: String
+    package var url: String
     /// Auth, version and custom headers (the secrets are in here; never log them).
-    public var headers: HeaderFields
+    package var headers: HeaderFields
     /// The API path reported in usage events (`/chat/completions`, `/responses`, `/v1/messages`).
-    public var apiEndpoint: String
+    package var apiEndpoint: String
 
     /// The oldest Azure api-version whose routes serve the Responses API.
-    public static let minimumAzureResponsesVersion = "2025-03-01-preview"
+    package static let minimumAzureResponsesVersion = "2025-03-01-preview"
 
     /// The version sent in `anthropic-version`; pinned so a provider upgrade cannot change the wire format.
-    public static let anthropicVersion = "2023-06-01"
+    package static let anthropicVersion = "2023-06-01"
 
     /// Resolves the endpoint for a model call with `config` and wire `model`.
     ///
     /// - Parameter bearerToken: a token fetched for this request; wins over the config's credentials.
     /// - Throws: ``ProviderError`` with code `invalidConfiguration` for a missing or malformed base URL.
-    public static func modelCall(
+    package static func modelCall(
         config: ProviderConfig, model: String, bearerToken: String? = nil
     ) throws -> ProviderEndpoint {
         let base = try validatedBaseURL(config.baseURL)
@@ -58,7 +58,7 @@ public struct ProviderEndpoint: Sendable, Hashable {
     }
 
     /// The headers every request to this provider carries: auth, version and the config's custom headers.
-    public static func authHeaders(config: ProviderConfig, bearerToken: String? = nil) -> HeaderFields {
+    package static func authHeaders(config: ProviderConfig, bearerToken: String? = nil) -> HeaderFields {
         var headers: HeaderFields = [:]
         if let custom = config.headers {
             for (name, value) in custom.sorted(by: { $0.key < $1.key }) { headers.add(name: name, value: value) }
@@ -79,7 +79,7 @@ public struct ProviderEndpoint: Sendable, Hashable {
     }
 
     /// Checks that `baseURL` is an absolute http(s) URL and returns it without trailing slashes.
-    public static func validatedBaseURL(_ baseURL: String) throws -> String {
+    package static func validatedBaseURL(_ baseURL: String) throws -> String {
         let trimmed = baseURL.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else {
             throw ProviderError(

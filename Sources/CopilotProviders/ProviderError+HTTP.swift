@@ -1,3 +1,4 @@
+import CopilotCore
 import Foundation
 
 extension ProviderError {
@@ -7,7 +8,7 @@ extension ProviderError {
     /// - Parameters:
     ///   - providerName: how to name the provider in the message ("OpenAI-compatible provider", …).
     ///   - redactor: scrubs credentials the provider may have echoed back.
-    public static func fromHTTPResponse(
+    package static func fromHTTPResponse(
         status: Int, headers: HeaderFields, body: [UInt8], url: String, redactor: SecretRedactor
     ) -> ProviderError {
         var detail = redactor.scrub(providerMessage(from: body))
@@ -50,12 +51,12 @@ extension ProviderError {
     }
 
     /// The provider's request id, from whichever header this provider family uses.
-    public static func requestID(in headers: HeaderFields) -> String? {
+    package static func requestID(in headers: HeaderFields) -> String? {
         headers["x-request-id"] ?? headers["request-id"] ?? headers["apim-request-id"] ?? headers["x-ms-request-id"]
     }
 
     /// The server's retry hint: `retry-after-ms` first, then `retry-after` in seconds.
-    public static func retryAfter(in headers: HeaderFields) -> Duration? {
+    package static func retryAfter(in headers: HeaderFields) -> Duration? {
         if let text = headers["retry-after-ms"], let milliseconds = Double(text.trimmingCharacters(in: .whitespaces)),
             milliseconds.isFinite, milliseconds >= 0
         {

@@ -1,3 +1,4 @@
+import CopilotCore
 import Foundation
 
 /// The OpenAI Responses wire format (`POST …/responses`), used statelessly (`store: false`): every call

@@ -1,15 +1,15 @@
 /// One Server-Sent Event, as dispatched by ``SSEParser``.
-public struct SSEEvent: Sendable, Hashable {
+package struct SSEEvent: Sendable, Hashable {
     /// The `event:` field, or `nil` when the event had none (the spec's default type "message").
-    public var event: String?
+    package var event: String?
     /// The `data:` lines joined with "\n".
-    public var data: String
+    package var data: String
     /// The last event ID seen so far in the stream.
-    public var id: String?
+    package var id: String?
     /// A `retry:` reconnection time in milliseconds, if this event carried one.
-    public var retry: Int?
+    package var retry: Int?
 
-    public init(event: String? = nil, data: String, id: String? = nil, retry: Int? = nil) {
+    package init(event: String? = nil, data: String, id: String? = nil, retry: Int? = nil) {
         self.event = event
         self.data = data
         self.id = id
@@ -22,7 +22,7 @@ public struct SSEEvent: Sendable, Hashable {
 /// Feed it bytes in chunks of any size and it returns the events completed so far. It accepts
 /// CR, LF and CRLF line ends (also when a CRLF is split across chunks), a leading UTF-8 BOM,
 /// comments, multi-line data, `id` and `retry`. It allocates per line, not per byte.
-public struct SSEParser: Sendable {
+package struct SSEParser: Sendable {
     private var pendingLine: [UInt8] = []
     private var lastByteWasCR = false
     private var atStreamStart = true
@@ -32,10 +32,10 @@ public struct SSEParser: Sendable {
     private var lastEventID: String?
     private var retry: Int?
 
-    public init() {}
+    package init() {}
 
     /// Consumes the next chunk of the stream and returns every event it completed.
-    public mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
+    package mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
         var events: [SSEEvent] = []
         let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
             scan(buffer, into: &events)
@@ -49,7 +49,7 @@ public struct SSEParser: Sendable {
 
     /// Ends the stream. A final line or event that lacks its terminating blank line is still
     /// dispatched, because several OpenAI-compatible servers end their streams that way.
-    public mutating func finish() -> [SSEEvent] {
+    package mutating func finish() -> [SSEEvent] {
         var events: [SSEEvent] = []
         if !pendingLine.isEmpty {
             let line = pendingLine

@@ -3,14 +3,14 @@ import Foundation
 /// Removes known secrets from text before it reaches an error, a log line or an event.
 ///
 /// Providers sometimes echo the credential they rejected; this is the last line of defence.
-public struct SecretRedactor: Sendable, Hashable {
+package struct SecretRedactor: Sendable, Hashable {
     private var secrets: [String]
 
     /// The replacement text for a secret.
-    public static let placeholder = "<redacted>"
+    package static let placeholder = "<redacted>"
 
     /// A redactor for the credentials in `config` and any extra values (tokens fetched at run time).
-    public init(config: ProviderConfig?, extra: [String] = []) {
+    package init(config: ProviderConfig?, extra: [String] = []) {
         var values = extra
         if let config {
             values.append(contentsOf: [config.apiKey, config.bearerToken].compactMap { $0 })
@@ -23,19 +23,19 @@ public struct SecretRedactor: Sendable, Hashable {
     }
 
     /// A redactor for exactly these values.
-    public init(secrets: [String]) {
+    package init(secrets: [String]) {
         self.secrets = secrets.filter { $0.count >= 6 }.sorted { $0.count > $1.count }
     }
 
     /// Adds a value learned later, such as a freshly fetched bearer token.
-    public mutating func add(_ secret: String) {
+    package mutating func add(_ secret: String) {
         guard secret.count >= 6, !secrets.contains(secret) else { return }
         secrets.append(secret)
         secrets.sort { $0.count > $1.count }
     }
 
     /// `text` with every known secret replaced by ``placeholder``.
-    public func scrub(_ text: String) -> String {
+    package func scrub(_ text: String) -> String {
         var result = text
         for secret in secrets where result.contains(secret) {
             result = result.replacingOccurrences(of: secret, with: Self.placeholder)
@@ -44,7 +44,7 @@ public struct SecretRedactor: Sendable, Hashable {
     }
 
     /// Whether a header's value is a credential (auth, keys, tokens, cookies).
-    public static func isSensitiveHeader(_ name: String) -> Bool {
+    package static func isSensitiveHeader(_ name: String) -> Bool {
         let lowered = name.lowercased()
         return lowered == "authorization" || lowered == "proxy-authorization" || lowered == "cookie"
             || lowered.contains("key") || lowered.contains("token") || lowered.contains("secret")

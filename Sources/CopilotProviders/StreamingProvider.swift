@@ -1,5 +1,6 @@
+import CopilotCore
 import Foundation
-import Logging
+package import Logging
 
 /// One wire format: how a request body is written and how the streamed answer is read.
 protocol WireFormat {
@@ -75,16 +76,16 @@ struct WireContext {
 }
 
 /// What every provider shares: transport, retries, clock and logging.
-public struct ProviderContext: Sendable {
-    public var transport: any HTTPTransport
-    public var retryPolicy: RetryPolicy
+package struct ProviderContext: Sendable {
+    package var transport: any HTTPTransport
+    package var retryPolicy: RetryPolicy
     /// The clock retries wait on (inject a test clock to avoid real sleeps).
-    public var clock: any Clock<Duration>
-    public var logger: Logger
+    package var clock: any Clock<Duration>
+    package var logger: Logger
     /// Returns a value in `0..<1` for retry jitter.
-    public var random: @Sendable () -> Double
+    package var random: @Sendable () -> Double
 
-    public init(
+    package init(
         transport: any HTTPTransport, retryPolicy: RetryPolicy = .default, clock: any Clock<Duration> = ContinuousClock(),
         logger: Logger = Logger(label: "copilot.provider"), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {

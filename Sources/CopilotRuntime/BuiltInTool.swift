@@ -1,4 +1,5 @@
-public import CopilotProviders
+import CopilotCore
+package import CopilotProviders
 import Foundation
 
 /// The runtime's own tools: reading, creating and editing files, running shell commands, finding
@@ -23,7 +24,7 @@ public enum BuiltInTool: String, Sendable, Hashable, CaseIterable {
     public static let all = Set(allCases)
 
     /// How the tool is declared to the model.
-    public var definition: ToolDefinition {
+    package var definition: ToolDefinition {
         switch self {
         case .view:
             ToolDefinition(name: rawValue, description: "Read a text file, or list a directory. Lines are numbered from 1; `view_range` [start, end] limits the lines (end -1 means to the end).", parameters: [

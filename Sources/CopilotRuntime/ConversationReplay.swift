@@ -1,3 +1,4 @@
+import CopilotCore
 import CopilotProviders
 import Foundation
 
@@ -33,8 +34,8 @@ struct ConversationReplay {
             guard let index = pendingCalls.firstIndex(of: done.toolCallId) else { return }
             pendingCalls.remove(at: index)
             history.append(.toolResult(callID: done.toolCallId, content: done.result?.content ?? done.error?.message ?? ""))
-        case .other(type: "session.compaction_complete", let data):
-            guard data["success"] == true, let summary = data["summaryContent"]?.stringValue else { return }
+        case .sessionCompactionComplete(let compaction):
+            guard compaction.success, let summary = compaction.summaryContent else { return }
             // Compaction replaced everything before the latest user message with the summary.
             let split = history.lastIndex { if case .user = $0 { true } else { false } } ?? history.count
             history.replaceSubrange(..<split, with: [.user("Summary of the conversation so far:\n" + summary)])

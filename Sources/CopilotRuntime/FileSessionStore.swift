@@ -1,3 +1,4 @@
+import CopilotCore
 public import Foundation
 import Synchronization
 

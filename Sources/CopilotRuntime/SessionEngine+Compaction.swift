@@ -1,3 +1,4 @@
+import CopilotCore
 import CopilotProviders
 import Foundation
 
@@ -18,7 +19,7 @@ extension SessionEngine {
                 code: .invalidInput,
                 message: "The current message needs about \(before) tokens, more than this model takes (\(budget.limit)); shorten it or its attachments.")
         }
-        emit(.other(type: "session.compaction_start", data: [:]))
+        emit(.sessionCompactionStart(.init(conversationTokens: before, tokenLimit: budget.limit, model: model)))
         let older = Array(history[..<split])
         let instructions = "You summarise conversations so that work can continue without them. Keep facts, decisions, file names, open tasks and what the user asked for. Be concise."
         let transcript = ConversationBudget.transcript(of: older, limit: max(budget.limit * 2, 1000))
@@ -29,15 +30,13 @@ extension SessionEngine {
         do {
             summary = try await provider.complete(summaryRequest) { _ in }.text
         } catch {
-            emit(.other(type: "session.compaction_complete", data: ["success": false, "error": .string(String(describing: error))]))
+            emit(.sessionCompactionComplete(.init(success: false, error: String(describing: error), preCompactionTokens: before)))
             throw error
         }
         history.replaceSubrange(..<split, with: [.user("Summary of the conversation so far:\n" + summary)])
         let after = budget.estimate(ModelRequest(model: model, systemPrompt: systemPrompt, messages: history, tools: toolDefinitions))
-        emit(.other(type: "session.compaction_complete", data: [
-            "success": true, "preCompactionTokens": .int(before), "postCompactionTokens": .int(after),
-            "summaryContent": .string(summary),
-        ]))
+        emit(.sessionCompactionComplete(.init(
+            success: true, preCompactionTokens: before, postCompactionTokens: after, summaryContent: summary, tokenLimit: budget.limit)))
         guard Double(after) <= Double(budget.limit) else {
             throw CopilotError(
                 code: .invalidInput,

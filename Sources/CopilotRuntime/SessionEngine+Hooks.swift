@@ -1,3 +1,4 @@
+import CopilotCore
 import CopilotProviders
 import Foundation
 import Logging
@@ -11,7 +12,7 @@ extension SessionEngine {
     ) async -> Output? {
         let invocationID = UUID().uuidString.lowercased()
         let inputJSON = (try? JSONValue(encoding: input)) ?? .null
-        emit(.other(type: "hook.start", data: ["hookInvocationId": .string(invocationID), "hookType": .string(type), "input": inputJSON]))
+        emit(.hookStart(.init(hookInvocationId: invocationID, hookType: type, input: inputJSON)))
         let timeout = hooks?.timeout ?? .seconds(30)
         let result: Result<Output, any Error> = await withTaskGroup(of: Result<Output, any Error>?.self) { group in
             group.addTask {
@@ -29,14 +30,12 @@ extension SessionEngine {
         }
         switch result {
         case .success(let output):
-            emit(.other(type: "hook.end", data: ["hookInvocationId": .string(invocationID), "hookType": .string(type), "success": true]))
+            emit(.hookEnd(.init(hookInvocationId: invocationID, hookType: type, success: true)))
             return output
         case .failure(let error):
             logger.warning("hook failed", metadata: ["hook": "\(type)", "error": "\(error)"])
-            emit(.other(type: "hook.end", data: [
-                "hookInvocationId": .string(invocationID), "hookType": .string(type), "success": false,
-                "error": ["message": .string(String(describing: error))],
-            ]))
+            emit(.hookEnd(.init(
+                hookInvocationId: invocationID, hookType: type, success: false, error: .init(message: String(describing: error)))))
             return nil
         }
     }

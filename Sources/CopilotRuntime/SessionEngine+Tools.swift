@@ -1,3 +1,4 @@
+import CopilotCore
 import CopilotProviders
 import Foundation
 import Logging
@@ -147,22 +148,16 @@ extension SessionEngine {
         let request = UserInputRequest(
             question: question, choices: choices, allowFreeform: arguments["allow_freeform"] != false, toolCallId: call.id)
         let requestID = UUID().uuidString.lowercased()
-        var requested: [String: JSONValue] = [
-            "requestId": .string(requestID), "question": .string(question), "allowFreeform": .bool(request.allowFreeform),
-            "toolCallId": .string(call.id),
-        ]
-        if let choices { requested["choices"] = .array(choices.map(JSONValue.string)) }
-        emit(.other(type: "user_input.requested", data: .object(requested)), ephemeral: true)
+        emit(.userInputRequested(.init(
+            requestId: requestID, question: question, choices: choices, allowFreeform: request.allowFreeform, toolCallId: call.id)))
         do {
             let response = try await handler(request)
-            emit(.other(type: "user_input.completed", data: [
-                "requestId": .string(requestID), "answer": .string(response.answer), "wasFreeform": .bool(response.wasFreeform),
-            ]), ephemeral: true)
+            emit(.userInputCompleted(.init(requestId: requestID, answer: response.answer, wasFreeform: response.wasFreeform)))
             let text = "The user answered: \(response.answer)"
             emit(.toolExecutionComplete(.init(toolCallId: call.id, success: true, result: .init(content: text), turnId: turnID)))
             return ToolOutcome(callID: call.id, textForModel: text, endsInteraction: false)
         } catch {
-            emit(.other(type: "user_input.completed", data: ["requestId": .string(requestID)]), ephemeral: true)
+            emit(.userInputCompleted(.init(requestId: requestID)))
             if Task.isCancelled || error is CancellationError {
                 return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
             }

@@ -1,6 +1,7 @@
-public import CopilotProviders
-import Foundation
-public import Logging
+package import CopilotCore
+package import CopilotProviders
+package import Foundation
+package import Logging
 
 /// Runs one session's agent loop in-process and reports everything it does as ``SessionEvent``s.
 ///
@@ -8,11 +9,11 @@ public import Logging
 /// answers without tool calls. Tool calls of one turn run in parallel, each after asking the
 /// permission handler. Messages sent while busy wait in a queue. Whatever happens — success, a
 /// provider error, an abort, the turn limit — the interaction ends with `session.idle`.
-public actor SessionEngine {
+package actor SessionEngine {
     /// The session's id.
-    public nonisolated let sessionId: String
+    package nonisolated let sessionId: String
     /// The wire model name; ``switchModel(to:reasoningEffort:)`` changes it.
-    public private(set) var model: String
+    package private(set) var model: String
 
     let provider: any ModelProvider
     private let providerType: String?
@@ -69,15 +70,15 @@ public actor SessionEngine {
     }
 
     /// The producer name reported in `session.start`.
-    public static let producer = "copilot-swift"
+    package static let producer = "copilot-swift"
     /// This library's version, reported in `session.start`.
-    public static let version = "0.1.0"
+    package static let version = "0.1.0"
 
     /// Creates an engine. Events go to `sink`, in order, on the engine's executor.
     ///
     /// - Throws: ``CopilotError`` `invalidConfiguration` when a provider is set without a model, or when
     ///   there is no provider at all (this runtime is BYOK-only).
-    public init(
+    package init(
         sessionId: String, config: SessionConfig, provider: any ModelProvider, logger: Logger = Logger(label: "copilot.session"),
         sink: @escaping @Sendable (SessionEvent) -> Void
     ) throws {
@@ -124,7 +125,7 @@ public actor SessionEngine {
     ///
     /// - Throws: ``CopilotError`` as the designated initializer does, and ``ProviderError``
     ///   `invalidConfiguration` / `unsupported` when the provider settings cannot work.
-    public init(
+    package init(
         sessionId: String, config: SessionConfig, providerContext: ProviderContext, logger: Logger = Logger(label: "copilot.session"),
         sink: @escaping @Sendable (SessionEvent) -> Void
     ) throws {
@@ -159,7 +160,7 @@ public actor SessionEngine {
     }
 
     /// Emits `session.start` and runs the `sessionStart` hook. Call once, before the first `send`.
-    public func start() async {
+    package func start() async {
         emit(.sessionStart(SessionEvent.SessionStart(
             sessionId: sessionId, producer: Self.producer, copilotVersion: Self.version,
             startTime: EventTimestamp.format(Date()), selectedModel: model,
@@ -174,14 +175,13 @@ public actor SessionEngine {
 
     /// Continues a stored session: rebuilds the conversation from its persisted events and emits
     /// `session.resume`. Call instead of ``start()``.
-    public func resume(from events: [SessionEvent], droppedLines: Int = 0) {
+    package func resume(from events: [SessionEvent], droppedLines: Int = 0) {
         let replay = ConversationReplay(events)
         history = replay.history
         lastPersistedID = replay.lastPersistedID
         nextTurnNumber = replay.turnCount
-        emit(.other(type: "session.resume", data: [
-            "resumeTime": .string(EventTimestamp.format(Date())), "eventCount": .int(events.count), "selectedModel": .string(model),
-        ]))
+        emit(.sessionResume(.init(
+            resumeTime: EventTimestamp.format(Date()), eventCount: events.count, selectedModel: model, reasoningEffort: reasoningEffort)))
         if droppedLines > 0 {
             emit(.sessionWarning(.init(
                 warningType: "transcript_recovery",
@@ -191,25 +191,26 @@ public actor SessionEngine {
 
     /// Adds an event produced outside the loop (by a protocol server, for example) to this session's stream.
     @discardableResult
-    public func publish(_ payload: SessionEvent.Payload) -> UUID {
+    package func publish(_ payload: SessionEvent.Payload) -> UUID {
         emit(payload)
     }
 
     /// Uses `model` for the next model calls and emits `session.model_change`.
-    public func switchModel(to newModel: String, reasoningEffort newEffort: String? = nil) throws {
+    package func switchModel(to newModel: String, reasoningEffort newEffort: String? = nil) throws {
         let trimmed = newModel.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else {
             throw CopilotError(code: .invalidConfiguration, message: "A model name is required to switch models.")
         }
-        var data: [String: JSONValue] = ["newModel": .string(trimmed), "previousModel": .string(model)]
-        if let newEffort { data["reasoningEffort"] = .string(newEffort) }
+        let change = SessionEvent.SessionModelChange(
+            newModel: trimmed, previousModel: model, reasoningEffort: newEffort,
+            previousReasoningEffort: newEffort == nil ? nil : reasoningEffort)
         model = trimmed
         if let newEffort { reasoningEffort = newEffort }
-        emit(.other(type: "session.model_change", data: .object(data)))
+        emit(.sessionModelChange(change))
     }
 
     /// Queues a message and returns its id at once; the answer arrives as events.
-    public func send(_ options: MessageOptions) throws -> String {
+    package func send(_ options: MessageOptions) throws -> String {
         guard !isClosed else {
             throw CopilotError(code: .sessionClosed, message: "Session \(sessionId) is disconnected; create or resume a session to send more messages.")
         }
@@ -228,12 +229,12 @@ public actor SessionEngine {
 
     /// Cancels the message being processed (model stream and running tools). Emits `abort`, then
     /// `session.idle`; queued messages still run and the session stays usable.
-    public func abort() {
+    package func abort() {
         current?.cancel()
     }
 
     /// Stops the session: drops queued messages, aborts the current one and waits until it has ended.
-    public func close() async {
+    package func close() async {
         guard !isClosed else { return }
         isClosed = true
         queue.removeAll()
@@ -243,7 +244,7 @@ public actor SessionEngine {
             let output = await runHook("sessionEnd", SessionEndInput(sessionId: sessionId, reason: "user_exit"), hook) ?? nil,
             let summary = output.sessionSummary, !summary.isEmpty
         {
-            emit(.other(type: "session.task_complete", data: ["summary": .string(summary), "success": true]))
+            emit(.sessionTaskComplete(.init(summary: summary, success: true)))
         }
     }
 

@@ -1,4 +1,5 @@
-public import CopilotProviders
+public import CopilotCore
+import CopilotProviders
 
 /// Optional callbacks at fixed points of the agent loop; each may change what happens next.
 ///

@@ -1,6 +1,7 @@
+package import CopilotCore
 import CopilotProviders
 import Foundation
-public import Logging
+package import Logging
 import Synchronization
 
 /// Writes a session's persisted events to its log, in order, and keeps the stored summary current.
@@ -10,7 +11,7 @@ import Synchronization
 /// round trip) costs one write per batch, not one per event, and the engine is never held up by it.
 /// Events recorded before ``attach(_:metadata:)`` are kept and written first. ``close()`` writes
 /// everything still waiting, then closes the log.
-public final class SessionRecorder: Sendable {
+package final class SessionRecorder: Sendable {
     private struct State {
         var log: (any SessionLog)?
         var metadata: SessionMetadata?
@@ -23,10 +24,10 @@ public final class SessionRecorder: Sendable {
     private let logger: Logger
     private let state = Mutex(State())
 
-    public init(logger: Logger) { self.logger = logger }
+    package init(logger: Logger) { self.logger = logger }
 
     /// Starts writing to `log`; events recorded before it was attached are written first.
-    public func attach(_ log: any SessionLog, metadata: SessionMetadata?) {
+    package func attach(_ log: any SessionLog, metadata: SessionMetadata?) {
         state.withLock { state in
             precondition(state.log == nil, "a recorder writes to one log")
             state.log = log
@@ -36,7 +37,7 @@ public final class SessionRecorder: Sendable {
     }
 
     /// Queues a non-ephemeral event for the log. Never waits.
-    public func record(_ event: SessionEvent) {
+    package func record(_ event: SessionEvent) {
         guard !event.ephemeral else { return }
         let writer = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard !state.closing else { return nil }
@@ -48,7 +49,7 @@ public final class SessionRecorder: Sendable {
     }
 
     /// Writes what is still queued, then closes the log. Later events are not recorded.
-    public func close() async {
+    package func close() async {
         let (writer, waiting) = state.withLock { state in
             state.closing = true
             defer { state.writerWaiting = nil }
@@ -100,7 +101,7 @@ public final class SessionRecorder: Sendable {
                     metadata.modifiedAt = event.timestamp
                     if metadata.summary == nil { metadata.summary = String(message.content.prefix(80)) }
                 }
-                if case .other(type: "session.task_complete", let data) = event.payload, let summary = data["summary"]?.stringValue {
+                if case .sessionTaskComplete(let done) = event.payload, let summary = done.summary {
                     metadata.summary = summary
                 }
             }

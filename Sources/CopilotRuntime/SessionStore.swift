@@ -1,3 +1,4 @@
+public import CopilotCore
 public import Foundation
 
 /// Where sessions are kept so they can be listed, resumed and deleted after the process that ran

@@ -9,24 +9,24 @@ import Darwin
 
 /// Runs a shell command in its own process group, with a timeout and capped output, and kills the
 /// whole group when the timeout passes or the calling task is cancelled.
-public enum ShellCommand {
+package enum ShellCommand {
     /// What a finished (or stopped) command left behind.
-    public struct Result: Sendable, Hashable {
+    package struct Result: Sendable, Hashable {
         /// The exit status; `nil` when the command was killed.
-        public var exitCode: Int32?
-        public var standardOutput: String
-        public var standardError: String
+        package var exitCode: Int32?
+        package var standardOutput: String
+        package var standardError: String
         /// Whether the timeout stopped it.
-        public var timedOut: Bool
+        package var timedOut: Bool
         /// Whether output beyond the limit was dropped.
-        public var truncated: Bool
+        package var truncated: Bool
     }
 
     /// Runs `/bin/sh -c command` in `workingDirectory`, writing `input` to its standard input.
     ///
     /// - Throws: `CancellationError` when the task is cancelled (the process group is killed first),
     ///   or a `CopilotError` when the process cannot be started.
-    public static func run(
+    package static func run(
         _ command: String, workingDirectory: String, input: String = "", environment: [String: String] = [:],
         timeout: Duration = .seconds(60), outputLimit: Int = 64 * 1024
     ) async throws -> Result {

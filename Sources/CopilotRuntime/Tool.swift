@@ -1,4 +1,5 @@
-public import CopilotProviders
+public import CopilotCore
+package import CopilotProviders
 import Foundation
 
 /// A tool the model may call: a name, a description, a JSON Schema for its arguments and an async handler.
@@ -54,7 +55,7 @@ public struct Tool: Sendable {
     }
 
     /// The declaration sent to the model.
-    public var definition: ToolDefinition {
+    package var definition: ToolDefinition {
         ToolDefinition(name: name, description: description, parameters: parameters)
     }
 }

@@ -1,4 +1,5 @@
-public import CopilotProviders
+import CopilotCore
+package import CopilotProviders
 
 /// A question the agent asks the user through the built-in `ask_user` tool.
 public struct UserInputRequest: Sendable, Hashable, Codable {
@@ -46,7 +47,7 @@ public struct UserInputHandler: Sendable {
     public static let toolName = "ask_user"
 
     /// How `ask_user` is declared to the model.
-    public static let toolDefinition = ToolDefinition(
+    package static let toolDefinition = ToolDefinition(
         name: toolName,
         description: "Ask the user a question and wait for the answer. Use it when you need a decision or information that only the user has. Offer choices when there are a few obvious answers.",
         parameters: [

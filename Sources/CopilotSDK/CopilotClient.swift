@@ -1,3 +1,4 @@
+import CopilotCore
 public import CopilotProviders
 public import CopilotRuntime
 import Foundation

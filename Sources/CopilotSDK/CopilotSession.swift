@@ -1,3 +1,4 @@
+import CopilotCore
 import CopilotProviders
 public import CopilotRuntime
 

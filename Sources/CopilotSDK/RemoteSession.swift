@@ -1,4 +1,5 @@
 import CopilotProtocol
+import CopilotCore
 import CopilotProviders
 import CopilotRuntime
 import Foundation
@@ -62,11 +63,11 @@ final class RemoteSession: SessionBackend {
     func receive(_ event: SessionEvent) {
         broadcaster.publish(event)
         switch event.payload {
-        case .other(type: "external_tool.requested", let data):
-            guard let name = data["toolName"]?.stringValue, let tool = tools[name], let requestID = data["requestId"]?.stringValue else { return }
+        case .externalToolRequested(let request):
+            guard let tool = tools[request.toolName] else { return }
             let invocation = ToolInvocation(
-                sessionId: id, toolCallId: data["toolCallId"]?.stringValue ?? "", toolName: name, arguments: data["arguments"] ?? [:])
-            Task { await self.runTool(tool, invocation, requestID: requestID) }
+                sessionId: id, toolCallId: request.toolCallId, toolName: request.toolName, arguments: request.arguments ?? [:])
+            Task { await self.runTool(tool, invocation, requestID: request.requestId) }
         case .permissionRequested(let request):
             guard let handler = config.onPermissionRequest else { return }
             Task { await self.decide(request, handler: handler) }

@@ -11,7 +11,7 @@ import Darwin
 extension RuntimeServer {
     /// Serves one client over standard input and output until input ends. Nothing but protocol frames
     /// is ever written to standard output.
-    public func serveStandardIO() async throws {
+    package func serveStandardIO() async throws {
         let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .takingOwnershipOfDescriptors(input: STDIN_FILENO, output: STDOUT_FILENO) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -27,7 +27,7 @@ extension RuntimeServer {
 
     /// Listens on `host:port` (port 0 picks a free one), reports the bound port, and serves every
     /// connection until the task is cancelled.
-    public func serveTCP(host: String, port: Int, onListening: @Sendable (Int) -> Void) async throws {
+    package func serveTCP(host: String, port: Int, onListening: @Sendable (Int) -> Void) async throws {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .bind(host: host, port: port) { channel in

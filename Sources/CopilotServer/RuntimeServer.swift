@@ -1,8 +1,9 @@
-public import CopilotProtocol
-public import CopilotProviders
-import CopilotRuntime
+package import CopilotProtocol
+import CopilotCore
+package import CopilotProviders
+package import CopilotRuntime
 import Foundation
-public import Logging
+package import Logging
 import Synchronization
 
 /// The Copilot CLI's JSON-RPC protocol (v3), served by this package's runtime.
@@ -11,11 +12,11 @@ import Synchronization
 /// CLI: sessions, streamed `session.event` notifications, SDK-defined tools through
 /// `external_tool.requested`, permissions through `permission.requested`, and `hooks.invoke`.
 /// Transport-independent: ``serve(_:input:write:)`` runs one connection over any byte stream.
-public final class RuntimeServer: Sendable {
+package final class RuntimeServer: Sendable {
     /// The protocol version this server speaks.
-    public static let protocolVersion = 3
+    package static let protocolVersion = 3
     /// The version reported by `connect` and `status.get`.
-    public static let version = "0.1.0-swift"
+    package static let version = "0.1.0-swift"
 
     private let connectionToken: String?
     private let providerContext: ProviderContext
@@ -34,7 +35,7 @@ public final class RuntimeServer: Sendable {
     ///   - connectionToken: when set, a connection must present it in `connect` before anything else.
     ///   - providerContext: transport, retries and clock for the sessions' model calls.
     ///   - store: where sessions are kept, so `session.resume`, `list` and `delete` outlive this process.
-    public init(
+    package init(
         connectionToken: String?, providerContext: ProviderContext, store: (any SessionStore)? = nil,
         logger: Logger = Logger(label: "copilot.server")
     ) {
@@ -45,7 +46,7 @@ public final class RuntimeServer: Sendable {
     }
 
     /// Serves one client connection until its input ends.
-    public func serve<Input: AsyncSequence>(
+    package func serve<Input: AsyncSequence>(
         _ connection: RPCConnection, input: Input, write: @escaping @Sendable ([UInt8]) async throws -> Void
     ) async where Input.Element == [UInt8] {
         await connection.run(input: input, write: write) { [self] connection, method, params in
@@ -59,7 +60,7 @@ public final class RuntimeServer: Sendable {
     }
 
     /// Ends every session (as `runtime.shutdown` does).
-    public func shutdown() async {
+    package func shutdown() async {
         let sessions = state.withLock { state in
             defer { state.sessions.removeAll() }
             return Array(state.sessions.values)
@@ -172,7 +173,7 @@ public final class RuntimeServer: Sendable {
             if let result = params["result"] { answer["result"] = result }
             if let error = params["error"] { answer["error"] = error }
             let found = session.answer(requestID, with: .object(answer))
-            if found { await engine.publish(.other(type: "external_tool.completed", data: ["requestId": .string(requestID)])) }
+            if found { await engine.publish(.externalToolCompleted(.init(requestId: requestID))) }
             return ["success": .bool(found)]
         case "session.permissions.handlePendingPermissionRequest":
             let requestID = try Self.string("requestId", in: params)
@@ -192,7 +193,7 @@ public final class RuntimeServer: Sendable {
             switch params["level"]?.stringValue ?? "info" {
             case "error": payload = .sessionError(.init(errorType: "notification", message: message))
             case "warning": payload = .sessionWarning(.init(warningType: "notification", message: message))
-            default: payload = .other(type: "session.info", data: ["infoType": "notification", "message": .string(message)])
+            default: payload = .sessionInfo(.init(infoType: "notification", message: message))
             }
             let eventID = await engine.publish(payload)
             return ["eventId": .string(eventID.uuidString.lowercased())]
@@ -320,10 +321,7 @@ public final class RuntimeServer: Sendable {
         state.withLock { $0.lastSessionID = id }
         if params["disableResume"] != true {
             let count = session.persistedEvents.count
-            await engine.publish(.other(type: "session.resume", data: [
-                "resumeTime": .string(EventTimestamp.format(Date())),
-                "eventCount": .int(count),
-            ]))
+            await engine.publish(.sessionResume(.init(resumeTime: EventTimestamp.format(Date()), eventCount: count)))
         }
         return ["sessionId": .string(id), "workspacePath": .null, "capabilities": ["ui": ["elicitation": false]]]
     }

@@ -1,4 +1,5 @@
 import CopilotProtocol
+import CopilotCore
 import CopilotProviders
 import CopilotRuntime
 import Foundation

@@ -1,4 +1,5 @@
 import CopilotProtocol
+import CopilotCore
 import CopilotProviders
 import CopilotRuntime
 import Foundation
@@ -58,10 +59,9 @@ struct SessionConfigTranslator {
             ) { invocation in
                 let requestID = UUID().uuidString.lowercased()
                 let answer = try await session.awaitAnswer(for: requestID) {
-                    await session.engine?.publish(.other(type: "external_tool.requested", data: [
-                        "requestId": .string(requestID), "sessionId": .string(sessionID), "toolCallId": .string(invocation.toolCallId),
-                        "toolName": .string(invocation.toolName), "arguments": invocation.arguments,
-                    ]))
+                    await session.engine?.publish(.externalToolRequested(.init(
+                        requestId: requestID, sessionId: sessionID, toolCallId: invocation.toolCallId, toolName: invocation.toolName,
+                        arguments: invocation.arguments)))
                 }
                 return try Self.toolResult(from: answer)
             }

@@ -1,3 +1,4 @@
+import CopilotCore
 import CopilotProviders
 
 /// One server-sent event as the scripted server writes it.

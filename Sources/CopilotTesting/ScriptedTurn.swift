@@ -1,3 +1,4 @@
+public import CopilotCore
 public import CopilotProviders
 import Foundation
 

@@ -1,3 +1,6 @@
+import CopilotRuntime
+import CopilotProviders
+import CopilotCore
 import CopilotSDK
 import CopilotTesting
 import Foundation
@@ -397,11 +400,9 @@ struct UserInputAndHookTests {
             let everything = Mutex<[SessionEvent]>([])
             second.on { event in everything.withLock { $0.append(event) } }
             let failed = try await runToIdle(second, "unchanged prompt")
-            let ends = everything.withLock { $0 }.compactMap { event -> JSONValue? in
-                if case .other(type: "hook.end", let data) = event.payload { data } else { nil }
-            }
-            #expect(ends.first?["success"] == false)
-            #expect(ends.first?["hookType"] == "userPromptSubmitted")
+            let ends = everything.withLock { $0 }.compactMap { SessionEventKind.hookEnd.data(of: $0) }
+            #expect(ends.first?.success == false)
+            #expect(ends.first?.hookType == "userPromptSubmitted")
             #expect(server.modelCalls.last?.json?["messages"]?.arrayValue?.last?["content"] == "unchanged prompt")
             #expect(failed.types.last == "session.idle")
         }
@@ -467,11 +468,9 @@ struct HookTimeoutAndSystemMessageTests {
             let started = ContinuousClock.now
             #expect(try await session.sendAndWait("original prompt").content == "Still answered.")
             #expect(started.duration(to: .now) < .seconds(20))
-            let end = everything.withLock { $0 }.compactMap { event -> JSONValue? in
-                if case .other(type: "hook.end", let data) = event.payload { data } else { nil }
-            }.first
-            #expect(end?["success"] == false)
-            #expect(end?["error"]?["message"]?.stringValue?.contains("did not answer within") == true)
+            let end = everything.withLock { $0 }.compactMap { SessionEventKind.hookEnd.data(of: $0) }.first
+            #expect(end?.success == false)
+            #expect(end?.error?.message.contains("did not answer within") == true)
             #expect(server.modelCalls.first?.json?["messages"]?.arrayValue?.last?["content"] == "original prompt")
         }
     }

@@ -1,4 +1,7 @@
+@testable import CopilotCore
 @testable import CopilotProviders
+import CopilotRuntime
+import CopilotProviders
 import Foundation
 import Testing
 

@@ -1,3 +1,6 @@
+import CopilotRuntime
+import CopilotProviders
+import CopilotCore
 import CopilotProviders
 import CopilotSDK
 import CopilotTesting

@@ -1,3 +1,6 @@
+import CopilotRuntime
+import CopilotProviders
+import CopilotCore
 @testable import CopilotPostgres
 import CopilotSDK
 import CopilotTesting

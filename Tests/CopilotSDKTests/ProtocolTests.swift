@@ -1,4 +1,7 @@
+import CopilotRuntime
+import CopilotProviders
 import CopilotProtocol
+import CopilotCore
 import CopilotProviders
 import CopilotServer
 import Foundation

@@ -1,3 +1,5 @@
+import CopilotRuntime
+import CopilotProviders
 import CopilotProviders
 import Testing
 

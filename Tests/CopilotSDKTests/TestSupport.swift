@@ -1,3 +1,6 @@
+import CopilotRuntime
+import CopilotProviders
+import CopilotCore
 import CopilotSDK
 import CopilotTesting
 import Foundation

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Any JSON value: tool arguments, JSON Schemas, and event fields the protocol leaves untyped.
 public enum JSONValue: Sendable, Hashable {

@@ -1,5 +1,4 @@
-import Foundation
-import CopilotProviders
+public import Foundation
 
 extension SessionEvent: Codable {
     private enum CodingKeys: String, CodingKey {
@@ -56,66 +55,31 @@ extension SessionEvent: Codable {
 }
 
 extension SessionEvent.Payload {
+    /// The payload of a `type` event, decoded from its `data`; a type not in ``registry`` decodes as ``unknown(type:data:)``.
     static func decode(type: String, from decoder: any Decoder) throws -> Self {
-        func value<T: Decodable>(_: T.Type) throws -> T { try T(from: decoder) }
-        switch type {
-        case "session.start": return .sessionStart(try value(SessionEvent.SessionStart.self))
-        case "user.message": return .userMessage(try value(SessionEvent.UserMessage.self))
-        case "assistant.turn_start": return .assistantTurnStart(try value(SessionEvent.AssistantTurnStart.self))
-        case "assistant.message_start": return .assistantMessageStart(try value(SessionEvent.AssistantMessageStart.self))
-        case "assistant.message_delta": return .assistantMessageDelta(try value(SessionEvent.AssistantMessageDelta.self))
-        case "assistant.reasoning_delta": return .assistantReasoningDelta(try value(SessionEvent.AssistantReasoningDelta.self))
-        case "assistant.reasoning": return .assistantReasoning(try value(SessionEvent.AssistantReasoning.self))
-        case "assistant.message": return .assistantMessage(try value(SessionEvent.AssistantMessage.self))
-        case "assistant.usage": return .assistantUsage(try value(SessionEvent.AssistantUsage.self))
-        case "assistant.turn_end": return .assistantTurnEnd(try value(SessionEvent.AssistantTurnEnd.self))
-        case "tool.execution_start": return .toolExecutionStart(try value(SessionEvent.ToolExecutionStart.self))
-        case "tool.execution_complete": return .toolExecutionComplete(try value(SessionEvent.ToolExecutionComplete.self))
-        case "permission.requested": return .permissionRequested(try value(SessionEvent.PermissionRequested.self))
-        case "permission.completed": return .permissionCompleted(try value(SessionEvent.PermissionCompleted.self))
-        case "session.error": return .sessionError(try value(SessionEvent.SessionError.self))
-        case "session.warning": return .sessionWarning(try value(SessionEvent.SessionWarning.self))
-        case "session.idle": return .sessionIdle(try value(SessionEvent.SessionIdle.self))
-        case "abort": return .abort(try value(SessionEvent.Abort.self))
-        default: return .other(type: type, data: try value(JSONValue.self))
-        }
+        guard let dataType = registry[type] else { return .unknown(type: type, data: try JSONValue(from: decoder)) }
+        func decode<Data: SessionEventData>(_: Data.Type) throws -> Self { try Data(from: decoder).payload }
+        return try decode(dataType)
     }
 
     func encodeData(to encoder: any Encoder) throws {
         switch self {
-        case .sessionStart(let data): try data.encode(to: encoder)
-        case .userMessage(let data): try data.encode(to: encoder)
-        case .assistantTurnStart(let data): try data.encode(to: encoder)
-        case .assistantMessageStart(let data): try data.encode(to: encoder)
-        case .assistantMessageDelta(let data): try data.encode(to: encoder)
-        case .assistantReasoningDelta(let data): try data.encode(to: encoder)
-        case .assistantReasoning(let data): try data.encode(to: encoder)
-        case .assistantMessage(let data): try data.encode(to: encoder)
-        case .assistantUsage(let data): try data.encode(to: encoder)
-        case .assistantTurnEnd(let data): try data.encode(to: encoder)
-        case .toolExecutionStart(let data): try data.encode(to: encoder)
-        case .toolExecutionComplete(let data): try data.encode(to: encoder)
-        case .permissionRequested(let data): try data.encode(to: encoder)
-        case .permissionCompleted(let data): try data.encode(to: encoder)
-        case .sessionError(let data): try data.encode(to: encoder)
-        case .sessionWarning(let data): try data.encode(to: encoder)
-        case .sessionIdle(let data): try data.encode(to: encoder)
-        case .abort(let data): try data.encode(to: encoder)
-        case .other(_, let data): try data.encode(to: encoder)
+        case .unknown(_, let data): try data.encode(to: encoder)
+        default: try data?.encode(to: encoder)
         }
     }
 }
 
 /// ISO 8601 timestamps with milliseconds, in UTC, as the official runtime writes them.
-public enum EventTimestamp {
+package enum EventTimestamp {
     private static let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
     private static let withoutFraction = Date.ISO8601FormatStyle()
 
     /// `2026-01-01T00:00:00.000Z`.
-    public static func format(_ date: Date) -> String { date.formatted(withFraction) }
+    package static func format(_ date: Date) -> String { date.formatted(withFraction) }
 
     /// Reads a timestamp with or without fractional seconds.
-    public static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         (try? withFraction.parse(text)) ?? (try? withoutFraction.parse(text))
     }
 }

@@ -1,4 +1,3 @@
-public import CopilotProviders
 public import Foundation
 
 /// One thing that happened in a session, in the official Copilot event shape.
@@ -35,9 +34,18 @@ public struct SessionEvent: Sendable, Hashable, Identifiable {
 }
 
 extension SessionEvent {
-    /// Every event type this library produces, plus a raw fallback for the rest.
+    /// Every event type this library knows, plus ``unknown(type:data:)`` for the rest.
+    ///
+    /// Each case carries a ``SessionEventData`` type, which says its type string, whether it is
+    /// ephemeral, and how it is coded; ``SessionEvent/Payload/registry`` lists them all.
     public enum Payload: Sendable, Hashable {
         case sessionStart(SessionStart)
+        case sessionResume(SessionResume)
+        case sessionInfo(SessionInfo)
+        case sessionModelChange(SessionModelChange)
+        case sessionTaskComplete(SessionTaskComplete)
+        case sessionCompactionStart(SessionCompactionStart)
+        case sessionCompactionComplete(SessionCompactionComplete)
         case userMessage(UserMessage)
         case assistantTurnStart(AssistantTurnStart)
         case assistantMessageStart(AssistantMessageStart)
@@ -49,53 +57,88 @@ extension SessionEvent {
         case assistantTurnEnd(AssistantTurnEnd)
         case toolExecutionStart(ToolExecutionStart)
         case toolExecutionComplete(ToolExecutionComplete)
+        case externalToolRequested(ExternalToolRequested)
+        case externalToolCompleted(ExternalToolCompleted)
         case permissionRequested(PermissionRequested)
         case permissionCompleted(PermissionCompleted)
+        case userInputRequested(UserInputRequested)
+        case userInputCompleted(UserInputCompleted)
+        case hookStart(HookStart)
+        case hookEnd(HookEnd)
         case sessionError(SessionError)
         case sessionWarning(SessionWarning)
         case sessionIdle(SessionIdle)
         case abort(Abort)
-        /// Any other event type, with its data as raw JSON.
-        case other(type: String, data: JSONValue)
+        /// An event type this library does not model (from a newer runtime, say), with its data as raw JSON.
+        case unknown(type: String, data: JSONValue)
 
-        /// The official type string.
-        public var type: String {
+        /// Every typed event, by its type string: what decoding looks up.
+        public static let registry: [String: any SessionEventData.Type] = {
+            let types: [any SessionEventData.Type] = [
+                SessionStart.self, SessionResume.self, SessionInfo.self, SessionModelChange.self, SessionTaskComplete.self,
+                SessionCompactionStart.self, SessionCompactionComplete.self, UserMessage.self, AssistantTurnStart.self,
+                AssistantMessageStart.self, AssistantMessageDelta.self, AssistantReasoningDelta.self, AssistantReasoning.self,
+                AssistantMessage.self, AssistantUsage.self, AssistantTurnEnd.self, ToolExecutionStart.self,
+                ToolExecutionComplete.self, ExternalToolRequested.self, ExternalToolCompleted.self, PermissionRequested.self,
+                PermissionCompleted.self, UserInputRequested.self, UserInputCompleted.self, HookStart.self, HookEnd.self,
+                SessionError.self, SessionWarning.self, SessionIdle.self, Abort.self,
+            ]
+            return Dictionary(uniqueKeysWithValues: types.map { ($0.eventType, $0) })
+        }()
+
+        /// The typed data, or `nil` for ``unknown(type:data:)``.
+        public var data: (any SessionEventData)? {
             switch self {
-            case .sessionStart: "session.start"
-            case .userMessage: "user.message"
-            case .assistantTurnStart: "assistant.turn_start"
-            case .assistantMessageStart: "assistant.message_start"
-            case .assistantMessageDelta: "assistant.message_delta"
-            case .assistantReasoningDelta: "assistant.reasoning_delta"
-            case .assistantReasoning: "assistant.reasoning"
-            case .assistantMessage: "assistant.message"
-            case .assistantUsage: "assistant.usage"
-            case .assistantTurnEnd: "assistant.turn_end"
-            case .toolExecutionStart: "tool.execution_start"
-            case .toolExecutionComplete: "tool.execution_complete"
-            case .permissionRequested: "permission.requested"
-            case .permissionCompleted: "permission.completed"
-            case .sessionError: "session.error"
-            case .sessionWarning: "session.warning"
-            case .sessionIdle: "session.idle"
-            case .abort: "abort"
-            case .other(let type, _): type
+            case .sessionStart(let data): data
+            case .sessionResume(let data): data
+            case .sessionInfo(let data): data
+            case .sessionModelChange(let data): data
+            case .sessionTaskComplete(let data): data
+            case .sessionCompactionStart(let data): data
+            case .sessionCompactionComplete(let data): data
+            case .userMessage(let data): data
+            case .assistantTurnStart(let data): data
+            case .assistantMessageStart(let data): data
+            case .assistantMessageDelta(let data): data
+            case .assistantReasoningDelta(let data): data
+            case .assistantReasoning(let data): data
+            case .assistantMessage(let data): data
+            case .assistantUsage(let data): data
+            case .assistantTurnEnd(let data): data
+            case .toolExecutionStart(let data): data
+            case .toolExecutionComplete(let data): data
+            case .externalToolRequested(let data): data
+            case .externalToolCompleted(let data): data
+            case .permissionRequested(let data): data
+            case .permissionCompleted(let data): data
+            case .userInputRequested(let data): data
+            case .userInputCompleted(let data): data
+            case .hookStart(let data): data
+            case .hookEnd(let data): data
+            case .sessionError(let data): data
+            case .sessionWarning(let data): data
+            case .sessionIdle(let data): data
+            case .abort(let data): data
+            case .unknown: nil
             }
         }
 
-        /// Whether the official runtime marks this type ephemeral.
+        /// The official type string.
+        public var type: String {
+            if case .unknown(let type, _) = self { return type }
+            return data.map { Swift.type(of: $0).eventType } ?? ""
+        }
+
+        /// Whether the official runtime marks this type ephemeral (streamed, never persisted).
         public var isEphemeralByDefault: Bool {
-            switch self {
-            case .assistantMessageStart, .assistantMessageDelta, .assistantReasoningDelta, .assistantUsage, .sessionIdle:
-                true
-            default:
-                false
-            }
+            data.map { Swift.type(of: $0).isEphemeral } ?? false
         }
     }
 
     /// `session.start`: the session exists.
-    public struct SessionStart: Sendable, Hashable, Codable {
+    public struct SessionStart: SessionEventData {
+        public static let eventType = "session.start"
+        public var payload: Payload { .sessionStart(self) }
         public var sessionId: String
         public var version: Int
         public var producer: String
@@ -125,7 +168,9 @@ extension SessionEvent {
     }
 
     /// `user.message`: a prompt entered the conversation.
-    public struct UserMessage: Sendable, Hashable, Codable {
+    public struct UserMessage: SessionEventData {
+        public static let eventType = "user.message"
+        public var payload: Payload { .userMessage(self) }
         public var content: String
         /// The id that `send` returned for this message.
         public var messageId: String?
@@ -141,7 +186,9 @@ extension SessionEvent {
     }
 
     /// `assistant.turn_start`: a model call begins.
-    public struct AssistantTurnStart: Sendable, Hashable, Codable {
+    public struct AssistantTurnStart: SessionEventData {
+        public static let eventType = "assistant.turn_start"
+        public var payload: Payload { .assistantTurnStart(self) }
         public var turnId: String
         public var model: String?
         public init(turnId: String, model: String? = nil) {
@@ -151,13 +198,19 @@ extension SessionEvent {
     }
 
     /// `assistant.message_start` (ephemeral): the first text of a streamed message is about to arrive.
-    public struct AssistantMessageStart: Sendable, Hashable, Codable {
+    public struct AssistantMessageStart: SessionEventData {
+        public static let eventType = "assistant.message_start"
+        public static let isEphemeral = true
+        public var payload: Payload { .assistantMessageStart(self) }
         public var messageId: String
         public init(messageId: String) { self.messageId = messageId }
     }
 
     /// `assistant.message_delta` (ephemeral): a streamed piece of the answer.
-    public struct AssistantMessageDelta: Sendable, Hashable, Codable {
+    public struct AssistantMessageDelta: SessionEventData {
+        public static let eventType = "assistant.message_delta"
+        public static let isEphemeral = true
+        public var payload: Payload { .assistantMessageDelta(self) }
         public var messageId: String
         public var deltaContent: String
         public init(messageId: String, deltaContent: String) {
@@ -167,7 +220,10 @@ extension SessionEvent {
     }
 
     /// `assistant.reasoning_delta` (ephemeral): a streamed piece of the model's reasoning.
-    public struct AssistantReasoningDelta: Sendable, Hashable, Codable {
+    public struct AssistantReasoningDelta: SessionEventData {
+        public static let eventType = "assistant.reasoning_delta"
+        public static let isEphemeral = true
+        public var payload: Payload { .assistantReasoningDelta(self) }
         public var reasoningId: String
         public var deltaContent: String
         public init(reasoningId: String, deltaContent: String) {
@@ -177,7 +233,9 @@ extension SessionEvent {
     }
 
     /// `assistant.reasoning`: the model's complete reasoning for one call.
-    public struct AssistantReasoning: Sendable, Hashable, Codable {
+    public struct AssistantReasoning: SessionEventData {
+        public static let eventType = "assistant.reasoning"
+        public var payload: Payload { .assistantReasoning(self) }
         public var reasoningId: String
         public var content: String
         public init(reasoningId: String, content: String) {
@@ -187,7 +245,9 @@ extension SessionEvent {
     }
 
     /// `assistant.message`: the model's complete answer for one call, with any tool requests.
-    public struct AssistantMessage: Sendable, Hashable, Codable {
+    public struct AssistantMessage: SessionEventData {
+        public static let eventType = "assistant.message"
+        public var payload: Payload { .assistantMessage(self) }
         public var messageId: String
         /// The text; "" when the model only called tools.
         public var content: String
@@ -233,7 +293,10 @@ extension SessionEvent {
     }
 
     /// `assistant.usage` (ephemeral): token counts and timing of one model call.
-    public struct AssistantUsage: Sendable, Hashable, Codable {
+    public struct AssistantUsage: SessionEventData {
+        public static let eventType = "assistant.usage"
+        public static let isEphemeral = true
+        public var payload: Payload { .assistantUsage(self) }
         public var model: String
         public var inputTokens: Int?
         public var outputTokens: Int?
@@ -270,7 +333,9 @@ extension SessionEvent {
     }
 
     /// `assistant.turn_end`: the model call and its tool calls are done.
-    public struct AssistantTurnEnd: Sendable, Hashable, Codable {
+    public struct AssistantTurnEnd: SessionEventData {
+        public static let eventType = "assistant.turn_end"
+        public var payload: Payload { .assistantTurnEnd(self) }
         public var turnId: String
         public var model: String?
         public init(turnId: String, model: String? = nil) {
@@ -280,7 +345,9 @@ extension SessionEvent {
     }
 
     /// `tool.execution_start`: a tool call begins (before its permission is asked).
-    public struct ToolExecutionStart: Sendable, Hashable, Codable {
+    public struct ToolExecutionStart: SessionEventData {
+        public static let eventType = "tool.execution_start"
+        public var payload: Payload { .toolExecutionStart(self) }
         public var toolCallId: String
         public var toolName: String
         public var arguments: JSONValue?
@@ -294,7 +361,9 @@ extension SessionEvent {
     }
 
     /// `tool.execution_complete`: a tool call finished, succeeded or not.
-    public struct ToolExecutionComplete: Sendable, Hashable, Codable {
+    public struct ToolExecutionComplete: SessionEventData {
+        public static let eventType = "tool.execution_complete"
+        public var payload: Payload { .toolExecutionComplete(self) }
         public var toolCallId: String
         public var success: Bool
         public var result: Result?
@@ -328,7 +397,9 @@ extension SessionEvent {
     }
 
     /// `permission.requested`: the runtime asks whether an action may proceed.
-    public struct PermissionRequested: Sendable, Hashable, Codable {
+    public struct PermissionRequested: SessionEventData {
+        public static let eventType = "permission.requested"
+        public var payload: Payload { .permissionRequested(self) }
         public var requestId: String
         public var permissionRequest: PermissionRequest
         public init(requestId: String, permissionRequest: PermissionRequest) {
@@ -338,7 +409,9 @@ extension SessionEvent {
     }
 
     /// `permission.completed`: the answer to a permission request.
-    public struct PermissionCompleted: Sendable, Hashable, Codable {
+    public struct PermissionCompleted: SessionEventData {
+        public static let eventType = "permission.completed"
+        public var payload: Payload { .permissionCompleted(self) }
         public var requestId: String
         public var toolCallId: String?
         public var result: Outcome
@@ -361,7 +434,9 @@ extension SessionEvent {
     }
 
     /// `session.error`: something failed; `session.idle` follows.
-    public struct SessionError: Sendable, Hashable, Codable {
+    public struct SessionError: SessionEventData {
+        public static let eventType = "session.error"
+        public var payload: Payload { .sessionError(self) }
         /// A category such as `model_call`, `configuration`, `authentication`, `rate_limit`, `turn_limit`.
         public var errorType: String
         public var message: String
@@ -386,7 +461,9 @@ extension SessionEvent {
     }
 
     /// `session.warning`: something went wrong but the session carried on (e.g. a retried model call).
-    public struct SessionWarning: Sendable, Hashable, Codable {
+    public struct SessionWarning: SessionEventData {
+        public static let eventType = "session.warning"
+        public var payload: Payload { .sessionWarning(self) }
         public var warningType: String
         public var message: String
         public init(warningType: String, message: String) {
@@ -397,14 +474,19 @@ extension SessionEvent {
 
     /// `session.idle` (ephemeral): the session finished processing and waits for input. Always the last
     /// event of a `send`, also after errors and aborts.
-    public struct SessionIdle: Sendable, Hashable, Codable {
+    public struct SessionIdle: SessionEventData {
+        public static let eventType = "session.idle"
+        public static let isEphemeral = true
+        public var payload: Payload { .sessionIdle(self) }
         /// `true` when processing ended because of ``CopilotSessionControl/abort()``-style cancellation.
         public var aborted: Bool?
         public init(aborted: Bool? = nil) { self.aborted = aborted }
     }
 
     /// `abort`: the current processing was cancelled.
-    public struct Abort: Sendable, Hashable, Codable {
+    public struct Abort: SessionEventData {
+        public static let eventType = "abort"
+        public var payload: Payload { .abort(self) }
         /// `user_initiated` for an explicit abort.
         public var reason: String
         public init(reason: String = "user_initiated") { self.reason = reason }

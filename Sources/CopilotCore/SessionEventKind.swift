@@ -1,0 +1,46 @@
+/// A typed event type, for `session.on(.assistantMessage) { message in … }`.
+///
+/// Each static member names one ``SessionEventData`` type; its type string comes from there.
+public struct SessionEventKind<Data: SessionEventData>: Sendable {
+    /// The official type string.
+    public var type: String { Data.eventType }
+
+    /// The kind of events carrying `Data`.
+    public init(_: Data.Type = Data.self) {}
+
+    /// The typed data when `event` is of this kind.
+    public func data(of event: SessionEvent) -> Data? { Data.extract(from: event.payload) }
+}
+
+extension SessionEventKind where Data == SessionEvent.SessionStart { public static var sessionStart: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SessionResume { public static var sessionResume: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SessionInfo { public static var sessionInfo: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SessionModelChange { public static var sessionModelChange: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SessionTaskComplete { public static var sessionTaskComplete: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SessionCompactionStart { public static var sessionCompactionStart: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SessionCompactionComplete {
+    public static var sessionCompactionComplete: Self { .init() }
+}
+extension SessionEventKind where Data == SessionEvent.UserMessage { public static var userMessage: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.AssistantTurnStart { public static var assistantTurnStart: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.AssistantMessageStart { public static var assistantMessageStart: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.AssistantMessageDelta { public static var assistantMessageDelta: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.AssistantReasoningDelta { public static var assistantReasoningDelta: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.AssistantReasoning { public static var assistantReasoning: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.AssistantMessage { public static var assistantMessage: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.AssistantUsage { public static var assistantUsage: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.AssistantTurnEnd { public static var assistantTurnEnd: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.ToolExecutionStart { public static var toolExecutionStart: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.ToolExecutionComplete { public static var toolExecutionComplete: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.ExternalToolRequested { public static var externalToolRequested: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.ExternalToolCompleted { public static var externalToolCompleted: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.PermissionRequested { public static var permissionRequested: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.PermissionCompleted { public static var permissionCompleted: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.UserInputRequested { public static var userInputRequested: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.UserInputCompleted { public static var userInputCompleted: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.HookStart { public static var hookStart: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.HookEnd { public static var hookEnd: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SessionError { public static var sessionError: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SessionWarning { public static var sessionWarning: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SessionIdle { public static var sessionIdle: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.Abort { public static var abort: Self { .init() } }
