@@ -22,6 +22,17 @@ package struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         RPCError(code: -32603, message: "Request \(method) failed with message: \(detail)")
     }
 
+    /// A `connect` without the right token, or any other call before it. The official SDKs and their
+    /// tests look for `AUTHENTICATION_FAILED` in the message; the code must not be -32601, which they
+    /// take for an old runtime without `connect`.
+    package static func authenticationFailed(_ detail: String) -> RPCError {
+        RPCError(code: -32001, message: "AUTHENTICATION_FAILED: \(detail)")
+    }
+    /// A session id this runtime does not hold (the SDKs match on "Session not found").
+    package static func sessionNotFound(method: String, _ id: String) -> RPCError {
+        internalError(method: method, "Session not found: \(id)")
+    }
+
     package var json: JSONValue {
         var object: [String: JSONValue] = ["code": .int(code), "message": .string(message)]
         if let data { object["data"] = data }

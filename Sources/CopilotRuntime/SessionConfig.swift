@@ -40,6 +40,9 @@ public struct SessionConfig: Sendable {
     /// The directory the session works in; reported in `session.start`.
     public var workingDirectory: String?
 
+    /// The default ``maxTurns``.
+    public static let defaultMaxTurns = 50
+
     public init(
         sessionId: String? = nil,
         model: String? = nil,
@@ -52,7 +55,7 @@ public struct SessionConfig: Sendable {
         streaming: Bool = false,
         reasoningEffort: String? = nil,
         maxOutputTokens: Int? = nil,
-        maxTurns: Int = 50,
+        maxTurns: Int = SessionConfig.defaultMaxTurns,
         workingDirectory: String? = nil,
         hooks: SessionHooks? = nil,
         onUserInputRequest: UserInputHandler? = nil,

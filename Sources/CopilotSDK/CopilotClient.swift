@@ -1,3 +1,4 @@
+import CopilotProtocol
 import CopilotCore
 public import CopilotProviders
 public import CopilotRuntime
@@ -280,8 +281,7 @@ public final class CopilotClient: Sendable {
     /// remote runtime (`cliPath` / `cliURL`), those the runtime keeps (`session.list`).
     public func listSessions() async throws -> [SessionMetadata] {
         if let remote = try await remoteRuntime() {
-            let result = try await remote.call("session.list", [:])
-            return (result["sessions"]?.arrayValue ?? []).compactMap(Self.metadata(fromWire:))
+            return try await remote.call(RPC.sessionList, SessionListParams()).sessions.map(Self.metadata(fromWire:))
         }
         return try await requireStore().list()
     }
@@ -289,8 +289,7 @@ public final class CopilotClient: Sendable {
     /// One stored session's metadata, or `nil`.
     public func sessionMetadata(_ sessionId: String) async throws -> SessionMetadata? {
         if let remote = try await remoteRuntime() {
-            let result = try await remote.call("session.getMetadata", ["sessionId": .string(sessionId)])
-            return result["session"].flatMap(Self.metadata(fromWire:))
+            return try await remote.call(RPC.sessionGetMetadata, SessionIDParams(sessionId: sessionId)).session.map(Self.metadata(fromWire:))
         }
         return try await requireStore().metadata(sessionId)
     }
@@ -298,7 +297,7 @@ public final class CopilotClient: Sendable {
     /// The most recently used stored session's id.
     public func lastSessionId() async throws -> String? {
         if let remote = try await remoteRuntime() {
-            return try await remote.call("session.getLastId", [:])["sessionId"]?.stringValue
+            return try await remote.call(RPC.sessionGetLastId, EmptyParams()).sessionId
         }
         return try await requireStore().lastSessionId()
     }
@@ -306,7 +305,10 @@ public final class CopilotClient: Sendable {
     /// Deletes a stored session; refused while it is open in any client.
     public func deleteSession(_ sessionId: String) async throws {
         if let remote = try await remoteRuntime() {
-            _ = try await remote.call("session.delete", ["sessionId": .string(sessionId)])
+            let result = try await remote.call(RPC.sessionDelete, SessionIDParams(sessionId: sessionId))
+            guard result.success else {
+                throw CopilotError(code: .invalidConfiguration, message: "Could not delete session \(sessionId): \(result.error ?? "the runtime refused")")
+            }
             return
         }
         do {
@@ -317,13 +319,11 @@ public final class CopilotClient: Sendable {
     }
 
     /// The SDKs' `SessionMetadata` object (what `session.list` returns) as ``SessionMetadata``.
-    static func metadata(fromWire value: JSONValue) -> SessionMetadata? {
-        guard let id = value["sessionId"]?.stringValue else { return nil }
-        let started = value["startTime"]?.stringValue.flatMap(EventTimestamp.parse) ?? Date(timeIntervalSince1970: 0)
+    static func metadata(fromWire value: WireSessionMetadata) -> SessionMetadata {
+        let started = EventTimestamp.parse(value.startTime) ?? Date(timeIntervalSince1970: 0)
         return SessionMetadata(
-            sessionId: id, workingDirectory: value["context"]?["cwd"]?.stringValue, createdAt: started,
-            modifiedAt: value["modifiedTime"]?.stringValue.flatMap(EventTimestamp.parse) ?? started,
-            summary: value["summary"]?.stringValue)
+            sessionId: value.sessionId, workingDirectory: value.context?.cwd, createdAt: started,
+            modifiedAt: EventTimestamp.parse(value.modifiedTime) ?? started, summary: value.summary)
     }
 
     private func requireStore() throws -> any SessionStore {

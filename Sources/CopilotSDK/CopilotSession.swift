@@ -86,30 +86,16 @@ public final class CopilotSession: Sendable {
     }
 
     private static func awaitAnswer(to messageID: String, in stream: AsyncStream<SessionEvent>) async throws -> SessionEvent.AssistantMessage {
-        var started = false
-        var answer: SessionEvent.AssistantMessage?
-        for await event in stream {
-            switch event.payload {
-            case .userMessage(let message) where message.messageId == messageID:
-                started = true
-            case .assistantMessage(let message) where started && event.agentId == nil:
-                answer = message
-            case .sessionError(let error) where started && (error.originatingMessageId == nil || error.originatingMessageId == messageID):
-                throw CopilotError(code: .sessionError, message: error.message)
-            case .sessionIdle(let idle) where started:
-                if idle.aborted == true {
-                    throw CopilotError(code: .aborted, message: "The session was aborted before the answer was complete.")
-                }
-                guard let answer else {
-                    throw CopilotError(code: .sessionError, message: "The session became idle without an assistant message.")
-                }
-                return answer
-            default:
-                continue
-            }
+        guard let completion = await MessageCompletion.wait(for: messageID, in: stream) else {
+            try Task.checkCancellation()
+            throw CopilotError(code: .sessionClosed, message: "The session was disconnected before the answer was complete.")
         }
-        try Task.checkCancellation()
-        throw CopilotError(code: .sessionClosed, message: "The session was disconnected before the answer was complete.")
+        if let failure = completion.failure { throw CopilotError(code: .sessionError, message: failure.message) }
+        if completion.aborted { throw CopilotError(code: .aborted, message: "The session was aborted before the answer was complete.") }
+        guard let answer = completion.answer, case .assistantMessage(let message) = answer.payload else {
+            throw CopilotError(code: .sessionError, message: "The session became idle without an assistant message.")
+        }
+        return message
     }
 
     /// Every persisted event of the session so far, in order: what a store keeps and what a

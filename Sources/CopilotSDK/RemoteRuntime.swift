@@ -20,6 +20,15 @@ final class RemoteRuntime: Sendable {
     private let runner: Task<Void, Never>
     private let logger: Logger
     private let sessions = Mutex<[String: RemoteSession]>([:])
+    private let routes = Mutex<RPCRouter?>(nil)
+    private var callbacks: RPCRouter {
+        routes.withLock { routes in
+            if let routes { return routes }
+            let made = Self.makeCallbacks(self)
+            routes = made
+            return made
+        }
+    }
 
     private init(connection: RPCConnection, process: ProcessHandle?, runner: Task<Void, Never>, logger: Logger) {
         self.connection = connection
@@ -142,17 +151,16 @@ final class RemoteRuntime: Sendable {
 
     /// `connect`: checks the token and the protocol version.
     func handshake(token: String?) async throws {
-        var params: JSONValue = ["supportedTaskKinds": ["agent"]]
-        if let token { params = ["supportedTaskKinds": ["agent"], "token": .string(token)] }
-        let result: JSONValue
+        let result: ConnectResult
         do {
-            result = try await connection.request("connect", params, timeout: .seconds(30))
+            result = try await connection.call(RPC.connect, ConnectParams(token: token), timeout: .seconds(30))
         } catch let error as RPCError {
             throw CopilotError(code: .invalidConfiguration, message: "The runtime refused the connection: \(error.message)")
         }
-        guard result["protocolVersion"]?.intValue == 3 else {
+        guard result.protocolVersion == 3 else {
             throw CopilotError(
-                code: .unsupported, message: "The runtime speaks protocol version \(result["protocolVersion"]?.jsonString ?? "none"); this client needs 3.")
+                code: .unsupported,
+                message: "The runtime speaks protocol version \(result.protocolVersion.map(String.init) ?? "none"); this client needs 3.")
         }
     }
 
@@ -161,10 +169,9 @@ final class RemoteRuntime: Sendable {
     func createSession(_ config: SessionConfig, id: String, broadcaster: EventBroadcaster, resume: Bool) async throws -> RemoteSession {
         let session = RemoteSession(id: id, config: config, runtime: self, broadcaster: broadcaster)
         sessions.withLock { $0[id] = session }
-        var params = try Self.wireConfig(config)
-        params["sessionId"] = .string(id)
+        let params = try SessionCreateParams(config, sessionId: id)
         do {
-            _ = try await connection.request(resume ? "session.resume" : "session.create", .object(params))
+            _ = try await connection.call(resume ? RPC.sessionResume : RPC.sessionCreate, params)
         } catch let error as RPCError {
             sessions.withLock { _ = $0.removeValue(forKey: id) }
             throw CopilotError(code: .invalidConfiguration, message: error.message)
@@ -173,9 +180,9 @@ final class RemoteRuntime: Sendable {
     }
 
     /// A request to the runtime; its JSON-RPC errors become ``CopilotError`` `sessionError`.
-    func call(_ method: String, _ params: [String: JSONValue]) async throws -> JSONValue {
+    func call<Params, Result>(_ method: RPCMethod<Params, Result>, _ params: Params) async throws -> Result {
         do {
-            return try await connection.request(method, .object(params))
+            return try await connection.call(method, params)
         } catch let error as RPCError {
             throw CopilotError(code: .sessionError, message: error.message)
         }
@@ -183,74 +190,54 @@ final class RemoteRuntime: Sendable {
 
     func forget(_ id: String) { sessions.withLock { _ = $0.removeValue(forKey: id) } }
 
-    /// The official `session.create` payload for `config`.
-    static func wireConfig(_ config: SessionConfig) throws -> [String: JSONValue] {
-        var params: [String: JSONValue] = [
-            "streaming": .bool(config.streaming),
-            "requestPermission": .bool(config.onPermissionRequest != nil),
-            "toolFilterPrecedence": "excluded", "envValueMode": "direct",
-        ]
-        if let model = config.model { params["model"] = .string(model) }
-        if let provider = config.provider { params["provider"] = try JSONValue(encoding: provider) }
-        if let message = config.systemMessage { params["systemMessage"] = try JSONValue(encoding: message) }
-        if let effort = config.reasoningEffort { params["reasoningEffort"] = .string(effort) }
-        if let directory = config.workingDirectory { params["workingDirectory"] = .string(directory) }
-        if config.hooks != nil { params["hooks"] = true }
-        if config.onUserInputRequest != nil { params["requestUserInput"] = true }
-        if !config.tools.isEmpty {
-            params["tools"] = .array(config.tools.map { tool in
-                var definition: [String: JSONValue] = [
-                    "name": .string(tool.name), "description": .string(tool.description), "parameters": tool.parameters,
-                ]
-                if tool.skipPermission { definition["skipPermission"] = true }
-                return .object(definition)
-            })
-        }
-        return params
-    }
-
-    private func session(for params: JSONValue) -> RemoteSession? {
-        guard let id = params["sessionId"]?.stringValue else { return nil }
-        return sessions.withLock { $0[id] }
-    }
-
     private func serverNotification(_ method: String, _ params: JSONValue) {
-        guard method == "session.event", let session = session(for: params), let json = params["event"] else { return }
+        guard method == RPC.sessionEvent.name else { return }
         do {
-            session.receive(try json.decode(as: SessionEvent.self))
+            let notification = try params.decode(as: SessionEventNotification.self)
+            sessions.withLock { $0[notification.sessionId] }?.receive(notification.event)
         } catch {
             logger.warning("dropped a malformed event from the runtime", metadata: ["error": "\(error)"])
         }
     }
 
     private func serverRequest(_ method: String, _ params: JSONValue) async throws -> JSONValue {
-        guard let session = session(for: params) else { throw RPCError.internalError(method: method, "unknown session") }
-        switch method {
-        case "hooks.invoke":
-            return try await session.invokeHook(type: params["hookType"]?.stringValue ?? "", input: params["input"] ?? [:])
-        case "userInput.request":
-            guard let handler = session.config.onUserInputRequest else {
-                throw RPCError.internalError(method: method, "User input requested but no handler registered")
-            }
-            let request = UserInputRequest(
-                question: params["question"]?.stringValue ?? "", choices: params["choices"]?.arrayValue?.compactMap(\.stringValue),
-                allowFreeform: params["allowFreeform"] != false, toolCallId: params["toolCallId"]?.stringValue)
-            let response = try await handler(request)
-            return ["answer": .string(response.answer), "wasFreeform": .bool(response.wasFreeform)]
-        case "providerToken.getToken":
-            guard let provider = session.config.provider?.bearerTokenProvider else {
-                throw RPCError.internalError(method: method, "no bearer token provider is configured for this session")
-            }
-            return ["token": .string(try await provider.token())]
-        default:
-            throw RPCError.methodNotFound(method)
+        try await callbacks.dispatch(method, params, on: connection)
+    }
+
+    /// What the runtime may ask of this side: hooks, questions for the user, bearer tokens.
+    private static func makeCallbacks(_ runtime: RemoteRuntime) -> RPCRouter {
+        var router = RPCRouter()
+        router.on(RPC.hooksInvoke) { [unowned runtime] params, _ in
+            try await runtime.session(params.sessionId, RPC.hooksInvoke.name).invokeHook(type: params.hookType, input: params.input)
         }
+        router.on(RPC.userInputRequest) { [unowned runtime] params, _ in
+            let session = try runtime.session(params.sessionId, RPC.userInputRequest.name)
+            guard let handler = session.config.onUserInputRequest else {
+                throw RPCError.internalError(method: RPC.userInputRequest.name, "User input requested but no handler registered")
+            }
+            let response = try await handler(UserInputRequest(
+                question: params.question, choices: params.choices, allowFreeform: params.allowFreeform != false, toolCallId: params.toolCallId))
+            return UserInputRequestResult(answer: response.answer, wasFreeform: response.wasFreeform)
+        }
+        router.on(RPC.providerTokenGetToken) { [unowned runtime] params, _ in
+            let session = try runtime.session(params.sessionId, RPC.providerTokenGetToken.name)
+            guard let provider = session.config.provider?.bearerTokenProvider else {
+                throw RPCError.internalError(method: RPC.providerTokenGetToken.name, "no bearer token provider is configured for this session")
+            }
+            return ProviderTokenResult(token: try await provider.token())
+        }
+        return router
+    }
+
+    private func session(_ id: String, _ method: String) throws -> RemoteSession {
+        guard let session = sessions.withLock({ $0[id] }) else { throw RPCError.sessionNotFound(method: method, id) }
+        return session
     }
 
     /// Ends the connection; an owned process is asked to shut down, then stopped.
     func shutdown() async {
         if ownsProcess {
-            _ = try? await connection.request("runtime.shutdown", [:], timeout: .seconds(10))
+            _ = try? await connection.call(RPC.runtimeShutdown, EmptyParams(), timeout: .seconds(10))
         }
         runner.cancel()
         await runner.value

@@ -22,39 +22,25 @@ final class RemoteSession: SessionBackend {
     }
 
     func send(_ options: MessageOptions) async throws -> String {
-        var params: [String: JSONValue] = ["prompt": .string(options.prompt), "mode": .string(options.mode.rawValue)]
-        if !options.attachments.isEmpty { params["attachments"] = try JSONValue(encoding: options.attachments) }
-        let result = try await call("session.send", params)
-        guard let messageID = result["messageId"]?.stringValue else {
-            throw CopilotError(code: .sessionError, message: "The runtime answered session.send without a messageId.")
-        }
-        return messageID
+        let params = SessionSendParams(
+            sessionId: id, prompt: options.prompt, attachments: options.attachments.isEmpty ? nil : options.attachments,
+            mode: options.mode.rawValue)
+        return try await runtime.call(RPC.sessionSend, params).messageId
     }
 
     func abort() async {
-        _ = try? await call("session.abort", [:])
+        _ = try? await runtime.call(RPC.sessionAbort, SessionIDParams(sessionId: id))
     }
 
     func messages() async throws -> [SessionEvent] {
-        let result = try await call("session.getMessages", [:])
-        do {
-            return try (result["events"] ?? []).decode(as: [SessionEvent].self)
-        } catch {
-            throw CopilotError(code: .sessionError, message: "The runtime answered session.getMessages with events this SDK cannot read.")
-        }
+        try await runtime.call(RPC.sessionGetMessages, SessionIDParams(sessionId: id)).events
     }
 
     /// `session.detach`, as the official SDKs (1.0.27) send on disconnect: the runtime completes the
     /// session's log and lets it go, keeping it stored for ``CopilotClient/resumeSession(_:_:)``.
     func close() async {
-        _ = try? await call("session.detach", [:])
+        _ = try? await runtime.call(RPC.sessionDetach, SessionIDParams(sessionId: id))
         runtime.forget(id)
-    }
-
-    private func call(_ method: String, _ params: [String: JSONValue]) async throws -> JSONValue {
-        var params = params
-        params["sessionId"] = .string(id)
-        return try await runtime.call(method, params)
     }
 
     // MARK: From the runtime
@@ -77,16 +63,16 @@ final class RemoteSession: SessionBackend {
     }
 
     private func runTool(_ tool: Tool, _ invocation: ToolInvocation, requestID: String) async {
-        var params: [String: JSONValue] = ["requestId": .string(requestID)]
+        var answer = PendingToolCallAnswer(sessionId: id, requestId: requestID)
         do {
             let result = try await tool.handler(invocation)
             var object: [String: JSONValue] = ["textResultForLlm": .string(result.textResultForLlm), "resultType": .string(result.resultType.rawValue)]
             if let error = result.error { object["error"] = .string(error) }
-            params["result"] = .object(object)
+            answer.result = .object(object)
         } catch {
-            params["error"] = .string(String(describing: error))
+            answer.error = String(describing: error)
         }
-        _ = try? await call("session.tools.handlePendingToolCall", params)
+        _ = try? await runtime.call(RPC.sessionToolsHandlePendingToolCall, answer)
     }
 
     private func decide(_ request: SessionEvent.PermissionRequested, handler: PermissionHandler) async {
@@ -96,40 +82,39 @@ final class RemoteSession: SessionBackend {
         } catch {
             decision = .userNotAvailable
         }
-        var result: [String: JSONValue] = ["kind": .string(decision.kind)]
-        if let feedback = decision.feedback { result["feedback"] = .string(feedback) }
-        _ = try? await call("session.permissions.handlePendingPermissionRequest", ["requestId": .string(request.requestId), "result": .object(result)])
+        let answer = PendingPermissionAnswer(
+            sessionId: id, requestId: request.requestId, result: .init(kind: decision.kind, feedback: decision.feedback))
+        _ = try? await runtime.call(RPC.sessionPermissionsHandlePendingPermissionRequest, answer)
     }
 
     /// Runs one of this session's hooks for `hooks.invoke`; `{}` when there is none.
-    func invokeHook(type: String, input: JSONValue) async throws -> JSONValue {
-        guard let hooks = config.hooks else { return [:] }
-        func output(_ value: (some Encodable)?) throws -> JSONValue {
-            guard let value else { return [:] }
-            return ["output": try JSONValue(encoding: value)]
+    func invokeHook(type: String, input: JSONValue) async throws -> HookInvocationResult {
+        guard let hooks = config.hooks else { return HookInvocationResult() }
+        func output(_ value: (some Encodable)?) throws -> HookInvocationResult {
+            HookInvocationResult(output: try value.map { try JSONValue(encoding: $0) })
         }
         switch type {
         case "preToolUse":
-            guard let hook = hooks.onPreToolUse else { return [:] }
+            guard let hook = hooks.onPreToolUse else { return HookInvocationResult() }
             return try output(try await hook(try input.decode(as: PreToolUseInput.self)))
         case "postToolUse":
-            guard let hook = hooks.onPostToolUse else { return [:] }
+            guard let hook = hooks.onPostToolUse else { return HookInvocationResult() }
             return try output(try await hook(try input.decode(as: PostToolUseInput.self)))
         case "userPromptSubmitted":
-            guard let hook = hooks.onUserPromptSubmitted else { return [:] }
+            guard let hook = hooks.onUserPromptSubmitted else { return HookInvocationResult() }
             return try output(try await hook(try input.decode(as: UserPromptSubmittedInput.self)))
         case "sessionStart":
-            guard let hook = hooks.onSessionStart else { return [:] }
+            guard let hook = hooks.onSessionStart else { return HookInvocationResult() }
             return try output(try await hook(try input.decode(as: SessionStartInput.self)))
         case "sessionEnd":
-            guard let hook = hooks.onSessionEnd else { return [:] }
+            guard let hook = hooks.onSessionEnd else { return HookInvocationResult() }
             return try output(try await hook(try input.decode(as: SessionEndInput.self)))
         case "errorOccurred":
-            guard let hook = hooks.onErrorOccurred else { return [:] }
+            guard let hook = hooks.onErrorOccurred else { return HookInvocationResult() }
             return try output(try await hook(try input.decode(as: ErrorOccurredInput.self)))
         default:
             break
         }
-        return [:]
+        return HookInvocationResult()
     }
 }

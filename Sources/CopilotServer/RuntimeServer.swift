@@ -30,6 +30,15 @@ package final class RuntimeServer: Sendable {
     }
 
     private let state = Mutex(State())
+    private let routes = Mutex<RPCRouter?>(nil)
+    private var router: RPCRouter {
+        routes.withLock { routes in
+            if let routes { return routes }
+            let made = Self.makeRouter(self)
+            routes = made
+            return made
+        }
+    }
 
     /// - Parameters:
     ///   - connectionToken: when set, a connection must present it in `connect` before anything else.
@@ -71,180 +80,185 @@ package final class RuntimeServer: Sendable {
     // MARK: - Dispatch
 
     func handle(_ method: String, _ params: JSONValue, on connection: RPCConnection) async throws -> JSONValue {
-        if method == "connect" { return try connect(params, on: connection) }
-        if connectionToken != nil, !state.withLock({ $0.authenticated.contains(connection.id) }) {
-            throw RPCError(code: -32001, message: "AUTHENTICATION_FAILED: send `connect` with the connection token first.")
+        if method != RPC.connect.name, connectionToken != nil, !state.withLock({ $0.authenticated.contains(connection.id) }) {
+            throw RPCError.authenticationFailed("send `connect` with the connection token first.")
         }
-        switch method {
-        case "ping":
-            let message = params["message"]?.stringValue ?? ""
-            return ["message": .string("pong: \(message)"), "timestamp": .int(Int(Date().timeIntervalSince1970 * 1000)), "protocolVersion": .int(Self.protocolVersion)]
-        case "status.get":
-            return ["version": .string(Self.version), "protocolVersion": .int(Self.protocolVersion)]
-        case "auth.getStatus":
-            return ["isAuthenticated": false, "statusMessage": "This runtime is BYOK-only: sessions use the provider given at session.create."]
-        case "models.list":
-            return ["models": []]
-        case "runtime.shutdown":
-            await shutdown()
-            return .null
-        case "session.create":
-            return try await createSession(params, on: connection)
-        case "session.resume":
-            return try await resumeSession(params, on: connection)
-        case "session.list":
-            return ["sessions": .array(try await allMetadata())]
-        case "session.getLastId":
-            let id = try await allMetadata().first?["sessionId"]
-            return id.map { ["sessionId": $0] } ?? [:]
-        case "session.getMetadata":
-            let id = try Self.string("sessionId", in: params)
-            return ["session": try await allMetadata().first { $0["sessionId"]?.stringValue == id } ?? .null]
-        case "session.delete":
-            let id = try Self.string("sessionId", in: params)
-            let live = state.withLock { $0.sessions.removeValue(forKey: id) }
-            await live?.close()
-            var found = live != nil
-            if let store {
-                do {
-                    try await store.delete(id)
-                    found = true
-                } catch {
-                    if live == nil { return ["success": false, "error": .string(String(describing: error))] }
-                }
-            }
-            guard found else { return ["success": false, "error": .string("Session not found: \(id)")] }
-            connection.notify("session.lifecycle", ["type": "session.deleted", "sessionId": .string(id)])
-            return ["success": true]
-        default:
-            guard method.hasPrefix("session.") else { throw RPCError.methodNotFound(method) }
-            return try await sessionMethod(method, params, on: connection)
-        }
+        return try await router.dispatch(method, params, on: connection)
     }
 
-    private func connect(_ params: JSONValue, on connection: RPCConnection) throws -> JSONValue {
-        if let expected = connectionToken {
-            guard params["token"]?.stringValue == expected else {
-                throw RPCError(code: -32001, message: "AUTHENTICATION_FAILED: the connection token is missing or wrong.")
+    /// Every method this server answers; any other is -32601.
+    private static func makeRouter(_ server: RuntimeServer) -> RPCRouter {
+        var router = RPCRouter()
+        router.on(RPC.connect) { [unowned server] params, connection in try server.connect(params, on: connection) }
+        router.on(RPC.ping) { params, _ in
+            PingResult(
+                message: "pong: \(params.message ?? "")", timestamp: Int(Date().timeIntervalSince1970 * 1000),
+                protocolVersion: protocolVersion)
+        }
+        router.on(RPC.statusGet) { _, _ in StatusResult(version: version, protocolVersion: protocolVersion) }
+        router.on(RPC.authGetStatus) { _, _ in
+            AuthStatusResult(
+                isAuthenticated: false, statusMessage: "This runtime is BYOK-only: sessions use the provider given at session.create.")
+        }
+        router.on(RPC.modelsList) { _, _ in ModelsListResult(models: []) }
+        router.on(RPC.runtimeShutdown) { [unowned server] _, _ in
+            await server.shutdown()
+            return EmptyResult()
+        }
+        router.on(RPC.sessionCreate) { [unowned server] params, connection in try await server.createSession(params, on: connection) }
+        router.on(RPC.sessionResume) { [unowned server] params, connection in try await server.resumeSession(params, on: connection) }
+        router.on(RPC.sessionList) { [unowned server] params, _ in
+            var sessions = try await server.allMetadata()
+            if let cwd = params.filter?.cwd { sessions = sessions.filter { $0.context?.cwd == cwd } }
+            return SessionListResult(sessions: sessions)
+        }
+        router.on(RPC.sessionGetLastId) { [unowned server] _, _ in
+            SessionLastIDResult(sessionId: try await server.allMetadata().first?.sessionId)
+        }
+        router.on(RPC.sessionGetMetadata) { [unowned server] params, _ in
+            SessionMetadataResult(session: try await server.allMetadata().first { $0.sessionId == params.sessionId })
+        }
+        router.on(RPC.sessionDelete) { [unowned server] params, connection in try await server.deleteSession(params.sessionId, on: connection) }
+
+        router.on(RPC.sessionSend) { [unowned server] params, _ in
+            let engine = try server.engine(for: params.sessionId, RPC.sessionSend.name)
+            do {
+                return SessionSendResult(messageId: try await engine.send(try Self.messageOptions(params)))
+            } catch let error as RPCError {
+                throw error
+            } catch {
+                throw RPCError.internalError(method: RPC.sessionSend.name, String(describing: error))
             }
+        }
+        router.on(RPC.sessionSendAndWait) { [unowned server] params, _ in
+            let session = try server.session(for: params.sessionId, RPC.sessionSendAndWait.name)
+            return try await server.sendAndWait(params, session: session, engine: try server.engine(for: params.sessionId, RPC.sessionSendAndWait.name))
+        }
+        router.on(RPC.sessionAbort) { [unowned server] params, _ in
+            await (try server.engine(for: params.sessionId, RPC.sessionAbort.name)).abort()
+            return EmptyResult()
+        }
+        // `detach` in SDK 1.0.27, `destroy` in older ones: "frees in-memory state; the session stays
+        // resumable". With a store, the last client's disconnect lets the session go: its log is
+        // completed and released, so this or any other server sharing the store can resume it.
+        // Without one, the session stays in memory, as that is the only place it can be resumed from.
+        for method in [RPC.sessionDetach, RPC.sessionDestroy] {
+            router.on(method) { [unowned server] params, connection in
+                let session = try server.session(for: params.sessionId, method.name)
+                let remaining = session.unsubscribe(connection)
+                if server.store != nil, remaining == 0 {
+                    let released = server.state.withLock { state in
+                        state.sessions[params.sessionId] === session ? state.sessions.removeValue(forKey: params.sessionId) : nil
+                    }
+                    await released?.close()
+                }
+                return SuccessResult(success: true)
+            }
+        }
+        router.on(RPC.sessionGetMessages) { [unowned server] params, _ in
+            SessionMessagesResult(events: try server.session(for: params.sessionId, RPC.sessionGetMessages.name).persistedEvents)
+        }
+        router.on(RPC.sessionToolsHandlePendingToolCall) { [unowned server] params, _ in
+            let session = try server.session(for: params.sessionId, RPC.sessionToolsHandlePendingToolCall.name)
+            var answer: [String: JSONValue] = [:]
+            if let result = params.result { answer["result"] = result }
+            if let error = params.error { answer["error"] = .string(error) }
+            let found = session.answer(params.requestId, with: .object(answer))
+            if found { await session.engine?.publish(.externalToolCompleted(.init(requestId: params.requestId))) }
+            return SuccessResult(success: found)
+        }
+        router.on(RPC.sessionPermissionsHandlePendingPermissionRequest) { [unowned server] params, _ in
+            let session = try server.session(for: params.sessionId, RPC.sessionPermissionsHandlePendingPermissionRequest.name)
+            return SuccessResult(success: session.answer(params.requestId, with: try JSONValue(encoding: params.result)))
+        }
+        router.on(RPC.sessionModelSwitchTo) { [unowned server] params, _ in
+            let engine = try server.engine(for: params.sessionId, RPC.sessionModelSwitchTo.name)
+            do {
+                try await engine.switchModel(to: params.modelId, reasoningEffort: params.reasoningEffort)
+            } catch {
+                throw RPCError.invalidParams("\(RPC.sessionModelSwitchTo.name): \((error as? CopilotError)?.message ?? String(describing: error))")
+            }
+            return ModelSwitchResult(modelId: params.modelId)
+        }
+        router.on(RPC.sessionLog) { [unowned server] params, _ in
+            let engine = try server.engine(for: params.sessionId, RPC.sessionLog.name)
+            let payload: SessionEvent.Payload =
+                switch params.level ?? "info" {
+                case "error": .sessionError(.init(errorType: "notification", message: params.message))
+                case "warning": .sessionWarning(.init(warningType: "notification", message: params.message))
+                default: .sessionInfo(.init(infoType: "notification", message: params.message, tip: params.tip, url: params.url))
+                }
+            return SessionLogResult(eventId: await engine.publish(payload).uuidString.lowercased())
+        }
+        return router
+    }
+
+    private func connect(_ params: ConnectParams, on connection: RPCConnection) throws -> ConnectResult {
+        if let expected = connectionToken {
+            guard params.token == expected else { throw RPCError.authenticationFailed("the connection token is missing or wrong.") }
         }
         state.withLock { _ = $0.authenticated.insert(connection.id) }
-        return ["ok": true, "protocolVersion": .int(Self.protocolVersion), "version": .string(Self.version)]
+        return ConnectResult(ok: true, protocolVersion: Self.protocolVersion, version: Self.version)
     }
 
-    private func sessionMethod(_ method: String, _ params: JSONValue, on connection: RPCConnection) async throws -> JSONValue {
-        let id = try Self.string("sessionId", in: params)
-        guard let session = state.withLock({ $0.sessions[id] }), let engine = session.engine else {
-            throw RPCError.internalError(method: method, "Session not found: \(id)")
-        }
-        state.withLock { $0.lastSessionID = id }
-        switch method {
-        case "session.send":
-            let options = try Self.messageOptions(params)
+    /// The live session `id`, or the "Session not found" error the SDKs recognise.
+    private func session(for id: String, _ method: String) throws -> ServerSession {
+        guard let session = state.withLock({ state -> ServerSession? in
+            if state.sessions[id] != nil { state.lastSessionID = id }
+            return state.sessions[id]
+        }) else { throw RPCError.sessionNotFound(method: method, id) }
+        return session
+    }
+
+    private func engine(for id: String, _ method: String) throws -> SessionEngine {
+        guard let engine = try session(for: id, method).engine else { throw RPCError.sessionNotFound(method: method, id) }
+        return engine
+    }
+
+    private func deleteSession(_ id: String, on connection: RPCConnection) async throws -> SuccessResult {
+        let live = state.withLock { $0.sessions.removeValue(forKey: id) }
+        await live?.close()
+        var found = live != nil
+        if let store {
             do {
-                return ["messageId": .string(try await engine.send(options))]
+                try await store.delete(id)
+                found = true
             } catch {
-                throw RPCError.internalError(method: method, String(describing: error))
+                if live == nil { return SuccessResult(success: false, error: String(describing: error)) }
             }
-        case "session.sendAndWait":
-            return try await sendAndWait(params, session: session, engine: engine)
-        case "session.abort":
-            await engine.abort()
-            return [:]
-        case "session.detach", "session.destroy":
-            // `detach` in SDK 1.0.27, `destroy` in older ones: "frees in-memory state; the session
-            // stays resumable". With a store, the last client's disconnect lets the session go: its log is completed and
-            // released, so this or any other server sharing the store can resume it. Without one,
-            // the session stays in memory, as that is the only place it can be resumed from.
-            let remaining = session.unsubscribe(connection)
-            if store != nil, remaining == 0 {
-                let released = state.withLock { state in
-                    state.sessions[id] === session ? state.sessions.removeValue(forKey: id) : nil
-                }
-                await released?.close()
-            }
-            return ["success": true]
-        case "session.getMessages":
-            let events = session.persistedEvents.compactMap { try? JSONValue(encoding: $0) }
-            return ["events": .array(events)]
-        case "session.tools.handlePendingToolCall":
-            let requestID = try Self.string("requestId", in: params)
-            var answer: [String: JSONValue] = [:]
-            if let result = params["result"] { answer["result"] = result }
-            if let error = params["error"] { answer["error"] = error }
-            let found = session.answer(requestID, with: .object(answer))
-            if found { await engine.publish(.externalToolCompleted(.init(requestId: requestID))) }
-            return ["success": .bool(found)]
-        case "session.permissions.handlePendingPermissionRequest":
-            let requestID = try Self.string("requestId", in: params)
-            guard let result = params["result"], result.objectValue != nil else { throw RPCError.invalidParams("result must be an object") }
-            return ["success": .bool(session.answer(requestID, with: result))]
-        case "session.model.switchTo":
-            let model = try Self.string("modelId", in: params)
-            do {
-                try await engine.switchModel(to: model, reasoningEffort: params["reasoningEffort"]?.stringValue)
-            } catch {
-                throw RPCError.internalError(method: method, String(describing: error))
-            }
-            return ["modelId": .string(model)]
-        case "session.log":
-            let message = try Self.string("message", in: params)
-            let payload: SessionEvent.Payload
-            switch params["level"]?.stringValue ?? "info" {
-            case "error": payload = .sessionError(.init(errorType: "notification", message: message))
-            case "warning": payload = .sessionWarning(.init(warningType: "notification", message: message))
-            default: payload = .sessionInfo(.init(infoType: "notification", message: message))
-            }
-            let eventID = await engine.publish(payload)
-            return ["eventId": .string(eventID.uuidString.lowercased())]
-        default:
-            throw RPCError.methodNotFound(method)
         }
+        guard found else { return SuccessResult(success: false, error: "Session not found: \(id)") }
+        connection.notify(RPC.sessionLifecycle, SessionLifecycleNotification(type: "session.deleted", sessionId: id))
+        return SuccessResult(success: true)
     }
 
     /// Sends, waits for the `session.idle` that ends the message, and answers with the final
     /// `assistant.message` envelope. The idle notification is written before this answer.
-    private func sendAndWait(_ params: JSONValue, session: ServerSession, engine: SessionEngine) async throws -> JSONValue {
+    private func sendAndWait(_ params: SessionSendParams, session: ServerSession, engine: SessionEngine) async throws -> SessionSendAndWaitResult {
         let options = try Self.messageOptions(params)
         let events = session.events()
         let messageID: String
         do {
             messageID = try await engine.send(options)
         } catch {
-            throw RPCError.internalError(method: "session.sendAndWait", String(describing: error))
+            throw RPCError.internalError(method: RPC.sessionSendAndWait.name, String(describing: error))
         }
-        var started = false
-        var answer: SessionEvent?
-        var failure: String?
-        for await event in events {
-            switch event.payload {
-            case .userMessage(let message) where message.messageId == messageID:
-                started = true
-            case .assistantMessage where started && event.agentId == nil:
-                answer = event
-            case .sessionError(let error) where started && (error.originatingMessageId ?? messageID) == messageID:
-                failure = error.message
-            case .sessionIdle(let idle) where started:
-                let completion = JSONValue.string(event.id.uuidString.lowercased())
-                if let failure {
-                    throw RPCError(code: -32603, message: "Session error: \(failure)", data: ["completionEventId": completion])
-                }
-                var result: [String: JSONValue] = [
-                    "aborted": .bool(idle.aborted == true), "messageId": .string(messageID), "completionEventId": completion,
-                ]
-                if idle.aborted != true, let answer, let json = try? JSONValue(encoding: answer) { result["response"] = json }
-                return .object(result)
-            default:
-                continue
-            }
+        guard let completion = await MessageCompletion.wait(for: messageID, in: events) else {
+            throw RPCError.internalError(method: RPC.sessionSendAndWait.name, "The session ended before the message was answered.")
         }
-        throw RPCError.internalError(method: "session.sendAndWait", "The session ended before the message was answered.")
+        let completionID = completion.idle.id.uuidString.lowercased()
+        if let failure = completion.failure {
+            throw RPCError(code: -32603, message: "Session error: \(failure.message)", data: ["completionEventId": .string(completionID)])
+        }
+        return SessionSendAndWaitResult(
+            aborted: completion.aborted, messageId: messageID, completionEventId: completionID,
+            response: completion.aborted ? nil : completion.answer)
     }
 
     /// `SessionMetadata` for every session, live or stored, most recently modified first.
-    private func allMetadata() async throws -> [JSONValue] {
+    private func allMetadata() async throws -> [WireSessionMetadata] {
         let live = state.withLock { Array($0.sessions.values) }
-        var byID: [String: (Date, JSONValue)] = [:]
+        var byID: [String: (Date, WireSessionMetadata)] = [:]
         for stored in (try? await store?.list()) ?? [] {
             byID[stored.sessionId] = (
                 stored.modifiedAt,
@@ -261,37 +275,16 @@ package final class RuntimeServer: Sendable {
 
     // MARK: - Create and resume
 
-    private func createSession(_ params: JSONValue, on connection: RPCConnection) async throws -> JSONValue {
-        let id = params["sessionId"]?.stringValue ?? UUID().uuidString.lowercased()
+    private func createSession(_ params: SessionCreateParams, on connection: RPCConnection) async throws -> SessionCreateResult {
+        let id = params.sessionId ?? UUID().uuidString.lowercased()
         guard state.withLock({ $0.sessions[id] }) == nil else {
-            throw RPCError.internalError(method: "session.create", "A session with id \(id) already exists.")
+            throw RPCError.internalError(method: RPC.sessionCreate.name, "A session with id \(id) already exists.")
         }
         let session = ServerSession(id: id)
         session.subscribe(connection, asOwner: true)
+        let config = try sessionConfig(params, session: session, id: id, method: RPC.sessionCreate.name)
         let recorder = SessionRecorder(logger: logger)
-        let config: SessionConfig
-        do {
-            config = try SessionConfigTranslator(params: params, session: session, sessionID: id).config()
-        } catch let error as RPCError {
-            throw error
-        } catch {
-            throw RPCError.internalError(method: "session.create", String(describing: error))
-        }
-        let engine: SessionEngine
-        // Without a store the recorder is never attached: nothing may pile up in it.
-        let persists = store != nil
-        do {
-            engine = try SessionEngine(
-                sessionId: id, config: config, providerContext: providerContext, logger: logger,
-                sink: { [session, recorder] event in
-                    if persists { recorder.record(event) }
-                    session.deliver(event)
-                })
-        } catch let error as CopilotError {
-            throw RPCError.internalError(method: "session.create", error.message)
-        } catch let error as ProviderError {
-            throw RPCError.internalError(method: "session.create", error.message)
-        }
+        let engine = try makeEngine(config, id: id, session: session, recorder: recorder, method: RPC.sessionCreate.name)
         if let store {
             let metadata = SessionMetadata(
                 sessionId: id, model: config.model, providerType: config.provider?.resolvedType.rawValue,
@@ -299,7 +292,7 @@ package final class RuntimeServer: Sendable {
             do {
                 recorder.attach(try await store.create(metadata), metadata: metadata)
             } catch {
-                throw RPCError.internalError(method: "session.create", String(describing: error))
+                throw RPCError.internalError(method: RPC.sessionCreate.name, String(describing: error))
             }
         }
         session.attach(engine: engine, recorder: recorder)
@@ -308,89 +301,111 @@ package final class RuntimeServer: Sendable {
             state.lastSessionID = id
         }
         await engine.start()
-        connection.notify("session.lifecycle", ["type": "session.created", "sessionId": .string(id), "metadata": session.metadata])
-        return ["sessionId": .string(id), "workspacePath": .null, "capabilities": ["ui": ["elicitation": false]]]
+        await Self.warnAboutUnsupported(params, engine: engine)
+        connection.notify(RPC.sessionLifecycle, SessionLifecycleNotification(type: "session.created", sessionId: id, metadata: session.metadata))
+        return SessionCreateResult(sessionId: id)
     }
 
-    private func resumeSession(_ params: JSONValue, on connection: RPCConnection) async throws -> JSONValue {
-        let id = try Self.string("sessionId", in: params)
+    /// The config `params` describe, with tools, permissions, hooks and tokens answered by the client.
+    private func sessionConfig(_ params: SessionCreateParams, session: ServerSession, id: String, method: String) throws -> SessionConfig {
+        let cwd = params.workingDirectory ?? FileManager.default.currentDirectoryPath
+        var config: SessionConfig
+        do {
+            config = try SessionConfig(params, callbacks: SessionConfigTranslator(session: session, sessionID: id, cwd: cwd).callbacks())
+        } catch let error as CopilotError {
+            throw RPCError.invalidParams("\(method): \(error.message)")
+        }
+        config.sessionId = id
+        config.workingDirectory = cwd
+        return config
+    }
+
+    private func makeEngine(
+        _ config: SessionConfig, id: String, session: ServerSession, recorder: SessionRecorder, method: String
+    ) throws -> SessionEngine {
+        // Without a store the recorder is never attached: nothing may pile up in it.
+        let persists = store != nil
+        do {
+            return try SessionEngine(
+                sessionId: id, config: config, providerContext: providerContext, logger: logger,
+                sink: { [session, recorder] event in
+                    if persists { recorder.record(event) }
+                    session.deliver(event)
+                })
+        } catch let error as CopilotError {
+            throw RPCError.internalError(method: method, error.message)
+        } catch let error as ProviderError {
+            throw RPCError.internalError(method: method, error.message)
+        }
+    }
+
+    /// A field the client set that this runtime does not act on is named in a `session.warning`,
+    /// never dropped in silence.
+    private static func warnAboutUnsupported(_ params: SessionCreateParams, engine: SessionEngine) async {
+        guard !params.unsupportedFields.isEmpty else { return }
+        let names = params.unsupportedFields.joined(separator: ", ")
+        await engine.publish(.sessionWarning(.init(
+            warningType: "unsupported_option",
+            message: "This runtime does not support these session options yet and ignores them: \(names).")))
+    }
+
+    private func resumeSession(_ params: SessionCreateParams, on connection: RPCConnection) async throws -> SessionCreateResult {
+        guard let id = params.sessionId, !id.isEmpty else { throw RPCError.invalidParams("\(RPC.sessionResume.name): `sessionId` is required") }
         guard let session = state.withLock({ $0.sessions[id] }), let engine = session.engine else {
             return try await resumeStoredSession(id, params, on: connection)
         }
         session.subscribe(connection, asOwner: true)
         state.withLock { $0.lastSessionID = id }
-        if params["disableResume"] != true {
-            let count = session.persistedEvents.count
-            await engine.publish(.sessionResume(.init(resumeTime: EventTimestamp.format(Date()), eventCount: count)))
+        if params.disableResume != true {
+            await engine.publish(.sessionResume(.init(resumeTime: EventTimestamp.format(Date()), eventCount: session.persistedEvents.count)))
         }
-        return ["sessionId": .string(id), "workspacePath": .null, "capabilities": ["ui": ["elicitation": false]]]
+        return SessionCreateResult(sessionId: id)
     }
 
     /// `session.send` parameters: prompt, attachments and delivery mode.
-    static func messageOptions(_ params: JSONValue) throws -> MessageOptions {
-        let prompt = try string("prompt", in: params)
-        var attachments: [Attachment] = []
-        if let list = params["attachments"], list != .null {
-            do {
-                attachments = try list.decode(as: [Attachment].self)
-            } catch {
-                throw RPCError.invalidParams("attachments: each needs a `type`")
-            }
+    static func messageOptions(_ params: SessionSendParams) throws -> MessageOptions {
+        guard let mode = MessageOptions.DeliveryMode(rawValue: params.mode ?? MessageOptions.DeliveryMode.enqueue.rawValue) else {
+            throw RPCError.invalidParams("\(RPC.sessionSend.name): `mode` must be enqueue or immediate")
         }
-        let mode: MessageOptions.DeliveryMode = params["mode"]?.stringValue == "immediate" ? .immediate : .enqueue
-        return MessageOptions(prompt: prompt, attachments: attachments, mode: mode)
+        return MessageOptions(prompt: params.prompt, attachments: params.attachments ?? [], mode: mode)
     }
 
     /// Brings a session back from the store (after this server restarted, or after it was let go).
-    private func resumeStoredSession(_ id: String, _ params: JSONValue, on connection: RPCConnection) async throws -> JSONValue {
-        guard let store else { throw RPCError.internalError(method: "session.resume", "Session not found: \(id)") }
+    private func resumeStoredSession(_ id: String, _ params: SessionCreateParams, on connection: RPCConnection) async throws -> SessionCreateResult {
+        guard let store else { throw RPCError.sessionNotFound(method: RPC.sessionResume.name, id) }
         let stored: StoredSession
         do {
             stored = try await store.open(id)
         } catch {
-            throw RPCError.internalError(method: "session.resume", String(describing: error))
+            throw RPCError.internalError(method: RPC.sessionResume.name, String(describing: error))
         }
         let session = ServerSession(id: id, startTime: stored.metadata.createdAt)
         session.seed(stored.events)
         session.subscribe(connection, asOwner: true)
         let recorder = SessionRecorder(logger: logger)
         recorder.attach(stored.log, metadata: stored.metadata)
-        var resumeParams = params.objectValue ?? [:]
-        if resumeParams["model"] == nil, let model = stored.metadata.model { resumeParams["model"] = .string(model) }
+        var params = params
+        if params.model == nil { params.model = stored.metadata.model }
         // Keys are never stored, so a client that resumes without a provider gets the stored type and
         // base URL back without one: enough for a local server (Ollama, llama.cpp); a provider that
         // needs a key answers 401, and the client must send its provider again.
-        if resumeParams["provider"] == nil, let baseURL = stored.metadata.baseURL {
-            resumeParams["provider"] = ["type": .string(stored.metadata.providerType ?? "openai"), "baseUrl": .string(baseURL)]
+        if params.provider == nil, let baseURL = stored.metadata.baseURL {
+            params.provider = .init(type: stored.metadata.providerType ?? "openai", baseUrl: baseURL)
         }
         do {
-            let config = try SessionConfigTranslator(params: .object(resumeParams), session: session, sessionID: id).config()
-            let engine = try SessionEngine(
-                sessionId: id, config: config, providerContext: providerContext, logger: logger,
-                sink: { [session, recorder] event in
-                    recorder.record(event)
-                    session.deliver(event)
-                })
+            let config = try sessionConfig(params, session: session, id: id, method: RPC.sessionResume.name)
+            let engine = try makeEngine(config, id: id, session: session, recorder: recorder, method: RPC.sessionResume.name)
             session.attach(engine: engine, recorder: recorder)
             state.withLock { state in
                 state.sessions[id] = session
                 state.lastSessionID = id
             }
             await engine.resume(from: stored.events, droppedLines: stored.droppedLines)
-        } catch let error as RPCError {
-            await recorder.close()
-            throw error
+            await Self.warnAboutUnsupported(params, engine: engine)
         } catch {
             await recorder.close()
-            throw RPCError.internalError(method: "session.resume", (error as? CopilotError)?.message ?? String(describing: error))
+            throw error
         }
-        return ["sessionId": .string(id), "workspacePath": .null, "capabilities": ["ui": ["elicitation": false]]]
-    }
-
-    static func string(_ key: String, in params: JSONValue) throws -> String {
-        guard let value = params[key]?.stringValue, !value.isEmpty else {
-            throw RPCError.invalidParams("`\(key)` must be a non-empty string")
-        }
-        return value
+        return SessionCreateResult(sessionId: id)
     }
 }

@@ -89,21 +89,17 @@ final class ServerSession: Sendable {
     var persistedEvents: [SessionEvent] { state.withLock { $0.persisted } }
 
     /// `SessionMetadata` as the SDKs read it.
-    var metadata: JSONValue {
+    var metadata: WireSessionMetadata {
         state.withLock { state in
             Self.wireMetadata(id: id, started: startTime, modified: state.modifiedTime, summary: state.summary, cwd: nil)
         }
     }
 
-    /// The SDKs' `SessionMetadata` object; the one place its shape is written.
-    static func wireMetadata(id: String, started: Date, modified: Date, summary: String?, cwd: String?) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "sessionId": .string(id), "startTime": .string(EventTimestamp.format(started)),
-            "modifiedTime": .string(EventTimestamp.format(modified)), "isRemote": false,
-        ]
-        if let summary { object["summary"] = .string(summary) }
-        if let cwd { object["context"] = ["cwd": .string(cwd)] }
-        return .object(object)
+    /// The SDKs' `SessionMetadata` object.
+    static func wireMetadata(id: String, started: Date, modified: Date, summary: String?, cwd: String?) -> WireSessionMetadata {
+        WireSessionMetadata(
+            sessionId: id, startTime: EventTimestamp.format(started), modifiedTime: EventTimestamp.format(modified),
+            summary: summary, context: cwd.map(WireSessionMetadata.Context.init(cwd:)))
     }
 
     // MARK: Events
@@ -124,9 +120,8 @@ final class ServerSession: Sendable {
             }
             return (Array(state.subscribers.values), Array(state.waiters.values))
         }
-        if !subscribers.isEmpty, let json = try? JSONValue(encoding: event) {
-            let params: JSONValue = ["sessionId": .string(id), "event": json]
-            for connection in subscribers { connection.notify("session.event", params) }
+        if !subscribers.isEmpty, let json = try? JSONValue(encoding: SessionEventNotification(sessionId: id, event: event)) {
+            for connection in subscribers { connection.notify(RPC.sessionEvent.name, json) }
         }
         for waiter in waiters { waiter.yield(event) }
     }

@@ -7,64 +7,30 @@ import Foundation
 /// Turns `session.create` parameters into a ``SessionConfig`` whose tools, permissions, hooks and
 /// token provider call back to the client over the protocol.
 struct SessionConfigTranslator {
-    let params: JSONValue
     let session: ServerSession
     let sessionID: String
+    /// The session's working directory, reported to hooks as `cwd`.
+    let cwd: String
 
-    func config() throws -> SessionConfig {
-        var provider: ProviderConfig?
-        if let json = params["provider"], json != .null {
-            do {
-                provider = try json.decode(as: ProviderConfig.self)
-            } catch {
-                throw RPCError.invalidParams("provider: \(error)")
-            }
-            if json["hasBearerTokenProvider"] == true { provider?.bearerTokenProvider = tokenProvider() }
-        }
-        let model = params["model"]?.stringValue ?? params["provider"]?["modelId"]?.stringValue
-            ?? params["provider"]?["wireModel"]?.stringValue
-        let workingDirectory = params["workingDirectory"]?.stringValue ?? FileManager.default.currentDirectoryPath
-        return SessionConfig(
-            sessionId: sessionID,
-            model: model,
-            provider: provider,
-            systemMessage: systemMessage(),
-            tools: try tools(),
-            streaming: params["streaming"] == true,
-            reasoningEffort: params["reasoningEffort"]?.stringValue,
-            workingDirectory: workingDirectory,
-            hooks: params["hooks"] == true ? hooks(cwd: workingDirectory) : nil,
-            onUserInputRequest: params["requestUserInput"] == true ? userInputHandler() : nil,
-            onPermissionRequest: params["requestPermission"] == true ? permissionHandler() : nil)
+    /// The callbacks a session created over the protocol uses: each one asks the client.
+    func callbacks() -> SessionCallbacks {
+        SessionCallbacks(
+            tool: toolHandler, permissionHandler: permissionHandler(), userInputHandler: userInputHandler(),
+            hooks: hooks(), bearerTokenProvider: tokenProvider())
     }
 
-    private func systemMessage() -> SystemMessage? {
-        guard let message = params["systemMessage"], message != .null else { return nil }
-        let content = message["content"]?.stringValue ?? ""
-        return message["mode"]?.stringValue == "replace" ? .replace(content) : .append(content)
-    }
-
-    private func tools() throws -> [Tool] {
-        guard let definitions = params["tools"]?.arrayValue else { return [] }
-        return try definitions.map { definition in
-            guard let name = definition["name"]?.stringValue, !name.isEmpty else {
-                throw RPCError.invalidParams("every tool needs a name")
+    /// Runs the client's tool `name`: `external_tool.requested`, then waits for `handlePendingToolCall`.
+    private func toolHandler(_ name: String) -> @Sendable (ToolInvocation) async throws -> ToolResult {
+        let session = session
+        let sessionID = sessionID
+        return { invocation in
+            let requestID = UUID().uuidString.lowercased()
+            let answer = try await session.awaitAnswer(for: requestID) {
+                await session.engine?.publish(.externalToolRequested(.init(
+                    requestId: requestID, sessionId: sessionID, toolCallId: invocation.toolCallId, toolName: invocation.toolName,
+                    arguments: invocation.arguments)))
             }
-            let session = session
-            let sessionID = sessionID
-            return Tool(
-                name: name, description: definition["description"]?.stringValue ?? "",
-                parameters: definition["parameters"].flatMap { $0 == .null ? nil : $0 } ?? ["type": "object", "properties": [:]],
-                skipPermission: definition["skipPermission"] == true
-            ) { invocation in
-                let requestID = UUID().uuidString.lowercased()
-                let answer = try await session.awaitAnswer(for: requestID) {
-                    await session.engine?.publish(.externalToolRequested(.init(
-                        requestId: requestID, sessionId: sessionID, toolCallId: invocation.toolCallId, toolName: invocation.toolName,
-                        arguments: invocation.arguments)))
-                }
-                return try Self.toolResult(from: answer)
-            }
+            return try Self.toolResult(from: answer)
         }
     }
 
@@ -104,13 +70,11 @@ struct SessionConfigTranslator {
             guard let owner = session.owner else {
                 throw RPCError(code: -32000, message: "No client is connected to answer the question.")
             }
-            var params: [String: JSONValue] = [
-                "sessionId": .string(sessionID), "question": .string(request.question), "allowFreeform": .bool(request.allowFreeform),
-            ]
-            if let choices = request.choices { params["choices"] = .array(choices.map(JSONValue.string)) }
-            if let toolCallId = request.toolCallId { params["toolCallId"] = .string(toolCallId) }
-            let result = try await owner.request("userInput.request", .object(params), timeout: .seconds(3600))
-            return UserInputResponse(answer: result["answer"]?.stringValue ?? "", wasFreeform: result["wasFreeform"] != false)
+            let params = UserInputRequestParams(
+                sessionId: sessionID, question: request.question, choices: request.choices, allowFreeform: request.allowFreeform,
+                toolCallId: request.toolCallId)
+            let result = try await owner.call(RPC.userInputRequest, params, timeout: .seconds(3600))
+            return UserInputResponse(answer: result.answer, wasFreeform: result.wasFreeform != false)
         }
     }
 
@@ -121,15 +85,11 @@ struct SessionConfigTranslator {
             guard let owner = session.owner else {
                 throw RPCError(code: -32000, message: "No client is connected to provide a bearer token.")
             }
-            let result = try await owner.request("providerToken.getToken", ["sessionId": .string(sessionID), "providerName": "default"])
-            guard let token = result["token"]?.stringValue else {
-                throw RPCError(code: -32000, message: "providerToken.getToken answered without a token.")
-            }
-            return token
+            return try await owner.call(RPC.providerTokenGetToken, ProviderTokenParams(sessionId: sessionID)).token
         }
     }
 
-    private func hooks(cwd: String) -> SessionHooks {
+    private func hooks() -> SessionHooks {
         let session = session
         let sessionID = sessionID
         /// Sends `hooks.invoke` and decodes the handler's `output` (nil when the client had none).
@@ -138,9 +98,9 @@ struct SessionConfigTranslator {
             var wireInput = try JSONValue(encoding: input).objectValue ?? [:]
             wireInput["timestamp"] = .int(Int(Date().timeIntervalSince1970 * 1000))
             wireInput["cwd"] = .string(cwd)
-            let result = try await owner.request(
-                "hooks.invoke", ["sessionId": .string(sessionID), "hookType": .string(type), "input": .object(wireInput)])
-            guard let output = result["output"], output != .null else { return nil }
+            let result = try await owner.call(
+                RPC.hooksInvoke, HookInvocationParams(sessionId: sessionID, hookType: type, input: .object(wireInput)))
+            guard let output = result.output, output != .null else { return nil }
             return try? output.decode(as: Output.self)
         }
         return SessionHooks(

@@ -1,0 +1,209 @@
+package import CopilotCore
+
+/// `session.create` and `session.resume` params, in the official field names.
+///
+/// Decoding is strict about types (a `tools` that is not an array, an integer `sessionId`, fail) and
+/// keeps the names of every field this runtime does not act on in ``unsupportedFields``, so the
+/// session can say so instead of dropping them in silence.
+package struct SessionCreateParams: Codable, Sendable, Hashable {
+    package var sessionId: String?
+    package var model: String?
+    package var provider: Provider?
+    package var systemMessage: SystemMessageParams?
+    package var tools: [ToolParams]?
+    package var availableTools: [String]?
+    package var excludedTools: [String]?
+    /// `excluded` (what the official SDKs send): when a name is in both lists, it is excluded.
+    package var toolFilterPrecedence: String?
+    package var streaming: Bool?
+    package var reasoningEffort: String?
+    package var workingDirectory: String?
+    package var modelCapabilities: ModelCapabilitiesParams?
+    /// The client has hooks: the runtime calls `hooks.invoke` at each hook point.
+    package var hooks: Bool?
+    /// The client answers permission requests.
+    package var requestPermission: Bool?
+    /// The client answers `ask_user` questions (`userInput.request`).
+    package var requestUserInput: Bool?
+    /// This runtime's own: the built-in tools to offer (`view`, `bash`, …); none when absent.
+    package var builtInTools: [String]?
+    /// This runtime's own: the most model calls one message may make.
+    package var maxTurns: Int?
+    /// This runtime's own: the longest answer, in tokens.
+    package var maxOutputTokens: Int?
+    /// Resume only: do not emit `session.resume`.
+    package var disableResume: Bool?
+    /// Fields this runtime received but does not act on (set only by decoding).
+    package var unsupportedFields: [String] = []
+
+    package struct Provider: Codable, Sendable, Hashable {
+        package var type: String?
+        package var baseUrl: String?
+        package var apiKey: String?
+        package var bearerToken: String?
+        package var wireApi: String?
+        package var azure: Azure?
+        package var headers: [String: String]?
+        /// The client answers `providerToken.getToken` before each request.
+        package var hasBearerTokenProvider: Bool?
+        package var modelId: String?
+        package var wireModel: String?
+
+        package struct Azure: Codable, Sendable, Hashable {
+            package var apiVersion: String?
+            package init(apiVersion: String?) { self.apiVersion = apiVersion }
+        }
+
+        package init(
+            type: String?, baseUrl: String?, apiKey: String? = nil, bearerToken: String? = nil, wireApi: String? = nil,
+            azure: Azure? = nil, headers: [String: String]? = nil, hasBearerTokenProvider: Bool? = nil
+        ) {
+            self.type = type
+            self.baseUrl = baseUrl
+            self.apiKey = apiKey
+            self.bearerToken = bearerToken
+            self.wireApi = wireApi
+            self.azure = azure
+            self.headers = headers
+            self.hasBearerTokenProvider = hasBearerTokenProvider
+        }
+    }
+
+    /// `{mode: append|replace|customize, content?, sections?}`.
+    package struct SystemMessageParams: Codable, Sendable, Hashable {
+        package var mode: String?
+        package var content: String?
+        package var sections: JSONValue?
+        package init(mode: String?, content: String?) {
+            self.mode = mode
+            self.content = content
+        }
+    }
+
+    /// A tool the client defines and runs.
+    package struct ToolParams: Codable, Sendable, Hashable {
+        package var name: String
+        package var description: String?
+        package var parameters: JSONValue?
+        package var skipPermission: Bool?
+        package var overridesBuiltInTool: Bool?
+        package init(name: String, description: String?, parameters: JSONValue?, skipPermission: Bool? = nil) {
+            self.name = name
+            self.description = description
+            self.parameters = parameters
+            self.skipPermission = skipPermission
+        }
+    }
+
+    /// `{supports: {vision?, reasoningEffort?}, limits: {maxContextWindowTokens?, maxPromptTokens?, maxOutputTokens?}}`.
+    package struct ModelCapabilitiesParams: Codable, Sendable, Hashable {
+        package var supports: Supports?
+        package var limits: Limits?
+
+        package struct Supports: Codable, Sendable, Hashable {
+            package var vision: Bool?
+            package var reasoningEffort: Bool?
+            package init(vision: Bool?, reasoningEffort: Bool?) {
+                self.vision = vision
+                self.reasoningEffort = reasoningEffort
+            }
+        }
+
+        package struct Limits: Codable, Sendable, Hashable {
+            package var maxContextWindowTokens: Int?
+            package var maxPromptTokens: Int?
+            package var maxOutputTokens: Int?
+            package init(maxContextWindowTokens: Int?, maxPromptTokens: Int?, maxOutputTokens: Int? = nil) {
+                self.maxContextWindowTokens = maxContextWindowTokens
+                self.maxPromptTokens = maxPromptTokens
+                self.maxOutputTokens = maxOutputTokens
+            }
+        }
+
+        package init(supports: Supports?, limits: Limits?) {
+            self.supports = supports
+            self.limits = limits
+        }
+    }
+
+    package init() {}
+
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case sessionId, model, provider, systemMessage, tools, availableTools, excludedTools, toolFilterPrecedence, streaming
+        case reasoningEffort, workingDirectory, modelCapabilities, hooks, requestPermission, requestUserInput, builtInTools
+        case maxTurns, maxOutputTokens, disableResume
+    }
+
+    /// Fields the official SDKs send that change nothing here while they hold these values.
+    private static let inertValues: [String: JSONValue] = [
+        "envValueMode": "direct", "includeSubAgentStreamingEvents": true, "requestElicitation": false,
+        "requestExitPlanMode": false, "requestAutoModeSwitch": false, "continuePendingWork": true,
+        "allowTranscriptRecovery": true,
+    ]
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        sessionId = try container.decodeIfPresent(String.self, forKey: .sessionId)
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        provider = try container.decodeIfPresent(Provider.self, forKey: .provider)
+        systemMessage = try container.decodeIfPresent(SystemMessageParams.self, forKey: .systemMessage)
+        tools = try container.decodeIfPresent([ToolParams].self, forKey: .tools)
+        availableTools = try container.decodeIfPresent([String].self, forKey: .availableTools)
+        excludedTools = try container.decodeIfPresent([String].self, forKey: .excludedTools)
+        toolFilterPrecedence = try container.decodeIfPresent(String.self, forKey: .toolFilterPrecedence)
+        streaming = try container.decodeIfPresent(Bool.self, forKey: .streaming)
+        reasoningEffort = try container.decodeIfPresent(String.self, forKey: .reasoningEffort)
+        workingDirectory = try container.decodeIfPresent(String.self, forKey: .workingDirectory)
+        modelCapabilities = try container.decodeIfPresent(ModelCapabilitiesParams.self, forKey: .modelCapabilities)
+        hooks = try container.decodeIfPresent(Bool.self, forKey: .hooks)
+        requestPermission = try container.decodeIfPresent(Bool.self, forKey: .requestPermission)
+        requestUserInput = try container.decodeIfPresent(Bool.self, forKey: .requestUserInput)
+        builtInTools = try container.decodeIfPresent([String].self, forKey: .builtInTools)
+        maxTurns = try container.decodeIfPresent(Int.self, forKey: .maxTurns)
+        maxOutputTokens = try container.decodeIfPresent(Int.self, forKey: .maxOutputTokens)
+        disableResume = try container.decodeIfPresent(Bool.self, forKey: .disableResume)
+
+        let known = Set(CodingKeys.allCases.map(\.stringValue))
+        let all = try decoder.container(keyedBy: AnyKey.self)
+        var unsupported: [String] = []
+        for key in all.allKeys where !known.contains(key.stringValue) {
+            let value = try all.decode(JSONValue.self, forKey: key)
+            if value == .null || Self.inertValues[key.stringValue] == value { continue }
+            unsupported.append(key.stringValue)
+        }
+        if systemMessage?.mode == "customize" { unsupported.append("systemMessage.mode=customize") }
+        if tools?.contains(where: { $0.overridesBuiltInTool == true }) == true { unsupported.append("tools[].overridesBuiltInTool") }
+        if let precedence = toolFilterPrecedence, precedence != "excluded" { unsupported.append("toolFilterPrecedence=\(precedence)") }
+        unsupportedFields = unsupported.sorted()
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(sessionId, forKey: .sessionId)
+        try container.encodeIfPresent(model, forKey: .model)
+        try container.encodeIfPresent(provider, forKey: .provider)
+        try container.encodeIfPresent(systemMessage, forKey: .systemMessage)
+        try container.encodeIfPresent(tools, forKey: .tools)
+        try container.encodeIfPresent(availableTools, forKey: .availableTools)
+        try container.encodeIfPresent(excludedTools, forKey: .excludedTools)
+        try container.encodeIfPresent(toolFilterPrecedence, forKey: .toolFilterPrecedence)
+        try container.encodeIfPresent(streaming, forKey: .streaming)
+        try container.encodeIfPresent(reasoningEffort, forKey: .reasoningEffort)
+        try container.encodeIfPresent(workingDirectory, forKey: .workingDirectory)
+        try container.encodeIfPresent(modelCapabilities, forKey: .modelCapabilities)
+        try container.encodeIfPresent(hooks, forKey: .hooks)
+        try container.encodeIfPresent(requestPermission, forKey: .requestPermission)
+        try container.encodeIfPresent(requestUserInput, forKey: .requestUserInput)
+        try container.encodeIfPresent(builtInTools, forKey: .builtInTools)
+        try container.encodeIfPresent(maxTurns, forKey: .maxTurns)
+        try container.encodeIfPresent(maxOutputTokens, forKey: .maxOutputTokens)
+        try container.encodeIfPresent(disableResume, forKey: .disableResume)
+    }
+}

@@ -1,0 +1,153 @@
+package import CopilotCore
+package import CopilotProtocol
+package import CopilotProviders
+
+/// The one mapping between ``SessionConfig`` and the protocol's `session.create` / `session.resume`
+/// params: the Swift remote client writes it, the server reads it, and a config survives the trip.
+extension SessionCreateParams {
+    /// The params that ask a runtime for a session configured as `config`. Callbacks (tools,
+    /// handlers, hooks, token provider) stay on this side; only their presence goes over the wire.
+    package init(_ config: SessionConfig, sessionId: String) throws {
+        self.init()
+        self.sessionId = sessionId
+        model = config.model
+        if let provider = config.provider {
+            self.provider = Provider(
+                type: provider.type?.rawValue, baseUrl: provider.baseURL, apiKey: provider.apiKey, bearerToken: provider.bearerToken,
+                wireApi: provider.wireAPI?.rawValue, azure: provider.azure.map { .init(apiVersion: $0.apiVersion) },
+                headers: provider.headers, hasBearerTokenProvider: provider.bearerTokenProvider == nil ? nil : true)
+        }
+        switch config.systemMessage {
+        case .append(let content): systemMessage = .init(mode: "append", content: content)
+        case .replace(let content): systemMessage = .init(mode: "replace", content: content)
+        case nil: break
+        }
+        if !config.tools.isEmpty {
+            tools = config.tools.map { tool in
+                ToolParams(name: tool.name, description: tool.description, parameters: tool.parameters, skipPermission: tool.skipPermission ? true : nil)
+            }
+        }
+        if !config.builtInTools.isEmpty { builtInTools = config.builtInTools.map(\.rawValue).sorted() }
+        availableTools = config.availableTools
+        excludedTools = config.excludedTools
+        toolFilterPrecedence = "excluded"
+        streaming = config.streaming
+        reasoningEffort = config.reasoningEffort
+        workingDirectory = config.workingDirectory
+        if let capabilities = config.modelCapabilities {
+            let supports = capabilities.supports
+            let limits = capabilities.limits
+            modelCapabilities = ModelCapabilitiesParams(
+                supports: supports == ModelSupports() ? nil : .init(vision: supports.vision, reasoningEffort: supports.reasoningEffort),
+                limits: limits == ModelLimits()
+                    ? nil : .init(maxContextWindowTokens: limits.maxContextWindowTokens, maxPromptTokens: limits.maxPromptTokens))
+        }
+        if config.hooks != nil { hooks = true }
+        requestPermission = config.onPermissionRequest != nil
+        if config.onUserInputRequest != nil { requestUserInput = true }
+        if config.maxTurns != SessionConfig.defaultMaxTurns { maxTurns = config.maxTurns }
+        maxOutputTokens = config.maxOutputTokens
+    }
+}
+
+/// What stands in, on the runtime's side, for the callbacks a client keeps on its own side.
+package struct SessionCallbacks: Sendable {
+    /// Runs the client's tool `name`.
+    package var tool: @Sendable (_ name: String) -> @Sendable (ToolInvocation) async throws -> ToolResult
+    package var permissionHandler: PermissionHandler
+    package var userInputHandler: UserInputHandler
+    package var hooks: SessionHooks
+    package var bearerTokenProvider: BearerTokenProvider
+
+    package init(
+        tool: @escaping @Sendable (_ name: String) -> @Sendable (ToolInvocation) async throws -> ToolResult,
+        permissionHandler: PermissionHandler, userInputHandler: UserInputHandler, hooks: SessionHooks,
+        bearerTokenProvider: BearerTokenProvider
+    ) {
+        self.tool = tool
+        self.permissionHandler = permissionHandler
+        self.userInputHandler = userInputHandler
+        self.hooks = hooks
+        self.bearerTokenProvider = bearerTokenProvider
+    }
+}
+
+extension SessionConfig {
+    /// The config `params` describe, with the client's callbacks reached through `callbacks`.
+    ///
+    /// - Throws: ``CopilotError`` `invalidConfiguration` for values no session can have (an unknown
+    ///   provider type, wire API or built-in tool, a tool without a name).
+    package init(_ params: SessionCreateParams, callbacks: SessionCallbacks) throws {
+        var provider: ProviderConfig?
+        if let wire = params.provider {
+            var type: ProviderConfig.ProviderType?
+            if let name = wire.type {
+                guard let known = ProviderConfig.ProviderType(rawValue: name) else {
+                    throw CopilotError(
+                        code: .invalidConfiguration,
+                        message: "provider.type `\(name)` is not one of \(ProviderConfig.ProviderType.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                type = known
+            }
+            var wireAPI: ProviderConfig.WireAPI?
+            if let name = wire.wireApi {
+                guard let known = ProviderConfig.WireAPI(rawValue: name) else {
+                    throw CopilotError(
+                        code: .invalidConfiguration,
+                        message: "provider.wireApi `\(name)` is not one of \(ProviderConfig.WireAPI.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                wireAPI = known
+            }
+            provider = ProviderConfig(
+                type: type, baseURL: wire.baseUrl ?? "", wireAPI: wireAPI, apiKey: wire.apiKey, bearerToken: wire.bearerToken,
+                azure: wire.azure.map { ProviderConfig.Azure(apiVersion: $0.apiVersion) }, headers: wire.headers)
+            if wire.hasBearerTokenProvider == true { provider?.bearerTokenProvider = callbacks.bearerTokenProvider }
+        }
+        let tools = try (params.tools ?? []).map { wire in
+            guard !wire.name.isEmpty else {
+                throw CopilotError(code: .invalidConfiguration, message: "Every tool needs a name.")
+            }
+            let parameters = wire.parameters.flatMap { $0 == .null ? nil : $0 } ?? ["type": "object", "properties": [:]]
+            return Tool(
+                name: wire.name, description: wire.description ?? "", parameters: parameters,
+                skipPermission: wire.skipPermission == true, handler: callbacks.tool(wire.name))
+        }
+        let builtIns = try (params.builtInTools ?? []).map { name in
+            guard let tool = BuiltInTool(rawValue: name) else {
+                throw CopilotError(
+                    code: .invalidConfiguration,
+                    message: "builtInTools: `\(name)` is not one of \(BuiltInTool.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            return tool
+        }
+        let systemMessage: SystemMessage? =
+            switch params.systemMessage?.mode {
+            case nil where params.systemMessage == nil: nil
+            case "replace": .replace(params.systemMessage?.content ?? "")
+            default: .append(params.systemMessage?.content ?? "")
+            }
+        let capabilities = params.modelCapabilities.map { wire in
+            ModelCapabilities(
+                supports: ModelSupports(vision: wire.supports?.vision, reasoningEffort: wire.supports?.reasoningEffort),
+                limits: ModelLimits(maxPromptTokens: wire.limits?.maxPromptTokens, maxContextWindowTokens: wire.limits?.maxContextWindowTokens))
+        }
+        self.init(
+            sessionId: params.sessionId,
+            model: params.model ?? params.provider?.modelId ?? params.provider?.wireModel,
+            provider: provider,
+            systemMessage: systemMessage,
+            tools: tools,
+            builtInTools: Set(builtIns),
+            availableTools: params.availableTools,
+            excludedTools: params.excludedTools,
+            streaming: params.streaming ?? false,
+            reasoningEffort: params.reasoningEffort,
+            maxOutputTokens: params.maxOutputTokens ?? params.modelCapabilities?.limits?.maxOutputTokens,
+            maxTurns: params.maxTurns ?? SessionConfig.defaultMaxTurns,
+            workingDirectory: params.workingDirectory,
+            hooks: params.hooks == true ? callbacks.hooks : nil,
+            onUserInputRequest: params.requestUserInput == true ? callbacks.userInputHandler : nil,
+            onPermissionRequest: params.requestPermission == true ? callbacks.permissionHandler : nil)
+        modelCapabilities = capabilities
+    }
+}
