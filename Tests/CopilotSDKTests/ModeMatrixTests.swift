@@ -1,0 +1,190 @@
+import CopilotCore
+import CopilotRuntime
+import CopilotSDK
+import CopilotTesting
+import Foundation
+import Testing
+
+/// The same `SessionConfig` must mean the same in every mode: in-process, through the Swift remote
+/// client (`cliPath` → `copilot-swift`), and through `copilot-swift` driven by the official Python
+/// SDK. Each scenario runs against a fresh scripted model server per mode; what reached the model
+/// (system prompt, tools offered, messages) and the events of the message are compared across modes.
+@Suite("One config, one behaviour: in-process, Swift remote, official Python SDK")
+struct ModeMatrixTests {
+    /// One scenario: the config both Swift modes use, the same config as the Python driver's JSON,
+    /// and the scripted model turns.
+    struct Scenario: Sendable, CustomTestStringConvertible {
+        var name: String
+        var turns: [ScriptedTurn]
+        var configure: @Sendable (inout SessionConfig) -> Void
+        /// The scenario for `Tests/Interop/matrix_driver.py`; `nil` when the official SDK cannot say it
+        /// (built-in tools and the turn limit are this runtime's own options).
+        var python: [String: JSONValue]?
+        var testDescription: String { name }
+    }
+
+    static let weatherCall = ToolCall(id: "call_w", name: "get_weather", arguments: #"{"city":"Paris"}"#)
+    static let toolTurns = [ScriptedTurn(toolCalls: [weatherCall]), .text("Paris is mild.")]
+
+    static func tool(_ name: String) -> Tool {
+        Tool(
+            name: name, description: name == "get_weather" ? "Current weather for a city" : "The current time",
+            parameters: ["type": "object", "properties": ["city": ["type": "string"]], "required": ["city"]]
+        ) { invocation in
+            .success(name == "get_weather" ? "18C in \(invocation.arguments["city"]?.stringValue ?? "")" : "12:00")
+        }
+    }
+
+    static let scenarios: [Scenario] = [
+        Scenario(name: "excludedTools: an excluded tool is never offered", turns: toolTurns, configure: {
+            $0.tools = [tool("get_weather"), tool("get_time")]
+            $0.excludedTools = ["get_time"]
+        }, python: ["tools": ["get_weather", "get_time"], "excludedTools": ["get_time"]]),
+        Scenario(name: "availableTools: only the listed tools are offered", turns: toolTurns, configure: {
+            $0.tools = [tool("get_weather"), tool("get_time")]
+            $0.availableTools = ["get_weather"]
+        }, python: ["tools": ["get_weather", "get_time"], "availableTools": ["get_weather"]]),
+        Scenario(name: "systemMessage append", turns: [.text("Brief.")], configure: {
+            $0.systemMessage = .append("Be brief.")
+        }, python: ["systemMessage": ["mode": "append", "content": "Be brief."]]),
+        Scenario(name: "systemMessage replace", turns: [.text("Tested.")], configure: {
+            $0.systemMessage = .replace("You are a test.")
+        }, python: ["systemMessage": ["mode": "replace", "content": "You are a test."]]),
+        Scenario(name: "a denied permission ends the message", turns: toolTurns, configure: {
+            $0.tools = [tool("get_weather")]
+            $0.onPermissionRequest = PermissionHandler { _, _ in .reject(feedback: "not allowed here") }
+        }, python: ["tools": ["get_weather"], "permission": "deny"]),
+        Scenario(name: "a preToolUse hook that denies", turns: toolTurns, configure: {
+            $0.tools = [tool("get_weather")]
+            $0.hooks = SessionHooks(onPreToolUse: { _ in
+                PreToolUseOutput(permissionDecision: "deny", permissionDecisionReason: "blocked by policy")
+            })
+        }, python: ["tools": ["get_weather"], "hooks": "deny"]),
+        Scenario(name: "built-in tools are offered as configured", turns: [.text("Looked.")], configure: {
+            $0.builtInTools = [.view, .grep]
+            $0.excludedTools = ["grep"]
+        }, python: nil),
+        Scenario(name: "the turn limit stops the message", turns: toolTurns, configure: {
+            $0.tools = [tool("get_weather")]
+            $0.maxTurns = 1
+        }, python: nil),
+    ]
+
+    /// What one mode did: every model request (normalised) and the event types of the message.
+    struct Observation: Equatable, CustomStringConvertible {
+        var requests: [JSONValue]
+        var events: [String]
+        var description: String { "requests: \(requests.map(\.jsonString))\nevents: \(events)" }
+    }
+
+    /// The parts of a Chat Completions request that a config decides: system prompt, tool names, messages.
+    static func normalise(_ request: RecordedRequest) -> JSONValue {
+        let body = request.json ?? .null
+        let tools = (body["tools"]?.arrayValue ?? []).compactMap { $0["function"]?["name"]?.stringValue }.sorted()
+        return ["tools": .array(tools.map(JSONValue.string)), "messages": body["messages"] ?? .null]
+    }
+
+    /// Event types, without the ones only a protocol transport has (`external_tool.*` is how a remote
+    /// runtime hands a tool call to its client).
+    static func normalise(_ types: [String]) -> [String] {
+        types.filter { !$0.hasPrefix("external_tool.") }
+    }
+
+    static func config(for server: ScriptedProviderServer, _ scenario: Scenario) -> SessionConfig {
+        var config = SessionConfig(
+            model: "scripted-model", provider: ProviderConfig(type: .openai, baseURL: server.baseURL),
+            onPermissionRequest: .approveAll)
+        scenario.configure(&config)
+        return config
+    }
+
+    static func runSwift(_ scenario: Scenario, remote: Bool) async throws -> Observation {
+        let options = remote
+            ? CopilotClientOptions(retryPolicy: .none, cliPath: try copilotSwiftBinary()) : CopilotClientOptions(retryPolicy: .none)
+        return try await withScriptedClient(turns: scenario.turns, options: options) { client, server in
+            let session = try await client.createSession(config(for: server, scenario))
+            let events = try await runToIdle(session, "What is the weather in Paris?")
+            await session.disconnect()
+            return Observation(requests: server.modelCalls.map(normalise), events: normalise(events.map(\.type)))
+        }
+    }
+
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let python = repository.appendingPathComponent(".venv/bin/python").path
+    static var hasOfficialSDK: Bool { FileManager.default.isExecutableFile(atPath: python) }
+
+    static func runPython(_ scenario: Scenario, _ driverScenario: [String: JSONValue]) async throws -> Observation {
+        let server = try await ScriptedProviderServer.start(turns: scenario.turns)
+        defer { Task { try? await server.shutdown() } }
+        var input = driverScenario
+        input["baseURL"] = .string(server.baseURL)
+        input["model"] = "scripted-model"
+        input["prompt"] = "What is the weather in Paris?"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [repository.appendingPathComponent("Tests/Interop/matrix_driver.py").path, JSONValue.object(input).jsonString]
+        var environment = ProcessInfo.processInfo.environment
+        environment["COPILOT_CLI_PATH"] = try copilotSwiftBinary()
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "the Python driver failed")
+        let types = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { try? JSONValue(parsing: String($0)).stringValue }
+        return Observation(requests: server.modelCalls.map(normalise), events: normalise(types))
+    }
+
+    @Test("in-process and the Swift remote client send the model the same and emit the same", arguments: scenarios)
+    func swiftModes(_ scenario: Scenario) async throws {
+        let local = try await Self.runSwift(scenario, remote: false)
+        let remote = try await Self.runSwift(scenario, remote: true)
+        #expect(!local.requests.isEmpty)
+        #expect(local == remote)
+        try Self.checkScenarioOutcome(scenario, local)
+    }
+
+    @Test(
+        "the official Python SDK through copilot-swift sends the model the same and sees the same events",
+        .enabled(if: hasOfficialSDK, "needs the official SDK in .venv (scripts/test.sh installs it)"),
+        arguments: scenarios.filter { $0.python != nil })
+    func officialSDK(_ scenario: Scenario) async throws {
+        let local = try await Self.runSwift(scenario, remote: false)
+        let python = try await Self.runPython(scenario, scenario.python ?? [:])
+        #expect(local == python)
+        try Self.checkScenarioOutcome(scenario, python)
+    }
+
+    /// What each scenario must show, whatever the mode (so three modes that agree on a wrong answer still fail).
+    static func checkScenarioOutcome(_ scenario: Scenario, _ observation: Observation) throws {
+        let first = try #require(observation.requests.first)
+        let tools = first["tools"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let system = first["messages"]?.arrayValue?.first?["content"]?.stringValue ?? ""
+        let lastToolResult = observation.requests.last?["messages"]?.arrayValue?.last { $0["role"] == "tool" }?["content"]?.stringValue
+        switch scenario.name {
+        case let name where name.hasPrefix("excludedTools"):
+            #expect(tools == ["get_weather"], "get_time was excluded")
+        case let name where name.hasPrefix("availableTools"):
+            #expect(tools == ["get_weather"])
+        case "systemMessage append":
+            #expect(system.hasPrefix(SystemMessage.defaultPrompt) && system.hasSuffix("Be brief."))
+        case "systemMessage replace":
+            #expect(system == "You are a test.")
+        case let name where name.hasPrefix("a denied permission"):
+            // A rejection ends the message: the tool never ran and the model is not called again.
+            #expect(observation.requests.count == 1)
+            #expect(observation.events.contains("permission.completed") && observation.events.contains("tool.execution_complete"))
+        case let name where name.hasPrefix("a preToolUse hook"):
+            #expect(lastToolResult?.contains("blocked by policy") == true)
+        case let name where name.hasPrefix("built-in tools"):
+            #expect(tools == ["view"])
+        case let name where name.hasPrefix("the turn limit"):
+            #expect(observation.requests.count == 1)
+            #expect(observation.events.contains("session.error"))
+        default:
+            Issue.record("no outcome check for \(scenario.name)")
+        }
+        #expect(observation.events.first == "user.message" && observation.events.last == "session.idle")
+    }
+}
