@@ -23,19 +23,26 @@ public struct CopilotClientOptions: Sendable {
     public var onListModels: (@Sendable () async throws -> [ModelInfo])?
     /// The provider whose own listing ``CopilotClient/listModels()`` returns when there is no ``onListModels``.
     public var provider: ProviderConfig?
-    /// Run sessions in a runtime started from this executable (e.g. `copilot-swift`) over stdio,
-    /// instead of in this process.
-    public var cliPath: String?
-    /// Extra arguments for ``cliPath``, placed before the protocol flags.
-    public var cliArguments: [String]
-    /// Run sessions in a runtime already listening at `host:port`.
-    public var cliURL: String?
-    /// The token a TCP runtime (``cliURL``) expects in `connect`.
-    public var connectionToken: String?
+    /// Where sessions run: in this process (the default), in a runtime this client starts, or in
+    /// one already listening.
+    public var runtime: Runtime
     /// Where in-process sessions are kept so they can be resumed, listed and deleted later
     /// (e.g. `FileSessionStore(directory: FileSessionStore.defaultDirectory)`, or `PostgresSessionStore`
-    /// from `CopilotPostgres` to share them between processes). `nil` keeps nothing.
+    /// from `CopilotPostgres` to share them between processes). `nil` keeps nothing. In-process only:
+    /// a remote runtime keeps its own sessions (`copilot-swift server --store …`).
     public var sessionStore: (any SessionStore)?
+
+    /// Where a client's sessions run. Tools, permission handlers and hooks always run in this process.
+    public enum Runtime: Sendable, Hashable {
+        /// The agent loop runs in this process and calls the provider itself.
+        case inProcess
+        /// Starts the runtime at `path` (e.g. `copilot-swift`) and speaks the Copilot CLI protocol
+        /// over its standard input and output; `arguments` go before the protocol flags.
+        case spawn(path: String, arguments: [String] = [])
+        /// Connects to a runtime listening at `address` (`host:port`), presenting `token` in `connect`
+        /// when the runtime was started with one.
+        case connect(address: String, token: String? = nil)
+    }
 
     public init(
         httpTimeouts: HTTPTimeouts = .default,
@@ -44,10 +51,7 @@ public struct CopilotClientOptions: Sendable {
         clock: any Clock<Duration> = ContinuousClock(),
         logger: Logger = Logger(label: "copilot"),
         provider: ProviderConfig? = nil,
-        cliPath: String? = nil,
-        cliArguments: [String] = [],
-        cliURL: String? = nil,
-        connectionToken: String? = nil,
+        runtime: Runtime = .inProcess,
         sessionStore: (any SessionStore)? = nil,
         onListModels: (@Sendable () async throws -> [ModelInfo])? = nil
     ) {
@@ -58,10 +62,7 @@ public struct CopilotClientOptions: Sendable {
         self.logger = logger
         self.onListModels = onListModels
         self.provider = provider
-        self.cliPath = cliPath
-        self.cliArguments = cliArguments
-        self.cliURL = cliURL
-        self.connectionToken = connectionToken
+        self.runtime = runtime
         self.sessionStore = sessionStore
     }
 }
@@ -78,7 +79,7 @@ public struct CopilotClientOptions: Sendable {
 /// ```
 ///
 /// Sessions run in-process by default: the agent loop, tools and provider calls all live in this
-/// process. With ``CopilotClientOptions/cliPath`` or ``CopilotClientOptions/cliURL`` they run in a
+/// process. With ``CopilotClientOptions/runtime`` `.spawn` or `.connect` they run in a
 /// runtime behind the Copilot CLI protocol instead, with the same API and the same events; tools,
 /// permission handlers and hooks still run here.
 public final class CopilotClient: Sendable {
@@ -129,19 +130,30 @@ public final class CopilotClient: Sendable {
 
     /// The remote runtime when one is configured, started and connected once.
     private func remoteRuntime() async throws -> RemoteRuntime? {
-        guard options.cliPath != nil || options.cliURL != nil else { return nil }
+        guard options.runtime != .inProcess else { return nil }
+        guard options.sessionStore == nil else {
+            throw CopilotError(
+                code: .invalidConfiguration,
+                message: "CopilotClientOptions.sessionStore applies to in-process sessions only; a remote runtime keeps its own sessions (start it with `copilot-swift server --store …`).")
+        }
         let startup = state.withLock { state in
             if let existing = state.remoteStartup { return existing }
             let options = options
             let task = Task {
                 let runtime: RemoteRuntime
-                if let path = options.cliPath {
-                    runtime = try await RemoteRuntime.spawn(path: path, arguments: options.cliArguments, logger: options.logger)
-                } else {
-                    runtime = try await RemoteRuntime.connect(to: options.cliURL ?? "", logger: options.logger)
+                let token: String?
+                switch options.runtime {
+                case .inProcess:
+                    preconditionFailure("an in-process client has no remote runtime")
+                case .spawn(let path, let arguments):
+                    runtime = try await RemoteRuntime.spawn(path: path, arguments: arguments, logger: options.logger)
+                    token = nil
+                case .connect(let address, let connectToken):
+                    runtime = try await RemoteRuntime.connect(to: address, logger: options.logger)
+                    token = connectToken
                 }
                 do {
-                    try await runtime.handshake(token: options.cliPath == nil ? options.connectionToken : nil)
+                    try await runtime.handshake(token: token)
                 } catch {
                     await runtime.shutdown()
                     throw error
@@ -263,7 +275,7 @@ public final class CopilotClient: Sendable {
         guard options.sessionStore != nil, let transport = state.withLock({ $0.transport }) else {
             throw CopilotError(
                 code: .unsupported,
-                message: "Resuming needs a session store (CopilotClientOptions.sessionStore) or a runtime (cliPath / cliURL).")
+                message: "Resuming needs a session store (CopilotClientOptions.sessionStore) or a runtime (CopilotClientOptions.runtime).")
         }
         var stored: StoredSession?
         let (backend, broadcaster) = try await makeEngine(id: sessionId, config: config, transport: transport) { store in
@@ -278,7 +290,7 @@ public final class CopilotClient: Sendable {
     }
 
     /// The stored sessions, newest first: those in ``CopilotClientOptions/sessionStore``, or, with a
-    /// remote runtime (`cliPath` / `cliURL`), those the runtime keeps (`session.list`).
+    /// remote runtime (`CopilotClientOptions.runtime`), those the runtime keeps (`session.list`).
     public func listSessions() async throws -> [SessionMetadata] {
         if let remote = try await remoteRuntime() {
             return try await remote.call(RPC.sessionList, SessionListParams()).sessions.map(Self.metadata(fromWire:))

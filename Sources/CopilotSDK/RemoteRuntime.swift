@@ -59,7 +59,7 @@ final class RemoteRuntime: Sendable {
     /// and speaks the protocol over its standard input and output.
     static func spawn(path: String, arguments: [String], logger: Logger) async throws -> RemoteRuntime {
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw CopilotError(code: .invalidConfiguration, message: "No runtime executable at \(path) (CopilotClientOptions.cliPath).")
+            throw CopilotError(code: .invalidConfiguration, message: "No runtime executable at \(path) (CopilotClientOptions.runtime .spawn).")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)

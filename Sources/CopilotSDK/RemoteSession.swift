@@ -3,6 +3,7 @@ import CopilotCore
 import CopilotProviders
 import CopilotRuntime
 import Foundation
+import Synchronization
 
 /// A session that lives in a ``RemoteRuntime``: prompts go out as requests, events come back as
 /// notifications, and this side runs the session's tools, permission handler and hooks.
@@ -12,6 +13,8 @@ final class RemoteSession: SessionBackend {
     private let runtime: RemoteRuntime
     private let broadcaster: EventBroadcaster
     private let tools: [String: Tool]
+    /// Tool calls and permission decisions running for the runtime; cancelled by ``close()``.
+    private let running = Mutex<[UUID: Task<Void, Never>]>([:])
 
     init(id: String, config: SessionConfig, runtime: RemoteRuntime, broadcaster: EventBroadcaster) {
         self.id = id
@@ -39,8 +42,26 @@ final class RemoteSession: SessionBackend {
     /// `session.detach`, as the official SDKs (1.0.27) send on disconnect: the runtime completes the
     /// session's log and lets it go, keeping it stored for ``CopilotClient/resumeSession(_:_:)``.
     func close() async {
+        let tasks = running.withLock { running in
+            defer { running.removeAll() }
+            return Array(running.values)
+        }
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
         _ = try? await runtime.call(RPC.sessionDetach, SessionIDParams(sessionId: id))
         runtime.forget(id)
+    }
+
+    /// Runs `work` for the runtime, owned by this session until it ends or the session closes.
+    private func track(_ work: @escaping @Sendable () async -> Void) {
+        let key = UUID()
+        running.withLock { running in
+            // Created under the lock, so the task's own removal always comes after its insertion.
+            running[key] = Task { [weak self] in
+                await work()
+                _ = self?.running.withLock { $0.removeValue(forKey: key) }
+            }
+        }
     }
 
     // MARK: From the runtime
@@ -53,10 +74,10 @@ final class RemoteSession: SessionBackend {
             guard let tool = tools[request.toolName] else { return }
             let invocation = ToolInvocation(
                 sessionId: id, toolCallId: request.toolCallId, toolName: request.toolName, arguments: request.arguments ?? [:])
-            Task { await self.runTool(tool, invocation, requestID: request.requestId) }
+            track { await self.runTool(tool, invocation, requestID: request.requestId) }
         case .permissionRequested(let request):
             guard let handler = config.onPermissionRequest else { return }
-            Task { await self.decide(request, handler: handler) }
+            track { await self.decide(request, handler: handler) }
         default:
             break
         }

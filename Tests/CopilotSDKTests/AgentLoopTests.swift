@@ -349,7 +349,7 @@ struct UserInputAndHookTests {
             .text("Blue it is."),
         ]
         let server = try await ScriptedProviderServer.start(turns: turns)
-        let client = CopilotClient(options: .init(retryPolicy: .none, cliPath: remote ? try copilotSwiftBinary() : nil))
+        let client = CopilotClient(options: .init(retryPolicy: .none, runtime: remote ? .spawn(path: try copilotSwiftBinary()) : .inProcess))
         let asked = Mutex<[UserInputRequest]>([])
         var config = scriptedConfig(server)
         config.onUserInputRequest = UserInputHandler { request in

@@ -10,6 +10,17 @@ import Testing
 
 @Suite("Client configuration, errors and secrets")
 struct ClientTests {
+    @Test("an option that does not apply to the chosen runtime is an error, not ignored")
+    func optionsMustFitTheRuntime() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("unused-\(UUID())")
+        let client = CopilotClient(options: .init(
+            runtime: .connect(address: "127.0.0.1:9"), sessionStore: FileSessionStore(directory: directory)))
+        let error = await #expect(throws: CopilotError.self) { try await client.start() }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.message.contains("sessionStore applies to in-process sessions only") == true)
+        #expect(!FileManager.default.fileExists(atPath: directory.path), "nothing was stored")
+    }
+
     @Test("a provider without a model is refused with the documented message")
     func modelRequired() async throws {
         let client = CopilotClient()

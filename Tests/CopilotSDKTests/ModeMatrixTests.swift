@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 /// The same `SessionConfig` must mean the same in every mode: in-process, through the Swift remote
-/// client (`cliPath` → `copilot-swift`), and through `copilot-swift` driven by the official Python
+/// client (`.spawn(path:)` → `copilot-swift`), and through `copilot-swift` driven by the official Python
 /// SDK. Each scenario runs against a fresh scripted model server per mode; what reached the model
 /// (system prompt, tools offered, messages) and the events of the message are compared across modes.
 @Suite("One config, one behaviour: in-process, Swift remote, official Python SDK")
@@ -100,7 +100,7 @@ struct ModeMatrixTests {
 
     static func runSwift(_ scenario: Scenario, remote: Bool) async throws -> Observation {
         let options = remote
-            ? CopilotClientOptions(retryPolicy: .none, cliPath: try copilotSwiftBinary()) : CopilotClientOptions(retryPolicy: .none)
+            ? CopilotClientOptions(retryPolicy: .none, runtime: .spawn(path: try copilotSwiftBinary())) : CopilotClientOptions(retryPolicy: .none)
         return try await withScriptedClient(turns: scenario.turns, options: options) { client, server in
             let session = try await client.createSession(config(for: server, scenario))
             let events = try await runToIdle(session, "What is the weather in Paris?")

@@ -197,7 +197,7 @@ struct SharedStoreServerTests {
     }
 
     func client(_ server: BackgroundServer) -> CopilotClient {
-        CopilotClient(options: .init(retryPolicy: .none, cliURL: "127.0.0.1:\(server.port)", connectionToken: "pg-token"))
+        CopilotClient(options: .init(retryPolicy: .none, runtime: .connect(address: "127.0.0.1:\(server.port)", token: "pg-token")))
     }
 
     @Test("a session created through server A is resumed and continued through server B")

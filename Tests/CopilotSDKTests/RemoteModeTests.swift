@@ -72,10 +72,10 @@ extension Process {
     }
 }
 
-@Suite("Remote mode: CopilotClient(cliPath:) and cliURL against copilot-swift server")
+@Suite("Remote mode: CopilotClient with runtime .spawn and .connect against copilot-swift server")
 struct RemoteModeTests {
     func remoteClient() throws -> CopilotClient {
-        CopilotClient(options: CopilotClientOptions(retryPolicy: .none, cliPath: try copilotSwiftBinary()))
+        CopilotClient(options: CopilotClientOptions(retryPolicy: .none, runtime: .spawn(path: try copilotSwiftBinary())))
     }
 
     @Test("the seed example runs the same through a spawned runtime, with the same events")
@@ -138,7 +138,7 @@ struct RemoteModeTests {
     @Test("onListModels answers on this side; the runtime is never asked")
     func listModels() async throws {
         let calls = Mutex(0)
-        let client = CopilotClient(options: CopilotClientOptions(cliPath: try copilotSwiftBinary(), onListModels: {
+        let client = CopilotClient(options: CopilotClientOptions(runtime: .spawn(path: try copilotSwiftBinary()), onListModels: {
             calls.withLock { $0 += 1 }
             return [ModelInfo(id: "local-model")]
         }))
@@ -199,20 +199,20 @@ struct RemoteModeTests {
         let runtime = try BackgroundServer(token: "swift-token-1")
         defer { runtime.stop() }
 
-        let first = CopilotClient(options: .init(retryPolicy: .none, cliURL: "127.0.0.1:\(runtime.port)", connectionToken: "swift-token-1"))
+        let first = CopilotClient(options: .init(retryPolicy: .none, runtime: .connect(address: "127.0.0.1:\(runtime.port)", token: "swift-token-1")))
         let session = try await first.createSession(scriptedConfig(provider))
         _ = try await session.sendAndWait("Remember the word pineapple.")
         let id = session.sessionId
         try await first.stop()
 
-        let second = CopilotClient(options: .init(retryPolicy: .none, cliURL: "127.0.0.1:\(runtime.port)", connectionToken: "swift-token-1"))
+        let second = CopilotClient(options: .init(retryPolicy: .none, runtime: .connect(address: "127.0.0.1:\(runtime.port)", token: "swift-token-1")))
         let resumed = try await second.resumeSession(id, scriptedConfig(provider))
         #expect(try await resumed.sendAndWait("What was the word?").content == "Pineapple.")
         let users = provider.modelCalls.last?.json?["messages"]?.arrayValue?.filter { $0["role"] == "user" }.map { $0["content"] }
         #expect(users == ["Remember the word pineapple.", "What was the word?"])
         try await second.stop()
 
-        let intruder = CopilotClient(options: .init(cliURL: "127.0.0.1:\(runtime.port)", connectionToken: "wrong"))
+        let intruder = CopilotClient(options: .init(runtime: .connect(address: "127.0.0.1:\(runtime.port)", token: "wrong")))
         await #expect {
             try await intruder.start()
         } throws: { error in
