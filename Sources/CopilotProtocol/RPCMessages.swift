@@ -348,7 +348,12 @@ package struct SessionEventNotification: Codable, Sendable, Hashable {
 }
 
 package struct SessionLifecycleNotification: Codable, Sendable, Hashable {
-    /// `session.created`, `session.deleted`, `session.updated`, …
+    /// A session was created.
+    package static let created = "session.created"
+    /// A session was deleted.
+    package static let deleted = "session.deleted"
+
+    /// ``created``, ``deleted``, or another lifecycle type of the official runtime (`session.updated`, …).
     package var type: String
     package var sessionId: String
     package var metadata: WireSessionMetadata?

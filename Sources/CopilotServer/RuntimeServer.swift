@@ -228,7 +228,7 @@ package final class RuntimeServer: Sendable {
             }
         }
         guard found else { return SuccessResult(success: false, error: "Session not found: \(id)") }
-        connection.notify(RPC.sessionLifecycle, SessionLifecycleNotification(type: "session.deleted", sessionId: id))
+        connection.notify(RPC.sessionLifecycle, SessionLifecycleNotification(type: SessionLifecycleNotification.deleted, sessionId: id))
         return SuccessResult(success: true)
     }
 
@@ -302,7 +302,7 @@ package final class RuntimeServer: Sendable {
         }
         await engine.start()
         await Self.warnAboutUnsupported(params, engine: engine)
-        connection.notify(RPC.sessionLifecycle, SessionLifecycleNotification(type: "session.created", sessionId: id, metadata: session.metadata))
+        connection.notify(RPC.sessionLifecycle, SessionLifecycleNotification(type: SessionLifecycleNotification.created, sessionId: id, metadata: session.metadata))
         return SessionCreateResult(sessionId: id)
     }
 
