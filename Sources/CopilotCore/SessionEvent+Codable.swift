@@ -63,10 +63,15 @@ extension SessionEvent.Payload {
     }
 
     func encodeData(to encoder: any Encoder) throws {
-        switch self {
-        case .unknown(_, let data): try data.encode(to: encoder)
-        default: try data?.encode(to: encoder)
-        }
+        if case .unknown(_, let data) = self { return try data.encode(to: encoder) }
+        try accept(Encoding(encoder: encoder))?.get()
+    }
+}
+
+private struct Encoding: SessionEventDataVisitor {
+    let encoder: any Encoder
+    func visit<Data: SessionEventData>(_ data: Data) -> Result<Void, any Error> {
+        Result { try data.encode(to: encoder) }
     }
 }
 

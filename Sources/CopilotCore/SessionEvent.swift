@@ -86,52 +86,56 @@ extension SessionEvent {
             return Dictionary(uniqueKeysWithValues: types.map { ($0.eventType, $0) })
         }()
 
-        /// The typed data, or `nil` for ``unknown(type:data:)``.
-        public var data: (any SessionEventData)? {
+        /// Calls `visitor` with the typed data (generic, so nothing is boxed); `nil` for ``unknown(type:data:)``.
+        /// The one place that lists every case.
+        package func accept<Visitor: SessionEventDataVisitor>(_ visitor: Visitor) -> Visitor.Result? {
             switch self {
-            case .sessionStart(let data): data
-            case .sessionResume(let data): data
-            case .sessionInfo(let data): data
-            case .sessionModelChange(let data): data
-            case .sessionTaskComplete(let data): data
-            case .sessionCompactionStart(let data): data
-            case .sessionCompactionComplete(let data): data
-            case .userMessage(let data): data
-            case .assistantTurnStart(let data): data
-            case .assistantMessageStart(let data): data
-            case .assistantMessageDelta(let data): data
-            case .assistantReasoningDelta(let data): data
-            case .assistantReasoning(let data): data
-            case .assistantMessage(let data): data
-            case .assistantUsage(let data): data
-            case .assistantTurnEnd(let data): data
-            case .toolExecutionStart(let data): data
-            case .toolExecutionComplete(let data): data
-            case .externalToolRequested(let data): data
-            case .externalToolCompleted(let data): data
-            case .permissionRequested(let data): data
-            case .permissionCompleted(let data): data
-            case .userInputRequested(let data): data
-            case .userInputCompleted(let data): data
-            case .hookStart(let data): data
-            case .hookEnd(let data): data
-            case .sessionError(let data): data
-            case .sessionWarning(let data): data
-            case .sessionIdle(let data): data
-            case .abort(let data): data
+            case .sessionStart(let data): visitor.visit(data)
+            case .sessionResume(let data): visitor.visit(data)
+            case .sessionInfo(let data): visitor.visit(data)
+            case .sessionModelChange(let data): visitor.visit(data)
+            case .sessionTaskComplete(let data): visitor.visit(data)
+            case .sessionCompactionStart(let data): visitor.visit(data)
+            case .sessionCompactionComplete(let data): visitor.visit(data)
+            case .userMessage(let data): visitor.visit(data)
+            case .assistantTurnStart(let data): visitor.visit(data)
+            case .assistantMessageStart(let data): visitor.visit(data)
+            case .assistantMessageDelta(let data): visitor.visit(data)
+            case .assistantReasoningDelta(let data): visitor.visit(data)
+            case .assistantReasoning(let data): visitor.visit(data)
+            case .assistantMessage(let data): visitor.visit(data)
+            case .assistantUsage(let data): visitor.visit(data)
+            case .assistantTurnEnd(let data): visitor.visit(data)
+            case .toolExecutionStart(let data): visitor.visit(data)
+            case .toolExecutionComplete(let data): visitor.visit(data)
+            case .externalToolRequested(let data): visitor.visit(data)
+            case .externalToolCompleted(let data): visitor.visit(data)
+            case .permissionRequested(let data): visitor.visit(data)
+            case .permissionCompleted(let data): visitor.visit(data)
+            case .userInputRequested(let data): visitor.visit(data)
+            case .userInputCompleted(let data): visitor.visit(data)
+            case .hookStart(let data): visitor.visit(data)
+            case .hookEnd(let data): visitor.visit(data)
+            case .sessionError(let data): visitor.visit(data)
+            case .sessionWarning(let data): visitor.visit(data)
+            case .sessionIdle(let data): visitor.visit(data)
+            case .abort(let data): visitor.visit(data)
             case .unknown: nil
             }
         }
 
+        /// The typed data, or `nil` for ``unknown(type:data:)``.
+        public var data: (any SessionEventData)? { accept(Boxing()) }
+
         /// The official type string.
         public var type: String {
             if case .unknown(let type, _) = self { return type }
-            return data.map { Swift.type(of: $0).eventType } ?? ""
+            return accept(TypeName()) ?? ""
         }
 
         /// Whether the official runtime marks this type ephemeral (streamed, never persisted).
         public var isEphemeralByDefault: Bool {
-            data.map { Swift.type(of: $0).isEphemeral } ?? false
+            accept(Ephemeral()) ?? false
         }
     }
 

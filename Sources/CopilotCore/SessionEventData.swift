@@ -15,6 +15,28 @@ extension SessionEventData {
 
     /// The data when `payload` is of this type.
     public static func extract(from payload: SessionEvent.Payload) -> Self? {
-        payload.data as? Self
+        payload.accept(Extracting<Self>()) ?? nil
     }
+}
+
+/// Something done with a payload's typed data, generically (see ``SessionEvent/Payload/accept(_:)``).
+package protocol SessionEventDataVisitor {
+    associatedtype Result
+    func visit<Data: SessionEventData>(_ data: Data) -> Result
+}
+
+struct Boxing: SessionEventDataVisitor {
+    func visit<Data: SessionEventData>(_ data: Data) -> any SessionEventData { data }
+}
+
+struct TypeName: SessionEventDataVisitor {
+    func visit<Data: SessionEventData>(_: Data) -> String { Data.eventType }
+}
+
+struct Ephemeral: SessionEventDataVisitor {
+    func visit<Data: SessionEventData>(_: Data) -> Bool { Data.isEphemeral }
+}
+
+struct Extracting<Target: SessionEventData>: SessionEventDataVisitor {
+    func visit<Data: SessionEventData>(_ data: Data) -> Target? { data as? Target }
 }

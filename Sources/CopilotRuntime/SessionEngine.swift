@@ -84,7 +84,7 @@ package actor SessionEngine {
     ) throws {
         let (_, model) = try Self.validate(config)
         var toolsByName: [String: Tool] = [:]
-        for tool in config.tools where Self.isEnabled(tool.name, config) {
+        for tool in config.tools where Self.isEnabled(tool.name, origin: .custom, config) {
             guard toolsByName[tool.name] == nil else {
                 throw CopilotError(code: .invalidConfiguration, message: "Two tools are named `\(tool.name)`; tool names must be unique.")
             }
@@ -97,10 +97,10 @@ package actor SessionEngine {
         self.systemPrompt = SystemMessage.resolve(config.systemMessage)
         self.tools = toolsByName
         // An app's own tools win over built-in ones of the same name.
-        let userInputHandler = toolsByName[UserInputHandler.toolName] == nil && Self.isEnabled(UserInputHandler.toolName, config)
+        let userInputHandler = toolsByName[UserInputHandler.toolName] == nil && Self.isEnabled(UserInputHandler.toolName, origin: .builtin, config)
             ? config.onUserInputRequest : nil
         let builtIns = BuiltInTool.allCases.filter {
-            config.builtInTools.contains($0) && toolsByName[$0.rawValue] == nil && Self.isEnabled($0.rawValue, config)
+            config.builtInTools.contains($0) && toolsByName[$0.rawValue] == nil && Self.isEnabled($0.rawValue, origin: .builtin, config)
         }
         self.userInputHandler = userInputHandler
         self.builtInTools = builtIns
@@ -134,10 +134,20 @@ package actor SessionEngine {
         try self.init(sessionId: sessionId, config: config, provider: provider, logger: logger, sink: sink)
     }
 
-    /// Whether `availableTools` / `excludedTools` let a tool through (excluded wins).
-    static func isEnabled(_ name: String, _ config: SessionConfig) -> Bool {
-        if config.excludedTools?.contains(name) == true { return false }
-        return config.availableTools.map { $0.contains(name) } ?? true
+    /// Where a tool comes from, for the official `builtin:` / `custom:` selectors.
+    enum ToolOrigin: String { case builtin, custom }
+
+    /// Whether `availableTools` / `excludedTools` let a tool through (excluded wins). Entries are
+    /// names, or the official selectors `builtin:NAME`, `custom:NAME` and `mcp:NAME`, where NAME may be `*`.
+    static func isEnabled(_ name: String, origin: ToolOrigin, _ config: SessionConfig) -> Bool {
+        func matches(_ entry: String) -> Bool {
+            guard let colon = entry.firstIndex(of: ":") else { return entry == name }
+            guard entry[..<colon] == origin.rawValue else { return false }
+            let selected = entry[entry.index(after: colon)...]
+            return selected == "*" || selected == name
+        }
+        if config.excludedTools?.contains(where: matches) == true { return false }
+        return config.availableTools.map { $0.contains(where: matches) } ?? true
     }
 
     /// Checks what every session needs before anything is built.

@@ -185,6 +185,21 @@ struct BuiltInToolTests {
             #expect(offered == ["mine", "view"])
         }
     }
+
+    @Test("the official selectors: builtin:NAME, custom:NAME, and * after a prefix")
+    func toolSelectors() async throws {
+        try await withScriptedClient(turns: [.text("ok")]) { client, server in
+            var config = config(server, directory: try scratch(), permission: .approveAll)
+            config.builtInTools = [.view, .grep, .bash]
+            config.tools = [Tool(name: "mine", description: "Mine") { _ in "m" }, Tool(name: "view2", description: "Other") { _ in "o" }]
+            config.availableTools = ["custom:*", "builtin:view", "builtin:grep", "mcp:*"]
+            config.excludedTools = ["builtin:grep", "custom:view2"]
+            let session = try await client.createSession(config)
+            _ = try await session.sendAndWait("hi")
+            let offered = server.modelCalls.first?.json?["tools"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue }
+            #expect(offered == ["mine", "view"])
+        }
+    }
 }
 
 @Suite("Permission decisions")

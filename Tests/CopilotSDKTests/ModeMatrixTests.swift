@@ -44,6 +44,11 @@ struct ModeMatrixTests {
             $0.tools = [tool("get_weather"), tool("get_time")]
             $0.availableTools = ["get_weather"]
         }, python: ["tools": ["get_weather", "get_time"], "availableTools": ["get_weather"]]),
+        Scenario(name: "tool selectors: custom:* and an excluded custom:NAME", turns: toolTurns, configure: {
+            $0.tools = [tool("get_weather"), tool("get_time")]
+            $0.availableTools = ["custom:*"]
+            $0.excludedTools = ["custom:get_time"]
+        }, python: ["tools": ["get_weather", "get_time"], "availableTools": ["custom:*"], "excludedTools": ["custom:get_time"]]),
         Scenario(name: "systemMessage append", turns: [.text("Brief.")], configure: {
             $0.systemMessage = .append("Be brief.")
         }, python: ["systemMessage": ["mode": "append", "content": "Be brief."]]),
@@ -165,7 +170,7 @@ struct ModeMatrixTests {
         switch scenario.name {
         case let name where name.hasPrefix("excludedTools"):
             #expect(tools == ["get_weather"], "get_time was excluded")
-        case let name where name.hasPrefix("availableTools"):
+        case let name where name.hasPrefix("availableTools") || name.hasPrefix("tool selectors"):
             #expect(tools == ["get_weather"])
         case "systemMessage append":
             #expect(system.hasPrefix(SystemMessage.defaultPrompt) && system.hasSuffix("Be brief."))
