@@ -1,7 +1,6 @@
 import CopilotRuntime
 import CopilotProviders
 import CopilotCore
-import CopilotProviders
 import CopilotSDK
 import CopilotTesting
 import Foundation

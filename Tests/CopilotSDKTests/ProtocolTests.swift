@@ -2,7 +2,6 @@ import CopilotRuntime
 import CopilotProviders
 import CopilotProtocol
 import CopilotCore
-import CopilotProviders
 import CopilotServer
 import Foundation
 import Synchronization

@@ -1,6 +1,5 @@
 import CopilotRuntime
 import CopilotProviders
-import CopilotProviders
 import Testing
 
 @Suite("SSE parser")
