@@ -18,6 +18,7 @@ package final class RPCConnection: Sendable {
     private let outgoing: AsyncStream<[UInt8]>.Continuation
     private let outgoingFrames: AsyncStream<[UInt8]>
     private let maxFrameSize: Int
+    private let clock: any Clock<Duration>
 
     private struct State {
         var nextRequestID = 1
@@ -27,9 +28,13 @@ package final class RPCConnection: Sendable {
 
     private let state = Mutex(State())
 
-    package init(maxFrameSize: Int = 32 * 1024 * 1024) {
+    /// - Parameters:
+    ///   - maxFrameSize: the largest frame accepted from the peer.
+    ///   - clock: measures ``request(_:_:timeout:)`` timeouts.
+    package init(maxFrameSize: Int = 32 * 1024 * 1024, clock: any Clock<Duration> = ContinuousClock()) {
         (outgoingFrames, outgoing) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .unbounded)
         self.maxFrameSize = maxFrameSize
+        self.clock = clock
     }
 
     /// Reads `input` until it ends, answering requests with `onRequest`, while writing every outgoing
@@ -129,8 +134,8 @@ package final class RPCConnection: Sendable {
             return state.nextRequestID
         }
         guard let id else { throw RPCError(code: -32000, message: "The connection is closed.") }
-        let timer = Task { [weak self] in
-            try await Task.sleep(for: timeout)
+        let timer = Task { [weak self, clock] in
+            try await clock.sleep(for: timeout)
             self?.fail(id, RPCError(code: -32000, message: "No answer to \(method) within \(timeout)."))
         }
         defer { timer.cancel() }

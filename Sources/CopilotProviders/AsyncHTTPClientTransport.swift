@@ -2,10 +2,14 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// The default ``HTTPTransport``: AsyncHTTPClient, which streams response bodies on Linux and macOS.
 ///
-/// Owns its `HTTPClient`; call ``shutdown()`` when done (``CopilotClient/stop()`` does).
+/// Owns its `HTTPClient`: call ``shutdown()`` when done with one made by ``init(timeouts:maxConnectionsPerHost:)``.
+/// ``shared(timeouts:)`` is the process-wide pool for those timeouts, which nobody shuts down (as
+/// AsyncHTTPClient's own `HTTPClient.shared`), so a `CopilotClient` owns no pool and a client that is
+/// dropped without `stop()` leaves nothing running and nothing to clean up.
 package final class AsyncHTTPClientTransport: HTTPTransport {
     private let client: HTTPClient
     private let timeouts: HTTPTimeouts
@@ -23,6 +27,18 @@ package final class AsyncHTTPClientTransport: HTTPTransport {
         // A refused connection should fail at once with its real cause; retrying is the caller's policy.
         configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    private static let sharedPools = Mutex<[HTTPTimeouts: AsyncHTTPClientTransport]>([:])
+
+    /// The process-wide transport for `timeouts`, made on first use and never shut down.
+    package static func shared(timeouts: HTTPTimeouts) -> AsyncHTTPClientTransport {
+        sharedPools.withLock { pools in
+            if let pool = pools[timeouts] { return pool }
+            let pool = AsyncHTTPClientTransport(timeouts: timeouts)
+            pools[timeouts] = pool
+            return pool
+        }
     }
 
     /// Closes pooled connections. Requests must not be sent afterwards.

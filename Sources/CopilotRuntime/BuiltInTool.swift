@@ -78,13 +78,19 @@ struct BuiltInToolRunner: Sendable {
     let root: String
     /// Asks the permission handler (through the engine's events); `nil` handler semantics are the engine's.
     let ask: @Sendable (PermissionRequest) async -> PermissionDecision
+    /// Measures the shell's timeout.
+    let clock: any Clock<Duration>
     /// Largest file `view` returns.
     static let readLimit = 256 * 1024
     /// Most results `glob` and `grep` list.
     static let resultLimit = 500
 
-    init(workingDirectory: String, ask: @escaping @Sendable (PermissionRequest) async -> PermissionDecision) {
+    init(
+        workingDirectory: String, clock: any Clock<Duration> = ContinuousClock(),
+        ask: @escaping @Sendable (PermissionRequest) async -> PermissionDecision
+    ) {
         root = URL(fileURLWithPath: workingDirectory).standardizedFileURL.resolvingSymlinksInPath().path
+        self.clock = clock
         self.ask = ask
     }
 
@@ -245,7 +251,7 @@ struct BuiltInToolRunner: Sendable {
         request.hasWriteFileRedirection = command.contains(">")
         request.canOfferSessionApproval = true
         if let refusal = await permit(request) { return refusal }
-        let result = try await ShellCommand.run(command, workingDirectory: root, timeout: .seconds(seconds))
+        let result = try await ShellCommand.run(command, workingDirectory: root, timeout: .seconds(seconds), clock: clock)
         var text = ""
         if !result.standardOutput.isEmpty { text += result.standardOutput }
         if !result.standardError.isEmpty { text += (text.isEmpty ? "" : "\n") + "[stderr]\n" + result.standardError }

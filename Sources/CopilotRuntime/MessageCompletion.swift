@@ -35,3 +35,35 @@ package struct MessageCompletion: Sendable {
         return nil
     }
 }
+
+extension EventBroadcaster {
+    /// Sends a message with `send` and waits for the `session.idle` that ends it: the one
+    /// `sendAndWait`, for in-process, served and remote sessions alike. Subscribes before sending,
+    /// so no event of the message is missed.
+    ///
+    /// - Parameters:
+    ///   - timeout: how long to wait on `clock`; `nil` waits as long as the session lives.
+    /// - Returns: the message id and how the message ended (answered, failed or aborted).
+    /// - Throws: what `send` throws; ``CopilotError`` `timeout` when `timeout` passes first (the
+    ///   session keeps working on the message), `sessionClosed` when the session ends first.
+    package func sendAndWait(
+        timeout: Duration?, clock: any Clock<Duration>, send: () async throws -> String
+    ) async throws -> (messageId: String, completion: MessageCompletion) {
+        let stream = subscribe()
+        let messageID = try await send()
+        let wait: @Sendable () async throws -> MessageCompletion = {
+            guard let completion = await MessageCompletion.wait(for: messageID, in: stream) else {
+                try Task.checkCancellation()
+                throw CopilotError(code: .sessionClosed, message: "The session ended before message \(messageID) was answered.")
+            }
+            return completion
+        }
+        guard let timeout else { return (messageID, try await wait()) }
+        guard let completion = try await withTimeout(timeout, clock: clock, wait) else {
+            throw CopilotError(
+                code: .timeout,
+                message: "Timed out after \(timeout) waiting for session.idle; the session is still working on the message. Abort it to stop.")
+        }
+        return (messageID, completion)
+    }
+}

@@ -1,6 +1,7 @@
 package import CopilotCore
 package import CopilotProtocol
 package import CopilotProviders
+import Foundation
 
 /// The one mapping between ``SessionConfig`` and the protocol's `session.create` / `session.resume`
 /// params: the Swift remote client writes it, the server reads it, and a config survives the trip.
@@ -149,5 +150,24 @@ extension SessionConfig {
             onUserInputRequest: params.requestUserInput == true ? callbacks.userInputHandler : nil,
             onPermissionRequest: params.requestPermission == true ? callbacks.permissionHandler : nil)
         modelCapabilities = capabilities
+    }
+}
+
+/// The one mapping between ``SessionMetadata`` and the SDKs' `SessionMetadata` object, which
+/// `session.list` and `session.getMetadata` answer with.
+extension SessionMetadata {
+    /// What a runtime reported; its model and provider are not part of the wire object.
+    package init(_ wire: WireSessionMetadata) {
+        let started = EventTimestamp.parse(wire.startTime) ?? Date(timeIntervalSince1970: 0)
+        self.init(
+            sessionId: wire.sessionId, workingDirectory: wire.context?.cwd, createdAt: started,
+            modifiedAt: EventTimestamp.parse(wire.modifiedTime) ?? started, summary: wire.summary)
+    }
+
+    /// The SDKs' object for this session.
+    package var wire: WireSessionMetadata {
+        WireSessionMetadata(
+            sessionId: sessionId, startTime: EventTimestamp.format(createdAt), modifiedTime: EventTimestamp.format(modifiedAt),
+            summary: summary, context: workingDirectory.map(WireSessionMetadata.Context.init(cwd:)))
     }
 }

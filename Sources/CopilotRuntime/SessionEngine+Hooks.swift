@@ -14,19 +14,15 @@ extension SessionEngine {
         let inputJSON = (try? JSONValue(encoding: input)) ?? .null
         emit(.hookStart(.init(hookInvocationId: invocationID, hookType: type, input: inputJSON)))
         let timeout = hooks?.timeout ?? .seconds(30)
-        let result: Result<Output, any Error> = await withTaskGroup(of: Result<Output, any Error>?.self) { group in
-            group.addTask {
-                do { return .success(try await body(input)) } catch { return .failure(error) }
+        let result: Result<Output, any Error>
+        do {
+            if let output = try await withTimeout(timeout, clock: clock, { try await body(input) }) {
+                result = .success(output)
+            } else {
+                result = .failure(CopilotError(code: .timeout, message: "The \(type) hook did not answer within \(timeout)."))
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return Task.isCancelled ? nil : .failure(CopilotError(code: .timeout, message: "The \(type) hook did not answer within \(timeout)."))
-            }
-            defer { group.cancelAll() }
-            for await outcome in group {
-                if let outcome { return outcome }
-            }
-            return .failure(CancellationError())
+        } catch {
+            result = .failure(error)
         }
         switch result {
         case .success(let output):

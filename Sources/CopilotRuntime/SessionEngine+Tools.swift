@@ -74,7 +74,7 @@ extension SessionEngine {
                     ToolInvocation(sessionId: sessionId, toolCallId: call.id, toolName: call.name, arguments: invocationArguments))
             } else if let builtIn {
                 let preApproved = hookDecision == "allow"
-                let runner = BuiltInToolRunner(workingDirectory: workingDirectory ?? FileManager.default.currentDirectoryPath) { request in
+                let runner = BuiltInToolRunner(workingDirectory: workingDirectory ?? FileManager.default.currentDirectoryPath, clock: clock) { request in
                     await self.builtInPermission(request, preApproved: preApproved)
                 }
                 result = try await runner.run(builtIn, call: call, arguments: invocationArguments)

@@ -31,6 +31,8 @@ package actor SessionEngine {
     let workingDirectory: String?
     private let sink: @Sendable (SessionEvent) -> Void
     let logger: Logger
+    /// Measures hook and shell timeouts (a test clock makes them instant).
+    let clock: any Clock<Duration>
 
     var history: [ConversationItem] = []
     private var lastPersistedID: UUID?
@@ -74,13 +76,14 @@ package actor SessionEngine {
     /// This library's version, reported in `session.start`.
     package static let version = "0.1.0"
 
-    /// Creates an engine. Events go to `sink`, in order, on the engine's executor.
+    /// Creates an engine. Events go to `sink`, in order, on the engine's executor; `clock` measures
+    /// hook and shell timeouts.
     ///
     /// - Throws: ``CopilotError`` `invalidConfiguration` when a provider is set without a model, or when
     ///   there is no provider at all (this runtime is BYOK-only).
     package init(
-        sessionId: String, config: SessionConfig, provider: any ModelProvider, logger: Logger = Logger(label: "copilot.session"),
-        sink: @escaping @Sendable (SessionEvent) -> Void
+        sessionId: String, config: SessionConfig, provider: any ModelProvider, clock: any Clock<Duration> = ContinuousClock(),
+        logger: Logger = Logger(label: "copilot.session"), sink: @escaping @Sendable (SessionEvent) -> Void
     ) throws {
         let (_, model) = try Self.validate(config)
         var toolsByName: [String: Tool] = [:]
@@ -116,6 +119,7 @@ package actor SessionEngine {
         self.maxTurns = config.maxTurns
         self.workingDirectory = config.workingDirectory
         self.sink = sink
+        self.clock = clock
         var logger = logger
         logger[metadataKey: "session.id"] = "\(sessionId)"
         self.logger = logger
@@ -131,7 +135,7 @@ package actor SessionEngine {
     ) throws {
         let (providerConfig, _) = try Self.validate(config)
         let provider = try providerConfig.makeProvider(context: providerContext)
-        try self.init(sessionId: sessionId, config: config, provider: provider, logger: logger, sink: sink)
+        try self.init(sessionId: sessionId, config: config, provider: provider, clock: providerContext.clock, logger: logger, sink: sink)
     }
 
     /// Where a tool comes from, for the official `builtin:` / `custom:` selectors.

@@ -92,19 +92,9 @@ package final class SessionRecorder: Sendable {
     }
 
     private func write(_ batch: [SessionEvent], to log: any SessionLog) async {
-        // A new prompt is what "modified" means in a session list; the first one is its summary.
-        // A summary given at the end (the sessionEnd hook) replaces the first prompt's.
         let updated = state.withLock { state -> SessionMetadata? in
             guard var metadata = state.metadata else { return nil }
-            for event in batch {
-                if case .userMessage(let message) = event.payload {
-                    metadata.modifiedAt = event.timestamp
-                    if metadata.summary == nil { metadata.summary = String(message.content.prefix(80)) }
-                }
-                if case .sessionTaskComplete(let done) = event.payload, let summary = done.summary {
-                    metadata.summary = summary
-                }
-            }
+            for event in batch { metadata.note(event) }
             guard metadata != state.metadata else { return nil }
             state.metadata = metadata
             return metadata

@@ -22,13 +22,14 @@ package enum ShellCommand {
         package var truncated: Bool
     }
 
-    /// Runs `/bin/sh -c command` in `workingDirectory`, writing `input` to its standard input.
+    /// Runs `/bin/sh -c command` in `workingDirectory`, writing `input` to its standard input;
+    /// `timeout` is measured on `clock`.
     ///
     /// - Throws: `CancellationError` when the task is cancelled (the process group is killed first),
     ///   or a `CopilotError` when the process cannot be started.
     package static func run(
         _ command: String, workingDirectory: String, input: String = "", environment: [String: String] = [:],
-        timeout: Duration = .seconds(60), outputLimit: Int = 64 * 1024
+        timeout: Duration = .seconds(60), clock: any Clock<Duration> = ContinuousClock(), outputLimit: Int = 64 * 1024
     ) async throws -> Result {
         let process = try SpawnedProcess(command: command, workingDirectory: workingDirectory, environment: environment)
         process.writeInput(input)
@@ -39,7 +40,7 @@ package enum ShellCommand {
             await withTaskGroup(of: Int32?.self) { group in
                 group.addTask { await process.waitForExit() }
                 group.addTask {
-                    try? await Task.sleep(for: timeout)
+                    try? await clock.sleep(for: timeout)
                     return nil
                 }
                 let first = await group.next() ?? nil

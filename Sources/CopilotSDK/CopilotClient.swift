@@ -11,6 +11,7 @@ public struct CopilotClientOptions: Sendable {
     /// Connect and idle timeouts for provider HTTP calls.
     public var httpTimeouts: HTTPTimeouts
     /// A transport to use instead of the built-in AsyncHTTPClient one. The client does not shut it down.
+    /// Without one, clients with the same ``httpTimeouts`` share one process-wide connection pool.
     public var transport: (any HTTPTransport)?
     /// When to retry failed model calls (429, 5xx, dropped connections, cut streams).
     public var retryPolicy: RetryPolicy
@@ -91,7 +92,6 @@ public final class CopilotClient: Sendable {
     private struct State {
         var phase = Phase.created
         var transport: (any HTTPTransport)?
-        var ownedTransport: AsyncHTTPClientTransport?
         var sessions: [String: CopilotSession] = [:]
         var modelListing: Task<[ModelInfo], any Error>?
         var remoteStartup: Task<RemoteRuntime, any Error>?
@@ -103,27 +103,13 @@ public final class CopilotClient: Sendable {
         self.options = options
     }
 
-    deinit {
-        // A client dropped without stop(): close its pool in the background (AsyncHTTPClient traps
-        // on a client that is released while open).
-        if let owned = state.withLock({ $0.ownedTransport }) {
-            Task { try? await owned.shutdown() }
-        }
-    }
-
-    /// Prepares the client: its HTTP connection pool, or the connection to a remote runtime.
+    /// Prepares the client: its HTTP transport, or the connection to a remote runtime.
     /// ``createSession(_:)`` calls it when needed.
     public func start() async throws {
         _ = try await remoteRuntime()
         state.withLock { state in
             guard state.phase != .started else { return }
-            if let transport = options.transport {
-                state.transport = transport
-            } else {
-                let owned = AsyncHTTPClientTransport(timeouts: options.httpTimeouts)
-                state.ownedTransport = owned
-                state.transport = owned
-            }
+            state.transport = options.transport ?? AsyncHTTPClientTransport.shared(timeouts: options.httpTimeouts)
             state.phase = .started
         }
     }
@@ -146,10 +132,10 @@ public final class CopilotClient: Sendable {
                 case .inProcess:
                     preconditionFailure("an in-process client has no remote runtime")
                 case .spawn(let path, let arguments):
-                    runtime = try await RemoteRuntime.spawn(path: path, arguments: arguments, logger: options.logger)
+                    runtime = try await RemoteRuntime.spawn(path: path, arguments: arguments, clock: options.clock, logger: options.logger)
                     token = nil
                 case .connect(let address, let connectToken):
-                    runtime = try await RemoteRuntime.connect(to: address, logger: options.logger)
+                    runtime = try await RemoteRuntime.connect(to: address, clock: options.clock, logger: options.logger)
                     token = connectToken
                 }
                 do {
@@ -173,23 +159,22 @@ public final class CopilotClient: Sendable {
         }
     }
 
-    /// Disconnects every session, closes the connection pool (or the remote runtime) and clears the model cache.
+    /// Disconnects every session (waiting until each has ended and written what it had to its
+    /// store), closes the connection to a remote runtime and clears the model cache.
     public func stop() async throws {
-        let (sessions, owned, listing, remote) = state.withLock { state in
+        let (sessions, listing, remote) = state.withLock { state in
             defer {
                 state.sessions.removeAll()
-                state.ownedTransport = nil
                 state.transport = nil
                 state.modelListing = nil
                 state.remoteStartup = nil
                 state.phase = .stopped
             }
-            return (Array(state.sessions.values), state.ownedTransport, state.modelListing, state.remoteStartup)
+            return (Array(state.sessions.values), state.modelListing, state.remoteStartup)
         }
         listing?.cancel()
         for session in sessions { await session.disconnect() }
         if let runtime = try? await remote?.value { await runtime.shutdown() }
-        try await owned?.shutdown()
     }
 
     /// Creates a session and emits its `session.start`.
@@ -201,64 +186,28 @@ public final class CopilotClient: Sendable {
         if let remote = try await remoteRuntime() {
             return try await remoteSession(config, id: config.sessionId ?? UUID().uuidString.lowercased(), runtime: remote, resume: false)
         }
-        guard let transport = state.withLock({ $0.transport }) else {
-            throw CopilotError(code: .clientStopped, message: "The client was stopped; create a new CopilotClient.")
-        }
-        let sessionID = config.sessionId ?? UUID().uuidString.lowercased()
-        let metadata = SessionMetadata(
-            sessionId: sessionID, model: config.model, providerType: config.provider?.resolvedType.rawValue,
-            baseURL: config.provider?.baseURL, workingDirectory: config.workingDirectory)
-        // Validate before touching the store, so a bad config leaves nothing behind.
-        let (backend, broadcaster) = try await makeEngine(id: sessionID, config: config, transport: transport) { store in
-            (try await store.create(metadata), metadata)
-        }
-        let session = localSession(backend, broadcaster: broadcaster)
-        await backend.engine.start()
+        let host = try await SessionHost.create(
+            config, id: config.sessionId ?? UUID().uuidString.lowercased(), providerContext: try providerContext(),
+            store: options.sessionStore, logger: options.logger)
+        let session = track(host, broadcaster: host.events, id: host.sessionId)
+        await host.start()
         return session
     }
 
-    private func makeEngine(
-        id: String, config: SessionConfig, transport: any HTTPTransport,
-        openLog: (any SessionStore) async throws -> (any SessionLog, SessionMetadata)
-    ) async throws -> (LocalSessionBackend, EventBroadcaster) {
-        let broadcaster = EventBroadcaster()
-        let recorder = SessionRecorder(logger: options.logger)
-        let history = EventHistory()
-        let persists = options.sessionStore != nil
-        let engine: SessionEngine
-        do {
-            engine = try SessionEngine(
-                sessionId: id, config: config,
-                providerContext: ProviderContext(
-                    transport: transport, retryPolicy: options.retryPolicy, clock: options.clock, logger: options.logger),
-                logger: options.logger,
-                sink: { event in
-                    if persists { recorder.record(event) }
-                    history.record(event)
-                    broadcaster.publish(event)
-                })
-        } catch let error as ProviderError {
-            throw CopilotError(
-                code: error.code == .unsupported ? .unsupported : .invalidConfiguration, message: error.message, underlying: error)
+    /// Transport, retries and clock for model calls; throws once the client was stopped.
+    private func providerContext() throws -> ProviderContext {
+        guard let transport = state.withLock({ $0.transport }) else {
+            throw CopilotError(code: .clientStopped, message: "The client was stopped; create a new CopilotClient.")
         }
-        if let store = options.sessionStore {
-            do {
-                let (opened, metadata) = try await openLog(store)
-                recorder.attach(opened, metadata: metadata)
-            } catch let error as SessionStoreError {
-                throw CopilotError(code: .invalidConfiguration, message: error.message)
-            }
-        }
-        return (LocalSessionBackend(engine: engine, recorder: recorder, history: history), broadcaster)
+        return ProviderContext(transport: transport, retryPolicy: options.retryPolicy, clock: options.clock, logger: options.logger)
     }
 
-    private func localSession(_ backend: LocalSessionBackend, broadcaster: EventBroadcaster) -> CopilotSession {
-        let engine = backend.engine
-        let session = CopilotSession(id: engine.sessionId, backend: backend, broadcaster: broadcaster) {
-            [weak self] id in
+    /// A session the client keeps until it disconnects (or ``stop()``).
+    private func track(_ backend: any SessionBackend, broadcaster: EventBroadcaster, id: String) -> CopilotSession {
+        let session = CopilotSession(id: id, backend: backend, broadcaster: broadcaster, clock: options.clock) { [weak self] id in
             _ = self?.state.withLock { $0.sessions.removeValue(forKey: id) }
         }
-        state.withLock { $0.sessions[engine.sessionId] = session }
+        state.withLock { $0.sessions[id] = session }
         return session
     }
 
@@ -272,20 +221,15 @@ public final class CopilotClient: Sendable {
         if let remote = try await remoteRuntime() {
             return try await remoteSession(config, id: sessionId, runtime: remote, resume: true)
         }
-        guard options.sessionStore != nil, let transport = state.withLock({ $0.transport }) else {
+        guard let store = options.sessionStore else {
             throw CopilotError(
                 code: .unsupported,
                 message: "Resuming needs a session store (CopilotClientOptions.sessionStore) or a runtime (CopilotClientOptions.runtime).")
         }
-        var stored: StoredSession?
-        let (backend, broadcaster) = try await makeEngine(id: sessionId, config: config, transport: transport) { store in
-            let opened = try await store.open(sessionId)
-            stored = opened
-            return (opened.log, opened.metadata)
-        }
-        let session = localSession(backend, broadcaster: broadcaster)
-        backend.history.seed(stored?.events ?? [])
-        await backend.engine.resume(from: stored?.events ?? [], droppedLines: stored?.droppedLines ?? 0)
+        let host = try await SessionHost.resume(
+            config, from: store, id: sessionId, providerContext: try providerContext(), logger: options.logger)
+        let session = track(host, broadcaster: host.events, id: sessionId)
+        await host.start()
         return session
     }
 
@@ -293,7 +237,7 @@ public final class CopilotClient: Sendable {
     /// remote runtime (`CopilotClientOptions.runtime`), those the runtime keeps (`session.list`).
     public func listSessions() async throws -> [SessionMetadata] {
         if let remote = try await remoteRuntime() {
-            return try await remote.call(RPC.sessionList, SessionListParams()).sessions.map(Self.metadata(fromWire:))
+            return try await remote.call(RPC.sessionList, SessionListParams()).sessions.map(SessionMetadata.init)
         }
         return try await requireStore().list()
     }
@@ -301,7 +245,7 @@ public final class CopilotClient: Sendable {
     /// One stored session's metadata, or `nil`.
     public func sessionMetadata(_ sessionId: String) async throws -> SessionMetadata? {
         if let remote = try await remoteRuntime() {
-            return try await remote.call(RPC.sessionGetMetadata, SessionIDParams(sessionId: sessionId)).session.map(Self.metadata(fromWire:))
+            return try await remote.call(RPC.sessionGetMetadata, SessionIDParams(sessionId: sessionId)).session.map(SessionMetadata.init)
         }
         return try await requireStore().metadata(sessionId)
     }
@@ -330,14 +274,6 @@ public final class CopilotClient: Sendable {
         }
     }
 
-    /// The SDKs' `SessionMetadata` object (what `session.list` returns) as ``SessionMetadata``.
-    static func metadata(fromWire value: WireSessionMetadata) -> SessionMetadata {
-        let started = EventTimestamp.parse(value.startTime) ?? Date(timeIntervalSince1970: 0)
-        return SessionMetadata(
-            sessionId: value.sessionId, workingDirectory: value.context?.cwd, createdAt: started,
-            modifiedAt: EventTimestamp.parse(value.modifiedTime) ?? started, summary: value.summary)
-    }
-
     private func requireStore() throws -> any SessionStore {
         guard let store = options.sessionStore else {
             throw CopilotError(code: .invalidConfiguration, message: "No session store is configured (CopilotClientOptions.sessionStore).")
@@ -348,11 +284,7 @@ public final class CopilotClient: Sendable {
     private func remoteSession(_ config: SessionConfig, id: String, runtime: RemoteRuntime, resume: Bool) async throws -> CopilotSession {
         let broadcaster = EventBroadcaster()
         let backend = try await runtime.createSession(config, id: id, broadcaster: broadcaster, resume: resume)
-        let session = CopilotSession(id: id, backend: backend, broadcaster: broadcaster) { [weak self] id in
-            _ = self?.state.withLock { $0.sessions.removeValue(forKey: id) }
-        }
-        state.withLock { $0.sessions[id] = session }
-        return session
+        return track(backend, broadcaster: broadcaster, id: id)
     }
 
     /// The models available to this client.
@@ -391,10 +323,6 @@ public final class CopilotClient: Sendable {
     /// Asks `provider` for its models (not cached).
     public func listModels(provider: ProviderConfig) async throws -> [ModelInfo] {
         try await start()
-        guard let transport = state.withLock({ $0.transport }) else {
-            throw CopilotError(code: .clientStopped, message: "The client was stopped; create a new CopilotClient.")
-        }
-        return try await provider.listModels(
-            context: ProviderContext(transport: transport, retryPolicy: options.retryPolicy, clock: options.clock, logger: options.logger))
+        return try await provider.listModels(context: try providerContext())
     }
 }

@@ -11,12 +11,17 @@ public final class CopilotSession: Sendable {
     public let sessionId: String
     private let backend: any SessionBackend
     private let broadcaster: EventBroadcaster
+    private let clock: any Clock<Duration>
     private let onDisconnect: @Sendable (String) -> Void
 
-    init(id: String, backend: any SessionBackend, broadcaster: EventBroadcaster, onDisconnect: @escaping @Sendable (String) -> Void) {
+    init(
+        id: String, backend: any SessionBackend, broadcaster: EventBroadcaster, clock: any Clock<Duration>,
+        onDisconnect: @escaping @Sendable (String) -> Void
+    ) {
         self.sessionId = id
         self.backend = backend
         self.broadcaster = broadcaster
+        self.clock = clock
         self.onDisconnect = onDisconnect
     }
 
@@ -58,44 +63,23 @@ public final class CopilotSession: Sendable {
 
     /// Sends a prompt and waits for the session to become idle, returning the final `assistant.message`.
     ///
-    /// - Parameter timeout: how long to wait. On timeout the session keeps working; call ``abort()`` to stop it.
+    /// - Parameter timeout: how long to wait, on ``CopilotClientOptions/clock``. On timeout the session
+    ///   keeps working; call ``abort()`` to stop it.
     /// - Throws: ``CopilotError`` — `sessionError` with the provider's message when the turn failed,
     ///   `aborted` when it was aborted, `timeout`, or `sessionClosed`.
     public func sendAndWait(_ options: MessageOptions, timeout: Duration = .seconds(60)) async throws -> SessionEvent.AssistantMessage {
-        let stream = broadcaster.subscribe()
-        let messageID = try await send(options)
-        return try await withThrowingTaskGroup(of: SessionEvent.AssistantMessage.self) { group in
-            group.addTask {
-                try await Self.awaitAnswer(to: messageID, in: stream)
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw CopilotError(
-                    code: .timeout,
-                    message: "Timed out after \(timeout) waiting for session.idle; the session is still working on the message. Call abort() to stop it.")
-            }
-            defer { group.cancelAll() }
-            guard let answer = try await group.next() else { throw CancellationError() }
-            return answer
-        }
-    }
-
-    /// Sends a prompt and waits; see ``sendAndWait(_:timeout:)``.
-    public func sendAndWait(_ prompt: String, timeout: Duration = .seconds(60)) async throws -> SessionEvent.AssistantMessage {
-        try await sendAndWait(MessageOptions(prompt: prompt), timeout: timeout)
-    }
-
-    private static func awaitAnswer(to messageID: String, in stream: AsyncStream<SessionEvent>) async throws -> SessionEvent.AssistantMessage {
-        guard let completion = await MessageCompletion.wait(for: messageID, in: stream) else {
-            try Task.checkCancellation()
-            throw CopilotError(code: .sessionClosed, message: "The session was disconnected before the answer was complete.")
-        }
+        let (_, completion) = try await broadcaster.sendAndWait(timeout: timeout, clock: clock) { try await send(options) }
         if let failure = completion.failure { throw CopilotError(code: .sessionError, message: failure.message) }
         if completion.aborted { throw CopilotError(code: .aborted, message: "The session was aborted before the answer was complete.") }
         guard let answer = completion.answer, case .assistantMessage(let message) = answer.payload else {
             throw CopilotError(code: .sessionError, message: "The session became idle without an assistant message.")
         }
         return message
+    }
+
+    /// Sends a prompt and waits; see ``sendAndWait(_:timeout:)``.
+    public func sendAndWait(_ prompt: String, timeout: Duration = .seconds(60)) async throws -> SessionEvent.AssistantMessage {
+        try await sendAndWait(MessageOptions(prompt: prompt), timeout: timeout)
     }
 
     /// Every persisted event of the session so far, in order: what a store keeps and what a
@@ -117,4 +101,14 @@ public final class CopilotSession: Sendable {
         broadcaster.finish()
         onDisconnect(sessionId)
     }
+}
+
+/// A registration made with `CopilotSession.on`; call ``cancel()`` to stop receiving events.
+public struct EventSubscription: Sendable {
+    private let cancelAction: @Sendable () -> Void
+
+    init(cancel: @escaping @Sendable () -> Void) { cancelAction = cancel }
+
+    /// Unregisters the handler. Calling it twice is harmless.
+    public func cancel() { cancelAction() }
 }

@@ -57,7 +57,7 @@ final class RemoteRuntime: Sendable {
 
     /// Starts `path` with `--headless --no-auto-update --log-level warning --stdio` (after `arguments`)
     /// and speaks the protocol over its standard input and output.
-    static func spawn(path: String, arguments: [String], logger: Logger) async throws -> RemoteRuntime {
+    static func spawn(path: String, arguments: [String], clock: any Clock<Duration>, logger: Logger) async throws -> RemoteRuntime {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw CopilotError(code: .invalidConfiguration, message: "No runtime executable at \(path) (CopilotClientOptions.runtime .spawn).")
         }
@@ -85,11 +85,11 @@ final class RemoteRuntime: Sendable {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        return start(channel: channel, process: ProcessHandle(process), logger: logger)
+        return start(channel: channel, process: ProcessHandle(process), clock: clock, logger: logger)
     }
 
     /// Connects to a runtime listening at `address` (`host:port`, `port`, or `http://host:port`).
-    static func connect(to address: String, logger: Logger) async throws -> RemoteRuntime {
+    static func connect(to address: String, clock: any Clock<Duration>, logger: Logger) async throws -> RemoteRuntime {
         let (host, port) = try parse(address)
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
@@ -103,7 +103,7 @@ final class RemoteRuntime: Sendable {
         } catch {
             throw CopilotError(code: .invalidConfiguration, message: "Could not connect to the runtime at \(host):\(port): \(error)")
         }
-        return start(channel: channel, process: nil, logger: logger)
+        return start(channel: channel, process: nil, clock: clock, logger: logger)
     }
 
     static func parse(_ address: String) throws -> (String, Int) {
@@ -118,8 +118,10 @@ final class RemoteRuntime: Sendable {
         return (host.isEmpty ? "127.0.0.1" : host, port)
     }
 
-    private static func start(channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, process: ProcessHandle?, logger: Logger) -> RemoteRuntime {
-        let connection = RPCConnection()
+    private static func start(
+        channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, process: ProcessHandle?, clock: any Clock<Duration>, logger: Logger
+    ) -> RemoteRuntime {
+        let connection = RPCConnection(clock: clock)
         let routes = Routes()
         let runner = Task<Void, Never> {
             _ = try? await channel.executeThenClose { inbound, outbound in

@@ -1,4 +1,5 @@
 import CopilotProtocol
+import CopilotProviders
 import NIOCore
 import NIOPosix
 
@@ -20,7 +21,7 @@ extension RuntimeServer {
             }
         try await channel.executeThenClose { inbound, outbound in
             await serve(
-                RPCConnection(), input: inbound.map { Array($0.readableBytesView) },
+                RPCConnection(clock: providerContext.clock), input: inbound.map { Array($0.readableBytesView) },
                 write: { try await outbound.write(ByteBuffer(bytes: $0)) })
         }
     }
@@ -45,7 +46,7 @@ extension RuntimeServer {
                             await withTaskCancellationHandler {
                                 try? await connection.executeThenClose { inbound, outbound in
                                     await self.serve(
-                                        RPCConnection(), input: inbound.map { Array($0.readableBytesView) },
+                                        RPCConnection(clock: self.providerContext.clock), input: inbound.map { Array($0.readableBytesView) },
                                         write: { try await outbound.write(ByteBuffer(bytes: $0)) })
                                 }
                             } onCancel: {

@@ -19,13 +19,12 @@ package final class RuntimeServer: Sendable {
     package static let version = "0.1.0-swift"
 
     private let connectionToken: String?
-    private let providerContext: ProviderContext
+    let providerContext: ProviderContext
     private let store: (any SessionStore)?
     private let logger: Logger
 
     private struct State {
         var sessions: [String: ServerSession] = [:]
-        var lastSessionID: String?
         var authenticated: Set<UUID> = []
     }
 
@@ -131,8 +130,7 @@ package final class RuntimeServer: Sendable {
             }
         }
         router.on(RPC.sessionSendAndWait) { [unowned server] params, _ in
-            let session = try server.session(for: params.sessionId, RPC.sessionSendAndWait.name)
-            return try await server.sendAndWait(params, session: session, engine: try server.engine(for: params.sessionId, RPC.sessionSendAndWait.name))
+            try await server.sendAndWait(params, host: try server.host(for: params.sessionId, RPC.sessionSendAndWait.name))
         }
         router.on(RPC.sessionAbort) { [unowned server] params, _ in
             await (try server.engine(for: params.sessionId, RPC.sessionAbort.name)).abort()
@@ -203,16 +201,17 @@ package final class RuntimeServer: Sendable {
 
     /// The live session `id`, or the "Session not found" error the SDKs recognise.
     private func session(for id: String, _ method: String) throws -> ServerSession {
-        guard let session = state.withLock({ state -> ServerSession? in
-            if state.sessions[id] != nil { state.lastSessionID = id }
-            return state.sessions[id]
-        }) else { throw RPCError.sessionNotFound(method: method, id) }
+        guard let session = state.withLock({ $0.sessions[id] }) else { throw RPCError.sessionNotFound(method: method, id) }
         return session
     }
 
+    private func host(for id: String, _ method: String) throws -> SessionHost {
+        guard let host = try session(for: id, method).host else { throw RPCError.sessionNotFound(method: method, id) }
+        return host
+    }
+
     private func engine(for id: String, _ method: String) throws -> SessionEngine {
-        guard let engine = try session(for: id, method).engine else { throw RPCError.sessionNotFound(method: method, id) }
-        return engine
+        try host(for: id, method).engine
     }
 
     private func deleteSession(_ id: String, on connection: RPCConnection) async throws -> SuccessResult {
@@ -234,17 +233,13 @@ package final class RuntimeServer: Sendable {
 
     /// Sends, waits for the `session.idle` that ends the message, and answers with the final
     /// `assistant.message` envelope. The idle notification is written before this answer.
-    private func sendAndWait(_ params: SessionSendParams, session: ServerSession, engine: SessionEngine) async throws -> SessionSendAndWaitResult {
+    private func sendAndWait(_ params: SessionSendParams, host: SessionHost) async throws -> SessionSendAndWaitResult {
         let options = try Self.messageOptions(params)
-        let events = session.events()
-        let messageID: String
+        let (messageID, completion): (String, MessageCompletion)
         do {
-            messageID = try await engine.send(options)
+            (messageID, completion) = try await host.sendAndWait(options)
         } catch {
-            throw RPCError.internalError(method: RPC.sessionSendAndWait.name, String(describing: error))
-        }
-        guard let completion = await MessageCompletion.wait(for: messageID, in: events) else {
-            throw RPCError.internalError(method: RPC.sessionSendAndWait.name, "The session ended before the message was answered.")
+            throw RPCError.internalError(method: RPC.sessionSendAndWait.name, (error as? CopilotError)?.message ?? String(describing: error))
         }
         let completionID = completion.idle.id.uuidString.lowercased()
         if let failure = completion.failure {
@@ -255,22 +250,14 @@ package final class RuntimeServer: Sendable {
             response: completion.aborted ? nil : completion.answer)
     }
 
-    /// `SessionMetadata` for every session, live or stored, most recently modified first.
+    /// `SessionMetadata` for every session, live or stored, most recently modified first. A live
+    /// session's own metadata is newer than what its store has been told so far.
     private func allMetadata() async throws -> [WireSessionMetadata] {
-        let live = state.withLock { Array($0.sessions.values) }
-        var byID: [String: (Date, WireSessionMetadata)] = [:]
-        for stored in (try? await store?.list()) ?? [] {
-            byID[stored.sessionId] = (
-                stored.modifiedAt,
-                ServerSession.wireMetadata(
-                    id: stored.sessionId, started: stored.createdAt, modified: stored.modifiedAt, summary: stored.summary,
-                    cwd: stored.workingDirectory)
-            )
-        }
-        for session in live where byID[session.id] == nil {
-            byID[session.id] = (session.startTime, session.metadata)
-        }
-        return byID.values.sorted { $0.0 > $1.0 }.map(\.1)
+        let live = state.withLock { $0.sessions.values.compactMap(\.host?.metadata) }
+        var byID: [String: SessionMetadata] = [:]
+        for stored in (try? await store?.list()) ?? [] { byID[stored.sessionId] = stored }
+        for metadata in live { byID[metadata.sessionId] = metadata }
+        return byID.values.sorted { $0.modifiedAt > $1.modifiedAt }.map(\.wire)
     }
 
     // MARK: - Create and resume
@@ -283,26 +270,19 @@ package final class RuntimeServer: Sendable {
         let session = ServerSession(id: id)
         session.subscribe(connection, asOwner: true)
         let config = try sessionConfig(params, session: session, id: id, method: RPC.sessionCreate.name)
-        let recorder = SessionRecorder(logger: logger)
-        let engine = try makeEngine(config, id: id, session: session, recorder: recorder, method: RPC.sessionCreate.name)
-        if let store {
-            let metadata = SessionMetadata(
-                sessionId: id, model: config.model, providerType: config.provider?.resolvedType.rawValue,
-                baseURL: config.provider?.baseURL, workingDirectory: config.workingDirectory)
-            do {
-                recorder.attach(try await store.create(metadata), metadata: metadata)
-            } catch {
-                throw RPCError.internalError(method: RPC.sessionCreate.name, String(describing: error))
-            }
+        let host: SessionHost
+        do {
+            host = try await SessionHost.create(config, id: id, providerContext: providerContext, store: store, logger: logger)
+        } catch {
+            throw RPCError.internalError(method: RPC.sessionCreate.name, (error as? CopilotError)?.message ?? String(describing: error))
         }
-        session.attach(engine: engine, recorder: recorder)
-        state.withLock { state in
-            state.sessions[id] = session
-            state.lastSessionID = id
-        }
-        await engine.start()
-        await Self.warnAboutUnsupported(params, engine: engine)
-        connection.notify(RPC.sessionLifecycle, SessionLifecycleNotification(type: SessionLifecycleNotification.created, sessionId: id, metadata: session.metadata))
+        session.attach(host)
+        state.withLock { $0.sessions[id] = session }
+        await host.start()
+        await Self.warnAboutUnsupported(params, engine: host.engine)
+        connection.notify(
+            RPC.sessionLifecycle,
+            SessionLifecycleNotification(type: SessionLifecycleNotification.created, sessionId: id, metadata: host.metadata.wire))
         return SessionCreateResult(sessionId: id)
     }
 
@@ -318,25 +298,6 @@ package final class RuntimeServer: Sendable {
         config.sessionId = id
         config.workingDirectory = cwd
         return config
-    }
-
-    private func makeEngine(
-        _ config: SessionConfig, id: String, session: ServerSession, recorder: SessionRecorder, method: String
-    ) throws -> SessionEngine {
-        // Without a store the recorder is never attached: nothing may pile up in it.
-        let persists = store != nil
-        do {
-            return try SessionEngine(
-                sessionId: id, config: config, providerContext: providerContext, logger: logger,
-                sink: { [session, recorder] event in
-                    if persists { recorder.record(event) }
-                    session.deliver(event)
-                })
-        } catch let error as CopilotError {
-            throw RPCError.internalError(method: method, error.message)
-        } catch let error as ProviderError {
-            throw RPCError.internalError(method: method, error.message)
-        }
     }
 
     /// A field the client set that this runtime does not act on is named in a `session.warning`,
@@ -355,7 +316,6 @@ package final class RuntimeServer: Sendable {
             return try await resumeStoredSession(id, params, on: connection)
         }
         session.subscribe(connection, asOwner: true)
-        state.withLock { $0.lastSessionID = id }
         if params.disableResume != true {
             await engine.publish(.sessionResume(.init(resumeTime: EventTimestamp.format(Date()), eventCount: session.persistedEvents.count)))
         }
@@ -373,39 +333,19 @@ package final class RuntimeServer: Sendable {
     /// Brings a session back from the store (after this server restarted, or after it was let go).
     private func resumeStoredSession(_ id: String, _ params: SessionCreateParams, on connection: RPCConnection) async throws -> SessionCreateResult {
         guard let store else { throw RPCError.sessionNotFound(method: RPC.sessionResume.name, id) }
-        let stored: StoredSession
-        do {
-            stored = try await store.open(id)
-        } catch {
-            throw RPCError.internalError(method: RPC.sessionResume.name, String(describing: error))
-        }
-        let session = ServerSession(id: id, startTime: stored.metadata.createdAt)
-        session.seed(stored.events)
+        let session = ServerSession(id: id)
         session.subscribe(connection, asOwner: true)
-        let recorder = SessionRecorder(logger: logger)
-        recorder.attach(stored.log, metadata: stored.metadata)
-        var params = params
-        if params.model == nil { params.model = stored.metadata.model }
-        // Keys are never stored, so a client that resumes without a provider gets the stored type and
-        // base URL back without one: enough for a local server (Ollama, llama.cpp); a provider that
-        // needs a key answers 401, and the client must send its provider again.
-        if params.provider == nil, let baseURL = stored.metadata.baseURL {
-            params.provider = .init(type: stored.metadata.providerType ?? "openai", baseUrl: baseURL)
-        }
+        let config = try sessionConfig(params, session: session, id: id, method: RPC.sessionResume.name)
+        let host: SessionHost
         do {
-            let config = try sessionConfig(params, session: session, id: id, method: RPC.sessionResume.name)
-            let engine = try makeEngine(config, id: id, session: session, recorder: recorder, method: RPC.sessionResume.name)
-            session.attach(engine: engine, recorder: recorder)
-            state.withLock { state in
-                state.sessions[id] = session
-                state.lastSessionID = id
-            }
-            await engine.resume(from: stored.events, droppedLines: stored.droppedLines)
-            await Self.warnAboutUnsupported(params, engine: engine)
+            host = try await SessionHost.resume(config, from: store, id: id, providerContext: providerContext, logger: logger)
         } catch {
-            await recorder.close()
-            throw error
+            throw RPCError.internalError(method: RPC.sessionResume.name, (error as? CopilotError)?.message ?? String(describing: error))
         }
+        session.attach(host)
+        state.withLock { $0.sessions[id] = session }
+        await host.start()
+        await Self.warnAboutUnsupported(params, engine: host.engine)
         return SessionCreateResult(sessionId: id)
     }
 }

@@ -5,13 +5,13 @@ import CopilotRuntime
 import Foundation
 import Synchronization
 
-/// One session as the protocol server holds it: the engine, who listens, what it persisted, and the
-/// tool calls and permission requests waiting for a client's answer.
+/// One session as the protocol server holds it: its ``SessionHost``, which connections listen, and
+/// the tool calls and permission requests waiting for a client's answer.
 final class ServerSession: Sendable {
     let id: String
-    let startTime: Date
-    /// The engine, set once right after creation (its event sink needs this object first).
-    var engine: SessionEngine? { state.withLock { $0.engine } }
+    /// The host, set once right after creation (the host's callbacks need this object first).
+    var host: SessionHost? { state.withLock { $0.host } }
+    var engine: SessionEngine? { host?.engine }
 
     /// An answer slot: filled by whichever comes first, the waiting call or the client's answer.
     private enum Slot {
@@ -21,47 +21,27 @@ final class ServerSession: Sendable {
     }
 
     private struct State {
-        var engine: SessionEngine?
-        var recorder: SessionRecorder?
+        var host: SessionHost?
         var subscribers: [UUID: RPCConnection] = [:]
         var owner: RPCConnection?
-        var persisted: [SessionEvent] = []
-        var modifiedTime = Date()
-        var summary: String?
         var slots: [String: Slot] = [:]
-        var waiters: [UUID: AsyncStream<SessionEvent>.Continuation] = [:]
     }
 
     private let state = Mutex(State())
 
-    init(id: String, startTime: Date = Date()) {
+    init(id: String) {
         self.id = id
-        self.startTime = startTime
     }
 
-    func attach(engine: SessionEngine, recorder: SessionRecorder) {
-        state.withLock { state in
-            state.engine = engine
-            state.recorder = recorder
-        }
+    /// Starts sending the host's events to the listening connections. Call before `host.start()`.
+    func attach(_ host: SessionHost) {
+        state.withLock { $0.host = host }
+        _ = host.events.addHandler { [weak self] event in self?.deliver(event) }
     }
 
-    /// Starts the persisted history with events read back from a store.
-    func seed(_ events: [SessionEvent]) {
-        state.withLock { state in
-            state.persisted = events.filter { !$0.ephemeral }
-            if let last = events.last { state.modifiedTime = last.timestamp }
-        }
-    }
-
-    /// Ends the engine, writes what is left to the store and releases the session there.
+    /// Ends the session and releases it in the store.
     func close() async {
-        await engine?.close()
-        let recorder = state.withLock { state in
-            defer { state.recorder = nil }
-            return state.recorder
-        }
-        await recorder?.close()
+        await host?.close()
     }
 
     // MARK: Listeners
@@ -86,53 +66,22 @@ final class ServerSession: Sendable {
     /// The connection that runs this session's client-side callbacks (hooks, token provider).
     var owner: RPCConnection? { state.withLock { $0.owner } }
 
-    var persistedEvents: [SessionEvent] { state.withLock { $0.persisted } }
-
-    /// `SessionMetadata` as the SDKs read it.
-    var metadata: WireSessionMetadata {
-        state.withLock { state in
-            Self.wireMetadata(id: id, started: startTime, modified: state.modifiedTime, summary: state.summary, cwd: nil)
-        }
-    }
-
-    /// The SDKs' `SessionMetadata` object.
-    static func wireMetadata(id: String, started: Date, modified: Date, summary: String?, cwd: String?) -> WireSessionMetadata {
-        WireSessionMetadata(
-            sessionId: id, startTime: EventTimestamp.format(started), modifiedTime: EventTimestamp.format(modified),
-            summary: summary, context: cwd.map(WireSessionMetadata.Context.init(cwd:)))
-    }
+    var persistedEvents: [SessionEvent] { host?.persistedEvents ?? [] }
 
     // MARK: Events
 
-    /// Called by the engine for every event, in order: records it, sends it to every listening
-    /// connection, then to in-process waiters.
-    func deliver(_ event: SessionEvent) {
-        let (subscribers, waiters) = state.withLock { state in
-            if !event.ephemeral {
-                state.persisted.append(event)
-                state.modifiedTime = event.timestamp
-            }
-            if state.summary == nil, case .userMessage(let message) = event.payload {
-                state.summary = String(message.content.prefix(80))
-            }
+    /// Called for every event, in order: notes a permission request's slot, then sends the event
+    /// to every listening connection.
+    private func deliver(_ event: SessionEvent) {
+        let subscribers = state.withLock { state in
             if case .permissionRequested(let request) = event.payload, state.slots[request.requestId] == nil {
                 state.slots[request.requestId] = .announced
             }
-            return (Array(state.subscribers.values), Array(state.waiters.values))
+            return Array(state.subscribers.values)
         }
         if !subscribers.isEmpty, let json = try? JSONValue(encoding: SessionEventNotification(sessionId: id, event: event)) {
             for connection in subscribers { connection.notify(RPC.sessionEvent.name, json) }
         }
-        for waiter in waiters { waiter.yield(event) }
-    }
-
-    /// Events from now on, for in-process waiting.
-    func events() -> AsyncStream<SessionEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
-        let key = UUID()
-        state.withLock { $0.waiters[key] = continuation }
-        continuation.onTermination = { [weak self] _ in _ = self?.state.withLock { $0.waiters.removeValue(forKey: key) } }
-        return stream
     }
 
     // MARK: Pending client answers

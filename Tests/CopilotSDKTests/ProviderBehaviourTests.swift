@@ -61,6 +61,12 @@ struct ProviderBehaviourTests {
         }.first
     }
 
+    func finalAnswer(in events: [SessionEvent]) -> String? {
+        events.compactMap { event -> String? in
+            if case .assistantMessage(let message) = event.payload { message.content } else { nil }
+        }.last
+    }
+
     func options(_ clock: RecordingClock, policy: RetryPolicy = .default, logger: Logger = Logger(label: "test")) -> CopilotClientOptions {
         var options = CopilotClientOptions(retryPolicy: policy, clock: clock, logger: logger)
         options.httpTimeouts = .default
@@ -77,8 +83,9 @@ struct ProviderBehaviourTests {
         ]
         try await withScriptedClient(turns: turns, options: options(clock)) { client, server in
             let session = try await client.createSession(scriptedConfig(server))
-            let reply = try await session.sendAndWait("Hi")
-            #expect(reply.content == "Finally.")
+            // Not sendAndWait: its timeout runs on the same instant clock.
+            let events = try await runToIdle(session, "Hi")
+            #expect(finalAnswer(in: events) == "Finally.")
             #expect(server.modelCalls.count == 3)
             #expect(clock.waits == [250, 1000])
             #expect(server.modelCalls.map { $0.headers["x-retry-count"] } == [nil, "1", "2"])
@@ -167,8 +174,7 @@ struct ProviderBehaviourTests {
             var config = scriptedConfig(server, tools: [Tool(name: "ping", description: "Ping") { _ in "pong" }], apiKey: "static-key-ignored")
             config.provider?.bearerTokenProvider = tokens
             let session = try await client.createSession(config)
-            let reply = try await session.sendAndWait("Go")
-            #expect(reply.content == "Done.")
+            #expect(finalAnswer(in: try await runToIdle(session, "Go")) == "Done.")
             #expect(server.modelCalls.map { $0.headers["authorization"] } == [
                 "Bearer entra-token-1", "Bearer entra-token-2", "Bearer entra-token-3",
             ])
@@ -200,6 +206,35 @@ struct ProviderBehaviourTests {
             #expect(sessionError(in: events)?.errorCode == "timeout")
             // Long before the provider's 20 s silence would have ended on its own.
             #expect(started.duration(to: .now) < .seconds(15))
+        }
+    }
+
+    @Test("the client's clock measures every timeout: a 45 s hook and a 90 s sendAndWait end at once on an instant clock")
+    func injectedClockDrivesTimeouts() async throws {
+        let clock = RecordingClock()
+        let silent = ScriptedTurn.text("late", delivery: .init(initialDelay: .seconds(20)))
+        try await withScriptedClient(turns: [silent], options: options(clock, policy: .none)) { client, server in
+            var config = scriptedConfig(server)
+            config.hooks = SessionHooks(
+                onUserPromptSubmitted: { _ in
+                    try await Task.sleep(for: .seconds(3600))
+                    return nil
+                },
+                timeout: .seconds(45))
+            let session = try await client.createSession(config)
+            let hookEnds = Mutex<[SessionEvent.HookEnd]>([])
+            session.on(.hookEnd) { end in hookEnds.withLock { $0.append(end) } }
+            let started = ContinuousClock.now
+            await #expect(throws: CopilotError.self) { _ = try await session.sendAndWait("Hi", timeout: .seconds(90)) }
+            // The hook runs on the session's own task: give it a moment to have timed out too.
+            while hookEnds.withLock({ $0.isEmpty }), started.duration(to: .now) < .seconds(30) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(started.duration(to: .now) < .seconds(30))
+            #expect(clock.waits.contains(45_000))
+            #expect(clock.waits.contains(90_000))
+            #expect(hookEnds.withLock { $0 }.first?.success == false)
+            await session.abort()
         }
     }
 

@@ -1,13 +1,12 @@
-import CopilotCore
-import CopilotRuntime
+package import CopilotCore
 import Synchronization
 
 /// Fans a session's events out to callback handlers and `AsyncStream` subscribers, in order.
 ///
 /// `publish` is called by one producer at a time (the engine), so every subscriber sees the same
 /// order. Handlers run synchronously, outside the lock.
-final class EventBroadcaster: Sendable {
-    typealias Handler = @Sendable (SessionEvent) -> Void
+package final class EventBroadcaster: Sendable {
+    package typealias Handler = @Sendable (SessionEvent) -> Void
 
     private struct State {
         var nextID: UInt64 = 0
@@ -18,8 +17,10 @@ final class EventBroadcaster: Sendable {
 
     private let state = Mutex(State())
 
+    package init() {}
+
     /// Registers a handler; returns its id for ``remove(_:)``.
-    func addHandler(_ handler: @escaping Handler) -> UInt64 {
+    package func addHandler(_ handler: @escaping Handler) -> UInt64 {
         state.withLock { state in
             state.nextID += 1
             state.handlers.append((state.nextID, handler))
@@ -27,7 +28,7 @@ final class EventBroadcaster: Sendable {
         }
     }
 
-    func remove(_ id: UInt64) {
+    package func remove(_ id: UInt64) {
         let continuation = state.withLock { state -> AsyncStream<SessionEvent>.Continuation? in
             state.handlers.removeAll { $0.id == id }
             return state.streams.removeValue(forKey: id)
@@ -36,7 +37,7 @@ final class EventBroadcaster: Sendable {
     }
 
     /// A stream of every event published from now on; it ends when the session disconnects.
-    func subscribe() -> AsyncStream<SessionEvent> {
+    package func subscribe() -> AsyncStream<SessionEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
         let id: UInt64? = state.withLock { state in
             guard !state.isFinished else { return nil }
@@ -54,7 +55,7 @@ final class EventBroadcaster: Sendable {
         return stream
     }
 
-    func publish(_ event: SessionEvent) {
+    package func publish(_ event: SessionEvent) {
         let (handlers, streams) = state.withLock { state in
             (state.handlers.map(\.handler), Array(state.streams.values))
         }
@@ -63,7 +64,7 @@ final class EventBroadcaster: Sendable {
     }
 
     /// Ends every stream and drops every handler.
-    func finish() {
+    package func finish() {
         let streams = state.withLock { state -> [AsyncStream<SessionEvent>.Continuation] in
             state.isFinished = true
             state.handlers.removeAll()
@@ -72,14 +73,4 @@ final class EventBroadcaster: Sendable {
         }
         for continuation in streams { continuation.finish() }
     }
-}
-
-/// A registration made with `CopilotSession.on`; call ``cancel()`` to stop receiving events.
-public struct EventSubscription: Sendable {
-    private let cancelAction: @Sendable () -> Void
-
-    init(cancel: @escaping @Sendable () -> Void) { cancelAction = cancel }
-
-    /// Unregisters the handler. Calling it twice is harmless.
-    public func cancel() { cancelAction() }
 }

@@ -1,0 +1,192 @@
+package import CopilotCore
+package import CopilotProviders
+import Foundation
+package import Logging
+import Synchronization
+
+/// One session, wired once: the engine, the recorder that writes its events to a store, the
+/// persisted history, the broadcaster that fans its events out, and the metadata a session list
+/// shows. The in-process client and the protocol server both build their sessions here, so a
+/// `SessionConfig` means the same in every mode.
+///
+/// Build one with ``create(_:id:providerContext:store:logger:)`` or
+/// ``resume(_:from:id:providerContext:logger:)``, subscribe to ``events``, then call ``start()``:
+/// no event is emitted before it.
+package final class SessionHost: Sendable {
+    /// The agent loop.
+    package let engine: SessionEngine
+    /// Every event, in order, to handlers and streams; finished by ``close()``.
+    package let events: EventBroadcaster
+    /// The session's id.
+    package var sessionId: String { engine.sessionId }
+
+    private let recorder: SessionRecorder?
+    private let clock: any Clock<Duration>
+    private let ledger: Ledger
+    private let origin: Origin
+
+    /// What ``start()`` begins with.
+    private enum Origin {
+        case new
+        case resumed(events: [SessionEvent], droppedLines: Int)
+    }
+
+    /// The persisted events and the live metadata, updated by the engine's sink.
+    private final class Ledger: Sendable {
+        private struct State {
+            var persisted: [SessionEvent]
+            var metadata: SessionMetadata
+        }
+
+        private let state: Mutex<State>
+
+        init(persisted: [SessionEvent], metadata: SessionMetadata) {
+            state = Mutex(State(persisted: persisted.filter { !$0.ephemeral }, metadata: metadata))
+        }
+
+        func record(_ event: SessionEvent) {
+            guard !event.ephemeral else { return }
+            state.withLock { state in
+                state.persisted.append(event)
+                state.metadata.note(event)
+            }
+        }
+
+        var persisted: [SessionEvent] { state.withLock { $0.persisted } }
+        var metadata: SessionMetadata { state.withLock { $0.metadata } }
+    }
+
+    private init(
+        config: SessionConfig, id: String, metadata: SessionMetadata, origin: Origin, providerContext: ProviderContext,
+        persists: Bool, logger: Logger
+    ) throws {
+        let events = EventBroadcaster()
+        let recorder = persists ? SessionRecorder(logger: logger) : nil
+        let persisted: [SessionEvent]
+        if case .resumed(let stored, _) = origin { persisted = stored } else { persisted = [] }
+        let ledger = Ledger(persisted: persisted, metadata: metadata)
+        do {
+            engine = try SessionEngine(
+                sessionId: id, config: config, providerContext: providerContext, logger: logger,
+                sink: { event in
+                    recorder?.record(event)
+                    ledger.record(event)
+                    events.publish(event)
+                })
+        } catch let error as ProviderError {
+            throw CopilotError(
+                code: error.code == .unsupported ? .unsupported : .invalidConfiguration, message: error.message, underlying: error)
+        }
+        self.events = events
+        self.recorder = recorder
+        self.ledger = ledger
+        self.origin = origin
+        self.clock = providerContext.clock
+    }
+
+    /// A new session `id`. With a `store`, its log is created there once the config has been
+    /// checked, so a config that cannot work leaves nothing behind.
+    ///
+    /// - Throws: ``CopilotError`` `invalidConfiguration` (or `unsupported`) when the config or the
+    ///   store refuses.
+    package static func create(
+        _ config: SessionConfig, id: String, providerContext: ProviderContext, store: (any SessionStore)?, logger: Logger
+    ) async throws -> SessionHost {
+        let metadata = SessionMetadata(
+            sessionId: id, model: config.model, providerType: config.provider?.resolvedType.rawValue,
+            baseURL: config.provider?.baseURL, workingDirectory: config.workingDirectory)
+        let host = try SessionHost(
+            config: config, id: id, metadata: metadata, origin: .new, providerContext: providerContext, persists: store != nil,
+            logger: logger)
+        if let store {
+            do {
+                host.recorder?.attach(try await store.create(metadata), metadata: metadata)
+            } catch let error as SessionStoreError {
+                throw CopilotError(code: .invalidConfiguration, message: error.message)
+            }
+        }
+        return host
+    }
+
+    /// Session `id` brought back from `store`, continuing its conversation.
+    ///
+    /// A config without a model or provider gets the stored ones back. Keys are never stored, so
+    /// that is enough for a local server (Ollama, llama.cpp); a provider that needs a key answers
+    /// 401 until the caller passes its provider again.
+    ///
+    /// - Throws: ``CopilotError`` `invalidConfiguration` when the store does not have the session,
+    ///   cannot open it (another writer holds it), or the config cannot work.
+    package static func resume(
+        _ config: SessionConfig, from store: any SessionStore, id: String, providerContext: ProviderContext, logger: Logger
+    ) async throws -> SessionHost {
+        let stored: StoredSession
+        do {
+            stored = try await store.open(id)
+        } catch let error as SessionStoreError {
+            throw CopilotError(code: .invalidConfiguration, message: error.message)
+        }
+        var config = config
+        if config.model == nil { config.model = stored.metadata.model }
+        if config.provider == nil, let baseURL = stored.metadata.baseURL {
+            config.provider = ProviderConfig(
+                type: stored.metadata.providerType.flatMap(ProviderConfig.ProviderType.init(rawValue:)) ?? .openai, baseURL: baseURL)
+        }
+        if config.workingDirectory == nil { config.workingDirectory = stored.metadata.workingDirectory }
+        do {
+            let host = try SessionHost(
+                config: config, id: id, metadata: stored.metadata,
+                origin: .resumed(events: stored.events, droppedLines: stored.droppedLines), providerContext: providerContext,
+                persists: true, logger: logger)
+            host.recorder?.attach(stored.log, metadata: stored.metadata)
+            return host
+        } catch {
+            await stored.log.close()
+            throw error
+        }
+    }
+
+    /// Emits `session.start` (a new session) or `session.resume` (a resumed one). Call once.
+    package func start() async {
+        switch origin {
+        case .new: await engine.start()
+        case .resumed(let events, let droppedLines): await engine.resume(from: events, droppedLines: droppedLines)
+        }
+    }
+
+    /// Every persisted (non-ephemeral) event so far, in order, including those read back from a store.
+    package var persistedEvents: [SessionEvent] { ledger.persisted }
+
+    /// The session as a session list shows it, up to date with the last event.
+    package var metadata: SessionMetadata { ledger.metadata }
+
+    /// Sends a message and waits for the `session.idle` that ends it; see
+    /// ``EventBroadcaster/sendAndWait(timeout:clock:send:)``.
+    package func sendAndWait(_ options: MessageOptions, timeout: Duration? = nil) async throws -> (messageId: String, completion: MessageCompletion) {
+        try await events.sendAndWait(timeout: timeout, clock: clock) { try await self.engine.send(options) }
+    }
+
+    /// Ends the session: the engine stops (running the `sessionEnd` hook), what is left is written
+    /// to the store and the log released, then every event stream ends.
+    package func close() async {
+        await engine.close()
+        await recorder?.close()
+        events.finish()
+    }
+}
+
+extension SessionMetadata {
+    /// What one persisted event changes in a session list, the one rule for every store and mode:
+    /// a new prompt is what "modified" means, and the first one is the summary; a summary given at
+    /// the end (the `sessionEnd` hook's) replaces it.
+    package mutating func note(_ event: SessionEvent) {
+        switch event.payload {
+        case .userMessage(let message):
+            modifiedAt = event.timestamp
+            if summary == nil { summary = String(message.content.prefix(80)) }
+        case .sessionTaskComplete(let done):
+            if let summary = done.summary { self.summary = summary }
+        default:
+            break
+        }
+    }
+}
