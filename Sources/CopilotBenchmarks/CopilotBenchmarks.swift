@@ -398,8 +398,11 @@ struct CopilotBenchmarks {
             return
         }
         let postgres = try PostgresSessionStore(url: url, options: .init(schema: "bench_\(UUID().uuidString.prefix(8).lowercased())"))
-        try await storeFigures("PostgreSQL store", postgres, options, table: &table, peer: ["postgres", url], peerName: "psycopg 3.3.9, same SQL")
-        await postgres.shutdown()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await postgres.run() }
+            defer { group.cancelAll() }
+            try await storeFigures("PostgreSQL store", postgres, options, table: &table, peer: ["postgres", url], peerName: "psycopg 3.3.9, same SQL")
+        }
     }
 
     static func storeFigures(

@@ -6,6 +6,7 @@ import CopilotPostgres
 import CopilotSDK
 import Foundation
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// `copilot-swift run`: one prompt, one answer, streamed to the terminal.
@@ -88,31 +89,42 @@ struct RunCommand: AsyncParsableCommand {
         let sessionStore: (any SessionStore)? = postgres ?? stateDirectory.map { FileSessionStore(directory: URL(fileURLWithPath: $0)) }
         let client = CopilotClient(options: CopilotClientOptions(sessionStore: sessionStore))
         do {
-            try await client.start()
-            let session: CopilotSession
-            if let resume {
-                session = try await client.resumeSession(resume, config)
-            } else {
-                session = try await client.createSession(config)
+            try await whileRunning(postgres) {
+                try await client.start()
+                let session: CopilotSession
+                if let resume {
+                    session = try await client.resumeSession(resume, config)
+                } else {
+                    session = try await client.createSession(config)
+                }
+                let printer = AnswerPrinter(jsonl: events == .jsonl)
+                session.on { event in printer.handle(event) }
+                do {
+                    _ = try await session.sendAndWait(MessageOptions(prompt: prompt), timeout: .seconds(timeout))
+                    printer.finish()
+                } catch {
+                    printer.finish()
+                    throw error
+                }
+                await session.disconnect()
+                try await client.stop()
             }
-            let printer = AnswerPrinter(jsonl: events == .jsonl)
-            session.on { event in printer.handle(event) }
-            do {
-                _ = try await session.sendAndWait(MessageOptions(prompt: prompt), timeout: .seconds(timeout))
-                printer.finish()
-            } catch {
-                printer.finish()
-                throw error
-            }
-            await session.disconnect()
-            try await client.stop()
-            await postgres?.shutdown()
         } catch {
             try? await client.stop()
-            await postgres?.shutdown()
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode.failure
         }
+    }
+}
+
+/// Runs `body` while `service` (when there is one) runs beside it in a child task, and stops the
+/// service once `body` is done.
+func whileRunning<Result: Sendable>(_ service: (any Service)?, _ body: () async throws -> Result) async throws -> Result {
+    guard let service else { return try await body() }
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await service.run() }
+        defer { group.cancelAll() }
+        return try await body()
     }
 }
 

@@ -4,9 +4,10 @@ import ArgumentParser
 import CopilotPostgres
 import CopilotSDK
 import CopilotServer
-import Dispatch
 import Foundation
 import Logging
+import ServiceLifecycle
+import UnixSignals
 
 /// `copilot-swift server`: the Copilot CLI's JSON-RPC protocol over stdio or TCP.
 struct ServerCommand: AsyncParsableCommand {
@@ -102,42 +103,31 @@ struct ServerCommand: AsyncParsableCommand {
         let server = RuntimeServer(
             connectionToken: stdio ? nil : ProcessInfo.processInfo.environment["COPILOT_CONNECTION_TOKEN"],
             providerContext: ProviderContext(transport: transport, logger: logger), store: store, logger: logger)
-        // SIGTERM and SIGINT stop serving; sessions are then closed, so their logs are complete and
-        // another server may take them over at once.
-        let serving = Task { [stdio, host, port] in
-            if stdio {
-                try await server.serveStandardIO()
-            } else {
-                try await server.serveTCP(host: host, port: port ?? 0) { bound in
+        let serving = RuntimeServerService(
+            server: server,
+            transport: stdio
+                ? .standardIO
+                : .tcp(host: host, port: port ?? 0) { bound in
                     FileHandle.standardOutput.write(Data("CLI server listening on port \(bound)\n".utf8))
-                }
-            }
-        }
-        let signals = Self.onTermination { serving.cancel() }
+                })
+        // SIGTERM and SIGINT shut the group down gracefully, the server first: it stops serving and
+        // closes its sessions, so their logs are complete and another server may take them over at
+        // once; then the store stops. The server ending by itself (standard input closed) does the same.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let postgres { services.append(.init(service: postgres)) }
+        services.append(.init(service: serving, successTerminationBehavior: .gracefullyShutdownGroup))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         var failure: (any Error)?
         do {
-            try await serving.value
-        } catch where !(error is CancellationError) {
+            try await group.run()
+        } catch {
             failure = error
-        } catch {}
-        signals.forEach { $0.cancel() }
-        await server.shutdown()
-        await postgres?.shutdown()
+        }
         try? await transport.shutdown()
         if let failure {
             FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
             throw ExitCode.failure
-        }
-    }
-
-    /// Calls `handler` on SIGTERM or SIGINT instead of dying at once.
-    static func onTermination(_ handler: @escaping @Sendable () -> Void) -> [any DispatchSourceSignal] {
-        [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: handler)
-            source.resume()
-            return source
         }
     }
 

@@ -3,6 +3,7 @@ public import CopilotRuntime
 import Foundation
 public import Logging
 import PostgresNIO
+public import ServiceLifecycle
 import Synchronization
 
 /// A ``SessionStore`` in PostgreSQL, so that several servers share sessions: one created through
@@ -24,8 +25,22 @@ import Synchronization
 /// - **Secrets.** Only ``SessionMetadata`` and events are written; neither holds a key or token.
 ///   The URL's password never appears in errors or logs.
 ///
-/// The store runs its own connection pool; call ``shutdown()`` when done with it.
-public final class PostgresSessionStore: SessionStore, Sendable {
+/// - **Lifecycle.** The store is a swift-service-lifecycle `Service`: its ``run()`` runs the
+///   connection pool and renews the leases of the sessions it has open, until the task running it is
+///   cancelled or the service group shuts down gracefully. Add it to your `ServiceGroup`, or run it
+///   in a child task, before using it:
+///
+///   ```swift
+///   let store = try PostgresSessionStore(url: "postgres://copilot@127.0.0.1/copilot")
+///   try await withThrowingDiscardingTaskGroup { group in
+///       group.addTask { try await store.run() }
+///       // … use the store …
+///       group.cancelAll()
+///   }
+///   ```
+///
+///   Used while it is not running, it answers with an error that says so.
+public final class PostgresSessionStore: SessionStore, Service, Sendable {
     public struct Options: Sendable {
         /// How long a session stays owned without renewal. Owners renew at a third of this.
         public var leaseDuration: Duration
@@ -52,8 +67,17 @@ public final class PostgresSessionStore: SessionStore, Sendable {
     let logger: Logger
     let client: PostgresClient
     private let url: PostgresURL
-    private let clientRun: Task<Void, Never>
-    private let state = Mutex<(schemaReady: Task<Void, any Error>?, heartbeat: Task<Void, Never>?, shutDown: Bool)>((nil, nil, false))
+
+    private struct State {
+        var schemaReady: Task<Void, any Error>?
+        var phase = Phase.idle
+        /// The sessions this store has open, whose leases the heartbeat renews.
+        var open: Set<String> = []
+    }
+
+    private enum Phase { case idle, running, stopped }
+
+    private let state = Mutex(State())
 
     /// A store on the server at `url` (see the type's documentation for the URL's form). Nothing is
     /// sent to the server until the store is first used; the first use creates the schema over one
@@ -84,35 +108,49 @@ public final class PostgresSessionStore: SessionStore, Sendable {
         poolLogger.logLevel = max(logger.logLevel, .error)
         let client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
         self.client = client
-        self.clientRun = Task { await client.run() }
     }
 
-    deinit {
-        state.withLock { $0.heartbeat?.cancel() }
-        clientRun.cancel()
-    }
-
-    /// Stops renewing leases and closes the connection pool. Sessions still open stay owned until
-    /// their leases run out; close them first for a clean hand-over.
-    public func shutdown() async {
-        let heartbeat = state.withLock { state in
-            state.shutDown = true
-            return state.heartbeat
+    /// Runs the connection pool and renews the leases of open sessions at a third of
+    /// ``Options/leaseDuration``, until the calling task is cancelled or its service group shuts
+    /// down gracefully. A store runs once: afterwards it refuses work. Sessions still open when it
+    /// stops stay owned until their leases run out; close them first for a clean hand-over.
+    ///
+    /// - Throws: ``SessionStoreError`` when the store is already running or has run before.
+    public func run() async throws {
+        try state.withLock { state in
+            guard state.phase == .idle else {
+                throw SessionStoreError("PostgresSessionStore.run() was called twice; a store runs once.")
+            }
+            state.phase = .running
         }
-        heartbeat?.cancel()
-        await heartbeat?.value
-        clientRun.cancel()
-        await clientRun.value
+        defer { state.withLock { $0.phase = .stopped } }
+        await cancelWhenGracefulShutdown { [self] in
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.client.run() }
+                group.addTask { await self.renewLeasesUntilCancelled() }
+            }
+        }
     }
 
-    var isShutDown: Bool { state.withLock { $0.shutDown } }
+    /// Whether ``run()`` is running, so the pool can answer.
+    var isRunning: Bool { state.withLock { $0.phase == .running } }
+
+    private func requireRunning() throws {
+        switch state.withLock({ $0.phase }) {
+        case .running: return
+        case .idle:
+            throw SessionStoreError(
+                "PostgresSessionStore \(redactedURL) is not running: call its run() (or add it to a ServiceGroup) before using it.")
+        case .stopped: throw SessionStoreError("PostgresSessionStore \(redactedURL) has stopped; make a new store.")
+        }
+    }
 
     // MARK: - SessionStore
 
     public func create(_ metadata: SessionMetadata) async throws -> any SessionLog {
         try validate(metadata.sessionId)
         try await prepare()
-        let rows = try await run("creating session \(metadata.sessionId)") {
+        let rows = try await perform("creating session \(metadata.sessionId)") {
             try await client.query(
                 """
                 INSERT INTO \(unescaped: sessionsTable) (session_id, model, provider_type, base_url, working_directory,
@@ -126,14 +164,14 @@ public final class PostgresSessionStore: SessionStore, Sendable {
             ).collect()
         }
         guard !rows.isEmpty else { throw SessionStoreError("Session \(metadata.sessionId) already exists in \(redactedURL).") }
-        startHeartbeat()
+        holdLease(metadata.sessionId)
         return PostgresSessionLog(store: self, sessionId: metadata.sessionId, storedCount: 0)
     }
 
     public func open(_ sessionId: String) async throws -> StoredSession {
         try validate(sessionId)
         try await prepare()
-        let claimed = try await run("opening session \(sessionId)") {
+        let claimed = try await perform("opening session \(sessionId)") {
             try await client.query(
                 """
                 UPDATE \(unescaped: sessionsTable) SET owner = \(ownerID), lease_until = now() + make_interval(secs => \(leaseSeconds))
@@ -155,7 +193,7 @@ public final class PostgresSessionStore: SessionStore, Sendable {
         } catch {
             throw SessionStoreError("Session \(sessionId) has a row this store cannot read: \(Self.describe(error)).")
         }
-        startHeartbeat()
+        holdLease(sessionId)
         do {
             let (events, unreadable) = try await readEvents(sessionId, expected: log.storedCount)
             return StoredSession(metadata: metadata, events: events, droppedLines: unreadable, log: log)
@@ -167,7 +205,7 @@ public final class PostgresSessionStore: SessionStore, Sendable {
 
     public func list() async throws -> [SessionMetadata] {
         try await prepare()
-        return try await run("listing sessions") {
+        return try await perform("listing sessions") {
             try await metadataRows(
                 client.query(
                     "SELECT \(unescaped: Self.metadataColumns) FROM \(unescaped: sessionsTable) ORDER BY modified_at DESC",
@@ -178,7 +216,7 @@ public final class PostgresSessionStore: SessionStore, Sendable {
     public func metadata(_ sessionId: String) async throws -> SessionMetadata? {
         try validate(sessionId)
         try await prepare()
-        return try await run("reading session \(sessionId)") {
+        return try await perform("reading session \(sessionId)") {
             try await metadataRows(
                 client.query(
                     "SELECT \(unescaped: Self.metadataColumns) FROM \(unescaped: sessionsTable) WHERE session_id = \(sessionId)",
@@ -190,7 +228,7 @@ public final class PostgresSessionStore: SessionStore, Sendable {
     public func delete(_ sessionId: String) async throws {
         try validate(sessionId)
         try await prepare()
-        let rows = try await run("deleting session \(sessionId)") {
+        let rows = try await perform("deleting session \(sessionId)") {
             try await client.query(
                 """
                 DELETE FROM \(unescaped: sessionsTable)
@@ -261,7 +299,7 @@ public final class PostgresSessionStore: SessionStore, Sendable {
             // The lease renewal finds a store's sessions by owner; only open sessions have one.
             "CREATE INDEX IF NOT EXISTS copilot_sessions_by_owner ON \(unescaped: sessionsTable) (owner) WHERE owner IS NOT NULL",
         ]
-        try await run("connecting and creating the schema") {
+        try await perform("connecting and creating the schema") {
             let connection = try await PostgresConnection.connect(configuration: url.connectionConfiguration(), id: 0, logger: logger)
             do {
                 try await connection.withTransaction(logger: logger) { connection in
@@ -280,36 +318,37 @@ public final class PostgresSessionStore: SessionStore, Sendable {
 
     // MARK: - Leases
 
-    /// One renewal query per store, for every session it owns, at a third of the lease.
-    private func startHeartbeat() {
-        state.withLock { state in
-            guard state.heartbeat == nil, !state.shutDown else { return }
-            let interval = options.leaseDuration / 3
-            state.heartbeat = Task { [weak self] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: interval)
-                    guard !Task.isCancelled, let self else { return }
-                    await self.renewLeases()
-                }
+    /// One renewal query per store, for the sessions it has open, at a third of the lease.
+    private func renewLeasesUntilCancelled() async {
+        let interval = options.leaseDuration / 3
+        while (try? await Task.sleep(for: interval)) != nil {
+            let open = state.withLock { Array($0.open) }
+            guard !open.isEmpty else { continue }
+            do {
+                try await client.query(
+                    """
+                    UPDATE \(unescaped: sessionsTable) SET lease_until = now() + make_interval(secs => \(leaseSeconds))
+                    WHERE owner = \(ownerID) AND session_id = ANY(\(open))
+                    """, logger: logger)
+            } catch {
+                logger.warning("could not renew session leases", metadata: ["store": "\(redactedURL)", "error": "\(Self.describe(error))"])
             }
         }
     }
 
-    private func renewLeases() async {
-        do {
-            try await client.query(
-                """
-                UPDATE \(unescaped: sessionsTable) SET lease_until = now() + make_interval(secs => \(leaseSeconds))
-                WHERE owner = \(ownerID)
-                """, logger: logger)
-        } catch {
-            logger.warning("could not renew session leases", metadata: ["store": "\(redactedURL)", "error": "\(Self.describe(error))"])
-        }
+    /// Starts renewing `sessionId`'s lease (it was just created or opened here).
+    private func holdLease(_ sessionId: String) {
+        state.withLock { _ = $0.open.insert(sessionId) }
+    }
+
+    /// Stops renewing `sessionId`'s lease: its log was closed or dropped.
+    func releaseLease(_ sessionId: String) {
+        state.withLock { _ = $0.open.remove(sessionId) }
     }
 
     /// Why a session could not be claimed or deleted: it does not exist, or someone holds it.
     private func refusal(_ sessionId: String) async throws -> SessionStoreError {
-        let rows = try await run("reading session \(sessionId)") {
+        let rows = try await perform("reading session \(sessionId)") {
             try await client.query(
                 """
                 SELECT owner, extract(epoch FROM lease_until - now())::float8 FROM \(unescaped: sessionsTable)
@@ -327,7 +366,7 @@ public final class PostgresSessionStore: SessionStore, Sendable {
     // MARK: - Reading
 
     private func readEvents(_ sessionId: String, expected: Int64) async throws -> ([SessionEvent], Int) {
-        try await run("reading the events of session \(sessionId)") {
+        try await perform("reading the events of session \(sessionId)") {
             let rows = try await client.query(
                 "SELECT seq, event FROM \(unescaped: eventsTable) WHERE session_id = \(sessionId) ORDER BY seq", logger: logger)
             var events: [SessionEvent] = []
@@ -376,7 +415,8 @@ public final class PostgresSessionStore: SessionStore, Sendable {
     /// Runs database work, turning PostgresNIO's errors into a ``SessionStoreError`` that says what
     /// was being done, the server's own message and SQLSTATE, and never the password.
     @discardableResult
-    func run<T>(_ what: @autoclosure () -> String, _ body: () async throws -> T) async throws -> T {
+    func perform<T>(_ what: @autoclosure () -> String, _ body: () async throws -> T) async throws -> T {
+        try requireRunning()
         do {
             return try await body()
         } catch let error as SessionStoreError {
@@ -421,10 +461,8 @@ final class PostgresSessionLog: SessionLog {
     var storedCount: Int64 { state.withLock { $0.count } }
 
     deinit {
-        // Dropped without close(): give the session up in the background rather than keep renewing it.
-        guard !state.withLock({ $0.closed }), !store.isShutDown else { return }
-        let (store, sessionId) = (store, sessionId)
-        Task { await PostgresSessionLog(store: store, sessionId: sessionId, storedCount: 0).close() }
+        // Dropped without close(): stop renewing the lease, so the session frees itself when it runs out.
+        store.releaseLease(sessionId)
     }
 
     func append(_ events: [SessionEvent]) async throws {
@@ -445,7 +483,7 @@ final class PostgresSessionLog: SessionLog {
         let statement = AppendStatement(
             sessionId: sessionId, owner: store.ownerID, expected: expected, leaseSeconds: store.leaseSeconds, seqs: seqs, types: types,
             lines: lines)
-        let rows = try await store.run("appending to session \(sessionId)") {
+        let rows = try await store.perform("appending to session \(sessionId)") {
             if events.count == 1 {
                 try await store.client.execute(AppendOneStatement(batch: statement), logger: store.logger).reduce(into: [Int64]()) { $0.append($1) }
             } else {
@@ -462,7 +500,7 @@ final class PostgresSessionLog: SessionLog {
     }
 
     func update(_ metadata: SessionMetadata) async throws {
-        try await store.run("updating session \(sessionId)") {
+        try await store.perform("updating session \(sessionId)") {
             try await store.client.query(
                 """
                 UPDATE \(unescaped: store.sessionsTable)
@@ -480,8 +518,9 @@ final class PostgresSessionLog: SessionLog {
             return !state.closed
         }
         guard wasOpen else { return }
+        store.releaseLease(sessionId)
         do {
-            try await store.run("releasing session \(sessionId)") {
+            try await store.perform("releasing session \(sessionId)") {
                 try await store.client.query(
                     """
                     UPDATE \(unescaped: store.sessionsTable) SET owner = NULL, lease_until = NULL

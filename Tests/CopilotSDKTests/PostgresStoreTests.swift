@@ -9,14 +9,33 @@ import PostgresNIO
 import Synchronization
 import Testing
 
+extension PostgresSessionStore {
+    /// Stops a store that ``TestPostgres/running(_:)`` started, as a service group's shutdown would.
+    func shutdown() async {
+        guard let task = TestPostgres.runs.withLock({ $0.removeValue(forKey: ObjectIdentifier(self)) }) else { return }
+        task.cancel()
+        _ = await task.result
+    }
+}
+
 /// The PostgreSQL server the tests use: `scripts/test.sh` starts one on loopback and exports its URL.
 enum TestPostgres {
     static let url = ProcessInfo.processInfo.environment["COPILOT_TEST_POSTGRES_URL"]
 
-    /// A store on its own schema, so tests never see each other's sessions.
+    /// A store on its own schema, so tests never see each other's sessions, running until its
+    /// `shutdown()`.
     static func store(schema: String, lease: Duration = .seconds(30)) throws -> PostgresSessionStore {
-        try PostgresSessionStore(url: try #require(url), options: .init(leaseDuration: lease, schema: schema))
+        running(try PostgresSessionStore(url: try #require(url), options: .init(leaseDuration: lease, schema: schema)))
     }
+
+    /// Runs `store` as a service group would, until `shutdown()` stops it.
+    static func running(_ store: PostgresSessionStore) -> PostgresSessionStore {
+        let task = Task { try await store.run() }
+        runs.withLock { $0[ObjectIdentifier(store)] = task }
+        return store
+    }
+
+    static let runs = Mutex<[ObjectIdentifier: Task<Void, any Error>]>([:])
 
     static func freshSchema() -> String { "t_" + UUID().uuidString.prefix(8).lowercased() }
 
@@ -156,7 +175,13 @@ struct PostgresStoreTests {
     func errors() async throws {
         let url = try #require(TestPostgres.url)
         let wrong = url.replacingOccurrences(of: #"(postgres://[^:]+:)[^@]+@"#, with: "$1not-the-password-31337@", options: .regularExpression)
-        let store = try PostgresSessionStore(url: wrong)
+        let idle = try PostgresSessionStore(url: url)
+        await #expect {
+            _ = try await idle.list()
+        } throws: { error in
+            String(describing: error).contains("is not running: call its run()")
+        }
+        let store = TestPostgres.running(try PostgresSessionStore(url: wrong))
         #expect(store.redactedURL.contains(":***@") && !store.redactedURL.contains("31337"))
         await #expect {
             _ = try await store.list()
