@@ -25,9 +25,10 @@ fi
 echo "== build (debug, tests included; every imported module must be a declared dependency)"
 swift build --build-tests --explicit-target-dependency-import-check error
 
-echo "== public API: what import CopilotSDK shows; the protocol named in one place"
+echo "== public API: what import CopilotSDK shows; the protocol named in one place; DocC without warnings"
 scripts/check-public-api.sh
 scripts/check-contract.sh
+scripts/check-docs.sh
 
 echo "== interop: copilot-swift against llmock"
 COPILOT_SWIFT_BIN="$PWD/.build/debug/copilot-swift" .venv/bin/python -m pytest -q -p no:cacheprovider Tests/Interop

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What the agent wants to do, sent to the ``PermissionHandler`` before it does it.
+/// What the agent wants to do, sent to the `PermissionHandler` before it does it.
 ///
 /// Encodes as the official `permissionRequest` object (a union on `kind`).
 public struct PermissionRequest: Sendable, Hashable, Codable {

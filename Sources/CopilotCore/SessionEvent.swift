@@ -4,7 +4,7 @@ public import Foundation
 ///
 /// Encodes to exactly the JSON the official SDKs parse: `{id, timestamp, parentId, ephemeral?, type, data}`
 /// with a UUID `id`, an ISO 8601 `timestamp`, and `parentId` chaining each event to the previous
-/// persisted one. Types this library does not model decode as ``Payload/other(type:data:)``.
+/// persisted one. Types this library does not model decode as ``Payload/unknown(type:data:)``.
 public struct SessionEvent: Sendable, Hashable, Identifiable {
     public var id: UUID
     public var timestamp: Date
@@ -482,7 +482,7 @@ extension SessionEvent {
         public static let eventType = "session.idle"
         public static let isEphemeral = true
         public var payload: Payload { .sessionIdle(self) }
-        /// `true` when processing ended because of ``CopilotSessionControl/abort()``-style cancellation.
+        /// `true` when processing ended because the session was aborted (`CopilotSession.abort()`).
         public var aborted: Bool?
         public init(aborted: Bool? = nil) { self.aborted = aborted }
     }

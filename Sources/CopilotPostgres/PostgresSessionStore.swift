@@ -6,7 +6,7 @@ import PostgresNIO
 public import ServiceLifecycle
 import Synchronization
 
-/// A ``SessionStore`` in PostgreSQL, so that several servers share sessions: one created through
+/// A `SessionStore` in PostgreSQL, so that several servers share sessions: one created through
 /// server A can be resumed and continued through server B.
 ///
 /// - **Schema.** Two tables, created on first use (safe when several servers start at once):
@@ -22,7 +22,7 @@ import Synchronization
 ///   clear error until the owner closes the session or its lease runs out (a crashed server's
 ///   sessions become free after ``Options/leaseDuration``). A writer whose lease was taken over can
 ///   no longer append.
-/// - **Secrets.** Only ``SessionMetadata`` and events are written; neither holds a key or token.
+/// - **Secrets.** Only `SessionMetadata` and events are written; neither holds a key or token.
 ///   The URL's password never appears in errors or logs.
 ///
 /// - **Lifecycle.** The store is a swift-service-lifecycle `Service`: its ``run()`` runs the
@@ -115,7 +115,7 @@ public final class PostgresSessionStore: SessionStore, Service, Sendable {
     /// down gracefully. A store runs once: afterwards it refuses work. Sessions still open when it
     /// stops stay owned until their leases run out; close them first for a clean hand-over.
     ///
-    /// - Throws: ``SessionStoreError`` when the store is already running or has run before.
+    /// - Throws: `SessionStoreError` when the store is already running or has run before.
     public func run() async throws {
         try state.withLock { state in
             guard state.phase == .idle else {
@@ -412,7 +412,7 @@ public final class PostgresSessionStore: SessionStore, Service, Sendable {
         }
     }
 
-    /// Runs database work, turning PostgresNIO's errors into a ``SessionStoreError`` that says what
+    /// Runs database work, turning PostgresNIO's errors into a `SessionStoreError` that says what
     /// was being done, the server's own message and SQLSTATE, and never the password.
     @discardableResult
     func perform<T>(_ what: @autoclosure () -> String, _ body: () async throws -> T) async throws -> T {

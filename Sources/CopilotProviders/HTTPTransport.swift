@@ -1,7 +1,7 @@
 /// Sends one HTTP request and hands back the response head with a streaming body.
 ///
 /// The providers talk to the network only through this protocol, so tests and other platforms can
-/// swap the implementation. ``AsyncHTTPClientTransport`` is the default on every platform.
+/// swap the implementation. AsyncHTTPClient is the default on every platform.
 public protocol HTTPTransport: Sendable {
     /// Sends `request`. Throws ``ProviderError`` for connection failures and timeouts; an HTTP error
     /// status is a normal response.

@@ -1,6 +1,6 @@
 /// A model a provider offers, in the official SDKs' shape (`models.list`, `onListModels`).
 public struct ModelInfo: Sendable, Hashable, Codable {
-    /// The id to put in ``ModelRequest/model`` (or `SessionConfig.model`).
+    /// The id to put in `SessionConfig.model`.
     public var id: String
     /// A display name.
     public var name: String

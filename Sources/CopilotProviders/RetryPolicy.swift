@@ -38,7 +38,10 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// The wait before retry number `retry` (0-based), or `nil` when the error must not be retried.
     ///
-    /// - Parameter random: a value in `0..<1` for the jitter (injected so tests are exact).
+    /// - Parameters:
+    ///   - retry: how many retries were made before this one.
+    ///   - error: what the last attempt failed with.
+    ///   - random: a value in `0..<1` for the jitter (injected so tests are exact).
     public func delay(before retry: Int, after error: ProviderError, random: Double) -> Duration? {
         guard retry < maxRetries, isRetryable(error) else { return nil }
         if let hint = error.retryAfter, hint > .zero {

@@ -2,7 +2,7 @@ public import CopilotProviders
 
 /// An error from the Copilot SDK itself (configuration, sessions, waiting), as opposed to a provider.
 ///
-/// Provider failures reach you as the ``underlying`` ``ProviderError`` of a `sessionError`, or
+/// Provider failures reach you as the ``underlying`` `ProviderError` of a `sessionError`, or
 /// directly as `ProviderError` where a provider is called synchronously.
 public struct CopilotError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; compare with the static members.

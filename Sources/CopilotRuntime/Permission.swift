@@ -1,7 +1,7 @@
 public import CopilotCore
 import CopilotProviders
 
-/// The answer to a ``PermissionRequest``.
+/// The answer to a `PermissionRequest`.
 public struct PermissionDecision: Sendable, Hashable, Codable {
     /// The official decision kind: `approve-once`, `approve-for-session`, `reject`, `user-not-available`.
     public var kind: String

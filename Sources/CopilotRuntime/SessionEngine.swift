@@ -127,7 +127,7 @@ package actor SessionEngine {
 
     /// Creates an engine whose provider is built from `config.provider` with `providerContext`.
     ///
-    /// - Throws: ``CopilotError`` as the designated initializer does, and ``ProviderError``
+    /// - Throws: ``CopilotError`` as the designated initializer does, and `ProviderError`
     ///   `invalidConfiguration` / `unsupported` when the provider settings cannot work.
     package init(
         sessionId: String, config: SessionConfig, providerContext: ProviderContext, logger: Logger = Logger(label: "copilot.session"),

@@ -24,7 +24,7 @@ extension SessionStore {
 
 /// A session's append-only log, held open by its one writer (the store refuses a second).
 ///
-/// ``SessionRecorder`` is the usual caller: it hands over events in order, in batches, one call at
+/// `SessionRecorder` is the usual caller: it hands over events in order, in batches, one call at
 /// a time.
 public protocol SessionLog: Sendable {
     /// Appends persisted events in the order given: the whole batch is stored, or none of it and

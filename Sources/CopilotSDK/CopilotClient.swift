@@ -99,6 +99,9 @@ public final class CopilotClient: Sendable {
 
     private let state = Mutex(State())
 
+    /// A client that does nothing until it is first used (or ``start()``ed).
+    ///
+    /// - Parameter options: where sessions run, the HTTP transport, retries, clock, logger and store.
     public init(options: CopilotClientOptions = CopilotClientOptions()) {
         self.options = options
     }
@@ -179,7 +182,7 @@ public final class CopilotClient: Sendable {
 
     /// Creates a session and emits its `session.start`.
     ///
-    /// - Throws: ``CopilotError`` `invalidConfiguration` — for example "Model required when a custom
+    /// - Throws: `CopilotError` `invalidConfiguration` — for example "Model required when a custom
     ///   provider is set", or a missing or malformed provider base URL.
     public func createSession(_ config: SessionConfig = SessionConfig()) async throws -> CopilotSession {
         try await start()
@@ -214,7 +217,7 @@ public final class CopilotClient: Sendable {
     /// Reattaches to a session that a remote runtime still holds (after this or another client
     /// disconnected), with this side's tools, permission handler and hooks.
     ///
-    /// - Throws: ``CopilotError`` `invalidConfiguration` when the runtime does not know `sessionId`;
+    /// - Throws: `CopilotError` `invalidConfiguration` when the runtime does not know `sessionId`;
     ///   `unsupported` for in-process clients, whose sessions end with `disconnect()`.
     public func resumeSession(_ sessionId: String, _ config: SessionConfig = SessionConfig()) async throws -> CopilotSession {
         try await start()

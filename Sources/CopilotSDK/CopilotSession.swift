@@ -63,9 +63,11 @@ public final class CopilotSession: Sendable {
 
     /// Sends a prompt and waits for the session to become idle, returning the final `assistant.message`.
     ///
-    /// - Parameter timeout: how long to wait, on ``CopilotClientOptions/clock``. On timeout the session
-    ///   keeps working; call ``abort()`` to stop it.
-    /// - Throws: ``CopilotError`` — `sessionError` with the provider's message when the turn failed,
+    /// - Parameters:
+    ///   - options: the prompt, its attachments and how it is delivered.
+    ///   - timeout: how long to wait, on ``CopilotClientOptions/clock``. On timeout the session
+    ///     keeps working; call ``abort()`` to stop it.
+    /// - Throws: `CopilotError` — `sessionError` with the provider's message when the turn failed,
     ///   `aborted` when it was aborted, `timeout`, or `sessionClosed`.
     public func sendAndWait(_ options: MessageOptions, timeout: Duration = .seconds(60)) async throws -> SessionEvent.AssistantMessage {
         let (_, completion) = try await broadcaster.sendAndWait(timeout: timeout, clock: clock) { try await send(options) }

@@ -181,7 +181,7 @@ final class RemoteRuntime: Sendable {
         return session
     }
 
-    /// A request to the runtime; its JSON-RPC errors become ``CopilotError`` `sessionError`.
+    /// A request to the runtime; its JSON-RPC errors become `CopilotError` `sessionError`.
     func call<Params, Result>(_ method: RPCMethod<Params, Result>, _ params: Params) async throws -> Result {
         do {
             return try await connection.call(method, params)

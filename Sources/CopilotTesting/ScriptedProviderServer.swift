@@ -30,7 +30,7 @@ func monotonicNanoseconds() -> UInt64 {
 ///
 /// Each model call — `POST …/chat/completions`, `…/responses` or `…/v1/messages`, including Azure's
 /// deployment routes — takes the next turn from the queue and gets it in that wire format; with no
-/// turn left it answers 500. `GET …/models` lists ``models``; `GET /_scripted/timing` tells when the
+/// turn left it answers 500. `GET …/models` lists the `models` it was started with; `GET /_scripted/timing` tells when the
 /// last stream's first and last bytes were written (CLOCK_MONOTONIC nanoseconds, for benchmarks in
 /// other processes). Every other path answers 404.
 public final class ScriptedProviderServer: Sendable {
@@ -53,8 +53,12 @@ public final class ScriptedProviderServer: Sendable {
 
     /// Starts a server on `127.0.0.1` (an ephemeral port unless `port` is given).
     ///
-    /// - Parameter responder: consulted first for every model call; its turn is played when it returns
-    ///   one, otherwise the next queued turn is. Use it for calls whose order is not fixed.
+    /// - Parameters:
+    ///   - turns: the answers to play, one per model call, in order.
+    ///   - models: the ids `GET …/models` lists.
+    ///   - port: the port to listen on; 0 picks a free one.
+    ///   - responder: consulted first for every model call; its turn is played when it returns
+    ///     one, otherwise the next queued turn is. Use it for calls whose order is not fixed.
     public static func start(
         turns: [ScriptedTurn] = [], models: [String] = ["scripted-model"], port: Int = 0,
         responder: (@Sendable (RecordedRequest) -> ScriptedTurn?)? = nil

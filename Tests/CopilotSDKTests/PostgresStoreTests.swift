@@ -122,6 +122,14 @@ struct PostgresStoreTests {
         let taken = try await other.open("left")
         await taken.log.close()
 
+        // A log dropped without close() is no longer renewed, although its store still runs.
+        let keeper = try TestPostgres.store(schema: schema, lease: .seconds(1))
+        _ = try await keeper.create(SessionMetadata(sessionId: "dropped"))
+        try await Task.sleep(for: .milliseconds(1_500))
+        let reopened = try await other.open("dropped")
+        await reopened.log.close()
+        await keeper.shutdown()
+
         // A writer that is still alive keeps its session past many lease periods (renewal).
         // (A 2 s lease renewed every 0.67 s tolerates a renewal late by 1.3 s on a loaded machine.)
         let live = try TestPostgres.store(schema: schema, lease: .seconds(2))
