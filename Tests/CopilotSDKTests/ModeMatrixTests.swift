@@ -20,7 +20,19 @@ struct ModeMatrixTests {
         /// The scenario for `Tests/Interop/matrix_driver.py`; `nil` when the official SDK cannot say it
         /// (built-in tools and the turn limit are this runtime's own options).
         var python: [String: JSONValue]?
+        /// The messages sent, one after the other, each waited for until `session.idle`.
+        var prompts = [ModeMatrixTests.prompt]
+        /// Answers model calls whose order is not fixed (a compaction's summary request).
+        var responder: (@Sendable (RecordedRequest) -> ScriptedTurn?)?
         var testDescription: String { name }
+    }
+
+    static let prompt = "What is the weather in Paris?"
+    static let paragraph = String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 8)
+    /// The summary a compaction asks for, recognised by its own system prompt.
+    static let summarise: @Sendable (RecordedRequest) -> ScriptedTurn? = { request in
+        let system = request.json?["messages"]?.arrayValue?.first?["content"]?.stringValue ?? ""
+        return system.hasPrefix("You summarise") ? .text("SUMMARY: paragraphs about a fox.") : nil
     }
 
     static let weatherCall = ToolCall(id: "call_w", name: "get_weather", arguments: #"{"city":"Paris"}"#)
@@ -65,6 +77,19 @@ struct ModeMatrixTests {
                 PreToolUseOutput(permissionDecision: "deny", permissionDecisionReason: "blocked by policy")
             })
         }, python: ["tools": ["get_weather"], "hooks": "deny"]),
+        Scenario(
+            name: "model capabilities: prompt and output limits reach the model, and older turns are compacted",
+            turns: (0..<4).map { ScriptedTurn.text("Answer \($0): " + paragraph) },
+            configure: {
+                $0.systemMessage = .replace("Be brief.")
+                $0.modelCapabilities = ModelCapabilities(limits: ModelLimits(maxPromptTokens: 400))
+                $0.maxOutputTokens = 64
+            },
+            python: [
+                "systemMessage": ["mode": "replace", "content": "Be brief."],
+                "modelCapabilities": ["limits": ["maxPromptTokens": 400, "maxOutputTokens": 64]],
+            ],
+            prompts: (0..<4).map { "Message \($0): " + paragraph }, responder: summarise),
         Scenario(name: "built-in tools are offered as configured", turns: [.text("Looked.")], configure: {
             $0.builtInTools = [.view, .grep]
             $0.excludedTools = ["grep"]
@@ -82,11 +107,15 @@ struct ModeMatrixTests {
         var description: String { "requests: \(requests.map(\.jsonString))\nevents: \(events)" }
     }
 
-    /// The parts of a Chat Completions request that a config decides: system prompt, tool names, messages.
+    /// The parts of a Chat Completions request that a config decides: system prompt, tool names,
+    /// messages, the output limit.
     static func normalise(_ request: RecordedRequest) -> JSONValue {
         let body = request.json ?? .null
         let tools = (body["tools"]?.arrayValue ?? []).compactMap { $0["function"]?["name"]?.stringValue }.sorted()
-        return ["tools": .array(tools.map(JSONValue.string)), "messages": body["messages"] ?? .null]
+        return [
+            "tools": .array(tools.map(JSONValue.string)), "messages": body["messages"] ?? .null,
+            "max_completion_tokens": body["max_completion_tokens"] ?? body["max_tokens"] ?? .null,
+        ]
     }
 
     /// Event types, without the ones only a protocol transport has (`external_tool.*` is how a remote
@@ -106,9 +135,10 @@ struct ModeMatrixTests {
     static func runSwift(_ scenario: Scenario, remote: Bool) async throws -> Observation {
         let options = remote
             ? CopilotClientOptions(retryPolicy: .none, runtime: .spawn(path: try copilotSwiftBinary())) : CopilotClientOptions(retryPolicy: .none)
-        return try await withScriptedClient(turns: scenario.turns, options: options) { client, server in
+        return try await withScriptedClient(turns: scenario.turns, options: options, responder: scenario.responder) { client, server in
             let session = try await client.createSession(config(for: server, scenario))
-            let events = try await runToIdle(session, "What is the weather in Paris?")
+            var events: [SessionEvent] = []
+            for prompt in scenario.prompts { events += try await runToIdle(session, prompt) }
             await session.disconnect()
             return Observation(requests: server.modelCalls.map(normalise), events: normalise(events.map(\.type)))
         }
@@ -119,12 +149,12 @@ struct ModeMatrixTests {
     static var hasOfficialSDK: Bool { FileManager.default.isExecutableFile(atPath: python) }
 
     static func runPython(_ scenario: Scenario, _ driverScenario: [String: JSONValue]) async throws -> Observation {
-        let server = try await ScriptedProviderServer.start(turns: scenario.turns)
+        let server = try await ScriptedProviderServer.start(turns: scenario.turns, responder: scenario.responder)
         defer { Task { try? await server.shutdown() } }
         var input = driverScenario
         input["baseURL"] = .string(server.baseURL)
         input["model"] = "scripted-model"
-        input["prompt"] = "What is the weather in Paris?"
+        input["prompts"] = .array(scenario.prompts.map(JSONValue.string))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [repository.appendingPathComponent("Tests/Interop/matrix_driver.py").path, JSONValue.object(input).jsonString]
@@ -182,6 +212,17 @@ struct ModeMatrixTests {
             #expect(observation.events.contains("permission.completed") && observation.events.contains("tool.execution_complete"))
         case let name where name.hasPrefix("a preToolUse hook"):
             #expect(lastToolResult?.contains("blocked by policy") == true)
+        case let name where name.hasPrefix("model capabilities"):
+            let answers = observation.requests.filter { $0["messages"]?.arrayValue?.first?["content"] == "Be brief." }
+            #expect(answers.count == 4)
+            #expect(answers.allSatisfy { $0["max_completion_tokens"] == 64 })
+            #expect(observation.events.contains("session.compaction_start") && observation.events.contains("session.compaction_complete"))
+            for request in observation.requests {
+                let characters = request["messages"]?.arrayValue?.reduce(0) { $0 + ($1["content"]?.stringValue?.count ?? 0) } ?? 0
+                #expect(characters / 4 <= 400, "a request of about \(characters / 4) tokens exceeded the prompt limit")
+            }
+            let last = answers.last?["messages"]?.arrayValue ?? []
+            #expect(last.contains { $0["content"]?.stringValue?.contains("SUMMARY: paragraphs about a fox.") == true })
         case let name where name.hasPrefix("built-in tools"):
             #expect(tools == ["view"])
         case let name where name.hasPrefix("the turn limit"):

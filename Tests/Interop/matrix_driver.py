@@ -2,8 +2,8 @@
 
 The Swift test (ModeMatrixTests) starts a scripted model server, writes the scenario as JSON and runs
 this script with COPILOT_CLI_PATH pointing at copilot-swift. The script creates the session the
-scenario describes, sends its prompt, and prints the type of every event from `user.message` to the
-`session.idle` that ends it, one JSON line each.
+scenario describes, sends its prompts one after the other, and prints the type of every event from
+each `user.message` to the `session.idle` that ends it, one JSON line each.
 """
 import asyncio
 import json
@@ -12,6 +12,7 @@ import sys
 from pydantic import BaseModel
 
 from copilot import CopilotClient, PermissionHandler
+from copilot.session import ModelCapabilitiesOverride, ModelLimitsOverride, ModelSupportsOverride
 from copilot.generated.rpc import PermissionDecisionReject
 from copilot.tools import define_tool
 
@@ -47,23 +48,35 @@ async def main(scenario):
                        ("systemMessage", "system_message")]:
         if key in scenario:
             options[kwarg] = scenario[key]
+    if "modelCapabilities" in scenario:
+        wire = scenario["modelCapabilities"]
+        limits, supports = wire.get("limits", {}), wire.get("supports")
+        options["model_capabilities"] = ModelCapabilitiesOverride(
+            supports=ModelSupportsOverride(vision=supports.get("vision")) if supports else None,
+            limits=ModelLimitsOverride(max_prompt_tokens=limits.get("maxPromptTokens"),
+                                       max_output_tokens=limits.get("maxOutputTokens"),
+                                       max_context_window_tokens=limits.get("maxContextWindowTokens")))
     if scenario.get("hooks") == "deny":
         options["hooks"] = {"on_pre_tool_use": deny_pre_tool_use}
     events = []
-    done = asyncio.Event()
     async with CopilotClient() as client:
         session = await client.create_session(**options)
+        for prompt in scenario["prompts"]:
+            done = asyncio.Event()
+            seen = []
 
-        def on_event(event):
-            kind = event.type.value
-            if kind == "user.message" or events:
-                events.append(kind)
-            if events and kind == "session.idle":
-                done.set()
+            def on_event(event, seen=seen, done=done):
+                kind = event.type.value
+                if kind == "user.message" or seen:
+                    seen.append(kind)
+                if seen and kind == "session.idle":
+                    done.set()
 
-        session.on(on_event)
-        await session.send(scenario["prompt"])
-        await asyncio.wait_for(done.wait(), timeout=30)
+            unsubscribe = session.on(on_event)
+            await session.send(prompt)
+            await asyncio.wait_for(done.wait(), timeout=30)
+            unsubscribe()
+            events += seen
         await session.disconnect()
     for kind in events:
         print(json.dumps(kind))
