@@ -4,11 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bin=$(swift build --show-bin-path)
-maps=()
-while IFS= read -r map; do maps+=(-Xcc "-fmodule-map-file=$map"); done < <(
-    find "$bin" -maxdepth 2 -name module.modulemap
-    find .build/checkouts -path '*/Sources/*/include/module.modulemap' -not -path '*/Benchmarks/*')
+source scripts/swift-module-flags.sh
 target=$(swiftc -print-target-info | sed -n 's/.*"triple": "\(.*\)".*/\1/p' | head -1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

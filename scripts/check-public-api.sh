@@ -4,12 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bin=$(swift build --show-bin-path)
-# The C modules the Swift modules were built against (NIO's shims, BoringSSL, …).
-maps=()
-while IFS= read -r map; do maps+=(-Xcc "-fmodule-map-file=$map"); done < <(
-    find "$bin" -maxdepth 2 -name module.modulemap
-    find .build/checkouts -path '*/Sources/*/include/module.modulemap' -not -path '*/Benchmarks/*')
+source scripts/swift-module-flags.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 typecheck() { swiftc -typecheck -I "$bin/Modules" "${maps[@]}" "$1"; }

@@ -134,27 +134,31 @@ package final class RPCConnection: Sendable {
             return state.nextRequestID
         }
         guard let id else { throw RPCError(code: -32000, message: "The connection is closed.") }
-        let timer = Task { [weak self, clock] in
-            try await clock.sleep(for: timeout)
-            self?.fail(id, RPCError(code: -32000, message: "No answer to \(method) within \(timeout)."))
-        }
-        defer { timer.cancel() }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                let accepted = state.withLock { state -> Bool in
-                    guard !state.isClosed else { return false }
-                    state.pending[id] = continuation
-                    return true
+        let answer = try await withTimeout(timeout, clock: clock) { [self] in
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    let accepted = state.withLock { state -> Bool in
+                        guard !state.isClosed else { return false }
+                        state.pending[id] = continuation
+                        return true
+                    }
+                    guard accepted else {
+                        continuation.resume(throwing: RPCError(code: -32000, message: "The connection is closed."))
+                        return
+                    }
+                    // Cancelled (or timed out) before the answer slot existed: the handler below found nothing.
+                    if Task.isCancelled {
+                        fail(id, CancellationError())
+                        return
+                    }
+                    send(.request(id: .int(id), method: method, params: params))
                 }
-                guard accepted else {
-                    continuation.resume(throwing: RPCError(code: -32000, message: "The connection is closed."))
-                    return
-                }
-                send(.request(id: .int(id), method: method, params: params))
+            } onCancel: {
+                fail(id, CancellationError())
             }
-        } onCancel: {
-            fail(id, CancellationError())
         }
+        guard let answer else { throw RPCError(code: -32000, message: "No answer to \(method) within \(timeout).") }
+        return answer
     }
 
     private func fail(_ id: Int, _ error: any Error) {

@@ -267,19 +267,9 @@ package final class RuntimeServer: Sendable {
         guard state.withLock({ $0.sessions[id] }) == nil else {
             throw RPCError.internalError(method: RPC.sessionCreate.name, "A session with id \(id) already exists.")
         }
-        let session = ServerSession(id: id)
-        session.subscribe(connection, asOwner: true)
-        let config = try sessionConfig(params, session: session, id: id, method: RPC.sessionCreate.name)
-        let host: SessionHost
-        do {
-            host = try await SessionHost.create(config, id: id, providerContext: providerContext, store: store, logger: logger)
-        } catch {
-            throw RPCError.internalError(method: RPC.sessionCreate.name, (error as? CopilotError)?.message ?? String(describing: error))
+        let host = try await openSession(id, params, method: RPC.sessionCreate.name, on: connection) { [self] config in
+            try await SessionHost.create(config, id: id, providerContext: providerContext, store: store, logger: logger)
         }
-        session.attach(host)
-        state.withLock { $0.sessions[id] = session }
-        await host.start()
-        await Self.warnAboutUnsupported(params, engine: host.engine)
         connection.notify(
             RPC.sessionLifecycle,
             SessionLifecycleNotification(type: SessionLifecycleNotification.created, sessionId: id, metadata: host.metadata.wire))
@@ -333,19 +323,32 @@ package final class RuntimeServer: Sendable {
     /// Brings a session back from the store (after this server restarted, or after it was let go).
     private func resumeStoredSession(_ id: String, _ params: SessionCreateParams, on connection: RPCConnection) async throws -> SessionCreateResult {
         guard let store else { throw RPCError.sessionNotFound(method: RPC.sessionResume.name, id) }
+        _ = try await openSession(id, params, method: RPC.sessionResume.name, on: connection) { [self] config in
+            try await SessionHost.resume(config, from: store, id: id, providerContext: providerContext, logger: logger)
+        }
+        return SessionCreateResult(sessionId: id)
+    }
+
+    /// The one path of `session.create` and of a resume from the store: the session's config from
+    /// `params`, its host from `open` (create or resume), then it is listed, started, and told what
+    /// it ignores.
+    private func openSession(
+        _ id: String, _ params: SessionCreateParams, method: String, on connection: RPCConnection,
+        _ open: (SessionConfig) async throws -> SessionHost
+    ) async throws -> SessionHost {
         let session = ServerSession(id: id)
         session.subscribe(connection, asOwner: true)
-        let config = try sessionConfig(params, session: session, id: id, method: RPC.sessionResume.name)
+        let config = try sessionConfig(params, session: session, id: id, method: method)
         let host: SessionHost
         do {
-            host = try await SessionHost.resume(config, from: store, id: id, providerContext: providerContext, logger: logger)
+            host = try await open(config)
         } catch {
-            throw RPCError.internalError(method: RPC.sessionResume.name, (error as? CopilotError)?.message ?? String(describing: error))
+            throw RPCError.internalError(method: method, (error as? CopilotError)?.message ?? String(describing: error))
         }
         session.attach(host)
         state.withLock { $0.sessions[id] = session }
         await host.start()
         await Self.warnAboutUnsupported(params, engine: host.engine)
-        return SessionCreateResult(sessionId: id)
+        return host
     }
 }

@@ -163,10 +163,14 @@ struct ModeMatrixTests {
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output
-        try process.run()
+        // Wait for the exit without holding one of the few cooperative threads (the other tests run
+        // beside this one); the driver prints a few hundred bytes, well within the pipe's buffer.
+        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "the Python driver failed")
+        #expect(status == 0, "the Python driver failed")
         let types = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { try? JSONValue(parsing: String($0)).stringValue }
         return Observation(requests: server.modelCalls.map(normalise), events: normalise(types))
     }

@@ -34,6 +34,26 @@ struct ProtocolTests {
         #expect(outputs[2] == .frame(Array(#"{"ok":1}"#.utf8)))
     }
 
+    @Test("a request the peer never answers fails after its timeout, measured on the connection's clock")
+    func requestTimeoutOnInjectedClock() async throws {
+        let clock = RecordingClock()
+        let connection = RPCConnection(clock: clock)
+        let (silence, peer) = AsyncStream.makeStream(of: [UInt8].self)
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await connection.run(input: silence, write: { _ in }, onRequest: { _, _, _ in .null }) }
+            await #expect {
+                _ = try await connection.request("hooks.invoke", [:], timeout: .seconds(120))
+            } throws: { error in
+                (error as? RPCError)?.code == -32000 && "\(error)".contains("No answer to hooks.invoke within 120")
+            }
+            peer.finish()
+            try await group.waitForAll()
+        }
+        #expect(clock.waits == [120_000])
+        #expect(started.duration(to: .now) < .seconds(10))
+    }
+
     /// Runs a server connection over scripted input and returns every message it wrote.
     func exchange(_ chunks: [[UInt8]], token: String? = nil, maxFrameSize: Int = 1024) async throws -> [JSONValue] {
         let transport = AsyncHTTPClientTransport()

@@ -70,7 +70,9 @@ struct SessionStoreTests {
         try handle.close()
 
         let second = client(store)
-        let resumed = try await second.resumeSession(id, scriptedConfig(server))
+        // No config: the stored model and provider (type and base URL; never a key) are used again,
+        // as a server resuming a stored session does.
+        let resumed = try await second.resumeSession(id)
         #expect(try await resumed.sendAndWait("Two").content == "Second.")
         try await second.stop()
         let text = try String(contentsOf: log, encoding: .utf8)
