@@ -138,9 +138,14 @@ func bootstrapLogging(level: String) {
     }
 }
 
-/// Writes the answer (or the events) to stdout as they arrive, and tool activity to stderr.
+/// Writes the answer (or the events) to stdout, and tool activity to stderr.
+///
+/// On a terminal the answer streams as it arrives; when a model call is retried, what it streamed
+/// is void, so a marker on stderr says the answer starts again. Anywhere else (a pipe, a file) only
+/// the final answer is written, so stdout holds exactly one answer whatever was retried.
 final class AnswerPrinter: Sendable {
     private let jsonl: Bool
+    private let live: Bool
     private let state = Mutex(State())
 
     private struct State {
@@ -148,7 +153,10 @@ final class AnswerPrinter: Sendable {
         var endsWithNewline = true
     }
 
-    init(jsonl: Bool) { self.jsonl = jsonl }
+    init(jsonl: Bool, live: Bool = isatty(STDOUT_FILENO) == 1) {
+        self.jsonl = jsonl
+        self.live = live
+    }
 
     func handle(_ event: SessionEvent) {
         if jsonl {
@@ -156,9 +164,13 @@ final class AnswerPrinter: Sendable {
             return
         }
         switch event.payload {
-        case .assistantMessageDelta(let delta):
+        case .assistantMessageDelta(let delta) where live:
             _ = state.withLock { $0.streamedMessages.insert(delta.messageId) }
             write(delta.deltaContent)
+        case .sessionWarning(let warning) where warning.warningType == "retry":
+            let streamed = state.withLock { !$0.streamedMessages.isEmpty }
+            if live, streamed { endLine() }
+            writeError("note: \(warning.message)\(live && streamed ? " — the answer starts again" : "")\n")
         case .assistantMessage(let message):
             let streamed = state.withLock { $0.streamedMessages.contains(message.messageId) }
             if !streamed, !message.content.isEmpty { write(message.content) }

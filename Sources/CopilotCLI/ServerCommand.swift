@@ -26,8 +26,13 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "TCP port to listen on (0 or omitted: a free port, printed on stdout).")
     var port: Int?
 
-    @Option(help: "Address to listen on. Loopback unless told otherwise.")
+    @Option(help: "Address to listen on. Loopback unless told otherwise; any other address needs COPILOT_CONNECTION_TOKEN.")
     var host = "127.0.0.1"
+
+    @Flag(
+        name: .customLong("allow-unauthenticated-remote"),
+        help: "Listen on a non-loopback --host without COPILOT_CONNECTION_TOKEN: anyone who reaches the port can run sessions here.")
+    var allowUnauthenticatedRemote = false
 
     @Option(name: .customLong("log-level"), help: "none, error, warning, info, debug or all (logs go to stderr).")
     var logLevel = "warning"
@@ -74,6 +79,21 @@ struct ServerCommand: AsyncParsableCommand {
         if !(0.3...86_400).contains(storeLease) { throw ValidationError("--store-lease must be between 0.3 and 86400 seconds.") }
         if stdio, port != nil { throw ValidationError("--stdio and --port cannot be combined.") }
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535.") }
+        if !stdio, !Self.isLoopback(host), connectionToken == nil, !allowUnauthenticatedRemote {
+            throw ValidationError(
+                "Listening on \(host) without a connection token would let anyone who reaches the port run sessions on this machine. Set COPILOT_CONNECTION_TOKEN (clients present it in `connect`), or pass --allow-unauthenticated-remote.")
+        }
+    }
+
+    /// COPILOT_CONNECTION_TOKEN, which TCP clients must present; never used over stdio.
+    var connectionToken: String? {
+        ProcessInfo.processInfo.environment["COPILOT_CONNECTION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Whether `host` only accepts connections from this machine.
+    static func isLoopback(_ host: String) -> Bool {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return bare == "localhost" || bare == "::1" || bare.split(separator: ".").first == "127" && bare.split(separator: ".").count == 4
     }
 
     func run() async throws {
@@ -100,8 +120,13 @@ struct ServerCommand: AsyncParsableCommand {
             store = noStore ? nil : FileSessionStore(directory: stateDirectory.map { URL(fileURLWithPath: $0) } ?? FileSessionStore.defaultDirectory)
         }
         let transport = AsyncHTTPClientTransport()
+        if !stdio, !Self.isLoopback(host), connectionToken == nil {
+            logger.warning(
+                "listening on a non-loopback address without a connection token: anyone who reaches the port can run sessions here",
+                metadata: ["host": "\(host)"])
+        }
         let server = RuntimeServer(
-            connectionToken: stdio ? nil : ProcessInfo.processInfo.environment["COPILOT_CONNECTION_TOKEN"],
+            connectionToken: stdio ? nil : connectionToken,
             providerContext: ProviderContext(transport: transport, logger: logger), store: store, logger: logger)
         let serving = RuntimeServerService(
             server: server,

@@ -135,13 +135,22 @@ public final class PostgresSessionStore: SessionStore, Service, Sendable {
     /// Whether ``run()`` is running, so the pool can answer.
     var isRunning: Bool { state.withLock { $0.phase == .running } }
 
-    private func requireRunning() throws {
-        switch state.withLock({ $0.phase }) {
-        case .running: return
-        case .idle:
-            throw SessionStoreError(
-                "PostgresSessionStore \(redactedURL) is not running: call its run() (or add it to a ServiceGroup) before using it.")
-        case .stopped: throw SessionStoreError("PostgresSessionStore \(redactedURL) has stopped; make a new store.")
+    /// Returns once ``run()`` runs. A store used right after the task that runs it was started may
+    /// be a moment early, so this waits up to two seconds before saying that nothing runs it.
+    private func awaitRunning() async throws {
+        let deadline = ContinuousClock.now + .seconds(2)
+        while true {
+            switch state.withLock({ $0.phase }) {
+            case .running:
+                return
+            case .stopped:
+                throw SessionStoreError("PostgresSessionStore \(redactedURL) has stopped; make a new store.")
+            case .idle where ContinuousClock.now < deadline:
+                try await Task.sleep(for: .milliseconds(5))
+            case .idle:
+                throw SessionStoreError(
+                    "PostgresSessionStore \(redactedURL) is not running: call its run() (or add it to a ServiceGroup) before using it.")
+            }
         }
     }
 
@@ -407,8 +416,8 @@ public final class PostgresSessionStore: SessionStore, Service, Sendable {
     // MARK: - Helpers
 
     private func validate(_ sessionId: String) throws {
-        guard !sessionId.isEmpty, sessionId.utf8.count <= 256, !sessionId.contains("\0") else {
-            throw SessionStoreError("'\(sessionId.prefix(64))' is not a valid session id.")
+        if let problem = SessionIdentifier.problem(with: sessionId) {
+            throw SessionStoreError("'\(sessionId.prefix(64))' is not a valid session id: \(problem).")
         }
     }
 
@@ -416,7 +425,7 @@ public final class PostgresSessionStore: SessionStore, Service, Sendable {
     /// was being done, the server's own message and SQLSTATE, and never the password.
     @discardableResult
     func perform<T>(_ what: @autoclosure () -> String, _ body: () async throws -> T) async throws -> T {
-        try requireRunning()
+        try await awaitRunning()
         do {
             return try await body()
         } catch let error as SessionStoreError {

@@ -85,7 +85,7 @@ package final class RPCConnection: Sendable {
         do {
             message = try RPCMessage(frame: body)
         } catch {
-            send(.response(id: .null, result: .failure(error)))
+            send(.response(id: error.id, result: .failure(error.error)))
             return nil
         }
         switch message {

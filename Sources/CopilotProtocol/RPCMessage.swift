@@ -51,33 +51,56 @@ package enum RPCMessage: Sendable, Hashable {
     /// The answer to a request we sent.
     case response(id: JSONValue, result: Result<JSONValue, RPCError>)
 
-    /// Parses a frame body. Throws the ``RPCError`` to send back (with a `null` id) when it is not valid.
-    package init(frame: [UInt8]) throws(RPCError) {
+    /// A frame that is not a valid message: the error to send back, under the request's id when it
+    /// has a usable one (`null` otherwise).
+    package struct Invalid: Error, Sendable, Hashable {
+        package var id: JSONValue
+        package var error: RPCError
+    }
+
+    /// Parses a frame body. Throws what to send back when it is not a valid JSON-RPC 2.0 message.
+    package init(frame: [UInt8]) throws(Invalid) {
         let value: JSONValue
         do {
             value = try JSONValue(parsing: frame)
         } catch {
-            throw .parseError("the frame is not valid JSON")
+            throw Invalid(id: .null, error: .parseError("the frame is not valid JSON"))
         }
-        guard case .object(let object) = value else { throw .invalidRequest("a message must be a JSON object") }
+        guard case .object(let object) = value else {
+            throw Invalid(id: .null, error: .invalidRequest("a message must be a JSON object"))
+        }
+        // An id the answer can carry: a string or an integer (JSON-RPC 2.0), else `null`.
+        let id: JSONValue =
+            switch object["id"] {
+            case .string(let text)?: .string(text)
+            case .int(let number)?: .int(number)
+            default: .null
+            }
+        guard object["jsonrpc"] == "2.0" else {
+            throw Invalid(id: id, error: .invalidRequest("`jsonrpc` must be \"2.0\""))
+        }
+        do {
+            self = try Self.parse(object)
+        } catch {
+            throw Invalid(id: id, error: error)
+        }
+    }
+
+    private static func parse(_ object: [String: JSONValue]) throws(RPCError) -> RPCMessage {
         if let method = object["method"] {
             guard case .string(let name) = method else { throw .invalidRequest("method must be a string") }
             let params = object["params"] ?? .object([:])
-            if let id = object["id"], id != .null {
-                self = .request(id: id, method: name, params: params)
-            } else {
-                self = .notification(method: name, params: params)
-            }
-            return
+            if let id = object["id"], id != .null { return .request(id: id, method: name, params: params) }
+            return .notification(method: name, params: params)
         }
         guard let id = object["id"] else { throw .invalidRequest("a message needs a method or an id") }
         if let error = object["error"], error != .null {
-            self = .response(
+            return .response(
                 id: id,
                 result: .failure(RPCError(
                     code: error["code"]?.intValue ?? -32603, message: error["message"]?.stringValue ?? "unknown error", data: error["data"])))
         } else if let result = object["result"] {
-            self = .response(id: id, result: .success(result))
+            return .response(id: id, result: .success(result))
         } else {
             throw .invalidRequest("a response needs a result or an error")
         }

@@ -151,6 +151,9 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         sessionId = try container.decodeIfPresent(String.self, forKey: .sessionId)
+        if let sessionId, let problem = SessionIdentifier.problem(with: sessionId) {
+            throw DecodingError.dataCorruptedError(forKey: .sessionId, in: container, debugDescription: problem)
+        }
         model = try container.decodeIfPresent(String.self, forKey: .model)
         provider = try container.decodeIfPresent(Provider.self, forKey: .provider)
         systemMessage = try container.decodeIfPresent(SystemMessageParams.self, forKey: .systemMessage)

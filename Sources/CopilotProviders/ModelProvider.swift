@@ -63,8 +63,9 @@ package enum ModelStreamEvent: Sendable, Hashable {
     case textDelta(String)
     /// A piece of the model's reasoning (from `reasoning_content`, `reasoning`, thinking blocks).
     case reasoningDelta(String)
-    /// The call failed after streaming some fragments and is being retried: discard what was streamed.
-    case restart(reason: String)
+    /// The call failed and is being retried as attempt `attempt` of `of`: whatever this call
+    /// streamed so far is void.
+    case restart(reason: String, attempt: Int, of: Int)
 }
 
 /// Token counts reported by the provider.

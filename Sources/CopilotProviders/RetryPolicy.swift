@@ -30,7 +30,9 @@ public struct RetryPolicy: Sendable, Hashable {
         if let status = error.statusCode {
             return status == 408 || status == 409 || status == 429 || status >= 500
         }
+        // A stream event that cannot be read is a cut stream: the next attempt may well be whole.
         return error.code == .connectionFailed || error.code == .timeout || error.code == .streamEndedEarly
+            || error.code == .malformedResponse
             || (error.code == .streamError && error.providerErrorType.map(Self.retryableStreamErrors.contains) == true)
     }
 

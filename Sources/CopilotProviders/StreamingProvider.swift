@@ -111,9 +111,8 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
         let body = try Wire.requestBody(for: request, config: config)
         var retry = 0
         while true {
-            var delivered = false
             do {
-                return try await attempt(request: request, body: body, retryCount: retry, delivered: &delivered, onEvent: onEvent)
+                return try await attempt(request: request, body: body, retryCount: retry, onEvent: onEvent)
             } catch var error as ProviderError {
                 error.attempts = retry + 1
                 guard let wait = context.retryPolicy.delay(before: retry, after: error, random: context.random()) else {
@@ -127,7 +126,7 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
                 context.logger.info(
                     "retrying model call",
                     metadata: ["error": "\(error.code)", "status": "\(error.statusCode.map(String.init) ?? "-")", "wait": "\(wait)"])
-                if delivered { await onEvent(.restart(reason: error.message)) }
+                await onEvent(.restart(reason: error.message, attempt: retry + 2, of: context.retryPolicy.maxRetries + 1))
                 try await context.clock.sleep(for: wait)
                 retry += 1
             }
@@ -135,7 +134,7 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
     }
 
     private func attempt(
-        request: ModelRequest, body: Data, retryCount: Int, delivered: inout Bool,
+        request: ModelRequest, body: Data, retryCount: Int,
         onEvent: @Sendable (ModelStreamEvent) async -> Void
     ) async throws -> ModelResponse {
         let token = try await fetchToken()
@@ -162,7 +161,6 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
         if contentType.contains("application/json") {
             let bytes = try await response.body.collect(upTo: Self.jsonBodyLimit)
             for fragment in try decoder.applyWholeBody(Data(bytes), context: wireContext) {
-                delivered = true
                 await onEvent(fragment)
             }
         } else {
@@ -171,8 +169,7 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
                 try Task.checkCancellation()
                 for event in parser.feed(bytes) {
                     for fragment in try decoder.apply(event, context: wireContext) {
-                        delivered = true
-                        await onEvent(fragment)
+                                await onEvent(fragment)
                     }
                     if decoder.isComplete { break reading }
                 }
@@ -181,8 +178,7 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
             if !decoder.isComplete {
                 for event in parser.finish() {
                     for fragment in try decoder.apply(event, context: wireContext) {
-                        delivered = true
-                        await onEvent(fragment)
+                                await onEvent(fragment)
                     }
                 }
             }

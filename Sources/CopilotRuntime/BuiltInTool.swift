@@ -74,8 +74,10 @@ public enum BuiltInTool: String, Sendable, Hashable, CaseIterable {
 
 /// Runs built-in tools for one session.
 struct BuiltInToolRunner: Sendable {
-    /// The session's working directory, with symlinks resolved.
-    let root: String
+    /// The session's working directory.
+    let directory: WorkingDirectory
+    /// The working directory's path, with symlinks resolved.
+    var root: String { directory.root }
     /// Asks the permission handler (through the engine's events); `nil` handler semantics are the engine's.
     let ask: @Sendable (PermissionRequest) async -> PermissionDecision
     /// Measures the shell's timeout.
@@ -89,36 +91,16 @@ struct BuiltInToolRunner: Sendable {
         workingDirectory: String, clock: any Clock<Duration> = ContinuousClock(),
         ask: @escaping @Sendable (PermissionRequest) async -> PermissionDecision
     ) {
-        root = URL(fileURLWithPath: workingDirectory).standardizedFileURL.resolvingSymlinksInPath().path
+        directory = WorkingDirectory(workingDirectory)
         self.clock = clock
         self.ask = ask
     }
 
-    /// A path resolved against the working directory, and whether it stays inside it.
-    struct ResolvedPath {
-        var path: String
-        var isInside: Bool
-    }
+    typealias ResolvedPath = WorkingDirectory.ResolvedPath
 
-    func resolve(_ raw: String) -> ResolvedPath {
-        let base = raw.hasPrefix("/") ? URL(fileURLWithPath: raw) : URL(fileURLWithPath: root).appendingPathComponent(raw)
-        var url = base.standardizedFileURL
-        // Resolve symlinks on the longest existing prefix, so a link pointing out is caught.
-        var suffix: [String] = []
-        while !FileManager.default.fileExists(atPath: url.path), url.path != "/" {
-            suffix.insert(url.lastPathComponent, at: 0)
-            url.deleteLastPathComponent()
-        }
-        var resolved = url.resolvingSymlinksInPath()
-        for component in suffix { resolved.appendPathComponent(component) }
-        let path = resolved.standardizedFileURL.path
-        return ResolvedPath(path: path, isInside: path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/"))
-    }
+    func resolve(_ raw: String) -> ResolvedPath { directory.resolve(raw) }
 
-    private func display(_ resolved: ResolvedPath) -> String {
-        guard resolved.isInside, resolved.path != root else { return resolved.path }
-        return String(resolved.path.dropFirst(root.count + 1))
-    }
+    private func display(_ resolved: ResolvedPath) -> String { directory.display(resolved) }
 
     /// Asks, and turns a refusal into the result the model sees (or `nil` when allowed).
     private func permit(_ request: PermissionRequest) async -> ToolResult? {

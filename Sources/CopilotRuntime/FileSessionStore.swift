@@ -39,17 +39,19 @@ public struct FileSessionStore: SessionStore {
     }
 
     private func folder(_ id: String) throws -> URL {
-        guard !id.isEmpty, !id.contains("/"), id != ".", id != "..", !id.hasPrefix(".") else {
-            throw SessionStoreError("'\(id)' is not a valid session id.")
+        if let problem = SessionIdentifier.problem(with: id) {
+            throw SessionStoreError("'\(id.prefix(64))' is not a valid session id: \(problem).")
         }
         return directory.appendingPathComponent(id)
     }
 
     public func create(_ metadata: SessionMetadata) async throws -> any SessionLog {
         let folder = try folder(metadata.sessionId)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // Only the owner may read what sessions hold: folders 0700, files 0600.
+        let ownerOnly: [FileAttributeKey: Any] = [.posixPermissions: 0o700]
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: ownerOnly)
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: ownerOnly)
         } catch {
             throw SessionStoreError("Session \(metadata.sessionId) already exists in \(directory.path).")
         }
@@ -143,13 +145,13 @@ final class FileSessionLog: SessionLog {
     init(folder: URL, sessionId: String) throws {
         self.folder = folder
         self.sessionId = sessionId
-        let lockFD = systemOpen(folder.appendingPathComponent("lock").path, O_CREAT | O_RDWR, 0o644)
+        let lockFD = systemOpen(folder.appendingPathComponent("lock").path, O_CREAT | O_RDWR, 0o600)
         guard lockFD >= 0 else { throw SessionStoreError("Cannot open the lock of session \(sessionId).") }
         guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
             systemClose(lockFD)
             throw SessionStoreError("Session \(sessionId) is open in another writer (another process or client); close it there first.")
         }
-        let eventsFD = systemOpen(folder.appendingPathComponent("events.jsonl").path, O_CREAT | O_WRONLY | O_APPEND, 0o644)
+        let eventsFD = systemOpen(folder.appendingPathComponent("events.jsonl").path, O_CREAT | O_WRONLY | O_APPEND, 0o600)
         guard eventsFD >= 0 else {
             systemClose(lockFD)
             throw SessionStoreError("Cannot open the event log of session \(sessionId).")
@@ -183,7 +185,10 @@ final class FileSessionLog: SessionLog {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try encoder.encode(metadata).write(to: folder.appendingPathComponent("metadata.json"), options: .atomic)
+        let url = folder.appendingPathComponent("metadata.json")
+        try encoder.encode(metadata).write(to: url, options: .atomic)
+        // An atomic write makes a new file with the default mode; narrow it before anything else reads it.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
     }
 
     /// Cuts the file after its last whole line, so the next append does not continue a torn one.

@@ -45,8 +45,11 @@ extension SessionEngine {
     }
 
     /// The conversation entry for a prompt: text files inlined, images attached, vision checked.
-    func userItem(_ prompt: String, attachments: [Attachment]) throws -> ConversationItem {
-        let (text, images) = try AttachmentLoader(workingDirectory: workingDirectory).load(attachments)
+    func userItem(_ prompt: String, attachments: [Attachment]) async throws -> ConversationItem {
+        let loader = AttachmentLoader(directory: WorkingDirectory(workingDirectory ?? FileManager.default.currentDirectoryPath)) { request in
+            await self.builtInPermission(request, preApproved: false)
+        }
+        let (text, images) = try await loader.load(attachments)
         if !images.isEmpty, modelCapabilities?.supports.vision == false {
             throw CopilotError(
                 code: .invalidInput,

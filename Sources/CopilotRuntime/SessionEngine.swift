@@ -290,7 +290,7 @@ package actor SessionEngine {
             content: message.prompt, messageId: message.id, attachments: message.attachments.isEmpty ? nil : message.attachments)))
         var aborted = false
         do {
-            history.append(try userItem(prompt, attachments: message.attachments))
+            history.append(try await userItem(prompt, attachments: message.attachments))
             var retriesLeft: Int?
             while true {
                 do {
@@ -339,7 +339,7 @@ package actor SessionEngine {
                 emit(.userMessage(.init(
                     content: joining.prompt, messageId: joining.id,
                     attachments: joining.attachments.isEmpty ? nil : joining.attachments, delivery: "steering")))
-                history.append(try userItem(joining.prompt, attachments: joining.attachments))
+                history.append(try await userItem(joining.prompt, attachments: joining.attachments))
             }
             steering.removeAll()
             let turnID = String(nextTurnNumber)
@@ -403,11 +403,16 @@ package actor SessionEngine {
     }
 
     private func streamed(_ event: ModelStreamEvent) {
-        if streamState.firstTokenAt == nil { streamState.firstTokenAt = .now }
-        guard streaming else {
-            if case .restart = event { streamState.firstTokenAt = nil }
+        if case .restart(let reason, let attempt, let attempts) = event {
+            // Every retry is visible, streamed or not. What this call streamed so far is void: the
+            // retried call streams under new ids (a new assistant.message_start), so a consumer that
+            // joins deltas by message id keeps only the attempt that the final assistant.message names.
+            emit(.sessionWarning(.init(warningType: "retry", message: "Retrying the model call (attempt \(attempt) of \(attempts)): \(reason)")))
+            streamState = StreamState(messageID: UUID().uuidString.lowercased(), reasoningID: UUID().uuidString.lowercased())
             return
         }
+        if streamState.firstTokenAt == nil { streamState.firstTokenAt = .now }
+        guard streaming else { return }
         switch event {
         case .textDelta(let text):
             if !streamState.messageStarted {
@@ -417,10 +422,8 @@ package actor SessionEngine {
             emit(.assistantMessageDelta(.init(messageId: streamState.messageID, deltaContent: text)))
         case .reasoningDelta(let text):
             emit(.assistantReasoningDelta(.init(reasoningId: streamState.reasoningID, deltaContent: text)))
-        case .restart(let reason):
-            // What was streamed so far is void; the retried call streams under new ids.
-            emit(.sessionWarning(.init(warningType: "model_call_retry", message: "Retrying the model call: \(reason)")))
-            streamState = StreamState(messageID: UUID().uuidString.lowercased(), reasoningID: UUID().uuidString.lowercased())
+        case .restart:
+            preconditionFailure("handled above")
         }
     }
 

@@ -60,6 +60,9 @@ package final class SessionHost: Sendable {
         config: SessionConfig, id: String, metadata: SessionMetadata, origin: Origin, providerContext: ProviderContext,
         persists: Bool, logger: Logger
     ) throws {
+        if let problem = SessionIdentifier.problem(with: id) {
+            throw CopilotError(code: .invalidConfiguration, message: "'\(id.prefix(64))' is not a valid session id: \(problem).")
+        }
         let events = EventBroadcaster()
         let recorder = persists ? SessionRecorder(logger: logger) : nil
         let persisted: [SessionEvent]

@@ -33,6 +33,17 @@ struct ClientTests {
         try await client.stop()
     }
 
+    @Test("a session id outside [A-Za-z0-9._-]{1,128} (or starting with a dot) is refused", arguments: ["a/b", "..", ".hidden", "a\\b", "", String(repeating: "x", count: 129)])
+    func badSessionID(_ id: String) async throws {
+        let client = CopilotClient()
+        await #expect {
+            _ = try await client.createSession(SessionConfig(sessionId: id, model: "m", provider: ProviderConfig(baseURL: "http://127.0.0.1:9/v1")))
+        } throws: { error in
+            (error as? CopilotError)?.code == .invalidConfiguration && String(describing: error).contains("not a valid session id")
+        }
+        try await client.stop()
+    }
+
     @Test("no provider, and malformed base URLs, are configuration errors", arguments: ["", "localhost:11434/v1", "http:///v1"])
     func badProvider(_ baseURL: String) async throws {
         let client = CopilotClient()

@@ -41,6 +41,9 @@ extension ProtocolTests {
             Self.request("prompt", "session.send", #"{"sessionId":"t"}"#),
             Self.request("params", "session.list", "[1]"),
             Self.request("ping", "ping", #"{"message":5}"#),
+            Self.request("traversal", "session.create", #"{"sessionId":"../etc","model":"m","provider":{"baseUrl":"http://127.0.0.1:9/v1"}}"#),
+            Self.request("backslash", "session.create", #"{"sessionId":"a\\b","model":"m","provider":{"baseUrl":"http://127.0.0.1:9/v1"}}"#),
+            Self.request("nul", "session.create", #"{"sessionId":"a\u0000b","model":"m","provider":{"baseUrl":"http://127.0.0.1:9/v1"}}"#),
             Self.request("list", "session.list", "{}"),
         ], maxFrameSize: 64 * 1024)
         let byID = Dictionary(replies.compactMap { reply in reply["id"]?.stringValue.map { ($0, reply) } }, uniquingKeysWith: { a, _ in a })
@@ -48,6 +51,8 @@ extension ProtocolTests {
             "int-id": "`sessionId` must be a string", "tools": "`tools` must be an array", "tool-name": "`tools.[0].name` is required",
             "provider": "provider.type `bogus`", "send": "`sessionId` must be a string", "prompt": "`prompt` is required",
             "params": "params must be an object", "ping": "`message` must be a string",
+            "traversal": "`sessionId`: a session id cannot start with a dot",
+            "backslash": "`sessionId`: a session id may only hold letters", "nul": "`sessionId`: a session id may only hold letters",
         ]
         for (id, words) in expected {
             #expect(byID[id]?["error"]?["code"] == -32602, "\(id): \(byID[id]?.jsonString ?? "no reply")")

@@ -61,6 +61,53 @@ struct MessageDeliveryTests {
         }
     }
 
+    @Test("file attachments stay in the working directory: outside (/etc/passwd, a symlink out) needs an approved read; only regular files; size checked before reading")
+    func attachmentsAreConfined() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("copilot-attach-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory + "/sub", withIntermediateDirectories: true)
+        try Data("inside\n".utf8).write(to: URL(fileURLWithPath: directory + "/notes.txt"))
+        try FileManager.default.createSymbolicLink(atPath: directory + "/link", withDestinationPath: "/etc/passwd")
+        // Sparse: stat says 300 KB, and nothing is read to find that out.
+        let big = FileHandle(forWritingAtPath: directory + "/big.txt") ?? {
+            FileManager.default.createFile(atPath: directory + "/big.txt", contents: nil)
+            return FileHandle(forWritingAtPath: directory + "/big.txt")!
+        }()
+        try big.truncate(atOffset: 300 * 1024)
+        try big.close()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        let asked = Mutex<[PermissionRequest]>([])
+        func run(_ attachment: Attachment, handler: PermissionHandler?) async throws -> [SessionEvent] {
+            try await withScriptedClient(turns: [.text("ok")]) { client, server in
+                var config = scriptedConfig(server)
+                config.workingDirectory = directory
+                config.onPermissionRequest = handler
+                let session = try await client.createSession(config)
+                return try await runToIdle(session, "Read it", attachments: [attachment])
+            }
+        }
+        func failure(_ events: [SessionEvent]) -> String? {
+            events.compactMap { event -> String? in if case .sessionError(let error) = event.payload { error.message } else { nil } }.first
+        }
+        // No handler: nothing outside is read.
+        for path in ["/etc/passwd", "link", "../\(URL(fileURLWithPath: directory).lastPathComponent)/../../etc/passwd"] {
+            let events = try await run(.file(path), handler: nil)
+            #expect(failure(events)?.contains("outside the working directory, and reading it was not approved") == true, "\(path)")
+        }
+        // A handler is asked with a read request for the resolved path, and its approval is honoured.
+        let approving = PermissionHandler { request, _ in
+            asked.withLock { $0.append(request) }
+            return .approveOnce
+        }
+        #expect(failure(try await run(.file("link"), handler: approving)) == nil)
+        let request = try #require(asked.withLock { $0 }.first)
+        #expect(request.kind == .read && request.path == "/etc/passwd" && request.outsideWorkingDirectory == true)
+        // Inside: read without asking; a directory and an oversized file are refused with the reason.
+        #expect(failure(try await run(.file("notes.txt"), handler: nil)) == nil)
+        #expect(failure(try await run(.file("sub"), handler: nil))?.contains("not a regular file") == true)
+        #expect(failure(try await run(.file("big.txt"), handler: nil))?.contains("larger than 256 KB") == true)
+    }
+
     @Test("a model without vision gets a clear error instead of a provider 400; the provider is not called")
     func noVision() async throws {
         try await withScriptedClient(turns: [.text("unused")]) { client, server in

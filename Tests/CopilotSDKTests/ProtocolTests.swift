@@ -85,6 +85,8 @@ struct ProtocolTests {
             Self.frame(#"{"jsonrpc":"2.0","id":"w","method":"session.send","params":{"prompt":"hi"}}"#),
             Self.frame(#"{"jsonrpc":"2.0","id":"s","method":"session.send","params":{"sessionId":"nope","prompt":"hi"}}"#),
             Self.frame(huge),
+            Self.frame(#"{"jsonrpc":"1.0","id":"v1","method":"ping","params":{}}"#),
+            Self.frame(#"{"id":7,"method":"ping","params":{}}"#),
             Self.frame(#"{"jsonrpc":"2.0","id":"p","method":"ping","params":{"message":"still here"}}"#),
         ])
         let byID = Dictionary(replies.compactMap { reply in reply["id"]?.stringValue.map { ($0, reply) } }, uniquingKeysWith: { a, _ in a })
@@ -97,6 +99,10 @@ struct ProtocolTests {
         #expect(byID["s"]?["error"]?["message"]?.stringValue?.contains("Session not found: nope") == true)
         #expect(byID["h"] == nil, "the oversized frame was skipped, not executed")
         #expect(byID["p"]?["result"]?["message"] == "pong: still here")
+        // Only JSON-RPC 2.0: another version, or none, is refused under the request's own id.
+        #expect(byID["v1"]?["error"]?["code"] == -32600)
+        #expect(byID["v1"]?["error"]?["message"]?.stringValue?.contains("`jsonrpc` must be \"2.0\"") == true)
+        #expect(replies.first { $0["id"] == 7 }?["error"]?["code"] == -32600)
     }
 
     @Test("connect: protocol version 3; a wrong token is AUTHENTICATION_FAILED and nothing else is served")

@@ -54,6 +54,26 @@ struct SessionStoreTests {
         try await server.shutdown()
     }
 
+    @Test("only the owner can read a stored session: folders 0700, files 0600")
+    func ownerOnlyPermissions() async throws {
+        let store = temporaryStore()
+        let server = try await ScriptedProviderServer.start(turns: [.text("Kept.")])
+        let client = client(store)
+        let session = try await client.createSession(scriptedConfig(server))
+        _ = try await session.sendAndWait("Keep this private")
+        try await client.stop()
+        func mode(_ url: URL) throws -> Int {
+            try #require(FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int) & 0o777
+        }
+        let folder = store.directory.appendingPathComponent(session.sessionId)
+        #expect(try mode(store.directory) == 0o700)
+        #expect(try mode(folder) == 0o700)
+        for file in ["events.jsonl", "metadata.json", "lock"] {
+            #expect(try mode(folder.appendingPathComponent(file)) == 0o600, "\(file)")
+        }
+        try await server.shutdown()
+    }
+
     @Test("a torn last line is dropped and reported; the session resumes and the log is clean again")
     func tornLine() async throws {
         let store = temporaryStore()

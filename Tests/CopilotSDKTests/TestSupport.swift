@@ -39,9 +39,11 @@ func scriptedConfig(
 }
 
 /// Sends `prompt` and collects every event up to and including the `session.idle` that ends it.
-func runToIdle(_ session: CopilotSession, _ prompt: String, timeout: Duration = .seconds(15)) async throws -> [SessionEvent] {
+func runToIdle(
+    _ session: CopilotSession, _ prompt: String, attachments: [Attachment] = [], timeout: Duration = .seconds(15)
+) async throws -> [SessionEvent] {
     let stream = session.events
-    let messageID = try await session.send(prompt)
+    let messageID = try await session.send(MessageOptions(prompt: prompt, attachments: attachments))
     return try await withThrowingTaskGroup(of: [SessionEvent].self) { group in
         group.addTask {
             var collected: [SessionEvent] = []

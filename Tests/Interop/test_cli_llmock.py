@@ -84,3 +84,25 @@ def test_missing_key_variable_is_a_clear_error(cli):
     result = cli("run", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--api-key-env", "NO_SUCH_VAR_X", "Hi")
     assert result.returncode != 0
     assert "NO_SUCH_VAR_X is not set" in result.stderr
+
+
+def test_a_non_loopback_host_without_a_token_refuses_to_start(cli):
+    # Refused before anything is bound.
+    result = cli("server", "--host", "0.0.0.0", "--port", "0", "--no-store", timeout=20)
+    assert result.returncode != 0
+    assert "without a connection token" in result.stderr
+    assert "--allow-unauthenticated-remote" in result.stderr
+
+
+def test_loopback_aliases_need_no_token(cli_binary):
+    import os
+    import subprocess
+    environment = {key: value for key, value in os.environ.items() if key != "COPILOT_CONNECTION_TOKEN"}
+    for host in ["127.0.0.2", "localhost"]:
+        process = subprocess.Popen([str(cli_binary), "server", "--host", host, "--port", "0", "--no-store"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+        try:
+            assert "CLI server listening on port" in process.stdout.readline()
+        finally:
+            process.terminate()
+            process.communicate(timeout=10)
