@@ -24,6 +24,11 @@ struct ProviderOptions: ParsableArguments {
     @Option(name: .customLong("azure-api-version"), help: "Azure api-version; omit for the versionless /openai/v1/ routes.")
     var azureAPIVersion: String?
 
+    @Option(
+        name: .customLong("header-env"),
+        help: "NAME=VARIABLE: send the header NAME with the value of the environment variable VARIABLE (repeatable). Values are treated as secrets.")
+    var headerEnv: [String] = []
+
     /// The provider settings, with secrets read from the environment.
     func providerConfig(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ProviderConfig {
         func secret(_ variable: String?) throws -> String? {
@@ -33,11 +38,40 @@ struct ProviderOptions: ParsableArguments {
             }
             return value
         }
+        var headers: [String: String] = [:]
+        for entry in headerEnv {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--header-env takes NAME=VARIABLE, e.g. --header-env X-Team-Token=TEAM_TOKEN (got '\(entry)').")
+            }
+            headers[parts[0]] = try secret(parts[1])
+        }
         return ProviderConfig(
             type: providerType, baseURL: baseURL, wireAPI: wireAPI, apiKey: try secret(apiKeyEnv),
-            bearerToken: try secret(bearerTokenEnv), azure: azureAPIVersion.map { .init(apiVersion: $0) })
+            bearerToken: try secret(bearerTokenEnv), azure: azureAPIVersion.map { .init(apiVersion: $0) },
+            headers: headers.isEmpty ? nil : headers)
     }
 }
 
 extension ProviderConfig.ProviderType: ExpressibleByArgument {}
 extension ProviderConfig.WireAPI: ExpressibleByArgument {}
+
+/// How long provider HTTP calls may wait: `--connect-timeout` and `--idle-timeout`.
+struct TimeoutOptions: ParsableArguments {
+    @Option(name: .customLong("connect-timeout"), help: "Seconds allowed to connect to the provider (default 10).")
+    var connectTimeout: Double = 10
+
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: "Seconds of silence allowed in a provider's answer, including the wait for its first byte (default 120). A long answer may stream for longer.")
+    var idleTimeout: Double = 120
+
+    func validate() throws {
+        guard (0.1...3600).contains(connectTimeout) else { throw ValidationError("--connect-timeout must be between 0.1 and 3600 seconds.") }
+        guard (0.1...86_400).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be between 0.1 and 86400 seconds.") }
+    }
+
+    var httpTimeouts: HTTPTimeouts {
+        HTTPTimeouts(connect: .milliseconds(Int(connectTimeout * 1000)), idle: .milliseconds(Int(idleTimeout * 1000)))
+    }
+}

@@ -24,6 +24,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     @OptionGroup var provider: ProviderOptions
+    @OptionGroup var timeouts: TimeoutOptions
 
     @Option(help: "Model or deployment name.")
     var model: String
@@ -87,7 +88,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let sessionStore: (any SessionStore)? = postgres ?? stateDirectory.map { FileSessionStore(directory: URL(fileURLWithPath: $0)) }
-        let client = CopilotClient(options: CopilotClientOptions(sessionStore: sessionStore))
+        let client = CopilotClient(options: CopilotClientOptions(httpTimeouts: timeouts.httpTimeouts, sessionStore: sessionStore))
         do {
             try await whileRunning(postgres) {
                 try await client.start()

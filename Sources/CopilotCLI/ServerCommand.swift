@@ -23,6 +23,8 @@ struct ServerCommand: AsyncParsableCommand {
     @Flag(help: "Serve one client over standard input and output.")
     var stdio = false
 
+    @OptionGroup var timeouts: TimeoutOptions
+
     @Option(help: "TCP port to listen on (0 or omitted: a free port, printed on stdout).")
     var port: Int?
 
@@ -119,7 +121,7 @@ struct ServerCommand: AsyncParsableCommand {
             postgres = nil
             store = noStore ? nil : FileSessionStore(directory: stateDirectory.map { URL(fileURLWithPath: $0) } ?? FileSessionStore.defaultDirectory)
         }
-        let transport = AsyncHTTPClientTransport()
+        let transport = AsyncHTTPClientTransport(timeouts: timeouts.httpTimeouts)
         if !stdio, !Self.isLoopback(host), connectionToken == nil {
             logger.warning(
                 "listening on a non-loopback address without a connection token: anyone who reaches the port can run sessions here",

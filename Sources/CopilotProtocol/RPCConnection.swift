@@ -15,8 +15,14 @@ package final class RPCConnection: Sendable {
 
     /// Identifies this connection (for logs and bookkeeping).
     package let id = UUID()
-    private let outgoing: AsyncStream<[UInt8]>.Continuation
-    private let outgoingFrames: AsyncStream<[UInt8]>
+    private let outgoing: AsyncStream<Outgoing>.Continuation
+    private let outgoingFrames: AsyncStream<Outgoing>
+
+    /// What the writer takes, in order: a frame to write, or a ``drain()`` waiting for what came before.
+    private enum Outgoing: Sendable {
+        case frame([UInt8])
+        case drained(CheckedContinuation<Void, Never>)
+    }
     private let maxFrameSize: Int
     private let clock: any Clock<Duration>
 
@@ -32,7 +38,7 @@ package final class RPCConnection: Sendable {
     ///   - maxFrameSize: the largest frame accepted from the peer.
     ///   - clock: measures ``request(_:_:timeout:)`` timeouts.
     package init(maxFrameSize: Int = 32 * 1024 * 1024, clock: any Clock<Duration> = ContinuousClock()) {
-        (outgoingFrames, outgoing) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .unbounded)
+        (outgoingFrames, outgoing) = AsyncStream.makeStream(of: Outgoing.self, bufferingPolicy: .unbounded)
         self.maxFrameSize = maxFrameSize
         self.clock = clock
     }
@@ -46,8 +52,17 @@ package final class RPCConnection: Sendable {
         onNotification: @escaping NotificationHandler = { _, _, _ in }
     ) async where Input.Element == [UInt8] {
         async let writer: Void = { [outgoingFrames] in
-            for await frame in outgoingFrames {
-                do { try await write(frame) } catch { break }
+            // After a failed write the rest is dropped, but drains are still answered.
+            var failed = false
+            for await item in outgoingFrames {
+                switch item {
+                case .frame(let frame) where !failed:
+                    do { try await write(frame) } catch { failed = true }
+                case .frame:
+                    continue
+                case .drained(let waiter):
+                    waiter.resume()
+                }
             }
         }()
         await withTaskGroup(of: Void.self) { group in
@@ -115,7 +130,14 @@ package final class RPCConnection: Sendable {
     /// Queues a message for writing.
     package func send(_ message: RPCMessage) {
         let body = Array(message.json.jsonString.utf8)
-        outgoing.yield(encodeFrame(body))
+        outgoing.yield(.frame(encodeFrame(body)))
+    }
+
+    /// Returns once everything queued before this call has been written (or the connection ended).
+    package func drain() async {
+        await withCheckedContinuation { continuation in
+            if case .terminated = outgoing.yield(.drained(continuation)) { continuation.resume() }
+        }
     }
 
     /// Sends a notification.

@@ -9,7 +9,7 @@ extension ProviderConfig {
     /// `GET /v1/models`, following its pagination. Listings carry no capability data, so the
     /// capabilities are left unknown.
     package func listModels(context: ProviderContext) async throws -> [ModelInfo] {
-        let base = try ProviderEndpoint.validatedBaseURL(baseURL)
+        let base = try ProviderEndpoint.validatedBaseURL(displayBaseURL)
         let token = try await bearerTokenProvider?.token()
         var redactor = SecretRedactor(config: self)
         if let token { redactor.add(token) }

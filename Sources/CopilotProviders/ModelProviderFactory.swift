@@ -3,7 +3,7 @@ extension ProviderConfig {
     ///
     /// - Throws: ``ProviderError`` `invalidConfiguration` for a missing or malformed base URL.
     package func makeProvider(context: ProviderContext) throws -> any ModelProvider {
-        _ = try ProviderEndpoint.validatedBaseURL(baseURL)
+        _ = try ProviderEndpoint.validatedBaseURL(displayBaseURL)
         switch (resolvedType, resolvedWireAPI) {
         case (.openai, .completions), (.azure, .completions):
             return StreamingProvider<ChatCompletionsWire>(config: self, context: context)

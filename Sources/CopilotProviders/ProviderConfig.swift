@@ -1,3 +1,4 @@
+import Foundation
 /// Where and how a session reaches its model: the BYOK ("bring your own key") settings.
 ///
 /// Encodes to the official SDKs' JSON (`type`, `baseUrl`, `apiKey`, `bearerToken`, `wireApi`,
@@ -41,7 +42,8 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
     public var wireAPI: WireAPI?
     /// Azure settings.
     public var azure: Azure?
-    /// Extra headers sent with every provider request.
+    /// Extra headers sent with every provider request. Their values are treated as secrets: they
+    /// never appear in errors, logs, events or stored files.
     public var headers: [String: String]?
     /// Asked for a fresh bearer token before every request (Entra ID, managed identity); wins over
     /// ``bearerToken`` and ``apiKey``. Not encoded: the official JSON only says `hasBearerTokenProvider`.
@@ -124,9 +126,26 @@ public struct BearerTokenProvider: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(box)) }
 }
 
+extension ProviderConfig {
+    /// ``baseURL`` without its user-info (`user:password@`): what errors, logs, descriptions and
+    /// stored metadata show. Credentials in a base URL are sent as HTTP Basic auth, never in a URL.
+    public var displayBaseURL: String {
+        guard var components = URLComponents(string: baseURL), components.user != nil || components.password != nil else { return baseURL }
+        components.user = nil
+        components.password = nil
+        return components.string ?? baseURL
+    }
+
+    /// The user and password in ``baseURL`` (percent-decoded), when it has them.
+    var baseURLCredentials: (user: String, password: String)? {
+        guard let components = URLComponents(string: baseURL), components.user != nil || components.password != nil else { return nil }
+        return (components.user ?? "", components.password ?? "")
+    }
+}
+
 extension ProviderConfig: CustomStringConvertible, CustomDebugStringConvertible {
     public var description: String {
-        var parts = ["type: \(resolvedType.rawValue)", "baseURL: \(baseURL)", "wireAPI: \(resolvedWireAPI.rawValue)"]
+        var parts = ["type: \(resolvedType.rawValue)", "baseURL: \(displayBaseURL)", "wireAPI: \(resolvedWireAPI.rawValue)"]
         if apiKey != nil { parts.append("apiKey: <redacted>") }
         if bearerToken != nil { parts.append("bearerToken: <redacted>") }
         if bearerTokenProvider != nil { parts.append("bearerTokenProvider: <set>") }
@@ -141,6 +160,6 @@ extension ProviderConfig: CustomStringConvertible, CustomDebugStringConvertible 
 extension ProviderConfig: CustomReflectable {
     /// Mirrors only the non-secret fields, so `dump(config)` cannot print a key.
     public var customMirror: Mirror {
-        Mirror(self, children: ["type": resolvedType, "baseURL": baseURL, "wireAPI": resolvedWireAPI, "description": description])
+        Mirror(self, children: ["type": resolvedType, "baseURL": displayBaseURL, "wireAPI": resolvedWireAPI, "description": description])
     }
 }

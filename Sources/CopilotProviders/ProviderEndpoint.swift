@@ -24,7 +24,12 @@ package struct ProviderEndpoint: Sendable, Hashable {
     package static func modelCall(
         config: ProviderConfig, model: String, bearerToken: String? = nil
     ) throws -> ProviderEndpoint {
-        let base = try validatedBaseURL(config.baseURL)
+        let base = try validatedBaseURL(config.displayBaseURL)
+        if config.baseURLCredentials != nil, config.resolvedType == .openai, bearerToken ?? nonEmpty(config.bearerToken) ?? nonEmpty(config.apiKey) != nil {
+            throw ProviderError(
+                code: .invalidConfiguration,
+                message: "The base URL carries a user and password (sent as HTTP Basic auth) and the provider also has a key or token (sent as a bearer token); both need the Authorization header. Keep one.")
+        }
         let url: String
         let apiEndpoint: String
         switch (config.resolvedType, config.resolvedWireAPI) {
@@ -57,11 +62,15 @@ package struct ProviderEndpoint: Sendable, Hashable {
         return ProviderEndpoint(url: url, headers: authHeaders(config: config, bearerToken: bearerToken), apiEndpoint: apiEndpoint)
     }
 
-    /// The headers every request to this provider carries: auth, version and the config's custom headers.
+    /// The headers every request to this provider carries: auth, version and the config's custom
+    /// headers. A user and password in the base URL become HTTP Basic auth.
     package static func authHeaders(config: ProviderConfig, bearerToken: String? = nil) -> HeaderFields {
         var headers: HeaderFields = [:]
         if let custom = config.headers {
             for (name, value) in custom.sorted(by: { $0.key < $1.key }) { headers.add(name: name, value: value) }
+        }
+        if let (user, password) = config.baseURLCredentials {
+            headers.replaceOrAdd(name: "Authorization", value: "Basic " + Data("\(user):\(password)".utf8).base64EncodedString())
         }
         if let token = bearerToken ?? nonEmpty(config.bearerToken) {
             headers.replaceOrAdd(name: "Authorization", value: "Bearer " + token)

@@ -10,12 +10,16 @@ package struct SecretRedactor: Sendable, Hashable {
     package static let placeholder = "<redacted>"
 
     /// A redactor for the credentials in `config` and any extra values (tokens fetched at run time).
+    /// Every custom header value counts as a credential, whatever the header's name (`X-Custom-Auth`),
+    /// and so do the user-info of the base URL and its password alone.
     package init(config: ProviderConfig?, extra: [String] = []) {
         var values = extra
         if let config {
             values.append(contentsOf: [config.apiKey, config.bearerToken].compactMap { $0 })
-            for (name, value) in config.headers ?? [:] where Self.isSensitiveHeader(name) {
-                values.append(value)
+            values.append(contentsOf: (config.headers ?? [:]).values)
+            if let (user, password) = config.baseURLCredentials {
+                values.append(contentsOf: ["\(user):\(password)", password])
+                if let raw = URLComponents(string: config.baseURL)?.percentEncodedPassword { values.append(raw) }
             }
         }
         // Short strings would redact ordinary words; real credentials are longer than this.
@@ -41,12 +45,5 @@ package struct SecretRedactor: Sendable, Hashable {
             result = result.replacingOccurrences(of: secret, with: Self.placeholder)
         }
         return result
-    }
-
-    /// Whether a header's value is a credential (auth, keys, tokens, cookies).
-    package static func isSensitiveHeader(_ name: String) -> Bool {
-        let lowered = name.lowercased()
-        return lowered == "authorization" || lowered == "proxy-authorization" || lowered == "cookie"
-            || lowered.contains("key") || lowered.contains("token") || lowered.contains("secret")
     }
 }

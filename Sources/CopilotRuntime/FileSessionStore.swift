@@ -67,9 +67,20 @@ public struct FileSessionStore: SessionStore {
         }
         let log = try FileSessionLog(folder: folder, sessionId: sessionId)
         do {
-            let (events, dropped, goodLength) = try Self.readEvents(folder.appendingPathComponent("events.jsonl"))
-            if dropped > 0 { try log.truncate(to: goodLength) }
-            return StoredSession(metadata: metadata, events: events, droppedLines: dropped, log: log)
+            let read = try Self.readEvents(folder.appendingPathComponent("events.jsonl"))
+            var recovery: String?
+            if read.bad.isEmpty {
+                // A clean log.
+            } else if read.onlyTornTail {
+                try log.truncate(to: read.goodLength)
+                recovery = "a torn last line, cut off"
+            } else {
+                // Lines damaged in the middle are moved aside once, so the next resume finds a clean log.
+                let corrupt = folder.appendingPathComponent("events.corrupt")
+                try log.setAside(read.bad, of: read.data, into: corrupt)
+                recovery = "kept in \(corrupt.path)"
+            }
+            return StoredSession(metadata: metadata, events: read.events, droppedLines: read.bad.count, recovery: recovery, log: log)
         } catch {
             log.release()
             throw error
@@ -105,13 +116,22 @@ public struct FileSessionStore: SessionStore {
         return decoder
     }()
 
-    /// Reads every line that parses; a line that does not (a torn write) is dropped and counted.
-    /// Also returns the byte length up to the end of the last good line.
-    static func readEvents(_ url: URL) throws -> ([SessionEvent], Int, Int) {
-        guard let data = FileManager.default.contents(atPath: url.path) else { return ([], 0, 0) }
+    /// What reading a log found: the events of every line that parses, and where the lines that do
+    /// not are (each range includes its newline, when it has one).
+    struct ReadLog {
         var events: [SessionEvent] = []
-        var dropped = 0
+        var bad: [Range<Int>] = []
+        /// The byte length up to the end of the last good line.
         var goodLength = 0
+        var data = Data()
+
+        /// Whether every bad line comes after the last good one (a write cut short by a crash).
+        var onlyTornTail: Bool { bad.allSatisfy { $0.lowerBound >= goodLength } }
+    }
+
+    static func readEvents(_ url: URL) throws -> ReadLog {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return ReadLog() }
+        var log = ReadLog(data: data)
         data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
             guard let base = buffer.baseAddress else { return }
             var start = 0
@@ -121,18 +141,18 @@ public struct FileSessionStore: SessionStore {
                 if end > start {
                     let line = UnsafeRawBufferPointer(start: base + start, count: end - start)
                     if newline != nil, let event = try? SessionEvent(jsonLine: line) {
-                        events.append(event)
-                        goodLength = end + 1
+                        log.events.append(event)
+                        log.goodLength = end + 1
                     } else {
-                        dropped += 1
+                        log.bad.append(start..<min(end + 1, buffer.count))
                     }
                 } else if newline != nil {
-                    goodLength = end + 1
+                    log.goodLength = end + 1
                 }
                 start = end + 1
             }
         }
-        return (events, dropped, goodLength)
+        return log
     }
 }
 
@@ -189,6 +209,45 @@ final class FileSessionLog: SessionLog {
         try encoder.encode(metadata).write(to: url, options: .atomic)
         // An atomic write makes a new file with the default mode; narrow it before anything else reads it.
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+    }
+
+    /// Appends the `bad` ranges of `data` (the log as read) to `corrupt`, and replaces the log with
+    /// the rest, atomically: a crash leaves either the old log or the clean one.
+    func setAside(_ bad: [Range<Int>], of data: Data, into corrupt: URL) throws {
+        var kept = Data()
+        var cursor = 0
+        var removed = Data()
+        for range in bad {
+            kept.append(data[cursor..<range.lowerBound])
+            removed.append(data[range])
+            if removed.last != 0x0A { removed.append(0x0A) }
+            cursor = range.upperBound
+        }
+        kept.append(data[cursor...])
+        try state.withLock { state in
+            guard let fds = state else { throw SessionStoreError("The log of session \(sessionId) is closed.") }
+            let corruptFD = systemOpen(corrupt.path, O_CREAT | O_WRONLY | O_APPEND, 0o600)
+            guard corruptFD >= 0 else { throw SessionStoreError("Cannot open \(corrupt.path) to keep the unreadable lines.") }
+            defer { systemClose(corruptFD) }
+            guard removed.withUnsafeBytes({ write(corruptFD, $0.baseAddress!, $0.count) }) == removed.count, fsync(corruptFD) == 0 else {
+                throw SessionStoreError("Cannot write \(corrupt.path) to keep the unreadable lines.")
+            }
+            let log = folder.appendingPathComponent("events.jsonl")
+            let temporary = folder.appendingPathComponent("events.jsonl.repair")
+            let temporaryFD = systemOpen(temporary.path, O_CREAT | O_TRUNC | O_WRONLY, 0o600)
+            guard temporaryFD >= 0 else { throw SessionStoreError("Cannot repair the log of session \(sessionId).") }
+            let written = kept.isEmpty ? 0 : kept.withUnsafeBytes { write(temporaryFD, $0.baseAddress!, $0.count) }
+            let synced = fsync(temporaryFD) == 0
+            systemClose(temporaryFD)
+            guard written == kept.count, synced, rename(temporary.path, log.path) == 0 else {
+                throw SessionStoreError("Cannot repair the log of session \(sessionId).")
+            }
+            // Appends go to the new file from now on.
+            let eventsFD = systemOpen(log.path, O_WRONLY | O_APPEND, 0o600)
+            guard eventsFD >= 0 else { throw SessionStoreError("Cannot reopen the log of session \(sessionId).") }
+            systemClose(fds.events)
+            state = (eventsFD, fds.lock)
+        }
     }
 
     /// Cuts the file after its last whole line, so the next append does not continue a torn one.

@@ -189,7 +189,7 @@ package actor SessionEngine {
 
     /// Continues a stored session: rebuilds the conversation from its persisted events and emits
     /// `session.resume`. Call instead of ``start()``.
-    package func resume(from events: [SessionEvent], droppedLines: Int = 0) {
+    package func resume(from events: [SessionEvent], droppedLines: Int = 0, recovery: String? = nil) {
         let replay = ConversationReplay(events)
         history = replay.history
         lastPersistedID = replay.lastPersistedID
@@ -199,7 +199,7 @@ package actor SessionEngine {
         if droppedLines > 0 {
             emit(.sessionWarning(.init(
                 warningType: "transcript_recovery",
-                message: "Dropped \(droppedLines) unreadable line(s) from the stored log (a write cut short by a crash); the rest was resumed.")))
+                message: "Left out \(droppedLines) unreadable line(s) of the stored log\(recovery.map { " (\($0))" } ?? ""); the rest was resumed.")))
         }
     }
 

@@ -28,7 +28,7 @@ package final class SessionHost: Sendable {
     /// What ``start()`` begins with.
     private enum Origin {
         case new
-        case resumed(events: [SessionEvent], droppedLines: Int)
+        case resumed(StoredSession)
     }
 
     /// The persisted events and the live metadata, updated by the engine's sink.
@@ -66,7 +66,7 @@ package final class SessionHost: Sendable {
         let events = EventBroadcaster()
         let recorder = persists ? SessionRecorder(logger: logger) : nil
         let persisted: [SessionEvent]
-        if case .resumed(let stored, _) = origin { persisted = stored } else { persisted = [] }
+        if case .resumed(let stored) = origin { persisted = stored.events } else { persisted = [] }
         let ledger = Ledger(persisted: persisted, metadata: metadata)
         do {
             engine = try SessionEngine(
@@ -97,7 +97,7 @@ package final class SessionHost: Sendable {
     ) async throws -> SessionHost {
         let metadata = SessionMetadata(
             sessionId: id, model: config.model, providerType: config.provider?.resolvedType.rawValue,
-            baseURL: config.provider?.baseURL, workingDirectory: config.workingDirectory)
+            baseURL: config.provider?.displayBaseURL, workingDirectory: config.workingDirectory)
         let host = try SessionHost(
             config: config, id: id, metadata: metadata, origin: .new, providerContext: providerContext, persists: store != nil,
             logger: logger)
@@ -138,7 +138,7 @@ package final class SessionHost: Sendable {
         do {
             let host = try SessionHost(
                 config: config, id: id, metadata: stored.metadata,
-                origin: .resumed(events: stored.events, droppedLines: stored.droppedLines), providerContext: providerContext,
+                origin: .resumed(stored), providerContext: providerContext,
                 persists: true, logger: logger)
             host.recorder?.attach(stored.log, metadata: stored.metadata)
             return host
@@ -152,7 +152,8 @@ package final class SessionHost: Sendable {
     package func start() async {
         switch origin {
         case .new: await engine.start()
-        case .resumed(let events, let droppedLines): await engine.resume(from: events, droppedLines: droppedLines)
+        case .resumed(let stored):
+            await engine.resume(from: stored.events, droppedLines: stored.droppedLines, recovery: stored.recovery)
         }
     }
 

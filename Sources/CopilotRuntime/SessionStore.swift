@@ -40,14 +40,18 @@ public protocol SessionLog: Sendable {
 public struct StoredSession: Sendable {
     public var metadata: SessionMetadata
     public var events: [SessionEvent]
-    /// Lines that could not be read (a torn last line after a crash), dropped from the log.
+    /// Lines that could not be read, left out of ``events``.
     public var droppedLines: Int
+    /// What the store did with them, for the warning the resumed session emits ("the torn last line
+    /// was cut off", "kept in …/events.corrupt").
+    public var recovery: String?
     public var log: any SessionLog
 
-    public init(metadata: SessionMetadata, events: [SessionEvent], droppedLines: Int, log: any SessionLog) {
+    public init(metadata: SessionMetadata, events: [SessionEvent], droppedLines: Int, recovery: String? = nil, log: any SessionLog) {
         self.metadata = metadata
         self.events = events
         self.droppedLines = droppedLines
+        self.recovery = recovery
         self.log = log
     }
 }

@@ -3,8 +3,10 @@ package import ServiceLifecycle
 /// A ``RuntimeServer`` serving one transport as a swift-service-lifecycle `Service`.
 ///
 /// ``run()`` serves until the transport ends (standard input closed), the task is cancelled, or
-/// the service group shuts down gracefully (SIGTERM, SIGINT); then it ends every session, so their
-/// logs are complete and another server may take them over at once.
+/// the service group shuts down gracefully (SIGTERM, SIGINT). On a graceful shutdown the sessions
+/// end first, while the clients still listen (a running message is aborted: they get `abort` and
+/// `session.idle`), then serving stops. Either way every session's log is complete, so another
+/// server may take it over at once.
 package struct RuntimeServerService: Service {
     /// Where the server listens.
     package enum Transport: Sendable {
@@ -25,11 +27,20 @@ package struct RuntimeServerService: Service {
     package func run() async throws {
         let (server, transport) = (server, transport)
         do {
-            try await cancelWhenGracefulShutdown {
-                switch transport {
-                case .standardIO: try await server.serveStandardIO()
-                case .tcp(let host, let port, let onListening): try await server.serveTCP(host: host, port: port, onListening: onListening)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    switch transport {
+                    case .standardIO: try await server.serveStandardIO()
+                    case .tcp(let host, let port, let onListening): try await server.serveTCP(host: host, port: port, onListening: onListening)
+                    }
                 }
+                group.addTask {
+                    try await gracefulShutdown()
+                    await server.shutdown()
+                }
+                // Serving ended by itself, or the sessions were ended for a graceful shutdown.
+                defer { group.cancelAll() }
+                try await group.next()
             }
         } catch is CancellationError {
             // Stopped from outside: the sessions still end cleanly below.

@@ -67,13 +67,21 @@ package final class RuntimeServer: Sendable {
         for session in sessions { session.unsubscribe(connection) }
     }
 
-    /// Ends every session (as `runtime.shutdown` does).
+    /// Ends every session (as `runtime.shutdown` does): a running message is aborted, so each
+    /// listening client gets `abort` and `session.idle`, and what was queued for the clients is
+    /// written (two seconds at most) before this returns.
     package func shutdown() async {
         let sessions = state.withLock { state in
             defer { state.sessions.removeAll() }
             return Array(state.sessions.values)
         }
+        let listeners = Dictionary(sessions.flatMap(\.listeners).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for session in sessions { await session.close() }
+        _ = try? await withTimeout(.seconds(2), clock: ContinuousClock()) {
+            await withDiscardingTaskGroup { group in
+                for connection in listeners.values { group.addTask { await connection.drain() } }
+            }
+        }
     }
 
     // MARK: - Dispatch

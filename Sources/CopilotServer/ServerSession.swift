@@ -63,6 +63,9 @@ final class ServerSession: Sendable {
         }
     }
 
+    /// The connections that receive this session's events.
+    var listeners: [RPCConnection] { state.withLock { Array($0.subscribers.values) } }
+
     /// The connection that runs this session's client-side callbacks (hooks, token provider).
     var owner: RPCConnection? { state.withLock { $0.owner } }
 

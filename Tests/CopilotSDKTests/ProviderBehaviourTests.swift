@@ -302,6 +302,48 @@ struct ProviderBehaviourTests {
         }
     }
 
+    @Test("any custom header's value and the base URL's user and password never reach a log, an error, an event or the store")
+    func headerValuesAndURLCredentialsStayOut() async throws {
+        let (password, custom) = ("pw-secret-998877", "custom-auth-value-4455")
+        let lines = CollectingLogHandler.LogLines()
+        let logger = Logger(label: "test") { _ in CollectingLogHandler(lines: lines) }
+        let store = FileSessionStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("copilot-secrets-\(UUID().uuidString)"))
+        defer { try? FileManager.default.removeItem(at: store.directory) }
+        let turns: [ScriptedTurn] = [
+            .error(status: 500, message: "proxy saw alice:\(password) and X-Custom-Auth \(custom)"),
+            .error(status: 401, message: "bad credentials \(password) / \(custom)"),
+        ]
+        var options = CopilotClientOptions(retryPolicy: RetryPolicy(maxRetries: 1), clock: RecordingClock(), logger: logger, sessionStore: store)
+        options.httpTimeouts = .default
+        try await withScriptedClient(turns: turns, options: options) { client, server in
+            var config = scriptedConfig(server)
+            config.provider = ProviderConfig(
+                baseURL: server.baseURL.replacingOccurrences(of: "http://", with: "http://alice:\(password)@"),
+                headers: ["X-Custom-Auth": custom])
+            #expect(!String(describing: config.provider!).contains(password))
+            let session = try await client.createSession(config)
+            let events = try await runToIdle(session, "Hi")
+            // Sent as HTTP Basic auth and the header, never in the URL.
+            let basic = "Basic " + Data("alice:\(password)".utf8).base64EncodedString()
+            #expect(server.modelCalls.allSatisfy { $0.headers["authorization"] == basic && $0.headers["x-custom-auth"] == custom })
+            #expect(server.modelCalls.allSatisfy { !$0.path.contains(password) })
+            #expect(sessionError(in: events)?.statusCode == 401)
+            let texts = events.map { (try? $0.jsonLine()) ?? "" } + lines.all + [String(describing: try await session.messages())]
+            await #expect {
+                try await session.sendAndWait("again")
+            } throws: { error in
+                !String(describing: error).contains(password) && !String(describing: error).contains(custom)
+            }
+            await session.disconnect()
+            let folder = store.directory.appendingPathComponent(session.sessionId)
+            let stored = try ["events.jsonl", "metadata.json"].map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
+            for text in texts + stored {
+                #expect(!text.contains(password) && !text.contains(custom), "\(text.prefix(300))")
+            }
+            #expect(stored[1].contains("127.0.0.1"), "the stored base URL keeps the host")
+        }
+    }
+
     @Test("listModels: the provider's own listing, OpenAI-style and Anthropic-paginated")
     func providerListing() async throws {
         let server = try await ScriptedProviderServer.start(models: ["alpha", "beta", "gamma", "delta", "epsilon"])

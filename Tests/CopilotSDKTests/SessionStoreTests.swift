@@ -104,6 +104,46 @@ struct SessionStoreTests {
         try await server.shutdown()
     }
 
+    @Test("a damaged line in the middle of the log is moved aside once, into events.corrupt, and the warning says so")
+    func corruptMiddleLine() async throws {
+        let store = temporaryStore()
+        let server = try await ScriptedProviderServer.start(turns: [.text("First."), .text("Second."), .text("Third.")])
+        let first = client(store)
+        let session = try await first.createSession(scriptedConfig(server))
+        _ = try await session.sendAndWait("One")
+        let id = session.sessionId
+        try await first.stop()
+        let log = store.directory.appendingPathComponent(id).appendingPathComponent("events.jsonl")
+        var lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map(String.init)
+        let damaged = "{\"id\": this line was damaged on disk"
+        lines[1] = damaged
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: log)
+
+        func warnings(_ session: CopilotSession) async throws -> [String] {
+            try await session.messages().compactMap { event in
+                if case .sessionWarning(let warning) = event.payload, warning.warningType == "transcript_recovery" { warning.message } else { nil }
+            }
+        }
+        let second = client(store)
+        let resumed = try await second.resumeSession(id, scriptedConfig(server))
+        let reported = try await warnings(resumed)
+        #expect(reported.count == 1)
+        #expect(reported.first?.contains("Left out 1 unreadable line(s)") == true && reported.first?.contains("events.corrupt") == true)
+        #expect(try await resumed.sendAndWait("Two").content == "Second.")
+        try await second.stop()
+        let corrupt = try String(contentsOf: log.deletingLastPathComponent().appendingPathComponent("events.corrupt"), encoding: .utf8)
+        #expect(corrupt == damaged + "\n")
+        #expect(!(try String(contentsOf: log, encoding: .utf8)).contains(damaged))
+
+        // The next resume finds a clean log: no new warning.
+        let third = client(store)
+        let again = try await third.resumeSession(id, scriptedConfig(server))
+        #expect(try await warnings(again).count == 1, "only the first resume's warning, kept in the log")
+        #expect(try await again.sendAndWait("Three").content == "Third.")
+        try await third.stop()
+        try await server.shutdown()
+    }
+
     @Test("a process killed with SIGKILL mid-stream leaves a log that resumes with every event it had written")
     func killedMidStream() async throws {
         let store = temporaryStore()

@@ -106,3 +106,21 @@ def test_loopback_aliases_need_no_token(cli_binary):
         finally:
             process.terminate()
             process.communicate(timeout=10)
+
+
+def test_idle_timeout_is_set_on_the_command_line(fresh_llmock, cli):
+    import time
+    fresh_llmock.scenario([{"type": "slow_first_token", "seconds": 20, "times": None}])
+    started = time.monotonic()
+    result = cli("run", "--base-url", f"{fresh_llmock.base}/v1", "--model", "gpt-4o-mini", "--idle-timeout", "0.5", "Hi",
+                 timeout=30)
+    assert result.returncode == 1
+    assert "idle timeout" in result.stderr or "did not start answering in time" in result.stderr
+    # Three attempts of half a second each (plus backoff), long before the provider's 20 s.
+    assert time.monotonic() - started < 12
+
+
+def test_bad_timeouts_are_refused(cli):
+    result = cli("run", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--connect-timeout", "0", "Hi")
+    assert result.returncode != 0
+    assert "--connect-timeout must be between" in result.stderr

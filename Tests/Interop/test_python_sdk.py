@@ -429,3 +429,45 @@ def test_session_moves_between_servers_sharing_postgres(fresh_llmock, cli_binary
     messages = chat_calls(fresh_llmock)[-1]["body"]["messages"]
     users = [m["content"] for m in messages if m["role"] == "user"]
     assert users == ["Remember the word pineapple.", "What was the word?"]
+
+
+def test_sigterm_tells_connected_clients_abort_and_idle(fresh_llmock, cli_binary, tmp_path):
+    """A server stopped with SIGTERM mid-answer ends the message first: the official SDK sees
+    `abort` and `session.idle` before the connection closes, and the server exits cleanly."""
+    fresh_llmock.scenario([{"type": "slow_first_token", "seconds": 30, "times": None}])
+    process, port = start_server(cli_binary, env=dict(os.environ, COPILOT_SWIFT_HOME=str(tmp_path / "home")))
+    try:
+        async def main():
+            client = CopilotClient(connection=RuntimeConnection.for_uri(f"127.0.0.1:{port}", connection_token="interop-token-123"))
+            await client.start()
+            session = await client.create_session(
+                on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock),
+                streaming=True)
+            types = []
+            idle = asyncio.Event()
+
+            def on_event(event):
+                types.append(event.type.value)
+                if event.type.value == "session.idle":
+                    idle.set()
+
+            session.on(on_event)
+            await session.send("Take your time")
+            for _ in range(200):
+                if chat_calls(fresh_llmock):
+                    break
+                await asyncio.sleep(0.05)
+            process.terminate()
+            await asyncio.wait_for(idle.wait(), timeout=10)
+            try:
+                await client.force_stop()
+            except Exception:
+                pass
+            return types
+
+        types = run(main())
+        assert "abort" in types and types.index("abort") < types.index("session.idle")
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
