@@ -115,6 +115,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The README's Swift example, built and run by the tests (scripts/check-public-api.sh checks the two match).
+        .executableTarget(
+            name: "ReadmeExample",
+            dependencies: ["CopilotSDK"],
+            path: "Examples/ReadmeExample",
+            swiftSettings: strictSettings
+        ),
         // `copilot-benchmarks`: measured figures beside peers' (run by scripts/bench.sh, never by swift test).
         .executableTarget(
             name: "CopilotBenchmarks",
