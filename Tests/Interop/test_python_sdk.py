@@ -444,19 +444,21 @@ def test_sigterm_tells_connected_clients_abort_and_idle(fresh_llmock, cli_binary
                 on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock),
                 streaming=True)
             types = []
+            calling = asyncio.Event()
             idle = asyncio.Event()
 
             def on_event(event):
                 types.append(event.type.value)
+                if event.type.value == "assistant.turn_start":
+                    calling.set()
                 if event.type.value == "session.idle":
                     idle.set()
 
             session.on(on_event)
             await session.send("Take your time")
-            for _ in range(200):
-                if chat_calls(fresh_llmock):
-                    break
-                await asyncio.sleep(0.05)
+            # The model call is under way (llmock holds its first token for 30 s).
+            await asyncio.wait_for(calling.wait(), timeout=10)
+            await asyncio.sleep(0.5)
             process.terminate()
             await asyncio.wait_for(idle.wait(), timeout=10)
             try:
