@@ -25,6 +25,9 @@ struct ServerCommand: AsyncParsableCommand {
 
     @OptionGroup var timeouts: TimeoutOptions
 
+    @Option(name: .customLong("max-connections"), help: "TCP clients served at once; more are closed when they connect (default 1024).")
+    var maxConnections = 1024
+
     @Option(help: "TCP port to listen on (0 or omitted: a free port, printed on stdout).")
     var port: Int?
 
@@ -81,6 +84,7 @@ struct ServerCommand: AsyncParsableCommand {
         if !(0.3...86_400).contains(storeLease) { throw ValidationError("--store-lease must be between 0.3 and 86400 seconds.") }
         if stdio, port != nil { throw ValidationError("--stdio and --port cannot be combined.") }
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535.") }
+        if !(1...100_000).contains(maxConnections) { throw ValidationError("--max-connections must be between 1 and 100000.") }
         if !stdio, !Self.isLoopback(host), connectionToken == nil, !allowUnauthenticatedRemote {
             throw ValidationError(
                 "Listening on \(host) without a connection token would let anyone who reaches the port run sessions on this machine. Set COPILOT_CONNECTION_TOKEN (clients present it in `connect`), or pass --allow-unauthenticated-remote.")
@@ -134,7 +138,7 @@ struct ServerCommand: AsyncParsableCommand {
             server: server,
             transport: stdio
                 ? .standardIO
-                : .tcp(host: host, port: port ?? 0) { bound in
+                : .tcp(host: host, port: port ?? 0, maxConnections: maxConnections) { bound in
                     FileHandle.standardOutput.write(Data("CLI server listening on port \(bound)\n".utf8))
                 })
         // SIGTERM and SIGINT shut the group down gracefully, the server first: it stops serving and

@@ -7,6 +7,12 @@ import Synchronization
 /// Incoming requests are handled concurrently, each in its own child task; answers, notifications
 /// and outgoing requests are written in the order they were made. Malformed input is answered with a
 /// JSON-RPC error and the connection keeps reading.
+///
+/// Everything a peer can fill is bounded: while more than ``Limits/pausedAboveBytes`` wait to be
+/// written (a peer that sends but does not read), reading stops until the peer catches up; past
+/// ``Limits/closedAboveBytes`` (it does not read at all, and events keep coming) the connection
+/// closes. Requests beyond ``Limits/maxRequestsInFlight`` are refused at once, and a frame that
+/// announces more than the frame limit closes the connection instead of being read through.
 package final class RPCConnection: Sendable {
     /// Handles one incoming request; a thrown ``RPCError`` is sent as is, any other error as -32603.
     package typealias RequestHandler = @Sendable (_ connection: RPCConnection, _ method: String, _ params: JSONValue) async throws -> JSONValue
@@ -18,29 +24,106 @@ package final class RPCConnection: Sendable {
     private let outgoing: AsyncStream<Outgoing>.Continuation
     private let outgoingFrames: AsyncStream<Outgoing>
 
-    /// What the writer takes, in order: a frame to write, or a ``drain()`` waiting for what came before.
+    /// What the writer takes, in order: a frame to write, a ``drain()`` waiting for what came
+    /// before, or the point where the transport closes.
     private enum Outgoing: Sendable {
         case frame([UInt8])
         case drained(CheckedContinuation<Void, Never>)
+        case closeTransport
     }
     private let maxFrameSize: Int
+    private let limits: Limits
     private let clock: any Clock<Duration>
+    private let closeTransport: (@Sendable () -> Void)?
+
+    /// How much a peer may make this connection hold.
+    package struct Limits: Sendable {
+        /// Reading pauses while more bytes than this wait to be written.
+        package var pausedAboveBytes: Int
+        /// The connection closes when more bytes than this wait to be written.
+        package var closedAboveBytes: Int
+        /// Requests handled at once; more are answered with an error straight away.
+        package var maxRequestsInFlight: Int
+
+        package init(pausedAboveBytes: Int = 8 * 1024 * 1024, closedAboveBytes: Int = 64 * 1024 * 1024, maxRequestsInFlight: Int = 256) {
+            self.pausedAboveBytes = pausedAboveBytes
+            self.closedAboveBytes = closedAboveBytes
+            self.maxRequestsInFlight = maxRequestsInFlight
+        }
+    }
 
     private struct State {
         var nextRequestID = 1
         var pending: [Int: CheckedContinuation<JSONValue, any Error>] = [:]
         var isClosed = false
+        /// ``close()`` was called (or a limit was passed): read nothing more.
+        var closing = false
+        var queuedBytes = 0
+        var requestsInFlight = 0
+        /// The reader, paused until the writer has caught up.
+        var reader: CheckedContinuation<Void, Never>?
     }
 
     private let state = Mutex(State())
 
     /// - Parameters:
     ///   - maxFrameSize: the largest frame accepted from the peer.
+    ///   - limits: how much the peer may make this connection hold.
     ///   - clock: measures ``request(_:_:timeout:)`` timeouts.
-    package init(maxFrameSize: Int = 32 * 1024 * 1024, clock: any Clock<Duration> = ContinuousClock()) {
+    ///   - close: closes the transport (so a read that waits ends); ``close()`` calls it.
+    package init(
+        maxFrameSize: Int = 32 * 1024 * 1024, limits: Limits = Limits(), clock: any Clock<Duration> = ContinuousClock(),
+        close: (@Sendable () -> Void)? = nil
+    ) {
         (outgoingFrames, outgoing) = AsyncStream.makeStream(of: Outgoing.self, bufferingPolicy: .unbounded)
         self.maxFrameSize = maxFrameSize
+        self.limits = limits
         self.clock = clock
+        self.closeTransport = close
+    }
+
+    /// Stops reading from the peer and closes the transport once what is queued has been written.
+    package func close() {
+        stopReading()
+        outgoing.yield(.closeTransport)
+    }
+
+    /// Closes the transport now, dropping what is queued: for a peer that does not read.
+    private func abort() {
+        stopReading()
+        closeTransport?()
+    }
+
+    private func stopReading() {
+        let reader = state.withLock { state in
+            state.closing = true
+            defer { state.reader = nil }
+            return state.reader
+        }
+        reader?.resume()
+    }
+
+    /// Waits while the peer has not read enough of what was written to it.
+    private func waitForRoom() async {
+        await withCheckedContinuation { continuation in
+            let wait = state.withLock { state -> Bool in
+                guard state.queuedBytes > limits.pausedAboveBytes, !state.closing else { return false }
+                state.reader = continuation
+                return true
+            }
+            if !wait { continuation.resume() }
+        }
+    }
+
+    /// The writer took `count` bytes off the queue.
+    private func written(_ count: Int) {
+        let reader = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.queuedBytes -= count
+            guard state.queuedBytes <= limits.pausedAboveBytes else { return nil }
+            defer { state.reader = nil }
+            return state.reader
+        }
+        reader?.resume()
     }
 
     /// Reads `input` until it ends, answering requests with `onRequest`, while writing every outgoing
@@ -58,24 +141,34 @@ package final class RPCConnection: Sendable {
                 switch item {
                 case .frame(let frame) where !failed:
                     do { try await write(frame) } catch { failed = true }
-                case .frame:
-                    continue
+                    self.written(frame.count)
+                case .frame(let frame):
+                    self.written(frame.count)
                 case .drained(let waiter):
                     waiter.resume()
+                case .closeTransport:
+                    self.closeTransport?()
                 }
             }
         }()
         await withTaskGroup(of: Void.self) { group in
             var decoder = FrameDecoder(maxFrameSize: maxFrameSize)
             do {
-                for try await chunk in input {
+                reading: for try await chunk in input {
+                    await waitForRoom()
                     for output in decoder.feed(chunk) {
+                        if state.withLock({ $0.closing }) { break reading }
                         switch output {
                         case .frame(let body):
                             // Notifications are handled in order, before the next frame is read.
                             if let notification = handle(body, group: &group, onRequest: onRequest) {
                                 await onNotification(self, notification.method, notification.params)
                             }
+                        case .error(.frameTooLarge(let size)):
+                            // Reading a frame through only to drop it would let a peer tie the connection up forever.
+                            send(.response(id: .null, result: .failure(RPCError(code: -32700, message: "Parse error: \(FramingError.frameTooLarge(size)); closing the connection"))))
+                            close()
+                            break reading
                         case .error(let error):
                             send(.response(id: .null, result: .failure(RPCError(code: -32700, message: "Parse error: \(error)"))))
                         }
@@ -105,6 +198,16 @@ package final class RPCConnection: Sendable {
         }
         switch message {
         case .request(let id, let method, let params):
+            let admitted = state.withLock { state -> Bool in
+                guard state.requestsInFlight < limits.maxRequestsInFlight else { return false }
+                state.requestsInFlight += 1
+                return true
+            }
+            guard admitted else {
+                send(.response(id: id, result: .failure(RPCError(
+                    code: -32000, message: "Too many requests in flight on this connection (\(limits.maxRequestsInFlight)); wait for answers first."))))
+                return nil
+            }
             group.addTask {
                 let result: Result<JSONValue, RPCError>
                 do {
@@ -114,7 +217,9 @@ package final class RPCConnection: Sendable {
                 } catch {
                     result = .failure(.internalError(method: method, String(describing: error)))
                 }
+                self.state.withLock { $0.requestsInFlight -= 1 }
                 self.send(.response(id: id, result: result))
+                if case .failure(let error) = result, error.closesConnection { self.close() }
             }
         case .notification(let method, let params):
             return (method, params)
@@ -127,10 +232,16 @@ package final class RPCConnection: Sendable {
         return nil
     }
 
-    /// Queues a message for writing.
+    /// Queues a message for writing. A peer that lets more than ``Limits/closedAboveBytes`` pile
+    /// up is cut off.
     package func send(_ message: RPCMessage) {
-        let body = Array(message.json.jsonString.utf8)
-        outgoing.yield(.frame(encodeFrame(body)))
+        let frame = encodeFrame(Array(message.json.jsonString.utf8))
+        let overflow = state.withLock { state -> Bool in
+            state.queuedBytes += frame.count
+            return state.queuedBytes > limits.closedAboveBytes && !state.closing
+        }
+        outgoing.yield(.frame(frame))
+        if overflow { abort() }
     }
 
     /// Returns once everything queued before this call has been written (or the connection ended).

@@ -5,11 +5,14 @@ package struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     package var code: Int
     package var message: String
     package var data: JSONValue?
+    /// Whether the connection closes once this error has been sent (not part of the message).
+    package var closesConnection = false
 
-    package init(code: Int, message: String, data: JSONValue? = nil) {
+    package init(code: Int, message: String, data: JSONValue? = nil, closesConnection: Bool = false) {
         self.code = code
         self.message = message
         self.data = data
+        self.closesConnection = closesConnection
     }
 
     package static func parseError(_ detail: String) -> RPCError { RPCError(code: -32700, message: "Parse error: \(detail)") }

@@ -12,8 +12,9 @@ package struct RuntimeServerService: Service {
     package enum Transport: Sendable {
         /// One client over standard input and output.
         case standardIO
-        /// Any number of clients on `host:port` (port 0 picks a free one); `onListening` gets the bound port.
-        case tcp(host: String, port: Int, onListening: @Sendable (Int) -> Void)
+        /// Up to `maxConnections` clients at once on `host:port` (port 0 picks a free one);
+        /// `onListening` gets the bound port.
+        case tcp(host: String, port: Int, maxConnections: Int = 1024, onListening: @Sendable (Int) -> Void)
     }
 
     package let server: RuntimeServer
@@ -31,7 +32,8 @@ package struct RuntimeServerService: Service {
                 group.addTask {
                     switch transport {
                     case .standardIO: try await server.serveStandardIO()
-                    case .tcp(let host, let port, let onListening): try await server.serveTCP(host: host, port: port, onListening: onListening)
+                    case .tcp(let host, let port, let maxConnections, let onListening):
+                        try await server.serveTCP(host: host, port: port, maxConnections: maxConnections, onListening: onListening)
                     }
                 }
                 group.addTask {

@@ -53,12 +53,25 @@ package final class RuntimeServer: Sendable {
         self.logger = logger
     }
 
-    /// Serves one client connection until its input ends.
+    /// How long a connection may take to present the connection token.
+    package static let authenticationDeadline: Duration = .seconds(10)
+
+    /// Serves one client connection until its input ends. With a connection token, a connection
+    /// that has not presented it within ``authenticationDeadline`` is closed.
     package func serve<Input: AsyncSequence>(
         _ connection: RPCConnection, input: Input, write: @escaping @Sendable ([UInt8]) async throws -> Void
     ) async where Input.Element == [UInt8] {
-        await connection.run(input: input, write: write) { [self] connection, method, params in
-            try await self.handle(method, params, on: connection)
+        await withDiscardingTaskGroup { group in
+            if connectionToken != nil {
+                group.addTask { [self] in
+                    guard (try? await providerContext.clock.sleep(for: Self.authenticationDeadline)) != nil else { return }
+                    if !state.withLock({ $0.authenticated.contains(connection.id) }) { connection.close() }
+                }
+            }
+            await connection.run(input: input, write: write) { [self] connection, method, params in
+                try await self.handle(method, params, on: connection)
+            }
+            group.cancelAll()
         }
         let sessions = state.withLock { state -> [ServerSession] in
             state.authenticated.remove(connection.id)
@@ -201,7 +214,12 @@ package final class RuntimeServer: Sendable {
 
     private func connect(_ params: ConnectParams, on connection: RPCConnection) throws -> ConnectResult {
         if let expected = connectionToken {
-            guard params.token == expected else { throw RPCError.authenticationFailed("the connection token is missing or wrong.") }
+            guard params.token == expected else {
+                // One guess per connection: a client that gets the token wrong has to connect again.
+                var refusal = RPCError.authenticationFailed("the connection token is missing or wrong.")
+                refusal.closesConnection = true
+                throw refusal
+            }
         }
         state.withLock { _ = $0.authenticated.insert(connection.id) }
         return ConnectResult(ok: true, protocolVersion: Self.protocolVersion, version: Self.version)
