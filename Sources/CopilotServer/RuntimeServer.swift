@@ -90,7 +90,7 @@ package final class RuntimeServer: Sendable {
         }
         let listeners = Dictionary(sessions.flatMap(\.listeners).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for session in sessions { await session.close() }
-        _ = try? await withTimeout(.seconds(2), clock: ContinuousClock()) {
+        _ = try? await withTimeout(.seconds(2), clock: providerContext.clock) {
             await withDiscardingTaskGroup { group in
                 for connection in listeners.values { group.addTask { await connection.drain() } }
             }

@@ -39,9 +39,11 @@ final class ServerSession: Sendable {
         _ = host.events.addHandler { [weak self] event in self?.deliver(event) }
     }
 
-    /// Ends the session and releases it in the store.
+    /// Ends the session and releases it in the store. The host is let go afterwards: its engine's
+    /// callbacks refer to this object, so holding on to it would keep both alive forever.
     func close() async {
         await host?.close()
+        state.withLock { $0.host = nil }
     }
 
     // MARK: Listeners
