@@ -23,7 +23,8 @@ package final class SessionHost: Sendable {
     private let recorder: SessionRecorder?
     private let clock: any Clock<Duration>
     private let ledger: Ledger
-    private let origin: Origin
+    /// Taken by ``start()``, so a resumed session's stored events are not kept twice.
+    private let origin: Mutex<Origin?>
 
     /// What ``start()`` begins with.
     private enum Origin {
@@ -83,7 +84,7 @@ package final class SessionHost: Sendable {
         self.events = events
         self.recorder = recorder
         self.ledger = ledger
-        self.origin = origin
+        self.origin = Mutex(origin)
         self.clock = providerContext.clock
     }
 
@@ -148,9 +149,10 @@ package final class SessionHost: Sendable {
         }
     }
 
-    /// Emits `session.start` (a new session) or `session.resume` (a resumed one). Call once.
+    /// Emits `session.start` (a new session) or `session.resume` (a resumed one); later calls do nothing.
     package func start() async {
-        switch origin {
+        switch origin.withLock({ origin in defer { origin = nil }; return origin }) {
+        case nil: return
         case .new: await engine.start()
         case .resumed(let stored):
             await engine.resume(from: stored.events, droppedLines: stored.droppedLines, recovery: stored.recovery)
