@@ -122,6 +122,14 @@ let package = Package(
             path: "Examples/ReadmeExample",
             swiftSettings: strictSettings
         ),
+        // `CopilotFuzz TARGET …`: libFuzzer targets for every parser a peer feeds (scripts/fuzz.sh);
+        // built normally, it replays the seed corpus in Fuzz/Corpus.
+        .target(name: "CFuzzerDriver"),
+        .executableTarget(
+            name: "CopilotFuzz",
+            dependencies: ["CopilotCore", "CopilotProtocol", "CopilotProviders", "CFuzzerDriver"],
+            swiftSettings: strictSettings
+        ),
         // `copilot-benchmarks`: measured figures beside peers' (run by scripts/bench.sh, never by swift test).
         .executableTarget(
             name: "CopilotBenchmarks",

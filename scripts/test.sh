@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: builds once, then the interop tests against third-party peers, then the Swift tests.
+# Runs every test: builds once, then the interop tests against third-party peers, then the Swift tests,
+# then a minute of fuzzing per parser (a separate, instrumented build).
 # Installs what it needs (a Python venv in ./.venv for the peers, PostgreSQL from Debian's packages
 # for the shared session store); needs only Swift 6.1+ and python3.
 set -euo pipefail
@@ -30,8 +31,16 @@ scripts/check-public-api.sh
 scripts/check-contract.sh
 scripts/check-docs.sh
 
+echo "== fuzz corpus: every seed and every input fuzzing once failed on, through its target (ordinary build)"
+for target in sse json frame completions responses anthropic event; do
+    .build/debug/CopilotFuzz "$target" Fuzz/Corpus/"$target" $( [ -d Fuzz/Found/"$target" ] && echo Fuzz/Found/"$target" )
+done
+
 echo "== interop: copilot-swift against llmock"
 COPILOT_SWIFT_BIN="$PWD/.build/debug/copilot-swift" .venv/bin/python -m pytest -q -p no:cacheprovider Tests/Interop
 
 echo "== swift test"
 swift test --skip-build
+
+echo "== fuzzing: each parser for 60 s (libFuzzer + AddressSanitizer; its own build in .build-fuzz)"
+scripts/fuzz.sh all 60

@@ -236,7 +236,8 @@ struct JSONParser {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         if integral, let value = Int(text) { return .int(value) }
-        guard let value = Double(text) else { throw error("a number out of range") }
+        // Double(_:) gives infinity past its range; JSON has no way to write that back.
+        guard let value = Double(text), value.isFinite else { throw error("a number out of range") }
         return .double(value)
     }
 

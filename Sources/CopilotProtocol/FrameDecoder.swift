@@ -15,6 +15,9 @@ package struct FrameDecoder: Sendable {
         case header
         case body(remaining: Int)
         case skipping(remaining: Int)
+        /// A header block grew past ``FrameDecoder/maxHeaderSize``: its error is out, and its bytes are
+        /// dropped up to the blank line that ends it.
+        case discardingHeader
     }
 
     /// The largest body accepted; larger frames are skipped with ``FramingError/frameTooLarge(_:)``.
@@ -25,6 +28,9 @@ package struct FrameDecoder: Sendable {
     private var state = State.header
     private var buffer: [UInt8] = []
     private var body: [UInt8] = []
+    /// How far into `buffer` the search for a header's end has looked without finding it, so bytes
+    /// that arrive one at a time are each looked at once.
+    private var scanned = 0
 
     package init(maxFrameSize: Int = 32 * 1024 * 1024) {
         self.maxFrameSize = maxFrameSize
@@ -36,16 +42,32 @@ package struct FrameDecoder: Sendable {
         var position = 0
         loop: while position < buffer.count {
             switch state {
-            case .header:
-                guard let end = Self.headerEnd(in: buffer, from: position) else {
-                    if buffer.count - position > Self.maxHeaderSize {
-                        outputs.append(.error(.malformedHeader("header block longer than \(Self.maxHeaderSize) bytes")))
-                        position = buffer.count
+            case .header, .discardingHeader:
+                // The same error, and the same frames after it, however the bytes were split.
+                let end = Self.headerEnd(in: buffer, from: max(position, scanned - 3))
+                // Without its end in sight, the header is at least this long: the last three bytes
+                // may begin the blank line.
+                let tooLong = (end.map { $0 - position } ?? buffer.count - position - 3) > Self.maxHeaderSize
+                if case .header = state, tooLong {
+                    outputs.append(.error(.malformedHeader("header block longer than \(Self.maxHeaderSize) bytes")))
+                    state = .discardingHeader
+                }
+                guard let end else {
+                    if case .discardingHeader = state {
+                        // Keep only what could begin the blank line.
+                        position = max(position, buffer.count - 3)
                     }
+                    scanned = buffer.count
                     break loop
                 }
-                let header = String(decoding: buffer[position..<end], as: UTF8.self)
+                scanned = 0
+                let start = position
                 position = end + 4
+                if case .discardingHeader = state {
+                    state = .header
+                    continue loop
+                }
+                let header = String(decoding: buffer[start..<end], as: UTF8.self)
                 switch Self.contentLength(in: header) {
                 case .success(let length) where length > maxFrameSize:
                     outputs.append(.error(.frameTooLarge(length)))
@@ -54,7 +76,8 @@ package struct FrameDecoder: Sendable {
                     outputs.append(.frame([]))
                 case .success(let length):
                     body.removeAll(keepingCapacity: true)
-                    body.reserveCapacity(length)
+                    // A peer's announcement alone does not get it memory: what it sends does.
+                    body.reserveCapacity(min(length, 1 << 20))
                     state = .body(remaining: length)
                 case .failure(let error):
                     outputs.append(.error(error))
@@ -77,6 +100,7 @@ package struct FrameDecoder: Sendable {
             }
         }
         buffer.removeFirst(position)
+        scanned = max(0, scanned - position)
         return outputs
     }
 

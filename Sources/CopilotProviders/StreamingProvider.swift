@@ -155,41 +155,28 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
                 status: response.status, headers: response.headers, body: errorBody, url: endpoint.url, redactor: redactor)
         }
         let wireContext = WireContext(url: endpoint.url, requestID: ProviderError.requestID(in: response.headers), redactor: redactor)
-        var decoder = Wire.Decoder()
+        var reader = WireStreamReader<Wire.Decoder>(context: wireContext)
 
         let contentType = response.headers["content-type"]?.lowercased() ?? ""
         if contentType.contains("application/json") {
             let bytes = try await response.body.collect(upTo: Self.jsonBodyLimit)
-            for fragment in try decoder.applyWholeBody(Data(bytes), context: wireContext) {
+            for fragment in try reader.decodeWholeBody(bytes) {
                 await onEvent(fragment)
             }
         } else {
-            var parser = SSEParser()
-            reading: for try await bytes in response.body {
+            for try await bytes in response.body {
                 try Task.checkCancellation()
-                for event in parser.feed(bytes) {
-                    for fragment in try decoder.apply(event, context: wireContext) {
-                                await onEvent(fragment)
-                    }
-                    if decoder.isComplete { break reading }
+                for fragment in try reader.feed(bytes) {
+                    await onEvent(fragment)
                 }
+                if reader.isComplete { break }
             }
             try Task.checkCancellation()
-            if !decoder.isComplete {
-                for event in parser.finish() {
-                    for fragment in try decoder.apply(event, context: wireContext) {
-                                await onEvent(fragment)
-                    }
-                }
-            }
-            guard decoder.isComplete || decoder.hasFinished else {
-                throw ProviderError(
-                    code: .streamEndedEarly,
-                    message: "The stream from \(endpoint.url) ended before the answer was complete; the partial answer was discarded.",
-                    requestID: wireContext.requestID, url: endpoint.url)
+            for fragment in try reader.finish() {
+                await onEvent(fragment)
             }
         }
-        var answer = decoder.makeResponse()
+        var answer = reader.makeResponse()
         answer.requestID = wireContext.requestID
         answer.apiEndpoint = endpoint.apiEndpoint
         return answer
@@ -211,6 +198,60 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
             throw ProviderError(code: .authenticationFailed, message: "The bearer token provider failed: \(error)")
         }
     }
+}
+
+/// Reads one streamed answer: the SSE framing, then the wire's decoder, with the end-of-stream rules.
+///
+/// ``StreamingProvider`` feeds it the response body as it arrives; ``ProviderConfig/decodeStream(_:)``
+/// feeds it bytes it already has (the fuzz targets use that), so both read a stream the same way.
+struct WireStreamReader<Decoder: WireStreamDecoder> {
+    private var parser = SSEParser()
+    private var decoder = Decoder()
+    private let context: WireContext
+
+    init(context: WireContext) {
+        self.context = context
+    }
+
+    /// Whether the provider has marked the end of the stream; whatever follows is not read.
+    var isComplete: Bool { decoder.isComplete }
+
+    /// Applies the next chunk of the body and returns the fragments it completed.
+    mutating func feed(_ bytes: some Collection<UInt8>) throws -> [ModelStreamEvent] {
+        guard !decoder.isComplete else { return [] }
+        var fragments: [ModelStreamEvent] = []
+        for event in parser.feed(bytes) {
+            fragments += try decoder.apply(event, context: context)
+            if decoder.isComplete { break }
+        }
+        return fragments
+    }
+
+    /// Ends the body: applies a last event that lacked its blank line, then throws `streamEndedEarly`
+    /// unless the answer is whole.
+    mutating func finish() throws -> [ModelStreamEvent] {
+        var fragments: [ModelStreamEvent] = []
+        if !decoder.isComplete {
+            for event in parser.finish() {
+                fragments += try decoder.apply(event, context: context)
+            }
+        }
+        guard decoder.isComplete || decoder.hasFinished else {
+            throw ProviderError(
+                code: .streamEndedEarly,
+                message: "The stream from \(context.url) ended before the answer was complete; the partial answer was discarded.",
+                requestID: context.requestID, url: context.url)
+        }
+        return fragments
+    }
+
+    /// Reads a whole JSON answer (a server that ignored `stream: true`).
+    mutating func decodeWholeBody(_ bytes: [UInt8]) throws -> [ModelStreamEvent] {
+        try decoder.applyWholeBody(Data(bytes), context: context)
+    }
+
+    /// The assembled answer.
+    func makeResponse() -> ModelResponse { decoder.makeResponse() }
 }
 
 extension String {

@@ -8,11 +8,22 @@ struct ConversationReplay {
     private(set) var history: [ConversationItem] = []
     private(set) var lastPersistedID: UUID?
     private(set) var turnCount = 0
+    /// Whether the log ends in a turn the process never finished: a user message with no reply,
+    /// abort or error after it (the process was killed mid-turn). The resumed session says so.
+    private(set) var endsInterrupted = false
     private var pendingCalls: [String] = []
+    /// A user message waits for its turn's reply, abort or error.
+    private var unanswered = false
+
+    /// What the model reads in place of the reply a killed turn never gave, so the next request
+    /// does not carry two user messages in a row. Said once per interrupted turn.
+    static let interruptionMarker = "[The previous turn was interrupted: the runtime stopped before it replied.]"
 
     init(_ events: [SessionEvent]) {
         for event in events { apply(event) }
         closeInterruptedCalls()
+        endsInterrupted = unanswered
+        closeInterruptedTurn()
     }
 
     private mutating func apply(_ event: SessionEvent) {
@@ -21,6 +32,13 @@ struct ConversationReplay {
         case .userMessage(let message):
             closeInterruptedCalls()
             history.append(.user(message.content))
+            unanswered = true
+        case .sessionResume:
+            // The process that ran the session before this resume stopped: a turn it left open was killed.
+            closeInterruptedCalls()
+            closeInterruptedTurn()
+        case .abort, .sessionError:
+            unanswered = false
         case .assistantTurnStart(let start):
             turnCount = max(turnCount, (Int(start.turnId) ?? turnCount) + 1)
         case .assistantMessage(let message):
@@ -30,6 +48,7 @@ struct ConversationReplay {
             }
             history.append(.assistant(text: message.content, toolCalls: calls))
             pendingCalls = calls.map(\.id)
+            unanswered = false
         case .toolExecutionComplete(let done):
             guard let index = pendingCalls.firstIndex(of: done.toolCallId) else { return }
             pendingCalls.remove(at: index)
@@ -51,5 +70,11 @@ struct ConversationReplay {
             history.append(.toolResult(callID: id, content: "The execution of this tool, or a previous tool was interrupted."))
         }
         pendingCalls.removeAll()
+    }
+
+    private mutating func closeInterruptedTurn() {
+        guard unanswered else { return }
+        history.append(.assistant(text: Self.interruptionMarker, toolCalls: []))
+        unanswered = false
     }
 }

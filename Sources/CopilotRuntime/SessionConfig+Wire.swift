@@ -1,4 +1,4 @@
-package import CopilotCore
+internal import CopilotCore
 package import CopilotProtocol
 package import CopilotProviders
 import Foundation

@@ -196,6 +196,11 @@ package actor SessionEngine {
         nextTurnNumber = replay.turnCount
         emit(.sessionResume(.init(
             resumeTime: EventTimestamp.format(Date()), eventCount: events.count, selectedModel: model, reasoningEffort: reasoningEffort)))
+        if replay.endsInterrupted {
+            emit(.sessionWarning(.init(
+                warningType: "interrupted_turn",
+                message: "The last turn was interrupted when the runtime stopped; the conversation goes on after it.")))
+        }
         if droppedLines > 0 {
             emit(.sessionWarning(.init(
                 warningType: "transcript_recovery",

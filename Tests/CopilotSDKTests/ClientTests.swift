@@ -168,6 +168,24 @@ struct SessionEventCodingTests {
         #expect(try JSONDecoder().decode(SessionEvent.self, from: Data(event.jsonLine().utf8)) == event)
     }
 
+    @Test("timestamps are written to the millisecond and read back unchanged, any year (Foundation's formatter lost a millisecond per round trip; found by fuzzing)")
+    func timestampsRoundTrip() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var generator = SystemRandomNumberGenerator()
+        let samples = [0, 951_782_400_000, 1_638_468_000_123, 2_524_607_999_999, 4_102_444_800_000, 253_402_300_799_999]
+            + (0..<2000).map { _ in Int64.random(in: 0...253_402_300_799_999, using: &generator) }
+        for milliseconds in samples {
+            let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+            let text = EventTimestamp.format(date)
+            let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(milliseconds / 1000)))
+            let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!, Int(milliseconds % 1000))
+            #expect(text == expected, "\(milliseconds) ms")
+            let again = try #require(EventTimestamp.parse(text))
+            #expect(EventTimestamp.format(again) == text, "\(text) read and written again")
+        }
+    }
+
     @Test("ephemeral events say so; unknown types survive as raw data")
     func ephemeralAndUnknown() throws {
         let idle = SessionEvent(payload: .sessionIdle(.init()))

@@ -68,10 +68,8 @@ struct MessageDeliveryTests {
         try Data("inside\n".utf8).write(to: URL(fileURLWithPath: directory + "/notes.txt"))
         try FileManager.default.createSymbolicLink(atPath: directory + "/link", withDestinationPath: "/etc/passwd")
         // Sparse: stat says 300 KB, and nothing is read to find that out.
-        let big = FileHandle(forWritingAtPath: directory + "/big.txt") ?? {
-            FileManager.default.createFile(atPath: directory + "/big.txt", contents: nil)
-            return FileHandle(forWritingAtPath: directory + "/big.txt")!
-        }()
+        #expect(FileManager.default.createFile(atPath: directory + "/big.txt", contents: nil))
+        let big = try #require(FileHandle(forWritingAtPath: directory + "/big.txt"))
         try big.truncate(atOffset: 300 * 1024)
         try big.close()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -26,6 +26,28 @@ struct ProtocolTests {
         }
     }
 
+    @Test("a header block longer than the limit is one error, then dropped to its blank line, however it arrives (found by fuzzing)")
+    func overlongHeaderIsChunkIndependent() {
+        let limit = FrameDecoder.maxHeaderSize
+        for padding in [limit - 30, limit - 26, limit - 25, limit - 23, limit + 5000] {
+            // (An empty body: what follows a dropped header is read as the next header.)
+            let header = "X-Pad: " + String(repeating: "p", count: padding) + "\r\nContent-Length: 0"
+            let stream = Array((header + "\r\n\r\n").utf8) + Self.frame(#"{"ok":1}"#)
+            let tooLong = header.utf8.count > limit
+            let expected: [FrameDecoder.Output] = (tooLong
+                ? [.error(.malformedHeader("header block longer than \(limit) bytes"))]
+                : [.frame([])]) + [.frame(Array(#"{"ok":1}"#.utf8))]
+            var whole = FrameDecoder()
+            #expect(whole.feed(stream) == expected, "header of \(header.utf8.count) bytes, whole")
+            var byteByByte = FrameDecoder()
+            #expect(stream.flatMap { byteByByte.feed(CollectionOfOne($0)) } == expected, "header of \(header.utf8.count) bytes, byte by byte")
+            for split in stride(from: 0, through: stream.count, by: 997) {
+                var decoder = FrameDecoder()
+                #expect(decoder.feed(stream[..<split]) + decoder.feed(stream[split...]) == expected, "header of \(header.utf8.count) bytes, split at \(split)")
+            }
+        }
+    }
+
     @Test("a malformed header or an oversized frame is reported and skipped; the next frame still decodes")
     func badFramesAreSkipped() {
         var decoder = FrameDecoder(maxFrameSize: 16)

@@ -144,7 +144,7 @@ struct SessionStoreTests {
         try await server.shutdown()
     }
 
-    @Test("a process killed with SIGKILL mid-stream leaves a log that resumes with every event it had written")
+    @Test("a process killed with SIGKILL mid-stream leaves a log that resumes with every event it had written; the killed turn is marked once")
     func killedMidStream() async throws {
         let store = temporaryStore()
         let slow = ScriptedTurn.text(String(repeating: "word ", count: 400), delivery: .init(delay: .milliseconds(50)))
@@ -169,14 +169,29 @@ struct SessionStoreTests {
         let written = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").count
         #expect(written >= 3, "session.start, user.message and assistant.turn_start were written before the kill")
 
+        func interruptionWarnings(_ session: CopilotSession) async throws -> Int {
+            try await session.messages().count(where: { event in
+                if case .sessionWarning(let warning) = event.payload { warning.warningType == "interrupted_turn" } else { false }
+            })
+        }
         let resumer = client(store)
         let resumed = try await resumer.resumeSession(id, scriptedConfig(server))
+        #expect(try await interruptionWarnings(resumed) == 1)
         #expect(try await resumed.sendAndWait("Are you back?").content == "Resumed fine.")
-        let users = server.modelCalls.last?.json?["messages"]?.arrayValue?.filter { $0["role"] == "user" }.map { $0["content"] }
-        #expect(users == ["Talk for a long time", "Are you back?"])
+        // The killed turn's place holds the marker: never two user messages in a row.
+        let messages = server.modelCalls.last?.json?["messages"]?.arrayValue?.filter { $0["role"] != "system" } ?? []
+        #expect(messages.map { $0["role"]?.stringValue } == ["user", "assistant", "user"])
+        #expect(messages.first?["content"] == "Talk for a long time" && messages.last?["content"] == "Are you back?")
+        #expect(messages.dropFirst().first?["content"]?.stringValue?.contains("interrupted") == true)
         let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         #expect(lines.count > written, "the resumed session appended to the same log")
         try await resumer.stop()
+
+        // Resumed again, the turn is not marked a second time, and not warned about again.
+        let later = client(store)
+        let again = try await later.resumeSession(id, scriptedConfig(server))
+        #expect(try await interruptionWarnings(again) == 1, "only the first resume's warning, kept in the log")
+        try await later.stop()
         try await server.shutdown()
     }
 }

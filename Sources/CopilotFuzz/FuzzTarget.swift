@@ -1,0 +1,149 @@
+import CopilotCore
+import CopilotProtocol
+import CopilotProviders
+import Foundation
+
+/// One parser that reads bytes a peer controls, with the properties every input must keep.
+///
+/// Beyond "does not crash, hang or exhaust memory" (which libFuzzer and the sanitizers watch), each
+/// target checks what the parser promises: the stream parsers give the same result however the bytes
+/// are split into chunks, and what is parsed and written again reads back the same.
+enum FuzzTarget: String, CaseIterable {
+    /// ``SSEParser``: Server-Sent Events framing.
+    case sse
+    /// `JSONValue(parsing:)`, the one-pass JSON reader.
+    case json
+    /// ``FrameDecoder`` and `RPCMessage(frame:)`: the protocol's Content-Length frames and messages.
+    case frame
+    /// The Chat Completions stream decoder, from SSE bytes to a model answer.
+    case completions
+    /// The Responses stream decoder.
+    case responses
+    /// The Anthropic Messages stream decoder.
+    case anthropic
+    /// `SessionEvent(jsonLine:)`: a stored or streamed session event.
+    case event
+
+    func run(_ input: UnsafeBufferPointer<UInt8>) {
+        switch self {
+        case .sse: Self.sse(Array(input))
+        case .json: Self.json(input)
+        case .frame: Self.frame(Array(input))
+        case .completions: Self.wire(Array(input), ProviderConfig(type: .openai, baseURL: "http://127.0.0.1/v1", wireAPI: .completions))
+        case .responses: Self.wire(Array(input), ProviderConfig(type: .openai, baseURL: "http://127.0.0.1/v1", wireAPI: .responses))
+        case .anthropic: Self.wire(Array(input), ProviderConfig(type: .anthropic, baseURL: "http://127.0.0.1"))
+        case .event: Self.event(input)
+        }
+    }
+
+    // MARK: Targets
+
+    private static func sse(_ bytes: [UInt8]) {
+        func events(_ chunks: [ArraySlice<UInt8>]) -> [SSEEvent] {
+            var parser = SSEParser()
+            var events = chunks.flatMap { parser.feed($0) }
+            events += parser.finish()
+            return events
+        }
+        let whole = events([bytes[...]])
+        for split in Split.allCases {
+            check(events(split.chunks(of: bytes)) == whole, "SSE events depend on how the bytes are split (\(split))")
+        }
+    }
+
+    private static func json(_ input: UnsafeBufferPointer<UInt8>) {
+        guard let value = try? JSONValue(parsing: UnsafeRawBufferPointer(input)) else { return }
+        let text = value.jsonString
+        guard let again = try? JSONValue(parsing: text) else {
+            fail("a parsed JSON value, written out, does not parse: \(text.prefix(200))")
+        }
+        check(sameJSON(value, again), "a JSON value read, written and read again changed: \(text.prefix(200))")
+    }
+
+    private static func frame(_ bytes: [UInt8]) {
+        func outputs(_ chunks: [ArraySlice<UInt8>]) -> [FrameDecoder.Output] {
+            var decoder = FrameDecoder(maxFrameSize: 4096)
+            return chunks.flatMap { decoder.feed($0) }
+        }
+        let whole = outputs([bytes[...]])
+        for split in Split.allCases {
+            check(outputs(split.chunks(of: bytes)) == whole, "frames depend on how the bytes are split (\(split))")
+        }
+        for case .frame(let body) in whole {
+            guard let message = try? RPCMessage(frame: body) else { continue }
+            let written = Array(message.json.jsonString.utf8)
+            guard let again = try? RPCMessage(frame: written) else {
+                fail("a valid message, written out, is no longer valid: \(message.json.jsonString.prefix(200))")
+            }
+            check(sameJSON(message.json, again.json), "a message read, written and read again changed")
+        }
+    }
+
+    private static func wire(_ bytes: [UInt8], _ config: ProviderConfig) {
+        func decode(_ chunks: [ArraySlice<UInt8>]) -> Result<ModelResponse, ProviderError> {
+            do {
+                return .success(try config.decodeStream(chunks))
+            } catch let error as ProviderError {
+                return .failure(error)
+            } catch {
+                fail("a stream decoder threw something other than a ProviderError: \(error)")
+            }
+        }
+        let whole = decode([bytes[...]])
+        for split in Split.allCases {
+            check(decode(split.chunks(of: bytes)) == whole, "the decoded answer depends on how the stream is split (\(split))")
+        }
+    }
+
+    private static func event(_ input: UnsafeBufferPointer<UInt8>) {
+        guard let event = try? SessionEvent(jsonLine: UnsafeRawBufferPointer(input)) else { return }
+        guard let line = try? event.jsonLine() else { fail("a decoded event cannot be written as a line") }
+        guard let again = try? SessionEvent(jsonLine: line) else { fail("an event's own line does not decode: \(line.prefix(300))") }
+        guard let lineAgain = try? again.jsonLine() else { fail("a re-decoded event cannot be written") }
+        check(line == lineAgain, "an event written, read and written again changed:\n\(line.prefix(300))\n\(lineAgain.prefix(300))")
+    }
+
+    // MARK: Helpers
+
+    /// Ways of cutting one input into chunks, as a network might deliver it.
+    enum Split: CaseIterable {
+        /// One byte at a time.
+        case bytes
+        /// Chunks of 1, 7, 2, 64 and 3 bytes, over and over.
+        case uneven
+
+        func chunks(of bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+            let sizes = self == .bytes ? [1] : [1, 7, 2, 64, 3]
+            var chunks: [ArraySlice<UInt8>] = []
+            var start = 0
+            var next = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + sizes[next % sizes.count])
+                chunks.append(bytes[start..<end])
+                start = end
+                next += 1
+            }
+            return chunks
+        }
+    }
+
+    /// Equality of JSON trees where numbers compare by value (`1` and `1.0` are the same number,
+    /// and a writer may print either).
+    private static func sameJSON(_ a: JSONValue, _ b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.int(let x), .double(let y)), (.double(let y), .int(let x)): Double(x) == y
+        case (.array(let x), .array(let y)): x.count == y.count && zip(x, y).allSatisfy { sameJSON($0, $1) }
+        case (.object(let x), .object(let y)):
+            x.count == y.count && x.allSatisfy { key, value in y[key].map { sameJSON(value, $0) } ?? false }
+        default: a == b
+        }
+    }
+
+    private static func check(_ condition: Bool, _ message: @autoclosure () -> String) {
+        if !condition { fail(message()) }
+    }
+
+    private static func fail(_ message: String) -> Never {
+        fatalError("fuzz check failed: \(message)")
+    }
+}
