@@ -34,6 +34,8 @@ failed=()
 for name in "${targets[@]}"; do
     corpus="$scratch/corpus/$name"
     artifacts="$scratch/artifacts/$name/"
+    # Artifacts are this run's failures only (keep a fixed one in Fuzz/Found/).
+    rm -rf "$artifacts"
     mkdir -p "$corpus" "$artifacts"
     log="$scratch/$name.log"
     echo "== fuzzing $name for ${seconds}s"

@@ -143,7 +143,8 @@ func bootstrapLogging(level: String) {
 ///
 /// On a terminal the answer streams as it arrives; when a model call is retried, what it streamed
 /// is void, so a marker on stderr says the answer starts again. Anywhere else (a pipe, a file) only
-/// the final answer is written, so stdout holds exactly one answer whatever was retried.
+/// the final answer is written, so stdout holds exactly one answer whatever was retried; the text of
+/// messages that call tools goes to stderr with the tool activity.
 final class AnswerPrinter: Sendable {
     private let jsonl: Bool
     private let live: Bool
@@ -174,7 +175,11 @@ final class AnswerPrinter: Sendable {
             writeError("note: \(warning.message)\(live && streamed ? " — the answer starts again" : "")\n")
         case .assistantMessage(let message):
             let streamed = state.withLock { $0.streamedMessages.contains(message.messageId) }
-            if !streamed, !message.content.isEmpty { write(message.content) }
+            if !streamed, !message.content.isEmpty {
+                // Off a terminal, stdout holds the answer only: what the model says while it calls
+                // tools goes with the tool activity.
+                if live || (message.toolRequests ?? []).isEmpty { write(message.content) } else { writeError(message.content + "\n") }
+            }
             if !message.content.isEmpty { endLine() }
         case .toolExecutionStart(let start):
             endLine()

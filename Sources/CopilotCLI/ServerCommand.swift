@@ -25,8 +25,15 @@ struct ServerCommand: AsyncParsableCommand {
 
     @OptionGroup var timeouts: TimeoutOptions
 
-    @Option(name: .customLong("max-connections"), help: "TCP clients served at once; more are closed when they connect (default 1024).")
+    @Option(
+        name: .customLong("max-connections"),
+        help: "TCP clients served at once (default 1024). When all are taken, a new client replaces the one idle longest (no session, no request), or is closed when none is.")
     var maxConnections = 1024
+
+    @Option(
+        name: .customLong("connection-idle-timeout"),
+        help: "Seconds a TCP client with no session and no request may stay silent before it is closed (default 900; 0: never).")
+    var connectionIdleTimeout: Double = 900
 
     @Option(help: "TCP port to listen on (0 or omitted: a free port, printed on stdout).")
     var port: Int?
@@ -85,6 +92,9 @@ struct ServerCommand: AsyncParsableCommand {
         if stdio, port != nil { throw ValidationError("--stdio and --port cannot be combined.") }
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535.") }
         if !(1...100_000).contains(maxConnections) { throw ValidationError("--max-connections must be between 1 and 100000.") }
+        if connectionIdleTimeout != 0, !(0.1...604_800).contains(connectionIdleTimeout) {
+            throw ValidationError("--connection-idle-timeout must be 0 (never) or between 0.1 and 604800 seconds.")
+        }
         if !stdio, !Self.isLoopback(host), connectionToken == nil, !allowUnauthenticatedRemote {
             throw ValidationError(
                 "Listening on \(host) without a connection token would let anyone who reaches the port run sessions on this machine. Set COPILOT_CONNECTION_TOKEN (clients present it in `connect`), or pass --allow-unauthenticated-remote.")
@@ -138,7 +148,10 @@ struct ServerCommand: AsyncParsableCommand {
             server: server,
             transport: stdio
                 ? .standardIO
-                : .tcp(host: host, port: port ?? 0, maxConnections: maxConnections) { bound in
+                : .tcp(
+                    host: host, port: port ?? 0, maxConnections: maxConnections,
+                    idleTimeout: connectionIdleTimeout == 0 ? nil : .milliseconds(Int(connectionIdleTimeout * 1000))
+                ) { bound in
                     FileHandle.standardOutput.write(Data("CLI server listening on port \(bound)\n".utf8))
                 })
         // SIGTERM and SIGINT shut the group down gracefully, the server first: it stops serving and

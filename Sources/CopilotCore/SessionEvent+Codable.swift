@@ -77,9 +77,6 @@ private struct Encoding: SessionEventDataVisitor {
 
 /// ISO 8601 timestamps with milliseconds, in UTC, as the official runtime writes them.
 package enum EventTimestamp {
-    private static let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-    private static let withoutFraction = Date.ISO8601FormatStyle()
-
     /// `2026-01-01T00:00:00.000Z`, rounded to the nearest millisecond.
     ///
     /// Written with integer arithmetic: Foundation's formatter truncates the binary fraction, so a
@@ -115,9 +112,73 @@ package enum EventTimestamp {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    /// Reads a timestamp with or without fractional seconds.
+    /// The day number of a proleptic Gregorian date, 1970-01-01 being 0 (Hinnant's `days_from_civil`).
+    private static func daysSince1970(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let year = month <= 2 ? year - 1 : year
+        let era = (year >= 0 ? year : year - 399) / 400
+        let yearOfEra = year - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// Reads `YYYY-MM-DDTHH:MM:SS`, with any fraction of a second, then `Z` or an offset `±HH:MM`.
+    ///
+    /// Proleptic Gregorian, as ``format(_:)`` writes: Foundation's parser switches to the Julian
+    /// calendar before 1582, so what it read and this wrote differed by days (found by fuzzing).
     package static func parse(_ text: String) -> Date? {
-        (try? withFraction.parse(text)) ?? (try? withoutFraction.parse(text))
+        var text = text
+        return text.withUTF8 { bytes -> Date? in
+            var position = 0
+            func number(_ width: Int) -> Int64? {
+                guard position + width <= bytes.count else { return nil }
+                var value: Int64 = 0
+                for byte in bytes[position..<position + width] {
+                    guard (0x30...0x39).contains(byte) else { return nil }
+                    value = value * 10 + Int64(byte - 0x30)
+                }
+                position += width
+                return value
+            }
+            func expect(_ character: UInt8) -> Bool {
+                guard position < bytes.count, bytes[position] == character else { return false }
+                position += 1
+                return true
+            }
+            guard let year = number(4), expect(0x2D), let month = number(2), expect(0x2D), let day = number(2),
+                expect(0x54) || expect(0x74), let hour = number(2), expect(0x3A), let minute = number(2),
+                expect(0x3A), let second = number(2),
+                (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+            else { return nil }
+            let nextMonth = month == 12 ? daysSince1970(year: year + 1, month: 1, day: 1) : daysSince1970(year: year, month: month + 1, day: 1)
+            guard day <= nextMonth - daysSince1970(year: year, month: month, day: 1) else { return nil }
+            var fraction = 0.0
+            if expect(0x2E) {
+                var scale = 0.1
+                let start = position
+                while position < bytes.count, (0x30...0x39).contains(bytes[position]) {
+                    fraction += Double(bytes[position] - 0x30) * scale
+                    scale /= 10
+                    position += 1
+                }
+                guard position > start else { return nil }
+            }
+            var offset: Int64 = 0
+            if expect(0x5A) || expect(0x7A) {
+                // UTC
+            } else if position < bytes.count, bytes[position] == 0x2B || bytes[position] == 0x2D {
+                let sign: Int64 = bytes[position] == 0x2D ? -1 : 1
+                position += 1
+                guard let hours = number(2), expect(0x3A), let minutes = number(2), hours < 24, minutes < 60 else { return nil }
+                offset = sign * (hours * 3600 + minutes * 60)
+            } else {
+                return nil
+            }
+            guard position == bytes.count else { return nil }
+            let seconds = daysSince1970(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
+            // Whole seconds and the fraction apart, so the milliseconds read back exactly.
+            return Date(timeIntervalSince1970: Double(seconds) + fraction)
+        }
     }
 }
 

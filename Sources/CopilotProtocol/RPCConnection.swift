@@ -62,9 +62,14 @@ package final class RPCConnection: Sendable {
         var requestsInFlight = 0
         /// The reader, paused until the writer has caught up.
         var reader: CheckedContinuation<Void, Never>?
+        /// When the peer last sent a frame, on ``RPCConnection/activityOrder``.
+        var lastFrame: UInt64
     }
 
-    private let state = Mutex(State())
+    /// Orders the moments peers sent frames, across every connection of the process.
+    private static let activityOrder = Atomic<UInt64>(0)
+
+    private let state: Mutex<State>
 
     /// - Parameters:
     ///   - maxFrameSize: the largest frame accepted from the peer.
@@ -80,6 +85,14 @@ package final class RPCConnection: Sendable {
         self.limits = limits
         self.clock = clock
         self.closeTransport = close
+        state = Mutex(State(lastFrame: Self.activityOrder.add(1, ordering: .relaxed).newValue))
+    }
+
+    /// What a server needs to pick which connections to let go: when the peer last sent a frame
+    /// (a number that grows with time, comparable between connections; the connection's creation
+    /// counts as its first), and whether a request is being answered or awaited either way.
+    package var activity: (lastFrame: UInt64, busy: Bool) {
+        state.withLock { ($0.lastFrame, $0.requestsInFlight > 0 || !$0.pending.isEmpty) }
     }
 
     /// Stops reading from the peer and closes the transport once what is queued has been written.
@@ -158,6 +171,8 @@ package final class RPCConnection: Sendable {
                     await waitForRoom()
                     for output in decoder.feed(chunk) {
                         if state.withLock({ $0.closing }) { break reading }
+                        let now = Self.activityOrder.add(1, ordering: .relaxed).newValue
+                        state.withLock { $0.lastFrame = now }
                         switch output {
                         case .frame(let body):
                             // Notifications are handled in order, before the next frame is read.

@@ -1,4 +1,4 @@
-package import ServiceLifecycle
+import ServiceLifecycle
 
 /// A ``RuntimeServer`` serving one transport as a swift-service-lifecycle `Service`.
 ///
@@ -12,9 +12,10 @@ package struct RuntimeServerService: Service {
     package enum Transport: Sendable {
         /// One client over standard input and output.
         case standardIO
-        /// Up to `maxConnections` clients at once on `host:port` (port 0 picks a free one);
+        /// Up to `maxConnections` clients at once on `host:port` (port 0 picks a free one), idle
+        /// ones closed after `idleTimeout` (see ``RuntimeServer/serveTCP(host:port:maxConnections:idleTimeout:onListening:)``);
         /// `onListening` gets the bound port.
-        case tcp(host: String, port: Int, maxConnections: Int = 1024, onListening: @Sendable (Int) -> Void)
+        case tcp(host: String, port: Int, maxConnections: Int = 1024, idleTimeout: Duration? = nil, onListening: @Sendable (Int) -> Void)
     }
 
     package let server: RuntimeServer
@@ -32,8 +33,9 @@ package struct RuntimeServerService: Service {
                 group.addTask {
                     switch transport {
                     case .standardIO: try await server.serveStandardIO()
-                    case .tcp(let host, let port, let maxConnections, let onListening):
-                        try await server.serveTCP(host: host, port: port, maxConnections: maxConnections, onListening: onListening)
+                    case .tcp(let host, let port, let maxConnections, let idleTimeout, let onListening):
+                        try await server.serveTCP(
+                            host: host, port: port, maxConnections: maxConnections, idleTimeout: idleTimeout, onListening: onListening)
                     }
                 }
                 group.addTask {

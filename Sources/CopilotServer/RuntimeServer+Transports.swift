@@ -1,5 +1,6 @@
 import CopilotProtocol
 import CopilotProviders
+import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -29,9 +30,15 @@ extension RuntimeServer {
     }
 
     /// Listens on `host:port` (port 0 picks a free one), reports the bound port, and serves every
-    /// connection until the task is cancelled. At most `maxConnections` are served at once; one
-    /// more is closed as soon as it is accepted, so a flood of idle sockets cannot stall the rest.
-    package func serveTCP(host: String, port: Int, maxConnections: Int = 1024, onListening: @Sendable (Int) -> Void) async throws {
+    /// connection until the task is cancelled.
+    ///
+    /// At most `maxConnections` are served at once. When they are all taken, a new connection takes
+    /// the place of the one that has been idle longest (``isIdle(_:)``: no session, no request), so
+    /// a flood of idle sockets cannot lock clients out; when none is idle, the new one is closed as
+    /// soon as it is accepted. With `idleTimeout`, idle connections are closed after that long.
+    package func serveTCP(
+        host: String, port: Int, maxConnections: Int = 1024, idleTimeout: Duration? = nil, onListening: @Sendable (Int) -> Void
+    ) async throws {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(ChannelOptions.backlog, value: 4096)
@@ -44,23 +51,22 @@ extension RuntimeServer {
         // Cancelling stops listening and closes every connection (NIO's sequences end on close).
         try await withTaskCancellationHandler {
             try await withThrowingDiscardingTaskGroup { group in
-                let open = ConnectionCount()
+                let served = ServedConnections()
                 try await server.executeThenClose { connections in
                     for try await connection in connections {
-                        guard open.value.add(1, ordering: .relaxed).newValue <= maxConnections else {
-                            open.value.subtract(1, ordering: .relaxed)
+                        let channel = connection.channel
+                        let rpc = RPCConnection(clock: providerContext.clock) { channel.close(promise: nil) }
+                        guard admit(rpc, into: served, limit: maxConnections) else {
                             // Closed through the async channel, which must finish its writer itself.
                             group.addTask { try? await connection.executeThenClose { _, _ in } }
                             continue
                         }
                         group.addTask {
-                            defer { open.value.subtract(1, ordering: .relaxed) }
-                            let channel = connection.channel
+                            defer { served.remove(rpc) }
                             await withTaskCancellationHandler {
                                 try? await connection.executeThenClose { inbound, outbound in
                                     await self.serve(
-                                        RPCConnection(clock: self.providerContext.clock) { channel.close(promise: nil) },
-                                        input: inbound.map { Array($0.readableBytesView) },
+                                        rpc, input: inbound.map { Array($0.readableBytesView) }, idleTimeout: idleTimeout,
                                         write: { try await outbound.write(ByteBuffer(bytes: $0)) })
                                 }
                             } onCancel: {
@@ -74,9 +80,40 @@ extension RuntimeServer {
             server.channel.close(promise: nil)
         }
     }
+
+    /// Adds `connection` to those `served`, making room by closing the longest-idle one when all
+    /// `limit` places are taken; false when none can go.
+    private func admit(_ connection: RPCConnection, into served: ServedConnections, limit: Int) -> Bool {
+        let evicted = served.connections.withLock { served -> (admitted: Bool, evicted: RPCConnection?) in
+            var evicted: RPCConnection?
+            if served.count >= limit {
+                // Only when the server is full: one pass over the sessions, one over the connections.
+                let listening = connectionsWithSessions()
+                evicted = served.values
+                    .compactMap { candidate -> (RPCConnection, UInt64)? in
+                        let activity = candidate.activity
+                        return activity.busy || listening.contains(ObjectIdentifier(candidate)) ? nil : (candidate, activity.lastFrame)
+                    }
+                    .min { $0.1 < $1.1 }?.0
+                guard let evicted else { return (false, nil) }
+                served.removeValue(forKey: ObjectIdentifier(evicted))
+            }
+            served[ObjectIdentifier(connection)] = connection
+            return (true, evicted)
+        }
+        if let connection = evicted.evicted {
+            logger.info("closing the longest-idle connection to admit a new one", metadata: ["connection": "\(connection.id)"])
+            connection.close()
+        }
+        return evicted.admitted
+    }
 }
 
-/// The TCP connections being served.
-private final class ConnectionCount: Sendable {
-    let value = Atomic<Int>(0)
+/// The TCP connections being served, by identity.
+private final class ServedConnections: Sendable {
+    let connections = Mutex<[ObjectIdentifier: RPCConnection]>([:])
+
+    func remove(_ connection: RPCConnection) {
+        _ = connections.withLock { $0.removeValue(forKey: ObjectIdentifier(connection)) }
+    }
 }

@@ -21,7 +21,7 @@ package final class RuntimeServer: Sendable {
     private let connectionToken: String?
     let providerContext: ProviderContext
     private let store: (any SessionStore)?
-    private let logger: Logger
+    let logger: Logger
 
     private struct State {
         var sessions: [String: ServerSession] = [:]
@@ -57,15 +57,32 @@ package final class RuntimeServer: Sendable {
     package static let authenticationDeadline: Duration = .seconds(10)
 
     /// Serves one client connection until its input ends. With a connection token, a connection
-    /// that has not presented it within ``authenticationDeadline`` is closed.
+    /// that has not presented it within ``authenticationDeadline`` is closed. With `idleTimeout`, a
+    /// connection that stays idle (``isIdle(_:)``, and no frame from the peer) for that long is
+    /// closed; it is noticed within twice that.
     package func serve<Input: AsyncSequence>(
-        _ connection: RPCConnection, input: Input, write: @escaping @Sendable ([UInt8]) async throws -> Void
+        _ connection: RPCConnection, input: Input, idleTimeout: Duration? = nil,
+        write: @escaping @Sendable ([UInt8]) async throws -> Void
     ) async where Input.Element == [UInt8] {
         await withDiscardingTaskGroup { group in
             if connectionToken != nil {
                 group.addTask { [self] in
                     guard (try? await providerContext.clock.sleep(for: Self.authenticationDeadline)) != nil else { return }
                     if !state.withLock({ $0.authenticated.contains(connection.id) }) { connection.close() }
+                }
+            }
+            if let idleTimeout {
+                group.addTask { [self] in
+                    var seen = connection.activity.lastFrame
+                    while (try? await providerContext.clock.sleep(for: idleTimeout)) != nil {
+                        let now = connection.activity.lastFrame
+                        if now == seen, isIdle(connection) {
+                            logger.info("closing an idle connection", metadata: ["connection": "\(connection.id)", "idle-timeout": "\(idleTimeout)"])
+                            connection.close()
+                            return
+                        }
+                        seen = now
+                    }
                 }
             }
             await connection.run(input: input, write: write) { [self] connection, method, params in
@@ -78,6 +95,18 @@ package final class RuntimeServer: Sendable {
             return Array(state.sessions.values)
         }
         for session in sessions { session.unsubscribe(connection) }
+    }
+
+    /// Whether the server could let `connection` go without losing anything: it is not answering
+    /// or awaiting a request, and no session sends it events.
+    package func isIdle(_ connection: RPCConnection) -> Bool {
+        !connection.activity.busy && !connectionsWithSessions().contains(ObjectIdentifier(connection))
+    }
+
+    /// The connections some session sends events to.
+    func connectionsWithSessions() -> Set<ObjectIdentifier> {
+        let sessions = state.withLock { Array($0.sessions.values) }
+        return Set(sessions.flatMap { $0.listeners.map(ObjectIdentifier.init) })
     }
 
     /// Ends every session (as `runtime.shutdown` does): a running message is aborted, so each

@@ -184,6 +184,16 @@ struct SessionEventCodingTests {
             let again = try #require(EventTimestamp.parse(text))
             #expect(EventTimestamp.format(again) == text, "\(text) read and written again")
         }
+        // Before 1582 too (Foundation's parser turned Julian there), with offsets, and without a fraction.
+        let read = ["1013-12-02T18:00:00.123Z": "1013-12-02T18:00:00.123Z", "2026-01-01T01:30:00+01:30": "2026-01-01T00:00:00.000Z",
+                    "2025-12-31T20:00:00.5-04:00": "2026-01-01T00:00:00.500Z", "2024-02-29T00:00:00Z": "2024-02-29T00:00:00.000Z"]
+        for (text, written) in read {
+            #expect(EventTimestamp.parse(text).map(EventTimestamp.format) == written, "\(text)")
+        }
+        for bad in ["", "2026-01-01", "2026-01-01T00:00:00", "2026-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2026-01-01T24:00:00Z",
+                    "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00Zx", "2026-1-01T00:00:00Z", "2026-01-01T00:00:00+0100"] {
+            #expect(EventTimestamp.parse(bad) == nil, "\(bad)")
+        }
     }
 
     @Test("ephemeral events say so; unknown types survive as raw data")

@@ -145,11 +145,12 @@ struct ProtocolTests {
     }
 
     #if canImport(Glibc)
-    @Test("the TCP server serves at most --max-connections at once: one more is closed at once, and a new client is served after one leaves")
+    @Test("the TCP server serves at most --max-connections at once: a new client replaces the one idle longest (no session, no request), and is closed at once when none is idle")
     func connectionCap() async throws {
         let transport = AsyncHTTPClientTransport()
         let server = RuntimeServer(connectionToken: nil, providerContext: ProviderContext(transport: transport))
         let (ports, bound) = AsyncStream.makeStream(of: Int.self)
+        let createSession = #"{"model":"m","provider":{"baseUrl":"http://127.0.0.1:9/v1"}}"#
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.serveTCP(host: "127.0.0.1", port: 0, maxConnections: 2) { bound.yield($0) } }
             var iterator = ports.makeAsyncIterator()
@@ -158,10 +159,28 @@ struct ProtocolTests {
             let second = try LoopbackSocket(port: port)
             #expect(try await first.ping() == "pong: ")
             #expect(try await second.ping() == "pong: ")
+
+            // Full: the third takes the place of the first, idle the longest.
             let third = try LoopbackSocket(port: port)
-            #expect(await third.readsEndOfStream(), "a connection beyond the cap is closed")
-            first.close()
-            // The slot is given back when the first connection's serving ends.
+            #expect(try await third.ping() == "pong: ")
+            #expect(await first.readsEndOfStream(), "the longest-idle connection made room")
+
+            // A connection that holds a session is never the one to go.
+            #expect(try await second.call("session.create", createSession)?["sessionId"] != nil)
+            let fourth = try LoopbackSocket(port: port)
+            #expect(try await fourth.ping() == "pong: ")
+            #expect(await third.readsEndOfStream(), "the idle one went, not the one with a session")
+            #expect(try await second.ping() == "pong: ")
+
+            // None idle: one more is closed as soon as it is accepted.
+            #expect(try await fourth.call("session.create", createSession)?["sessionId"] != nil)
+            let fifth = try LoopbackSocket(port: port)
+            #expect(await fifth.readsEndOfStream(), "a connection beyond the cap is closed when no one can make room")
+            #expect(try await second.ping() == "pong: ")
+            #expect(try await fourth.ping() == "pong: ")
+
+            // A place is given back when a connection ends.
+            second.close()
             var answered = false
             for _ in 0..<50 where !answered {
                 try await Task.sleep(for: .milliseconds(20))
@@ -170,10 +189,10 @@ struct ProtocolTests {
                 next.close()
             }
             #expect(answered)
-            second.close()
-            third.close()
+            for socket in [first, third, fourth, fifth] { socket.close() }
             group.cancelAll()
         }
+        await server.shutdown()
         try await transport.shutdown()
     }
     #endif
@@ -181,7 +200,8 @@ struct ProtocolTests {
     /// Serves `chunks` over an input that stays open until the connection closes itself (its close
     /// hook ends the input), or until `within` passes. Returns the replies and whether it closed.
     func serveOpen(
-        _ chunks: [[UInt8]], token: String? = nil, clock: any Clock<Duration> = ContinuousClock(), within: Duration = .seconds(5)
+        _ chunks: [[UInt8]], token: String? = nil, clock: any Clock<Duration> = ContinuousClock(), idleTimeout: Duration? = nil,
+        within: Duration = .seconds(5)
     ) async throws -> (replies: [JSONValue], closed: Bool) {
         let transport = AsyncHTTPClientTransport()
         let server = RuntimeServer(connectionToken: token, providerContext: ProviderContext(transport: transport, clock: clock))
@@ -194,7 +214,9 @@ struct ProtocolTests {
         }
         for chunk in chunks { continuation.yield(chunk) }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await server.serve(connection, input: input) { bytes in written.withLock { $0.append(contentsOf: bytes) } } }
+            group.addTask {
+                await server.serve(connection, input: input, idleTimeout: idleTimeout) { bytes in written.withLock { $0.append(contentsOf: bytes) } }
+            }
             group.addTask {
                 try await Task.sleep(for: within)
                 continuation.finish()
@@ -221,6 +243,19 @@ struct ProtocolTests {
         #expect(closed)
         #expect(replies.count == 1)
         #expect(replies.first?["error"]?["message"]?.stringValue?.contains("closing the connection") == true)
+    }
+
+    @Test("with an idle timeout, a connection with no session and no request is closed once it has been silent that long; one that holds a session stays")
+    func idleConnectionsClose() async throws {
+        let ping = Self.frame(#"{"jsonrpc":"2.0","id":"p","method":"ping","params":{}}"#)
+        // (Only the server closes a connection early: the end of the window does not count as closed.)
+        let silent = try await serveOpen([ping], idleTimeout: .milliseconds(200))
+        #expect(silent.closed && silent.replies.count == 1)
+
+        let create = Self.frame(#"{"jsonrpc":"2.0","id":"s","method":"session.create","params":{"model":"m","provider":{"baseUrl":"http://127.0.0.1:9/v1"}}}"#)
+        let holding = try await serveOpen([create], idleTimeout: .milliseconds(200), within: .seconds(1))
+        #expect(!holding.closed, "a connection a session sends events to is not idle")
+        #expect(holding.replies.contains { $0["id"] == "s" && $0["result"]?["sessionId"] != nil })
     }
 
     @Test("a wrong token closes the connection; one that never authenticates is closed at the deadline (on the server's clock)")
@@ -322,6 +357,7 @@ final class Locked<Value: Sendable>: Sendable {
 final class LoopbackSocket: @unchecked Sendable {
     // Only used from the test that made it, one call at a time.
     private var fd: Int32
+    private var nextID = 0
 
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -340,7 +376,13 @@ final class LoopbackSocket: @unchecked Sendable {
     /// Sends `ping` and returns the answer's message. The blocking calls run on a thread of their
     /// own, not on one of the few that the server's handlers need.
     func ping() async throws -> String? {
-        try await Self.offPool { try self.blockingPing() }
+        try await call("ping", "{}")?["message"]?.stringValue
+    }
+
+    /// Sends a request and returns its result (nil for an error, or when the connection ends first);
+    /// notifications that come before the answer are skipped.
+    func call(_ method: String, _ params: String) async throws -> JSONValue? {
+        try await Self.offPool { try self.blockingCall(method, params) }
     }
 
     /// Whether the server closed this connection (a read returns end of stream within ten seconds).
@@ -354,8 +396,10 @@ final class LoopbackSocket: @unchecked Sendable {
         }
     }
 
-    private func blockingPing() throws -> String? {
-        let frame = encodeFrame(Array(#"{"jsonrpc":"2.0","id":1,"method":"ping","params":{}}"#.utf8))
+    private func blockingCall(_ method: String, _ params: String) throws -> JSONValue? {
+        nextID += 1
+        let id = nextID
+        let frame = encodeFrame(Array(#"{"jsonrpc":"2.0","id":\#(id),"method":"\#(method)","params":\#(params)}"#.utf8))
         _ = frame.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         var decoder = FrameDecoder()
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -363,7 +407,8 @@ final class LoopbackSocket: @unchecked Sendable {
             let count = recv(fd, &buffer, buffer.count, 0)
             guard count > 0 else { return nil }
             for case .frame(let body) in decoder.feed(buffer[..<count]) {
-                return try JSONValue(parsing: String(decoding: body, as: UTF8.self))["result"]?["message"]?.stringValue
+                let message = try JSONValue(parsing: String(decoding: body, as: UTF8.self))
+                if message["id"]?.intValue == id { return message["result"] }
             }
         }
     }
