@@ -39,6 +39,7 @@ WIRES = {
                                         "--model", "claude-sonnet-4-5"],
 }
 MODEL_PATHS = ("/v1/chat/completions", "/v1/responses", "/anthropic/v1/messages")
+CHUNK_DELAY_MS = 10
 BEGIN, END = "<!-- reliability table: begin -->", "<!-- reliability table: end -->"
 
 
@@ -112,7 +113,10 @@ class LLMock:
             self.port = sock.getsockname()[1]
         self.base = f"http://127.0.0.1:{self.port}"
         executable = Path(sys.executable).parent / "llmock"
-        self.process = subprocess.Popen([str(executable), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+        # Chunks paced like real generation: an instant stream is all sent before any client can
+        # read its malformed chunk, and llmock then cannot tell a retry from a new call.
+        self.process = subprocess.Popen([str(executable), "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                                         "--stream-chunk-delay-ms", str(CHUNK_DELAY_MS)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while True:
