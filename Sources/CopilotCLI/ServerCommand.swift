@@ -46,7 +46,9 @@ struct ServerCommand: AsyncParsableCommand {
         help: "Listen on a non-loopback --host without COPILOT_CONNECTION_TOKEN: anyone who reaches the port can run sessions here.")
     var allowUnauthenticatedRemote = false
 
-    @Option(name: .customLong("log-level"), help: "none, error, warning, info, debug or all (logs go to stderr).")
+    @Option(
+        name: .customLong("log-level"),
+        help: "none, error, warning, info, debug or all (logs go to stderr; a TCP server spawned by an SDK, with --headless, logs warnings at most, as no one reads its stderr).")
     var logLevel = "warning"
 
     @Option(name: .customLong("state-dir"), help: "Where sessions are kept (default: $COPILOT_SWIFT_HOME/sessions or the per-user state folder).")
@@ -113,8 +115,9 @@ struct ServerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Spawned TCP servers' stderr is never read by the SDK, so keep it quiet there.
-        let level = Self.level(for: logLevel, tcp: !stdio)
+        // An SDK that spawns a TCP server (with --headless) pipes its stderr and never reads it: past
+        // warnings, the pipe could fill and stall the server. Started by hand, the level is as asked.
+        let level = Self.level(for: logLevel, unreadStderr: headless && !stdio)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -175,7 +178,7 @@ struct ServerCommand: AsyncParsableCommand {
         }
     }
 
-    static func level(for name: String, tcp: Bool) -> Logger.Level {
+    static func level(for name: String, unreadStderr: Bool) -> Logger.Level {
         let level: Logger.Level =
             switch name.lowercased() {
             case "none": .critical
@@ -185,6 +188,6 @@ struct ServerCommand: AsyncParsableCommand {
             case "all", "trace": .trace
             default: .warning
             }
-        return tcp ? max(level, .warning) : level
+        return unreadStderr ? max(level, .warning) : level
     }
 }
