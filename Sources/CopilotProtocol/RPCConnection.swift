@@ -141,9 +141,14 @@ package final class RPCConnection: Sendable {
 
     /// Reads `input` until it ends, answering requests with `onRequest`, while writing every outgoing
     /// frame with `write`. Returns when the input ends (or fails); pending outgoing requests then fail.
+    ///
+    /// Requests are handled concurrently, except while `inOrder` says otherwise: then each is
+    /// answered before the next frame is read (a server does so until the peer has authenticated,
+    /// so a `connect` sent with other requests right behind it is handled first).
     package func run<Input: AsyncSequence>(
         input: Input,
         write: @escaping @Sendable ([UInt8]) async throws -> Void,
+        inOrder: @escaping @Sendable () -> Bool = { false },
         onRequest: @escaping RequestHandler,
         onNotification: @escaping NotificationHandler = { _, _, _ in }
     ) async where Input.Element == [UInt8] {
@@ -164,7 +169,8 @@ package final class RPCConnection: Sendable {
                 }
             }
         }()
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: a finished handler is let go at once, not kept until the connection ends.
+        await withDiscardingTaskGroup { group in
             var decoder = FrameDecoder(maxFrameSize: maxFrameSize)
             do {
                 reading: for try await chunk in input {
@@ -176,8 +182,13 @@ package final class RPCConnection: Sendable {
                         switch output {
                         case .frame(let body):
                             // Notifications are handled in order, before the next frame is read.
-                            if let notification = handle(body, group: &group, onRequest: onRequest) {
-                                await onNotification(self, notification.method, notification.params)
+                            switch handle(body, group: &group, inOrder: inOrder, onRequest: onRequest) {
+                            case .notification(let method, let params):
+                                await onNotification(self, method, params)
+                            case .request(let id, let method, let params):
+                                await answer(id, method, params, onRequest: onRequest)
+                            case nil:
+                                break
                             }
                         case .error(.frameTooLarge(let size)):
                             // Reading a frame through only to drop it would let a peer tie the connection up forever.
@@ -200,10 +211,16 @@ package final class RPCConnection: Sendable {
         await writer
     }
 
-    /// Answers or dispatches one frame; returns it when it is a notification, for the caller to handle in order.
+    /// What the reading loop handles itself, before it reads the next frame.
+    private enum InOrder {
+        case notification(method: String, params: JSONValue)
+        case request(id: JSONValue, method: String, params: JSONValue)
+    }
+
+    /// Answers or dispatches one frame; returns it when the caller must handle it in order.
     private func handle(
-        _ body: [UInt8], group: inout TaskGroup<Void>, onRequest: @escaping RequestHandler
-    ) -> (method: String, params: JSONValue)? {
+        _ body: [UInt8], group: inout DiscardingTaskGroup, inOrder: () -> Bool, onRequest: @escaping RequestHandler
+    ) -> InOrder? {
         let message: RPCMessage
         do {
             message = try RPCMessage(frame: body)
@@ -223,21 +240,10 @@ package final class RPCConnection: Sendable {
                     code: -32000, message: "Too many requests in flight on this connection (\(limits.maxRequestsInFlight)); wait for answers first."))))
                 return nil
             }
-            group.addTask {
-                let result: Result<JSONValue, RPCError>
-                do {
-                    result = .success(try await onRequest(self, method, params))
-                } catch let error as RPCError {
-                    result = .failure(error)
-                } catch {
-                    result = .failure(.internalError(method: method, String(describing: error)))
-                }
-                self.state.withLock { $0.requestsInFlight -= 1 }
-                self.send(.response(id: id, result: result))
-                if case .failure(let error) = result, error.closesConnection { self.close() }
-            }
+            if inOrder() { return .request(id: id, method: method, params: params) }
+            group.addTask { await self.answer(id, method, params, onRequest: onRequest) }
         case .notification(let method, let params):
-            return (method, params)
+            return .notification(method: method, params: params)
         case .response(let id, let result):
             guard let number = id.intValue ?? id.stringValue.flatMap(Int.init),
                 let continuation = state.withLock({ $0.pending.removeValue(forKey: number) })
@@ -245,6 +251,21 @@ package final class RPCConnection: Sendable {
             continuation.resume(with: result.mapError { $0 as any Error })
         }
         return nil
+    }
+
+    /// Runs one admitted request's handler and sends its answer.
+    private func answer(_ id: JSONValue, _ method: String, _ params: JSONValue, onRequest: RequestHandler) async {
+        let result: Result<JSONValue, RPCError>
+        do {
+            result = .success(try await onRequest(self, method, params))
+        } catch let error as RPCError {
+            result = .failure(error)
+        } catch {
+            result = .failure(.internalError(method: method, String(describing: error)))
+        }
+        state.withLock { $0.requestsInFlight -= 1 }
+        send(.response(id: id, result: result))
+        if case .failure(let error) = result, error.closesConnection { close() }
     }
 
     /// Queues a message for writing. A peer that lets more than ``Limits/closedAboveBytes`` pile

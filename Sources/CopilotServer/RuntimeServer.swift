@@ -85,7 +85,13 @@ package final class RuntimeServer: Sendable {
                     }
                 }
             }
-            await connection.run(input: input, write: write) { [self] connection, method, params in
+            // Until the token is presented, one request at a time: a `connect` with requests right
+            // behind it is answered first, and wrong tokens cannot be tried in parallel.
+            let token = connectionToken
+            await connection.run(
+                input: input, write: write,
+                inOrder: { [self] in token != nil && !state.withLock { $0.authenticated.contains(connection.id) } }
+            ) { [self] connection, method, params in
                 try await self.handle(method, params, on: connection)
             }
             group.cancelAll()

@@ -245,6 +245,15 @@ struct ProtocolTests {
         #expect(replies.first?["error"]?["message"]?.stringValue?.contains("closing the connection") == true)
     }
 
+    @Test("until the token is presented, requests are answered in order: a ping sent right behind connect is answered, not refused")
+    func pipelinedConnect() async throws {
+        let connect = Self.frame(#"{"jsonrpc":"2.0","id":"c","method":"connect","params":{"token":"t0k3n"}}"#)
+        let pings = (1...20).flatMap { Self.frame(#"{"jsonrpc":"2.0","id":\#($0),"method":"ping","params":{}}"#) }
+        let served = try await serveOpen([connect + pings], token: "t0k3n", within: .milliseconds(500))
+        #expect(served.replies.count == 21)
+        #expect(served.replies.filter { $0["result"]?["message"] == "pong: " }.count == 20, "\(served.replies.filter { $0["error"] != nil })")
+    }
+
     @Test("with an idle timeout, a connection with no session and no request is closed once it has been silent that long; one that holds a session stays")
     func idleConnectionsClose() async throws {
         let ping = Self.frame(#"{"jsonrpc":"2.0","id":"p","method":"ping","params":{}}"#)
