@@ -105,18 +105,16 @@ class Outcome:
 
 
 class LLMock:
-    """`llmock serve` on a free loopback port, with its control endpoints."""
+    """`llmock serve` on a free loopback port, with its control endpoints (the interop tests use it too)."""
 
-    def __init__(self):
+    def __init__(self, chunk_delay_ms: int = 0):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
         self.base = f"http://127.0.0.1:{self.port}"
         executable = Path(sys.executable).parent / "llmock"
-        # Chunks paced like real generation: an instant stream is all sent before any client can
-        # read its malformed chunk, and llmock then cannot tell a retry from a new call.
         self.process = subprocess.Popen([str(executable), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                                         "--stream-chunk-delay-ms", str(CHUNK_DELAY_MS)],
+                                         "--stream-chunk-delay-ms", str(chunk_delay_ms)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while True:
@@ -136,6 +134,18 @@ class LLMock:
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read() or b"null")
 
+    def reset(self):
+        self.call("POST", "/_llmock/reset")
+
+    def scenario(self, behaviors):
+        self.call("POST", "/_llmock/scenario", {"behaviors": behaviors})
+
+    def verdict(self):
+        return self.call("GET", "/_llmock/verdict")
+
+    def requests(self):
+        return self.call("GET", "/_llmock/requests")["requests"]
+
     def stop(self):
         self.process.terminate()
         try:
@@ -152,22 +162,24 @@ def verdict_text(verdict) -> str:
 
 
 def run_cell(binary: Path, mock: LLMock, wire: str, cell: Cell) -> Outcome:
-    mock.call("POST", "/_llmock/reset")
+    mock.reset()
     # Every attempt says the same: a retried answer that merged with a cut one would show.
-    mock.call("POST", "/_llmock/scenario", {"behaviors": cell.behaviors + [{"type": "reply", "text": ANSWER, "times": None}]})
+    mock.scenario(cell.behaviors + [{"type": "reply", "text": ANSWER, "times": None}])
     started = time.monotonic()
     result = subprocess.run([str(binary), "run", *WIRES[wire](mock.base), *cell.args, "Answer the question."],
                             capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
                             env={k: v for k, v in os.environ.items() if not k.startswith("COPILOT_")})
     seconds = time.monotonic() - started
-    calls = sum(1 for r in mock.call("GET", "/_llmock/requests")["requests"] if r["path"] in MODEL_PATHS)
+    calls = sum(1 for r in mock.requests() if r["path"] in MODEL_PATHS)
     one_answer = result.stdout == ANSWER + "\n" if cell.succeeds else (result.stdout == "" and result.stderr.strip() != "")
-    return Outcome(verdict_text(mock.call("GET", "/_llmock/verdict")), one_answer, calls, seconds, result.returncode,
+    return Outcome(verdict_text(mock.verdict()), one_answer, calls, seconds, result.returncode,
                    result.stdout, result.stderr)
 
 
 def run_matrix(binary: Path, progress=None) -> tuple[dict, int]:
-    mock = LLMock()
+    # Chunks paced like real generation: an instant stream is all sent before any client can read
+    # its malformed chunk, and llmock then cannot tell a retry from a new call.
+    mock = LLMock(chunk_delay_ms=CHUNK_DELAY_MS)
     try:
         outcomes = {}
         for cell in CELLS:

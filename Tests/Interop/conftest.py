@@ -1,11 +1,9 @@
 """Fixtures for interop tests: a real third-party provider (llmock) on loopback and our CLI binary."""
-import json
+import importlib.util
 import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,56 +17,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class LLMock:
-    """A running `llmock serve`, with helpers for its control endpoints."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.base = f"http://127.0.0.1:{port}"
-
-    def _call(self, method: str, path: str, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.base + path, data=data, method=method,
-                                         headers={"content-type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read() or b"null")
-
-    def reset(self):
-        self._call("POST", "/_llmock/reset")
-
-    def scenario(self, behaviors):
-        self._call("POST", "/_llmock/scenario", {"behaviors": behaviors})
-
-    def verdict(self):
-        return self._call("GET", "/_llmock/verdict")
-
-    def requests(self):
-        return self._call("GET", "/_llmock/requests")["requests"]
+# llmock's launcher and the fault cells live in scripts/reliability.py, which makes RELIABILITY.md;
+# loaded once here, it is `import reliability` for the tests.
+_spec = importlib.util.spec_from_file_location("reliability", REPO / "scripts" / "reliability.py")
+reliability = importlib.util.module_from_spec(_spec)
+sys.modules["reliability"] = reliability  # dataclasses look their module up there
+_spec.loader.exec_module(reliability)
 
 
 @pytest.fixture(scope="session")
 def llmock():
-    port = free_port()
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "llmock"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    mock = LLMock(port)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(mock.base + "/v1/models", timeout=1).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("llmock did not start")
-            time.sleep(0.1)
+    mock = reliability.LLMock()
     yield mock
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    mock.stop()
 
 
 @pytest.fixture()

@@ -1,22 +1,13 @@
 """llmock's fault list × the three wires, as scripts/reliability.py runs it for RELIABILITY.md: every
 cell must get the verdict, the number of model calls and the exit it expects, with exactly one
 answer on stdout (nothing, when the call cannot succeed)."""
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "reliability.py"
-spec = importlib.util.spec_from_file_location("reliability", SCRIPT)
-reliability = importlib.util.module_from_spec(spec)
-sys.modules["reliability"] = reliability  # dataclasses look their module up there
-spec.loader.exec_module(reliability)
+import reliability  # loaded by conftest.py from scripts/
 
 
 @pytest.fixture(scope="module")
 def mock():
-    server = reliability.LLMock()
+    server = reliability.LLMock(chunk_delay_ms=reliability.CHUNK_DELAY_MS)
     yield server
     server.stop()
 
