@@ -85,8 +85,13 @@ package final class RPCConnection: Sendable {
         self.limits = limits
         self.clock = clock
         self.closeTransport = close
-        state = Mutex(State(lastFrame: Self.activityOrder.add(1, ordering: .relaxed).newValue))
+        createdAt = Self.activityOrder.add(1, ordering: .relaxed).newValue
+        state = Mutex(State(lastFrame: createdAt))
     }
+
+    /// When this connection was made, on the same scale as ``activity``'s `lastFrame`: while the
+    /// two are equal, the peer has not sent a frame.
+    package let createdAt: UInt64
 
     /// What a server needs to pick which connections to let go: when the peer last sent a frame
     /// (a number that grows with time, comparable between connections; the connection's creation

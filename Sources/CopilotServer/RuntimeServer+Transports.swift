@@ -84,36 +84,79 @@ extension RuntimeServer {
     /// Adds `connection` to those `served`, making room by closing the longest-idle one when all
     /// `limit` places are taken; false when none can go.
     private func admit(_ connection: RPCConnection, into served: ServedConnections, limit: Int) -> Bool {
-        let evicted = served.connections.withLock { served -> (admitted: Bool, evicted: RPCConnection?) in
+        let outcome = served.state.withLock { served -> (admitted: Bool, evicted: RPCConnection?) in
             var evicted: RPCConnection?
-            if served.count >= limit {
-                // Only when the server is full: one pass over the sessions, one over the connections.
-                let listening = connectionsWithSessions()
-                evicted = served.values
-                    .compactMap { candidate -> (RPCConnection, UInt64)? in
-                        let activity = candidate.activity
-                        return activity.busy || listening.contains(ObjectIdentifier(candidate)) ? nil : (candidate, activity.lastFrame)
-                    }
-                    .min { $0.1 < $1.1 }?.0
+            if served.connections.count >= limit {
+                evicted = served.oldestSilent() ?? longestIdle(among: served.connections.values)
                 guard let evicted else { return (false, nil) }
-                served.removeValue(forKey: ObjectIdentifier(evicted))
+                served.connections.removeValue(forKey: ObjectIdentifier(evicted))
             }
-            served[ObjectIdentifier(connection)] = connection
+            served.connections[ObjectIdentifier(connection)] = connection
+            served.appendSilent(connection)
             return (true, evicted)
         }
-        if let connection = evicted.evicted {
-            logger.info("closing the longest-idle connection to admit a new one", metadata: ["connection": "\(connection.id)"])
-            connection.close()
+        if let evicted = outcome.evicted {
+            logger.info("closing the longest-idle connection to admit a new one", metadata: ["connection": "\(evicted.id)"])
+            evicted.close()
         }
-        return evicted.admitted
+        return outcome.admitted
+    }
+
+    /// The idle connection whose peer sent its last frame longest ago (one pass over the sessions,
+    /// one over the connections).
+    private func longestIdle(among connections: some Sequence<RPCConnection>) -> RPCConnection? {
+        let listening = connectionsWithSessions()
+        return connections
+            .compactMap { candidate -> (RPCConnection, UInt64)? in
+                let activity = candidate.activity
+                return activity.busy || listening.contains(ObjectIdentifier(candidate)) ? nil : (candidate, activity.lastFrame)
+            }
+            .min { $0.1 < $1.1 }?.0
     }
 }
 
 /// The TCP connections being served, by identity.
 private final class ServedConnections: Sendable {
-    let connections = Mutex<[ObjectIdentifier: RPCConnection]>([:])
+    struct State {
+        var connections: [ObjectIdentifier: RPCConnection] = [:]
+        /// Admitted connections in order, from `head` on, among them every one whose peer has not
+        /// sent a frame yet: a flood of silent sockets is turned away in constant time each.
+        var silent: [RPCConnection] = []
+        var head = 0
+
+        mutating func appendSilent(_ connection: RPCConnection) {
+            silent.append(connection)
+            // Connections that left or spoke are dropped now and then, so the line stays about as
+            // long as the number served, however many come and go.
+            if silent.count - head > 2 * connections.count + 64 {
+                silent = silent[head...].filter { connections[ObjectIdentifier($0)] === $0 && $0.activity.lastFrame == $0.createdAt }
+                head = 0
+            }
+        }
+
+        /// The oldest served connection whose peer has sent nothing (so it holds no session and
+        /// awaits nothing); those that have spoken, or left, are dropped from the line on the way.
+        mutating func oldestSilent() -> RPCConnection? {
+            defer {
+                if head > 1024, head * 2 > silent.count {
+                    silent.removeFirst(head)
+                    head = 0
+                }
+            }
+            while head < silent.count {
+                let candidate = silent[head]
+                head += 1
+                if connections[ObjectIdentifier(candidate)] === candidate, candidate.activity.lastFrame == candidate.createdAt {
+                    return candidate
+                }
+            }
+            return nil
+        }
+    }
+
+    let state = Mutex(State())
 
     func remove(_ connection: RPCConnection) {
-        _ = connections.withLock { $0.removeValue(forKey: ObjectIdentifier(connection)) }
+        _ = state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(connection)) }
     }
 }
