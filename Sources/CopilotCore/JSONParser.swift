@@ -235,7 +235,8 @@ struct JSONParser {
             while position < bytes.count, isDigit(bytes[position]) { position += 1 }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-        if integral, let value = Int(text) { return .int(value) }
+        // `-0` is a double: as an integer it would lose its sign, and -0.0 is written `-0` (found by fuzzing).
+        if integral, let value = Int(text), value != 0 || bytes[start] != UInt8(ascii: "-") { return .int(value) }
         // Double(_:) gives infinity past its range; JSON has no way to write that back.
         guard let value = Double(text), value.isFinite else { throw error("a number out of range") }
         return .double(value)

@@ -100,7 +100,7 @@ enum FuzzTarget: String, CaseIterable {
         guard let line = try? event.jsonLine() else { fail("a decoded event cannot be written as a line") }
         guard let again = try? SessionEvent(jsonLine: line) else { fail("an event's own line does not decode: \(line.prefix(300))") }
         guard let lineAgain = try? again.jsonLine() else { fail("a re-decoded event cannot be written") }
-        check(line == lineAgain, "an event written, read and written again changed:\n\(line.prefix(300))\n\(lineAgain.prefix(300))")
+        check(line == lineAgain, "an event written, read and written again changed:\n\(difference(line, lineAgain))")
     }
 
     // MARK: Helpers
@@ -137,6 +137,16 @@ enum FuzzTarget: String, CaseIterable {
             x.count == y.count && x.allSatisfy { key, value in y[key].map { sameJSON(value, $0) } ?? false }
         default: a == b
         }
+    }
+
+    /// Where two texts first differ, with some context on either side.
+    private static func difference(_ a: String, _ b: String) -> String {
+        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        let first = zip(x, y).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(x.count, y.count)
+        func around(_ bytes: [UInt8]) -> String {
+            String(decoding: bytes[max(0, first - 80)..<min(bytes.count, first + 80)], as: UTF8.self)
+        }
+        return "at byte \(first):\n\(around(x))\n\(around(y))"
     }
 
     private static func check(_ condition: Bool, _ message: @autoclosure () -> String) {
