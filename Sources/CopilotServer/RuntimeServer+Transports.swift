@@ -157,6 +157,9 @@ private final class ServedConnections: Sendable {
     let state = Mutex(State())
 
     func remove(_ connection: RPCConnection) {
-        _ = state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(connection)) }
+        state.withLock { state in
+            let key = ObjectIdentifier(connection)
+            if state.connections[key] === connection { state.connections.removeValue(forKey: key) }
+        }
     }
 }
