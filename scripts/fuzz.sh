@@ -3,6 +3,7 @@
 #
 #   scripts/fuzz.sh TARGET SECONDS [libFuzzer options…]   one target (see below)
 #   scripts/fuzz.sh all SECONDS                            every target, one after the other
+#   scripts/fuzz.sh event 3600 -fork=2                     with two worker processes
 #
 # Targets: sse json frame completions responses anthropic event (Sources/CopilotFuzz/FuzzTarget.swift
 # says what each checks). Each starts from the seed corpus in Fuzz/Corpus/TARGET (Fuzz/make_seeds.py
@@ -14,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ $# -lt 2 ]; then
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 fi
 target=$1

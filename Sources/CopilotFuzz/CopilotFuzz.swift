@@ -11,16 +11,21 @@ import Foundation
 @main
 enum CopilotFuzz {
     static func main() {
-        let arguments = CommandLine.arguments
-        guard arguments.count >= 2, let target = FuzzTarget(rawValue: arguments[1]) else {
+        var arguments = CommandLine.arguments
+        // The target is the first argument, or COPILOT_FUZZ_TARGET: libFuzzer's -fork and -jobs
+        // start workers with the options alone, and the variable reaches them.
+        let named = arguments.count >= 2 ? FuzzTarget(rawValue: arguments[1]) : nil
+        if named != nil { arguments.remove(at: 1) }
+        guard let target = named ?? ProcessInfo.processInfo.environment["COPILOT_FUZZ_TARGET"].flatMap(FuzzTarget.init(rawValue:)) else {
             let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")
             FileHandle.standardError.write(Data("usage: CopilotFuzz TARGET [libFuzzer options] [corpus…]\ntargets: \(names)\n".utf8))
             exit(2)
         }
         #if FUZZING
-        exit(fuzz(target, arguments: [arguments[0]] + arguments.dropFirst(2)))
+        setenv("COPILOT_FUZZ_TARGET", target.rawValue, 1)
+        exit(fuzz(target, arguments: arguments))
         #else
-        exit(replay(target, paths: Array(arguments.dropFirst(2))))
+        exit(replay(target, paths: Array(arguments.dropFirst())))
         #endif
     }
 
