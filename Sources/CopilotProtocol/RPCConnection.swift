@@ -181,9 +181,13 @@ package final class RPCConnection: Sendable {
                 reading: for try await chunk in input {
                     await waitForRoom()
                     for output in decoder.feed(chunk) {
-                        if state.withLock({ $0.closing }) { break reading }
                         let now = Self.activityOrder.add(1, ordering: .relaxed).newValue
-                        state.withLock { $0.lastFrame = now }
+                        // One lock per frame: whether to stop, and when the peer was last heard.
+                        let closing = state.withLock { state in
+                            state.lastFrame = now
+                            return state.closing
+                        }
+                        if closing { break reading }
                         switch output {
                         case .frame(let body):
                             // Notifications are handled in order, before the next frame is read.
