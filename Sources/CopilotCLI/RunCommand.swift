@@ -38,7 +38,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("tool"), help: "Offer a tool backed by a shell command: NAME=COMMAND (repeatable). The command reads the JSON arguments on stdin.")
     var tools: [String] = []
 
-    @Flag(name: .customLong("builtin-tools"), help: "Offer the built-in tools (view, create, edit, bash, glob, grep) in the current directory; each asks before it reads, writes or runs.")
+    @Flag(name: .customLong("builtin-tools"), help: "Offer the built-in tools (view, create, edit, glob, grep, bash with read_bash/write_bash/stop_bash/list_bash, web_fetch) in the current directory; each asks before it reads, writes, runs or fetches.")
     var builtInTools = false
 
     @Flag(name: .shortAndLong, help: "Approve every tool call without asking.")
@@ -76,7 +76,7 @@ struct RunCommand: AsyncParsableCommand {
             provider: try provider.providerConfig(),
             systemMessage: systemMessage.map { .append($0) },
             tools: commandTools.map(\.tool),
-            builtInTools: builtInTools ? BuiltInTool.all : [],
+            builtInTools: builtInTools ? BuiltInTool.defaults : [],
             streaming: true,
             workingDirectory: FileManager.default.currentDirectoryPath,
             onPermissionRequest: yes ? .approveAll : TerminalPermission.handler())

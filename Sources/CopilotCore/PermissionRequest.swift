@@ -51,6 +51,8 @@ public struct PermissionRequest: Sendable, Hashable, Codable {
     public var possiblePaths: [String]?
     public var possibleUrls: [String]?
     public var hasWriteFileRedirection: Bool?
+    /// For `url`: the address to fetch.
+    public var url: String?
     /// Whether "approve for the session" may be offered for this request.
     public var canOfferSessionApproval: Bool?
     /// Set when the path lies outside the session's working directory: approvals for the session

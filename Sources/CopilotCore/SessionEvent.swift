@@ -55,6 +55,7 @@ extension SessionEvent {
         case assistantMessage(AssistantMessage)
         case assistantUsage(AssistantUsage)
         case assistantTurnEnd(AssistantTurnEnd)
+        case assistantIntent(AssistantIntent)
         case toolExecutionStart(ToolExecutionStart)
         case toolExecutionComplete(ToolExecutionComplete)
         case externalToolRequested(ExternalToolRequested)
@@ -78,7 +79,7 @@ extension SessionEvent {
                 SessionStart.self, SessionResume.self, SessionInfo.self, SessionModelChange.self, SessionTaskComplete.self,
                 SessionCompactionStart.self, SessionCompactionComplete.self, UserMessage.self, AssistantTurnStart.self,
                 AssistantMessageStart.self, AssistantMessageDelta.self, AssistantReasoningDelta.self, AssistantReasoning.self,
-                AssistantMessage.self, AssistantUsage.self, AssistantTurnEnd.self, ToolExecutionStart.self,
+                AssistantMessage.self, AssistantUsage.self, AssistantTurnEnd.self, AssistantIntent.self, ToolExecutionStart.self,
                 ToolExecutionComplete.self, ExternalToolRequested.self, ExternalToolCompleted.self, PermissionRequested.self,
                 PermissionCompleted.self, UserInputRequested.self, UserInputCompleted.self, HookStart.self, HookEnd.self,
                 SessionError.self, SessionWarning.self, SessionIdle.self, Abort.self,
@@ -106,6 +107,7 @@ extension SessionEvent {
             case .assistantMessage(let data): visitor.visit(data)
             case .assistantUsage(let data): visitor.visit(data)
             case .assistantTurnEnd(let data): visitor.visit(data)
+            case .assistantIntent(let data): visitor.visit(data)
             case .toolExecutionStart(let data): visitor.visit(data)
             case .toolExecutionComplete(let data): visitor.visit(data)
             case .externalToolRequested(let data): visitor.visit(data)
@@ -346,6 +348,15 @@ extension SessionEvent {
             self.turnId = turnId
             self.model = model
         }
+    }
+
+    /// `assistant.intent`: what the agent says it is doing now (from the `report_intent` tool).
+    public struct AssistantIntent: SessionEventData {
+        public static let eventType = "assistant.intent"
+        public static let isEphemeral = true
+        public var payload: Payload { .assistantIntent(self) }
+        public var intent: String
+        public init(intent: String) { self.intent = intent }
     }
 
     /// `tool.execution_start`: a tool call begins (before its permission is asked).

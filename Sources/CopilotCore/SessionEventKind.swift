@@ -30,6 +30,7 @@ extension SessionEventKind where Data == SessionEvent.AssistantReasoning { publi
 extension SessionEventKind where Data == SessionEvent.AssistantMessage { public static var assistantMessage: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.AssistantUsage { public static var assistantUsage: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.AssistantTurnEnd { public static var assistantTurnEnd: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.AssistantIntent { public static var assistantIntent: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.ToolExecutionStart { public static var toolExecutionStart: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.ToolExecutionComplete { public static var toolExecutionComplete: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.ExternalToolRequested { public static var externalToolRequested: Self { .init() } }

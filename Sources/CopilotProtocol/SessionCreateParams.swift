@@ -25,7 +25,8 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     package var requestPermission: Bool?
     /// The client answers `ask_user` questions (`userInput.request`).
     package var requestUserInput: Bool?
-    /// This runtime's own: the built-in tools to offer (`view`, `bash`, …); none when absent.
+    /// This runtime's own: the built-in tools to offer (`view`, `bash`, …); when absent, the
+    /// official runtime's default set (what the official SDKs, which never send it, expect).
     package var builtInTools: [String]?
     /// This runtime's own: the most model calls one message may make.
     package var maxTurns: Int?
@@ -87,11 +88,12 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         package var parameters: JSONValue?
         package var skipPermission: Bool?
         package var overridesBuiltInTool: Bool?
-        package init(name: String, description: String?, parameters: JSONValue?, skipPermission: Bool? = nil) {
+        package init(name: String, description: String?, parameters: JSONValue?, skipPermission: Bool? = nil, overridesBuiltInTool: Bool? = nil) {
             self.name = name
             self.description = description
             self.parameters = parameters
             self.skipPermission = skipPermission
+            self.overridesBuiltInTool = overridesBuiltInTool
         }
     }
 
@@ -182,7 +184,6 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
             unsupported.append(key.stringValue)
         }
         if systemMessage?.mode == "customize" { unsupported.append("systemMessage.mode=customize") }
-        if tools?.contains(where: { $0.overridesBuiltInTool == true }) == true { unsupported.append("tools[].overridesBuiltInTool") }
         if let precedence = toolFilterPrecedence, precedence != "excluded" { unsupported.append("toolFilterPrecedence=\(precedence)") }
         unsupportedFields = unsupported.sorted()
     }

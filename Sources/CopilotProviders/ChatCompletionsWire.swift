@@ -119,8 +119,8 @@ enum ChatCompletionsWire: WireFormat {
             tools: tools.isEmpty ? nil : tools,
             toolChoice: tools.isEmpty ? nil : "auto",
             parallelToolCalls: tools.isEmpty ? nil : true,
-            stream: true,
-            streamOptions: StreamOptions(includeUsage: true),
+            stream: request.stream,
+            streamOptions: request.stream ? StreamOptions(includeUsage: true) : nil,
             maxCompletionTokens: request.maxOutputTokens,
             reasoningEffort: request.reasoningEffort)
     }

@@ -29,10 +29,14 @@ package struct ModelRequest: Sendable, Hashable {
     package var maxOutputTokens: Int?
     /// Reasoning effort (`low`, `medium`, `high`, …) for models that support it.
     package var reasoningEffort: String?
+    /// Whether the caller wants the answer as it is generated. The Chat Completions wire then asks
+    /// for a stream; without it, for one JSON answer, as the official runtime does (a server that
+    /// answers with several choices has them all read). The other wires always stream.
+    package var stream: Bool
 
     package init(
         model: String, systemPrompt: String? = nil, messages: [ConversationItem], tools: [ToolDefinition] = [],
-        maxOutputTokens: Int? = nil, reasoningEffort: String? = nil
+        maxOutputTokens: Int? = nil, reasoningEffort: String? = nil, stream: Bool = true
     ) {
         self.model = model
         self.systemPrompt = systemPrompt
@@ -40,6 +44,7 @@ package struct ModelRequest: Sendable, Hashable {
         self.tools = tools
         self.maxOutputTokens = maxOutputTokens
         self.reasoningEffort = reasoningEffort
+        self.stream = stream
     }
 }
 

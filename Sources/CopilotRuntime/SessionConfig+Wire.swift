@@ -25,10 +25,15 @@ extension SessionCreateParams {
         }
         if !config.tools.isEmpty {
             tools = config.tools.map { tool in
-                ToolParams(name: tool.name, description: tool.description, parameters: tool.parameters, skipPermission: tool.skipPermission ? true : nil)
+                ToolParams(
+                    name: tool.name, description: tool.description, parameters: tool.parameters, skipPermission: tool.skipPermission ? true : nil,
+                    overridesBuiltInTool: tool.overridesBuiltInTool ? true : nil)
             }
         }
-        if !config.builtInTools.isEmpty { builtInTools = config.builtInTools.map(\.rawValue).sorted() }
+        // Left out when it is what a runtime picks for an official SDK's session anyway.
+        if config.builtInTools != BuiltInTool.officialDefault(availableTools: config.availableTools) {
+            builtInTools = config.builtInTools.map(\.rawValue).sorted()
+        }
         availableTools = config.availableTools
         excludedTools = config.excludedTools
         toolFilterPrecedence = "excluded"
@@ -111,15 +116,21 @@ extension SessionConfig {
             let parameters = wire.parameters.flatMap { $0 == .null ? nil : $0 } ?? ["type": "object", "properties": [:]]
             return Tool(
                 name: wire.name, description: wire.description ?? "", parameters: parameters,
-                skipPermission: wire.skipPermission == true, handler: callbacks.tool(wire.name))
+                skipPermission: wire.skipPermission == true, overridesBuiltInTool: wire.overridesBuiltInTool == true,
+                handler: callbacks.tool(wire.name))
         }
-        let builtIns = try (params.builtInTools ?? []).map { name in
-            guard let tool = BuiltInTool(rawValue: name) else {
-                throw CopilotError(
-                    code: .invalidConfiguration,
-                    message: "builtInTools: `\(name)` is not one of \(BuiltInTool.allCases.map(\.rawValue).joined(separator: ", ")).")
-            }
-            return tool
+        let builtIns: Set<BuiltInTool>
+        if let names = params.builtInTools {
+            builtIns = Set(try names.map { name in
+                guard let tool = BuiltInTool(rawValue: name) else {
+                    throw CopilotError(
+                        code: .invalidConfiguration,
+                        message: "builtInTools: `\(name)` is not one of \(BuiltInTool.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                return tool
+            })
+        } else {
+            builtIns = BuiltInTool.officialDefault(availableTools: params.availableTools)
         }
         let systemMessage: SystemMessage? =
             switch params.systemMessage?.mode {
@@ -138,7 +149,7 @@ extension SessionConfig {
             provider: provider,
             systemMessage: systemMessage,
             tools: tools,
-            builtInTools: Set(builtIns),
+            builtInTools: builtIns,
             availableTools: params.availableTools,
             excludedTools: params.excludedTools,
             streaming: params.streaming ?? false,

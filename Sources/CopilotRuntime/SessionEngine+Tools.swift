@@ -31,8 +31,9 @@ extension SessionEngine {
         let custom = tools[call.name]
         let builtIn = builtInTools.first { $0.rawValue == call.name }
         guard custom != nil || builtIn != nil else {
-            let available = (tools.keys.sorted() + builtInTools.map(\.rawValue).sorted()).map { "`\($0)`" }.joined(separator: ", ")
-            let text = "Tool `\(call.name)` does not exist. Available tools: \(available.isEmpty ? "none" : available)."
+            // The official runtime's wording, which models trained on it recover from.
+            let available = toolDefinitions.map(\.name).joined(separator: ", ")
+            let text = "Tool '\(call.name)' does not exist. Available tools that can be called are \(available)."
             return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
         }
         guard let arguments = parsed, arguments.objectValue != nil || arguments == .null else {
@@ -49,14 +50,16 @@ extension SessionEngine {
                 if let modified = output.modifiedArgs, modified.objectValue != nil { invocationArguments = modified }
                 additionalContext = output.additionalContext
                 if output.permissionDecision == "deny" {
-                    let reason = output.permissionDecisionReason.map { ": \($0)" } ?? "."
-                    let text = "The tool call was denied by a preToolUse hook\(reason)"
+                    let reason = output.permissionDecisionReason.flatMap { $0.isEmpty ? nil : $0 } ?? "No reason provided"
+                    let text = "Denied by preToolUse hook: \(reason)"
                     return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "denied")
                 }
             }
         }
 
         let result: ToolResult
+        var images: [ImageContent] = []
+        var imagePath: String?
         do {
             if let tool = custom {
                 if hookDecision != "allow", !tool.skipPermission, !approvedForSession.contains(tool.name) {
@@ -74,10 +77,15 @@ extension SessionEngine {
                     ToolInvocation(sessionId: sessionId, toolCallId: call.id, toolName: call.name, arguments: invocationArguments))
             } else if let builtIn {
                 let preApproved = hookDecision == "allow"
-                let runner = BuiltInToolRunner(workingDirectory: workingDirectory ?? FileManager.default.currentDirectoryPath, clock: clock) { request in
-                    await self.builtInPermission(request, preApproved: preApproved)
-                }
-                result = try await runner.run(builtIn, call: call, arguments: invocationArguments)
+                let runner = BuiltInToolRunner(
+                    directory: WorkingDirectory(workingDirectory ?? FileManager.default.currentDirectoryPath),
+                    ask: { request in await self.builtInPermission(request, preApproved: preApproved) },
+                    shells: shells, transport: transport,
+                    reportIntent: { intent in await self.publish(.assistantIntent(.init(intent: intent))) }, clock: clock)
+                let output = try await runner.run(builtIn, call: call, arguments: invocationArguments)
+                result = output.result
+                images = output.images
+                imagePath = output.imagePath
             } else {
                 preconditionFailure("checked above")
             }
@@ -103,7 +111,7 @@ extension SessionEngine {
             }
             if let additionalContext, !additionalContext.isEmpty { text += "\n\n" + additionalContext }
             emit(.toolExecutionComplete(.init(toolCallId: call.id, success: true, result: .init(content: text), turnId: turnID)))
-            return ToolOutcome(callID: call.id, textForModel: text, endsInteraction: false)
+            return ToolOutcome(callID: call.id, textForModel: text, endsInteraction: false, images: images, imagePath: imagePath)
         case .failure, .denied, .rejected:
             return fail(call, turnID: turnID, result)
         }
@@ -153,7 +161,7 @@ extension SessionEngine {
         do {
             let response = try await handler(request)
             emit(.userInputCompleted(.init(requestId: requestID, answer: response.answer, wasFreeform: response.wasFreeform)))
-            let text = "The user answered: \(response.answer)"
+            let text = response.wasFreeform ? "User responded: \(response.answer)" : "User selected: \(response.answer)"
             emit(.toolExecutionComplete(.init(toolCallId: call.id, success: true, result: .init(content: text), turnId: turnID)))
             return ToolOutcome(callID: call.id, textForModel: text, endsInteraction: false)
         } catch {

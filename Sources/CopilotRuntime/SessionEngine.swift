@@ -29,6 +29,10 @@ package actor SessionEngine {
     private let maxOutputTokens: Int?
     private let maxTurns: Int
     let workingDirectory: String?
+    /// The commands the shell tools started; killed when the session closes.
+    let shells = ShellSessions()
+    /// Fetches URLs for `web_fetch` (the providers' transport); `nil` leaves `web_fetch` out.
+    let transport: (any HTTPTransport)?
     private let sink: @Sendable (SessionEvent) -> Void
     let logger: Logger
     /// Measures hook and shell timeouts (a test clock makes them instant).
@@ -69,6 +73,9 @@ package actor SessionEngine {
         var callID: String
         var textForModel: String
         var endsInteraction: Bool
+        /// Images a tool read for the model (`view` of an image), sent after the results.
+        var images: [ImageContent] = []
+        var imagePath: String?
     }
 
     /// The producer name reported in `session.start`.
@@ -82,14 +89,20 @@ package actor SessionEngine {
     /// - Throws: ``CopilotError`` `invalidConfiguration` when a provider is set without a model, or when
     ///   there is no provider at all (this runtime is BYOK-only).
     package init(
-        sessionId: String, config: SessionConfig, provider: any ModelProvider, clock: any Clock<Duration> = ContinuousClock(),
-        logger: Logger = Logger(label: "copilot.session"), sink: @escaping @Sendable (SessionEvent) -> Void
+        sessionId: String, config: SessionConfig, provider: any ModelProvider, transport: (any HTTPTransport)? = nil,
+        clock: any Clock<Duration> = ContinuousClock(), logger: Logger = Logger(label: "copilot.session"),
+        sink: @escaping @Sendable (SessionEvent) -> Void
     ) throws {
         let (_, model) = try Self.validate(config)
         var toolsByName: [String: Tool] = [:]
         for tool in config.tools where Self.isEnabled(tool.name, origin: .custom, config) {
             guard toolsByName[tool.name] == nil else {
                 throw CopilotError(code: .invalidConfiguration, message: "Two tools are named `\(tool.name)`; tool names must be unique.")
+            }
+            if let builtIn = BuiltInTool(rawValue: tool.name), config.builtInTools.contains(builtIn), !tool.overridesBuiltInTool {
+                throw CopilotError(
+                    code: .invalidConfiguration,
+                    message: "The tool `\(tool.name)` has the name of a built-in tool; set overridesBuiltInTool on it to replace the built-in one, or rename it.")
             }
             toolsByName[tool.name] = tool
         }
@@ -104,11 +117,14 @@ package actor SessionEngine {
             ? config.onUserInputRequest : nil
         let builtIns = BuiltInTool.allCases.filter {
             config.builtInTools.contains($0) && toolsByName[$0.rawValue] == nil && Self.isEnabled($0.rawValue, origin: .builtin, config)
+                && ($0 != .webFetch || transport != nil)
         }
         self.userInputHandler = userInputHandler
         self.builtInTools = builtIns
-        self.toolDefinitions = config.tools.filter { toolsByName[$0.name] != nil }.map(\.definition)
-            + builtIns.map(\.definition) + (userInputHandler == nil ? [] : [UserInputHandler.toolDefinition])
+        self.transport = transport
+        // Built-in tools first, then the app's, as the official runtime lists them.
+        self.toolDefinitions = builtIns.map(\.definition) + (userInputHandler == nil ? [] : [UserInputHandler.toolDefinition])
+            + config.tools.filter { toolsByName[$0.name] != nil }.map(\.definition)
         self.streaming = config.streaming
         self.permissionHandler = config.onPermissionRequest
         self.reasoningEffort = config.reasoningEffort
@@ -135,7 +151,9 @@ package actor SessionEngine {
     ) throws {
         let (providerConfig, _) = try Self.validate(config)
         let provider = try providerConfig.makeProvider(context: providerContext)
-        try self.init(sessionId: sessionId, config: config, provider: provider, clock: providerContext.clock, logger: logger, sink: sink)
+        try self.init(
+            sessionId: sessionId, config: config, provider: provider, transport: providerContext.transport, clock: providerContext.clock,
+            logger: logger, sink: sink)
     }
 
     /// Where a tool comes from, for the official `builtin:` / `custom:` selectors.
@@ -259,6 +277,7 @@ package actor SessionEngine {
         queue.removeAll()
         current?.cancel()
         await worker?.value
+        shells.closeAll()
         if let hook = hooks?.onSessionEnd,
             let output = await runHook("sessionEnd", SessionEndInput(sessionId: sessionId, reason: "user_exit"), hook) ?? nil,
             let summary = output.sessionSummary, !summary.isEmpty
@@ -359,6 +378,10 @@ package actor SessionEngine {
             }
             let outcomes = await runTools(response.toolCalls, turnID: turnID)
             history.append(contentsOf: outcomes.map { .toolResult(callID: $0.callID, content: $0.textForModel) })
+            // Images a tool read follow the results, as the user's message that shows them.
+            for outcome in outcomes where !outcome.images.isEmpty {
+                history.append(.user("Image file at path \(outcome.imagePath ?? "")", images: outcome.images))
+            }
             try Task.checkCancellation()
             closeOpenTurn()
             if outcomes.contains(where: \.endsInteraction) { return }
@@ -372,7 +395,7 @@ package actor SessionEngine {
         try await compactIfNeeded()
         let request = ModelRequest(
             model: model, systemPrompt: systemPrompt, messages: history, tools: toolDefinitions,
-            maxOutputTokens: maxOutputTokens, reasoningEffort: reasoningEffort)
+            maxOutputTokens: maxOutputTokens, reasoningEffort: reasoningEffort, stream: streaming)
         streamState = StreamState(messageID: UUID().uuidString.lowercased(), reasoningID: UUID().uuidString.lowercased())
         let started = ContinuousClock.now
         let response = try await provider.complete(request) { event in

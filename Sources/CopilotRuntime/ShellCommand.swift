@@ -60,29 +60,48 @@ package enum ShellCommand {
     }
 }
 
-/// A child process started with `posix_spawn` in a new process group, with three pipes.
-private final class SpawnedProcess: Sendable {
+/// A child process started with `posix_spawn` in a new process group, with pipes for its standard
+/// input, output and error (or one pipe for output and error together, in the order written).
+final class SpawnedProcess: Sendable {
     let pid: pid_t
     /// Set once the child is reaped, so a late kill cannot hit a reused process id.
     private let reaped = Mutex(false)
+    private let inputOpen = Mutex(true)
     let stdinFD: Int32
     let stdoutFD: Int32
+    /// `-1` when standard error goes to ``stdoutFD``.
     let stderrFD: Int32
 
-    init(command: String, workingDirectory: String, environment: [String: String]) throws {
+    init(command: String, workingDirectory: String, environment: [String: String], mergeOutput: Bool = false) throws {
+        // Standard input is a socket pair, not a pipe, so writing to a child that has gone away
+        // fails with EPIPE instead of raising SIGPIPE in this process.
         var input: [Int32] = [0, 0]
         var output: [Int32] = [0, 0]
-        var errors: [Int32] = [0, 0]
-        guard pipe(&input) == 0, pipe(&output) == 0, pipe(&errors) == 0 else {
+        var errors: [Int32] = [-1, -1]
+        #if canImport(Glibc)
+        let streamType = Int32(SOCK_STREAM.rawValue)
+        #else
+        let streamType = SOCK_STREAM
+        #endif
+        guard socketpair(AF_UNIX, streamType, 0, &input) == 0 else {
             throw CopilotError(code: .invalidConfiguration, message: "Could not create pipes for a shell command.")
         }
+        guard pipe(&output) == 0 else {
+            input.forEach { close($0) }
+            throw CopilotError(code: .invalidConfiguration, message: "Could not create pipes for a shell command.")
+        }
+        if !mergeOutput, pipe(&errors) != 0 {
+            (input + output).forEach { close($0) }
+            throw CopilotError(code: .invalidConfiguration, message: "Could not create pipes for a shell command.")
+        }
+        let pipes = input + output + (mergeOutput ? [] : errors)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, input[0], 0)
         posix_spawn_file_actions_adddup2(&actions, output[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
-        for fd in input + output + errors { posix_spawn_file_actions_addclose(&actions, fd) }
+        posix_spawn_file_actions_adddup2(&actions, mergeOutput ? output[1] : errors[1], 2)
+        for fd in pipes { posix_spawn_file_actions_addclose(&actions, fd) }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -105,11 +124,15 @@ private final class SpawnedProcess: Sendable {
         }
         close(input[0])
         close(output[1])
-        close(errors[1])
+        if !mergeOutput { close(errors[1]) }
         guard status == 0 else {
-            for fd in [input[1], output[0], errors[0]] { close(fd) }
+            for fd in [input[1], output[0], errors[0]] where fd >= 0 { close(fd) }
             throw CopilotError(code: .invalidConfiguration, message: "Could not start /bin/sh (error \(status)).")
         }
+        #if canImport(Darwin)
+        var on: Int32 = 1
+        setsockopt(input[1], SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
+        #endif
         pid = child
         stdinFD = input[1]
         stdoutFD = output[0]
@@ -120,17 +143,33 @@ private final class SpawnedProcess: Sendable {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
+    /// Writes `text` to the child's standard input and closes it.
     func writeInput(_ text: String) {
+        _ = write(text)
+        closeInput()
+    }
+
+    /// Writes `text` to the child's standard input; `false` when the child no longer reads it.
+    func write(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { buffer in
-                write(stdinFD, buffer.baseAddress! + offset, buffer.count - offset)
+                systemWrite(stdinFD, buffer.baseAddress! + offset, buffer.count - offset)
             }
-            if written <= 0 { break }
+            if written <= 0 { return false }
             offset += written
         }
-        close(stdinFD)
+        return true
+    }
+
+    /// Closes the child's standard input (once; later calls do nothing).
+    func closeInput() {
+        let open = inputOpen.withLock { open in
+            defer { open = false }
+            return open
+        }
+        if open { close(stdinFD) }
     }
 
     /// Reads a pipe to its end on a background thread; keeps at most `limit` bytes.
@@ -156,14 +195,19 @@ private final class SpawnedProcess: Sendable {
     /// Waits for the child on a background thread; returns its exit status (128+signal when killed).
     func waitForExit() async -> Int32? {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { [pid, self] in
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) == -1, errno == EINTR {}
-                self.reaped.withLock { $0 = true }
-                let exited = (status & 0x7f) == 0
-                continuation.resume(returning: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f))
+            DispatchQueue.global().async { [self] in
+                continuation.resume(returning: waitForExitBlocking())
             }
         }
+    }
+
+    /// Blocks the calling thread until the child exits; returns its exit status (128+signal when killed).
+    func waitForExitBlocking() -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+        reaped.withLock { $0 = true }
+        let exited = (status & 0x7f) == 0
+        return exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     func killGroup() {
@@ -178,6 +222,14 @@ private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer
     pointers.append(nil)
     defer { for pointer in pointers { free(pointer) } }
     return body(pointers)
+}
+
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    send(fd, buffer, count, Int32(MSG_NOSIGNAL))
+    #else
+    send(fd, buffer, count, 0)
+    #endif
 }
 
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {

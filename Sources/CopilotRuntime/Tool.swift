@@ -19,18 +19,22 @@ public struct Tool: Sendable {
     public var parameters: JSONValue
     /// When `true`, the permission handler is not asked before this tool runs.
     public var skipPermission: Bool
+    /// Set to replace the built-in tool of the same name (a session refuses the clash otherwise).
+    public var overridesBuiltInTool: Bool
     /// Runs the tool. A thrown error becomes a failed tool call that the model is told about.
     public var handler: @Sendable (ToolInvocation) async throws -> ToolResult
 
     /// A tool whose handler reads the raw JSON arguments.
     public init(
         name: String, description: String, parameters: JSONValue = ["type": "object", "properties": [:]],
-        skipPermission: Bool = false, handler: @escaping @Sendable (ToolInvocation) async throws -> ToolResult
+        skipPermission: Bool = false, overridesBuiltInTool: Bool = false,
+        handler: @escaping @Sendable (ToolInvocation) async throws -> ToolResult
     ) {
         self.name = name
         self.description = description
         self.parameters = parameters
         self.skipPermission = skipPermission
+        self.overridesBuiltInTool = overridesBuiltInTool
         self.handler = handler
     }
 
@@ -39,10 +43,13 @@ public struct Tool: Sendable {
     /// Arguments that do not decode never reach `handler`: the model gets a failed result saying
     /// what was wrong, so it can call again with better ones.
     public init<Arguments: Decodable & Sendable>(
-        name: String, description: String, parameters: JSONValue, skipPermission: Bool = false,
+        name: String, description: String, parameters: JSONValue, skipPermission: Bool = false, overridesBuiltInTool: Bool = false,
         handler: @escaping @Sendable (Arguments, ToolInvocation) async throws -> ToolResult
     ) {
-        self.init(name: name, description: description, parameters: parameters, skipPermission: skipPermission) { invocation in
+        self.init(
+            name: name, description: description, parameters: parameters, skipPermission: skipPermission,
+            overridesBuiltInTool: overridesBuiltInTool
+        ) { invocation in
             let arguments: Arguments
             do {
                 arguments = try invocation.arguments.decode(as: Arguments.self)

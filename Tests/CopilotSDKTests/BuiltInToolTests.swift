@@ -67,7 +67,7 @@ struct BuiltInToolTests {
                 ("create", #"{"path":"Sources/b.swift","file_text":"let answer = 42\n"}"#),
                 ("view", #"{"path":"Sources/a.swift","view_range":[2,3]}"#),
                 ("glob", #"{"pattern":"**/*.swift"}"#),
-                ("grep", #"{"pattern":"let [xz]","glob":"**/*.swift"}"#),
+                ("grep", #"{"pattern":"let [xz]","glob":"**/*.swift","output_mode":"content","-n":true}"#),
             ]),
             .text("Done."),
         ]
@@ -77,10 +77,12 @@ struct BuiltInToolTests {
             #expect(try String(contentsOfFile: directory + "/Sources/b.swift", encoding: .utf8) == "let answer = 42\n")
             let results = toolMessages(server)
             #expect(results.count == 4)
-            #expect(results[0].hasPrefix("Created Sources/b.swift"))
+            // The official runtime's wording and ripgrep's layout.
+            let root = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
+            #expect(results[0] == "Created file \(root)/Sources/b.swift with 16 characters")
             #expect(results[1] == "2. let y = 2\n3. let z = 3")
-            #expect(results[2].contains("Sources/a.swift"))
-            #expect(results[3] == "Sources/a.swift:1: let x = 1\nSources/a.swift:3: let z = 3")
+            #expect(results[2].hasPrefix("./Sources/a.swift"), "paths as ripgrep shows them (the create runs beside it)")
+            #expect(results[3] == "Sources/a.swift:1:let x = 1\nSources/a.swift:3:let z = 3")
         }
     }
 
@@ -110,27 +112,44 @@ struct BuiltInToolTests {
         }
     }
 
-    @Test("bash: output and exit code; a command that outlives its timeout is stopped")
+    @Test("bash: output and exit code; a command still running after initial_wait goes on, and list_bash, stop_bash, write_bash reach it")
     func shell() async throws {
         let directory = try scratch(["data.txt": "x\n"])
         let turns: [ScriptedTurn] = [
-            .toolCalls([("bash", #"{"command":"cat data.txt; echo oops >&2; exit 3"}"#), ("bash", #"{"command":"sleep 30","timeout_seconds":1}"#)]),
+            .toolCalls([("bash", #"{"command":"cat data.txt; echo oops >&2; exit 3","description":"Show data"}"#)]),
+            .toolCalls([("bash", #"{"command":"echo started; sleep 30","description":"Wait","initial_wait":1}"#)]),
+            .toolCalls([("list_bash", "{}")]),
+            .toolCalls([("stop_bash", #"{"shellId":"2"}"#)]),
+            .toolCalls([("bash", #"{"command":"printf 'name? '; read n; echo hello $n","description":"Ask","mode":"async"}"#)]),
+            .toolCalls([("write_bash", #"{"shellId":"3","input":"world\n","delay":10}"#)]),
+            .toolCalls([("read_bash", #"{"shellId":"9"}"#)]),
             .text("Done."),
         ]
         try await withScriptedClient(turns: turns) { client, server in
-            let kinds = Mutex<[PermissionRequest.Kind]>([])
+            let requests = Mutex<[PermissionRequest]>([])
             let permission = PermissionHandler { request, _ in
-                kinds.withLock { $0.append(request.kind) }
+                requests.withLock { $0.append(request) }
                 return .approveOnce
             }
             let session = try await client.createSession(config(server, directory: directory, permission: permission))
             let started = ContinuousClock.now
             _ = try await session.sendAndWait("Run things")
-            #expect(started.duration(to: .now) < .seconds(10))
-            let results = toolMessages(server)
-            #expect(results.first == "exit code: 3\nx\n\n[stderr]\noops\n")
-            #expect(results.last?.hasPrefix("The command timed out after 1 s") == true)
-            #expect(kinds.withLock { $0 } == [.shell, .shell])
+            #expect(started.duration(to: .now) < .seconds(20), "nothing waited for the 30-second sleep")
+            let results = (server.modelCalls.last?.json?["messages"]?.arrayValue ?? []).filter { $0["role"] == "tool" }
+                .compactMap { $0["content"]?.stringValue }
+            try #require(results.count == 7)
+            #expect(results[0] == "x\noops\n<exited with exit code 3>", "standard output and error in the order written, then the exit code")
+            #expect(results[1].hasPrefix("started\n<command with shellId: 2 is still running after 1 seconds."))
+            #expect(results[2].contains("shellId: 2 (running): echo started; sleep 30"))
+            #expect(results[2].contains("shellId: 1 (exited with exit code 3)"))
+            #expect(results[3] == "<shellId: 2 stopped>")
+            #expect(results[4] == "<command started in background with shellId: 3>")
+            #expect(results[5] == "name? hello world\n<shellId: 3 completed with exit code 0>")
+            #expect(results[6].hasPrefix("There is no shell with shellId 9"))
+            // Only commands ask: `bash` three times, with the description as the intention.
+            #expect(requests.withLock { $0 }.map(\.kind) == [.shell, .shell, .shell])
+            #expect(requests.withLock { $0 }.first?.intention == "Show data")
+            #expect(requests.withLock { $0 }.first?.fullCommandText == "cat data.txt; echo oops >&2; exit 3")
         }
     }
 
@@ -182,7 +201,7 @@ struct BuiltInToolTests {
             let session = try await client.createSession(config)
             _ = try await session.sendAndWait("hi")
             let offered = server.modelCalls.first?.json?["tools"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue }
-            #expect(offered == ["mine", "view"])
+            #expect(offered == ["view", "mine"], "built-in tools come first, as the official runtime lists them")
         }
     }
 
@@ -197,7 +216,7 @@ struct BuiltInToolTests {
             let session = try await client.createSession(config)
             _ = try await session.sendAndWait("hi")
             let offered = server.modelCalls.first?.json?["tools"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue }
-            #expect(offered == ["mine", "view"])
+            #expect(offered == ["view", "mine"], "built-in tools come first, as the official runtime lists them")
         }
     }
 }

@@ -1,0 +1,84 @@
+import CopilotCore
+import CopilotProviders
+import Foundation
+
+/// `web_fetch`: one GET, asked as a `url` permission, with the text returned in windows of
+/// `max_length` characters.
+extension BuiltInToolRunner {
+    /// The most bytes read from a response.
+    static let fetchByteLimit = 5 * 1024 * 1024
+    /// Characters returned when the model asks for no `max_length`.
+    static let defaultFetchLength = 5000
+    /// How long a fetch may take.
+    static let fetchTimeout: Duration = .seconds(30)
+
+    func webFetch(_ arguments: Arguments, call: ToolCall) async throws -> ToolResult {
+        let raw = try arguments.string("url")
+        guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+            throw BuiltInToolError("\(raw) is not an http or https URL.")
+        }
+        guard let transport else { throw BuiltInToolError("This session cannot fetch URLs (it has no HTTP client).") }
+        var request = PermissionRequest(kind: .url, toolCallId: call.id, toolName: call.name, intention: "Fetch \(raw)")
+        request.url = raw
+        if let refusal = await permit(request) { return refusal }
+
+        let (status, contentType, body) = try await fetch(raw, transport: transport)
+        guard (200..<300).contains(status) else {
+            throw BuiltInToolError("Failed to fetch \(raw): the server answered with status \(status).")
+        }
+        let decoded = String(decoding: body, as: UTF8.self)
+        let isHTML = contentType.contains("html") || decoded.prefix(512).lowercased().contains("<html")
+        let text = isHTML && !arguments.bool("raw") ? Self.text(ofHTML: decoded) : decoded
+        let start = max(0, arguments.int("start_index") ?? 0)
+        let length = max(1, arguments.int("max_length") ?? Self.defaultFetchLength)
+        guard start < max(text.count, 1) else {
+            throw BuiltInToolError("start_index \(start) is past the end of the content (\(text.count) characters).")
+        }
+        let window = String(text.dropFirst(start).prefix(length))
+        var result = "Contents of \(raw):\n\(window)"
+        let end = start + window.count
+        if end < text.count {
+            result += "\n\n<content truncated: \(text.count - end) more characters. Call web_fetch with start_index=\(end) to read on.>"
+        }
+        return .success(result)
+    }
+
+    private func fetch(_ url: String, transport: any HTTPTransport) async throws -> (Int, String, [UInt8]) {
+        let answer: (Int, String, [UInt8])?
+        do {
+            answer = try await withTimeout(Self.fetchTimeout, clock: clock) {
+                let response = try await transport.execute(HTTPTransportRequest(
+                    method: "GET", url: url, headers: ["Accept": "text/html, text/plain, application/json, */*", "User-Agent": "copilot-swift web_fetch"]))
+                let body = try await response.body.collect(upTo: Self.fetchByteLimit)
+                return (response.status, response.headers["Content-Type"]?.lowercased() ?? "", body)
+            }
+        } catch let error as ProviderError {
+            throw BuiltInToolError("Failed to fetch \(url): \(error.message)")
+        }
+        guard let answer else { throw BuiltInToolError("Failed to fetch \(url): no answer within \(Self.fetchTimeout).") }
+        return answer
+    }
+
+    /// The readable text of an HTML page: scripts, styles and tags removed, block elements on
+    /// their own lines, the common entities decoded.
+    static func text(ofHTML html: String) -> String {
+        var text = html
+        for element in ["script", "style", "noscript", "head"] {
+            text = text.replacingOccurrences(of: "<\(element)\\b[^>]*>[\\s\\S]*?</\(element)\\s*>", with: "", options: [.regularExpression, .caseInsensitive])
+        }
+        text = text.replacingOccurrences(of: "<!--[\\s\\S]*?-->", with: "", options: .regularExpression)
+        text = text.replacingOccurrences(
+            of: "<(br|/p|/div|/h[1-6]|/li|/tr|/title|/section|/article|/header|/footer)\\b[^>]*>", with: "\n",
+            options: [.regularExpression, .caseInsensitive])
+        text = text.replacingOccurrences(of: "<li\\b[^>]*>", with: "- ", options: [.regularExpression, .caseInsensitive])
+        text = text.replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression)
+        for (entity, character) in ["&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&quot;": "\"", "&#39;": "'", "&apos;": "'", "&amp;": "&"] {
+            text = text.replacingOccurrences(of: entity, with: character)
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.replacingOccurrences(of: "[ \\t\\r]+", with: " ", options: .regularExpression).trimmingCharacters(in: .whitespaces) }
+        var collapsed: [String] = []
+        for line in lines where !(line.isEmpty && (collapsed.last?.isEmpty ?? true)) { collapsed.append(line) }
+        return collapsed.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,310 @@
+import CopilotCore
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The shell commands one session started: `bash` adds them, `read_bash` / `write_bash` /
+/// `stop_bash` / `list_bash` find them by shellId, and closing the session kills what still runs.
+final class ShellSessions: Sendable {
+    /// Most commands a session may have running at once.
+    static let runningLimit = 16
+    /// Most finished commands kept for `list_bash` and a last `read_bash`.
+    static let finishedLimit = 32
+
+    private struct State {
+        var shells: [String: BackgroundShell] = [:]
+        var order: [String] = []
+        var nextID = 1
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Starts `command` in `directory`.
+    ///
+    /// - Throws: ``BuiltInToolError`` when the session has too many commands running or is closed;
+    ///   `CopilotError` when the process cannot be started.
+    func start(_ command: String, in directory: String) throws -> BackgroundShell {
+        let id = try state.withLock { state -> String in
+            guard !state.closed else { throw BuiltInToolError("The session is closed; no more commands can be started.") }
+            let running = state.shells.values.filter { !$0.hasExited }.count
+            guard running < Self.runningLimit else {
+                throw BuiltInToolError("\(running) commands are still running in this session; stop one with stop_bash first.")
+            }
+            defer { state.nextID += 1 }
+            return String(state.nextID)
+        }
+        let shell = try BackgroundShell(id: id, command: command, directory: directory)
+        let evicted = state.withLock { state -> [BackgroundShell] in
+            state.shells[id] = shell
+            state.order.append(id)
+            // Forget the oldest finished commands beyond the limit.
+            let finished = state.order.filter { state.shells[$0]?.hasExited == true }
+            let forget = finished.dropLast(Self.finishedLimit)
+            for old in forget { state.shells.removeValue(forKey: old) }
+            state.order.removeAll { forget.contains($0) }
+            return state.closed ? [shell] : []
+        }
+        for shell in evicted { shell.kill() }
+        return shell
+    }
+
+    func shell(_ id: String) throws -> BackgroundShell {
+        guard let shell = state.withLock({ $0.shells[id] }) else {
+            throw BuiltInToolError("There is no shell with shellId \(id); list_bash shows the commands of this session.")
+        }
+        return shell
+    }
+
+    /// Every command, oldest first.
+    var all: [BackgroundShell] { state.withLock { state in state.order.compactMap { state.shells[$0] } } }
+
+    /// Kills every command that still runs; no more can be started.
+    func closeAll() {
+        let shells = state.withLock { state in
+            state.closed = true
+            return Array(state.shells.values)
+        }
+        for shell in shells { shell.kill() }
+    }
+}
+
+/// A command started by `bash`, in its own process group, whose standard output and error are
+/// collected together (in the order written) until someone reads them.
+final class BackgroundShell: Sendable {
+    let id: String
+    let command: String
+    private let process: SpawnedProcess
+
+    /// Most unread output kept; older output is dropped (and the drop is reported).
+    static let bufferLimit = 1024 * 1024
+
+    private struct State {
+        var unread: [UInt8] = []
+        var dropped = 0
+        var exitCode: Int32?
+        var outputClosed = false
+        var finished = false
+        var stopped = false
+        var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    init(id: String, command: String, directory: String) throws {
+        self.id = id
+        self.command = command
+        process = try SpawnedProcess(command: command, workingDirectory: directory, environment: ["PAGER": "cat", "GIT_PAGER": "cat"], mergeOutput: true)
+        let fd = process.stdoutFD
+        DispatchQueue.global().async { [self] in readOutput(fd) }
+        DispatchQueue.global().async { [self] in awaitExit() }
+    }
+
+    /// Whether the command has ended (its exit code is known and its output read).
+    var hasExited: Bool { state.withLock { $0.finished } }
+    /// The exit code, once ended (128 + signal when killed).
+    var exitCode: Int32? { state.withLock { $0.finished ? $0.exitCode : nil } }
+    /// Whether `stop_bash` (or the session's end) stopped it.
+    var wasStopped: Bool { state.withLock { $0.stopped } }
+
+    /// Takes the output written since the last call, with a note when some was dropped.
+    func takeOutput(limit: Int = 64 * 1024) -> String {
+        let (bytes, dropped) = state.withLock { state -> ([UInt8], Int) in
+            defer {
+                state.unread.removeAll()
+                state.dropped = 0
+            }
+            var dropped = state.dropped
+            var bytes = state.unread
+            if bytes.count > limit {
+                dropped += bytes.count - limit
+                bytes.removeFirst(bytes.count - limit)
+            }
+            return (bytes, dropped)
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return dropped > 0 ? "[\(dropped) earlier bytes of output not shown]\n" + text : text
+    }
+
+    /// Sends `text` to the command's standard input.
+    func write(_ text: String) -> Bool { process.write(text) }
+
+    /// Waits until the command ends or `duration` passes on `clock`; returns whether it ended.
+    /// Cancellation ends the wait early (the command goes on).
+    func wait(upTo duration: Duration, clock: any Clock<Duration>) async -> Bool {
+        if hasExited { return true }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.untilFinished() }
+            group.addTask {
+                try? await clock.sleep(for: duration)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first || hasExited
+        }
+    }
+
+    /// Kills the command's whole process group.
+    func kill() {
+        state.withLock { $0.stopped = !$0.finished || $0.stopped }
+        process.killGroup()
+        process.closeInput()
+    }
+
+    // MARK: - Background readers
+
+    private func untilFinished() async -> Bool {
+        let id = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let done = state.withLock { state -> Bool in
+                    if state.finished || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if done { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
+        return hasExited
+    }
+
+    private func readOutput(_ fd: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc_read(fd, $0.baseAddress!, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { break }
+            state.withLock { state in
+                state.unread.append(contentsOf: buffer[0..<count])
+                if state.unread.count > Self.bufferLimit {
+                    let excess = state.unread.count - Self.bufferLimit
+                    state.unread.removeFirst(excess)
+                    state.dropped += excess
+                }
+            }
+        }
+        close(fd)
+        finish { $0.outputClosed = true }
+    }
+
+    private func awaitExit() {
+        let code = process.waitForExitBlocking()
+        // A background child may keep the output open; give the reader a moment, then end anyway.
+        for _ in 0..<20 where !state.withLock({ $0.outputClosed }) { usleep(10_000) }
+        finish { $0.exitCode = code }
+    }
+
+    /// Updates the state; once the exit code is known the command is finished and waiters resume.
+    private func finish(_ update: (inout State) -> Void) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            update(&state)
+            guard state.exitCode != nil, !state.finished else { return [] }
+            state.finished = true
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
+
+private func Glibc_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(fd, buffer, count)
+}
+
+/// The shell tools.
+extension BuiltInToolRunner {
+    /// How long a `sync` command is waited for when the model gives no `initial_wait`.
+    static let defaultInitialWait = 30
+    /// The longest `initial_wait` honoured.
+    static let maximumInitialWait = 600
+
+    func shell(_ tool: BuiltInTool, _ arguments: Arguments, call: ToolCall) async throws -> ToolResult {
+        switch tool {
+        case .bash: return try await bash(arguments, call: call)
+        case .readBash:
+            let shell = try shells.shell(try arguments.string("shellId"))
+            return await report(shell, waitingUpTo: .seconds(max(0, min(arguments.int("delay") ?? 2, Self.maximumInitialWait))))
+        case .writeBash:
+            let shell = try shells.shell(try arguments.string("shellId"))
+            let input = try arguments.string("input")
+            guard !shell.hasExited else { return .failure("The command with shellId \(shell.id) has already exited; its input is closed.") }
+            if !input.isEmpty, !shell.write(input) {
+                return .failure("Could not write to shellId \(shell.id): the command no longer reads its input.")
+            }
+            return await report(shell, waitingUpTo: .seconds(max(0, min(arguments.int("delay") ?? 2, Self.maximumInitialWait))))
+        case .stopBash:
+            let shell = try shells.shell(try arguments.string("shellId"))
+            if shell.hasExited { return .success("<shellId: \(shell.id) already exited with exit code \(shell.exitCode ?? -1)>") }
+            shell.kill()
+            _ = await shell.wait(upTo: .seconds(2), clock: clock)
+            return .success("<shellId: \(shell.id) stopped>")
+        case .listBash:
+            let all = shells.all
+            guard !all.isEmpty else { return .success("No shell commands have been started in this session.") }
+            return .success(all.map { shell in
+                let status = shell.exitCode.map { "exited with exit code \($0)" } ?? "running"
+                return "shellId: \(shell.id) (\(status)): \(shell.command)"
+            }.joined(separator: "\n"))
+        default:
+            preconditionFailure("\(tool) is not a shell tool")
+        }
+    }
+
+    private func bash(_ arguments: Arguments, call: ToolCall) async throws -> ToolResult {
+        let command = try arguments.string("command")
+        let mode = arguments.optionalString("mode") ?? "sync"
+        guard mode == "sync" || mode == "async" else { throw BuiltInToolError("mode must be sync or async (not \(mode)).") }
+        let description = arguments.optionalString("description").flatMap { $0.isEmpty ? nil : $0 }
+        var request = PermissionRequest(kind: .shell, toolCallId: call.id, toolName: call.name, intention: description ?? "Run \(command)")
+        request.fullCommandText = command
+        request.commands = [["identifier": .string(command), "readOnly": false]]
+        request.possiblePaths = []
+        request.possibleUrls = []
+        request.hasWriteFileRedirection = command.contains(">")
+        request.canOfferSessionApproval = true
+        if let refusal = await permit(request) { return refusal }
+
+        let shell = try shells.start(command, in: root)
+        if mode == "async" {
+            return .success("<command started in background with shellId: \(shell.id)>")
+        }
+        let wait = max(1, min(arguments.int("initial_wait") ?? Self.defaultInitialWait, Self.maximumInitialWait))
+        let ended = await withTaskCancellationHandler {
+            await shell.wait(upTo: .seconds(wait), clock: clock)
+        } onCancel: {
+            shell.kill()
+        }
+        try Task.checkCancellation()
+        guard ended else {
+            let output = shell.takeOutput()
+            return .success(
+                output + (output.isEmpty || output.hasSuffix("\n") ? "" : "\n")
+                    + "<command with shellId: \(shell.id) is still running after \(wait) seconds. It goes on in the background: read its output with read_bash, send it input with write_bash, or stop it with stop_bash.>")
+        }
+        return finished(shell, output: shell.takeOutput(), marker: "<exited with exit code \(shell.exitCode ?? -1)>")
+    }
+
+    /// New output of `shell` after waiting up to `duration` for it to end.
+    private func report(_ shell: BackgroundShell, waitingUpTo duration: Duration) async -> ToolResult {
+        let ended = await shell.wait(upTo: duration, clock: clock)
+        let output = shell.takeOutput()
+        guard ended else {
+            return .success(output + (output.isEmpty || output.hasSuffix("\n") ? "" : "\n") + "<shellId: \(shell.id) is still running>")
+        }
+        let marker = shell.wasStopped ? "<shellId: \(shell.id) was stopped>" : "<shellId: \(shell.id) completed with exit code \(shell.exitCode ?? -1)>"
+        return finished(shell, output: output, marker: marker)
+    }
+
+    private func finished(_ shell: BackgroundShell, output: String, marker: String) -> ToolResult {
+        // A command that failed still ran: the exit code is for the model to read.
+        .success(output + (output.isEmpty || output.hasSuffix("\n") ? "" : "\n") + marker)
+    }
+}
