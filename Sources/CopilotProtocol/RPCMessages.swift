@@ -322,6 +322,27 @@ package struct UserInputRequestResult: Codable, Sendable, Hashable {
     }
 }
 
+/// `systemMessage.transform`: the sections whose text the client's callbacks rewrite.
+package struct SystemMessageTransformParams: Codable, Sendable, Hashable {
+    package var sessionId: String
+    package var sections: [String: SectionText]
+    package init(sessionId: String, sections: [String: SectionText]) {
+        self.sessionId = sessionId
+        self.sections = sections
+    }
+}
+
+/// `{content}`: one section's text.
+package struct SectionText: Codable, Sendable, Hashable {
+    package var content: String
+    package init(content: String) { self.content = content }
+}
+
+package struct SystemMessageTransformResult: Codable, Sendable, Hashable {
+    package var sections: [String: SectionText]
+    package init(sections: [String: SectionText]) { self.sections = sections }
+}
+
 package struct ProviderTokenParams: Codable, Sendable, Hashable {
     package var sessionId: String
     package var providerName: String

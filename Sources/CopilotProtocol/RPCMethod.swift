@@ -46,6 +46,7 @@ package enum RPC {
     // MARK: Runtime → client
     package static let hooksInvoke = RPCMethod<HookInvocationParams, HookInvocationResult>("hooks.invoke")
     package static let userInputRequest = RPCMethod<UserInputRequestParams, UserInputRequestResult>("userInput.request")
+    package static let systemMessageTransform = RPCMethod<SystemMessageTransformParams, SystemMessageTransformResult>("systemMessage.transform")
     package static let providerTokenGetToken = RPCMethod<ProviderTokenParams, ProviderTokenResult>("providerToken.getToken")
 
     // MARK: Notifications, runtime → client

@@ -74,10 +74,23 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     package struct SystemMessageParams: Codable, Sendable, Hashable {
         package var mode: String?
         package var content: String?
-        package var sections: JSONValue?
-        package init(mode: String?, content: String?) {
+        /// `customize`: what to do with each section, by its official id.
+        package var sections: [String: Section]?
+
+        /// `{action: replace|remove|append|prepend|preserve|transform, content?}`.
+        package struct Section: Codable, Sendable, Hashable {
+            package var action: String
+            package var content: String?
+            package init(action: String, content: String? = nil) {
+                self.action = action
+                self.content = content
+            }
+        }
+
+        package init(mode: String?, content: String?, sections: [String: Section]? = nil) {
             self.mode = mode
             self.content = content
+            self.sections = sections
         }
     }
 
@@ -183,7 +196,6 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
             if value == .null || Self.inertValues[key.stringValue] == value { continue }
             unsupported.append(key.stringValue)
         }
-        if systemMessage?.mode == "customize" { unsupported.append("systemMessage.mode=customize") }
         if let precedence = toolFilterPrecedence, precedence != "excluded" { unsupported.append("toolFilterPrecedence=\(precedence)") }
         unsupportedFields = unsupported.sorted()
     }

@@ -21,6 +21,11 @@ extension SessionCreateParams {
         switch config.systemMessage {
         case .append(let content): systemMessage = .init(mode: "append", content: content)
         case .replace(let content): systemMessage = .init(mode: "replace", content: content)
+        case .customize(let edits, let content):
+            // A transform stays on this side: the runtime asks for it with `systemMessage.transform`.
+            systemMessage = .init(mode: "customize", content: content, sections: Dictionary(uniqueKeysWithValues: edits.map { section, edit in
+                (section.rawValue, edit.wire)
+            }))
         case nil: break
         }
         if !config.tools.isEmpty {
@@ -64,17 +69,21 @@ package struct SessionCallbacks: Sendable {
     package var userInputHandler: UserInputHandler
     package var hooks: SessionHooks
     package var bearerTokenProvider: BearerTokenProvider
+    /// Rewrites the text of one system prompt section (`section` is its official id).
+    package var systemMessageTransform: @Sendable (_ section: String, _ content: String) async throws -> String
 
     package init(
         tool: @escaping @Sendable (_ name: String) -> @Sendable (ToolInvocation) async throws -> ToolResult,
         permissionHandler: PermissionHandler, userInputHandler: UserInputHandler, hooks: SessionHooks,
-        bearerTokenProvider: BearerTokenProvider
+        bearerTokenProvider: BearerTokenProvider,
+        systemMessageTransform: @escaping @Sendable (_ section: String, _ content: String) async throws -> String
     ) {
         self.tool = tool
         self.permissionHandler = permissionHandler
         self.userInputHandler = userInputHandler
         self.hooks = hooks
         self.bearerTokenProvider = bearerTokenProvider
+        self.systemMessageTransform = systemMessageTransform
     }
 }
 
@@ -132,12 +141,24 @@ extension SessionConfig {
         } else {
             builtIns = BuiltInTool.officialDefault(availableTools: params.availableTools)
         }
-        let systemMessage: SystemMessage? =
-            switch params.systemMessage?.mode {
-            case nil where params.systemMessage == nil: nil
-            case "replace": .replace(params.systemMessage?.content ?? "")
-            default: .append(params.systemMessage?.content ?? "")
+        let systemMessage: SystemMessage?
+        switch params.systemMessage?.mode {
+        case nil where params.systemMessage == nil: systemMessage = nil
+        case "replace": systemMessage = .replace(params.systemMessage?.content ?? "")
+        case "customize":
+            var edits: [SystemMessage.Section: SystemMessage.SectionEdit] = [:]
+            for (id, wire) in params.systemMessage?.sections ?? [:] {
+                // A section this runtime's prompt does not have is left out, as there is nothing to edit.
+                guard let section = SystemMessage.Section(rawValue: id) else { continue }
+                edits[section] = try SystemMessage.SectionEdit(wire: wire) { content in
+                    try await callbacks.systemMessageTransform(id, content)
+                }
             }
+            systemMessage = .customize(edits, content: params.systemMessage?.content)
+        case nil, "append": systemMessage = .append(params.systemMessage?.content ?? "")
+        case let mode?:
+            throw CopilotError(code: .invalidConfiguration, message: "systemMessage.mode `\(mode)` is not one of append, replace, customize.")
+        }
         let capabilities = params.modelCapabilities.map { wire in
             ModelCapabilities(
                 supports: ModelSupports(vision: wire.supports?.vision, reasoningEffort: wire.supports?.reasoningEffort),
@@ -180,5 +201,37 @@ extension SessionMetadata {
         WireSessionMetadata(
             sessionId: sessionId, startTime: EventTimestamp.format(createdAt), modifiedTime: EventTimestamp.format(modifiedAt),
             summary: summary, context: workingDirectory.map(WireSessionMetadata.Context.init(cwd:)))
+    }
+}
+
+extension SystemMessage.SectionEdit {
+    /// The official `{action, content?}` object.
+    package var wire: SessionCreateParams.SystemMessageParams.Section {
+        switch self {
+        case .replace(let text): .init(action: "replace", content: text)
+        case .remove: .init(action: "remove")
+        case .append(let text): .init(action: "append", content: text)
+        case .prepend(let text): .init(action: "prepend", content: text)
+        case .preserve: .init(action: "preserve")
+        case .transform: .init(action: "transform")
+        }
+    }
+
+    /// The edit `wire` describes; a `transform` runs `transform`.
+    package init(
+        wire: SessionCreateParams.SystemMessageParams.Section, transform: @escaping @Sendable (String) async throws -> String
+    ) throws {
+        switch wire.action {
+        case "replace": self = .replace(wire.content ?? "")
+        case "remove": self = .remove
+        case "append": self = .append(wire.content ?? "")
+        case "prepend": self = .prepend(wire.content ?? "")
+        case "preserve": self = .preserve
+        case "transform": self = .transform(transform)
+        default:
+            throw CopilotError(
+                code: .invalidConfiguration,
+                message: "systemMessage section action `\(wire.action)` is not one of replace, remove, append, prepend, preserve, transform.")
+        }
     }
 }

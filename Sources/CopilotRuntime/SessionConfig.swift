@@ -80,51 +80,6 @@ public struct SessionConfig: Sendable {
     }
 }
 
-/// How to change the default system prompt, as the official `systemMessage` setting.
-public enum SystemMessage: Sendable, Hashable, Codable {
-    /// Add `content` after the default prompt.
-    case append(String)
-    /// Use `content` instead of the default prompt.
-    case replace(String)
-
-    private enum CodingKeys: String, CodingKey { case mode, content }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let mode = try container.decodeIfPresent(String.self, forKey: .mode) ?? "append"
-        let content = try container.decodeIfPresent(String.self, forKey: .content) ?? ""
-        self = mode == "replace" ? .replace(content) : .append(content)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        switch self {
-        case .append(let content):
-            try container.encode("append", forKey: .mode)
-            try container.encode(content, forKey: .content)
-        case .replace(let content):
-            try container.encode("replace", forKey: .mode)
-            try container.encode(content, forKey: .content)
-        }
-    }
-
-    /// The default system prompt.
-    public static let defaultPrompt = """
-        You are a helpful assistant running inside an application built with the Copilot SDK. \
-        Answer accurately and concisely. When tools are available and would help, call them; \
-        when a tool call is denied or fails, explain what happened instead of retrying blindly.
-        """
-
-    /// The prompt sent to the model for `message` (the default when `nil`).
-    public static func resolve(_ message: SystemMessage?) -> String {
-        switch message {
-        case nil: defaultPrompt
-        case .append(let content): content.isEmpty ? defaultPrompt : defaultPrompt + "\n\n" + content
-        case .replace(let content): content
-        }
-    }
-}
-
 /// A message to send to a session.
 public struct MessageOptions: Sendable, Hashable {
     /// The user's prompt.

@@ -17,7 +17,15 @@ package actor SessionEngine {
 
     let provider: any ModelProvider
     private let providerType: String?
-    var systemPrompt: String
+    /// How the config changes the default prompt; resolved once, when the first model call needs it.
+    private let systemMessage: SystemMessage?
+    private var resolvedPrompt: String?
+    /// Context the `sessionStart` hook added to the prompt.
+    private var promptAdditions: [String] = []
+    /// The system prompt as sent (once ``resolveSystemPrompt()`` has run).
+    var systemPrompt: String {
+        ([resolvedPrompt ?? ""] + promptAdditions).filter { !$0.isEmpty }.joined(separator: "\n\n")
+    }
     let tools: [String: Tool]
     let toolDefinitions: [ToolDefinition]
     private let streaming: Bool
@@ -110,7 +118,7 @@ package actor SessionEngine {
         self.model = model
         self.provider = provider
         self.providerType = config.provider?.resolvedType.rawValue
-        self.systemPrompt = SystemMessage.resolve(config.systemMessage)
+        self.systemMessage = config.systemMessage
         self.tools = toolsByName
         // An app's own tools win over built-in ones of the same name.
         let userInputHandler = toolsByName[UserInputHandler.toolName] == nil && Self.isEnabled(UserInputHandler.toolName, origin: .builtin, config)
@@ -201,7 +209,7 @@ package actor SessionEngine {
             let output = await runHook("sessionStart", SessionStartInput(sessionId: sessionId, source: "new"), hook) ?? nil,
             let context = output.additionalContext, !context.isEmpty
         {
-            systemPrompt += "\n\n" + context
+            promptAdditions.append(context)
         }
     }
 
@@ -391,7 +399,15 @@ package actor SessionEngine {
             message: "The agent stopped after \(maxTurns) model calls without a final answer (SessionConfig.maxTurns = \(maxTurns)). Raise the limit if the task really needs more steps.")
     }
 
+    /// Works out the system prompt on first use: a `customize` with `transform` sections asks
+    /// their callbacks (the client, in server mode) for the text.
+    private func resolveSystemPrompt() async {
+        guard resolvedPrompt == nil else { return }
+        resolvedPrompt = await SystemMessage.resolve(systemMessage)
+    }
+
     private func callModel(turnID: String, originatingMessageID: String) async throws -> ModelResponse {
+        await resolveSystemPrompt()
         try await compactIfNeeded()
         let request = ModelRequest(
             model: model, systemPrompt: systemPrompt, messages: history, tools: toolDefinitions,

@@ -221,6 +221,18 @@ final class RemoteRuntime: Sendable {
                 question: params.question, choices: params.choices, allowFreeform: params.allowFreeform != false, toolCallId: params.toolCallId))
             return UserInputRequestResult(answer: response.answer, wasFreeform: response.wasFreeform)
         }
+        router.on(RPC.systemMessageTransform) { [unowned runtime] params, _ in
+            let session = try runtime.session(params.sessionId, RPC.systemMessageTransform.name)
+            guard case .customize(let edits, _) = session.config.systemMessage else {
+                return SystemMessageTransformResult(sections: params.sections)
+            }
+            var sections = params.sections
+            for (id, text) in params.sections {
+                guard let section = SystemMessage.Section(rawValue: id), case .transform(let rewrite) = edits[section] else { continue }
+                sections[id] = SectionText(content: try await rewrite(text.content))
+            }
+            return SystemMessageTransformResult(sections: sections)
+        }
         router.on(RPC.providerTokenGetToken) { [unowned runtime] params, _ in
             let session = try runtime.session(params.sessionId, RPC.providerTokenGetToken.name)
             guard let provider = session.config.provider?.bearerTokenProvider else {

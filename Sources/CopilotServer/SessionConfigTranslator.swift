@@ -16,7 +16,21 @@ struct SessionConfigTranslator {
     func callbacks() -> SessionCallbacks {
         SessionCallbacks(
             tool: toolHandler, permissionHandler: permissionHandler(), userInputHandler: userInputHandler(),
-            hooks: hooks(), bearerTokenProvider: tokenProvider())
+            hooks: hooks(), bearerTokenProvider: tokenProvider(), systemMessageTransform: systemMessageTransform())
+    }
+
+    /// Asks the client to rewrite one system prompt section (`systemMessage.transform`).
+    private func systemMessageTransform() -> @Sendable (String, String) async throws -> String {
+        let session = session
+        let sessionID = sessionID
+        return { section, content in
+            guard let owner = session.owner else {
+                throw RPCError(code: -32000, message: "No client is connected to transform the system message.")
+            }
+            let result = try await owner.call(
+                RPC.systemMessageTransform, SystemMessageTransformParams(sessionId: sessionID, sections: [section: SectionText(content: content)]))
+            return result.sections[section]?.content ?? content
+        }
     }
 
     /// Runs the client's tool `name`: `external_tool.requested`, then waits for `handlePendingToolCall`.

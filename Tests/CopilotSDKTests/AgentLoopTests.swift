@@ -489,4 +489,31 @@ struct HookTimeoutAndSystemMessageTests {
             #expect(systems[1] == "You are a pirate.")
         }
     }
+
+    @Test("systemMessage .customize edits sections; a transform is called with the section's text, in process and through the server", arguments: [false, true])
+    func systemMessageCustomize(remote: Bool) async throws {
+        let server = try await ScriptedProviderServer.start(turns: [.text("a"), .text("b")])
+        let client = CopilotClient(options: .init(retryPolicy: .none, runtime: remote ? .spawn(path: try copilotSwiftBinary()) : .inProcess))
+        let seen = Mutex<[String]>([])
+        var config = scriptedConfig(server)
+        config.systemMessage = .customize(
+            [
+                .tone: .replace("Answer like a pirate."),
+                .toolEfficiency: .remove,
+                .identity: .transform { text in
+                    seen.withLock { $0.append(text) }
+                    return text + "\nTRANSFORMED"
+                },
+            ], content: "Extra rule.")
+        let session = try await client.createSession(config)
+        _ = try await session.sendAndWait("hi")
+        _ = try await session.sendAndWait("again")
+        let identity = SystemMessage.Section.identity.defaultContent
+        let expected = "\(identity)\nTRANSFORMED\n\nAnswer like a pirate.\n\nExtra rule."
+        let systems = server.modelCalls.map { $0.json?["messages"]?.arrayValue?.first?["content"]?.stringValue ?? "" }
+        #expect(systems == [expected, expected])
+        #expect(seen.withLock { $0 } == [identity], "the transform runs once, with the section's own text")
+        try await client.stop()
+        try await server.shutdown()
+    }
 }

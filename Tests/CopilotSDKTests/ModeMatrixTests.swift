@@ -154,7 +154,9 @@ struct ModeMatrixTests {
         var input = driverScenario
         // An official SDK's session gets the official runtime's built-in tools; the Swift configs
         // here name none, which the official SDK says with the `builtin:*` selector.
-        input["excludedTools"] = .array((driverScenario["excludedTools"]?.arrayValue ?? []) + ["builtin:*"])
+        if driverScenario["availableTools"] == nil {
+            input["excludedTools"] = .array((driverScenario["excludedTools"]?.arrayValue ?? []) + ["builtin:*"])
+        }
         input["baseURL"] = .string(server.baseURL)
         input["model"] = "scripted-model"
         input["prompts"] = .array(scenario.prompts.map(JSONValue.string))
