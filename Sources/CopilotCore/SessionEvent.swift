@@ -151,6 +151,7 @@ extension SessionEvent {
         public var copilotVersion: String
         public var startTime: String
         public var selectedModel: String?
+        public var reasoningEffort: String?
         public var context: Context?
 
         /// Where the session works.
@@ -161,7 +162,7 @@ extension SessionEvent {
 
         public init(
             sessionId: String, version: Int = 1, producer: String, copilotVersion: String, startTime: String,
-            selectedModel: String? = nil, context: Context? = nil
+            selectedModel: String? = nil, reasoningEffort: String? = nil, context: Context? = nil
         ) {
             self.sessionId = sessionId
             self.version = version
@@ -169,6 +170,7 @@ extension SessionEvent {
             self.copilotVersion = copilotVersion
             self.startTime = startTime
             self.selectedModel = selectedModel
+            self.reasoningEffort = reasoningEffort
             self.context = context
         }
     }
@@ -183,11 +185,16 @@ extension SessionEvent {
         public var attachments: [Attachment]?
         /// `steering` when the message joined a running interaction.
         public var delivery: String?
-        public init(content: String, messageId: String? = nil, attachments: [Attachment]? = nil, delivery: String? = nil) {
+        /// The agent mode the client sent the message in (`interactive`, `plan`, `autopilot`, …).
+        public var agentMode: String?
+        public init(
+            content: String, messageId: String? = nil, attachments: [Attachment]? = nil, delivery: String? = nil, agentMode: String? = nil
+        ) {
             self.content = content
             self.messageId = messageId
             self.attachments = attachments
             self.delivery = delivery
+            self.agentMode = agentMode
         }
     }
 

@@ -177,6 +177,8 @@ package struct SessionSendParams: Codable, Sendable, Hashable {
     package var mode: String?
     package var agentMode: String?
     package var displayPrompt: String?
+    /// Extra HTTP headers for this message's model calls.
+    package var requestHeaders: [String: String]?
     package init(sessionId: String, prompt: String, attachments: [Attachment]? = nil, mode: String? = nil) {
         self.sessionId = sessionId
         self.prompt = prompt

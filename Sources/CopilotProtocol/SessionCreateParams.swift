@@ -34,6 +34,15 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     package var maxOutputTokens: Int?
     /// Resume only: do not emit `session.resume`.
     package var disableResume: Bool?
+    /// The application's name, for the `User-Agent` of model calls.
+    package var clientName: String?
+    /// `{excludedTools?}`: tools the default agent is not offered.
+    package var defaultAgent: DefaultAgent?
+
+    package struct DefaultAgent: Codable, Sendable, Hashable {
+        package var excludedTools: [String]?
+        package init(excludedTools: [String]?) { self.excludedTools = excludedTools }
+    }
     /// Fields this runtime received but does not act on (set only by decoding).
     package var unsupportedFields: [String] = []
 
@@ -146,7 +155,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case sessionId, model, provider, systemMessage, tools, availableTools, excludedTools, toolFilterPrecedence, streaming
         case reasoningEffort, workingDirectory, modelCapabilities, hooks, requestPermission, requestUserInput, builtInTools
-        case maxTurns, maxOutputTokens, disableResume
+        case maxTurns, maxOutputTokens, disableResume, clientName, defaultAgent
     }
 
     /// Fields the official SDKs send that change nothing here while they hold these values.
@@ -187,6 +196,8 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         maxTurns = try container.decodeIfPresent(Int.self, forKey: .maxTurns)
         maxOutputTokens = try container.decodeIfPresent(Int.self, forKey: .maxOutputTokens)
         disableResume = try container.decodeIfPresent(Bool.self, forKey: .disableResume)
+        clientName = try container.decodeIfPresent(String.self, forKey: .clientName)
+        defaultAgent = try container.decodeIfPresent(DefaultAgent.self, forKey: .defaultAgent)
 
         let known = Set(CodingKeys.allCases.map(\.stringValue))
         let all = try decoder.container(keyedBy: AnyKey.self)
@@ -221,5 +232,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         try container.encodeIfPresent(maxTurns, forKey: .maxTurns)
         try container.encodeIfPresent(maxOutputTokens, forKey: .maxOutputTokens)
         try container.encodeIfPresent(disableResume, forKey: .disableResume)
+        try container.encodeIfPresent(clientName, forKey: .clientName)
+        try container.encodeIfPresent(defaultAgent, forKey: .defaultAgent)
     }
 }

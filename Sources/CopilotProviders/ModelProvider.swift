@@ -33,11 +33,15 @@ package struct ModelRequest: Sendable, Hashable {
     /// for a stream; without it, for one JSON answer, as the official runtime does (a server that
     /// answers with several choices has them all read). The other wires always stream.
     package var stream: Bool
+    /// Headers for this call only (the official per-message `requestHeaders`, and the
+    /// `User-Agent` naming the client); the provider's own headers and auth win over them.
+    package var headers: [String: String]
 
     package init(
         model: String, systemPrompt: String? = nil, messages: [ConversationItem], tools: [ToolDefinition] = [],
-        maxOutputTokens: Int? = nil, reasoningEffort: String? = nil, stream: Bool = true
+        maxOutputTokens: Int? = nil, reasoningEffort: String? = nil, stream: Bool = true, headers: [String: String] = [:]
     ) {
+        self.headers = headers
         self.model = model
         self.systemPrompt = systemPrompt
         self.messages = messages

@@ -48,6 +48,9 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
     /// Asked for a fresh bearer token before every request (Entra ID, managed identity); wins over
     /// ``bearerToken`` and ``apiKey``. Not encoded: the official JSON only says `hasBearerTokenProvider`.
     public var bearerTokenProvider: BearerTokenProvider?
+    /// The model name sent on the wire, when it differs from the session's model (the official
+    /// `wireModel`: the session's model still decides capabilities and what events report).
+    public var wireModel: String?
 
     public init(
         type: ProviderType? = .openai,
@@ -57,7 +60,8 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
         bearerToken: String? = nil,
         azure: Azure? = nil,
         headers: [String: String]? = nil,
-        bearerTokenProvider: BearerTokenProvider? = nil
+        bearerTokenProvider: BearerTokenProvider? = nil,
+        wireModel: String? = nil
     ) {
         self.type = type
         self.baseURL = baseURL
@@ -67,6 +71,7 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
         self.azure = azure
         self.headers = headers
         self.bearerTokenProvider = bearerTokenProvider
+        self.wireModel = wireModel
     }
 
     /// The provider family with the default applied.
@@ -75,7 +80,7 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
     public var resolvedWireAPI: WireAPI { wireAPI ?? .completions }
 
     private enum CodingKeys: String, CodingKey {
-        case type, baseURL = "baseUrl", apiKey, bearerToken, wireAPI = "wireApi", azure, headers, hasBearerTokenProvider
+        case type, baseURL = "baseUrl", apiKey, bearerToken, wireAPI = "wireApi", azure, headers, hasBearerTokenProvider, wireModel
     }
 
     public init(from decoder: any Decoder) throws {
@@ -87,6 +92,7 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
         wireAPI = try container.decodeIfPresent(WireAPI.self, forKey: .wireAPI)
         azure = try container.decodeIfPresent(Azure.self, forKey: .azure)
         headers = try container.decodeIfPresent([String: String].self, forKey: .headers)
+        wireModel = try container.decodeIfPresent(String.self, forKey: .wireModel)
         bearerTokenProvider = nil
     }
 
@@ -99,6 +105,7 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
         try container.encodeIfPresent(wireAPI, forKey: .wireAPI)
         try container.encodeIfPresent(azure, forKey: .azure)
         try container.encodeIfPresent(headers, forKey: .headers)
+        try container.encodeIfPresent(wireModel, forKey: .wireModel)
         if bearerTokenProvider != nil { try container.encode(true, forKey: .hasBearerTokenProvider) }
     }
 }

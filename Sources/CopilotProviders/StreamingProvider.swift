@@ -142,8 +142,13 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
         var redactor = SecretRedactor(config: config)
         if let token { redactor.add(token) }
         var headers = endpoint.headers
+        for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) where headers[name] == nil {
+            headers.add(name: name, value: value)
+            // Header values are secrets, as the provider's own are; the client's name is not.
+            if name.lowercased() != "user-agent" { redactor.add(value) }
+        }
         headers.replaceOrAdd(name: "Content-Type", value: "application/json")
-        headers.replaceOrAdd(name: "Accept", value: "text/event-stream")
+        headers.replaceOrAdd(name: "Accept", value: request.stream ? "text/event-stream" : "application/json")
         if retryCount > 0 { headers.replaceOrAdd(name: "x-retry-count", value: String(retryCount)) }
 
         context.logger.debug("model call", metadata: ["url": "\(endpoint.url)", "model": "\(request.model)", "attempt": "\(retryCount + 1)"])

@@ -17,6 +17,7 @@ extension SessionCreateParams {
                 type: provider.type?.rawValue, baseUrl: provider.baseURL, apiKey: provider.apiKey, bearerToken: provider.bearerToken,
                 wireApi: provider.wireAPI?.rawValue, azure: provider.azure.map { .init(apiVersion: $0.apiVersion) },
                 headers: provider.headers, hasBearerTokenProvider: provider.bearerTokenProvider == nil ? nil : true)
+            self.provider?.wireModel = provider.wireModel
         }
         switch config.systemMessage {
         case .append(let content): systemMessage = .init(mode: "append", content: content)
@@ -44,6 +45,7 @@ extension SessionCreateParams {
         toolFilterPrecedence = "excluded"
         streaming = config.streaming
         reasoningEffort = config.reasoningEffort
+        clientName = config.clientName
         workingDirectory = config.workingDirectory
         if let capabilities = config.modelCapabilities {
             let supports = capabilities.supports
@@ -115,7 +117,8 @@ extension SessionConfig {
             }
             provider = ProviderConfig(
                 type: type, baseURL: wire.baseUrl ?? "", wireAPI: wireAPI, apiKey: wire.apiKey, bearerToken: wire.bearerToken,
-                azure: wire.azure.map { ProviderConfig.Azure(apiVersion: $0.apiVersion) }, headers: wire.headers)
+                azure: wire.azure.map { ProviderConfig.Azure(apiVersion: $0.apiVersion) }, headers: wire.headers,
+                wireModel: wire.wireModel.flatMap { $0.isEmpty ? nil : $0 })
             if wire.hasBearerTokenProvider == true { provider?.bearerTokenProvider = callbacks.bearerTokenProvider }
         }
         let tools = try (params.tools ?? []).map { wire in
@@ -172,7 +175,8 @@ extension SessionConfig {
             tools: tools,
             builtInTools: builtIns,
             availableTools: params.availableTools,
-            excludedTools: params.excludedTools,
+            // The default agent's exclusions apply to the one agent this runtime has.
+            excludedTools: params.defaultAgent?.excludedTools.map { (params.excludedTools ?? []) + $0 } ?? params.excludedTools,
             streaming: params.streaming ?? false,
             reasoningEffort: params.reasoningEffort,
             maxOutputTokens: params.maxOutputTokens ?? params.modelCapabilities?.limits?.maxOutputTokens,
@@ -182,6 +186,7 @@ extension SessionConfig {
             onUserInputRequest: params.requestUserInput == true ? callbacks.userInputHandler : nil,
             onPermissionRequest: params.requestPermission == true ? callbacks.permissionHandler : nil)
         modelCapabilities = capabilities
+        clientName = params.clientName
     }
 }
 

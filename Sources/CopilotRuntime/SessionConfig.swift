@@ -33,6 +33,8 @@ public struct SessionConfig: Sendable {
     public var modelCapabilities: ModelCapabilities?
     /// Reasoning effort (`low`, `medium`, `high`, …) for models that support it.
     public var reasoningEffort: String?
+    /// The application's name, sent in the `User-Agent` of model calls.
+    public var clientName: String?
     /// Upper bound for each answer's length in tokens.
     public var maxOutputTokens: Int?
     /// The most model calls one `send` may make before the session stops with an error.
@@ -88,6 +90,10 @@ public struct MessageOptions: Sendable, Hashable {
     public var attachments: [Attachment]
     /// What happens when the session is busy: wait for the next turn, or join the current one.
     public var mode: DeliveryMode
+    /// The agent mode the message is sent in, reported in its `user.message` (`interactive`, `plan`, `autopilot`).
+    public var agentMode: String?
+    /// Extra HTTP headers for the model calls this message makes.
+    public var requestHeaders: [String: String]
 
     /// How a message sent while the session is busy is delivered (the official `mode`).
     public enum DeliveryMode: String, Sendable, Hashable, Codable {
@@ -97,10 +103,15 @@ public struct MessageOptions: Sendable, Hashable {
         case immediate
     }
 
-    public init(prompt: String, attachments: [Attachment] = [], mode: DeliveryMode = .enqueue) {
+    public init(
+        prompt: String, attachments: [Attachment] = [], mode: DeliveryMode = .enqueue, agentMode: String? = nil,
+        requestHeaders: [String: String] = [:]
+    ) {
         self.prompt = prompt
         self.attachments = attachments
         self.mode = mode
+        self.agentMode = agentMode
+        self.requestHeaders = requestHeaders
     }
 }
 

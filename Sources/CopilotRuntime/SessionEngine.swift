@@ -61,7 +61,16 @@ package actor SessionEngine {
         var id: String
         var prompt: String
         var attachments: [Attachment] = []
+        var agentMode: String?
+        var requestHeaders: [String: String] = [:]
     }
+
+    /// The headers of the message being answered (its `requestHeaders` and the client's name).
+    private var callHeaders: [String: String] = [:]
+    /// The `User-Agent` of model calls: this runtime, and the client's name when it gave one.
+    private let userAgent: String
+    /// The model name on the wire when the provider names one (`wireModel`).
+    private let wireModel: String?
 
     /// Messages sent with `mode: .immediate` while busy, joining before the next model call.
     private var steering: [QueuedMessage] = []
@@ -144,6 +153,8 @@ package actor SessionEngine {
         self.workingDirectory = config.workingDirectory
         self.sink = sink
         self.clock = clock
+        self.wireModel = config.provider?.wireModel.flatMap { $0.isEmpty ? nil : $0 }
+        self.userAgent = "\(Self.producer)/\(Self.version)" + (config.clientName.map { " \($0)" } ?? "")
         var logger = logger
         logger[metadataKey: "session.id"] = "\(sessionId)"
         self.logger = logger
@@ -203,7 +214,7 @@ package actor SessionEngine {
     package func start() async {
         emit(.sessionStart(SessionEvent.SessionStart(
             sessionId: sessionId, producer: Self.producer, copilotVersion: Self.version,
-            startTime: EventTimestamp.format(Date()), selectedModel: model,
+            startTime: EventTimestamp.format(Date()), selectedModel: model, reasoningEffort: reasoningEffort,
             context: workingDirectory.map { .init(cwd: $0) })))
         if let hook = hooks?.onSessionStart,
             let output = await runHook("sessionStart", SessionStartInput(sessionId: sessionId, source: "new"), hook) ?? nil,
@@ -260,7 +271,9 @@ package actor SessionEngine {
             throw CopilotError(code: .sessionClosed, message: "Session \(sessionId) is disconnected; create or resume a session to send more messages.")
         }
         let messageID = UUID().uuidString.lowercased()
-        let message = QueuedMessage(id: messageID, prompt: options.prompt, attachments: options.attachments)
+        let message = QueuedMessage(
+            id: messageID, prompt: options.prompt, attachments: options.attachments, agentMode: options.agentMode,
+            requestHeaders: options.requestHeaders)
         if options.mode == .immediate, current != nil {
             steering.append(message)
         } else {
@@ -319,7 +332,9 @@ package actor SessionEngine {
             if let context = output.additionalContext, !context.isEmpty { prompt += "\n\n" + context }
         }
         emit(.userMessage(.init(
-            content: message.prompt, messageId: message.id, attachments: message.attachments.isEmpty ? nil : message.attachments)))
+            content: message.prompt, messageId: message.id, attachments: message.attachments.isEmpty ? nil : message.attachments,
+            agentMode: message.agentMode)))
+        callHeaders = message.requestHeaders.merging(["User-Agent": userAgent]) { own, _ in own }
         var aborted = false
         do {
             history.append(try await userItem(prompt, attachments: message.attachments))
@@ -410,8 +425,8 @@ package actor SessionEngine {
         await resolveSystemPrompt()
         try await compactIfNeeded()
         let request = ModelRequest(
-            model: model, systemPrompt: systemPrompt, messages: history, tools: toolDefinitions,
-            maxOutputTokens: maxOutputTokens, reasoningEffort: reasoningEffort, stream: streaming)
+            model: wireModel ?? model, systemPrompt: systemPrompt, messages: history, tools: toolDefinitions,
+            maxOutputTokens: maxOutputTokens, reasoningEffort: reasoningEffort, stream: streaming, headers: callHeaders)
         streamState = StreamState(messageID: UUID().uuidString.lowercased(), reasoningID: UUID().uuidString.lowercased())
         let started = ContinuousClock.now
         let response = try await provider.complete(request) { event in

@@ -29,7 +29,7 @@ public enum SystemMessage: Sendable {
         /// This runtime's text for the section; empty for sections it has nothing to say in.
         public var defaultContent: String {
             switch self {
-            case .identity: "You are a helpful assistant running inside an application built with the Copilot SDK."
+            case .identity: "You are a helpful assistant running inside an application built with the GitHub Copilot SDK."
             case .tone: "Answer accurately and concisely."
             case .toolEfficiency: "When tools are available and would help, call them; when a tool call is denied or fails, explain what happened instead of retrying blindly."
             default: ""

@@ -25,9 +25,11 @@ final class RemoteSession: SessionBackend {
     }
 
     func send(_ options: MessageOptions) async throws -> String {
-        let params = SessionSendParams(
+        var params = SessionSendParams(
             sessionId: id, prompt: options.prompt, attachments: options.attachments.isEmpty ? nil : options.attachments,
             mode: options.mode.rawValue)
+        params.agentMode = options.agentMode
+        params.requestHeaders = options.requestHeaders.isEmpty ? nil : options.requestHeaders
         return try await runtime.call(RPC.sessionSend, params).messageId
     }
 

@@ -198,7 +198,9 @@ package final class RuntimeServer: Sendable {
         // Without one, the session stays in memory, as that is the only place it can be resumed from.
         for method in [RPC.sessionDetach, RPC.sessionDestroy] {
             router.on(method) { [unowned server] params, connection in
-                let session = try server.session(for: params.sessionId, method.name)
+                // Nothing held in memory is nothing to free: a second detach (two handles on one
+                // session, or one that a resume already took over) succeeds, as the official runtime's does.
+                guard let session = server.state.withLock({ $0.sessions[params.sessionId] }) else { return SuccessResult(success: true) }
                 let remaining = session.unsubscribe(connection)
                 if server.store != nil, remaining == 0 {
                     let released = server.state.withLock { state in
@@ -366,6 +368,21 @@ package final class RuntimeServer: Sendable {
         guard let session = state.withLock({ $0.sessions[id] }), let engine = session.engine else {
             return try await resumeStoredSession(id, params, on: connection)
         }
+        if store != nil {
+            // The resume's config (provider, prompt, tools, directory) applies from here on: the
+            // live session is let go, its log completed, and it is taken up again with that config,
+            // keeping the clients that listen to it.
+            let listeners = session.listeners.filter { $0 !== connection }
+            let released = state.withLock { state in
+                state.sessions[id] === session ? state.sessions.removeValue(forKey: id) : nil
+            }
+            await released?.close()
+            let result = try await resumeStoredSession(id, params, on: connection)
+            if let resumed = state.withLock({ $0.sessions[id] }) {
+                for listener in listeners { resumed.subscribe(listener, asOwner: false) }
+            }
+            return result
+        }
         session.subscribe(connection, asOwner: true)
         if params.disableResume != true {
             await engine.publish(.sessionResume(.init(resumeTime: EventTimestamp.format(Date()), eventCount: session.persistedEvents.count)))
@@ -378,7 +395,9 @@ package final class RuntimeServer: Sendable {
         guard let mode = MessageOptions.DeliveryMode(rawValue: params.mode ?? MessageOptions.DeliveryMode.enqueue.rawValue) else {
             throw RPCError.invalidParams("\(RPC.sessionSend.name): `mode` must be enqueue or immediate")
         }
-        return MessageOptions(prompt: params.prompt, attachments: params.attachments ?? [], mode: mode)
+        return MessageOptions(
+            prompt: params.prompt, attachments: params.attachments ?? [], mode: mode, agentMode: params.agentMode,
+            requestHeaders: params.requestHeaders ?? [:])
     }
 
     /// Brings a session back from the store (after this server restarted, or after it was let go).

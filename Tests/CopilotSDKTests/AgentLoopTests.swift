@@ -517,3 +517,36 @@ struct HookTimeoutAndSystemMessageTests {
         try await server.shutdown()
     }
 }
+
+@Suite("What a session sends besides the conversation")
+struct CallSettingsTests {
+    @Test("wireModel names the model on the wire; clientName is in the User-Agent; a message's requestHeaders and agentMode reach its calls and its user.message; reasoningEffort is in session.start", arguments: [false, true])
+    func callSettings(remote: Bool) async throws {
+        let server = try await ScriptedProviderServer.start(turns: [.text("a"), .text("b")])
+        let client = CopilotClient(options: .init(retryPolicy: .none, runtime: remote ? .spawn(path: try copilotSwiftBinary()) : .inProcess))
+        var config = scriptedConfig(server)
+        config.provider?.wireModel = "deployment-7"
+        config.clientName = "weather-app"
+        config.reasoningEffort = "high"
+        let session = try await client.createSession(config)
+        let events = Mutex<[SessionEvent]>([])
+        let subscription = session.on { event in events.withLock { $0.append(event) } }
+        _ = try await session.sendAndWait(MessageOptions(prompt: "one", agentMode: "plan", requestHeaders: ["X-Trace": "abc"]))
+        _ = try await session.sendAndWait("two")
+        subscription.cancel()
+        let calls = server.modelCalls
+        #expect(calls.map { $0.json?["model"]?.stringValue } == ["deployment-7", "deployment-7"])
+        #expect(calls.allSatisfy { $0.headers["user-agent"] == "copilot-swift/\(SessionEngine.version) weather-app" })
+        #expect(calls.map { $0.headers["x-trace"] } == ["abc", nil], "request headers belong to their message only")
+        let messages = events.withLock { $0 }.compactMap { event -> SessionEvent.UserMessage? in
+            if case .userMessage(let message) = event.payload { message } else { nil }
+        }
+        #expect(messages.map(\.agentMode) == ["plan", nil])
+        let start = try await session.messages().compactMap { event -> SessionEvent.SessionStart? in
+            if case .sessionStart(let start) = event.payload { start } else { nil }
+        }.first
+        #expect(start?.reasoningEffort == "high" && start?.selectedModel == "scripted-model", "the session's model, not the wire's")
+        try await client.stop()
+        try await server.shutdown()
+    }
+}
