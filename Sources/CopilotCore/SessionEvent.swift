@@ -70,6 +70,15 @@ extension SessionEvent {
         case sessionWarning(SessionWarning)
         case sessionIdle(SessionIdle)
         case abort(Abort)
+        case sessionModeChanged(SessionModeChanged)
+        case sessionPlanChanged(SessionPlanChanged)
+        case sessionTitleChanged(SessionTitleChanged)
+        case sessionWorkspaceFileChanged(SessionWorkspaceFileChanged)
+        case sessionContextChanged(SessionContextChanged)
+        case sessionUsageInfo(SessionUsageInfo)
+        case pendingMessagesModified(PendingMessagesModified)
+        case toolExecutionPartialResult(ToolExecutionPartialResult)
+        case sessionShutdown(SessionShutdown)
         /// An event type this library does not model (from a newer runtime, say), with its data as raw JSON.
         case unknown(type: String, data: JSONValue)
 
@@ -83,6 +92,7 @@ extension SessionEvent {
                 ToolExecutionComplete.self, ExternalToolRequested.self, ExternalToolCompleted.self, PermissionRequested.self,
                 PermissionCompleted.self, UserInputRequested.self, UserInputCompleted.self, HookStart.self, HookEnd.self,
                 SessionError.self, SessionWarning.self, SessionIdle.self, Abort.self,
+                SessionModeChanged.self, SessionPlanChanged.self, SessionTitleChanged.self, SessionWorkspaceFileChanged.self, SessionContextChanged.self, SessionUsageInfo.self, PendingMessagesModified.self, ToolExecutionPartialResult.self, SessionShutdown.self,
             ]
             return Dictionary(uniqueKeysWithValues: types.map { ($0.eventType, $0) })
         }()
@@ -122,6 +132,15 @@ extension SessionEvent {
             case .sessionWarning(let data): visitor.visit(data)
             case .sessionIdle(let data): visitor.visit(data)
             case .abort(let data): visitor.visit(data)
+            case .sessionModeChanged(let data): visitor.visit(data)
+            case .sessionPlanChanged(let data): visitor.visit(data)
+            case .sessionTitleChanged(let data): visitor.visit(data)
+            case .sessionWorkspaceFileChanged(let data): visitor.visit(data)
+            case .sessionContextChanged(let data): visitor.visit(data)
+            case .sessionUsageInfo(let data): visitor.visit(data)
+            case .pendingMessagesModified(let data): visitor.visit(data)
+            case .toolExecutionPartialResult(let data): visitor.visit(data)
+            case .sessionShutdown(let data): visitor.visit(data)
             case .unknown: nil
             }
         }

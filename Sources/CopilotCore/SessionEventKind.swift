@@ -45,3 +45,12 @@ extension SessionEventKind where Data == SessionEvent.SessionError { public stat
 extension SessionEventKind where Data == SessionEvent.SessionWarning { public static var sessionWarning: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.SessionIdle { public static var sessionIdle: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.Abort { public static var abort: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SessionModeChanged { public static var sessionModeChanged: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SessionPlanChanged { public static var sessionPlanChanged: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SessionTitleChanged { public static var sessionTitleChanged: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SessionWorkspaceFileChanged { public static var sessionWorkspaceFileChanged: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SessionContextChanged { public static var sessionContextChanged: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SessionUsageInfo { public static var sessionUsageInfo: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.PendingMessagesModified { public static var pendingMessagesModified: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.ToolExecutionPartialResult { public static var toolExecutionPartialResult: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SessionShutdown { public static var sessionShutdown: Self { .init() } }

@@ -58,10 +58,10 @@ package struct PingParams: Codable, Sendable, Hashable {
 
 package struct PingResult: Codable, Sendable, Hashable {
     package var message: String
-    /// Milliseconds since 1970.
-    package var timestamp: Int
+    /// When the server answered, ISO 8601 (the official SDKs read that, and older ones milliseconds too).
+    package var timestamp: String
     package var protocolVersion: Int
-    package init(message: String, timestamp: Int, protocolVersion: Int) {
+    package init(message: String, timestamp: String, protocolVersion: Int) {
         self.message = message
         self.timestamp = timestamp
         self.protocolVersion = protocolVersion

@@ -43,6 +43,53 @@ package enum RPC {
     package static let sessionPermissionsHandlePendingPermissionRequest = RPCMethod<PendingPermissionAnswer, SuccessResult>(
         "session.permissions.handlePendingPermissionRequest")
 
+    // MARK: Client → runtime, a session's state
+    package static let sessionModeGet = RPCMethod<SessionIDParams, String>("session.mode.get")
+    package static let sessionModeSet = RPCMethod<ModeSetParams, ModeSetResult>("session.mode.set")
+    package static let sessionPlanRead = RPCMethod<SessionIDParams, PlanReadResult>("session.plan.read")
+    package static let sessionPlanUpdate = RPCMethod<PlanUpdateParams, EmptyResult>("session.plan.update")
+    package static let sessionPlanDelete = RPCMethod<SessionIDParams, EmptyResult>("session.plan.delete")
+    package static let sessionWorkspacesListFiles = RPCMethod<SessionIDParams, WorkspaceFilesResult>("session.workspaces.listFiles")
+    package static let sessionWorkspacesReadFile = RPCMethod<WorkspaceReadFileParams, WorkspaceReadFileResult>("session.workspaces.readFile")
+    package static let sessionWorkspacesCreateFile = RPCMethod<WorkspaceCreateFileParams, EmptyResult>("session.workspaces.createFile")
+    package static let sessionWorkspacesGetWorkspace = RPCMethod<SessionIDParams, WorkspaceResult>("session.workspaces.getWorkspace")
+    package static let sessionNameGet = RPCMethod<SessionIDParams, NameResult>("session.name.get")
+    package static let sessionNameSet = RPCMethod<NameSetParams, EmptyResult>("session.name.set")
+    package static let sessionNameSetAuto = RPCMethod<NameSetAutoParams, NameSetAutoResult>("session.name.setAuto")
+    package static let sessionModelGetCurrent = RPCMethod<SessionIDParams, CurrentModelResult>("session.model.getCurrent")
+    package static let sessionModelSetReasoningEffort = RPCMethod<ReasoningEffortParams, ReasoningEffortResult>("session.model.setReasoningEffort")
+    package static let sessionMetadataSnapshot = RPCMethod<SessionIDParams, MetadataSnapshotResult>("session.metadata.snapshot")
+    package static let sessionMetadataSetWorkingDirectory = RPCMethod<WorkingDirectoryParams, WorkingDirectoryResult>(
+        "session.metadata.setWorkingDirectory")
+    package static let sessionMetadataRecordContextChange = RPCMethod<ContextChangeParams, EmptyResult>("session.metadata.recordContextChange")
+    package static let sessionMetadataIsProcessing = RPCMethod<SessionIDParams, ProcessingResult>("session.metadata.isProcessing")
+    package static let sessionMetadataContextInfo = RPCMethod<ContextInfoParams, ContextInfoResult>("session.metadata.contextInfo")
+    package static let sessionMetadataRecomputeContextTokens = RPCMethod<RecomputeTokensParams, RecomputeTokensResult>(
+        "session.metadata.recomputeContextTokens")
+    package static let sessionEventLogRead = RPCMethod<EventLogReadParams, EventLogReadResult>("session.eventLog.read")
+    package static let sessionEventLogTail = RPCMethod<SessionIDParams, CursorResult>("session.eventLog.tail")
+    package static let sessionEventLogRegisterInterest = RPCMethod<InterestParams, InterestResult>("session.eventLog.registerInterest")
+    package static let sessionEventLogReleaseInterest = RPCMethod<InterestReleaseParams, SuccessResult>("session.eventLog.releaseInterest")
+    package static let sessionPermissionsSetApproveAll = RPCMethod<ApproveAllParams, SuccessResult>("session.permissions.setApproveAll")
+    package static let sessionPermissionsResetSessionApprovals = RPCMethod<SessionIDParams, SuccessResult>(
+        "session.permissions.resetSessionApprovals")
+    package static let sessionUsageGetMetrics = RPCMethod<SessionIDParams, UsageMetricsResult>("session.usage.getMetrics")
+    package static let sessionOptionsUpdate = RPCMethod<OptionsUpdateParams, OptionsUpdateResult>("session.options.update")
+    package static let sessionTelemetrySetFeatureOverrides = RPCMethod<FeatureOverridesParams, EmptyResult>(
+        "session.telemetry.setFeatureOverrides")
+    package static let sessionToolsInitializeAndValidate = RPCMethod<SessionIDParams, EmptyResult>("session.tools.initializeAndValidate")
+    package static let sessionShutdown = RPCMethod<ShutdownParams, EmptyResult>("session.shutdown")
+    package static let sessionInstructionsGetSources = RPCMethod<SessionIDParams, InstructionSourcesResult>("session.instructions.getSources")
+    package static let sessionHistoryCompact = RPCMethod<SessionIDParams, HistoryCompactResult>("session.history.compact")
+    package static let sessionHistoryTruncate = RPCMethod<HistoryTruncateParams, EmptyResult>("session.history.truncate")
+    package static let sessionHistorySummarizeForHandoff = RPCMethod<SessionIDParams, SummaryResult>("session.history.summarizeForHandoff")
+    package static let sessionHistoryCancelBackgroundCompaction = RPCMethod<SessionIDParams, CancelledResult>(
+        "session.history.cancelBackgroundCompaction")
+    package static let sessionHistoryAbortManualCompaction = RPCMethod<SessionIDParams, AbortedResult>("session.history.abortManualCompaction")
+    package static let sessionProviderGetEndpoint = RPCMethod<SessionIDParams, ProviderEndpointResult>("session.provider.getEndpoint")
+    package static let sessionGetForeground = RPCMethod<EmptyParams, ForegroundResult>("session.getForeground")
+    package static let sessionSetForeground = RPCMethod<SessionIDParams, SuccessResult>("session.setForeground")
+
     // MARK: Runtime → client
     package static let hooksInvoke = RPCMethod<HookInvocationParams, HookInvocationResult>("hooks.invoke")
     package static let userInputRequest = RPCMethod<UserInputRequestParams, UserInputRequestResult>("userInput.request")

@@ -38,6 +38,8 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     package var clientName: String?
     /// `{excludedTools?}`: tools the default agent is not offered.
     package var defaultAgent: DefaultAgent?
+    /// Folders whose instruction files join the system prompt.
+    package var instructionDirectories: [String]?
 
     package struct DefaultAgent: Codable, Sendable, Hashable {
         package var excludedTools: [String]?
@@ -155,7 +157,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case sessionId, model, provider, systemMessage, tools, availableTools, excludedTools, toolFilterPrecedence, streaming
         case reasoningEffort, workingDirectory, modelCapabilities, hooks, requestPermission, requestUserInput, builtInTools
-        case maxTurns, maxOutputTokens, disableResume, clientName, defaultAgent
+        case maxTurns, maxOutputTokens, disableResume, clientName, defaultAgent, instructionDirectories
     }
 
     /// Fields the official SDKs send that change nothing here while they hold these values.
@@ -198,6 +200,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         disableResume = try container.decodeIfPresent(Bool.self, forKey: .disableResume)
         clientName = try container.decodeIfPresent(String.self, forKey: .clientName)
         defaultAgent = try container.decodeIfPresent(DefaultAgent.self, forKey: .defaultAgent)
+        instructionDirectories = try container.decodeIfPresent([String].self, forKey: .instructionDirectories)
 
         let known = Set(CodingKeys.allCases.map(\.stringValue))
         let all = try decoder.container(keyedBy: AnyKey.self)
@@ -234,5 +237,6 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         try container.encodeIfPresent(disableResume, forKey: .disableResume)
         try container.encodeIfPresent(clientName, forKey: .clientName)
         try container.encodeIfPresent(defaultAgent, forKey: .defaultAgent)
+        try container.encodeIfPresent(instructionDirectories, forKey: .instructionDirectories)
     }
 }

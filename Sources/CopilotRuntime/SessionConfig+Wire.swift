@@ -46,6 +46,7 @@ extension SessionCreateParams {
         streaming = config.streaming
         reasoningEffort = config.reasoningEffort
         clientName = config.clientName
+        instructionDirectories = config.instructionDirectories.isEmpty ? nil : config.instructionDirectories
         workingDirectory = config.workingDirectory
         if let capabilities = config.modelCapabilities {
             let supports = capabilities.supports
@@ -187,6 +188,7 @@ extension SessionConfig {
             onPermissionRequest: params.requestPermission == true ? callbacks.permissionHandler : nil)
         modelCapabilities = capabilities
         clientName = params.clientName
+        instructionDirectories = params.instructionDirectories ?? []
     }
 }
 

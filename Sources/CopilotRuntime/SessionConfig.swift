@@ -41,6 +41,9 @@ public struct SessionConfig: Sendable {
     public var maxTurns: Int
     /// The directory the session works in; reported in `session.start`.
     public var workingDirectory: String?
+    /// Folders whose instruction files (`.github/copilot-instructions.md`,
+    /// `.github/instructions/*.instructions.md`, `AGENTS.md`) join the system prompt.
+    public var instructionDirectories: [String] = []
 
     /// The default ``maxTurns``.
     public static let defaultMaxTurns = 50

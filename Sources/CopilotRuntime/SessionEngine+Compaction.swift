@@ -11,10 +11,27 @@ extension SessionEngine {
         guard let budget else { return }
         let request = ModelRequest(model: model, systemPrompt: systemPrompt, messages: history, tools: toolDefinitions)
         guard budget.needsCompaction(request) else { return }
+        _ = try await compact(budget: budget)
+    }
+
+    /// Compacts the conversation now (`session.history.compact`): what happened before the latest
+    /// message is replaced by a summary. A conversation with nothing before its latest message is
+    /// left as it is.
+    /// - Returns: how many entries were replaced, the tokens saved, and the summary.
+    package func compactNow() async throws -> (removed: Int, tokensRemoved: Int, summary: String?) {
+        await resolveSystemPrompt()
+        let budget = budget ?? ConversationBudget(
+            capabilities: ModelCapabilities(limits: ModelLimits(maxContextWindowTokens: Self.defaultTokenLimit)), maxOutputTokens: nil)!
+        return try await compact(budget: budget, onlyIfOlder: true)
+    }
+
+    private func compact(budget: ConversationBudget, onlyIfOlder: Bool = false) async throws -> (removed: Int, tokensRemoved: Int, summary: String?) {
+        let request = ModelRequest(model: model, systemPrompt: systemPrompt, messages: history, tools: toolDefinitions)
         let before = budget.estimate(request)
         // Everything before the latest user message is "older"; the current interaction stays whole.
         let split = history.lastIndex { if case .user = $0 { true } else { false } } ?? 0
         guard split > 0 else {
+            if onlyIfOlder { return (0, 0, nil) }
             throw CopilotError(
                 code: .invalidInput,
                 message: "The current message needs about \(before) tokens, more than this model takes (\(budget.limit)); shorten it or its attachments.")
@@ -42,6 +59,7 @@ extension SessionEngine {
                 code: .invalidInput,
                 message: "The conversation still needs about \(after) tokens after compaction, more than this model takes (\(budget.limit)).")
         }
+        return (split, max(0, before - after), summary)
     }
 
     /// The conversation entry for a prompt: text files inlined, images attached, vision checked.

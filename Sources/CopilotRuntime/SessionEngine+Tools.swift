@@ -136,6 +136,7 @@ extension SessionEngine {
     func builtInPermission(_ request: PermissionRequest, preApproved: Bool) async -> PermissionDecision {
         let inside = request.outsideWorkingDirectory != true
         if preApproved, inside { return .approveOnce }
+        if sessionState.approveAll { return .approveOnce }
         if permissionHandler == nil {
             return request.kind == .read && inside ? .approveOnce : PermissionDecision(kind: "no-handler")
         }
@@ -191,6 +192,8 @@ extension SessionEngine {
     }
 
     func askPermission(_ request: PermissionRequest) async -> PermissionDecision {
+        // `session.permissions.setApproveAll`: nobody is asked.
+        if sessionState.approveAll { return .approveOnce }
         let requestID = UUID().uuidString.lowercased()
         emit(.permissionRequested(.init(requestId: requestID, permissionRequest: request)))
         var decision = PermissionDecision.userNotAvailable

@@ -20,6 +20,9 @@ package actor SessionEngine {
     /// How the config changes the default prompt; resolved once, when the first model call needs it.
     private let systemMessage: SystemMessage?
     private var resolvedPrompt: String?
+    private let instructionDirectories: [String]
+    /// The instruction files in the system prompt (read with it).
+    package private(set) var instructionSources: [InstructionFiles.Source] = []
     /// Context the `sessionStart` hook added to the prompt.
     private var promptAdditions: [String] = []
     /// The system prompt as sent (once ``resolveSystemPrompt()`` has run).
@@ -30,13 +33,13 @@ package actor SessionEngine {
     let toolDefinitions: [ToolDefinition]
     private let streaming: Bool
     let permissionHandler: PermissionHandler?
-    private var reasoningEffort: String?
+    package internal(set) var reasoningEffort: String?
     let hooks: SessionHooks?
     let userInputHandler: UserInputHandler?
     let builtInTools: [BuiltInTool]
     private let maxOutputTokens: Int?
     private let maxTurns: Int
-    let workingDirectory: String?
+    package internal(set) var workingDirectory: String?
     /// The commands the shell tools started; killed when the session closes.
     let shells = ShellSessions()
     /// Fetches URLs for `web_fetch` (the providers' transport); `nil` leaves `web_fetch` out.
@@ -51,6 +54,8 @@ package actor SessionEngine {
     private var queue: [QueuedMessage] = []
     private var worker: Task<Void, Never>?
     private var current: Task<Void, Never>?
+    /// What clients set on the session and the runtime counts (see `SessionEngine+State.swift`).
+    var sessionState = SessionState()
     private var nextTurnNumber = 0
     private var openTurnID: String?
     private var streamState = StreamState()
@@ -128,6 +133,7 @@ package actor SessionEngine {
         self.provider = provider
         self.providerType = config.provider?.resolvedType.rawValue
         self.systemMessage = config.systemMessage
+        self.instructionDirectories = config.instructionDirectories
         self.tools = toolsByName
         // An app's own tools win over built-in ones of the same name.
         let userInputHandler = toolsByName[UserInputHandler.toolName] == nil && Self.isEnabled(UserInputHandler.toolName, origin: .builtin, config)
@@ -228,6 +234,7 @@ package actor SessionEngine {
     /// `session.resume`. Call instead of ``start()``.
     package func resume(from events: [SessionEvent], droppedLines: Int = 0, recovery: String? = nil) {
         let replay = ConversationReplay(events)
+        restoreState(from: events)
         history = replay.history
         lastPersistedID = replay.lastPersistedID
         nextTurnNumber = replay.turnCount
@@ -279,11 +286,15 @@ package actor SessionEngine {
         } else {
             queue.append(message)
         }
+        emit(.pendingMessagesModified(.init()))
         if worker == nil {
             worker = Task { await self.drainQueue() }
         }
         return messageID
     }
+
+    /// Whether a message is being processed or waits.
+    var isBusy: Bool { current != nil || !queue.isEmpty }
 
     /// Cancels the message being processed (model stream and running tools). Emits `abort`, then
     /// `session.idle`; queued messages still run and the session stays usable.
@@ -312,6 +323,7 @@ package actor SessionEngine {
     private func drainQueue() async {
         while !queue.isEmpty {
             let message = queue.removeFirst()
+            emit(.pendingMessagesModified(.init()))
             let task = Task { await self.process(message) }
             current = task
             await task.value
@@ -416,9 +428,11 @@ package actor SessionEngine {
 
     /// Works out the system prompt on first use: a `customize` with `transform` sections asks
     /// their callbacks (the client, in server mode) for the text.
-    private func resolveSystemPrompt() async {
+    func resolveSystemPrompt() async {
         guard resolvedPrompt == nil else { return }
-        resolvedPrompt = await SystemMessage.resolve(systemMessage)
+        instructionSources = InstructionFiles.read(in: instructionDirectories)
+        let instructions = instructionSources.map(\.content).joined(separator: "\n\n")
+        resolvedPrompt = await SystemMessage.resolve(systemMessage, customInstructions: instructions)
     }
 
     private func callModel(turnID: String, originatingMessageID: String) async throws -> ModelResponse {
@@ -458,6 +472,8 @@ package actor SessionEngine {
             finishReason: response.finishReason, isByok: true, providerType: providerType,
             apiEndpoint: response.apiEndpoint, apiCallId: response.requestID)))
         history.append(.assistant(text: response.text, toolCalls: response.toolCalls, reasoning: response.reasoningTraces))
+        sessionState.count(response, model: response.model ?? model, duration: elapsed)
+        emit(.sessionUsageInfo(usageInfo()))
         return response
     }
 

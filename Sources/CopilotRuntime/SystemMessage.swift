@@ -56,17 +56,22 @@ public enum SystemMessage: Sendable {
     /// The default system prompt.
     public static let defaultPrompt = join(Section.allCases.map(\.defaultContent))
 
-    /// The prompt sent to the model for `message` (the default when `nil`). A `transform` that
-    /// throws leaves its section as it was.
-    public static func resolve(_ message: SystemMessage?) async -> String {
+    /// The prompt sent to the model for `message` (the default when `nil`), with
+    /// `customInstructions` (from instruction files) as the `custom_instructions` section. A
+    /// `transform` that throws leaves its section as it was.
+    public static func resolve(_ message: SystemMessage?, customInstructions: String = "") async -> String {
+        func original(_ section: Section) -> String {
+            section == .customInstructions && !customInstructions.isEmpty ? customInstructions : section.defaultContent
+        }
+        let base = join(Section.allCases.map(original))
         switch message {
-        case nil: return defaultPrompt
-        case .append(let content): return content.isEmpty ? defaultPrompt : defaultPrompt + "\n\n" + content
+        case nil: return base
+        case .append(let content): return content.isEmpty ? base : base + "\n\n" + content
         case .replace(let content): return content
         case .customize(let edits, let content):
             var parts: [String] = []
             for section in Section.allCases {
-                let original = section.defaultContent
+                let original = original(section)
                 switch edits[section] {
                 case nil, .preserve: parts.append(original)
                 case .remove: break

@@ -2,7 +2,7 @@ package import CopilotProtocol
 import CopilotCore
 package import CopilotProviders
 package import CopilotRuntime
-import Foundation
+package import Foundation
 package import Logging
 import Synchronization
 
@@ -21,6 +21,8 @@ package final class RuntimeServer: Sendable {
     private let connectionToken: String?
     let providerContext: ProviderContext
     private let store: (any SessionStore)?
+    /// Where each session's folder (plan, workspace files) is made.
+    let workspaces: URL
     let logger: Logger
 
     private struct State {
@@ -43,13 +45,18 @@ package final class RuntimeServer: Sendable {
     ///   - connectionToken: when set, a connection must present it in `connect` before anything else.
     ///   - providerContext: transport, retries and clock for the sessions' model calls.
     ///   - store: where sessions are kept, so `session.resume`, `list` and `delete` outlive this process.
+    ///   - workspaces: where each session's folder goes (its plan and workspace files); by default
+    ///     beside a file store's sessions, else in the temporary directory.
     package init(
-        connectionToken: String?, providerContext: ProviderContext, store: (any SessionStore)? = nil,
+        connectionToken: String?, providerContext: ProviderContext, store: (any SessionStore)? = nil, workspaces: URL? = nil,
         logger: Logger = Logger(label: "copilot.server")
     ) {
         self.connectionToken = connectionToken.flatMap { $0.isEmpty ? nil : $0 }
         self.providerContext = providerContext
         self.store = store
+        self.workspaces = workspaces
+            ?? (store as? FileSessionStore).map { $0.directory.deletingLastPathComponent().appendingPathComponent("workspaces", isDirectory: true) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("copilot-swift-workspaces", isDirectory: true)
         self.logger = logger
     }
 
@@ -147,7 +154,7 @@ package final class RuntimeServer: Sendable {
         router.on(RPC.connect) { [unowned server] params, connection in try server.connect(params, on: connection) }
         router.on(RPC.ping) { params, _ in
             PingResult(
-                message: "pong: \(params.message ?? "")", timestamp: Int(Date().timeIntervalSince1970 * 1000),
+                message: "pong: \(params.message ?? "")", timestamp: EventTimestamp.format(Date()),
                 protocolVersion: protocolVersion)
         }
         router.on(RPC.statusGet) { _, _ in StatusResult(version: version, protocolVersion: protocolVersion) }
@@ -176,7 +183,7 @@ package final class RuntimeServer: Sendable {
         router.on(RPC.sessionDelete) { [unowned server] params, connection in try await server.deleteSession(params.sessionId, on: connection) }
 
         router.on(RPC.sessionSend) { [unowned server] params, _ in
-            let engine = try server.engine(for: params.sessionId, RPC.sessionSend.name)
+            let engine = try server.liveEngine(params.sessionId, RPC.sessionSend.name)
             do {
                 return SessionSendResult(messageId: try await engine.send(try Self.messageOptions(params)))
             } catch let error as RPCError {
@@ -186,10 +193,10 @@ package final class RuntimeServer: Sendable {
             }
         }
         router.on(RPC.sessionSendAndWait) { [unowned server] params, _ in
-            try await server.sendAndWait(params, host: try server.host(for: params.sessionId, RPC.sessionSendAndWait.name))
+            try await server.sendAndWait(params, host: try server.liveHost(params.sessionId, RPC.sessionSendAndWait.name))
         }
         router.on(RPC.sessionAbort) { [unowned server] params, _ in
-            await (try server.engine(for: params.sessionId, RPC.sessionAbort.name)).abort()
+            await (try server.liveEngine(params.sessionId, RPC.sessionAbort.name)).abort()
             return EmptyResult()
         }
         // `detach` in SDK 1.0.27, `destroy` in older ones: "frees in-memory state; the session stays
@@ -212,10 +219,10 @@ package final class RuntimeServer: Sendable {
             }
         }
         router.on(RPC.sessionGetMessages) { [unowned server] params, _ in
-            SessionMessagesResult(events: try server.session(for: params.sessionId, RPC.sessionGetMessages.name).persistedEvents)
+            SessionMessagesResult(events: try server.liveSession(params.sessionId, RPC.sessionGetMessages.name).persistedEvents)
         }
         router.on(RPC.sessionToolsHandlePendingToolCall) { [unowned server] params, _ in
-            let session = try server.session(for: params.sessionId, RPC.sessionToolsHandlePendingToolCall.name)
+            let session = try server.liveSession(params.sessionId, RPC.sessionToolsHandlePendingToolCall.name)
             var answer: [String: JSONValue] = [:]
             if let result = params.result { answer["result"] = result }
             if let error = params.error { answer["error"] = .string(error) }
@@ -224,11 +231,11 @@ package final class RuntimeServer: Sendable {
             return SuccessResult(success: found)
         }
         router.on(RPC.sessionPermissionsHandlePendingPermissionRequest) { [unowned server] params, _ in
-            let session = try server.session(for: params.sessionId, RPC.sessionPermissionsHandlePendingPermissionRequest.name)
+            let session = try server.liveSession(params.sessionId, RPC.sessionPermissionsHandlePendingPermissionRequest.name)
             return SuccessResult(success: session.answer(params.requestId, with: try JSONValue(encoding: params.result)))
         }
         router.on(RPC.sessionModelSwitchTo) { [unowned server] params, _ in
-            let engine = try server.engine(for: params.sessionId, RPC.sessionModelSwitchTo.name)
+            let engine = try server.liveEngine(params.sessionId, RPC.sessionModelSwitchTo.name)
             do {
                 try await engine.switchModel(to: params.modelId, reasoningEffort: params.reasoningEffort)
             } catch {
@@ -236,8 +243,9 @@ package final class RuntimeServer: Sendable {
             }
             return ModelSwitchResult(modelId: params.modelId)
         }
+        addSessionStateMethods(to: &router, server)
         router.on(RPC.sessionLog) { [unowned server] params, _ in
-            let engine = try server.engine(for: params.sessionId, RPC.sessionLog.name)
+            let engine = try server.liveEngine(params.sessionId, RPC.sessionLog.name)
             let payload: SessionEvent.Payload =
                 switch params.level ?? "info" {
                 case "error": .sessionError(.init(errorType: "notification", message: params.message))
@@ -263,18 +271,43 @@ package final class RuntimeServer: Sendable {
     }
 
     /// The live session `id`, or the "Session not found" error the SDKs recognise.
-    private func session(for id: String, _ method: String) throws -> ServerSession {
+    func liveSession(_ id: String, _ method: String) throws -> ServerSession {
         guard let session = state.withLock({ $0.sessions[id] }) else { throw RPCError.sessionNotFound(method: method, id) }
         return session
     }
 
-    private func host(for id: String, _ method: String) throws -> SessionHost {
-        guard let host = try session(for: id, method).host else { throw RPCError.sessionNotFound(method: method, id) }
+    func liveHost(_ id: String, _ method: String) throws -> SessionHost {
+        guard let host = try liveSession(id, method).host else { throw RPCError.sessionNotFound(method: method, id) }
         return host
     }
 
-    private func engine(for id: String, _ method: String) throws -> SessionEngine {
-        try host(for: id, method).engine
+    func liveEngine(_ id: String, _ method: String) throws -> SessionEngine {
+        try liveHost(id, method).engine
+    }
+
+    /// The folder of live session `id` (its plan and workspace files).
+    func workspace(_ id: String, _ method: String) throws -> SessionWorkspace {
+        _ = try liveSession(id, method)
+        return SessionWorkspace(root: workspaces.appendingPathComponent(id, isDirectory: true))
+    }
+
+    /// The folder of live session `id` and the official `Workspace` object describing it.
+    func workspaceSummary(_ id: String, _ method: String) async throws -> (SessionWorkspace, WorkspaceResult.Workspace) {
+        let session = try liveSession(id, method)
+        let host = try liveHost(id, method)
+        let metadata = host.metadata
+        let summary = WorkspaceResult.Workspace(
+            id: id, cwd: await host.engine.workingDirectory, name: await host.engine.name, createdAt: EventTimestamp.format(metadata.createdAt),
+            updatedAt: EventTimestamp.format(metadata.modifiedAt), clientName: session.clientName)
+        return (try workspace(id, method), summary)
+    }
+
+    /// Ends a live session and lets it go (its log completed and released in the store).
+    func release(_ session: ServerSession) async {
+        let released = state.withLock { state in
+            state.sessions[session.id] === session ? state.sessions.removeValue(forKey: session.id) : nil
+        }
+        await released?.close()
     }
 
     private func deleteSession(_ id: String, on connection: RPCConnection) async throws -> SuccessResult {
@@ -336,7 +369,7 @@ package final class RuntimeServer: Sendable {
         connection.notify(
             RPC.sessionLifecycle,
             SessionLifecycleNotification(type: SessionLifecycleNotification.created, sessionId: id, metadata: host.metadata.wire))
-        return SessionCreateResult(sessionId: id)
+        return SessionCreateResult(sessionId: id, workspacePath: workspaces.appendingPathComponent(id, isDirectory: true).path)
     }
 
     /// The config `params` describe, with tools, permissions, hooks and tokens answered by the client.
@@ -419,6 +452,7 @@ package final class RuntimeServer: Sendable {
         let session = ServerSession(id: id)
         session.subscribe(connection, asOwner: true)
         let config = try sessionConfig(params, session: session, id: id, method: method)
+        session.describe(provider: config.provider, clientName: config.clientName)
         let host: SessionHost
         do {
             host = try await open(config)

@@ -20,8 +20,15 @@ final class ServerSession: Sendable {
         case announced
     }
 
+    /// Where the session's model calls go (for `session.provider.getEndpoint`).
+    var provider: ProviderConfig? { state.withLock { $0.provider } }
+    /// The application that created the session.
+    var clientName: String? { state.withLock { $0.clientName } }
+
     private struct State {
         var host: SessionHost?
+        var provider: ProviderConfig?
+        var clientName: String?
         var subscribers: [UUID: RPCConnection] = [:]
         var owner: RPCConnection?
         var slots: [String: Slot] = [:]
@@ -31,6 +38,14 @@ final class ServerSession: Sendable {
 
     init(id: String) {
         self.id = id
+    }
+
+    /// Notes what the session was configured with.
+    func describe(provider: ProviderConfig?, clientName: String?) {
+        state.withLock { state in
+            state.provider = provider
+            state.clientName = clientName
+        }
     }
 
     /// Starts sending the host's events to the listening connections. Call before `host.start()`.

@@ -31,8 +31,11 @@ struct AgentLoopTests {
                 events.append(event)
                 if event.type == "session.idle" { break }
             }
+            // The queue took the message in and out (pending_messages.modified), then the turn, and
+            // how full the context is after the model call (session.usage_info).
             #expect(events.types == [
-                "user.message", "assistant.turn_start", "assistant.message", "assistant.usage", "assistant.turn_end", "session.idle",
+                "pending_messages.modified", "pending_messages.modified", "user.message", "assistant.turn_start", "assistant.message",
+                "assistant.usage", "session.usage_info", "assistant.turn_end", "session.idle",
             ])
             // parentId chains each persisted event to the previous persisted one.
             let persisted = events.filter { !$0.ephemeral }

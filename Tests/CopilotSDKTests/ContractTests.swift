@@ -17,10 +17,10 @@ extension ProtocolTests {
         let replies = try await exchange([
             Self.request("create", "session.create", Self.create),
             Self.request("a", "no.such.method", "{}"),
-            Self.request("b", "session.mode.get", "{}"),
-            Self.request("c", "session.mode.get", #"{"sessionId":"nope"}"#),
-            Self.request("d", "session.mode.get", #"{"sessionId":"s1"}"#),
-            Self.request("e", "session.plan.read", #"{"sessionId":5}"#),
+            Self.request("b", "session.skills.list", "{}"),
+            Self.request("c", "session.skills.list", #"{"sessionId":"nope"}"#),
+            Self.request("d", "session.skills.list", #"{"sessionId":"s1"}"#),
+            Self.request("e", "session.agent.getCurrent", #"{"sessionId":5}"#),
         ], maxFrameSize: 64 * 1024)
         let byID = Dictionary(replies.compactMap { reply in reply["id"]?.stringValue.map { ($0, reply) } }, uniquingKeysWith: { a, _ in a })
         #expect(byID["create"]?["result"]?["sessionId"] == "s1")
