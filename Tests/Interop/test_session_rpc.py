@@ -1,0 +1,92 @@
+"""The official Python SDK's typed session RPCs (github-copilot-sdk 1.0.27, unmodified) against
+`copilot-swift`: mode, plan, workspace files, name, event log, usage, approve-all and shutdown,
+with the events each change announces."""
+import asyncio
+
+import pytest
+
+from copilot import CopilotClient
+from copilot.rpc import (
+    EventLogReadRequest,
+    ModeSetRequest,
+    NameSetRequest,
+    PermissionsSetApproveAllRequest,
+    PlanUpdateRequest,
+    ShutdownRequest,
+    WorkspacesCreateFileRequest,
+    WorkspacesReadFileRequest,
+)
+from copilot.session import PermissionHandler
+from copilot.session_events import SessionMode
+
+from test_python_sdk import chat_calls, provider, run, sdk_env  # noqa: F401  (sdk_env is a fixture)
+
+
+def test_session_state_methods(fresh_llmock, sdk_env, tmp_path):
+    async def main():
+        async with CopilotClient() as client:
+            session = await client.create_session(
+                on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock),
+                working_directory=str(tmp_path), available_tools=["custom:*"])
+            seen = []
+            session.on(lambda event: seen.append(event))
+            rpc = session.rpc
+
+            assert await rpc.mode.get() == SessionMode.INTERACTIVE
+            await rpc.mode.set(ModeSetRequest(mode=SessionMode.PLAN))
+            assert await rpc.mode.get() == SessionMode.PLAN
+
+            assert (await rpc.plan.read()).exists is False
+            await rpc.plan.update(PlanUpdateRequest(content="# Plan\n- one"))
+            await rpc.plan.update(PlanUpdateRequest(content="# Plan\n- one\n- two"))
+            plan = await rpc.plan.read()
+            assert plan.exists and plan.content == "# Plan\n- one\n- two"
+            await rpc.plan.delete()
+            assert (await rpc.plan.read()).exists is False
+
+            assert (await rpc.workspaces.list_files()).files == []
+            await rpc.workspaces.create_file(WorkspacesCreateFileRequest(path="notes/a.txt", content="v1"))
+            await rpc.workspaces.create_file(WorkspacesCreateFileRequest(path="notes/a.txt", content="v2"))
+            assert (await rpc.workspaces.list_files()).files == ["notes/a.txt"]
+            assert (await rpc.workspaces.read_file(WorkspacesReadFileRequest(path="notes/a.txt"))).content == "v2"
+            for escape in ["../outside.txt", "notes/../../outside.txt", "/etc/passwd"]:
+                with pytest.raises(Exception) as refused:
+                    await rpc.workspaces.create_file(WorkspacesCreateFileRequest(path=escape, content="x"))
+                assert "workspace files directory" in str(refused.value).lower()
+            assert not (tmp_path.parent / "outside.txt").exists()
+
+            with pytest.raises(Exception) as empty:
+                await rpc.name.set(NameSetRequest(name="   "))
+            assert "empty" in str(empty.value).lower()
+            await rpc.name.set(NameSetRequest(name="Quarterly report"))
+            assert (await rpc.name.get()).name == "Quarterly report"
+
+            tail = await rpc.event_log.tail()
+            waiting = asyncio.create_task(rpc.event_log.read(EventLogReadRequest(
+                cursor=tail.cursor, max=10, wait_ms=5000, types=["session.title_changed"])))
+            await asyncio.sleep(0.2)
+            await rpc.name.set(NameSetRequest(name="Renamed"))
+            woken = await asyncio.wait_for(waiting, 10)
+            assert [event.data.title for event in woken.events] == ["Renamed"]
+
+            await rpc.permissions.set_approve_all(PermissionsSetApproveAllRequest(enabled=True))
+            reply = await session.send_and_wait("Hello", timeout=30)
+            assert reply is not None and reply.data.content
+            metrics = await rpc.usage.get_metrics()
+            assert sum(metric.requests.count for metric in metrics.model_metrics.values()) == 1
+            assert metrics.total_user_requests == 1
+
+            await rpc.shutdown(ShutdownRequest())
+            await asyncio.sleep(0.3)
+            return seen
+
+    seen = run(main())
+    types = [event.type.value for event in seen]
+    assert [e.data.new_mode for e in seen if e.type.value == "session.mode_changed"] == [SessionMode.PLAN]
+    assert [e.data.operation.value for e in seen if e.type.value == "session.plan_changed"] == ["create", "update", "delete"]
+    assert [e.data.operation.value for e in seen if e.type.value == "session.workspace_file_changed"] == ["create", "update"]
+    assert [e.data.title for e in seen if e.type.value == "session.title_changed"] == ["Quarterly report", "Renamed"]
+    assert "session.usage_info" in types and "pending_messages.modified" in types
+    shutdown = [e for e in seen if e.type.value == "session.shutdown"]
+    assert len(shutdown) == 1 and shutdown[0].data.shutdown_type.value == "routine"
+    assert len(chat_calls(fresh_llmock)) == 1
