@@ -28,6 +28,7 @@ package enum RPC {
     package static let sessionGetLastId = RPCMethod<EmptyParams, SessionLastIDResult>("session.getLastId")
     package static let sessionGetMetadata = RPCMethod<SessionIDParams, SessionMetadataResult>("session.getMetadata")
     package static let sessionDelete = RPCMethod<SessionIDParams, SuccessResult>("session.delete")
+    package static let sessionsFork = RPCMethod<SessionForkParams, SessionForkResult>("sessions.fork")
 
     // MARK: Client → runtime, for one session (every params type carries `sessionId`)
     package static let sessionSend = RPCMethod<SessionSendParams, SessionSendResult>("session.send")

@@ -436,3 +436,19 @@ package struct ProviderEndpointResult: Codable, Sendable, Hashable {
         self.headers = headers
     }
 }
+
+package struct SessionForkParams: Codable, Sendable, Hashable {
+    package var sessionId: String
+    /// The first event the fork leaves out; the whole log when absent.
+    package var toEventId: String?
+    package var name: String?
+}
+
+package struct SessionForkResult: Codable, Sendable, Hashable {
+    package var sessionId: String
+    package var name: String?
+    package init(sessionId: String, name: String?) {
+        self.sessionId = sessionId
+        self.name = name
+    }
+}

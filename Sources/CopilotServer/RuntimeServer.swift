@@ -180,6 +180,7 @@ package final class RuntimeServer: Sendable {
         router.on(RPC.sessionGetMetadata) { [unowned server] params, _ in
             SessionMetadataResult(session: try await server.allMetadata().first { $0.sessionId == params.sessionId })
         }
+        router.on(RPC.sessionsFork) { [unowned server] params, _ in try await server.fork(params) }
         router.on(RPC.sessionDelete) { [unowned server] params, connection in try await server.deleteSession(params.sessionId, on: connection) }
 
         router.on(RPC.sessionSend) { [unowned server] params, _ in
@@ -325,6 +326,59 @@ package final class RuntimeServer: Sendable {
         guard found else { return SuccessResult(success: false, error: "Session not found: \(id)") }
         connection.notify(RPC.sessionLifecycle, SessionLifecycleNotification(type: SessionLifecycleNotification.deleted, sessionId: id))
         return SuccessResult(success: true)
+    }
+
+    /// A new stored session with the events of `params.sessionId` up to (not including)
+    /// `params.toEventId`, to be resumed like any other.
+    private func fork(_ params: SessionForkParams) async throws -> SessionForkResult {
+        let method = RPC.sessionsFork.name
+        guard let store else {
+            throw RPCError(code: -32603, message: "\(method): forking needs a session store; this server keeps sessions in memory only (--no-store).")
+        }
+        let source = params.sessionId
+        var events: [SessionEvent]
+        var metadata: SessionMetadata?
+        if let host = state.withLock({ $0.sessions[source] })?.host {
+            events = host.persistedEvents
+            metadata = host.metadata
+        } else {
+            guard let stored = try? await store.open(source) else {
+                throw RPCError.invalidParams("\(method): Session \(source) not found or has no persisted events.")
+            }
+            await stored.log.close()
+            events = stored.events
+            metadata = stored.metadata
+        }
+        if let boundary = params.toEventId {
+            guard let index = events.firstIndex(where: { $0.id.uuidString.lowercased() == boundary.lowercased() }) else {
+                throw RPCError.invalidParams("\(method): Event \(boundary) not found in session \(source).")
+            }
+            events.removeSubrange(index...)
+        }
+        guard events.contains(where: { if case .sessionStart = $0.payload { false } else { true } }) else {
+            throw RPCError.invalidParams("\(method): Session \(source) not found or has no persisted events.")
+        }
+        let id = UUID().uuidString.lowercased()
+        events = events.map { event in
+            guard case .sessionStart(var start) = event.payload else { return event }
+            start.sessionId = id
+            var copy = event
+            copy.payload = .sessionStart(start)
+            return copy
+        }
+        var forked = metadata ?? SessionMetadata(sessionId: id)
+        forked.sessionId = id
+        forked.createdAt = Date()
+        forked.modifiedAt = Date()
+        if let name = params.name { forked.summary = name }
+        do {
+            let log = try await store.create(forked)
+            try await log.append(events)
+            await log.close()
+        } catch {
+            throw RPCError.internalError(method: method, String(describing: error))
+        }
+        return SessionForkResult(sessionId: id, name: params.name)
     }
 
     /// Sends, waits for the `session.idle` that ends the message, and answers with the final

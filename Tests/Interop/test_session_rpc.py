@@ -90,3 +90,34 @@ def test_session_state_methods(fresh_llmock, sdk_env, tmp_path):
     shutdown = [e for e in seen if e.type.value == "session.shutdown"]
     assert len(shutdown) == 1 and shutdown[0].data.shutdown_type.value == "routine"
     assert len(chat_calls(fresh_llmock)) == 1
+
+
+def test_fork(fresh_llmock, sdk_env, tmp_path):
+    from copilot.rpc import SessionsForkRequest
+
+    async def main():
+        async with CopilotClient() as client:
+            config = dict(on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock),
+                          working_directory=str(tmp_path), available_tools=["custom:*"])
+            source = await client.create_session(**config)
+            await source.send_and_wait("First question", timeout=30)
+            await source.send_and_wait("Second question", timeout=30)
+            events = await source.get_events()
+            second = [e for e in events if e.type.value == "user.message"][1]
+            with pytest.raises(Exception) as unknown:
+                await client.rpc.sessions.fork(SessionsForkRequest(session_id=source.session_id, to_event_id="00000000-0000-4000-8000-000000000000"))
+            assert "event 00000000-0000-4000-8000-000000000000 not found" in str(unknown.value).lower()
+            fork = await client.rpc.sessions.fork(SessionsForkRequest(session_id=source.session_id, to_event_id=str(second.id)))
+            assert fork.session_id and fork.session_id != source.session_id
+            resumed = await client.resume_session(fork.session_id, **config)
+            forked = await resumed.get_events()
+            prompts = [e.data.content for e in forked if e.type.value == "user.message"]
+            await resumed.send_and_wait("Third question", timeout=30)
+            after = [e.data.content for e in await source.get_events() if e.type.value == "user.message"]
+            return prompts, after, [str(e.id) for e in forked]
+
+    prompts, source_prompts, forked_ids = run(main())
+    assert prompts == ["First question"], "the fork ends before the boundary event"
+    assert source_prompts == ["First question", "Second question"], "the source does not see the fork's turns"
+    last = chat_calls(fresh_llmock)[-1]["body"]["messages"]
+    assert [m["content"] for m in last if m["role"] == "user"][-2:] == ["First question", "Third question"]
