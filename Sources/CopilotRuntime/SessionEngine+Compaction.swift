@@ -64,15 +64,18 @@ extension SessionEngine {
 
     /// The conversation entry for a prompt: text files inlined, images attached, vision checked.
     func userItem(_ prompt: String, attachments: [Attachment]) async throws -> ConversationItem {
-        let loader = AttachmentLoader(directory: WorkingDirectory(workingDirectory ?? FileManager.default.currentDirectoryPath)) { request in
+        let loader = AttachmentLoader(
+            directory: WorkingDirectory(workingDirectory ?? FileManager.default.currentDirectoryPath), tagsFiles: builtInTools.contains(.view)
+        ) { request in
             await self.builtInPermission(request, preApproved: false)
         }
-        let (text, images) = try await loader.load(attachments)
+        let loaded = try await loader.load(attachments)
+        let images = loaded.images
         if !images.isEmpty, modelCapabilities?.supports.vision == false {
             throw CopilotError(
                 code: .invalidInput,
                 message: "Model \(model) does not accept images (its capabilities say vision: false). Remove the image attachments or use a model with vision.")
         }
-        return .user(text.isEmpty ? prompt : prompt + text, images: images)
+        return .user(loaded.text(for: prompt), images: images)
     }
 }

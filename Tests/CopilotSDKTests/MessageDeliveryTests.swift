@@ -44,6 +44,53 @@ struct MessageDeliveryTests {
         }
     }
 
+    @Test("with the view tool, files and directories are tagged after the prompt and a selection goes before it, as the official runtime words them")
+    func taggedAttachments() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("copilot-attach-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory + "/docs", withIntermediateDirectories: true)
+        try Data("one\ntwo\nthree\n".utf8).write(to: URL(fileURLWithPath: directory + "/notes.txt"))
+        try Data("x".utf8).write(to: URL(fileURLWithPath: directory + "/docs/a.md"))
+        try await withScriptedClient(turns: [.text("ok")]) { client, server in
+            var config = scriptedConfig(server)
+            config.workingDirectory = directory
+            config.builtInTools = [.view]
+            let session = try await client.createSession(config)
+            let selection = Attachment.Selection(start: .init(line: 1, character: 0), end: .init(line: 2, character: 5))
+            _ = try await session.sendAndWait(MessageOptions(prompt: "Explain", attachments: [
+                .file("notes.txt"), .file("notes.txt", lines: .init(start: 2, end: 3)), .directory("docs"),
+                .selection("two\nthree", in: directory + "/notes.txt", at: selection, displayName: "notes.txt"),
+            ]))
+            let text = server.modelCalls.first?.json?["messages"]?.arrayValue?.last?["content"]?.stringValue
+            let root = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
+            #expect(text == """
+                <ide_selection>
+                The user has the following text selected in their IDE. This may or may not be related to their request.
+                File: notes.txt (lines 2-3)
+                ```
+                two
+                three
+                ```
+                </ide_selection>
+
+
+
+                Explain
+
+
+
+                <tagged_files>
+                * \(root)/notes.txt (3 lines)
+                * \(root)/notes.txt (lines 2-3 of 3 lines)
+                * \(root)/docs (1 items)
+                </tagged_files>
+                """)
+            let echoed = try await session.messages().compactMap { event -> [Attachment]? in
+                if case .userMessage(let message) = event.payload { message.attachments } else { nil }
+            }.first
+            #expect(echoed?.last?.selection == selection, "user.message carries the attachments as sent")
+        }
+    }
+
     @Test("image and text files by path: the image as vision content, the text inlined")
     func filesByPath() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("copilot-attach-\(UUID().uuidString)").path
@@ -56,7 +103,8 @@ struct MessageDeliveryTests {
             let session = try await client.createSession(config)
             _ = try await session.sendAndWait(MessageOptions(prompt: "Look", attachments: [.file("dot.png"), .file("main.rs")]))
             let content = try #require(server.modelCalls.first?.json?["messages"]?.arrayValue?.last?["content"]?.arrayValue)
-            #expect(content.first?["text"] == "Look\n\n<attachment path=\"main.rs\">\nfn main() {}\n\n</attachment>")
+            // Without the view tool the model cannot read the file itself: it is inlined.
+            #expect(content.first?["text"] == "Look\ndot.png\n\n<attachment path=\"main.rs\">\nfn main() {}\n\n</attachment>")
             #expect(content.last?["image_url"]?["url"] == .string("data:image/png;base64,\(Self.pixel)"))
         }
     }
