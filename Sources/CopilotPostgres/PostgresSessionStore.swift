@@ -177,14 +177,15 @@ public final class PostgresSessionStore: SessionStore, Service, Sendable {
         return PostgresSessionLog(store: self, sessionId: metadata.sessionId, storedCount: 0)
     }
 
-    public func open(_ sessionId: String) async throws -> StoredSession {
+    public func open(_ sessionId: String, takeOver: Bool) async throws -> StoredSession {
         try validate(sessionId)
         try await prepare()
         let claimed = try await perform("opening session \(sessionId)") {
+            // Taking over moves the lease here at once; the old owner's next append finds it gone.
             try await client.query(
                 """
                 UPDATE \(unescaped: sessionsTable) SET owner = \(ownerID), lease_until = now() + make_interval(secs => \(leaseSeconds))
-                WHERE session_id = \(sessionId) AND (owner IS NULL OR lease_until < now())
+                WHERE session_id = \(sessionId) AND (owner IS NULL OR lease_until < now() OR \(takeOver))
                 RETURNING \(unescaped: Self.metadataColumns), event_count
                 """, logger: logger
             ).collect()
@@ -502,7 +503,8 @@ final class PostgresSessionLog: SessionLog {
         let inserted = rows.first ?? 0
         guard inserted == added else {
             throw SessionStoreError(
-                "Session \(sessionId) is no longer owned by this writer (its lease ran out and another writer took it, or it was deleted); \(events.count) events were not stored."
+                "Session \(sessionId) is no longer owned by this writer (its lease ran out or another writer took it over, or it was deleted); \(events.count) events were not stored.",
+                fenced: true
             )
         }
         state.withLock { $0.count = expected + added }

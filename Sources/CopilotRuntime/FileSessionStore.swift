@@ -60,12 +60,12 @@ public struct FileSessionStore: SessionStore {
         return log
     }
 
-    public func open(_ sessionId: String) async throws -> StoredSession {
+    public func open(_ sessionId: String, takeOver: Bool) async throws -> StoredSession {
         let folder = try folder(sessionId)
         guard let metadata = try readMetadata(folder) else {
             throw SessionStoreError("Session not found: \(sessionId)")
         }
-        let log = try FileSessionLog(folder: folder, sessionId: sessionId)
+        let log = try FileSessionLog(folder: folder, sessionId: sessionId, takeOver: takeOver)
         do {
             let read = try Self.readEvents(folder.appendingPathComponent("events.jsonl"))
             var recovery: String?
@@ -100,8 +100,9 @@ public struct FileSessionStore: SessionStore {
     public func delete(_ sessionId: String) async throws {
         let folder = try folder(sessionId)
         guard FileManager.default.fileExists(atPath: folder.path) else { throw SessionStoreError("Session not found: \(sessionId)") }
-        let log = try FileSessionLog(folder: folder, sessionId: sessionId)
-        defer { log.release() }
+        guard !FileSessionLog.isHeld(folder) else {
+            throw SessionStoreError("Session \(sessionId) is open in another writer (another process or client); close it there first.")
+        }
         try FileManager.default.removeItem(at: folder)
     }
 
@@ -160,23 +161,96 @@ public struct FileSessionStore: SessionStore {
 final class FileSessionLog: SessionLog {
     private let folder: URL
     private let sessionId: String
-    private let state: Mutex<(events: Int32, lock: Int32)?>
+    /// The log's and the lock's file descriptors, and this writer's generation; `nil` once released.
+    private let state: Mutex<(events: Int32, lock: Int32, generation: Int)?>
 
-    init(folder: URL, sessionId: String) throws {
+    /// Who may append: the `owner` file holds the current writer's generation and process, and
+    /// whether it let the session go. Opening raises the generation; an append checks it under
+    /// the lock, so a writer whose session was taken over is fenced at its next append and two
+    /// writers never interleave.
+    private struct Owner {
+        var generation: Int
+        var pid: pid_t
+        var active: Bool
+
+        init(generation: Int, pid: pid_t, active: Bool) {
+            self.generation = generation
+            self.pid = pid
+            self.active = active
+        }
+
+        init?(_ text: String) {
+            let parts = text.split(whereSeparator: \.isWhitespace)
+            guard parts.count == 3, let generation = Int(parts[0]), let pid = pid_t(parts[1]) else { return nil }
+            self.init(generation: generation, pid: pid, active: parts[2] == "active")
+        }
+
+        var text: String { "\(generation) \(pid) \(active ? "active" : "released")\n" }
+
+        /// Whether a writer still holds the session (its process is alive and it did not let go).
+        var isHeld: Bool { active && (kill(pid, 0) == 0 || errno == EPERM) }
+    }
+
+    /// Opens the log for writing. A session another writer holds is refused, unless `takeOver`:
+    /// then this writer takes it, and the other one is fenced at its next append.
+    init(folder: URL, sessionId: String, takeOver: Bool = false) throws {
         self.folder = folder
         self.sessionId = sessionId
         let lockFD = systemOpen(folder.appendingPathComponent("lock").path, O_CREAT | O_RDWR, 0o600)
         guard lockFD >= 0 else { throw SessionStoreError("Cannot open the lock of session \(sessionId).") }
-        guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
+        let generation: Int
+        do {
+            generation = try Self.locked(lockFD) {
+                let current = Self.readOwner(folder)
+                if let current, current.isHeld, !takeOver {
+                    throw SessionStoreError("Session \(sessionId) is open in another writer (another process or client); close it there first.")
+                }
+                let next = Owner(generation: (current?.generation ?? 0) + 1, pid: getpid(), active: true)
+                try Self.writeOwner(next, folder)
+                return next.generation
+            }
+        } catch {
             systemClose(lockFD)
-            throw SessionStoreError("Session \(sessionId) is open in another writer (another process or client); close it there first.")
+            throw error
         }
         let eventsFD = systemOpen(folder.appendingPathComponent("events.jsonl").path, O_CREAT | O_WRONLY | O_APPEND, 0o600)
         guard eventsFD >= 0 else {
             systemClose(lockFD)
             throw SessionStoreError("Cannot open the event log of session \(sessionId).")
         }
-        state = Mutex((eventsFD, lockFD))
+        state = Mutex((eventsFD, lockFD, generation))
+    }
+
+    /// Whether a writer holds session `folder` now.
+    static func isHeld(_ folder: URL) -> Bool { readOwner(folder)?.isHeld ?? false }
+
+    private static func readOwner(_ folder: URL) -> Owner? {
+        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("owner").path) else { return nil }
+        return Owner(String(decoding: data, as: UTF8.self))
+    }
+
+    private static func writeOwner(_ owner: Owner, _ folder: URL) throws {
+        let url = folder.appendingPathComponent("owner")
+        try Data(owner.text.utf8).write(to: url, options: .atomic)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+    }
+
+    /// Runs `body` holding the session's lock (only as long as `body` runs).
+    private static func locked<T>(_ lockFD: Int32, _ body: () throws -> T) throws -> T {
+        while flock(lockFD, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw SessionStoreError("Cannot lock a session log (errno \(errno)).") }
+        }
+        defer { flock(lockFD, LOCK_UN) }
+        return try body()
+    }
+
+    /// Throws when another writer has taken the session over since this one opened it.
+    private func checkOwnership(_ generation: Int, events: Int) throws {
+        guard Self.readOwner(folder)?.generation == generation else {
+            throw SessionStoreError(
+                "Session \(sessionId) is no longer owned by this writer (another writer took it over); \(events) events were not stored.",
+                fenced: true)
+        }
     }
 
     /// The batch goes out as one `write` of whole lines, so a crash leaves at most a torn last line.
@@ -185,20 +259,29 @@ final class FileSessionLog: SessionLog {
         for event in events { line += (try event.jsonLine() + "\n").utf8 }
         try state.withLock { state in
             guard let fds = state else { throw SessionStoreError("The log of session \(sessionId) is closed.") }
-            var offset = 0
-            while offset < line.count {
-                let written = line.withUnsafeBytes { write(fds.events, $0.baseAddress! + offset, $0.count - offset) }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw SessionStoreError("Writing the log of session \(sessionId) failed (errno \(errno)).")
+            try Self.locked(fds.lock) {
+                try checkOwnership(fds.generation, events: events.count)
+                var offset = 0
+                while offset < line.count {
+                    let written = line.withUnsafeBytes { write(fds.events, $0.baseAddress! + offset, $0.count - offset) }
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw SessionStoreError("Writing the log of session \(sessionId) failed (errno \(errno)).")
+                    }
+                    offset += written
                 }
-                offset += written
             }
         }
     }
 
     func update(_ metadata: SessionMetadata) async throws {
-        try writeMetadata(metadata)
+        try state.withLock { state in
+            guard let fds = state else { throw SessionStoreError("The log of session \(sessionId) is closed.") }
+            try Self.locked(fds.lock) {
+                try checkOwnership(fds.generation, events: 0)
+                try writeMetadata(metadata)
+            }
+        }
     }
 
     func writeMetadata(_ metadata: SessionMetadata) throws {
@@ -246,7 +329,7 @@ final class FileSessionLog: SessionLog {
             let eventsFD = systemOpen(log.path, O_WRONLY | O_APPEND, 0o600)
             guard eventsFD >= 0 else { throw SessionStoreError("Cannot reopen the log of session \(sessionId).") }
             systemClose(fds.events)
-            state = (eventsFD, fds.lock)
+            state = (eventsFD, fds.lock, fds.generation)
         }
     }
 
@@ -267,7 +350,12 @@ final class FileSessionLog: SessionLog {
             guard let fds = state else { return }
             fsync(fds.events)
             systemClose(fds.events)
-            flock(fds.lock, LOCK_UN)
+            // Let go only of what is still ours: a writer that took over keeps the session.
+            try? Self.locked(fds.lock) {
+                if Self.readOwner(folder)?.generation == fds.generation {
+                    try? Self.writeOwner(Owner(generation: fds.generation, pid: getpid(), active: false), folder)
+                }
+            }
             systemClose(fds.lock)
             state = nil
         }

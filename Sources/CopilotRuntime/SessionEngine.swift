@@ -302,6 +302,17 @@ package actor SessionEngine {
         current?.cancel()
     }
 
+    /// Another writer took the session over (its log is not this engine's any more): emits a
+    /// `session.warning` of type `session_taken_over`, drops what waits and aborts what runs;
+    /// later messages are refused.
+    func lose(to message: String) async {
+        guard !isClosed else { return }
+        emit(.sessionWarning(.init(
+            warningType: "session_taken_over",
+            message: "Another client or runtime resumed this session and now owns it; this one stops. (\(message))")))
+        await close()
+    }
+
     /// Stops the session: drops queued messages, aborts the current one and waits until it has ended.
     package func close() async {
         guard !isClosed else { return }

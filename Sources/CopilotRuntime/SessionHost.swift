@@ -83,6 +83,10 @@ package final class SessionHost: Sendable {
         }
         self.events = events
         self.recorder = recorder
+        // Another writer took the session over: say so, and stop working on a session whose log is not ours.
+        recorder?.whenFenced { [engine] message in
+            Task { await engine.lose(to: message) }
+        }
         self.ledger = ledger
         self.origin = Mutex(origin)
         self.clock = providerContext.clock
@@ -125,7 +129,9 @@ package final class SessionHost: Sendable {
     ) async throws -> SessionHost {
         let stored: StoredSession
         do {
-            stored = try await store.open(id)
+            // As the official runtime: a resume takes the session over from a writer that still
+            // holds it (another process or client), which the store then fences.
+            stored = try await store.open(id, takeOver: true)
         } catch let error as SessionStoreError {
             throw CopilotError(code: .invalidConfiguration, message: error.message)
         }

@@ -19,12 +19,21 @@ package final class SessionRecorder: Sendable {
         var closing = false
         var writerWaiting: CheckedContinuation<Void, Never>?
         var writer: Task<Void, Never>?
+        /// Set once another writer took the session over: nothing more is written.
+        var fenced = false
+        var onFenced: (@Sendable (String) -> Void)?
     }
 
     private let logger: Logger
     private let state = Mutex(State())
 
     package init(logger: Logger) { self.logger = logger }
+
+    /// Calls `handler` once if the store says another writer took the session over (the recorder
+    /// then stops writing).
+    package func whenFenced(_ handler: @escaping @Sendable (String) -> Void) {
+        state.withLock { $0.onFenced = handler }
+    }
 
     /// Starts writing to `log`; events recorded before it was attached are written first.
     package func attach(_ log: any SessionLog, metadata: SessionMetadata?) {
@@ -99,9 +108,18 @@ package final class SessionRecorder: Sendable {
             state.metadata = metadata
             return metadata
         }
+        guard !state.withLock({ $0.fenced }) else { return }
         do {
             try await log.append(batch)
             if let updated { try await log.update(updated) }
+        } catch let error as SessionStoreError where error.fenced {
+            let handler = state.withLock { state -> (@Sendable (String) -> Void)? in
+                state.fenced = true
+                defer { state.onFenced = nil }
+                return state.onFenced
+            }
+            logger.warning("session taken over by another writer; this one stops", metadata: ["error": "\(error)"])
+            handler?(error.message)
         } catch {
             logger.error(
                 "could not store session events",

@@ -7,8 +7,10 @@ public protocol SessionStore: Sendable {
     /// Starts a new session's log and takes its write lock.
     func create(_ metadata: SessionMetadata) async throws -> any SessionLog
     /// Opens an existing session for appending: its metadata, every stored event in order, a report
-    /// of anything that had to be repaired, and the log (with its write lock).
-    func open(_ sessionId: String) async throws -> StoredSession
+    /// of anything that had to be repaired, and the log (with its write lock). A session another
+    /// writer holds is refused, unless `takeOver`: then this writer takes it, and the other one's
+    /// next append fails with a ``SessionStoreError`` whose ``SessionStoreError/fenced`` is set.
+    func open(_ sessionId: String, takeOver: Bool) async throws -> StoredSession
     /// Every stored session, newest first.
     func list() async throws -> [SessionMetadata]
     /// One session's metadata, or `nil` when there is none.
@@ -18,6 +20,9 @@ public protocol SessionStore: Sendable {
 }
 
 extension SessionStore {
+    /// Opens a session no other writer holds (see ``open(_:takeOver:)``).
+    public func open(_ sessionId: String) async throws -> StoredSession { try await open(sessionId, takeOver: false) }
+
     /// The most recently modified session's id.
     public func lastSessionId() async throws -> String? { try await list().first?.sessionId }
 }
@@ -87,6 +92,11 @@ public struct SessionMetadata: Sendable, Hashable, Codable {
 /// Errors from a ``SessionStore``.
 public struct SessionStoreError: Error, Sendable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// Set when another writer took the session over: this writer may not append any more.
+    public var fenced: Bool
+    public init(_ message: String, fenced: Bool = false) {
+        self.message = message
+        self.fenced = fenced
+    }
     public var description: String { message }
 }

@@ -96,6 +96,14 @@ struct PostgresStoreTests {
         await #expect(throws: SessionStoreError.self) { try await b.delete("owned") }
         await #expect(throws: SessionStoreError.self) { _ = try await a.open("owned") }
         await #expect(throws: SessionStoreError.self) { _ = try await a.create(SessionMetadata(sessionId: "owned")) }
+        // A takeover moves the session at once; the old writer's next append is fenced, not interleaved.
+        let taken = try await b.open("owned", takeOver: true)
+        await #expect {
+            try await log.append([SessionEvent(payload: .userMessage(.init(content: "late", messageId: "m9")))])
+        } throws: { error in
+            (error as? SessionStoreError)?.fenced == true
+        }
+        await taken.log.close()
         await log.close()
 
         let opened = try await b.open("owned")
@@ -247,15 +255,9 @@ struct SharedStoreServerTests {
         #expect(try await session.sendAndWait("The door code is 4711.").content == "Noted: the door code is 4711.")
         let before = try await session.messages()
 
-        // While A holds the session, B refuses it.
-        let clientB = client(serverB)
-        await #expect {
-            _ = try await clientB.resumeSession(id, scriptedConfig(provider, apiKey: "sk-handover-secret"))
-        } throws: { error in
-            String(describing: error).contains("open in another writer")
-        }
         await session.disconnect()
 
+        let clientB = client(serverB)
         let resumed = try await clientB.resumeSession(id, scriptedConfig(provider, apiKey: "sk-handover-secret"))
         #expect(try await resumed.sendAndWait("What is the door code?").content == "It is 4711.")
         let messages = try #require(provider.modelCalls.last?.json?["messages"]?.arrayValue)

@@ -33,20 +33,36 @@ struct SessionStoreTests {
         }
     }
 
-    @Test("a second writer is refused while the session is open; deleting it is refused too")
-    func twoWriters() async throws {
+    @Test("a resume takes the session over from the client holding it; that one is fenced at its next write and told; the log never has two writers")
+    func takeover() async throws {
         let store = temporaryStore()
-        let server = try await ScriptedProviderServer.start(turns: [.text("hi")])
+        // Answers by prompt, since the fenced session's model call may or may not still happen.
+        let server = try await ScriptedProviderServer.start(responder: { request in
+            let last = request.json?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+            return .text(last == "one" ? "first" : last == "two" ? "second" : "stale")
+        })
         let first = client(store)
         let session = try await first.createSession(scriptedConfig(server))
+        #expect(try await session.sendAndWait("one").content == "first")
         let second = client(store)
-        await #expect {
-            _ = try await second.resumeSession(session.sessionId, scriptedConfig(server))
-        } throws: { error in
-            String(describing: error).contains("open in another writer")
-        }
+        // Deleting is refused while a writer holds the session.
         await #expect(throws: CopilotError.self) { try await second.deleteSession(session.sessionId) }
-        await session.disconnect()
+        let taken = try await second.resumeSession(session.sessionId, scriptedConfig(server))
+
+        _ = try? await session.send("late")
+        var told = false
+        for _ in 0..<100 where !told {
+            told = try await session.messages().contains { event in
+                if case .sessionWarning(let warning) = event.payload { warning.warningType == "session_taken_over" } else { false }
+            }
+            if !told { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(told, "the old holder is told that another client took the session")
+        #expect(try await taken.sendAndWait("two").content == "second")
+        let log = try String(contentsOf: store.directory.appendingPathComponent(session.sessionId).appendingPathComponent("events.jsonl"), encoding: .utf8)
+        #expect(log.contains("\"one\"") && log.contains("\"two\""))
+        #expect(!log.contains("\"late\"") && !log.contains("session_taken_over"), "nothing of the fenced writer's reached the log")
+        await taken.disconnect()
         try await second.deleteSession(session.sessionId)
         #expect(try await second.listSessions().isEmpty)
         try await first.stop()
