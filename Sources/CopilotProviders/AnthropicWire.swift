@@ -18,6 +18,10 @@ enum AnthropicWire: WireFormat {
 
     static func requestBody(for request: ModelRequest, config: ProviderConfig) throws -> Data {
         var messages = MessageList()
+        // A tool call's input goes back exactly as the model wrote it (key order too): it is put
+        // in after encoding, in place of a marker, rather than parsed and encoded again.
+        let marker = "copilot-raw-input-\(UUID().uuidString)-"
+        var rawInputs: [String] = []
         for item in request.messages {
             switch item {
             case .user(let text, let images):
@@ -37,7 +41,11 @@ enum AnthropicWire: WireFormat {
                 }
                 if !text.isEmpty { blocks.append(["type": "text", "text": .string(text)]) }
                 for call in toolCalls {
-                    let input = (try? JSONValue(parsing: call.arguments)).flatMap { $0.objectValue != nil ? $0 : nil } ?? [:]
+                    var input: JSONValue = [:]
+                    if (try? JSONValue(parsing: call.arguments))?.objectValue != nil {
+                        input = .string(marker + String(rawInputs.count))
+                        rawInputs.append(call.arguments.trimmingCharacters(in: .whitespacesAndNewlines))
+                    }
                     blocks.append(["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": input])
                 }
                 messages.append(role: "assistant", blocks: blocks)
@@ -60,7 +68,13 @@ enum AnthropicWire: WireFormat {
             body["thinking"] = ["type": "enabled", "budget_tokens": .int(budget)]
         }
         body["max_tokens"] = .int(maxTokens)
-        return try JSONEncoder().encode(JSONValue.object(body))
+        let encoded = try JSONEncoder().encode(JSONValue.object(body))
+        guard !rawInputs.isEmpty else { return encoded }
+        var text = String(decoding: encoded, as: UTF8.self)
+        for (index, raw) in rawInputs.enumerated().reversed() {
+            text = text.replacingOccurrences(of: "\"\(marker)\(index)\"", with: raw)
+        }
+        return Data(text.utf8)
     }
 
     /// Messages that alternate roles: consecutive blocks of one role are merged into one message.

@@ -113,3 +113,20 @@ struct ChatCompletionsWireTests {
         #expect(json == expected)
     }
 }
+
+@Suite("Anthropic request bodies")
+struct AnthropicWireTests {
+    @Test("a tool call's input goes back as the model wrote it, key order and all")
+    func toolInputVerbatim() throws {
+        let arguments = #"{"zeta":1,"alpha":{"y":[2,"}"],"b":"\"q\""}}"#
+        let request = ModelRequest(model: "claude", messages: [
+            .user("Go"), .assistant(text: "", toolCalls: [ToolCall(id: "t1", name: "run", arguments: arguments)]),
+            .toolResult(callID: "t1", content: "done"),
+        ])
+        let body = String(decoding: try AnthropicWire.requestBody(for: request, config: ProviderConfig(type: .anthropic, baseURL: "http://127.0.0.1:9")), as: UTF8.self)
+        #expect(body.contains(#""input":"# + arguments))
+        let json = try JSONValue(parsing: body)
+        let input = json["messages"]?.arrayValue?[1]["content"]?.arrayValue?.first?["input"]
+        #expect(input?["alpha"]?["b"] == "\"q\"", "the body is still valid JSON")
+    }
+}
