@@ -215,6 +215,8 @@ package struct ModelSwitchParams: Codable, Sendable, Hashable {
     package var sessionId: String
     package var modelId: String
     package var reasoningEffort: String?
+    /// Replaces the session's model capabilities (vision, limits).
+    package var modelCapabilities: SessionCreateParams.ModelCapabilitiesParams?
     package init(sessionId: String, modelId: String, reasoningEffort: String? = nil) {
         self.sessionId = sessionId
         self.modelId = modelId
@@ -375,6 +377,8 @@ package struct SessionLifecycleNotification: Codable, Sendable, Hashable {
     package static let created = "session.created"
     /// A session was deleted.
     package static let deleted = "session.deleted"
+    /// Something about a session that a session list shows changed (its mode, name, plan, model, a new prompt).
+    package static let updated = "session.updated"
 
     /// ``created``, ``deleted``, or another lifecycle type of the official runtime (`session.updated`, …).
     package var type: String

@@ -163,11 +163,7 @@ extension SessionConfig {
         case let mode?:
             throw CopilotError(code: .invalidConfiguration, message: "systemMessage.mode `\(mode)` is not one of append, replace, customize.")
         }
-        let capabilities = params.modelCapabilities.map { wire in
-            ModelCapabilities(
-                supports: ModelSupports(vision: wire.supports?.vision, reasoningEffort: wire.supports?.reasoningEffort),
-                limits: ModelLimits(maxPromptTokens: wire.limits?.maxPromptTokens, maxContextWindowTokens: wire.limits?.maxContextWindowTokens))
-        }
+        let capabilities = params.modelCapabilities?.capabilities
         self.init(
             sessionId: params.sessionId,
             model: params.model ?? params.provider?.modelId ?? params.provider?.wireModel,
@@ -240,5 +236,14 @@ extension SystemMessage.SectionEdit {
                 code: .invalidConfiguration,
                 message: "systemMessage section action `\(wire.action)` is not one of replace, remove, append, prepend, preserve, transform.")
         }
+    }
+}
+
+extension SessionCreateParams.ModelCapabilitiesParams {
+    /// The capabilities these params describe.
+    package var capabilities: ModelCapabilities {
+        ModelCapabilities(
+            supports: ModelSupports(vision: supports?.vision, reasoningEffort: supports?.reasoningEffort),
+            limits: ModelLimits(maxPromptTokens: limits?.maxPromptTokens, maxContextWindowTokens: limits?.maxContextWindowTokens))
     }
 }

@@ -30,17 +30,8 @@ extension SessionEngine {
         }
         let custom = tools[call.name]
         let builtIn = builtInTools.first { $0.rawValue == call.name }
-        guard custom != nil || builtIn != nil else {
-            // The official runtime's wording, which models trained on it recover from.
-            let available = toolDefinitions.map(\.name).joined(separator: ", ")
-            let text = "Tool '\(call.name)' does not exist. Available tools that can be called are \(available)."
-            return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
-        }
-        guard let arguments = parsed, arguments.objectValue != nil || arguments == .null else {
-            let text = "The arguments for tool `\(call.name)` are not a JSON object: \(call.arguments.prefix(200)). Call it again with a JSON object that matches its schema."
-            return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
-        }
-        var invocationArguments: JSONValue = arguments == .null ? [:] : arguments
+        let isObject = parsed.map { $0.objectValue != nil || $0 == .null } ?? false
+        var invocationArguments: JSONValue = isObject && parsed != .null ? parsed ?? [:] : [:]
         var additionalContext: String?
         var hookDecision: String?
         if let hook = hooks?.onPreToolUse {
@@ -55,6 +46,17 @@ extension SessionEngine {
                     return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "denied")
                 }
             }
+        }
+        // As in the official runtime, the hook sees every call the model makes, then the call is checked.
+        guard custom != nil || builtIn != nil else {
+            // The official runtime's wording, which models trained on it recover from.
+            let available = toolDefinitions.map(\.name).joined(separator: ", ")
+            let text = "Tool '\(call.name)' does not exist. Available tools that can be called are \(available)."
+            return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
+        }
+        guard isObject else {
+            let text = "The arguments for tool `\(call.name)` are not a JSON object: \(call.arguments.prefix(200)). Call it again with a JSON object that matches its schema."
+            return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
         }
 
         let result: ToolResult
@@ -99,6 +101,10 @@ extension SessionEngine {
             return fail(call, turnID: turnID, textForModel: text, eventMessage: String(describing: error), code: "failure")
         }
 
+        // An abort while the call waited (for its permission, say) interrupts it, whatever it returned.
+        if Task.isCancelled {
+            return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
+        }
         switch result.resultType {
         case .success:
             var text = result.textResultForLlm

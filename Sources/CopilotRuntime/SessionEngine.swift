@@ -79,8 +79,9 @@ package actor SessionEngine {
 
     /// Messages sent with `mode: .immediate` while busy, joining before the next model call.
     private var steering: [QueuedMessage] = []
-    let modelCapabilities: ModelCapabilities?
+    private(set) var modelCapabilities: ModelCapabilities?
     var budget: ConversationBudget?
+    private let maxOutputTokensSetting: Int?
 
     /// Per model call: ids of the message and reasoning being streamed.
     private struct StreamState {
@@ -153,6 +154,7 @@ package actor SessionEngine {
         self.reasoningEffort = config.reasoningEffort
         self.hooks = config.hooks
         self.modelCapabilities = config.modelCapabilities
+        self.maxOutputTokensSetting = config.maxOutputTokens
         self.budget = ConversationBudget(capabilities: config.modelCapabilities, maxOutputTokens: config.maxOutputTokens)
         self.maxOutputTokens = config.maxOutputTokens
         self.maxTurns = config.maxTurns
@@ -259,7 +261,8 @@ package actor SessionEngine {
     }
 
     /// Uses `model` for the next model calls and emits `session.model_change`.
-    package func switchModel(to newModel: String, reasoningEffort newEffort: String? = nil) throws {
+    /// With `capabilities`, they replace the session's (vision on or off, limits).
+    package func switchModel(to newModel: String, reasoningEffort newEffort: String? = nil, capabilities: ModelCapabilities? = nil) throws {
         let trimmed = newModel.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else {
             throw CopilotError(code: .invalidConfiguration, message: "A model name is required to switch models.")
@@ -269,7 +272,24 @@ package actor SessionEngine {
             previousReasoningEffort: newEffort == nil ? nil : reasoningEffort)
         model = trimmed
         if let newEffort { reasoningEffort = newEffort }
+        if let capabilities {
+            modelCapabilities = capabilities
+            budget = ConversationBudget(capabilities: capabilities, maxOutputTokens: maxOutputTokensSetting)
+        }
         emit(.sessionModelChange(change))
+    }
+
+    /// The text of the message that shows the model an image a tool read (`view` of a picture).
+    static let toolImagePrefix = "Image file at path "
+
+    /// The conversation as this model may see it: without vision, images a tool read are left
+    /// out (they stay in the history, for a model that can see them).
+    var historyForModel: [ConversationItem] {
+        guard modelCapabilities?.supports.vision == false else { return history }
+        return history.filter { item in
+            if case .user(let text, let images) = item, !images.isEmpty, text.hasPrefix(Self.toolImagePrefix) { return false }
+            return true
+        }
     }
 
     /// Queues a message and returns its id at once; the answer arrives as events.
@@ -426,7 +446,7 @@ package actor SessionEngine {
             history.append(contentsOf: outcomes.map { .toolResult(callID: $0.callID, content: $0.textForModel) })
             // Images a tool read follow the results, as the user's message that shows them.
             for outcome in outcomes where !outcome.images.isEmpty {
-                history.append(.user("Image file at path \(outcome.imagePath ?? "")", images: outcome.images))
+                history.append(.user(Self.toolImagePrefix + (outcome.imagePath ?? ""), images: outcome.images))
             }
             try Task.checkCancellation()
             closeOpenTurn()
@@ -450,7 +470,7 @@ package actor SessionEngine {
         await resolveSystemPrompt()
         try await compactIfNeeded()
         let request = ModelRequest(
-            model: wireModel ?? model, systemPrompt: systemPrompt, messages: history, tools: toolDefinitions,
+            model: wireModel ?? model, systemPrompt: systemPrompt, messages: historyForModel, tools: toolDefinitions,
             maxOutputTokens: maxOutputTokens, reasoningEffort: reasoningEffort, stream: streaming, headers: callHeaders)
         streamState = StreamState(messageID: UUID().uuidString.lowercased(), reasoningID: UUID().uuidString.lowercased())
         let started = ContinuousClock.now

@@ -28,6 +28,16 @@ package final class RuntimeServer: Sendable {
     private struct State {
         var sessions: [String: ServerSession] = [:]
         var authenticated: Set<UUID> = []
+        /// Every connection being served, for lifecycle notifications.
+        var connections: [UUID: RPCConnection] = [:]
+    }
+
+    /// Tells every connected client (that may talk to this server) about a session's lifecycle.
+    func announce(_ notification: SessionLifecycleNotification) {
+        let connections = state.withLock { state in
+            state.connections.values.filter { connectionToken == nil || state.authenticated.contains($0.id) }
+        }
+        for connection in connections { connection.notify(RPC.sessionLifecycle, notification) }
     }
 
     private let state = Mutex(State())
@@ -71,6 +81,7 @@ package final class RuntimeServer: Sendable {
         _ connection: RPCConnection, input: Input, idleTimeout: Duration? = nil,
         write: @escaping @Sendable ([UInt8]) async throws -> Void
     ) async where Input.Element == [UInt8] {
+        state.withLock { $0.connections[connection.id] = connection }
         await withDiscardingTaskGroup { group in
             if connectionToken != nil {
                 group.addTask { [self] in
@@ -105,6 +116,7 @@ package final class RuntimeServer: Sendable {
         }
         let sessions = state.withLock { state -> [ServerSession] in
             state.authenticated.remove(connection.id)
+            state.connections.removeValue(forKey: connection.id)
             return Array(state.sessions.values)
         }
         for session in sessions { session.unsubscribe(connection) }
@@ -238,7 +250,8 @@ package final class RuntimeServer: Sendable {
         router.on(RPC.sessionModelSwitchTo) { [unowned server] params, _ in
             let engine = try server.liveEngine(params.sessionId, RPC.sessionModelSwitchTo.name)
             do {
-                try await engine.switchModel(to: params.modelId, reasoningEffort: params.reasoningEffort)
+                try await engine.switchModel(
+                    to: params.modelId, reasoningEffort: params.reasoningEffort, capabilities: params.modelCapabilities?.capabilities)
             } catch {
                 throw RPCError.invalidParams("\(RPC.sessionModelSwitchTo.name): \((error as? CopilotError)?.message ?? String(describing: error))")
             }
@@ -324,7 +337,7 @@ package final class RuntimeServer: Sendable {
             }
         }
         guard found else { return SuccessResult(success: false, error: "Session not found: \(id)") }
-        connection.notify(RPC.sessionLifecycle, SessionLifecycleNotification(type: SessionLifecycleNotification.deleted, sessionId: id))
+        announce(SessionLifecycleNotification(type: SessionLifecycleNotification.deleted, sessionId: id))
         return SuccessResult(success: true)
     }
 
@@ -420,9 +433,7 @@ package final class RuntimeServer: Sendable {
         let host = try await openSession(id, params, method: RPC.sessionCreate.name, on: connection) { [self] config in
             try await SessionHost.create(config, id: id, providerContext: providerContext, store: store, logger: logger)
         }
-        connection.notify(
-            RPC.sessionLifecycle,
-            SessionLifecycleNotification(type: SessionLifecycleNotification.created, sessionId: id, metadata: host.metadata.wire))
+        announce(SessionLifecycleNotification(type: SessionLifecycleNotification.created, sessionId: id, metadata: host.metadata.wire))
         return SessionCreateResult(sessionId: id, workspacePath: workspaces.appendingPathComponent(id, isDirectory: true).path)
     }
 
@@ -513,7 +524,10 @@ package final class RuntimeServer: Sendable {
         } catch {
             throw RPCError.internalError(method: method, (error as? CopilotError)?.message ?? String(describing: error))
         }
-        session.attach(host)
+        session.attach(host) { [weak self, weak host] in
+            guard let self, let host else { return }
+            self.announce(SessionLifecycleNotification(type: SessionLifecycleNotification.updated, sessionId: id, metadata: host.metadata.wire))
+        }
         state.withLock { $0.sessions[id] = session }
         await host.start()
         await Self.warnAboutUnsupported(params, engine: host.engine)

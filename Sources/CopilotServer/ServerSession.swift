@@ -49,9 +49,24 @@ final class ServerSession: Sendable {
     }
 
     /// Starts sending the host's events to the listening connections. Call before `host.start()`.
-    func attach(_ host: SessionHost) {
+    /// `updated` is called after each event that changes what a session list shows.
+    func attach(_ host: SessionHost, updated: @escaping @Sendable () -> Void = {}) {
         state.withLock { $0.host = host }
-        _ = host.events.addHandler { [weak self] event in self?.deliver(event) }
+        _ = host.events.addHandler { [weak self] event in
+            self?.deliver(event)
+            if Self.changesListing(event) { updated() }
+        }
+    }
+
+    /// The events after which clients are told `session.updated`.
+    private static func changesListing(_ event: SessionEvent) -> Bool {
+        switch event.payload {
+        case .userMessage, .sessionModeChanged, .sessionTitleChanged, .sessionPlanChanged, .sessionModelChange, .sessionWorkspaceFileChanged,
+            .sessionContextChanged, .sessionTaskComplete, .sessionShutdown:
+            true
+        default:
+            false
+        }
     }
 
     /// Ends the session and releases it in the store. The host is let go afterwards: its engine's

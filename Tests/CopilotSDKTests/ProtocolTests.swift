@@ -145,6 +145,32 @@ struct ProtocolTests {
     }
 
     #if canImport(Glibc)
+    @Test("lifecycle notifications reach every connected client, not only the one that made the change")
+    func lifecycleToEveryClient() async throws {
+        let transport = AsyncHTTPClientTransport()
+        let server = RuntimeServer(connectionToken: nil, providerContext: ProviderContext(transport: transport), store: nil)
+        let (ports, bound) = AsyncStream.makeStream(of: Int.self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.serveTCP(host: "127.0.0.1", port: 0, maxConnections: 8) { bound.yield($0) } }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            let maker = try LoopbackSocket(port: port)
+            let watcher = try LoopbackSocket(port: port)
+            #expect(try await watcher.ping() == "pong: ")
+            let created = try await maker.call("session.create", #"{"sessionId":"watched","model":"m","provider":{"baseUrl":"http://127.0.0.1:9/v1"}}"#)
+            #expect(created?["sessionId"] == "watched")
+            _ = try await maker.call("session.mode.set", #"{"sessionId":"watched","mode":"plan"}"#)
+            _ = try await maker.call("session.delete", #"{"sessionId":"watched"}"#)
+            #expect(try await watcher.ping() == "pong: ")
+            let seen = watcher.notifications.filter { $0["method"] == "session.lifecycle" }.compactMap { $0["params"]?["type"]?.stringValue }
+            #expect(seen == ["session.created", "session.updated", "session.deleted"])
+            for socket in [maker, watcher] { socket.close() }
+            group.cancelAll()
+        }
+        await server.shutdown()
+        try await transport.shutdown()
+    }
+
     @Test("the TCP server serves at most --max-connections at once: a new client replaces the one idle longest (no session, no request), and is closed at once when none is idle")
     func connectionCap() async throws {
         let transport = AsyncHTTPClientTransport()
@@ -367,6 +393,8 @@ final class LoopbackSocket: @unchecked Sendable {
     // Only used from the test that made it, one call at a time.
     private var fd: Int32
     private var nextID = 0
+    /// Notifications read while waiting for answers, in order.
+    private(set) var notifications: [JSONValue] = []
 
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -394,9 +422,18 @@ final class LoopbackSocket: @unchecked Sendable {
         try await Self.offPool { try self.blockingCall(method, params) }
     }
 
-    /// Whether the server closed this connection (a read returns end of stream within ten seconds).
+    /// Whether the server closes the connection within ten seconds (frames it sent first, such as lifecycle
+    /// notifications every client gets, are read past).
     func readsEndOfStream() async -> Bool {
-        (try? await Self.offPool { var byte: UInt8 = 0; return recv(self.fd, &byte, 1, 0) == 0 }) ?? false
+        (try? await Self.offPool {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            for _ in 0..<64 {
+                let count = recv(self.fd, &buffer, buffer.count, 0)
+                if count == 0 { return true }
+                if count < 0 { return false }
+            }
+            return false
+        }) ?? false
     }
 
     private static func offPool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
@@ -418,6 +455,7 @@ final class LoopbackSocket: @unchecked Sendable {
             for case .frame(let body) in decoder.feed(buffer[..<count]) {
                 let message = try JSONValue(parsing: String(decoding: body, as: UTF8.self))
                 if message["id"]?.intValue == id { return message["result"] }
+                if message["id"] == nil { notifications.append(message) }
             }
         }
     }
