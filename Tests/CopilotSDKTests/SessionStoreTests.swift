@@ -175,8 +175,10 @@ struct SessionStoreTests {
         try process.run()
         let log = store.directory.appendingPathComponent(id).appendingPathComponent("events.jsonl")
         let deadline = ContinuousClock.now + .seconds(15)
+        // Killed mid-stream: once its turn started in the log and the model call reached the server
+        // (waiting on the clock alone is a race on a loaded machine).
         while ContinuousClock.now < deadline {
-            if let text = try? String(contentsOf: log, encoding: .utf8), text.contains("assistant.turn_start") { break }
+            if let text = try? String(contentsOf: log, encoding: .utf8), text.contains("assistant.turn_start"), !server.modelCalls.isEmpty { break }
             try await Task.sleep(for: .milliseconds(20))
         }
         try await Task.sleep(for: .milliseconds(200))
