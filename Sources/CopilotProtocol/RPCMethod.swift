@@ -88,6 +88,7 @@ package enum RPC {
         "session.history.cancelBackgroundCompaction")
     package static let sessionHistoryAbortManualCompaction = RPCMethod<SessionIDParams, AbortedResult>("session.history.abortManualCompaction")
     package static let sessionProviderGetEndpoint = RPCMethod<SessionIDParams, ProviderEndpointResult>("session.provider.getEndpoint")
+    package static let sessionMCPOAuthLogin = RPCMethod<MCPOAuthLoginParams, EmptyResult>("session.mcp.oauth.login")
     package static let sessionGetForeground = RPCMethod<EmptyParams, ForegroundResult>("session.getForeground")
     package static let sessionSetForeground = RPCMethod<SessionIDParams, SuccessResult>("session.setForeground")
 

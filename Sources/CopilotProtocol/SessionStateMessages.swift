@@ -452,3 +452,8 @@ package struct SessionForkResult: Codable, Sendable, Hashable {
         self.name = name
     }
 }
+
+package struct MCPOAuthLoginParams: Codable, Sendable, Hashable {
+    package var sessionId: String
+    package var serverName: String
+}

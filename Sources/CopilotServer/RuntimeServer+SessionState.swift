@@ -230,6 +230,12 @@ extension RuntimeServer {
             await server.release(session)
             return EmptyResult()
         }
+        router.on(RPC.sessionMCPOAuthLogin) { [unowned server] params, _ in
+            _ = try server.liveHost(params.sessionId, RPC.sessionMCPOAuthLogin.name)
+            // Sessions here have no MCP servers yet, so no server can be signed in to.
+            throw RPCError.invalidParams(
+                "\(RPC.sessionMCPOAuthLogin.name): this session has no MCP server named \(params.serverName) (no MCP servers are configured).")
+        }
         router.on(RPC.sessionGetForeground) { _, _ in ForegroundResult(sessionId: nil) }
         router.on(RPC.sessionSetForeground) { _, _ in
             SuccessResult(success: false, error: "There is no foreground session: this runtime is a headless server, not a TUI.")
