@@ -243,3 +243,56 @@ struct PermissionDecisionTests {
         }
     }
 }
+
+@Suite("Built-in tools: the web, intents, and replacing a built-in")
+struct BuiltInToolExtrasTests {
+    @Test("web_fetch asks a url permission and returns the page; report_intent emits assistant.intent; a non-http URL is refused without asking")
+    func webFetchAndIntent() async throws {
+        let server = try await ScriptedProviderServer.start(models: ["fetched-model-7"])
+        let page = "\(server.baseURL)/models"
+        let turns: [ScriptedTurn] = [
+            .toolCalls([("report_intent", #"{"intent":"Checking the models"}"#), ("web_fetch", #"{"url":"\#(page)"}"#)]),
+            .toolCalls([("web_fetch", #"{"url":"file:///etc/passwd"}"#)]),
+            .text("Done."),
+        ]
+        try await withScriptedClient(turns: turns) { client, provider in
+            let asked = Mutex<[PermissionRequest]>([])
+            var config = scriptedConfig(provider, permission: PermissionHandler { request, _ in
+                asked.withLock { $0.append(request) }
+                return .approveOnce
+            })
+            config.builtInTools = [.webFetch, .reportIntent]
+            let session = try await client.createSession(config)
+            let intents = Mutex<[String]>([])
+            let subscription = session.on(.assistantIntent) { data in intents.withLock { $0.append(data.intent) } }
+            _ = try await session.sendAndWait("Look it up")
+            subscription.cancel()
+            let results = (provider.modelCalls.last?.json?["messages"]?.arrayValue ?? []).filter { $0["role"] == "tool" }
+                .compactMap { $0["content"]?.stringValue }
+            try #require(results.count == 3)
+            #expect(results[0] == "Intent logged")
+            #expect(results[1].hasPrefix("Contents of \(page):\n") && results[1].contains("fetched-model-7"))
+            #expect(results[2] == "file:///etc/passwd is not an http or https URL.")
+            #expect(intents.withLock { $0 } == ["Checking the models"])
+            #expect(asked.withLock { $0 }.map(\.kind) == [.url] && asked.withLock { $0 }.first?.url == page)
+        }
+        try await server.shutdown()
+    }
+
+    @Test("an app tool with a built-in's name is refused unless it says overridesBuiltInTool; then it replaces the built-in")
+    func overridingABuiltIn() async throws {
+        try await withScriptedClient(turns: [.toolCalls([("grep", #"{"query":"x"}"#)]), .text("ok")]) { client, server in
+            var config = scriptedConfig(server)
+            config.builtInTools = [.grep, .view]
+            config.tools = [Tool(name: "grep", description: "Mine") { _ in "MINE" }]
+            await #expect(throws: CopilotError.self) { _ = try await client.createSession(config) }
+            config.tools = [Tool(name: "grep", description: "Mine", overridesBuiltInTool: true) { _ in "MINE" }]
+            let session = try await client.createSession(config)
+            _ = try await session.sendAndWait("Search")
+            let offered = server.modelCalls.first?.json?["tools"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue }
+            #expect(offered == ["view", "grep"])
+            let result = server.modelCalls.last?.json?["messages"]?.arrayValue?.first { $0["role"] == "tool" }?["content"]
+            #expect(result == "MINE")
+        }
+    }
+}
