@@ -6,6 +6,10 @@ package import CopilotCore
 package struct ModeSetParams: Codable, Sendable, Hashable {
     package var sessionId: String
     package var mode: String
+    package init(sessionId: String, mode: String) {
+        self.sessionId = sessionId
+        self.mode = mode
+    }
 }
 
 package struct ModeSetResult: Codable, Sendable, Hashable {
@@ -104,6 +108,10 @@ package struct NameResult: Codable, Sendable, Hashable {
 package struct NameSetParams: Codable, Sendable, Hashable {
     package var sessionId: String
     package var name: String
+    package init(sessionId: String, name: String) {
+        self.sessionId = sessionId
+        self.name = name
+    }
 }
 
 package struct NameSetAutoParams: Codable, Sendable, Hashable {

@@ -91,6 +91,23 @@ public final class CopilotSession: Sendable {
         try await backend.messages()
     }
 
+    /// Uses `model` (and `reasoningEffort`) from the next model call; emits `session.model_change`.
+    public func setModel(_ model: String, reasoningEffort: String? = nil) async throws {
+        try await backend.setModel(model, reasoningEffort: reasoningEffort)
+    }
+
+    /// The agent mode: `interactive` (the default), `plan` or `autopilot`.
+    public func mode() async throws -> String { try await backend.mode() }
+
+    /// Changes the agent mode; emits `session.mode_changed`.
+    public func setMode(_ mode: String) async throws { try await backend.setMode(mode) }
+
+    /// The session's name, once one was given.
+    public func name() async throws -> String? { try await backend.name() }
+
+    /// Names the session; emits `session.title_changed`.
+    public func setName(_ name: String) async throws { try await backend.setName(name) }
+
     /// Stops the current message: the model stream and any running tools are cancelled, then `abort`
     /// and `session.idle` are emitted. The session stays usable.
     public func abort() async {

@@ -41,6 +41,22 @@ final class RemoteSession: SessionBackend {
         try await runtime.call(RPC.sessionGetMessages, SessionIDParams(sessionId: id)).events
     }
 
+    func setModel(_ model: String, reasoningEffort: String?) async throws {
+        _ = try await runtime.call(RPC.sessionModelSwitchTo, ModelSwitchParams(sessionId: id, modelId: model, reasoningEffort: reasoningEffort))
+    }
+
+    func mode() async throws -> String { try await runtime.call(RPC.sessionModeGet, SessionIDParams(sessionId: id)) }
+
+    func setMode(_ mode: String) async throws {
+        _ = try await runtime.call(RPC.sessionModeSet, ModeSetParams(sessionId: id, mode: mode))
+    }
+
+    func name() async throws -> String? { try await runtime.call(RPC.sessionNameGet, SessionIDParams(sessionId: id)).name }
+
+    func setName(_ name: String) async throws {
+        _ = try await runtime.call(RPC.sessionNameSet, NameSetParams(sessionId: id, name: name))
+    }
+
     /// `session.detach`, as the official SDKs (1.0.27) send on disconnect: the runtime completes the
     /// session's log and lets it go, keeping it stored for ``CopilotClient/resumeSession(_:_:)``.
     func close() async {

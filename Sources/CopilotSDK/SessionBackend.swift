@@ -11,6 +11,14 @@ protocol SessionBackend: Sendable {
     func messages() async throws -> [SessionEvent]
     /// Ends the session here (a store or the remote runtime keeps it for resuming).
     func close() async
+    /// Uses another model (and reasoning effort) from the next model call.
+    func setModel(_ model: String, reasoningEffort: String?) async throws
+    /// The agent mode (`interactive`, `plan`, `autopilot`).
+    func mode() async throws -> String
+    func setMode(_ mode: String) async throws
+    /// The session's name.
+    func name() async throws -> String?
+    func setName(_ name: String) async throws
 }
 
 /// An in-process session: the host runs it in this process and stores it when the client has a store.
@@ -18,4 +26,9 @@ extension SessionHost: SessionBackend {
     func send(_ options: MessageOptions) async throws -> String { try await engine.send(options) }
     func abort() async { await engine.abort() }
     func messages() async throws -> [SessionEvent] { persistedEvents }
+    func setModel(_ model: String, reasoningEffort: String?) async throws { try await engine.switchModel(to: model, reasoningEffort: reasoningEffort) }
+    func mode() async throws -> String { await engine.mode }
+    func setMode(_ mode: String) async throws { try await engine.setMode(mode) }
+    func name() async throws -> String? { await engine.name }
+    func setName(_ name: String) async throws { try await engine.setName(name) }
 }

@@ -553,3 +553,28 @@ struct CallSettingsTests {
         try await server.shutdown()
     }
 }
+
+@Suite("A session's state from Swift")
+struct SessionStateTests {
+    @Test("setModel, mode and name, in process and through the server, with their events; bad values are refused", arguments: [false, true])
+    func modelModeName(remote: Bool) async throws {
+        let server = try await ScriptedProviderServer.start(turns: [.text("a")])
+        let client = CopilotClient(options: .init(retryPolicy: .none, runtime: remote ? .spawn(path: try copilotSwiftBinary()) : .inProcess))
+        let session = try await client.createSession(scriptedConfig(server))
+        #expect(try await session.mode() == "interactive")
+        try await session.setMode("plan")
+        #expect(try await session.mode() == "plan")
+        await #expect(throws: CopilotError.self) { try await session.setMode("daydream") }
+        #expect(try await session.name() == nil)
+        try await session.setName("  Trip planning  ")
+        #expect(try await session.name() == "Trip planning")
+        await #expect(throws: CopilotError.self) { try await session.setName("   ") }
+        try await session.setModel("bigger-model", reasoningEffort: "high")
+        _ = try await session.sendAndWait("hi")
+        #expect(server.modelCalls.last?.json?["model"] == "bigger-model")
+        let types = try await session.messages().map(\.type)
+        #expect(types.contains("session.mode_changed") && types.contains("session.title_changed") && types.contains("session.model_change"))
+        try await client.stop()
+        try await server.shutdown()
+    }
+}
