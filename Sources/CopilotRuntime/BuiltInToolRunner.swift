@@ -18,6 +18,8 @@ struct BuiltInToolRunner: Sendable {
     let transport: (any HTTPTransport)?
     /// Publishes `assistant.intent` for `report_intent`.
     let reportIntent: @Sendable (String) async -> Void
+    /// Publishes what a running command printed so far (`tool.execution_partial_result`).
+    let partialOutput: @Sendable (String) async -> Void
     /// Measures the shell's waits.
     let clock: any Clock<Duration>
 

@@ -83,7 +83,9 @@ extension SessionEngine {
                     directory: WorkingDirectory(workingDirectory ?? FileManager.default.currentDirectoryPath),
                     ask: { request in await self.builtInPermission(request, preApproved: preApproved) },
                     shells: shells, transport: transport,
-                    reportIntent: { intent in await self.publish(.assistantIntent(.init(intent: intent))) }, clock: clock)
+                    reportIntent: { intent in await self.publish(.assistantIntent(.init(intent: intent))) },
+                    partialOutput: { output in await self.publish(.toolExecutionPartialResult(.init(toolCallId: call.id, partialOutput: output))) },
+                    clock: clock)
                 let output = try await runner.run(builtIn, call: call, arguments: invocationArguments)
                 result = output.result
                 images = output.images

@@ -86,6 +86,8 @@ final class BackgroundShell: Sendable {
 
     private struct State {
         var unread: [UInt8] = []
+        /// How much of `unread` was already shown as partial output.
+        var previewed = 0
         var dropped = 0
         var exitCode: Int32?
         var outputClosed = false
@@ -117,6 +119,7 @@ final class BackgroundShell: Sendable {
         let (bytes, dropped) = state.withLock { state -> ([UInt8], Int) in
             defer {
                 state.unread.removeAll()
+                state.previewed = 0
                 state.dropped = 0
             }
             var dropped = state.dropped
@@ -129,6 +132,16 @@ final class BackgroundShell: Sendable {
         }
         let text = String(decoding: bytes, as: UTF8.self)
         return dropped > 0 ? "[\(dropped) earlier bytes of output not shown]\n" + text : text
+    }
+
+    /// Output written since the last preview (it stays unread for ``takeOutput(limit:)``).
+    func previewOutput() -> String {
+        let bytes = state.withLock { state -> ArraySlice<UInt8> in
+            let start = min(state.previewed, state.unread.count)
+            defer { state.previewed = state.unread.count }
+            return state.unread[start...]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Sends `text` to the command's standard input.
@@ -187,6 +200,7 @@ final class BackgroundShell: Sendable {
                 if state.unread.count > Self.bufferLimit {
                     let excess = state.unread.count - Self.bufferLimit
                     state.unread.removeFirst(excess)
+                    state.previewed = max(0, state.previewed - excess)
                     state.dropped += excess
                 }
             }
@@ -277,8 +291,16 @@ extension BuiltInToolRunner {
             return .success("<command started in background with shellId: \(shell.id)>")
         }
         let wait = max(1, min(arguments.int("initial_wait") ?? Self.defaultInitialWait, Self.maximumInitialWait))
+        // While it runs, what it prints is reported each second (`tool.execution_partial_result`).
         let ended = await withTaskCancellationHandler {
-            await shell.wait(upTo: .seconds(wait), clock: clock)
+            var waited = 0
+            while waited < wait {
+                if await shell.wait(upTo: .seconds(1), clock: clock) { return true }
+                waited += 1
+                let output = shell.previewOutput()
+                if !output.isEmpty { await partialOutput(output) }
+            }
+            return shell.hasExited
         } onCancel: {
             shell.kill()
         }

@@ -279,6 +279,25 @@ struct BuiltInToolExtrasTests {
         try await server.shutdown()
     }
 
+    @Test("a running command's output is reported as it comes (tool.execution_partial_result), and all of it is the result")
+    func partialOutput() async throws {
+        let turns: [ScriptedTurn] = [
+            .toolCalls([("bash", #"{"command":"echo one; sleep 2; echo two","description":"Count","initial_wait":10}"#)]), .text("ok"),
+        ]
+        try await withScriptedClient(turns: turns) { client, server in
+            var config = scriptedConfig(server)
+            config.builtInTools = [.bash]
+            let session = try await client.createSession(config)
+            let partial = Mutex<[String]>([])
+            let subscription = session.on(.toolExecutionPartialResult) { data in partial.withLock { $0.append(data.partialOutput) } }
+            _ = try await session.sendAndWait("Count")
+            subscription.cancel()
+            #expect(partial.withLock { $0 }.first == "one\n")
+            let result = server.modelCalls.last?.json?["messages"]?.arrayValue?.first { $0["role"] == "tool" }?["content"]
+            #expect(result == "one\ntwo\n<exited with exit code 0>")
+        }
+    }
+
     @Test("an app tool with a built-in's name is refused unless it says overridesBuiltInTool; then it replaces the built-in")
     func overridingABuiltIn() async throws {
         try await withScriptedClient(turns: [.toolCalls([("grep", #"{"query":"x"}"#)]), .text("ok")]) { client, server in
