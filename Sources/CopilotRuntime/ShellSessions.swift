@@ -103,8 +103,10 @@ final class BackgroundShell: Sendable {
         self.command = command
         process = try SpawnedProcess(command: command, workingDirectory: directory, environment: ["PAGER": "cat", "GIT_PAGER": "cat"], mergeOutput: true)
         let fd = process.stdoutFD
-        DispatchQueue.global().async { [self] in readOutput(fd) }
-        DispatchQueue.global().async { [self] in awaitExit() }
+        // Blocking reads and waits get threads of their own: on the shared pool they could wait
+        // behind other blocked work and delay what the command prints by seconds.
+        Thread.detachNewThread { [self] in readOutput(fd) }
+        Thread.detachNewThread { [self] in awaitExit() }
     }
 
     /// Whether the command has ended (its exit code is known and its output read).

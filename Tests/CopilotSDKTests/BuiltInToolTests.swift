@@ -282,7 +282,7 @@ struct BuiltInToolExtrasTests {
     @Test("a running command's output is reported as it comes (tool.execution_partial_result), and all of it is the result")
     func partialOutput() async throws {
         let turns: [ScriptedTurn] = [
-            .toolCalls([("bash", #"{"command":"echo one; sleep 2; echo two","description":"Count","initial_wait":10}"#)]), .text("ok"),
+            .toolCalls([("bash", #"{"command":"echo one; sleep 3; echo two","description":"Count","initial_wait":10}"#)]), .text("ok"),
         ]
         try await withScriptedClient(turns: turns) { client, server in
             var config = scriptedConfig(server)
