@@ -1,6 +1,7 @@
 import CopilotRuntime
 import CopilotProviders
 import ArgumentParser
+import Foundation
 
 /// `copilot-swift`: the Copilot SDK for Swift on the command line.
 struct CopilotSwift: AsyncParsableCommand {
@@ -25,6 +26,20 @@ enum Entry {
         if let first = arguments.first, first.hasPrefix("-"), !rootFlags.contains(first) {
             arguments.insert("server", at: 0)
         }
-        await CopilotSwift.main(arguments)
+        do {
+            var command = try CopilotSwift.parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            // Arguments that cannot be parsed say so in words a program that spawned this one
+            // (an official SDK, which shows our stderr) can match, then the parser's details.
+            if CopilotSwift.exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data("copilot-swift: invalid arguments.\n".utf8))
+            }
+            CopilotSwift.exit(withError: error)
+        }
     }
 }
