@@ -25,10 +25,10 @@ enum AnthropicWire: WireFormat {
         for item in request.messages {
             switch item {
             case .user(let text, let images):
-                // Images first: Anthropic recommends them before the question about them.
-                let blocks: [JSONValue] = images.map {
+                // The text, then the images, in the order the official runtime sends them.
+                let blocks: [JSONValue] = [["type": "text", "text": .string(text)]] + images.map {
                     ["type": "image", "source": ["type": "base64", "media_type": .string($0.mimeType), "data": .string($0.base64Data)]]
-                } + [["type": "text", "text": .string(text)]]
+                }
                 messages.append(role: "user", blocks: blocks)
             case .assistant(let text, let toolCalls, let reasoning):
                 var blocks: [JSONValue] = []

@@ -37,8 +37,8 @@ struct MessageDeliveryTests {
                 ])
             default:
                 #expect(body["messages"]?.arrayValue?.last?["content"] == [
-                    ["type": "image", "source": ["type": "base64", "media_type": "image/png", "data": .string(Self.pixel)]],
                     ["type": "text", "text": "What is this?"],
+                    ["type": "image", "source": ["type": "base64", "media_type": "image/png", "data": .string(Self.pixel)]],
                 ])
             }
         }
