@@ -163,6 +163,10 @@ struct ServerCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let postgres { services.append(.init(service: postgres)) }
         services.append(.init(service: serving, successTerminationBehavior: .gracefullyShutdownGroup))
+        if headless, !stdio {
+            // Spawned by an SDK over TCP: end with the SDK's process.
+            services.append(.init(service: ParentWatch(logger: logger), successTerminationBehavior: .gracefullyShutdownGroup))
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         var failure: (any Error)?
