@@ -157,11 +157,10 @@ extension SessionEngine {
     /// Emits `session.shutdown` with what the session used; the caller closes the session after it.
     package func reportShutdown(type: String, reason: String?) {
         let metrics = self.metrics
-        let (seconds, attoseconds) = metrics.apiDuration.components
         emit(.sessionShutdown(.init(
             shutdownType: type, errorReason: type == "error" ? reason : nil,
             sessionStartTime: Int(metrics.startedAt.timeIntervalSince1970 * 1000),
-            totalApiDurationMs: Double(seconds) * 1000 + Double(attoseconds) / 1e15, codeChanges: .init(),
+            totalApiDurationMs: Self.milliseconds(metrics.apiDuration), codeChanges: .init(),
             modelMetrics: metrics.byModel, currentModel: model)))
     }
 }

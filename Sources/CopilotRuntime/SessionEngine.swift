@@ -581,7 +581,8 @@ package actor SessionEngine {
         return .init(errorType: "runtime", message: String(describing: error), originatingMessageId: originatingMessageID)
     }
 
-    private static func milliseconds(_ duration: Duration) -> Double {
+    /// `duration` in milliseconds, as events and metrics report time.
+    package static func milliseconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return Double(seconds) * 1000 + Double(attoseconds) / 1e15
     }

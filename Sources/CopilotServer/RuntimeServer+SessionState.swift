@@ -131,7 +131,8 @@ extension RuntimeServer {
         router.on(RPC.sessionEventLogRead) { [unowned server] params, _ in try await server.readEventLog(params) }
         router.on(RPC.sessionEventLogRegisterInterest) { [unowned server] params, _ in
             _ = try server.liveHost(params.sessionId, RPC.sessionEventLogRegisterInterest.name)
-            // Every event already reaches every listening client; a handle records the interest.
+            // Every event already reaches every listening client, so an interest changes nothing
+            // here; the handle only lets the client release it, as the protocol has it.
             return InterestResult(handle: UUID().uuidString.lowercased())
         }
         router.on(RPC.sessionEventLogReleaseInterest) { [unowned server] params, _ in
@@ -151,10 +152,9 @@ extension RuntimeServer {
         router.on(RPC.sessionUsageGetMetrics) { [unowned server] params, _ in
             let host = try server.liveHost(params.sessionId, RPC.sessionUsageGetMetrics.name)
             let metrics = await host.engine.metrics
-            let (seconds, attoseconds) = metrics.apiDuration.components
             let requests = host.persistedEvents.count { if case .userMessage = $0.payload { true } else { false } }
             return UsageMetricsResult(
-                sessionStartTime: EventTimestamp.format(host.metadata.createdAt), totalApiDurationMs: Double(seconds) * 1000 + Double(attoseconds) / 1e15,
+                sessionStartTime: EventTimestamp.format(host.metadata.createdAt), totalApiDurationMs: SessionEngine.milliseconds(metrics.apiDuration),
                 totalUserRequests: requests, lastCallInputTokens: metrics.lastInput, lastCallOutputTokens: metrics.lastOutput,
                 modelMetrics: metrics.byModel, currentModel: await host.engine.model)
         }
