@@ -67,7 +67,7 @@ public struct Attachment: Sendable, Hashable, Codable {
         self.selection = selection
     }
 
-    /// A file by path (optionally some of its lines); images are sent as images.
+    /// A file by path (optionally some of its lines); images and PDF documents are sent as they are.
     public static func file(_ path: String, displayName: String? = nil, lines: LineRange? = nil) -> Attachment {
         Attachment(type: "file", path: path, displayName: displayName, lineRange: lines)
     }
@@ -90,5 +90,11 @@ public struct Attachment: Sendable, Hashable, Codable {
     /// An image given as base64 text.
     public static func image(base64: String, mimeType: String, displayName: String? = nil) -> Attachment {
         Attachment(type: "blob", data: base64, mimeType: mimeType, displayName: displayName)
+    }
+
+    /// Content given as bytes: an image, a PDF document (`application/pdf`, titled `displayName`;
+    /// see `SessionConfig.enableCitations`) or UTF-8 text (`text/…`).
+    public static func blob(_ bytes: Data, mimeType: String, displayName: String? = nil) -> Attachment {
+        Attachment(type: "blob", data: bytes.base64EncodedString(), mimeType: mimeType, displayName: displayName)
     }
 }

@@ -2,8 +2,8 @@
 
 /// One entry of the conversation sent to the model, independent of the wire format.
 package enum ConversationItem: Sendable, Hashable, Codable {
-    /// What the user said, with any images attached.
-    case user(String, images: [ImageContent] = [])
+    /// What the user said, with any images and documents attached.
+    case user(String, media: [MediaContent] = [])
     /// What the model answered: text, the tools it asked for, and any reasoning to replay verbatim.
     case assistant(text: String, toolCalls: [ToolCall], reasoning: [ReasoningTrace] = [])
     /// The result of one tool call, matched to it by `callID`.
@@ -26,17 +26,26 @@ public struct ToolCall: Sendable, Hashable, Codable {
     }
 }
 
-/// An image sent to the model, base64-encoded.
-package struct ImageContent: Sendable, Hashable, Codable {
-    /// `image/png`, `image/jpeg`, `image/gif` or `image/webp`.
+/// An image or a document sent to the model, base64-encoded.
+package struct MediaContent: Sendable, Hashable, Codable {
+    /// `image/png`, `image/jpeg`, `image/gif`, `image/webp`, or `application/pdf` for a document.
     package var mimeType: String
-    /// The image bytes, base64-encoded.
+    /// The bytes, base64-encoded.
     package var base64Data: String
+    /// A document's name, as the user's attachment shows it.
+    package var title: String?
 
-    package init(mimeType: String, base64Data: String) {
+    package init(mimeType: String, base64Data: String, title: String? = nil) {
         self.mimeType = mimeType
         self.base64Data = base64Data
+        self.title = title
     }
+
+    /// The document types sent as documents rather than images.
+    package static let documentTypes: Set<String> = ["application/pdf"]
+
+    /// A document (PDF) rather than an image.
+    package var isDocument: Bool { Self.documentTypes.contains(mimeType) }
 
     /// A `data:` URL, as the OpenAI formats take it.
     package var dataURL: String { "data:\(mimeType);base64,\(base64Data)" }

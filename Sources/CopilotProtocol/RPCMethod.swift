@@ -29,6 +29,12 @@ package enum RPC {
     package static let sessionGetMetadata = RPCMethod<SessionIDParams, SessionMetadataResult>("session.getMetadata")
     package static let sessionDelete = RPCMethod<SessionIDParams, SuccessResult>("session.delete")
     package static let sessionsFork = RPCMethod<SessionForkParams, SessionForkResult>("sessions.fork")
+    /// The calling client carries every model HTTP request from now on (see `InferenceMessages.swift`).
+    package static let llmInferenceSetProvider = RPCMethod<EmptyParams, InferenceSetProviderResult>("llmInference.setProvider")
+    package static let llmInferenceHTTPResponseStart = RPCMethod<InferenceResponseStartParams, InferenceAcceptedResult>(
+        "llmInference.httpResponseStart")
+    package static let llmInferenceHTTPResponseChunk = RPCMethod<InferenceResponseChunkParams, InferenceAcceptedResult>(
+        "llmInference.httpResponseChunk")
 
     // MARK: Client → runtime, for one session (every params type carries `sessionId`)
     package static let sessionSend = RPCMethod<SessionSendParams, SessionSendResult>("session.send")
@@ -97,6 +103,8 @@ package enum RPC {
     package static let userInputRequest = RPCMethod<UserInputRequestParams, UserInputRequestResult>("userInput.request")
     package static let systemMessageTransform = RPCMethod<SystemMessageTransformParams, SystemMessageTransformResult>("systemMessage.transform")
     package static let providerTokenGetToken = RPCMethod<ProviderTokenParams, ProviderTokenResult>("providerToken.getToken")
+    package static let llmInferenceHTTPRequestStart = RPCMethod<InferenceRequestStartParams, EmptyResult>("llmInference.httpRequestStart")
+    package static let llmInferenceHTTPRequestChunk = RPCMethod<InferenceRequestChunkParams, EmptyResult>("llmInference.httpRequestChunk")
 
     // MARK: Notifications, runtime → client
     package static let sessionEvent = RPCNotification<SessionEventNotification>("session.event")

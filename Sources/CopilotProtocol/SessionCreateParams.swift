@@ -9,6 +9,12 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     package var sessionId: String?
     package var model: String?
     package var provider: Provider?
+    /// Named providers (each with a `name`), for the models of ``models``.
+    package var providers: [Provider]?
+    /// Models served by named providers; the session's `model` picks one as `provider/id`.
+    package var models: [ProviderModel]?
+    /// Anthropic: documents (PDF and text files attached as blobs) are sent with citations on.
+    package var enableCitations: Bool?
     package var systemMessage: SystemMessageParams?
     package var tools: [ToolParams]?
     package var availableTools: [String]?
@@ -49,6 +55,8 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     package var unsupportedFields: [String] = []
 
     package struct Provider: Codable, Sendable, Hashable {
+        /// A named provider's name (``SessionCreateParams/providers``); never contains `/`.
+        package var name: String?
         package var type: String?
         package var baseUrl: String?
         package var apiKey: String?
@@ -79,6 +87,29 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
             self.headers = headers
             self.hasBearerTokenProvider = hasBearerTokenProvider
         }
+    }
+
+    /// A model one of the named providers serves: selected as `provider/id`.
+    package struct ProviderModel: Codable, Sendable, Hashable {
+        package var id: String
+        package var provider: String
+        /// The name sent to the provider; `id` when absent.
+        package var wireModel: String?
+        package var modelId: String?
+        package var name: String?
+        package var maxPromptTokens: Int?
+        package var maxContextWindowTokens: Int?
+        package var maxOutputTokens: Int?
+        package var capabilities: ModelCapabilitiesParams?
+
+        package init(id: String, provider: String, wireModel: String? = nil) {
+            self.id = id
+            self.provider = provider
+            self.wireModel = wireModel
+        }
+
+        /// How the session names it: `provider/id`.
+        package var selectionID: String { "\(provider)/\(id)" }
     }
 
     /// `{mode: append|replace|customize, content?, sections?}`.
@@ -155,7 +186,8 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     package init() {}
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
-        case sessionId, model, provider, systemMessage, tools, availableTools, excludedTools, toolFilterPrecedence, streaming
+        case sessionId, model, provider, providers, models, enableCitations, systemMessage, tools, availableTools, excludedTools
+        case toolFilterPrecedence, streaming
         case reasoningEffort, workingDirectory, modelCapabilities, hooks, requestPermission, requestUserInput, builtInTools
         case maxTurns, maxOutputTokens, disableResume, clientName, defaultAgent, instructionDirectories
     }
@@ -182,6 +214,9 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         }
         model = try container.decodeIfPresent(String.self, forKey: .model)
         provider = try container.decodeIfPresent(Provider.self, forKey: .provider)
+        providers = try container.decodeIfPresent([Provider].self, forKey: .providers)
+        models = try container.decodeIfPresent([ProviderModel].self, forKey: .models)
+        enableCitations = try container.decodeIfPresent(Bool.self, forKey: .enableCitations)
         systemMessage = try container.decodeIfPresent(SystemMessageParams.self, forKey: .systemMessage)
         tools = try container.decodeIfPresent([ToolParams].self, forKey: .tools)
         availableTools = try container.decodeIfPresent([String].self, forKey: .availableTools)
@@ -219,6 +254,9 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         try container.encodeIfPresent(sessionId, forKey: .sessionId)
         try container.encodeIfPresent(model, forKey: .model)
         try container.encodeIfPresent(provider, forKey: .provider)
+        try container.encodeIfPresent(providers, forKey: .providers)
+        try container.encodeIfPresent(models, forKey: .models)
+        try container.encodeIfPresent(enableCitations, forKey: .enableCitations)
         try container.encodeIfPresent(systemMessage, forKey: .systemMessage)
         try container.encodeIfPresent(tools, forKey: .tools)
         try container.encodeIfPresent(availableTools, forKey: .availableTools)

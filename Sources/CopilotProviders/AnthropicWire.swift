@@ -24,10 +24,15 @@ enum AnthropicWire: WireFormat {
         var rawInputs: [String] = []
         for item in request.messages {
             switch item {
-            case .user(let text, let images):
-                // The text, then the images, in the order the official runtime sends them.
-                let blocks: [JSONValue] = [["type": "text", "text": .string(text)]] + images.map {
-                    ["type": "image", "source": ["type": "base64", "media_type": .string($0.mimeType), "data": .string($0.base64Data)]]
+            case .user(let text, let media):
+                // The text, then the images and documents, in the order the official runtime sends them.
+                let blocks: [JSONValue] = [["type": "text", "text": .string(text)]] + media.map { item in
+                    let source: JSONValue = ["type": "base64", "media_type": .string(item.mimeType), "data": .string(item.base64Data)]
+                    guard item.isDocument else { return ["type": "image", "source": source] }
+                    var document: [String: JSONValue] = ["type": "document", "source": source]
+                    if let title = item.title { document["title"] = .string(title) }
+                    if request.citations { document["citations"] = ["enabled": true] }
+                    return .object(document)
                 }
                 messages.append(role: "user", blocks: blocks)
             case .assistant(let text, let toolCalls, let reasoning):

@@ -36,7 +36,7 @@ enum ChatCompletionsWire: WireFormat {
     struct Message: Encodable {
         var role: String
         var content: String?
-        /// Content parts (text and images), used instead of `content` when images are attached.
+        /// Content parts (text, images, documents), used instead of `content` when any are attached.
         var parts: [JSONValue]? = nil
         var toolCalls: [OutgoingToolCall]?
         var toolCallID: String?
@@ -92,9 +92,13 @@ enum ChatCompletionsWire: WireFormat {
         }
         for item in request.messages {
             switch item {
-            case .user(let text, let images) where !images.isEmpty:
+            case .user(let text, let media) where !media.isEmpty:
                 let parts: [JSONValue] = [["type": "text", "text": .string(text)]]
-                    + images.map { ["type": "image_url", "image_url": ["url": .string($0.dataURL)]] }
+                    + media.map { item in
+                        item.isDocument
+                            ? ["type": "file", "file": ["filename": .string(item.title ?? "document.pdf"), "file_data": .string(item.dataURL)]]
+                            : ["type": "image_url", "image_url": ["url": .string(item.dataURL)]]
+                    }
                 messages.append(Message(role: "user", content: nil, parts: parts))
             case .user(let text, _):
                 messages.append(Message(role: "user", content: text))

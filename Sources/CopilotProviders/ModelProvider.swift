@@ -36,6 +36,8 @@ package struct ModelRequest: Sendable, Hashable {
     /// Headers for this call only (the official per-message `requestHeaders`, and the
     /// `User-Agent` naming the client); the provider's own headers and auth win over them.
     package var headers: [String: String]
+    /// Anthropic: documents are sent with citations enabled.
+    package var citations = false
 
     package init(
         model: String, systemPrompt: String? = nil, messages: [ConversationItem], tools: [ToolDefinition] = [],

@@ -4,6 +4,8 @@ extension ProviderConfig {
     /// - Throws: ``ProviderError`` `invalidConfiguration` for a missing or malformed base URL.
     package func makeProvider(context: ProviderContext) throws -> any ModelProvider {
         _ = try ProviderEndpoint.validatedBaseURL(displayBaseURL)
+        var context = context
+        if let modelTransport = context.modelTransport { context.transport = modelTransport }
         func make<Wire: WireFormat>(_: Wire.Type) -> any ModelProvider {
             StreamingProvider<Wire>(config: self, context: context)
         }

@@ -8,9 +8,13 @@ enum ResponsesWire: WireFormat {
         var input: [JSONValue] = []
         for item in request.messages {
             switch item {
-            case .user(let text, let images):
+            case .user(let text, let media):
                 let parts: [JSONValue] = [["type": "input_text", "text": .string(text)]]
-                    + images.map { ["type": "input_image", "image_url": .string($0.dataURL)] }
+                    + media.map { item in
+                        item.isDocument
+                            ? ["type": "input_file", "filename": .string(item.title ?? "document.pdf"), "file_data": .string(item.dataURL)]
+                            : ["type": "input_image", "image_url": .string(item.dataURL)]
+                    }
                 input.append(["type": "message", "role": "user", "content": .array(parts)])
             case .assistant(let text, let toolCalls, let reasoning):
                 // Reasoning is replayed only with its encrypted content: a bare id fails when nothing is stored.

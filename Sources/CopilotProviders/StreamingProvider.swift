@@ -77,7 +77,10 @@ struct WireContext {
 
 /// What every provider shares: transport, retries, clock and logging.
 package struct ProviderContext: Sendable {
+    /// Where HTTP goes: model calls (unless ``modelTransport`` is set) and the tools that fetch URLs.
     package var transport: any HTTPTransport
+    /// Where model calls go instead of ``transport`` (a client that carries them itself).
+    package var modelTransport: (any HTTPTransport)?
     package var retryPolicy: RetryPolicy
     /// The clock retries wait on (inject a test clock to avoid real sleeps).
     package var clock: any Clock<Duration>

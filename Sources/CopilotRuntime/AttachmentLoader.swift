@@ -32,6 +32,8 @@ struct AttachmentLoader: Sendable {
     static let countLimit = 16 * 1024 * 1024
 
     static let imageTypes = ["png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"]
+    /// Files sent as they are, by extension: images and PDF documents.
+    static let mediaTypes = imageTypes.merging(["pdf": "application/pdf"]) { image, _ in image }
 
     /// What the attachments add to a prompt.
     struct Loaded {
@@ -39,7 +41,8 @@ struct AttachmentLoader: Sendable {
         var before = ""
         /// Text after the prompt.
         var after = ""
-        var images: [ImageContent] = []
+        /// Images and documents.
+        var media: [MediaContent] = []
         private var tagged: [String] = []
 
         mutating func tag(_ line: String) { tagged.append(line) }
@@ -61,17 +64,19 @@ struct AttachmentLoader: Sendable {
             case "file":
                 guard let raw = attachment.path else { throw invalid("A file attachment needs a path.") }
                 let resolved = try await confined(raw, what: "file")
-                if let mimeType = Self.imageTypes[(resolved.path as NSString).pathExtension.lowercased()] {
+                if let mimeType = Self.mediaTypes[(resolved.path as NSString).pathExtension.lowercased()] {
                     let data = try readRegularFile(resolved.path, shownAs: raw, limit: Self.imageLimit)
-                    loaded.after += "\n" + (attachment.displayName ?? (raw as NSString).lastPathComponent)
-                    loaded.images.append(ImageContent(mimeType: mimeType, base64Data: data.base64EncodedString()))
+                    let shown = attachment.displayName ?? (raw as NSString).lastPathComponent
+                    loaded.after += "\n" + shown
+                    let title = MediaContent.documentTypes.contains(mimeType) ? shown : nil
+                    loaded.media.append(MediaContent(mimeType: mimeType, base64Data: data.base64EncodedString(), title: title))
                 } else if tagsFiles {
                     let lines = try lineCount(resolved.path, shownAs: raw)
                     loaded.tag("* \(resolved.path) (\(Self.describe(attachment.lineRange, of: lines)))")
                 } else {
                     let data = try readRegularFile(resolved.path, shownAs: raw, limit: Self.textLimit)
                     guard var contents = String(data: data, encoding: .utf8) else {
-                        throw invalid("The attached file \(raw) is neither a supported image (png, jpeg, gif, webp) nor a UTF-8 text file.")
+                        throw invalid("The attached file \(raw) is neither a supported image (png, jpeg, gif, webp) or PDF nor a UTF-8 text file.")
                     }
                     if let range = attachment.lineRange {
                         let lines = contents.split(separator: "\n", omittingEmptySubsequences: false)
@@ -106,13 +111,14 @@ struct AttachmentLoader: Sendable {
                     throw invalid("The attachment \(name) has no valid base64 data.")
                 }
                 let mimeType = attachment.mimeType?.lowercased() ?? ""
-                if Self.imageTypes.values.contains(mimeType) {
+                if Self.imageTypes.values.contains(mimeType) || MediaContent.documentTypes.contains(mimeType) {
                     if let shown = attachment.displayName { loaded.after += "\n" + shown }
-                    loaded.images.append(ImageContent(mimeType: mimeType, base64Data: base64))
+                    let title = MediaContent.documentTypes.contains(mimeType) ? name : nil
+                    loaded.media.append(MediaContent(mimeType: mimeType, base64Data: base64, title: title))
                 } else if mimeType.hasPrefix("text/"), let contents = String(data: data, encoding: .utf8) {
                     loaded.after += "\n\n<attachment name=\"\(name)\">\n\(contents)\n</attachment>"
                 } else {
-                    throw invalid("The attachment \(name) has type '\(mimeType)'; images (png, jpeg, gif, webp) and text are supported.")
+                    throw invalid("The attachment \(name) has type '\(mimeType)'; images (png, jpeg, gif, webp), PDF documents and text are supported.")
                 }
             default:
                 throw invalid("Attachments of type '\(attachment.type)' are not supported; use file, directory, selection or blob.")

@@ -33,7 +33,7 @@ struct BuiltInToolRunner: Sendable {
     /// What a call produced: the result, and images the model should see after it.
     struct Output: Sendable {
         var result: ToolResult
-        var images: [ImageContent] = []
+        var images: [MediaContent] = []
         /// The path an image was read from, named in the message that carries it.
         var imagePath: String?
     }
@@ -128,7 +128,7 @@ struct BuiltInToolRunner: Sendable {
             }
             return Output(
                 result: .success("Viewed image file successfully."),
-                images: [ImageContent(mimeType: mimeType, base64Data: data.base64EncodedString())], imagePath: name)
+                images: [MediaContent(mimeType: mimeType, base64Data: data.base64EncodedString())], imagePath: name)
         }
         guard let handle = FileHandle(forReadingAtPath: resolved.path) else { throw BuiltInToolError("Path \(name) cannot be read.") }
         defer { try? handle.close() }

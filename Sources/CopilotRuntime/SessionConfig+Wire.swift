@@ -45,6 +45,7 @@ extension SessionCreateParams {
         toolFilterPrecedence = "excluded"
         streaming = config.streaming
         reasoningEffort = config.reasoningEffort
+        enableCitations = config.enableCitations ? true : nil
         clientName = config.clientName
         instructionDirectories = config.instructionDirectories.isEmpty ? nil : config.instructionDirectories
         workingDirectory = config.workingDirectory
@@ -71,14 +72,15 @@ package struct SessionCallbacks: Sendable {
     package var permissionHandler: PermissionHandler
     package var userInputHandler: UserInputHandler
     package var hooks: SessionHooks
-    package var bearerTokenProvider: BearerTokenProvider
+    /// Asks the client for a bearer token for the provider of that name (`default` for the session's `provider`).
+    package var bearerTokenProvider: @Sendable (_ providerName: String) -> BearerTokenProvider
     /// Rewrites the text of one system prompt section (`section` is its official id).
     package var systemMessageTransform: @Sendable (_ section: String, _ content: String) async throws -> String
 
     package init(
         tool: @escaping @Sendable (_ name: String) -> @Sendable (ToolInvocation) async throws -> ToolResult,
         permissionHandler: PermissionHandler, userInputHandler: UserInputHandler, hooks: SessionHooks,
-        bearerTokenProvider: BearerTokenProvider,
+        bearerTokenProvider: @escaping @Sendable (_ providerName: String) -> BearerTokenProvider,
         systemMessageTransform: @escaping @Sendable (_ section: String, _ content: String) async throws -> String
     ) {
         self.tool = tool
@@ -96,32 +98,15 @@ extension SessionConfig {
     /// - Throws: ``CopilotError`` `invalidConfiguration` for values no session can have (an unknown
     ///   provider type, wire API or built-in tool, a tool without a name).
     package init(_ params: SessionCreateParams, callbacks: SessionCallbacks) throws {
-        var provider: ProviderConfig?
-        if let wire = params.provider {
-            var type: ProviderConfig.ProviderType?
-            if let name = wire.type {
-                guard let known = ProviderConfig.ProviderType(rawValue: name) else {
-                    throw CopilotError(
-                        code: .invalidConfiguration,
-                        message: "provider.type `\(name)` is not one of \(ProviderConfig.ProviderType.allCases.map(\.rawValue).joined(separator: ", ")).")
-                }
-                type = known
-            }
-            var wireAPI: ProviderConfig.WireAPI?
-            if let name = wire.wireApi {
-                guard let known = ProviderConfig.WireAPI(rawValue: name) else {
-                    throw CopilotError(
-                        code: .invalidConfiguration,
-                        message: "provider.wireApi `\(name)` is not one of \(ProviderConfig.WireAPI.allCases.map(\.rawValue).joined(separator: ", ")).")
-                }
-                wireAPI = known
-            }
-            provider = ProviderConfig(
-                type: type, baseURL: wire.baseUrl ?? "", wireAPI: wireAPI, apiKey: wire.apiKey, bearerToken: wire.bearerToken,
-                azure: wire.azure.map { ProviderConfig.Azure(apiVersion: $0.apiVersion) }, headers: wire.headers,
-                wireModel: wire.wireModel.flatMap { $0.isEmpty ? nil : $0 })
-            if wire.hasBearerTokenProvider == true { provider?.bearerTokenProvider = callbacks.bearerTokenProvider }
+        var provider = try params.provider.map { try ProviderConfig(wire: $0, tokens: callbacks.bearerTokenProvider("default")) }
+        var model = params.model ?? params.provider?.modelId ?? params.provider?.wireModel
+        if let selection = model, let named = try Self.namedModel(selection, in: params, callbacks: callbacks) {
+            provider = named
+        } else if provider == nil, let selection = model, selection.contains("/"), params.models?.isEmpty == false {
+            let known = (params.models ?? []).map(\.selectionID).joined(separator: ", ")
+            throw CopilotError(code: .invalidConfiguration, message: "model `\(selection)` is not one of the session's models (\(known)).")
         }
+        model = model.map { $0.trimmingCharacters(in: .whitespaces) }
         let tools = try (params.tools ?? []).map { wire in
             guard !wire.name.isEmpty else {
                 throw CopilotError(code: .invalidConfiguration, message: "Every tool needs a name.")
@@ -166,7 +151,7 @@ extension SessionConfig {
         let capabilities = params.modelCapabilities?.capabilities
         self.init(
             sessionId: params.sessionId,
-            model: params.model ?? params.provider?.modelId ?? params.provider?.wireModel,
+            model: model,
             provider: provider,
             systemMessage: systemMessage,
             tools: tools,
@@ -185,6 +170,52 @@ extension SessionConfig {
         modelCapabilities = capabilities
         clientName = params.clientName
         instructionDirectories = params.instructionDirectories ?? []
+        enableCitations = params.enableCitations == true
+    }
+
+    /// The provider of `selection` when it names one of the session's models as `provider/id`:
+    /// that named provider, sending the model's wire name.
+    private static func namedModel(_ selection: String, in params: SessionCreateParams, callbacks: SessionCallbacks) throws -> ProviderConfig? {
+        guard let entry = params.models?.first(where: { $0.selectionID == selection }) else { return nil }
+        guard let wire = params.providers?.first(where: { $0.name == entry.provider }) else {
+            let names = (params.providers ?? []).compactMap(\.name)
+            throw CopilotError(
+                code: .invalidConfiguration,
+                message: "model `\(selection)` names provider `\(entry.provider)`, which is not among the session's providers (\(names.joined(separator: ", "))).")
+        }
+        var provider = try ProviderConfig(wire: wire, tokens: callbacks.bearerTokenProvider(entry.provider))
+        provider.wireModel = entry.wireModel.flatMap { $0.isEmpty ? nil : $0 } ?? entry.id
+        return provider
+    }
+}
+
+extension ProviderConfig {
+    /// A provider as `session.create` describes it; with `hasBearerTokenProvider`, `tokens` asks the
+    /// client for each request's token.
+    package init(wire: SessionCreateParams.Provider, tokens: BearerTokenProvider) throws {
+        var type: ProviderType?
+        if let name = wire.type {
+            guard let known = ProviderType(rawValue: name) else {
+                throw CopilotError(
+                    code: .invalidConfiguration,
+                    message: "provider.type `\(name)` is not one of \(ProviderType.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            type = known
+        }
+        var wireAPI: WireAPI?
+        if let name = wire.wireApi {
+            guard let known = WireAPI(rawValue: name) else {
+                throw CopilotError(
+                    code: .invalidConfiguration,
+                    message: "provider.wireApi `\(name)` is not one of \(WireAPI.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            wireAPI = known
+        }
+        self.init(
+            type: type, baseURL: wire.baseUrl ?? "", wireAPI: wireAPI, apiKey: wire.apiKey, bearerToken: wire.bearerToken,
+            azure: wire.azure.map { Azure(apiVersion: $0.apiVersion) }, headers: wire.headers,
+            bearerTokenProvider: wire.hasBearerTokenProvider == true ? tokens : nil,
+            wireModel: wire.wireModel.flatMap { $0.isEmpty ? nil : $0 })
     }
 }
 

@@ -44,6 +44,9 @@ public struct SessionConfig: Sendable {
     /// Folders whose instruction files (`.github/copilot-instructions.md`,
     /// `.github/instructions/*.instructions.md`, `AGENTS.md`) join the system prompt.
     public var instructionDirectories: [String] = []
+    /// Anthropic: documents attached as blobs (PDF, plain text) are sent with citations enabled,
+    /// so the answer can cite passages of them.
+    public var enableCitations = false
 
     /// The default ``maxTurns``.
     public static let defaultMaxTurns = 50

@@ -62,7 +62,7 @@ extension SessionEngine {
         return (split, max(0, before - after), summary)
     }
 
-    /// The conversation entry for a prompt: text files inlined, images attached, vision checked.
+    /// The conversation entry for a prompt: text files inlined, images and documents attached, vision checked.
     func userItem(_ prompt: String, attachments: [Attachment]) async throws -> ConversationItem {
         let loader = AttachmentLoader(
             directory: WorkingDirectory(workingDirectory ?? FileManager.default.currentDirectoryPath), tagsFiles: builtInTools.contains(.view)
@@ -70,12 +70,11 @@ extension SessionEngine {
             await self.builtInPermission(request, preApproved: false)
         }
         let loaded = try await loader.load(attachments)
-        let images = loaded.images
-        if !images.isEmpty, modelCapabilities?.supports.vision == false {
+        if loaded.media.contains(where: { !$0.isDocument }), modelCapabilities?.supports.vision == false {
             throw CopilotError(
                 code: .invalidInput,
                 message: "Model \(model) does not accept images (its capabilities say vision: false). Remove the image attachments or use a model with vision.")
         }
-        return .user(loaded.text(for: prompt), images: images)
+        return .user(loaded.text(for: prompt), media: loaded.media)
     }
 }

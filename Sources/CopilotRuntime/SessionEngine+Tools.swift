@@ -60,7 +60,7 @@ extension SessionEngine {
         }
 
         let result: ToolResult
-        var images: [ImageContent] = []
+        var images: [MediaContent] = []
         var imagePath: String?
         do {
             if let tool = custom {

@@ -38,6 +38,8 @@ package actor SessionEngine {
     let userInputHandler: UserInputHandler?
     let builtInTools: [BuiltInTool]
     private let maxOutputTokens: Int?
+    /// Documents go to the model with citations enabled (``SessionConfig/enableCitations``).
+    private let citations: Bool
     private let maxTurns: Int
     package internal(set) var workingDirectory: String?
     /// The commands the shell tools started; killed when the session closes.
@@ -97,7 +99,7 @@ package actor SessionEngine {
         var textForModel: String
         var endsInteraction: Bool
         /// Images a tool read for the model (`view` of an image), sent after the results.
-        var images: [ImageContent] = []
+        var images: [MediaContent] = []
         var imagePath: String?
     }
 
@@ -135,6 +137,7 @@ package actor SessionEngine {
         self.providerType = config.provider?.resolvedType.rawValue
         self.systemMessage = config.systemMessage
         self.instructionDirectories = config.instructionDirectories
+        self.citations = config.enableCitations
         self.tools = toolsByName
         // An app's own tools win over built-in ones of the same name.
         let userInputHandler = toolsByName[UserInputHandler.toolName] == nil && Self.isEnabled(UserInputHandler.toolName, origin: .builtin, config)
@@ -446,7 +449,7 @@ package actor SessionEngine {
             history.append(contentsOf: outcomes.map { .toolResult(callID: $0.callID, content: $0.textForModel) })
             // Images a tool read follow the results, as the user's message that shows them.
             for outcome in outcomes where !outcome.images.isEmpty {
-                history.append(.user(Self.toolImagePrefix + (outcome.imagePath ?? ""), images: outcome.images))
+                history.append(.user(Self.toolImagePrefix + (outcome.imagePath ?? ""), media: outcome.images))
             }
             try Task.checkCancellation()
             closeOpenTurn()
@@ -469,9 +472,10 @@ package actor SessionEngine {
     private func callModel(turnID: String, originatingMessageID: String) async throws -> ModelResponse {
         await resolveSystemPrompt()
         try await compactIfNeeded()
-        let request = ModelRequest(
+        var request = ModelRequest(
             model: wireModel ?? model, systemPrompt: systemPrompt, messages: historyForModel, tools: toolDefinitions,
             maxOutputTokens: maxOutputTokens, reasoningEffort: reasoningEffort, stream: streaming, headers: callHeaders)
+        request.citations = citations
         streamState = StreamState(messageID: UUID().uuidString.lowercased(), reasoningID: UUID().uuidString.lowercased())
         let started = ContinuousClock.now
         let response = try await provider.complete(request) { event in

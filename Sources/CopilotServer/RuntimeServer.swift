@@ -24,6 +24,8 @@ package final class RuntimeServer: Sendable {
     /// Where each session's folder (plan, workspace files) is made.
     let workspaces: URL
     let logger: Logger
+    /// Model calls a client carries (`llmInference.setProvider`).
+    let inference: InferenceRelay
 
     private struct State {
         var sessions: [String: ServerSession] = [:]
@@ -68,6 +70,15 @@ package final class RuntimeServer: Sendable {
             ?? (store as? FileSessionStore).map { $0.directory.deletingLastPathComponent().appendingPathComponent("workspaces", isDirectory: true) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("copilot-swift-workspaces", isDirectory: true)
         self.logger = logger
+        self.inference = InferenceRelay(clock: providerContext.clock)
+    }
+
+    /// The provider context of session `id`: its model calls go through the client that carries
+    /// them, when one registered (`llmInference.setProvider`).
+    func providerContext(forSession id: String) -> ProviderContext {
+        var context = providerContext
+        context.modelTransport = inference.transport(direct: providerContext.modelTransport ?? providerContext.transport, sessionID: id)
+        return context
     }
 
     /// How long a connection may take to present the connection token.
@@ -120,6 +131,7 @@ package final class RuntimeServer: Sendable {
             return Array(state.sessions.values)
         }
         for session in sessions { session.unsubscribe(connection) }
+        inference.connectionClosed(connection)
     }
 
     /// Whether the server could let `connection` go without losing anything: it is not answering
@@ -175,6 +187,16 @@ package final class RuntimeServer: Sendable {
                 isAuthenticated: false, statusMessage: "This runtime is BYOK-only: sessions use the provider given at session.create.")
         }
         router.on(RPC.modelsList) { _, _ in ModelsListResult(models: []) }
+        router.on(RPC.llmInferenceSetProvider) { [unowned server] _, connection in
+            server.inference.register(connection)
+            return InferenceSetProviderResult(success: true)
+        }
+        router.on(RPC.llmInferenceHTTPResponseStart) { [unowned server] params, connection in
+            InferenceAcceptedResult(accepted: server.inference.responseStarted(params, from: connection))
+        }
+        router.on(RPC.llmInferenceHTTPResponseChunk) { [unowned server] params, connection in
+            InferenceAcceptedResult(accepted: await server.inference.responseChunk(params, from: connection))
+        }
         router.on(RPC.runtimeShutdown) { [unowned server] _, _ in
             await server.shutdown()
             return EmptyResult()
@@ -431,7 +453,7 @@ package final class RuntimeServer: Sendable {
             throw RPCError.internalError(method: RPC.sessionCreate.name, "A session with id \(id) already exists.")
         }
         let host = try await openSession(id, params, method: RPC.sessionCreate.name, on: connection) { [self] config in
-            try await SessionHost.create(config, id: id, providerContext: providerContext, store: store, logger: logger)
+            try await SessionHost.create(config, id: id, providerContext: providerContext(forSession: id), store: store, logger: logger)
         }
         announce(SessionLifecycleNotification(type: SessionLifecycleNotification.created, sessionId: id, metadata: host.metadata.wire))
         return SessionCreateResult(sessionId: id, workspacePath: workspaces.appendingPathComponent(id, isDirectory: true).path)
@@ -502,7 +524,7 @@ package final class RuntimeServer: Sendable {
     private func resumeStoredSession(_ id: String, _ params: SessionCreateParams, on connection: RPCConnection) async throws -> SessionCreateResult {
         guard let store else { throw RPCError.sessionNotFound(method: RPC.sessionResume.name, id) }
         _ = try await openSession(id, params, method: RPC.sessionResume.name, on: connection) { [self] config in
-            try await SessionHost.resume(config, from: store, id: id, providerContext: providerContext, logger: logger)
+            try await SessionHost.resume(config, from: store, id: id, providerContext: providerContext(forSession: id), logger: logger)
         }
         return SessionCreateResult(sessionId: id)
     }

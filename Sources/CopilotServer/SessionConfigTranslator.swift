@@ -92,14 +92,17 @@ struct SessionConfigTranslator {
         }
     }
 
-    private func tokenProvider() -> BearerTokenProvider {
+    /// Asks the client for a token for the provider named `providerName` (`providerToken.getToken`).
+    private func tokenProvider() -> @Sendable (String) -> BearerTokenProvider {
         let session = session
         let sessionID = sessionID
-        return BearerTokenProvider {
-            guard let owner = session.owner else {
-                throw RPCError(code: -32000, message: "No client is connected to provide a bearer token.")
+        return { providerName in
+            BearerTokenProvider {
+                guard let owner = session.owner else {
+                    throw RPCError(code: -32000, message: "No client is connected to provide a bearer token.")
+                }
+                return try await owner.call(RPC.providerTokenGetToken, ProviderTokenParams(sessionId: sessionID, providerName: providerName)).token
             }
-            return try await owner.call(RPC.providerTokenGetToken, ProviderTokenParams(sessionId: sessionID)).token
         }
     }
 

@@ -3,6 +3,7 @@ import CopilotProtocol
 import CopilotProviders
 import CopilotRuntime
 import Foundation
+import Synchronization
 import Testing
 
 extension ProtocolTests {
@@ -89,7 +90,7 @@ struct SessionParamsRoundTripTests {
     static let callbacks = SessionCallbacks(
         tool: { _ in { _ in .success("unused") } }, permissionHandler: .approveAll,
         userInputHandler: UserInputHandler { _ in UserInputResponse(answer: "unused") }, hooks: SessionHooks(),
-        bearerTokenProvider: BearerTokenProvider { "unused" }, systemMessageTransform: { _, content in content })
+        bearerTokenProvider: { _ in BearerTokenProvider { "unused" } }, systemMessageTransform: { _, content in content })
 
     /// What a SessionConfig cannot carry: options of one resume call, and values that change nothing.
     static func comparable(_ params: JSONValue) -> JSONValue {
@@ -138,5 +139,40 @@ struct SessionParamsRoundTripTests {
         let anthropic = try SessionConfig(
             try #require(Self.fixture["cases"]?["anthropic"]?["params"]).decode(as: SessionCreateParams.self), callbacks: Self.callbacks)
         #expect(anthropic.onPermissionRequest == nil && anthropic.provider?.type == .anthropic && anthropic.streaming == false)
+    }
+
+    /// `providers` and `models` as the official SDK sends them (its `NamedProviderConfig` and `ProviderModelConfig`).
+    static func namedProviders(model: String) throws -> SessionCreateParams {
+        try JSONValue(parsing: """
+            {"sessionId":"s","model":"\(model)","enableCitations":true,
+             "providers":[{"name":"red","type":"openai","wireApi":"responses","baseUrl":"https://red.invalid/v1","hasBearerTokenProvider":true},
+                          {"name":"blue","type":"anthropic","baseUrl":"https://blue.invalid","apiKey":"k"}],
+             "models":[{"id":"default","provider":"red","wireModel":"red-model"},{"id":"fast","provider":"blue"},{"id":"lost","provider":"green"}]}
+            """).decode(as: SessionCreateParams.self)
+    }
+
+    @Test("a model chosen as provider/id is served by that named provider, with its wire name and its own token callback; a wrong choice is a clear error")
+    func namedProviders() async throws {
+        let asked = Mutex<[String]>([])
+        var callbacks = Self.callbacks
+        callbacks.bearerTokenProvider = { name in BearerTokenProvider { asked.withLock { $0.append(name) }; return "token-\(name)" } }
+        let params = try Self.namedProviders(model: "red/default")
+        #expect(params.unsupportedFields.isEmpty)
+        let red = try SessionConfig(params, callbacks: callbacks)
+        #expect(red.model == "red/default" && red.enableCitations)
+        #expect(red.provider?.baseURL == "https://red.invalid/v1" && red.provider?.resolvedWireAPI == .responses)
+        #expect(red.provider?.wireModel == "red-model")
+        #expect(try await red.provider?.bearerTokenProvider?.token() == "token-red" && asked.withLock { $0 } == ["red"])
+
+        let blue = try SessionConfig(try Self.namedProviders(model: "blue/fast"), callbacks: callbacks)
+        #expect(blue.provider?.type == .anthropic && blue.provider?.apiKey == "k" && blue.provider?.wireModel == "fast")
+        #expect(blue.provider?.bearerTokenProvider == nil)
+
+        #expect { try SessionConfig(try Self.namedProviders(model: "red/other"), callbacks: callbacks) } throws: { error in
+            (error as? CopilotError)?.message == "model `red/other` is not one of the session's models (red/default, blue/fast, green/lost)."
+        }
+        #expect { try SessionConfig(try Self.namedProviders(model: "green/lost"), callbacks: callbacks) } throws: { error in
+            (error as? CopilotError)?.message.contains("names provider `green`, which is not among the session's providers (red, blue)") == true
+        }
     }
 }

@@ -44,6 +44,45 @@ struct MessageDeliveryTests {
         }
     }
 
+    @Test("a PDF reaches each wire format as a document with its title; on Anthropic with citations when the session enables them",
+        arguments: ["completions", "responses", "anthropic", "anthropic+citations"])
+    func documentOnEveryWire(wire: String) async throws {
+        let pdf = Data("%PDF-1.4\n%%EOF\n".utf8)
+        let encoded = JSONValue.string(pdf.base64EncodedString())
+        try await withScriptedClient(turns: [.text("A tiny PDF.")]) { client, server in
+            var config = scriptedConfig(server)
+            switch wire {
+            case "responses": config.provider = ProviderConfig(type: .openai, baseURL: server.baseURL, wireAPI: .responses)
+            case "anthropic", "anthropic+citations": config.provider = ProviderConfig(type: .anthropic, baseURL: server.rootURL, apiKey: "ant-key-123")
+            default: break
+            }
+            config.enableCitations = wire == "anthropic+citations"
+            // Documents need no vision.
+            config.modelCapabilities = ModelCapabilities(supports: ModelSupports(vision: false))
+            let session = try await client.createSession(config)
+            _ = try await session.sendAndWait(MessageOptions(
+                prompt: "Summarize", attachments: [.blob(pdf, mimeType: "application/pdf", displayName: "report.pdf")]))
+            let body = try #require(server.modelCalls.first?.json)
+            let dataURL = JSONValue.string("data:application/pdf;base64,\(pdf.base64EncodedString())")
+            switch wire {
+            case "completions":
+                #expect(body["messages"]?.arrayValue?.last?["content"] == [
+                    ["type": "text", "text": "Summarize\nreport.pdf"], ["type": "file", "file": ["filename": "report.pdf", "file_data": dataURL]],
+                ])
+            case "responses":
+                #expect(body["input"]?.arrayValue?.last?["content"] == [
+                    ["type": "input_text", "text": "Summarize\nreport.pdf"], ["type": "input_file", "filename": "report.pdf", "file_data": dataURL],
+                ])
+            default:
+                var document: [String: JSONValue] = [
+                    "type": "document", "title": "report.pdf", "source": ["type": "base64", "media_type": "application/pdf", "data": encoded],
+                ]
+                if config.enableCitations { document["citations"] = ["enabled": true] }
+                #expect(body["messages"]?.arrayValue?.last?["content"] == [["type": "text", "text": "Summarize\nreport.pdf"], .object(document)])
+            }
+        }
+    }
+
     @Test("with the view tool, files and directories are tagged after the prompt and a selection goes before it, as the official runtime words them")
     func taggedAttachments() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("copilot-attach-\(UUID().uuidString)").path
