@@ -121,3 +121,44 @@ def test_fork(fresh_llmock, sdk_env, tmp_path):
     assert source_prompts == ["First question", "Second question"], "the source does not see the fork's turns"
     last = chat_calls(fresh_llmock)[-1]["body"]["messages"]
     assert [m["content"] for m in last if m["role"] == "user"][-2:] == ["First question", "Third question"]
+
+
+def test_request_handler_carries_model_calls(fresh_llmock, sdk_env, tmp_path):
+    """The SDK's `request_handler` (llmInference.setProvider): the runtime hands each model request to
+    the client, whose default handler sends it on with httpx, here to llmock. The model is a named
+    provider's (`provider/id`), whose bearer token comes from the client's callback for each request."""
+    from copilot import CopilotRequestHandler
+
+    class Recording(CopilotRequestHandler):
+        def __init__(self):
+            self.seen = []
+
+        async def send_request(self, request, ctx):
+            self.seen.append((str(request.url), request.headers.get("authorization"), ctx.session_id))
+            return await super().send_request(request, ctx)
+
+    handler = Recording()
+    tokens = []
+
+    async def token(args):
+        tokens.append(args["provider_name"])
+        return f"tok-{len(tokens)}"
+
+    async def main():
+        async with CopilotClient(request_handler=handler) as client:
+            session = await client.create_session(
+                on_permission_request=PermissionHandler.approve_all, model="mock/mini", working_directory=str(tmp_path),
+                available_tools=["custom:*"],
+                providers=[{"name": "mock", "type": "openai", "base_url": f"{fresh_llmock.base}/v1", "bearer_token_provider": token}],
+                models=[{"id": "mini", "provider": "mock", "wire_model": "gpt-4o-mini"}])
+            first = await session.send_and_wait("Hello", timeout=30)
+            second = await session.send_and_wait("Again", timeout=30)
+            return session.session_id, first.data.content, second.data.content
+
+    session_id, first, second = run(main())
+    assert first and second
+    url = f"{fresh_llmock.base}/v1/chat/completions"
+    assert handler.seen == [(url, "Bearer tok-1", session_id), (url, "Bearer tok-2", session_id)]
+    assert tokens == ["mock", "mock"]
+    calls = chat_calls(fresh_llmock)
+    assert [call["body"]["model"] for call in calls] == ["gpt-4o-mini", "gpt-4o-mini"]
