@@ -193,29 +193,23 @@ extension ProviderConfig {
     /// A provider as `session.create` describes it; with `hasBearerTokenProvider`, `tokens` asks the
     /// client for each request's token.
     package init(wire: SessionCreateParams.Provider, tokens: BearerTokenProvider) throws {
-        var type: ProviderType?
-        if let name = wire.type {
-            guard let known = ProviderType(rawValue: name) else {
-                throw CopilotError(
-                    code: .invalidConfiguration,
-                    message: "provider.type `\(name)` is not one of \(ProviderType.allCases.map(\.rawValue).joined(separator: ", ")).")
-            }
-            type = known
-        }
-        var wireAPI: WireAPI?
-        if let name = wire.wireApi {
-            guard let known = WireAPI(rawValue: name) else {
-                throw CopilotError(
-                    code: .invalidConfiguration,
-                    message: "provider.wireApi `\(name)` is not one of \(WireAPI.allCases.map(\.rawValue).joined(separator: ", ")).")
-            }
-            wireAPI = known
-        }
+        let type = try Self.known(ProviderType.self, wire.type, field: "provider.type")
+        let wireAPI = try Self.known(WireAPI.self, wire.wireApi, field: "provider.wireApi")
         self.init(
             type: type, baseURL: wire.baseUrl ?? "", wireAPI: wireAPI, apiKey: wire.apiKey, bearerToken: wire.bearerToken,
             azure: wire.azure.map { Azure(apiVersion: $0.apiVersion) }, headers: wire.headers,
             bearerTokenProvider: wire.hasBearerTokenProvider == true ? tokens : nil,
             wireModel: wire.wireModel.flatMap { $0.isEmpty ? nil : $0 })
+    }
+
+    /// The case `name` spells, nil when absent; an unknown name is an error naming `field` and the choices.
+    private static func known<Choice: RawRepresentable<String> & CaseIterable>(_: Choice.Type, _ name: String?, field: String) throws -> Choice? {
+        guard let name else { return nil }
+        guard let choice = Choice(rawValue: name) else {
+            throw CopilotError(
+                code: .invalidConfiguration, message: "\(field) `\(name)` is not one of \(Choice.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        return choice
     }
 }
 
