@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // The dependency-free core: JSONValue (parser, decoder), session events, conversation items.
@@ -93,6 +94,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // `copilot-swift chat`: the terminal (raw keys, a line editor, streamed Markdown) and the chat
+        // itself, on the public API only.
+        .target(
+            name: "CopilotChat",
+            dependencies: ["CopilotSDK"],
+            swiftSettings: strictSettings
+        ),
         // A scripted OpenAI-compatible provider on loopback, for users' tests and ours.
         .target(
             name: "CopilotTesting",
@@ -107,11 +115,12 @@ let package = Package(
         .executableTarget(
             name: "CopilotCLI",
             dependencies: [
-                "CopilotCore", "CopilotProviders", "CopilotRuntime", "CopilotSDK", "CopilotServer", "CopilotPostgres",
+                "CopilotCore", "CopilotProviders", "CopilotRuntime", "CopilotSDK", "CopilotServer", "CopilotPostgres", "CopilotChat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strictSettings
         ),
@@ -140,7 +149,7 @@ let package = Package(
             name: "CopilotSDKTests",
             dependencies: [
                 "CopilotCore", "CopilotSDK", "CopilotTesting", "CopilotProviders", "CopilotRuntime", "CopilotProtocol", "CopilotServer",
-                "CopilotPostgres",
+                "CopilotPostgres", "CopilotChat",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -2,7 +2,7 @@
 # Runs every test: builds once, then the interop tests against third-party peers, then the Swift tests,
 # then a minute of fuzzing per parser (a separate, instrumented build).
 # Installs what it needs (a Python venv in ./.venv for the peers, PostgreSQL from Debian's packages
-# for the shared session store); needs only Swift 6.1+ and python3.
+# for the shared session store, tmux for the chat's terminal tests); needs only Swift 6.1+ and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,13 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r Tests/Interop/requirements.txt
+
+if ! command -v tmux >/dev/null && command -v apt-get >/dev/null; then
+    echo "== tmux from Debian's packages (the chat is tested in a terminal)"
+    sudo=$([ "$(id -u)" = 0 ] || echo sudo)
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux
+fi
 
 # Sessions the tests store go here, not into the user's state folder.
 export COPILOT_SWIFT_HOME="$PWD/.build/test-state"

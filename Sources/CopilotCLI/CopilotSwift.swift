@@ -9,11 +9,11 @@ struct CopilotSwift: AsyncParsableCommand {
         commandName: "copilot-swift",
         abstract: "Run Copilot-style agent sessions against your own model provider (BYOK).",
         discussion: """
-            Started with flags only (as the official SDKs start the Copilot CLI: --headless --stdio, --port N, …),
+            With no arguments at a terminal, it starts `chat`. Started with flags only (as the official SDKs start the Copilot CLI: --headless --stdio, --port N, …),
             copilot-swift runs as the protocol server, so it can be the official SDKs' COPILOT_CLI_PATH.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, ModelsCommand.self, ServerCommand.self])
+        subcommands: [ChatCommand.self, RunCommand.self, ModelsCommand.self, ServerCommand.self, SessionsCommand.self])
 }
 
 @main
@@ -23,6 +23,8 @@ enum Entry {
 
     static func main() async {
         var arguments = Array(CommandLine.arguments.dropFirst())
+        // A person who types just `copilot-swift` at a terminal gets a chat.
+        if arguments.isEmpty, isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 { arguments = ["chat"] }
         if let first = arguments.first, first.hasPrefix("-"), !rootFlags.contains(first) {
             arguments.insert("server", at: 0)
         }

@@ -4,16 +4,24 @@ import CopilotRuntime
 import CopilotProviders
 import Foundation
 
-/// The options that say which provider to use; shared by every command that talks to one.
+/// The options that say which provider to use; shared by every command that talks to one. A
+/// provider comes from the flags, or by name from the configuration file (``ConfigFile``), whose
+/// settings the flags override.
 struct ProviderOptions: ParsableArguments {
+    @Option(name: .customLong("provider"), help: "A provider from the configuration file ([providers.NAME]); default: its default_provider.")
+    var providerName: String?
+
+    @Option(name: .customLong("config"), help: "The configuration file (default: $XDG_CONFIG_HOME/copilot-swift/config.toml, or $COPILOT_SWIFT_CONFIG).")
+    var configPath: String?
+
     @Option(name: .customLong("base-url"), help: "Provider endpoint, e.g. http://localhost:11434/v1 (Ollama) or http://127.0.0.1:8000/v1.")
-    var baseURL: String
+    var baseURL: String?
 
-    @Option(name: .customLong("provider-type"), help: "openai, azure or anthropic.")
-    var providerType: ProviderConfig.ProviderType = .openai
+    @Option(name: .customLong("provider-type"), help: "openai (the default), azure or anthropic.")
+    var providerType: ProviderConfig.ProviderType?
 
-    @Option(name: .customLong("wire-api"), help: "completions or responses (OpenAI and Azure only).")
-    var wireAPI: ProviderConfig.WireAPI = .completions
+    @Option(name: .customLong("wire-api"), help: "completions (the default) or responses (OpenAI and Azure only).")
+    var wireAPI: ProviderConfig.WireAPI?
 
     @Option(name: .customLong("api-key-env"), help: "Name of the environment variable that holds the API key.")
     var apiKeyEnv: String?
@@ -29,27 +37,96 @@ struct ProviderOptions: ParsableArguments {
         help: "NAME=VARIABLE: send the header NAME with the value of the environment variable VARIABLE (repeatable). Values are treated as secrets.")
     var headerEnv: [String] = []
 
+    /// The provider the flags and the configuration file describe, and what that file's entry
+    /// says about the model and sampling.
+    struct Resolved {
+        var provider: ProviderConfig
+        /// The entry's `model`, if the provider came from the file.
+        var model: String?
+        var sampling: SamplingOptions.Values
+    }
+
     /// The provider settings, with secrets read from the environment.
     func providerConfig(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ProviderConfig {
+        try resolve(environment: environment).provider
+    }
+
+    /// The provider: `--provider NAME` (or the file's default) with the flags on top, or the flags alone.
+    func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Resolved {
         func secret(_ variable: String?) throws -> String? {
             guard let variable else { return nil }
             guard let value = environment[variable], !value.isEmpty else {
-                throw ValidationError("The environment variable \(variable) is not set (named by an --…-env option).")
+                throw ValidationError("The environment variable \(variable) is not set (named by an --…-env option or an …_env setting).")
             }
             return value
         }
+        let file: ConfigFile
+        do {
+            file = try ConfigFile.load(path: configPath, environment: environment)
+        } catch let error as ConfigFileError {
+            throw ValidationError(error.description)
+        }
+        var entry: ConfigFile.Provider?
+        if let name = providerName ?? (baseURL == nil ? file.defaultProvider : nil) {
+            guard let named = file.providers[name] else {
+                let known = file.providers.keys.sorted()
+                throw ValidationError(
+                    "No provider named `\(name)` in the configuration file"
+                        + (known.isEmpty ? " (it has none)." : " (it has \(known.joined(separator: ", ")))."))
+            }
+            entry = named
+        }
+        guard let baseURL = baseURL ?? entry?.baseURL else {
+            throw ValidationError(
+                "No provider: give --base-url, or --provider NAME from the configuration file (\(ConfigFile.defaultPath(environment: environment))), or set its default_provider.")
+        }
         var headers: [String: String] = [:]
-        for entry in headerEnv {
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+        for (name, variable) in entry?.headersEnv ?? [:] { headers[name] = try secret(variable) }
+        for flag in headerEnv {
+            let parts = flag.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw ValidationError("--header-env takes NAME=VARIABLE, e.g. --header-env X-Team-Token=TEAM_TOKEN (got '\(entry)').")
+                throw ValidationError("--header-env takes NAME=VARIABLE, e.g. --header-env X-Team-Token=TEAM_TOKEN (got '\(flag)').")
             }
             headers[parts[0]] = try secret(parts[1])
         }
-        return ProviderConfig(
-            type: providerType, baseURL: baseURL, wireAPI: wireAPI, apiKey: try secret(apiKeyEnv),
-            bearerToken: try secret(bearerTokenEnv), azure: azureAPIVersion.map { .init(apiVersion: $0) },
-            headers: headers.isEmpty ? nil : headers)
+        let provider = ProviderConfig(
+            type: providerType ?? entry?.type ?? .openai, baseURL: baseURL, wireAPI: wireAPI ?? entry?.wireAPI ?? .completions,
+            apiKey: try secret(apiKeyEnv ?? entry?.apiKeyEnv), bearerToken: try secret(bearerTokenEnv ?? entry?.bearerTokenEnv),
+            azure: (azureAPIVersion ?? entry?.azureAPIVersion).map { .init(apiVersion: $0) }, headers: headers.isEmpty ? nil : headers)
+        return Resolved(
+            provider: provider, model: entry?.model,
+            sampling: .init(temperature: entry?.temperature, maxTokens: entry?.maxTokens, reasoningEffort: entry?.reasoningEffort))
+    }
+}
+
+/// The sampling a person sets: `--temperature`, `--max-tokens`, `--reasoning-effort` (over what the
+/// configuration file's provider entry says).
+struct SamplingOptions: ParsableArguments {
+    @Option(help: "Sampling temperature (0 answers the same way each time; the provider's default when unset).")
+    var temperature: Double?
+
+    @Option(name: .customLong("max-tokens"), help: "The longest answer, in tokens.")
+    var maxTokens: Int?
+
+    @Option(name: .customLong("reasoning-effort"), help: "low, medium or high, for models that reason.")
+    var reasoningEffort: String?
+
+    struct Values {
+        var temperature: Double?
+        var maxTokens: Int?
+        var reasoningEffort: String?
+    }
+
+    func validate() throws {
+        if let temperature, !(0...2).contains(temperature) { throw ValidationError("--temperature must be between 0 and 2.") }
+        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1.") }
+    }
+
+    /// These flags over `defaults`.
+    func values(over defaults: Values) -> Values {
+        Values(
+            temperature: temperature ?? defaults.temperature, maxTokens: maxTokens ?? defaults.maxTokens,
+            reasoningEffort: reasoningEffort ?? defaults.reasoningEffort)
     }
 }
 

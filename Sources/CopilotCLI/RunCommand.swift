@@ -1,6 +1,7 @@
 import CopilotRuntime
 import CopilotProviders
 import CopilotCore
+import CopilotChat
 import ArgumentParser
 import CopilotPostgres
 import CopilotSDK
@@ -17,6 +18,8 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Example, with a local Ollama:
               copilot-swift run --base-url http://localhost:11434/v1 --model llama3.2 "What is 2+2?"
+            Or with a provider from the configuration file ($XDG_CONFIG_HOME/copilot-swift/config.toml):
+              copilot-swift run --provider ollama "What is 2+2?"
             """)
 
     enum EventsFormat: String, ExpressibleByArgument {
@@ -25,9 +28,10 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var provider: ProviderOptions
     @OptionGroup var timeouts: TimeoutOptions
+    @OptionGroup var sampling: SamplingOptions
 
-    @Option(help: "Model or deployment name.")
-    var model: String
+    @Option(help: "Model or deployment name (default: the configuration file provider's model).")
+    var model: String?
 
     @Option(help: "Print every session event as one JSON line (jsonl) instead of the answer text.")
     var events: EventsFormat?
@@ -70,16 +74,24 @@ struct RunCommand: AsyncParsableCommand {
         let commandTools = try tools.map(CommandTool.init(argument:))
         if resume != nil, stateDirectory == nil, store == nil { throw ValidationError("--resume needs --state-dir or --store.") }
         if stateDirectory != nil, store != nil { throw ValidationError("--state-dir and --store cannot be combined.") }
-        let config = SessionConfig(
+        let resolved = try provider.resolve()
+        guard let model = model ?? resolved.model else {
+            throw ValidationError("--model is required (or a `model` in the configuration file's provider entry).")
+        }
+        var config = SessionConfig(
             sessionId: sessionID,
             model: model,
-            provider: try provider.providerConfig(),
+            provider: resolved.provider,
             systemMessage: systemMessage.map { .append($0) },
             tools: commandTools.map(\.tool),
             builtInTools: builtInTools ? BuiltInTool.defaults : [],
             streaming: true,
             workingDirectory: FileManager.default.currentDirectoryPath,
             onPermissionRequest: yes ? .approveAll : TerminalPermission.handler())
+        let values = sampling.values(over: resolved.sampling)
+        config.temperature = values.temperature
+        config.maxOutputTokens = values.maxTokens
+        config.reasoningEffort = values.reasoningEffort
 
         let postgres: PostgresSessionStore?
         do {
@@ -222,7 +234,7 @@ enum TerminalPermission {
                 FileHandle.standardError.write(Data("note: no terminal to ask for permission; denied \(request.toolName ?? request.kind.rawValue) (use --yes to approve tool calls)\n".utf8))
                 return .userNotAvailable
             }
-            FileHandle.standardError.write(Data(describe(request).utf8))
+            FileHandle.standardError.write(Data((PermissionText.describe(request) + "[y]es / [n]o / [a]lways: ").utf8))
             let answer = await readAnswer()?.lowercased() ?? ""
             switch answer {
             case "y", "yes": return .approveOnce
@@ -230,24 +242,6 @@ enum TerminalPermission {
             default: return .reject(feedback: "The user declined on the terminal.")
             }
         }
-    }
-
-    /// What the agent wants to do, in terms a person can judge, and the question.
-    static func describe(_ request: PermissionRequest) -> String {
-        var text = "\n"
-        switch request.kind {
-        case .write:
-            text += "Allow writing \(request.fileName ?? "a file")?\n"
-            if let diff = request.diff { text += diff.split(separator: "\n").prefix(40).joined(separator: "\n") + "\n" }
-        case .shell:
-            text += "Allow running `\(request.fullCommandText ?? "?")`?\n"
-        case .read:
-            text += "Allow reading \(request.path ?? "?")?\n"
-        default:
-            text += "Allow \(request.toolName ?? request.kind.rawValue) with \(request.args?.jsonString ?? "{}")?\n"
-        }
-        if request.outsideWorkingDirectory == true { text += "(this is outside the current directory)\n" }
-        return text + "[y]es / [n]o / [a]lways: "
     }
 
     private static func readAnswer() async -> String? {

@@ -25,6 +25,9 @@ struct ServerCommand: AsyncParsableCommand {
 
     @OptionGroup var timeouts: TimeoutOptions
 
+    @OptionGroup(title: "The provider of sessions that name none (a client's own provider always wins)")
+    var provider: ProviderOptions
+
     @Option(
         name: .customLong("max-connections"),
         help: "TCP clients served at once (default 1024). When all are taken, a new client replaces the one idle longest (no session, no request), or is closed when none is.")
@@ -144,9 +147,16 @@ struct ServerCommand: AsyncParsableCommand {
                 "listening on a non-loopback address without a connection token: anyone who reaches the port can run sessions here",
                 metadata: ["host": "\(host)"])
         }
+        var fallback: RuntimeServer.Fallback?
+        if provider.providerName != nil || provider.baseURL != nil {
+            let resolved = try provider.resolve()
+            fallback = .init(
+                provider: resolved.provider, model: resolved.model, temperature: resolved.sampling.temperature,
+                maxOutputTokens: resolved.sampling.maxTokens)
+        }
         let server = RuntimeServer(
             connectionToken: stdio ? nil : connectionToken,
-            providerContext: ProviderContext(transport: transport, logger: logger), store: store, logger: logger)
+            providerContext: ProviderContext(transport: transport, logger: logger), store: store, fallback: fallback, logger: logger)
         let serving = RuntimeServerService(
             server: server,
             transport: stdio

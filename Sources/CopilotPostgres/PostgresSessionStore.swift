@@ -1,4 +1,4 @@
-import CopilotCore
+public import CopilotCore
 public import CopilotRuntime
 import Foundation
 public import Logging
@@ -375,12 +375,18 @@ public final class PostgresSessionStore: SessionStore, Service, Sendable {
 
     // MARK: - Reading
 
-    private func readEvents(_ sessionId: String, expected: Int64) async throws -> ([SessionEvent], Int) {
+    public func events(_ sessionId: String) async throws -> [SessionEvent] {
+        guard try await metadata(sessionId) != nil else { throw SessionStoreError("Session not found: \(sessionId)") }
+        return try await readEvents(sessionId, expected: nil).0
+    }
+
+    /// The stored events; with `expected`, the count the session row says there are must match.
+    private func readEvents(_ sessionId: String, expected: Int64?) async throws -> ([SessionEvent], Int) {
         try await perform("reading the events of session \(sessionId)") {
             let rows = try await client.query(
                 "SELECT seq, event FROM \(unescaped: eventsTable) WHERE session_id = \(sessionId) ORDER BY seq", logger: logger)
             var events: [SessionEvent] = []
-            events.reserveCapacity(Int(expected))
+            events.reserveCapacity(Int(expected ?? 0))
             var unreadable = 0
             var next: Int64 = 1
             for try await (seq, text) in rows.decode((Int64, String).self) {
@@ -394,7 +400,7 @@ public final class PostgresSessionStore: SessionStore, Service, Sendable {
                     unreadable += 1
                 }
             }
-            guard next - 1 == expected else {
+            if let expected, next - 1 != expected {
                 throw SessionStoreError("Session \(sessionId) should have \(expected) events but has \(next - 1).")
             }
             return (events, unreadable)

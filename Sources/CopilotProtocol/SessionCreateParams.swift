@@ -38,6 +38,8 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     package var maxTurns: Int?
     /// This runtime's own: the longest answer, in tokens.
     package var maxOutputTokens: Int?
+    /// This runtime's own: the sampling temperature.
+    package var temperature: Double?
     /// Resume only: do not emit `session.resume`.
     package var disableResume: Bool?
     /// The application's name, for the `User-Agent` of model calls.
@@ -189,7 +191,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         case sessionId, model, provider, providers, models, enableCitations, systemMessage, tools, availableTools, excludedTools
         case toolFilterPrecedence, streaming
         case reasoningEffort, workingDirectory, modelCapabilities, hooks, requestPermission, requestUserInput, builtInTools
-        case maxTurns, maxOutputTokens, disableResume, clientName, defaultAgent, instructionDirectories
+        case maxTurns, maxOutputTokens, temperature, disableResume, clientName, defaultAgent, instructionDirectories
     }
 
     /// Fields the official SDKs send that change nothing here while they hold these values.
@@ -232,6 +234,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         builtInTools = try container.decodeIfPresent([String].self, forKey: .builtInTools)
         maxTurns = try container.decodeIfPresent(Int.self, forKey: .maxTurns)
         maxOutputTokens = try container.decodeIfPresent(Int.self, forKey: .maxOutputTokens)
+        temperature = try container.decodeIfPresent(Double.self, forKey: .temperature)
         disableResume = try container.decodeIfPresent(Bool.self, forKey: .disableResume)
         clientName = try container.decodeIfPresent(String.self, forKey: .clientName)
         defaultAgent = try container.decodeIfPresent(DefaultAgent.self, forKey: .defaultAgent)
@@ -272,6 +275,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         try container.encodeIfPresent(builtInTools, forKey: .builtInTools)
         try container.encodeIfPresent(maxTurns, forKey: .maxTurns)
         try container.encodeIfPresent(maxOutputTokens, forKey: .maxOutputTokens)
+        try container.encodeIfPresent(temperature, forKey: .temperature)
         try container.encodeIfPresent(disableResume, forKey: .disableResume)
         try container.encodeIfPresent(clientName, forKey: .clientName)
         try container.encodeIfPresent(defaultAgent, forKey: .defaultAgent)

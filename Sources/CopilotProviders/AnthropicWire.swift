@@ -71,6 +71,9 @@ enum AnthropicWire: WireFormat {
             let budget = thinkingBudget(for: effort)
             maxTokens = max(maxTokens, budget + 1024)
             body["thinking"] = ["type": "enabled", "budget_tokens": .int(budget)]
+        } else if let temperature = request.temperature {
+            // With thinking on, Anthropic takes only its default temperature.
+            body["temperature"] = .double(temperature)
         }
         body["max_tokens"] = .int(maxTokens)
         let encoded = try JSONEncoder().encode(JSONValue.object(body))

@@ -17,9 +17,10 @@ enum ChatCompletionsWire: WireFormat {
         var streamOptions: StreamOptions?
         var maxCompletionTokens: Int?
         var reasoningEffort: String?
+        var temperature: Double?
 
         enum CodingKeys: String, CodingKey {
-            case model, messages, tools, stream
+            case model, messages, tools, stream, temperature
             case toolChoice = "tool_choice"
             case parallelToolCalls = "parallel_tool_calls"
             case streamOptions = "stream_options"
@@ -126,7 +127,8 @@ enum ChatCompletionsWire: WireFormat {
             stream: request.stream,
             streamOptions: request.stream ? StreamOptions(includeUsage: true) : nil,
             maxCompletionTokens: request.maxOutputTokens,
-            reasoningEffort: request.reasoningEffort)
+            reasoningEffort: request.reasoningEffort,
+            temperature: request.temperature)
     }
 
     // MARK: Stream

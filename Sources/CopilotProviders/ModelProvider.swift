@@ -38,6 +38,8 @@ package struct ModelRequest: Sendable, Hashable {
     package var headers: [String: String]
     /// Anthropic: documents are sent with citations enabled.
     package var citations = false
+    /// Sampling temperature; the provider's default when nil (Anthropic ignores it while thinking).
+    package var temperature: Double?
 
     package init(
         model: String, systemPrompt: String? = nil, messages: [ConversationItem], tools: [ToolDefinition] = [],

@@ -51,6 +51,7 @@ enum ResponsesWire: WireFormat {
             body["parallel_tool_calls"] = true
         }
         if let maxOutputTokens = request.maxOutputTokens { body["max_output_tokens"] = .int(maxOutputTokens) }
+        if let temperature = request.temperature { body["temperature"] = .double(temperature) }
         if let effort = request.reasoningEffort {
             body["reasoning"] = ["effort": .string(effort), "summary": "auto"]
             body["include"] = ["reasoning.encrypted_content"]

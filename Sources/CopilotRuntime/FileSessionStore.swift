@@ -1,4 +1,4 @@
-import CopilotCore
+public import CopilotCore
 public import Foundation
 import Synchronization
 
@@ -95,6 +95,12 @@ public struct FileSessionStore: SessionStore {
 
     public func metadata(_ sessionId: String) async throws -> SessionMetadata? {
         try readMetadata(try folder(sessionId))
+    }
+
+    public func events(_ sessionId: String) async throws -> [SessionEvent] {
+        let folder = try folder(sessionId)
+        guard try readMetadata(folder) != nil else { throw SessionStoreError("Session not found: \(sessionId)") }
+        return try Self.readEvents(folder.appendingPathComponent("events.jsonl")).events
     }
 
     public func delete(_ sessionId: String) async throws {

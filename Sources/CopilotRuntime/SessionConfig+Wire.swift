@@ -46,6 +46,7 @@ extension SessionCreateParams {
         streaming = config.streaming
         reasoningEffort = config.reasoningEffort
         enableCitations = config.enableCitations ? true : nil
+        temperature = config.temperature
         clientName = config.clientName
         instructionDirectories = config.instructionDirectories.isEmpty ? nil : config.instructionDirectories
         workingDirectory = config.workingDirectory
@@ -171,6 +172,7 @@ extension SessionConfig {
         clientName = params.clientName
         instructionDirectories = params.instructionDirectories ?? []
         enableCitations = params.enableCitations == true
+        temperature = params.temperature
     }
 
     /// The provider of `selection` when it names one of the session's models as `provider/id`:

@@ -44,6 +44,8 @@ public struct SessionConfig: Sendable {
     /// Folders whose instruction files (`.github/copilot-instructions.md`,
     /// `.github/instructions/*.instructions.md`, `AGENTS.md`) join the system prompt.
     public var instructionDirectories: [String] = []
+    /// Sampling temperature (`0` answers alike each time); the provider's default when nil.
+    public var temperature: Double?
     /// Anthropic: documents attached as blobs (PDF, plain text) are sent with citations enabled,
     /// so the answer can cite passages of them.
     public var enableCitations = false

@@ -40,6 +40,7 @@ package actor SessionEngine {
     private let maxOutputTokens: Int?
     /// Documents go to the model with citations enabled (``SessionConfig/enableCitations``).
     private let citations: Bool
+    private let temperature: Double?
     private let maxTurns: Int
     package internal(set) var workingDirectory: String?
     /// The commands the shell tools started; killed when the session closes.
@@ -138,6 +139,7 @@ package actor SessionEngine {
         self.systemMessage = config.systemMessage
         self.instructionDirectories = config.instructionDirectories
         self.citations = config.enableCitations
+        self.temperature = config.temperature
         self.tools = toolsByName
         // An app's own tools win over built-in ones of the same name.
         let userInputHandler = toolsByName[UserInputHandler.toolName] == nil && Self.isEnabled(UserInputHandler.toolName, origin: .builtin, config)
@@ -476,6 +478,7 @@ package actor SessionEngine {
             model: wireModel ?? model, systemPrompt: systemPrompt, messages: historyForModel, tools: toolDefinitions,
             maxOutputTokens: maxOutputTokens, reasoningEffort: reasoningEffort, stream: streaming, headers: callHeaders)
         request.citations = citations
+        request.temperature = temperature
         streamState = StreamState(messageID: UUID().uuidString.lowercased(), reasoningID: UUID().uuidString.lowercased())
         let started = ContinuousClock.now
         let response = try await provider.complete(request) { event in

@@ -15,6 +15,9 @@ public protocol SessionStore: Sendable {
     func list() async throws -> [SessionMetadata]
     /// One session's metadata, or `nil` when there is none.
     func metadata(_ sessionId: String) async throws -> SessionMetadata?
+    /// One session's stored events in order, read without taking its write lock (for viewers: a
+    /// session another writer holds can be read too). Lines that cannot be read are left out.
+    func events(_ sessionId: String) async throws -> [SessionEvent]
     /// Removes a session. Refused while another writer holds it.
     func delete(_ sessionId: String) async throws
 }

@@ -26,6 +26,22 @@ package final class RuntimeServer: Sendable {
     let logger: Logger
     /// Model calls a client carries (`llmInference.setProvider`).
     let inference: InferenceRelay
+    /// What a new session that names no provider gets (`server --provider NAME`).
+    let fallback: Fallback?
+
+    /// The provider, model and sampling of sessions created without a provider.
+    package struct Fallback: Sendable {
+        package var provider: ProviderConfig
+        package var model: String?
+        package var temperature: Double?
+        package var maxOutputTokens: Int?
+        package init(provider: ProviderConfig, model: String?, temperature: Double? = nil, maxOutputTokens: Int? = nil) {
+            self.provider = provider
+            self.model = model
+            self.temperature = temperature
+            self.maxOutputTokens = maxOutputTokens
+        }
+    }
 
     private struct State {
         var sessions: [String: ServerSession] = [:]
@@ -59,10 +75,12 @@ package final class RuntimeServer: Sendable {
     ///   - store: where sessions are kept, so `session.resume`, `list` and `delete` outlive this process.
     ///   - workspaces: where each session's folder goes (its plan and workspace files); by default
     ///     beside a file store's sessions, else in the temporary directory.
+    ///   - fallback: the provider (and model) of a new session that names none.
     package init(
         connectionToken: String?, providerContext: ProviderContext, store: (any SessionStore)? = nil, workspaces: URL? = nil,
-        logger: Logger = Logger(label: "copilot.server")
+        fallback: Fallback? = nil, logger: Logger = Logger(label: "copilot.server")
     ) {
+        self.fallback = fallback
         self.connectionToken = connectionToken.flatMap { $0.isEmpty ? nil : $0 }
         self.providerContext = providerContext
         self.store = store
@@ -470,6 +488,12 @@ package final class RuntimeServer: Sendable {
         }
         config.sessionId = id
         config.workingDirectory = cwd
+        if method == RPC.sessionCreate.name, config.provider == nil, let fallback {
+            config.provider = fallback.provider
+            config.model = config.model ?? fallback.model
+            config.temperature = config.temperature ?? fallback.temperature
+            config.maxOutputTokens = config.maxOutputTokens ?? fallback.maxOutputTokens
+        }
         return config
     }
 

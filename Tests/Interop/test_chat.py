@@ -1,0 +1,282 @@
+"""`copilot-swift chat` driven as a person would, in a terminal (tmux `send-keys`, `capture-pane`),
+against llmock; `run` with the sampling flags and a configuration file's provider."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from reliability import LLMock
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+def chat_calls(mock):
+    return [r for r in mock.requests() if r["path"].endswith("/chat/completions")]
+
+
+class TmuxChat:
+    """One `copilot-swift chat` in a detached tmux session of its own."""
+
+    def __init__(self, binary, args, home, cwd, extra_env=None, width=160):
+        self.name = f"chat-{uuid.uuid4().hex[:8]}"
+        env = {"COPILOT_SWIFT_HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"), "NO_COLOR": "1", "TERM": "xterm-256color",
+               **(extra_env or {})}
+        exports = " ".join(f"{key}={shlex(value)}" for key, value in env.items())
+        command = f"cd {shlex(str(cwd))} && env {exports} {shlex(str(binary))} chat {' '.join(shlex(a) for a in args)}; echo CHAT-EXITED-$?; sleep 600"
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", "50", command], check=True)
+
+    def type(self, text):
+        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
+
+    def keys(self, *keys):
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def send(self, text):
+        self.type(text)
+        self.keys("Enter")
+
+    def screen(self):
+        return subprocess.run(["tmux", "capture-pane", "-p", "-J", "-S", "-2000", "-t", self.name],
+                              capture_output=True, text=True, check=True).stdout
+
+    def wait_for(self, pattern, count=1, timeout=20):
+        """Waits until `pattern` appears `count` times on the screen; returns the screen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if len(re.findall(pattern, screen)) >= count:
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{pattern!r} did not appear {count}x within {timeout}s; screen:\n{screen}")
+            time.sleep(0.1)
+
+    def close(self):
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+def shlex(value):
+    return "'" + str(value).replace("'", "'\\''") + "'"
+
+
+@pytest.fixture()
+def slow_llmock():
+    """llmock streaming one chunk every 40 ms, so an answer takes a while."""
+    mock = LLMock(chunk_delay_ms=40)
+    yield mock
+    mock.stop()
+
+
+@pytest.fixture()
+def chat(cli_binary, tmp_path):
+    started = []
+
+    def start(mock, *args, extra_env=None, cwd=None):
+        workdir = cwd or tmp_path / "work"
+        workdir.mkdir(exist_ok=True)
+        session = TmuxChat(cli_binary, [*args] if args and args[0] == "--provider" else
+                           ["--base-url", f"{mock.base}/v1", "--model", "gpt-4o-mini", *args],
+                           tmp_path / "home", workdir, extra_env)
+        started.append(session)
+        session.wait_for(r"› ")
+        return session
+
+    yield start
+    for session in started:
+        session.close()
+
+
+STATUS = r"(?m)^gpt-4o(-mini)? · (\S+ / \S+ tokens · )?/"
+
+
+def test_two_turns_and_ctrl_d(fresh_llmock, chat):
+    fresh_llmock.scenario([{"type": "reply", "text": "The first answer."}, {"type": "reply", "text": "The **second** answer."}])
+    session = chat(fresh_llmock, "--no-tools")
+    session.send("Hello")
+    session.wait_for("The first answer.")
+    session.wait_for(STATUS)
+    session.send("And again")
+    screen = session.wait_for(STATUS, count=2)
+    assert "The second answer." in screen, "bold markers are not shown as asterisks"
+    calls = chat_calls(fresh_llmock)
+    assert [m["content"] for m in calls[1]["body"]["messages"] if m["role"] == "user"] == ["Hello", "And again"]
+    assert calls[1]["body"]["messages"][2] == {"role": "assistant", "content": "The first answer."}
+    session.keys("C-d")
+    session.wait_for("CHAT-EXITED-0")
+
+
+def test_tools_approved_denied_and_approved_for_the_session(fresh_llmock, chat, tmp_path):
+    def create(name):
+        return {"type": "reply", "tool_calls": [{"name": "create", "arguments": {"path": name, "file_text": f"{name} says hi\n"}}]}
+
+    def bash(command):
+        return {"type": "reply", "tool_calls": [{"name": "bash", "arguments": {"command": command, "description": "print"}}]}
+
+    done = {"type": "reply", "text": "Done."}
+    fresh_llmock.scenario([create("approved.txt"), done, create("denied.txt"), bash("echo one > one.txt"), done,
+                           bash("echo two > two.txt"), done])
+    session = chat(fresh_llmock)
+    work = tmp_path / "work"
+
+    question = r"Allow\? \[y\]es, \[n\]o, \[a\]lways for this session:"
+
+    session.send("Make the first file")
+    screen = session.wait_for(question)
+    assert "Write approved.txt" in screen and "+approved.txt says hi" in screen, "the write shows its diff"
+    session.type("y")
+    session.wait_for(STATUS)
+    assert (work / "approved.txt").read_text() == "approved.txt says hi\n"
+
+    session.send("Make the second file")
+    session.wait_for("Write denied.txt")
+    session.wait_for(question)
+    session.type("n")
+    screen = session.wait_for(STATUS, count=2)
+    assert "  denied" in screen and not (work / "denied.txt").exists()
+
+    session.send("Run a command")
+    session.wait_for("Run echo one > one.txt")
+    session.wait_for(question)
+    session.type("a")
+    session.wait_for(STATUS, count=3)
+    session.send("Run another")
+    screen = session.wait_for(STATUS, count=4)
+    assert "→ bash" in screen.split("Run another")[1] and "Run echo two" not in screen, "approved for the session: not asked again"
+    assert (work / "one.txt").read_text() == "one\n" and (work / "two.txt").read_text() == "two\n"
+
+
+def test_ctrl_c_stops_a_long_answer_and_the_next_prompt_is_answered(slow_llmock, chat):
+    long = " ".join(f"word{i}" for i in range(400))
+    slow_llmock.scenario([{"type": "reply", "text": long}, {"type": "reply", "text": "Short answer."}])
+    session = chat(slow_llmock, "--no-tools")
+    session.send("Tell me a long story")
+    session.wait_for("word5 ")
+    session.keys("C-c")
+    screen = session.wait_for(r"\(stopping the answer\)")
+    session.wait_for(STATUS)
+    assert "word399" not in session.screen()
+    session.send("Now briefly")
+    session.wait_for("Short answer.")
+    session.wait_for(STATUS, count=2)
+
+
+def test_resume_continues_an_earlier_session_with_its_history(fresh_llmock, chat, tmp_path):
+    fresh_llmock.scenario([{"type": "reply", "text": "Remembered: blue."}, {"type": "reply", "text": "It was blue."}])
+    first = chat(fresh_llmock, "--no-tools")
+    first.send("My colour is blue")
+    first.wait_for(STATUS)
+    first.keys("C-d")
+    first.wait_for("CHAT-EXITED-0")
+    sessions = json.loads((tmp_path / "home" / "sessions").joinpath(next(os.walk(tmp_path / "home" / "sessions"))[1][0], "metadata.json").read_text())
+    session_id = sessions["sessionId"]
+
+    second = chat(fresh_llmock, "--no-tools")
+    second.send(f"/resume {session_id}")
+    screen = second.wait_for(r"\(resumed ")
+    assert "My colour is blue" in screen and "Remembered: blue." in screen
+    second.send("What was my colour?")
+    second.wait_for("It was blue.")
+    last = chat_calls(fresh_llmock)[-1]["body"]["messages"]
+    assert [m["content"] for m in last if m["role"] == "user"] == ["My colour is blue", "What was my colour?"]
+
+
+def test_model_switches_and_lists(fresh_llmock, chat):
+    session = chat(fresh_llmock, "--no-tools")
+    session.send("/model")
+    screen = session.wait_for(r"\* gpt-4o-mini")
+    assert "  gpt-4o\n" in screen
+    session.send("/model gpt-4o")
+    session.wait_for(r"\(model: gpt-4o\)")
+    session.send("Which model?")
+    session.wait_for(r"gpt-4o · .* tokens")
+    assert chat_calls(fresh_llmock)[-1]["body"]["model"] == "gpt-4o"
+
+
+def test_a_configuration_file_provider_is_used_by_name(fresh_llmock, chat, tmp_path):
+    config = tmp_path / "home" / "config" / "copilot-swift"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text(
+        f'[providers.mock]\ntype = "openai"\nbase_url = "{fresh_llmock.base}/v1"\nmodel = "gpt-4o"\ntemperature = 0\n')
+    fresh_llmock.scenario([{"type": "reply", "text": "From the named provider."}])
+    session = chat(fresh_llmock, "--provider", "mock", "--no-tools")
+    session.send("Hi")
+    session.wait_for("From the named provider.")
+    body = chat_calls(fresh_llmock)[-1]["body"]
+    assert body["model"] == "gpt-4o" and body["temperature"] == 0
+
+
+def test_run_takes_sampling_flags_and_a_named_provider(fresh_llmock, cli_binary, tmp_path):
+    config = tmp_path / "copilot.toml"
+    config.write_text(f'default_provider = "mock"\n[providers.mock]\nbase_url = "{fresh_llmock.base}/v1"\nmodel = "gpt-4o-mini"\nmax_tokens = 64\n')
+    env = {**os.environ, "COPILOT_SWIFT_CONFIG": str(config)}
+    result = subprocess.run([str(cli_binary), "run", "--temperature", "0.3", "--reasoning-effort", "low", "Hello"],
+                            capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    body = chat_calls(fresh_llmock)[-1]["body"]
+    assert body["model"] == "gpt-4o-mini" and body["temperature"] == 0.3 and body["max_completion_tokens"] == 64
+    assert body["reasoning_effort"] == "low"
+
+    config.write_text('[providers.mock]\nbase_url = "http://127.0.0.1:9/v1"\napi_key = "sk-secret"\n')
+    refused = subprocess.run([str(cli_binary), "run", "--provider", "mock", "--model", "m", "Hello"],
+                             capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL)
+    assert refused.returncode != 0
+    assert "`api_key` is not allowed" in refused.stderr and "api_key_env" in refused.stderr
+    assert "sk-secret" not in refused.stderr
+
+
+def test_sessions_list_show_delete(fresh_llmock, cli_binary, tmp_path):
+    env = {**os.environ, "COPILOT_SWIFT_HOME": str(tmp_path / "home")}
+    state = tmp_path / "home" / "sessions"
+    ran = subprocess.run([str(cli_binary), "run", "--base-url", f"{fresh_llmock.base}/v1", "--model", "gpt-4o-mini",
+                          "--state-dir", str(state), "--session-id", "kept", "Remember me"],
+                         capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL)
+    assert ran.returncode == 0, ran.stderr
+
+    def sessions(*args):
+        return subprocess.run([str(cli_binary), "sessions", *args], capture_output=True, text=True, env=env, timeout=60)
+
+    listed = sessions("list")
+    assert listed.returncode == 0 and "kept" in listed.stdout and "Remember me" in listed.stdout
+    shown = sessions("show", "kept")
+    assert shown.returncode == 0 and "> Remember me" in shown.stdout and "gpt-4o-mini" in shown.stdout
+    assert sessions("delete", "kept").returncode == 0
+    assert "(no sessions)" in sessions("list").stdout
+    missing = sessions("show", "kept")
+    assert missing.returncode == 1 and missing.stderr.strip() == "error: Session not found: kept"
+
+
+def test_server_gives_sessions_without_a_provider_the_named_one(fresh_llmock, cli_binary, tmp_path):
+    """`server --provider NAME`: the official SDK creates a session naming no provider (as it would with
+    the Copilot CLI) and gets the configuration file's provider and model; one that names its own keeps it."""
+    import asyncio
+    from copilot import CopilotClient, RuntimeConnection
+    from copilot.session import PermissionHandler
+
+    config = tmp_path / "copilot.toml"
+    config.write_text(f'[providers.mock]\nbase_url = "{fresh_llmock.base}/v1"\nmodel = "gpt-4o"\n')
+    server = subprocess.Popen([str(cli_binary), "server", "--port", "0", "--no-store", "--config", str(config), "--provider", "mock"],
+                              stdout=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    try:
+        port = int(re.search(r"port (\d+)", server.stdout.readline()).group(1))
+
+        async def main():
+            async with CopilotClient(connection=RuntimeConnection.for_uri(f"127.0.0.1:{port}")) as client:
+                plain = await client.create_session(on_permission_request=PermissionHandler.approve_all, available_tools=["custom:*"])
+                first = await plain.send_and_wait("Hello", timeout=30)
+                own = await client.create_session(
+                    on_permission_request=PermissionHandler.approve_all, available_tools=["custom:*"], model="gpt-4o-mini",
+                    provider={"type": "openai", "base_url": f"{fresh_llmock.base}/v1"})
+                second = await own.send_and_wait("Hello", timeout=30)
+                return first.data.content, second.data.content
+
+        first, second = asyncio.run(asyncio.wait_for(main(), 60))
+        assert first and second
+        assert [call["body"]["model"] for call in chat_calls(fresh_llmock)] == ["gpt-4o", "gpt-4o-mini"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
