@@ -426,7 +426,12 @@ public actor ChatApp {
                 await session?.disconnect()
                 try await open(resuming: id)
             case "/compact":
-                throw ChatError("Compaction runs by itself when the conversation nears the context window; /new starts afresh.")
+                guard !running, let session else { throw ChatError("Wait for the answer to finish first.") }
+                screen.print(terminal.paint("(summarising the conversation…)\n", Style.dim))
+                let done = try await session.compact()
+                screen.print(terminal.paint(
+                    done.summary == nil ? "(nothing old enough to summarise)\n"
+                        : "(\(done.messagesRemoved) messages summarised, about \(done.tokensRemoved) tokens freed)\n", Style.dim))
             case "/reasoning":
                 switch argument {
                 case "on": showReasoning = true

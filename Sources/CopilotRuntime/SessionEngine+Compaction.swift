@@ -41,7 +41,7 @@ extension SessionEngine {
         let instructions = "You summarise conversations so that work can continue without them. Keep facts, decisions, file names, open tasks and what the user asked for. Be concise."
         let transcript = ConversationBudget.transcript(of: older, limit: max(budget.limit * 2, 1000))
         let summaryRequest = ModelRequest(
-            model: model, systemPrompt: instructions,
+            model: wireModel ?? model, systemPrompt: instructions,
             messages: [.user("Summarise this conversation:\n\n" + transcript)], maxOutputTokens: max(budget.limit / 4, 256))
         let summary: String
         do {

@@ -78,7 +78,7 @@ package actor SessionEngine {
     /// The `User-Agent` of model calls: this runtime, and the client's name when it gave one.
     private let userAgent: String
     /// The model name on the wire when the provider names one (`wireModel`).
-    private let wireModel: String?
+    let wireModel: String?
 
     /// Messages sent with `mode: .immediate` while busy, joining before the next model call.
     private var steering: [QueuedMessage] = []

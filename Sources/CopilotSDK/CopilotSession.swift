@@ -108,6 +108,11 @@ public final class CopilotSession: Sendable {
     /// Names the session; emits `session.title_changed`.
     public func setName(_ name: String) async throws { try await backend.setName(name) }
 
+    /// Summarises the older part of the conversation now, as happens by itself when it nears the
+    /// context window: the model is asked for a summary, which takes the place of those messages.
+    /// Emits `session.compaction_start` and `session.compaction_complete`.
+    public func compact() async throws -> Compaction { try await backend.compact() }
+
     /// Stops the current message: the model stream and any running tools are cancelled, then `abort`
     /// and `session.idle` are emitted. The session stays usable.
     public func abort() async {
@@ -130,4 +135,20 @@ public struct EventSubscription: Sendable {
 
     /// Unregisters the handler. Calling it twice is harmless.
     public func cancel() { cancelAction() }
+}
+
+/// What ``CopilotSession/compact()`` did.
+public struct Compaction: Sendable, Hashable {
+    /// Conversation entries the summary replaced.
+    public var messagesRemoved: Int
+    /// About how many tokens fewer the next request takes.
+    public var tokensRemoved: Int
+    /// The summary, when one was made (nothing was old enough otherwise).
+    public var summary: String?
+
+    public init(messagesRemoved: Int, tokensRemoved: Int, summary: String?) {
+        self.messagesRemoved = messagesRemoved
+        self.tokensRemoved = tokensRemoved
+        self.summary = summary
+    }
 }

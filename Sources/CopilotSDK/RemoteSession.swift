@@ -57,6 +57,11 @@ final class RemoteSession: SessionBackend {
         _ = try await runtime.call(RPC.sessionNameSet, NameSetParams(sessionId: id, name: name))
     }
 
+    func compact() async throws -> Compaction {
+        let result = try await runtime.call(RPC.sessionHistoryCompact, SessionIDParams(sessionId: id))
+        return Compaction(messagesRemoved: result.messagesRemoved, tokensRemoved: result.tokensRemoved, summary: result.summaryContent)
+    }
+
     /// `session.detach`, as the official SDKs (1.0.27) send on disconnect: the runtime completes the
     /// session's log and lets it go, keeping it stored for ``CopilotClient/resumeSession(_:_:)``.
     func close() async {

@@ -19,6 +19,8 @@ protocol SessionBackend: Sendable {
     /// The session's name.
     func name() async throws -> String?
     func setName(_ name: String) async throws
+    /// Summarises the older part of the conversation now.
+    func compact() async throws -> Compaction
 }
 
 /// An in-process session: the host runs it in this process and stores it when the client has a store.
@@ -31,4 +33,8 @@ extension SessionHost: SessionBackend {
     func setMode(_ mode: String) async throws { try await engine.setMode(mode) }
     func name() async throws -> String? { await engine.name }
     func setName(_ name: String) async throws { try await engine.setName(name) }
+    func compact() async throws -> Compaction {
+        let (removed, tokens, summary) = try await engine.compactNow()
+        return Compaction(messagesRemoved: removed, tokensRemoved: tokens, summary: summary)
+    }
 }

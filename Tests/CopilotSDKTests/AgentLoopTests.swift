@@ -521,6 +521,29 @@ struct HookTimeoutAndSystemMessageTests {
     }
 }
 
+extension CallSettingsTests {
+    @Test("compact() replaces the turns before the latest message with the model's summary, asked of the wire model; in process and through the runtime",
+        arguments: [false, true])
+    func compactNow(remote: Bool) async throws {
+        let server = try await ScriptedProviderServer.start(turns: [.text("first"), .text("second"), .text("SUMMARY"), .text("third")])
+        let client = CopilotClient(options: .init(retryPolicy: .none, runtime: remote ? .spawn(path: try copilotSwiftBinary()) : .inProcess))
+        var config = scriptedConfig(server)
+        config.provider?.wireModel = "wire-name"
+        let session = try await client.createSession(config)
+        _ = try await session.sendAndWait("one")
+        _ = try await session.sendAndWait("two")
+        let done = try await session.compact()
+        #expect(done.messagesRemoved == 2 && done.summary == "SUMMARY")
+        _ = try await session.sendAndWait("three")
+        let calls = server.modelCalls.compactMap(\.json)
+        #expect(calls[2]["model"] == "wire-name", "the summary is asked of the wire model")
+        let last = calls[3]["messages"]?.arrayValue?.dropFirst().compactMap { $0["content"]?.stringValue } ?? []
+        #expect(last == ["Summary of the conversation so far:\nSUMMARY", "two", "second", "three"])
+        try await client.stop()
+        try await server.shutdown()
+    }
+}
+
 @Suite("What a session sends besides the conversation")
 struct CallSettingsTests {
     @Test("wireModel names the model on the wire; clientName is in the User-Agent; a message's requestHeaders and agentMode reach its calls and its user.message; reasoningEffort is in session.start", arguments: [false, true])

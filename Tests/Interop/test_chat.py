@@ -106,6 +106,13 @@ def test_two_turns_and_ctrl_d(fresh_llmock, chat):
     calls = chat_calls(fresh_llmock)
     assert [m["content"] for m in calls[1]["body"]["messages"] if m["role"] == "user"] == ["Hello", "And again"]
     assert calls[1]["body"]["messages"][2] == {"role": "assistant", "content": "The first answer."}
+
+    session.send("/compact")
+    session.wait_for(r"\(2 messages summarised, about \d+ tokens freed\)")
+    session.send("After the summary")
+    session.wait_for(STATUS, count=3)
+    last = chat_calls(fresh_llmock)[-1]["body"]["messages"]
+    assert last[1]["content"].startswith("Summary of the conversation so far:") and last[-1]["content"] == "After the summary"
     session.keys("C-d")
     session.wait_for("CHAT-EXITED-0")
 
