@@ -402,3 +402,17 @@ def test_a_two_turn_chat_with_the_local_model(local_model, cli_binary, tmp_path)
         assert "Rome" in screen.split("And of Italy?")[1]
     finally:
         session.close()
+
+
+def test_tab_steers_the_running_answer_with_what_was_typed(slow_llmock, chat):
+    long = " ".join(f"word{i}" for i in range(40))
+    slow_llmock.scenario([{"type": "reply", "text": long}, {"type": "reply", "text": "Steered."}])
+    session = chat(slow_llmock, "--no-tools")
+    session.send("Start talking")
+    session.wait_for("word2 ")
+    session.type("Shorter please")
+    session.keys("Tab")
+    session.wait_for("↳ steering: Shorter please")
+    session.wait_for("Steered.", timeout=30)
+    users = [m["content"] for m in chat_calls(slow_llmock)[-1]["body"]["messages"] if m["role"] == "user"]
+    assert users == ["Start talking", "Shorter please"]
