@@ -47,7 +47,8 @@ struct ChatCommand: AsyncParsableCommand {
         bootstrapLogging(level: logLevel)
         let terminal = Terminal()
         guard terminal.isInteractive else {
-            throw ValidationError("chat needs a terminal; for one prompt from a script use `copilot-swift run`.")
+            FileHandle.standardError.write(Data("error: chat needs a terminal; for one prompt from a script use `copilot-swift run`.\n".utf8))
+            throw ExitCode.failure
         }
         let resolved = try provider.resolve()
         guard let model = model ?? resolved.model else {

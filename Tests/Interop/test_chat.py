@@ -416,3 +416,9 @@ def test_tab_steers_the_running_answer_with_what_was_typed(slow_llmock, chat):
     session.wait_for("Steered.", timeout=30)
     users = [m["content"] for m in chat_calls(slow_llmock)[-1]["body"]["messages"] if m["role"] == "user"]
     assert users == ["Start talking", "Shorter please"]
+
+
+def test_chat_without_a_terminal_says_so_in_one_line(cli):
+    result = cli("chat", "--base-url", "http://127.0.0.1:9/v1", "--model", "m")
+    assert result.returncode == 1
+    assert result.stderr == "error: chat needs a terminal; for one prompt from a script use `copilot-swift run`.\n"
