@@ -51,18 +51,13 @@ struct ChatCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let resolved = try provider.resolve()
-        guard let model = model ?? resolved.model else {
-            throw ValidationError("--model is required (or a `model` in the configuration file's provider entry).")
-        }
+        let model = try resolved.model(model)
         let sessions = stateDirectory.map { URL(fileURLWithPath: $0).appendingPathComponent("sessions", isDirectory: true) }
             ?? FileSessionStore.defaultDirectory
         var config = SessionConfig(
             model: model, provider: resolved.provider, systemMessage: systemMessage.map { .append($0) },
             builtInTools: noTools ? [] : BuiltInTool.defaults, streaming: true, workingDirectory: FileManager.default.currentDirectoryPath)
-        let values = sampling.values(over: resolved.sampling)
-        config.temperature = values.temperature
-        config.maxOutputTokens = values.maxTokens
-        config.reasoningEffort = values.reasoningEffort
+        sampling.apply(over: resolved.sampling, to: &config)
         let client = CopilotClient(options: CopilotClientOptions(httpTimeouts: timeouts.httpTimeouts, sessionStore: FileSessionStore(directory: sessions)))
         let providerConfig = resolved.provider
         let setup = ChatSetup(

@@ -44,6 +44,14 @@ struct ProviderOptions: ParsableArguments {
         /// The entry's `model`, if the provider came from the file.
         var model: String?
         var sampling: SamplingOptions.Values
+
+        /// `--model`, else the entry's model; a clear error without either.
+        func model(_ flag: String?) throws -> String {
+            guard let model = flag ?? model else {
+                throw ValidationError("--model is required (or a `model` in the configuration file's provider entry).")
+            }
+            return model
+        }
     }
 
     /// The provider settings, with secrets read from the environment.
@@ -122,8 +130,16 @@ struct SamplingOptions: ParsableArguments {
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1.") }
     }
 
+    /// These flags over `defaults`, set on `config`.
+    func apply(over defaults: Values, to config: inout SessionConfig) {
+        let chosen = values(over: defaults)
+        config.temperature = chosen.temperature
+        config.maxOutputTokens = chosen.maxTokens
+        config.reasoningEffort = chosen.reasoningEffort
+    }
+
     /// These flags over `defaults`.
-    func values(over defaults: Values) -> Values {
+    private func values(over defaults: Values) -> Values {
         Values(
             temperature: temperature ?? defaults.temperature, maxTokens: maxTokens ?? defaults.maxTokens,
             reasoningEffort: reasoningEffort ?? defaults.reasoningEffort)

@@ -75,9 +75,7 @@ struct RunCommand: AsyncParsableCommand {
         if resume != nil, stateDirectory == nil, store == nil { throw ValidationError("--resume needs --state-dir or --store.") }
         if stateDirectory != nil, store != nil { throw ValidationError("--state-dir and --store cannot be combined.") }
         let resolved = try provider.resolve()
-        guard let model = model ?? resolved.model else {
-            throw ValidationError("--model is required (or a `model` in the configuration file's provider entry).")
-        }
+        let model = try resolved.model(model)
         var config = SessionConfig(
             sessionId: sessionID,
             model: model,
@@ -88,10 +86,7 @@ struct RunCommand: AsyncParsableCommand {
             streaming: true,
             workingDirectory: FileManager.default.currentDirectoryPath,
             onPermissionRequest: yes ? .approveAll : TerminalPermission.handler())
-        let values = sampling.values(over: resolved.sampling)
-        config.temperature = values.temperature
-        config.maxOutputTokens = values.maxTokens
-        config.reasoningEffort = values.reasoningEffort
+        sampling.apply(over: resolved.sampling, to: &config)
 
         let postgres: PostgresSessionStore?
         do {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CopilotChat
 import CopilotCore
 import CopilotPostgres
 import CopilotRuntime
@@ -119,10 +120,6 @@ struct SessionsCommand: AsyncParsableCommand {
         return formatter.string(from: date)
     }
 
-    static func oneLine(_ text: String, limit: Int) -> String {
-        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return flat.count > limit ? String(flat.prefix(limit - 1)) + "…" : flat
-    }
 }
 
 /// Runs `body`; a failure is one line on stderr and exit status 1.

@@ -76,11 +76,7 @@ public actor ChatApp {
     /// Runs the chat until the person leaves.
     public func run() async throws {
         try await setup.client.start()
-        if let id = setup.resume {
-            try await open(resuming: id)
-        } else {
-            try await open(resuming: nil)
-        }
+        try await open(resuming: setup.resume)
         terminal.enterRawMode()
         defer { terminal.restore() }
         screen.print(terminal.paint("copilot-swift chat — \(config.model ?? "") · /help for commands, Ctrl-D to leave", Style.dim) + "\n")
@@ -277,7 +273,7 @@ public actor ChatApp {
         case .toolExecutionStart(let start):
             showToolStart(id: start.toolCallId, name: start.toolName, arguments: start.arguments)
         case .toolExecutionComplete(let complete) where !complete.success:
-            screen.print(terminal.paint("✗ \(Self.oneLine(complete.error?.message ?? "failed", limit: terminal.width - 4))\n", Style.red))
+            screen.print(terminal.paint("✗ \(oneLine(complete.error?.message ?? "failed", limit: terminal.width - 4))\n", Style.red))
         case .assistantUsage(let used):
             usage.calls += 1
             usage.inputTokens += used.inputTokens ?? 0
@@ -287,7 +283,7 @@ public actor ChatApp {
             usage.contextLimit = info.tokenLimit
         case .sessionError(let error):
             endAnswerLine()
-            screen.print(terminal.paint("error: \(Self.oneLine(error.message, limit: 2000))\n", Style.red))
+            screen.print(terminal.paint("error: \(oneLine(error.message, limit: 2000))\n", Style.red))
         case .sessionWarning(let warning) where warning.warningType == "retry":
             endAnswerLine()
             screen.print(terminal.paint("note: \(warning.message)\n", Style.yellow))
@@ -311,7 +307,7 @@ public actor ChatApp {
     private func showToolStart(id: String, name: String, arguments: JSONValue?) {
         guard shownToolCalls.insert(id).inserted else { return }
         endAnswerLine()
-        let shown = arguments.map { " " + Self.oneLine($0.jsonString, limit: max(20, terminal.width - name.count - 6)) } ?? ""
+        let shown = arguments.map { " " + oneLine($0.jsonString, limit: max(20, terminal.width - name.count - 6)) } ?? ""
         screen.print(terminal.paint("→ \(name)\(shown)\n", Style.dim))
     }
 
@@ -350,7 +346,7 @@ public actor ChatApp {
 
     private func report(_ error: any Error) {
         endAnswerLine()
-        screen.print(terminal.paint("error: \(Self.oneLine(String(describing: error), limit: 2000))\n", Style.red))
+        screen.print(terminal.paint("error: \(oneLine(String(describing: error), limit: 2000))\n", Style.red))
     }
 
     private func showHistory(_ events: [SessionEvent]) {
@@ -406,7 +402,7 @@ public actor ChatApp {
                 let sessions = try await setup.client.listSessions()
                 screen.print(sessions.isEmpty ? "(no stored sessions)\n" : sessions.prefix(20).map { metadata in
                     let mark = metadata.sessionId == session?.sessionId ? "*" : " "
-                    return "\(mark) \(metadata.sessionId)  \(metadata.model ?? "-")  \(Self.oneLine(metadata.summary ?? "", limit: 50))"
+                    return "\(mark) \(metadata.sessionId)  \(metadata.model ?? "-")  \(oneLine(metadata.summary ?? "", limit: 50))"
                 }.joined(separator: "\n") + "\n")
             case "/resume":
                 guard !argument.isEmpty else { throw ChatError("/resume needs a session id (see /sessions).") }
@@ -468,11 +464,6 @@ public actor ChatApp {
         try await session?.setModel(name)
         config.model = name
         screen.print(terminal.paint("(model: \(name))\n", Style.dim))
-    }
-
-    static func oneLine(_ text: String, limit: Int) -> String {
-        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return flat.count > limit ? String(flat.prefix(max(1, limit - 1))) + "…" : flat
     }
 
     static func compact(_ tokens: Int) -> String {
