@@ -28,19 +28,29 @@ enum Entry {
         if let first = arguments.first, first.hasPrefix("-"), !rootFlags.contains(first) {
             arguments.insert("server", at: 0)
         }
+        var command: any ParsableCommand
         do {
-            var command = try CopilotSwift.parseAsRoot(arguments)
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
+            command = try CopilotSwift.parseAsRoot(arguments)
         } catch {
             // Arguments that cannot be parsed say so in words a program that spawned this one
             // (an official SDK, which shows our stderr) can match, then the parser's details.
             if CopilotSwift.exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data("copilot-swift: invalid arguments.\n".utf8))
             }
+            CopilotSwift.exit(withError: error)
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ValidationError {
+            // A setting found wrong once the command runs (an unset variable, a bad URL, standard
+            // input that is not a pipe): one line and the usage-error status, without the usage text.
+            FileHandle.standardError.write(Data("copilot-swift: \(error.message)\n".utf8))
+            CopilotSwift.exit(withError: ExitCode.validationFailure)
+        } catch {
             CopilotSwift.exit(withError: error)
         }
     }

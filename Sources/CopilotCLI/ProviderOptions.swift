@@ -88,6 +88,11 @@ struct ProviderOptions: ParsableArguments {
             throw ValidationError(
                 "No provider: give --base-url, or --provider NAME from the configuration file (\(ConfigFile.defaultPath(environment: environment))), or set its default_provider.")
         }
+        do {
+            _ = try ProviderEndpoint.validatedBaseURL(baseURL)
+        } catch let error as ProviderError {
+            throw ValidationError(error.message)
+        }
         var headers: [String: String] = [:]
         for (name, variable) in entry?.headersEnv ?? [:] { headers[name] = try secret(variable) }
         for flag in headerEnv {

@@ -69,20 +69,11 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("store-lease"), help: "Seconds a PostgreSQL session stays owned by this server without renewal (default 30).")
     var storeLease: Double = 30
 
-    @Flag(help: "Accepted for compatibility with the official launchers.")
-    var headless = false
+    @Option(help: "The model of sessions that name none (over the --provider entry's model).")
+    var model: String?
 
-    @Flag(name: .customLong("no-auto-update"), help: "Accepted for compatibility; this runtime never updates itself.")
-    var noAutoUpdate = false
-
-    @Flag(name: .customLong("no-auto-login"), help: "Accepted for compatibility; there is no GitHub login.")
-    var noAutoLogin = false
-
-    @Option(name: .customLong("auth-token-env"), help: "Accepted for compatibility; GitHub tokens are not used.")
-    var authTokenEnv: String?
-
-    @Option(name: .customLong("session-idle-timeout"), help: "Accepted for compatibility.")
-    var sessionIdleTimeout: Int?
+    @OptionGroup(title: "Flags the official SDKs and the Copilot CLI's users pass")
+    var launcher: LauncherOptions
 
     /// `--store`, else `$COPILOT_SWIFT_STORE`.
     var storeURL: String? {
@@ -118,15 +109,28 @@ struct ServerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // What a flag, a variable or a file can get wrong is checked before anything starts, so a
+        // mistake is one line and an exit status, never a half-started server.
+        var fallback: RuntimeServer.Fallback?
+        if provider.providerName != nil || provider.baseURL != nil {
+            let resolved = try provider.resolve()
+            fallback = .init(
+                provider: resolved.provider, model: model ?? resolved.model, temperature: resolved.sampling.temperature,
+                maxOutputTokens: resolved.sampling.maxTokens)
+        } else if model != nil {
+            throw ValidationError("--model names the model of the default provider: give --base-url or --provider too.")
+        }
+        if stdio, let problem = RuntimeServer.standardIOProblem() { throw ValidationError("--stdio: \(problem)") }
         // An SDK that spawns a TCP server (with --headless) pipes its stderr and never reads it: past
         // warnings, the pipe could fill and stall the server. Started by hand, the level is as asked.
-        let level = Self.level(for: logLevel, unreadStderr: headless && !stdio)
+        let level = Self.level(for: logLevel, unreadStderr: launcher.headless && !stdio)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "copilot.server")
+        for line in launcher.ignored { logger.warning("\(line)") }
         let postgres: PostgresSessionStore?
         let store: (any SessionStore)?
         if let url = noStore ? nil : storeURL {
@@ -141,22 +145,18 @@ struct ServerCommand: AsyncParsableCommand {
             postgres = nil
             store = noStore ? nil : FileSessionStore(directory: stateDirectory.map { URL(fileURLWithPath: $0) } ?? FileSessionStore.defaultDirectory)
         }
-        let transport = AsyncHTTPClientTransport(timeouts: timeouts.httpTimeouts)
         if !stdio, !Self.isLoopback(host), connectionToken == nil {
             logger.warning(
                 "listening on a non-loopback address without a connection token: anyone who reaches the port can run sessions here",
                 metadata: ["host": "\(host)"])
         }
-        var fallback: RuntimeServer.Fallback?
-        if provider.providerName != nil || provider.baseURL != nil {
-            let resolved = try provider.resolve()
-            fallback = .init(
-                provider: resolved.provider, model: resolved.model, temperature: resolved.sampling.temperature,
-                maxOutputTokens: resolved.sampling.maxTokens)
-        }
+        // The process-wide pool, which needs no shutdown: nothing can drop it unshut on a failure path.
+        let transport = AsyncHTTPClientTransport.shared(timeouts: timeouts.httpTimeouts)
         let server = RuntimeServer(
             connectionToken: stdio ? nil : connectionToken,
-            providerContext: ProviderContext(transport: transport, logger: logger), store: store, fallback: fallback, logger: logger)
+            providerContext: ProviderContext(transport: transport, logger: logger), store: store, fallback: fallback,
+            options: .init(permissionRules: launcher.permissionRules, excludedTools: launcher.excludedTools, remoteSessionsRequested: launcher.remote),
+            logger: logger)
         let serving = RuntimeServerService(
             server: server,
             transport: stdio
@@ -173,7 +173,7 @@ struct ServerCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let postgres { services.append(.init(service: postgres)) }
         services.append(.init(service: serving, successTerminationBehavior: .gracefullyShutdownGroup))
-        if headless, !stdio {
+        if launcher.headless, !stdio {
             // Spawned by an SDK over TCP: end with the SDK's process.
             services.append(.init(service: ParentWatch(logger: logger), successTerminationBehavior: .gracefullyShutdownGroup))
         }
@@ -185,7 +185,6 @@ struct ServerCommand: AsyncParsableCommand {
         } catch {
             failure = error
         }
-        try? await transport.shutdown()
         if let failure {
             FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
             throw ExitCode.failure

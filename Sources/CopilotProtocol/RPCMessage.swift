@@ -31,6 +31,12 @@ package struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     package static func authenticationFailed(_ detail: String) -> RPCError {
         RPCError(code: -32001, message: "AUTHENTICATION_FAILED: \(detail)")
     }
+    /// A feature this runtime does not have (remote sessions, the Copilot CLI's own settings): the
+    /// official runtime's failed-request form, so an SDK shows the reason; never -32601, which
+    /// would say the method is unknown.
+    package static func unavailable(method: String, _ reason: String) -> RPCError {
+        internalError(method: method, "Not available: \(reason)")
+    }
     /// A session id this runtime does not hold (the SDKs match on "Session not found").
     package static func sessionNotFound(method: String, _ id: String) -> RPCError {
         internalError(method: method, "Session not found: \(id)")

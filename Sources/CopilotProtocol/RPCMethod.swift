@@ -29,6 +29,14 @@ package enum RPC {
     package static let sessionGetMetadata = RPCMethod<SessionIDParams, SessionMetadataResult>("session.getMetadata")
     package static let sessionDelete = RPCMethod<SessionIDParams, SuccessResult>("session.delete")
     package static let sessionsFork = RPCMethod<SessionForkParams, SessionForkResult>("sessions.fork")
+    package static let sessionsSave = RPCMethod<SessionIDParams, EmptyResult>("sessions.save")
+    package static let sessionsOpen = RPCMethod<SessionsOpenParams, SessionsOpenResult>("sessions.open")
+    /// Remote (GitHub cloud) sessions: always answered with the unavailable-feature error here.
+    package static let sessionsConnect = RPCMethod<SessionIDParams, EmptyResult>("sessions.connect")
+    package static let toolsList = RPCMethod<ToolsListParams, ToolsListResult>("tools.list")
+    /// The Copilot CLI's settings.json: always answered with the unavailable-feature error here.
+    package static let userSettingsGet = RPCMethod<EmptyParams, EmptyResult>("user.settings.get")
+    package static let secretsAddFilterValues = RPCMethod<SecretValuesParams, OKResult>("secrets.addFilterValues")
     /// The calling client carries every model HTTP request from now on (see `InferenceMessages.swift`).
     package static let llmInferenceSetProvider = RPCMethod<EmptyParams, InferenceSetProviderResult>("llmInference.setProvider")
     package static let llmInferenceHTTPResponseStart = RPCMethod<InferenceResponseStartParams, InferenceAcceptedResult>(
@@ -94,6 +102,15 @@ package enum RPC {
         "session.history.cancelBackgroundCompaction")
     package static let sessionHistoryAbortManualCompaction = RPCMethod<SessionIDParams, AbortedResult>("session.history.abortManualCompaction")
     package static let sessionProviderGetEndpoint = RPCMethod<SessionIDParams, ProviderEndpointResult>("session.provider.getEndpoint")
+    package static let sessionProviderAdd = RPCMethod<ProviderAddParams, ProviderAddResult>("session.provider.add")
+    package static let sessionHistoryListRewindPoints = RPCMethod<SessionIDParams, RewindPointsResult>("session.history.listRewindPoints")
+    package static let sessionVisibilityGet = RPCMethod<SessionIDParams, VisibilityResult>("session.visibility.get")
+    package static let sessionVisibilitySet = RPCMethod<VisibilitySetParams, VisibilityResult>("session.visibility.set")
+    package static let sessionMetadataGetContextAttribution = RPCMethod<SessionIDParams, ContextAttributionResult>(
+        "session.metadata.getContextAttribution")
+    package static let sessionCompletionsRequest = RPCMethod<CompletionsParams, CompletionsResult>("session.completions.request")
+    package static let sessionToolsGetCurrentMetadata = RPCMethod<SessionIDParams, CurrentToolsResult>("session.tools.getCurrentMetadata")
+    package static let sessionQueuePendingItems = RPCMethod<SessionIDParams, PendingItemsResult>("session.queue.pendingItems")
     package static let sessionMCPOAuthLogin = RPCMethod<MCPOAuthLoginParams, EmptyResult>("session.mcp.oauth.login")
     package static let sessionGetForeground = RPCMethod<EmptyParams, ForegroundResult>("session.getForeground")
     package static let sessionSetForeground = RPCMethod<SessionIDParams, SuccessResult>("session.setForeground")

@@ -47,6 +47,11 @@ package final class AsyncHTTPClientTransport: HTTPTransport {
     }
 
     package func execute(_ request: HTTPTransportRequest) async throws -> HTTPTransportResponse {
+        // AsyncHTTPClient traps on a port it cannot put in a socket address: every request is checked here
+        // (the URL itself stays out of the message: it may carry credentials).
+        if let problem = ProviderEndpoint.urlProblem(request.url) {
+            throw ProviderError(code: .invalidConfiguration, message: "Cannot send the request: the URL's \(problem).")
+        }
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for field in request.headers { outgoing.headers.add(name: field.name, value: field.value) }

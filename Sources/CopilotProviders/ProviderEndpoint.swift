@@ -102,9 +102,19 @@ package struct ProviderEndpoint: Sendable, Hashable {
                 code: .invalidConfiguration,
                 message: "The provider base URL '\(trimmed)' is not an absolute http(s) URL; expected something like http://localhost:11434/v1.")
         }
+        if let problem = urlProblem(trimmed) {
+            throw ProviderError(code: .invalidConfiguration, message: "The provider base URL '\(trimmed)' cannot be used: its \(problem).")
+        }
         var result = trimmed
         while result.hasSuffix("/") { result.removeLast() }
         return result
+    }
+
+    /// Why an absolute URL cannot be connected to (a port outside 1...65535), or nil.
+    package static func urlProblem(_ url: String) -> String? {
+        guard let parsed = URL(string: url) else { return "text is not a valid URL" }
+        if let port = parsed.port, !(1...65535).contains(port) { return "port \(port) is not between 1 and 65535" }
+        return nil
     }
 
     private static func anthropicRoot(_ base: String) -> String {

@@ -20,15 +20,18 @@ public struct FileSessionStore: SessionStore {
         self.directory = directory
     }
 
-    /// `$COPILOT_SWIFT_HOME/sessions`, else `$XDG_STATE_HOME/copilot-swift/sessions`, else
+    /// `$COPILOT_SWIFT_HOME/sessions`, else `$COPILOT_HOME/copilot-swift/sessions` (the official SDKs
+    /// set COPILOT_HOME from their base-directory option), else `$XDG_STATE_HOME/copilot-swift/sessions`, else
     /// `~/.local/state/copilot-swift/sessions` (Linux) or `~/Library/Application Support/copilot-swift/sessions` (macOS).
     public static var defaultDirectory: URL {
         let environment = ProcessInfo.processInfo.environment
         if let home = environment["COPILOT_SWIFT_HOME"], !home.isEmpty {
             return URL(fileURLWithPath: home).appendingPathComponent("sessions")
         }
-        if let state = environment["XDG_STATE_HOME"], !state.isEmpty {
-            return URL(fileURLWithPath: state).appendingPathComponent("copilot-swift/sessions")
+        for variable in ["COPILOT_HOME", "XDG_STATE_HOME"] {
+            if let base = environment[variable], !base.isEmpty {
+                return URL(fileURLWithPath: base).appendingPathComponent("copilot-swift/sessions")
+            }
         }
         #if canImport(Darwin)
         let base = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent("Library/Application Support")

@@ -179,15 +179,22 @@ extension SessionConfig {
     /// that named provider, sending the model's wire name.
     private static func namedModel(_ selection: String, in params: SessionCreateParams, callbacks: SessionCallbacks) throws -> ProviderConfig? {
         guard let entry = params.models?.first(where: { $0.selectionID == selection }) else { return nil }
-        guard let wire = params.providers?.first(where: { $0.name == entry.provider }) else {
-            let names = (params.providers ?? []).compactMap(\.name)
+        return try ProviderConfig(named: entry, among: params.providers ?? [], callbacks: callbacks)
+    }
+}
+
+extension ProviderConfig {
+    /// The provider of a named provider's model (`provider/id`), sending the model's wire name
+    /// (`wireModel`, else its `id`); `providers` are the named providers it may name.
+    package init(named entry: SessionCreateParams.ProviderModel, among providers: [SessionCreateParams.Provider], callbacks: SessionCallbacks) throws {
+        guard let wire = providers.first(where: { $0.name == entry.provider }) else {
+            let names = providers.compactMap(\.name)
             throw CopilotError(
                 code: .invalidConfiguration,
-                message: "model `\(selection)` names provider `\(entry.provider)`, which is not among the session's providers (\(names.joined(separator: ", "))).")
+                message: "model `\(entry.selectionID)` names provider `\(entry.provider)`, which is not among the session's providers (\(names.joined(separator: ", "))).")
         }
-        var provider = try ProviderConfig(wire: wire, tokens: callbacks.bearerTokenProvider(entry.provider))
-        provider.wireModel = entry.wireModel.flatMap { $0.isEmpty ? nil : $0 } ?? entry.id
-        return provider
+        try self.init(wire: wire, tokens: callbacks.bearerTokenProvider(entry.provider))
+        wireModel = entry.wireModel.flatMap { $0.isEmpty ? nil : $0 } ?? entry.id
     }
 }
 

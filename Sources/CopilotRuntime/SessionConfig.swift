@@ -49,6 +49,10 @@ public struct SessionConfig: Sendable {
     /// Anthropic: documents attached as blobs (PDF, plain text) are sent with citations enabled,
     /// so the answer can cite passages of them.
     public var enableCitations = false
+    /// Standing permission answers of the runtime (a server's `--allow-tool`, `--yolo`…), asked before the handler.
+    package var permissionRules = PermissionRules()
+    /// Values scrubbed from every event before it is stored (a server's `secrets.addFilterValues`).
+    package var secretFilter: SecretFilter?
 
     /// The default ``maxTurns``.
     public static let defaultMaxTurns = 50

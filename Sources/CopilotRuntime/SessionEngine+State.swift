@@ -141,6 +141,36 @@ extension SessionEngine {
         return (system, tools, max(conversation, history.isEmpty ? 0 : 1), budget?.limit ?? Self.defaultTokenLimit)
     }
 
+    /// What fills the context window, by source (four characters a token, as ``contextTokens``).
+    package struct ContextUsage: Sendable {
+        /// The system prompt without the instruction files.
+        package var systemPrompt: Int
+        /// Each instruction file in the prompt, by path.
+        package var instructions: [(path: String, tokens: Int)]
+        /// Each tool definition offered, by name.
+        package var tools: [(name: String, tokens: Int)]
+        /// The conversation: each item's tokens, in order, with its role.
+        package var messages: [(role: String, tokens: Int)]
+        package var promptLimit: Int
+        /// Tokens kept free for the answer.
+        package var outputReserve: Int
+        /// Whether the limit comes from the model's capabilities (else the default).
+        package var limitFromModel: Bool
+        package var model: String?
+    }
+
+    /// The context window as the next request would fill it.
+    package var contextUsage: ContextUsage {
+        let tokens = contextTokens
+        let instructions = instructionSources.map { (path: $0.path, tokens: ($0.content.count + 3) / 4) }
+        let tools = toolDefinitions.map { (name: $0.name, tokens: ($0.name.count + $0.description.count + $0.parameters.jsonString.count + 3) / 4) }
+        let messages = history.map { item in (role: item.roleName, tokens: (ConversationBudget.characters(of: item) + 3) / 4) }
+        return ContextUsage(
+            systemPrompt: max(tokens.system - instructions.reduce(0) { $0 + $1.tokens }, 0), instructions: instructions, tools: tools,
+            messages: messages, promptLimit: tokens.limit, outputReserve: maxOutputTokensSetting ?? 0, limitFromModel: budget != nil,
+            model: reportedModel)
+    }
+
     /// `session.usage_info` for the conversation as it stands.
     func usageInfo() -> SessionEvent.SessionUsageInfo {
         let tokens = contextTokens
@@ -162,5 +192,16 @@ extension SessionEngine {
             sessionStartTime: Int(metrics.startedAt.timeIntervalSince1970 * 1000),
             totalApiDurationMs: Self.milliseconds(metrics.apiDuration), codeChanges: .init(),
             modelMetrics: metrics.byModel, currentModel: model)))
+    }
+}
+
+extension ConversationItem {
+    /// `user`, `assistant` or `tool`, as a context breakdown names a message.
+    var roleName: String {
+        switch self {
+        case .user: "user"
+        case .assistant: "assistant"
+        case .toolResult: "tool"
+        }
     }
 }

@@ -145,6 +145,7 @@ extension SessionEngine {
         let inside = request.outsideWorkingDirectory != true
         if preApproved, inside { return .approveOnce }
         if sessionState.approveAll { return .approveOnce }
+        if let ruled = permissionRules.decision(for: request) { return ruled }
         if permissionHandler == nil {
             return request.kind == .read && inside ? .approveOnce : PermissionDecision(kind: "no-handler")
         }
@@ -202,6 +203,8 @@ extension SessionEngine {
     func askPermission(_ request: PermissionRequest) async -> PermissionDecision {
         // `session.permissions.setApproveAll`: nobody is asked.
         if sessionState.approveAll { return .approveOnce }
+        // The runtime's standing rules (`--allow-tool`, `--deny-tool`, `--yolo`…): nobody is asked either.
+        if let ruled = permissionRules.decision(for: request) { return ruled }
         let requestID = UUID().uuidString.lowercased()
         emit(.permissionRequested(.init(requestId: requestID, permissionRequest: request)))
         var decision = PermissionDecision.userNotAvailable

@@ -15,8 +15,9 @@ package actor SessionEngine {
     /// The wire model name; ``switchModel(to:reasoningEffort:)`` changes it.
     package private(set) var model: String
 
-    let provider: any ModelProvider
-    private let providerType: String?
+    /// Where model calls go; ``switchModel(to:reasoningEffort:capabilities:provider:)`` may change it.
+    private(set) var provider: any ModelProvider
+    private var providerType: String?
     /// How the config changes the default prompt; resolved once, when the first model call needs it.
     private let systemMessage: SystemMessage?
     private var resolvedPrompt: String?
@@ -33,6 +34,7 @@ package actor SessionEngine {
     let toolDefinitions: [ToolDefinition]
     private let streaming: Bool
     let permissionHandler: PermissionHandler?
+    let permissionRules: PermissionRules
     package internal(set) var reasoningEffort: String?
     let hooks: SessionHooks?
     let userInputHandler: UserInputHandler?
@@ -78,13 +80,13 @@ package actor SessionEngine {
     /// The `User-Agent` of model calls: this runtime, and the client's name when it gave one.
     private let userAgent: String
     /// The model name on the wire when the provider names one (`wireModel`).
-    let wireModel: String?
+    private(set) var wireModel: String?
 
     /// Messages sent with `mode: .immediate` while busy, joining before the next model call.
     private var steering: [QueuedMessage] = []
     private(set) var modelCapabilities: ModelCapabilities?
     var budget: ConversationBudget?
-    private let maxOutputTokensSetting: Int?
+    let maxOutputTokensSetting: Int?
 
     /// Per model call: ids of the message and reasoning being streamed.
     private struct StreamState {
@@ -112,8 +114,9 @@ package actor SessionEngine {
     /// Creates an engine. Events go to `sink`, in order, on the engine's executor; `clock` measures
     /// hook and shell timeouts.
     ///
-    /// - Throws: ``CopilotError`` `invalidConfiguration` when a provider is set without a model, or when
-    ///   there is no provider at all (this runtime is BYOK-only).
+    /// - Throws: ``CopilotError`` `invalidConfiguration` when there is no provider at all (this
+    ///   runtime is BYOK-only). A provider without a model is accepted, as the official runtime does;
+    ///   a message sent before a model is chosen ends in ``modelRequired``.
     package init(
         sessionId: String, config: SessionConfig, provider: any ModelProvider, transport: (any HTTPTransport)? = nil,
         clock: any Clock<Duration> = ContinuousClock(), logger: Logger = Logger(label: "copilot.session"),
@@ -156,6 +159,7 @@ package actor SessionEngine {
             + config.tools.filter { toolsByName[$0.name] != nil }.map(\.definition)
         self.streaming = config.streaming
         self.permissionHandler = config.onPermissionRequest
+        self.permissionRules = config.permissionRules
         self.reasoningEffort = config.reasoningEffort
         self.hooks = config.hooks
         self.modelCapabilities = config.modelCapabilities
@@ -205,29 +209,33 @@ package actor SessionEngine {
     }
 
     /// Checks what every session needs before anything is built.
-    /// - Returns: the provider settings and the trimmed model name.
+    /// - Returns: the provider settings and the trimmed model name (empty when none is chosen yet).
     static func validate(_ config: SessionConfig) throws -> (ProviderConfig, String) {
         guard let provider = config.provider else {
             throw CopilotError(
                 code: .invalidConfiguration,
                 message: "A provider is required: this runtime only talks to your own model endpoint (BYOK). Set SessionConfig.provider, e.g. ProviderConfig(type: .openai, baseURL: \"http://localhost:11434/v1\").")
         }
-        guard let model = config.model?.trimmingCharacters(in: .whitespaces), !model.isEmpty else {
-            throw CopilotError(
-                code: .invalidConfiguration,
-                message: "Model required when a custom provider is set: set SessionConfig.model to the model or deployment name (for example \"llama3.2\" or \"gpt-4.1\").")
-        }
+        let model = config.model?.trimmingCharacters(in: .whitespaces) ?? ""
         guard config.maxTurns > 0 else {
             throw CopilotError(code: .invalidConfiguration, message: "SessionConfig.maxTurns must be at least 1 (it is \(config.maxTurns)).")
         }
         return (provider, model)
     }
 
+    /// The error of a message sent to a session that has no model (nor a provider `wireModel`).
+    static let modelRequired = CopilotError(
+        code: .invalidConfiguration,
+        message: "Model required when a custom provider is set: set SessionConfig.model (the SDKs' `model`) to the model or deployment name, for example \"llama3.2\" or \"gpt-4.1\", or switch the session to one.")
+
+    /// The model events report: nil until one is chosen.
+    var reportedModel: String? { model.isEmpty ? nil : model }
+
     /// Emits `session.start` and runs the `sessionStart` hook. Call once, before the first `send`.
     package func start() async {
         emit(.sessionStart(SessionEvent.SessionStart(
             sessionId: sessionId, producer: Self.producer, copilotVersion: Self.version,
-            startTime: EventTimestamp.format(Date()), selectedModel: model, reasoningEffort: reasoningEffort,
+            startTime: EventTimestamp.format(Date()), selectedModel: reportedModel, reasoningEffort: reasoningEffort,
             context: workingDirectory.map { .init(cwd: $0) })))
         if let hook = hooks?.onSessionStart,
             let output = await runHook("sessionStart", SessionStartInput(sessionId: sessionId, source: "new"), hook) ?? nil,
@@ -246,7 +254,7 @@ package actor SessionEngine {
         lastPersistedID = replay.lastPersistedID
         nextTurnNumber = replay.turnCount
         emit(.sessionResume(.init(
-            resumeTime: EventTimestamp.format(Date()), eventCount: events.count, selectedModel: model, reasoningEffort: reasoningEffort)))
+            resumeTime: EventTimestamp.format(Date()), eventCount: events.count, selectedModel: reportedModel, reasoningEffort: reasoningEffort)))
         if replay.endsInterrupted {
             emit(.sessionWarning(.init(
                 warningType: "interrupted_turn",
@@ -266,16 +274,25 @@ package actor SessionEngine {
     }
 
     /// Uses `model` for the next model calls and emits `session.model_change`.
-    /// With `capabilities`, they replace the session's (vision on or off, limits).
-    package func switchModel(to newModel: String, reasoningEffort newEffort: String? = nil, capabilities: ModelCapabilities? = nil) throws {
+    /// With `capabilities`, they replace the session's (vision on or off, limits). With `provider`
+    /// (a named provider's model, `provider/id`), its calls go there, under its wire model name.
+    package func switchModel(
+        to newModel: String, reasoningEffort newEffort: String? = nil, capabilities: ModelCapabilities? = nil,
+        provider newProvider: (config: ProviderConfig, provider: any ModelProvider)? = nil
+    ) throws {
         let trimmed = newModel.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else {
             throw CopilotError(code: .invalidConfiguration, message: "A model name is required to switch models.")
         }
         let change = SessionEvent.SessionModelChange(
-            newModel: trimmed, previousModel: model, reasoningEffort: newEffort,
+            newModel: trimmed, previousModel: reportedModel, reasoningEffort: newEffort,
             previousReasoningEffort: newEffort == nil ? nil : reasoningEffort)
         model = trimmed
+        if let newProvider {
+            provider = newProvider.provider
+            providerType = newProvider.config.resolvedType.rawValue
+            wireModel = newProvider.config.wireModel.flatMap { $0.isEmpty ? nil : $0 }
+        }
         if let newEffort { reasoningEffort = newEffort }
         if let capabilities {
             modelCapabilities = capabilities
@@ -320,6 +337,14 @@ package actor SessionEngine {
 
     /// Whether a message is being processed or waits.
     var isBusy: Bool { current != nil || !queue.isEmpty }
+
+    /// The messages waiting for the agent, in order, and the steering messages it has not read yet.
+    package var pendingMessages: (queued: [(id: String, prompt: String, agentMode: String?)], steering: [String]) {
+        (queue.map { ($0.id, $0.prompt, $0.agentMode) }, steering.map(\.prompt))
+    }
+
+    /// The tools the next model call offers.
+    package var offeredTools: [ToolDefinition] { toolDefinitions }
 
     /// Cancels the message being processed (model stream and running tools). Emits `abort`, then
     /// `session.idle`; queued messages still run and the session stays usable.
@@ -386,6 +411,7 @@ package actor SessionEngine {
         var aborted = false
         do {
             history.append(try await userItem(prompt, attachments: message.attachments))
+            if (wireModel ?? model).isEmpty { throw Self.modelRequired }
             var retriesLeft: Int?
             while true {
                 do {

@@ -65,7 +65,7 @@ package final class SessionHost: Sendable {
             throw CopilotError(code: .invalidConfiguration, message: "'\(id.prefix(64))' is not a valid session id: \(problem).")
         }
         let events = EventBroadcaster()
-        let recorder = persists ? SessionRecorder(logger: logger) : nil
+        let recorder = persists ? SessionRecorder(logger: logger, secrets: config.secretFilter) : nil
         let persisted: [SessionEvent]
         if case .resumed(let stored) = origin { persisted = stored.events } else { persisted = [] }
         let ledger = Ledger(persisted: persisted, metadata: metadata)
@@ -118,14 +118,17 @@ package final class SessionHost: Sendable {
 
     /// Session `id` brought back from `store`, continuing its conversation.
     ///
-    /// A config without a model or provider gets the stored ones back. Keys are never stored, so
-    /// that is enough for a local server (Ollama, llama.cpp); a provider that needs a key answers
-    /// 401 until the caller passes its provider again.
+    /// A config without a model or provider gets the stored ones back. Keys, headers and the wire
+    /// API are never stored: a stored provider that is one of `knownProviders` (same type and base
+    /// URL; a server's default provider) comes back whole, any other as its type and base URL, which
+    /// is enough for a local server (Ollama, llama.cpp); a provider that needs a key answers 401
+    /// until the caller passes its provider again.
     ///
     /// - Throws: ``CopilotError`` `invalidConfiguration` when the store does not have the session,
     ///   cannot open it (another writer holds it), or the config cannot work.
     package static func resume(
-        _ config: SessionConfig, from store: any SessionStore, id: String, providerContext: ProviderContext, logger: Logger
+        _ config: SessionConfig, from store: any SessionStore, id: String, providerContext: ProviderContext,
+        knownProviders: [ProviderConfig] = [], logger: Logger
     ) async throws -> SessionHost {
         let stored: StoredSession
         do {
@@ -138,8 +141,9 @@ package final class SessionHost: Sendable {
         var config = config
         if config.model == nil { config.model = stored.metadata.model }
         if config.provider == nil, let baseURL = stored.metadata.baseURL {
-            config.provider = ProviderConfig(
-                type: stored.metadata.providerType.flatMap(ProviderConfig.ProviderType.init(rawValue:)) ?? .openai, baseURL: baseURL)
+            let type = stored.metadata.providerType.flatMap(ProviderConfig.ProviderType.init(rawValue:)) ?? .openai
+            config.provider = knownProviders.first { $0.resolvedType == type && $0.displayBaseURL == baseURL }
+                ?? ProviderConfig(type: type, baseURL: baseURL)
         }
         if config.workingDirectory == nil { config.workingDirectory = stored.metadata.workingDirectory }
         do {
@@ -175,6 +179,11 @@ package final class SessionHost: Sendable {
     /// ``EventBroadcaster/sendAndWait(timeout:clock:send:)``.
     package func sendAndWait(_ options: MessageOptions, timeout: Duration? = nil) async throws -> (messageId: String, completion: MessageCompletion) {
         try await events.sendAndWait(timeout: timeout, clock: clock) { try await self.engine.send(options) }
+    }
+
+    /// Returns once every event so far has been handed to the store (at once without one).
+    package func flush() async {
+        await recorder?.flush()
     }
 
     /// Ends the session: the engine stops (running the `sessionEnd` hook), what is left is written

@@ -22,12 +22,47 @@ package final class SessionRecorder: Sendable {
         /// Set once another writer took the session over: nothing more is written.
         var fenced = false
         var onFenced: (@Sendable (String) -> Void)?
+        /// Events recorded and events handed to the log so far, for ``flush()``.
+        var recorded = 0
+        var written = 0
+        var flushWaiters: [(upTo: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     private let logger: Logger
+    private let secrets: SecretFilter?
     private let state = Mutex(State())
 
-    package init(logger: Logger) { self.logger = logger }
+    /// - Parameter secrets: values scrubbed from every event before it is written.
+    package init(logger: Logger, secrets: SecretFilter? = nil) {
+        self.logger = logger
+        self.secrets = secrets
+    }
+
+    /// Returns once every event recorded before the call has been handed to the log (at once when
+    /// no log is attached, or the recorder has stopped).
+    package func flush() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state -> Bool in
+                guard state.log != nil, state.writer != nil, state.written < state.recorded else { return true }
+                state.flushWaiters.append((state.recorded, continuation))
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Counts `count` more events as written and wakes the flushes they complete (all of them when `finished`).
+    private func noteWritten(_ count: Int, finished: Bool = false) {
+        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.written += count
+            let written = state.written
+            let ready = state.flushWaiters.filter { finished || $0.upTo <= written }.map(\.continuation)
+            state.flushWaiters.removeAll { finished || $0.upTo <= written }
+            if finished { state.writer = nil }
+            return ready
+        }
+        for continuation in ready { continuation.resume() }
+    }
 
     /// Calls `handler` once if the store says another writer took the session over (the recorder
     /// then stops writing).
@@ -51,6 +86,7 @@ package final class SessionRecorder: Sendable {
         let writer = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard !state.closing else { return nil }
             state.pending.append(event)
+            state.recorded += 1
             defer { state.writerWaiting = nil }
             return state.writerWaiting
         }
@@ -73,8 +109,10 @@ package final class SessionRecorder: Sendable {
     private func runWriter(_ log: any SessionLog) async {
         while let batch = await nextBatch() {
             await write(batch, to: log)
+            noteWritten(batch.count)
         }
         await log.close()
+        noteWritten(0, finished: true)
     }
 
     /// Everything recorded since the last batch; waits while there is nothing; `nil` once closing
@@ -101,6 +139,7 @@ package final class SessionRecorder: Sendable {
     }
 
     private func write(_ batch: [SessionEvent], to log: any SessionLog) async {
+        let batch = secrets.map { filter in batch.map(filter.scrub) } ?? batch
         let updated = state.withLock { state -> SessionMetadata? in
             guard var metadata = state.metadata else { return nil }
             for event in batch { metadata.note(event) }

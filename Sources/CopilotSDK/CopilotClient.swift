@@ -182,8 +182,12 @@ public final class CopilotClient: Sendable {
 
     /// Creates a session and emits its `session.start`.
     ///
-    /// - Throws: `CopilotError` `invalidConfiguration` — for example "Model required when a custom
-    ///   provider is set", or a missing or malformed provider base URL.
+    /// A provider without a model is accepted, as the official runtime accepts it: a message sent
+    /// before a model is chosen (``CopilotSession/setModel(_:reasoningEffort:)``) fails with "Model
+    /// required when a custom provider is set".
+    ///
+    /// - Throws: `CopilotError` `invalidConfiguration` — for example no provider, or a missing or
+    ///   malformed provider base URL.
     public func createSession(_ config: SessionConfig = SessionConfig()) async throws -> CopilotSession {
         try await start()
         if let remote = try await remoteRuntime() {

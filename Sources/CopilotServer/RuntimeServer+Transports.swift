@@ -1,5 +1,6 @@
 import CopilotProtocol
 import CopilotProviders
+import CopilotRuntime
 import Logging
 import NIOCore
 import NIOPosix
@@ -15,6 +16,7 @@ extension RuntimeServer {
     /// Serves one client over standard input and output until input ends. Nothing but protocol frames
     /// is ever written to standard output.
     package func serveStandardIO() async throws {
+        if let problem = Self.standardIOProblem() { throw CopilotError(code: .invalidConfiguration, message: problem) }
         let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .takingOwnershipOfDescriptors(input: STDIN_FILENO, output: STDOUT_FILENO) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -27,6 +29,21 @@ extension RuntimeServer {
                 RPCConnection(clock: providerContext.clock) { pipe.close(promise: nil) }, input: inbound.map { Array($0.readableBytesView) },
                 write: { try await outbound.write(ByteBuffer(bytes: $0)) })
         }
+    }
+
+    /// Why standard input and output cannot carry the protocol, or nil when they can: each must be a
+    /// pipe, a socket or a terminal (what an SDK gives its runtime). A file or a device such as
+    /// /dev/null cannot be watched for readiness, and NIO would trap on it.
+    package static func standardIOProblem() -> String? {
+        for (descriptor, name) in [(STDIN_FILENO, "standard input"), (STDOUT_FILENO, "standard output")] {
+            var status = stat()
+            guard fstat(descriptor, &status) == 0 else { return "\(name) is closed; start copilot-swift with pipes, as the official SDKs do." }
+            let kind = status.st_mode & S_IFMT
+            if kind == S_IFIFO || kind == S_IFSOCK || isatty(descriptor) == 1 { continue }
+            let what = kind == S_IFREG ? "a file" : kind == S_IFCHR ? "a device such as /dev/null" : "neither a pipe nor a socket"
+            return "\(name) is \(what); the protocol needs a pipe, a socket or a terminal there (an official SDK starts copilot-swift with pipes)."
+        }
+        return nil
     }
 
     /// Listens on `host:port` (port 0 picks a free one), reports the bound port, and serves every

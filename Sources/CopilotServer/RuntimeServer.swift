@@ -28,6 +28,25 @@ package final class RuntimeServer: Sendable {
     let inference: InferenceRelay
     /// What a new session that names no provider gets (`server --provider NAME`).
     let fallback: Fallback?
+    /// What the runtime's flags set for every session.
+    let options: Options
+    /// Values no session log may hold (`secrets.addFilterValues`), shared by every session.
+    let secretFilter = SecretFilter()
+
+    /// What the runtime's flags (the Copilot CLI's, as the SDKs and their users pass them) set for every session.
+    package struct Options: Sendable {
+        /// `--allow-tool`, `--deny-tool`, `--yolo`…: permission answers given before a client is asked.
+        package var permissionRules: PermissionRules
+        /// Tools no session offers (`--no-ask-user`).
+        package var excludedTools: [String]
+        /// `--remote`: the client asked for remote sessions, which need a GitHub login this runtime does not have.
+        package var remoteSessionsRequested: Bool
+        package init(permissionRules: PermissionRules = .init(), excludedTools: [String] = [], remoteSessionsRequested: Bool = false) {
+            self.permissionRules = permissionRules
+            self.excludedTools = excludedTools
+            self.remoteSessionsRequested = remoteSessionsRequested
+        }
+    }
 
     /// The provider, model and sampling of sessions created without a provider.
     package struct Fallback: Sendable {
@@ -76,11 +95,13 @@ package final class RuntimeServer: Sendable {
     ///   - workspaces: where each session's folder goes (its plan and workspace files); by default
     ///     beside a file store's sessions, else in the temporary directory.
     ///   - fallback: the provider (and model) of a new session that names none.
+    ///   - options: what the runtime's flags set for every session.
     package init(
         connectionToken: String?, providerContext: ProviderContext, store: (any SessionStore)? = nil, workspaces: URL? = nil,
-        fallback: Fallback? = nil, logger: Logger = Logger(label: "copilot.server")
+        fallback: Fallback? = nil, options: Options = .init(), logger: Logger = Logger(label: "copilot.server")
     ) {
         self.fallback = fallback
+        self.options = options
         self.connectionToken = connectionToken.flatMap { $0.isEmpty ? nil : $0 }
         self.providerContext = providerContext
         self.store = store
@@ -204,7 +225,6 @@ package final class RuntimeServer: Sendable {
             AuthStatusResult(
                 isAuthenticated: false, statusMessage: "This runtime is BYOK-only: sessions use the provider given at session.create.")
         }
-        router.on(RPC.modelsList) { _, _ in ModelsListResult(models: []) }
         router.on(RPC.llmInferenceSetProvider) { [unowned server] _, connection in
             server.inference.register(connection)
             return InferenceSetProviderResult(success: true)
@@ -288,16 +308,29 @@ package final class RuntimeServer: Sendable {
             return SuccessResult(success: session.answer(params.requestId, with: try JSONValue(encoding: params.result)))
         }
         router.on(RPC.sessionModelSwitchTo) { [unowned server] params, _ in
+            let session = try server.liveSession(params.sessionId, RPC.sessionModelSwitchTo.name)
             let engine = try server.liveEngine(params.sessionId, RPC.sessionModelSwitchTo.name)
             do {
+                // A named provider's model (`provider/id`) moves the session's calls to that provider.
+                let named = session.namedProviders
+                var target: (config: ProviderConfig, provider: any ModelProvider)?
+                if let entry = named.models.first(where: { $0.selectionID == params.modelId }) {
+                    let callbacks = SessionConfigTranslator(session: session, sessionID: session.id, cwd: await engine.workingDirectory ?? "")
+                        .callbacks()
+                    let config = try ProviderConfig(named: entry, among: named.providers, callbacks: callbacks)
+                    target = (config, try config.makeProvider(context: server.providerContext(forSession: session.id)))
+                }
                 try await engine.switchModel(
-                    to: params.modelId, reasoningEffort: params.reasoningEffort, capabilities: params.modelCapabilities?.capabilities)
+                    to: params.modelId, reasoningEffort: params.reasoningEffort, capabilities: params.modelCapabilities?.capabilities,
+                    provider: target)
+                if let target { session.describe(provider: target.config) }
             } catch {
                 throw RPCError.invalidParams("\(RPC.sessionModelSwitchTo.name): \((error as? CopilotError)?.message ?? String(describing: error))")
             }
             return ModelSwitchResult(modelId: params.modelId)
         }
         addSessionStateMethods(to: &router, server)
+        addCatalogMethods(to: &router, server)
         router.on(RPC.sessionLog) { [unowned server] params, _ in
             let engine = try server.liveEngine(params.sessionId, RPC.sessionLog.name)
             let payload: SessionEvent.Payload =
@@ -455,7 +488,7 @@ package final class RuntimeServer: Sendable {
 
     /// `SessionMetadata` for every session, live or stored, most recently modified first. A live
     /// session's own metadata is newer than what its store has been told so far.
-    private func allMetadata() async throws -> [WireSessionMetadata] {
+    func allMetadata() async throws -> [WireSessionMetadata] {
         let live = state.withLock { $0.sessions.values.compactMap(\.host?.metadata) }
         var byID: [String: SessionMetadata] = [:]
         for stored in (try? await store?.list()) ?? [] { byID[stored.sessionId] = stored }
@@ -465,7 +498,7 @@ package final class RuntimeServer: Sendable {
 
     // MARK: - Create and resume
 
-    private func createSession(_ params: SessionCreateParams, on connection: RPCConnection) async throws -> SessionCreateResult {
+    func createSession(_ params: SessionCreateParams, on connection: RPCConnection) async throws -> SessionCreateResult {
         let id = params.sessionId ?? UUID().uuidString.lowercased()
         guard state.withLock({ $0.sessions[id] }) == nil else {
             throw RPCError.internalError(method: RPC.sessionCreate.name, "A session with id \(id) already exists.")
@@ -488,6 +521,14 @@ package final class RuntimeServer: Sendable {
         }
         config.sessionId = id
         config.workingDirectory = cwd
+        config.permissionRules = options.permissionRules
+        config.secretFilter = secretFilter
+        do {
+            _ = try session.register(providers: params.providers ?? [], models: params.models ?? [])
+        } catch let error as CopilotError {
+            throw RPCError.invalidParams("\(method): \(error.message)")
+        }
+        if !options.excludedTools.isEmpty { config.excludedTools = (config.excludedTools ?? []) + options.excludedTools }
         if method == RPC.sessionCreate.name, config.provider == nil, let fallback {
             config.provider = fallback.provider
             config.model = config.model ?? fallback.model
@@ -507,7 +548,7 @@ package final class RuntimeServer: Sendable {
             message: "This runtime does not support these session options yet and ignores them: \(names).")))
     }
 
-    private func resumeSession(_ params: SessionCreateParams, on connection: RPCConnection) async throws -> SessionCreateResult {
+    func resumeSession(_ params: SessionCreateParams, on connection: RPCConnection) async throws -> SessionCreateResult {
         guard let id = params.sessionId, !id.isEmpty else { throw RPCError.invalidParams("\(RPC.sessionResume.name): `sessionId` is required") }
         guard let session = state.withLock({ $0.sessions[id] }), let engine = session.engine else {
             return try await resumeStoredSession(id, params, on: connection)
@@ -548,7 +589,9 @@ package final class RuntimeServer: Sendable {
     private func resumeStoredSession(_ id: String, _ params: SessionCreateParams, on connection: RPCConnection) async throws -> SessionCreateResult {
         guard let store else { throw RPCError.sessionNotFound(method: RPC.sessionResume.name, id) }
         _ = try await openSession(id, params, method: RPC.sessionResume.name, on: connection) { [self] config in
-            try await SessionHost.resume(config, from: store, id: id, providerContext: providerContext(forSession: id), logger: logger)
+            try await SessionHost.resume(
+                config, from: store, id: id, providerContext: providerContext(forSession: id),
+                knownProviders: fallback.map { [$0.provider] } ?? [], logger: logger)
         }
         return SessionCreateResult(sessionId: id)
     }

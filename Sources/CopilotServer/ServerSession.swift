@@ -25,9 +25,17 @@ final class ServerSession: Sendable {
     /// The application that created the session.
     var clientName: String? { state.withLock { $0.clientName } }
 
+    /// The session's named providers and the models they serve (`provider/id`), from `session.create`
+    /// and `session.provider.add`.
+    var namedProviders: (providers: [SessionCreateParams.Provider], models: [SessionCreateParams.ProviderModel]) {
+        state.withLock { ($0.namedProviders, $0.namedModels) }
+    }
+
     private struct State {
         var host: SessionHost?
         var provider: ProviderConfig?
+        var namedProviders: [SessionCreateParams.Provider] = []
+        var namedModels: [SessionCreateParams.ProviderModel] = []
         var clientName: String?
         var subscribers: [UUID: RPCConnection] = [:]
         var owner: RPCConnection?
@@ -45,6 +53,47 @@ final class ServerSession: Sendable {
         state.withLock { state in
             state.provider = provider
             state.clientName = clientName
+        }
+    }
+
+    /// Notes where model calls go after a switch to a named provider's model.
+    func describe(provider: ProviderConfig) {
+        state.withLock { $0.provider = provider }
+    }
+
+    /// Adds named providers, then models, as `session.provider.add` does: a provider name is new and
+    /// has no `/`, a model's provider is known, a selection id is new. Nothing is added when any fails.
+    ///
+    /// - Returns: the models added.
+    func register(providers: [SessionCreateParams.Provider], models: [SessionCreateParams.ProviderModel]) throws -> [SessionCreateParams.ProviderModel] {
+        try state.withLock { state in
+            var known = state.namedProviders
+            for provider in providers {
+                guard let name = provider.name, !name.isEmpty, !name.contains("/") else {
+                    throw CopilotError(code: .invalidConfiguration, message: "A provider needs a `name` without `/` (got `\(provider.name ?? "")`).")
+                }
+                guard provider.baseUrl?.isEmpty == false else {
+                    throw CopilotError(code: .invalidConfiguration, message: "Provider `\(name)` needs a `baseUrl`.")
+                }
+                guard !known.contains(where: { $0.name == name }) else {
+                    throw CopilotError(code: .invalidConfiguration, message: "The session already has a provider named `\(name)`.")
+                }
+                known.append(provider)
+            }
+            var selectable = state.namedModels
+            for model in models {
+                guard known.contains(where: { $0.name == model.provider }) else {
+                    throw CopilotError(
+                        code: .invalidConfiguration, message: "Model `\(model.id)` names provider `\(model.provider)`, which the session does not have.")
+                }
+                guard !model.id.isEmpty, !selectable.contains(where: { $0.selectionID == model.selectionID }) else {
+                    throw CopilotError(code: .invalidConfiguration, message: "The session already has the model `\(model.selectionID)`.")
+                }
+                selectable.append(model)
+            }
+            state.namedProviders = known
+            state.namedModels = selectable
+            return models
         }
     }
 

@@ -21,15 +21,23 @@ struct ClientTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path), "nothing was stored")
     }
 
-    @Test("a provider without a model is refused with the documented message")
+    @Test("a provider without a model opens a session (as the official runtime's does); a message sent to it fails with the documented error")
     func modelRequired() async throws {
         let client = CopilotClient()
+        let session = try await client.createSession(SessionConfig(provider: ProviderConfig(baseURL: "http://127.0.0.1:9/v1")))
         await #expect {
-            _ = try await client.createSession(SessionConfig(provider: ProviderConfig(baseURL: "http://127.0.0.1:9/v1")))
+            _ = try await session.sendAndWait(MessageOptions(prompt: "hi"))
         } throws: { error in
-            guard let error = error as? CopilotError else { return false }
-            return error.code == .invalidConfiguration && error.message.hasPrefix("Model required when a custom provider is set")
+            String(describing: error).contains("Model required when a custom provider is set")
         }
+        // Choosing a model later is enough: the next message goes to the provider (refused here, port 9).
+        try await session.setModel("llama3.2")
+        await #expect {
+            _ = try await session.sendAndWait(MessageOptions(prompt: "hi"))
+        } throws: { error in
+            !String(describing: error).contains("Model required") && String(describing: error).contains("127.0.0.1:9")
+        }
+        try await session.disconnect()
         try await client.stop()
     }
 
