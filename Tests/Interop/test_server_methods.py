@@ -206,3 +206,32 @@ def test_server_methods(fresh_llmock, sdk_env, tmp_path):
 def sdk_home():
     import os
     return os.environ["COPILOT_SWIFT_HOME"]
+
+
+def test_permission_flags_answer_before_the_handler(fresh_llmock, sdk_env, cli_binary, tmp_path):
+    """`--deny-tool shell` (as an app passes the Copilot CLI's flags through `args`) refuses the shell
+    command llmock asks for, even though the app's handler approves everything; the handler is not asked."""
+    async def main():
+        client = CopilotClient(connection=RuntimeConnection.for_stdio(path=str(cli_binary), args=["--deny-tool", "shell", "--yolo"]))
+        async with client:
+            asked = []
+
+            def handler(request, invocation):
+                asked.append(request)
+                return PermissionHandler.approve_all(request, invocation)
+
+            session = await client.create_session(on_permission_request=handler, model="gpt-4o-mini",
+                                                  provider=provider(fresh_llmock), working_directory=str(tmp_path),
+                                                  available_tools=["bash"])
+            events = []
+            session.on(events.append)
+            await session.send_and_wait("List the files.")
+            await session.disconnect()
+            return asked, events
+
+    asked, events = run(main())
+    completions = [event for event in events if event.type.value == "tool.execution_complete"]
+    assert asked == [] and completions, [event.type.value for event in events]
+    started = [event.data.tool_name for event in events if event.type.value == "tool.execution_start"]
+    assert started[0] == "bash", started
+    assert completions[0].data.success is False and "shell" in json.dumps(completions[0].data.to_dict()), completions[0]
