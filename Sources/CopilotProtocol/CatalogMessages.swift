@@ -126,6 +126,12 @@ package struct ProviderAddResult: Codable, Sendable, Hashable {
     package init(models: [JSONValue]) { self.models = models }
 }
 
+/// `session.model.list`: `{list}`, the models the session may switch to (named providers' models as `provider/id`).
+package struct SessionModelListResult: Codable, Sendable, Hashable {
+    package var list: [JSONValue]
+    package init(list: [JSONValue]) { self.list = list }
+}
+
 // MARK: - Queue, history, completions, visibility
 
 /// `session.queue.pendingItems`: the messages waiting for the agent, and steering messages not yet read.

@@ -102,6 +102,7 @@ package enum RPC {
         "session.history.cancelBackgroundCompaction")
     package static let sessionHistoryAbortManualCompaction = RPCMethod<SessionIDParams, AbortedResult>("session.history.abortManualCompaction")
     package static let sessionProviderGetEndpoint = RPCMethod<SessionIDParams, ProviderEndpointResult>("session.provider.getEndpoint")
+    package static let sessionModelList = RPCMethod<SessionIDParams, SessionModelListResult>("session.model.list")
     package static let sessionProviderAdd = RPCMethod<ProviderAddParams, ProviderAddResult>("session.provider.add")
     package static let sessionHistoryListRewindPoints = RPCMethod<SessionIDParams, RewindPointsResult>("session.history.listRewindPoints")
     package static let sessionVisibilityGet = RPCMethod<SessionIDParams, VisibilityResult>("session.visibility.get")

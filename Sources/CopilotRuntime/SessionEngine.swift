@@ -229,7 +229,7 @@ package actor SessionEngine {
         message: "Model required when a custom provider is set: set SessionConfig.model (the SDKs' `model`) to the model or deployment name, for example \"llama3.2\" or \"gpt-4.1\", or switch the session to one.")
 
     /// The model events report: nil until one is chosen.
-    var reportedModel: String? { model.isEmpty ? nil : model }
+    package var reportedModel: String? { model.isEmpty ? nil : model }
 
     /// Emits `session.start` and runs the `sessionStart` hook. Call once, before the first `send`.
     package func start() async {

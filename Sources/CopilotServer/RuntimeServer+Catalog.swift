@@ -57,6 +57,16 @@ extension RuntimeServer {
             }
             return ProviderAddResult(models: try added.map(Self.selectableModel))
         }
+        router.on(RPC.sessionModelList) { [unowned server] params, _ in
+            let session = try server.liveSession(params.sessionId, RPC.sessionModelList.name)
+            let current = await (try server.liveEngine(params.sessionId, RPC.sessionModelList.name)).reportedModel
+            let named = try session.namedProviders.models.map(Self.selectableModel)
+            // The session's own model first, unless it is one of the named ones.
+            let own: [JSONValue] = current.map { model in
+                named.contains { $0["id"]?.stringValue == model } ? [] : [["id": .string(model), "name": .string(model)]]
+            } ?? []
+            return SessionModelListResult(list: own + named)
+        }
         router.on(RPC.sessionQueuePendingItems) { [unowned server] params, _ in
             let pending = await (try server.liveEngine(params.sessionId, RPC.sessionQueuePendingItems.name)).pendingMessages
             return PendingItemsResult(

@@ -329,8 +329,14 @@ def test_no_arguments_at_a_terminal_starts_a_chat_with_the_default_provider(fres
         session.close()
         name = session.name
         env = f"COPILOT_SWIFT_HOME={shlex(str(tmp_path / 'home'))} XDG_CONFIG_HOME={shlex(str(tmp_path / 'home' / 'config'))} NO_COLOR=1"
-        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40",
-                        f"cd {shlex(str(tmp_path / 'work'))} && env {env} {shlex(str(cli_binary))}; sleep 600"], check=True)
+        # The tmux server `close()` ended may still be exiting ("server exited unexpectedly"): try again briefly.
+        for attempt in range(5):
+            started = subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40",
+                                      f"cd {shlex(str(tmp_path / 'work'))} && env {env} {shlex(str(cli_binary))}; sleep 600"])
+            if started.returncode == 0:
+                break
+            time.sleep(0.2)
+        assert started.returncode == 0, "tmux could not start the chat"
         session.wait_for("copilot-swift chat — gpt-4o-mini")
         session.send("Hi")
         session.wait_for("Hello from the default.")

@@ -117,6 +117,8 @@ def test_named_provider_added_at_run_time_carries_the_calls(fresh_llmock, sdk_en
                 models=[ProviderModelConfig(id="small", provider="second", name="Second Small", wire_model="gpt-4o")]))
             with pytest.raises(Exception) as unknown:
                 await session.rpc.provider.add(ProviderAddRequest(models=[ProviderModelConfig(id="x", provider="nobody")]))
+            listed = await session.rpc.model.list()
+            assert [entry["id"] for entry in listed.list] == ["gpt-4o-mini", "second/small"]
             await session.rpc.model.switch_to(ModelSwitchToRequest(model_id="second/small"))
             current = await session.rpc.model.get_current()
             answer = await session.send_and_wait("What is 2+2?")
