@@ -186,6 +186,12 @@ package struct CompletionsParams: Codable, Sendable, Hashable {
     }
 }
 
+/// `session.completions.getTriggerCharacters`: `{triggerCharacters}`; empty disables host-driven completions.
+package struct TriggerCharactersResult: Codable, Sendable, Hashable {
+    package var triggerCharacters: [String]
+    package init(triggerCharacters: [String]) { self.triggerCharacters = triggerCharacters }
+}
+
 /// `{items: [{insertText, label?, kind?, rangeStart?, rangeEnd?}]}`.
 package struct CompletionsResult: Codable, Sendable, Hashable {
     package var items: [JSONValue]

@@ -109,6 +109,8 @@ package enum RPC {
     package static let sessionVisibilitySet = RPCMethod<VisibilitySetParams, VisibilityResult>("session.visibility.set")
     package static let sessionMetadataGetContextAttribution = RPCMethod<SessionIDParams, ContextAttributionResult>(
         "session.metadata.getContextAttribution")
+    package static let sessionCompletionsGetTriggerCharacters = RPCMethod<SessionIDParams, TriggerCharactersResult>(
+        "session.completions.getTriggerCharacters")
     package static let sessionCompletionsRequest = RPCMethod<CompletionsParams, CompletionsResult>("session.completions.request")
     package static let sessionToolsGetCurrentMetadata = RPCMethod<SessionIDParams, CurrentToolsResult>("session.tools.getCurrentMetadata")
     package static let sessionQueuePendingItems = RPCMethod<SessionIDParams, PendingItemsResult>("session.queue.pendingItems")

@@ -84,8 +84,12 @@ extension RuntimeServer {
             // Rewinding restores the files a turn changed; this runtime does not track them.
             return RewindPointsResult(fileChangeTrackingEnabled: false, points: [], unavailableReason: "file-change-tracking-disabled")
         }
+        // Host-driven completions (slash commands, mentions) belong to a UI; this host offers none.
+        router.on(RPC.sessionCompletionsGetTriggerCharacters) { [unowned server] params, _ in
+            _ = try server.liveHost(params.sessionId, RPC.sessionCompletionsGetTriggerCharacters.name)
+            return TriggerCharactersResult(triggerCharacters: [])
+        }
         router.on(RPC.sessionCompletionsRequest) { [unowned server] params, _ in
-            // Host-driven completions (slash commands, mentions) belong to a UI; this host offers none.
             _ = try server.liveHost(params.sessionId, RPC.sessionCompletionsRequest.name)
             return CompletionsResult(items: [])
         }

@@ -149,6 +149,8 @@ def test_session_introspection_methods(fresh_llmock, sdk_env, tmp_path):
             attribution = await rpc.metadata.get_context_attribution()
             visibility = await rpc.visibility.get()
             shared = await rpc.visibility.set(VisibilitySetRequest(status=SessionVisibilityStatus.REPO))
+            triggers = await rpc.completions.get_trigger_characters()
+            assert triggers.trigger_characters == []
             completions = await rpc.completions.request(CompletionsRequestRequest(text="Use @", offset=5))
             rewind = await rpc.history.list_rewind_points()
             await session.disconnect()
