@@ -311,19 +311,21 @@ package final class RuntimeServer: Sendable {
             let session = try server.liveSession(params.sessionId, RPC.sessionModelSwitchTo.name)
             let engine = try server.liveEngine(params.sessionId, RPC.sessionModelSwitchTo.name)
             do {
-                // A named provider's model (`provider/id`) moves the session's calls to that provider.
+                // A named provider's model (`provider/id`) moves the session's calls to that provider;
+                // any other model after one brings them back to the session's own provider.
                 let named = session.namedProviders
-                var target: (config: ProviderConfig, provider: any ModelProvider)?
-                if let entry = named.models.first(where: { $0.selectionID == params.modelId }) {
+                let entry = named.models.first { $0.selectionID == params.modelId }
+                var config = session.replacedProvider
+                if let entry {
                     let callbacks = SessionConfigTranslator(session: session, sessionID: session.id, cwd: await engine.workingDirectory ?? "")
                         .callbacks()
-                    let config = try ProviderConfig(named: entry, among: named.providers, callbacks: callbacks)
-                    target = (config, try config.makeProvider(context: server.providerContext(forSession: session.id)))
+                    config = try ProviderConfig(named: entry, among: named.providers, callbacks: callbacks)
                 }
+                let target = try config.map { ($0, try $0.makeProvider(context: server.providerContext(forSession: session.id))) }
                 try await engine.switchModel(
                     to: params.modelId, reasoningEffort: params.reasoningEffort, capabilities: params.modelCapabilities?.capabilities,
                     provider: target)
-                if let target { session.describe(provider: target.config) }
+                if let config { session.describe(provider: config, named: entry != nil) }
             } catch {
                 throw RPCError.invalidParams("\(RPC.sessionModelSwitchTo.name): \((error as? CopilotError)?.message ?? String(describing: error))")
             }

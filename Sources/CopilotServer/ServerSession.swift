@@ -31,9 +31,13 @@ final class ServerSession: Sendable {
         state.withLock { ($0.namedProviders, $0.namedModels) }
     }
 
+    /// The provider the session was created with, while calls go to a named provider's model instead.
+    var replacedProvider: ProviderConfig? { state.withLock { $0.replacedProvider } }
+
     private struct State {
         var host: SessionHost?
         var provider: ProviderConfig?
+        var replacedProvider: ProviderConfig?
         var namedProviders: [SessionCreateParams.Provider] = []
         var namedModels: [SessionCreateParams.ProviderModel] = []
         var clientName: String?
@@ -56,9 +60,14 @@ final class ServerSession: Sendable {
         }
     }
 
-    /// Notes where model calls go after a switch to a named provider's model.
-    func describe(provider: ProviderConfig) {
-        state.withLock { $0.provider = provider }
+    /// Notes where model calls go after a model switch: a named provider's model (`named`), or the
+    /// session's own provider again.
+    func describe(provider: ProviderConfig, named: Bool) {
+        state.withLock { state in
+            if named, state.replacedProvider == nil { state.replacedProvider = state.provider }
+            if !named { state.replacedProvider = nil }
+            state.provider = provider
+        }
     }
 
     /// Adds named providers, then models, as `session.provider.add` does: a provider name is new and

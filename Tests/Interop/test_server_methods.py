@@ -122,7 +122,13 @@ def test_named_provider_added_at_run_time_carries_the_calls(fresh_llmock, sdk_en
             await session.rpc.model.switch_to(ModelSwitchToRequest(model_id="second/small"))
             current = await session.rpc.model.get_current()
             answer = await session.send_and_wait("What is 2+2?")
+            assert fresh_llmock.requests()[-1]["body"]["model"] == "gpt-4o"
             endpoint = await session.rpc.provider.get_endpoint()
+            # Back to the session's own model: its own provider again.
+            await session.rpc.model.switch_to(ModelSwitchToRequest(model_id="gpt-4o-mini"))
+            await session.send_and_wait("And 3+3?")
+            assert fresh_llmock.requests()[-1]["body"]["model"] == "gpt-4o-mini"
+            assert (await session.rpc.provider.get_endpoint()).api_key == "sk-interop-test"
             await session.disconnect()
             return added, str(unknown.value), current, answer, endpoint
 
@@ -132,8 +138,7 @@ def test_named_provider_added_at_run_time_carries_the_calls(fresh_llmock, sdk_en
     assert "second/small" in listed and "Second Small" in listed
     assert "nobody" in unknown
     assert current.model_id == "second/small" and answer.data.content
-    # The call went out under the added model's wire name, and the session's endpoint is now the added provider.
-    assert fresh_llmock.requests()[-1]["body"]["model"] == "gpt-4o"
+    # The call went out under the added model's wire name, and the session's endpoint was the added provider.
     assert endpoint.headers.get("X-Which") == "second-provider" and endpoint.api_key == "sk-second-provider"
 
 
