@@ -47,7 +47,7 @@ struct ChatCommand: AsyncParsableCommand {
         bootstrapLogging(level: logLevel)
         let terminal = Terminal()
         guard terminal.isInteractive else {
-            FileHandle.standardError.write(Data("error: chat needs a terminal; for one prompt from a script use `copilot-swift run`.\n".utf8))
+            StandardStreams.err("error: chat needs a terminal; for one prompt from a script use `copilot-swift run`.\n")
             throw ExitCode.failure
         }
         let resolved = try provider.resolve()
@@ -69,7 +69,7 @@ struct ChatCommand: AsyncParsableCommand {
         } catch {
             terminal.restore()
             try? await client.stop()
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            StandardStreams.err("error: \(error)\n")
             throw ExitCode.failure
         }
     }

@@ -1,3 +1,4 @@
+import CopilotChat
 import CopilotRuntime
 import CopilotProviders
 import ArgumentParser
@@ -22,6 +23,7 @@ enum Entry {
     private static let rootFlags: Set<String> = ["-h", "--help", "--version", "--generate-completion-script", "--experimental-dump-help"]
 
     static func main() async {
+        StandardStreams.ignoreBrokenPipes()
         var arguments = Array(CommandLine.arguments.dropFirst())
         // A person who types just `copilot-swift` at a terminal gets a chat.
         if arguments.isEmpty, isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 { arguments = ["chat"] }
@@ -35,7 +37,7 @@ enum Entry {
             // Arguments that cannot be parsed say so in words a program that spawned this one
             // (an official SDK, which shows our stderr) can match, then the parser's details.
             if CopilotSwift.exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data("copilot-swift: invalid arguments.\n".utf8))
+                StandardStreams.err("copilot-swift: invalid arguments.\n")
             }
             CopilotSwift.exit(withError: error)
         }
@@ -45,10 +47,13 @@ enum Entry {
             } else {
                 try command.run()
             }
+        } catch let error as StandardStreams.WriteError {
+            StandardStreams.err("copilot-swift: \(error)\n")
+            CopilotSwift.exit(withError: ExitCode(StandardStreams.outputFailedStatus))
         } catch let error as ValidationError {
             // A setting found wrong once the command runs (an unset variable, a bad URL, standard
             // input that is not a pipe): one line and the usage-error status, without the usage text.
-            FileHandle.standardError.write(Data("copilot-swift: \(error.message)\n".utf8))
+            StandardStreams.err("copilot-swift: \(error.message)\n")
             CopilotSwift.exit(withError: ExitCode.validationFailure)
         } catch {
             CopilotSwift.exit(withError: error)

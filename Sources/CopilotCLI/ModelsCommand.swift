@@ -1,3 +1,4 @@
+import CopilotChat
 import CopilotRuntime
 import CopilotProviders
 import ArgumentParser
@@ -22,20 +23,21 @@ struct ModelsCommand: AsyncParsableCommand {
     func run() async throws {
         bootstrapLogging(level: logLevel)
         let client = CopilotClient()
+        let models: [ModelInfo]
         do {
-            let models = try await client.listModels(provider: try provider.providerConfig())
+            models = try await client.listModels(provider: try provider.providerConfig())
             try await client.stop()
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(models), as: UTF8.self))
-            } else {
-                print(Self.table(models))
-            }
         } catch {
             try? await client.stop()
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            StandardStreams.err("error: \(error)\n")
             throw ExitCode.failure
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try StandardStreams.out(String(decoding: try encoder.encode(models), as: UTF8.self) + "\n")
+        } else {
+            try StandardStreams.out(Self.table(models) + "\n")
         }
     }
 

@@ -109,17 +109,18 @@ struct RunCommand: AsyncParsableCommand {
                 session.on { event in printer.handle(event) }
                 do {
                     _ = try await session.sendAndWait(MessageOptions(prompt: prompt), timeout: .seconds(timeout))
-                    printer.finish()
                 } catch {
-                    printer.finish()
+                    try? printer.finish()
                     throw error
                 }
+                try printer.finish()
                 await session.disconnect()
                 try await client.stop()
             }
         } catch {
             try? await client.stop()
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            if error is StandardStreams.WriteError { throw error }
+            StandardStreams.err("error: \(error)\n")
             throw ExitCode.failure
         }
     }
@@ -160,6 +161,8 @@ final class AnswerPrinter: Sendable {
     private struct State {
         var streamedMessages: Set<String> = []
         var endsWithNewline = true
+        /// The first write to standard output that failed; nothing more is written after it.
+        var failure: StandardStreams.WriteError?
     }
 
     init(jsonl: Bool, live: Bool = isatty(STDOUT_FILENO) == 1) {
@@ -198,8 +201,11 @@ final class AnswerPrinter: Sendable {
         }
     }
 
-    func finish() {
+    /// Ends the answer's line.
+    /// - Throws: ``StandardStreams/WriteError`` when standard output failed at any point.
+    func finish() throws {
         if !jsonl { endLine() }
+        if let failure = state.withLock({ $0.failure }) { throw failure }
     }
 
     private func endLine() {
@@ -207,17 +213,25 @@ final class AnswerPrinter: Sendable {
             defer { state.endsWithNewline = true }
             return !state.endsWithNewline
         }
-        if needed { FileHandle.standardOutput.write(Data("\n".utf8)) }
+        if needed { write("\n") }
     }
 
     private func write(_ text: String) {
         guard !text.isEmpty else { return }
-        state.withLock { $0.endsWithNewline = text.hasSuffix("\n") }
-        FileHandle.standardOutput.write(Data(text.utf8))
+        let failed = state.withLock { state in
+            state.endsWithNewline = text.hasSuffix("\n")
+            return state.failure != nil
+        }
+        guard !failed else { return }
+        do {
+            try StandardStreams.out(text)
+        } catch {
+            state.withLock { $0.failure = $0.failure ?? error }
+        }
     }
 
     private func writeError(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardStreams.err(text)
     }
 }
 
@@ -226,10 +240,10 @@ enum TerminalPermission {
     static func handler() -> PermissionHandler {
         PermissionHandler { request, _ in
             guard isatty(STDIN_FILENO) == 1 else {
-                FileHandle.standardError.write(Data("note: no terminal to ask for permission; denied \(request.toolName ?? request.kind.rawValue) (use --yes to approve tool calls)\n".utf8))
+                StandardStreams.err("note: no terminal to ask for permission; denied \(request.toolName ?? request.kind.rawValue) (use --yes to approve tool calls)\n")
                 return .userNotAvailable
             }
-            FileHandle.standardError.write(Data((PermissionText.describe(request) + "[y]es / [n]o / [a]lways: ").utf8))
+            StandardStreams.err((PermissionText.describe(request) + "[y]es / [n]o / [a]lways: "))
             let answer = await readAnswer()?.lowercased() ?? ""
             switch answer {
             case "y", "yes": return .approveOnce

@@ -1,3 +1,4 @@
+import CopilotChat
 import CopilotRuntime
 import CopilotProviders
 import ArgumentParser
@@ -137,7 +138,7 @@ struct ServerCommand: AsyncParsableCommand {
             do {
                 postgres = try PostgresSessionStore(url: url, options: .init(leaseDuration: .milliseconds(Int(storeLease * 1000))), logger: logger)
             } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                StandardStreams.err("error: \(error)\n")
                 throw ExitCode.validationFailure
             }
             store = postgres
@@ -165,7 +166,12 @@ struct ServerCommand: AsyncParsableCommand {
                     host: host, port: port ?? 0, maxConnections: maxConnections,
                     idleTimeout: connectionIdleTimeout == 0 ? nil : .milliseconds(Int(connectionIdleTimeout * 1000))
                 ) { bound in
-                    FileHandle.standardOutput.write(Data("CLI server listening on port \(bound)\n".utf8))
+                    // The SDKs read the port from this line; without it they cannot connect, so say why.
+                    do {
+                        try StandardStreams.out("CLI server listening on port \(bound)\n")
+                    } catch {
+                        logger.error("could not announce the port (\(bound)): \(error)")
+                    }
                 })
         // SIGTERM and SIGINT shut the group down gracefully, the server first: it stops serving and
         // closes its sessions, so their logs are complete and another server may take them over at
@@ -186,7 +192,7 @@ struct ServerCommand: AsyncParsableCommand {
             failure = error
         }
         if let failure {
-            FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
+            StandardStreams.err("error: \(failure)\n")
             throw ExitCode.failure
         }
     }

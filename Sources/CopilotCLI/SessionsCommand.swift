@@ -45,7 +45,7 @@ struct SessionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let sessions = try await reporting { try await storeOptions.withStore { try await $0.list() } }
-            print(SessionsCommand.table(sessions))
+            try StandardStreams.out(SessionsCommand.table(sessions) + "\n")
         }
     }
 
@@ -61,7 +61,7 @@ struct SessionsCommand: AsyncParsableCommand {
                     return (metadata, try await store.events(id))
                 }
             }
-            print(SessionsCommand.describe(metadata, events: events))
+            try StandardStreams.out(SessionsCommand.describe(metadata, events: events) + "\n")
         }
     }
 
@@ -72,7 +72,7 @@ struct SessionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting { try await storeOptions.withStore { try await $0.delete(id) } }
-            print("deleted \(id)")
+            try StandardStreams.out("deleted \(id)\n")
         }
     }
 
@@ -129,7 +129,7 @@ func reporting<Result>(_ body: () async throws -> Result) async throws -> Result
     } catch let error as ValidationError {
         throw error
     } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        StandardStreams.err("error: \(error)\n")
         throw ExitCode.failure
     }
 }

@@ -3,10 +3,8 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
-private let systemWrite = Glibc.write
 #elseif canImport(Darwin)
 import Darwin
-private let systemWrite = Darwin.write
 #endif
 
 /// The terminal the chat runs in: raw mode while it reads keys, styled output only where it may
@@ -69,17 +67,9 @@ public final class Terminal: Sendable {
         tcsetattr(input, TCSADRAIN, &attributes)
     }
 
-    /// Writes `text` whole.
+    /// Writes `text` whole, as far as the terminal takes it (a terminal that went away has no one to tell).
     public func write(_ text: String) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { systemWrite(output, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            bytes = bytes.dropFirst(written)
-        }
+        _ = StandardStreams.write(text, to: output)
     }
 
     /// `text` in `style` when styles are on.
