@@ -40,8 +40,8 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(name: .customLong("state-dir"), help: "Where sessions and the input history are kept (default: $COPILOT_SWIFT_HOME or the per-user state folder).")
     var stateDirectory: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (logs go to stderr).")
-    var logLevel: String = "error"
+    @Option(name: .customLong("log-level"), help: "none, error, warning, notice, info, debug or all (logs go to stderr).")
+    var logLevel: LogLevel = .error
 
     func run() async throws {
         bootstrapLogging(level: logLevel)

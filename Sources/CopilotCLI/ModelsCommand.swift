@@ -17,8 +17,8 @@ struct ModelsCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON (the official ModelInfo shape) instead of a table.")
     var json = false
 
-    @Option(name: .customLong("log-level"), help: "Log level for stderr.")
-    var logLevel: String = "warning"
+    @Option(name: .customLong("log-level"), help: "none, error, warning, notice, info, debug or all (logs go to stderr).")
+    var logLevel: LogLevel = .warning
 
     func run() async throws {
         bootstrapLogging(level: logLevel)

@@ -121,8 +121,11 @@ struct SamplingOptions: ParsableArguments {
     @Option(name: .customLong("max-tokens"), help: "The longest answer, in tokens.")
     var maxTokens: Int?
 
-    @Option(name: .customLong("reasoning-effort"), help: "low, medium or high, for models that reason.")
+    @Option(name: .customLong("reasoning-effort"), help: "minimal, low, medium, high, xhigh or max, for models that reason.")
     var reasoningEffort: String?
+
+    /// The efforts the official SDKs name, and OpenAI's `minimal`.
+    static let reasoningEfforts = ["minimal", "low", "medium", "high", "xhigh", "max"]
 
     struct Values {
         var temperature: Double?
@@ -133,6 +136,9 @@ struct SamplingOptions: ParsableArguments {
     func validate() throws {
         if let temperature, !(0...2).contains(temperature) { throw ValidationError("--temperature must be between 0 and 2.") }
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1.") }
+        if let reasoningEffort, !Self.reasoningEfforts.contains(reasoningEffort) {
+            throw ValidationError("--reasoning-effort must be one of \(Self.reasoningEfforts.joined(separator: ", ")) (got '\(reasoningEffort)').")
+        }
     }
 
     /// These flags over `defaults`, set on `config`.

@@ -63,11 +63,17 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Continue the stored session with this id (needs --state-dir or --store).")
     var resume: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (logs go to stderr).")
-    var logLevel: String = "warning"
+    @Option(name: .customLong("log-level"), help: "none, error, warning, notice, info, debug or all (logs go to stderr).")
+    var logLevel: LogLevel = .warning
 
     @Argument(help: "The prompt.")
     var prompt: String
+
+    func validate() throws {
+        if resume != nil, sessionID != nil {
+            throw ValidationError("--resume continues a stored session and --session-id names a new one: give one of them.")
+        }
+    }
 
     func run() async throws {
         bootstrapLogging(level: logLevel)
@@ -137,15 +143,6 @@ func whileRunning<Result: Sendable>(_ service: (any Service)?, _ body: () async 
     }
 }
 
-/// Sends log lines to stderr at `level`, so stdout carries only the answer.
-func bootstrapLogging(level: String) {
-    let level = Logger.Level(rawValue: level) ?? .warning
-    LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = level
-        return handler
-    }
-}
 
 /// Writes the answer (or the events) to stdout, and tool activity to stderr.
 ///

@@ -39,7 +39,7 @@ struct ServerCommand: AsyncParsableCommand {
         help: "Seconds a TCP client with no session and no request may stay silent before it is closed (default 900; 0: never).")
     var connectionIdleTimeout: Double = 900
 
-    @Option(help: "TCP port to listen on (0 or omitted: a free port, printed on stdout).")
+    @Option(parsing: .unconditional, help: "TCP port to listen on (0 or omitted: a free port, printed on stdout).")
     var port: Int?
 
     @Option(help: "Address to listen on. Loopback unless told otherwise; any other address needs COPILOT_CONNECTION_TOKEN.")
@@ -53,7 +53,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("log-level"),
         help: "none, error, warning, info, debug or all (logs go to stderr; a TCP server spawned by an SDK, with --headless, logs warnings at most, as no one reads its stderr).")
-    var logLevel = "warning"
+    var logLevel: LogLevel = .warning
 
     @Option(name: .customLong("state-dir"), help: "Where sessions are kept (default: $COPILOT_SWIFT_HOME/sessions or the per-user state folder).")
     var stateDirectory: String?
@@ -124,12 +124,7 @@ struct ServerCommand: AsyncParsableCommand {
         if stdio, let problem = RuntimeServer.standardIOProblem() { throw ValidationError("--stdio: \(problem)") }
         // An SDK that spawns a TCP server (with --headless) pipes its stderr and never reads it: past
         // warnings, the pipe could fill and stall the server. Started by hand, the level is as asked.
-        let level = Self.level(for: logLevel, unreadStderr: launcher.headless && !stdio)
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        bootstrapLogging(level: LogLevel(level: launcher.headless && !stdio ? max(logLevel.level, .warning) : logLevel.level))
         let logger = Logger(label: "copilot.server")
         for line in launcher.ignored { logger.warning("\(line)") }
         let postgres: PostgresSessionStore?
@@ -195,18 +190,5 @@ struct ServerCommand: AsyncParsableCommand {
             StandardStreams.err("error: \(failure)\n")
             throw ExitCode.failure
         }
-    }
-
-    static func level(for name: String, unreadStderr: Bool) -> Logger.Level {
-        let level: Logger.Level =
-            switch name.lowercased() {
-            case "none": .critical
-            case "error": .error
-            case "info": .info
-            case "debug": .debug
-            case "all", "trace": .trace
-            default: .warning
-            }
-        return unreadStderr ? max(level, .warning) : level
     }
 }

@@ -110,8 +110,12 @@ package struct ProviderEndpoint: Sendable, Hashable {
         return result
     }
 
-    /// Why an absolute URL cannot be connected to (a port outside 1...65535), or nil.
+    /// Why an absolute URL cannot be connected to (a space or control character in it, a port
+    /// outside 1...65535), or nil.
     package static func urlProblem(_ url: String) -> String? {
+        if url.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
+            return "text has a space or a control character (percent-encode it)"
+        }
         guard let parsed = URL(string: url) else { return "text is not a valid URL" }
         if let port = parsed.port, !(1...65535).contains(port) { return "port \(port) is not between 1 and 65535" }
         return nil

@@ -228,3 +228,17 @@ def test_malformed_base_url_is_one_line_and_an_exit_status(cli_binary, tmp_path,
 def test_unknown_flag_is_one_line_and_an_exit_status(cli_binary, tmp_path):
     result = run_cli(cli_binary, ["--headless", "--stdio", "--nonexistent-flag-for-testing"], tmp_path, stdin=subprocess.PIPE)
     assert_clear_failure(result, "invalid arguments")
+
+
+@pytest.mark.parametrize("args,words", [
+    (["server", "--port", "-1"], ["--port", "between 0 and 65535"]),
+    (["--headless", "--log-level", "bogus", "--stdio"], ["bogus", "--log-level"]),
+    (["run", "--log-level", "bogus", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "hi"], ["bogus", "--log-level"]),
+    (["run", "--reasoning-effort", "extreme", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "hi"], ["--reasoning-effort", "extreme"]),
+    (["run", "--resume", "x", "--session-id", "y", "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "hi"], ["--resume", "--session-id"]),
+    (["run", "--base-url", "http://127.0.0.1:9/v 1", "--model", "m", "hi"], ["base URL", "space"]),
+    (["--headless", "--stdio", "--allow-tool", "shell(git"], ["--allow-tool", "shell(git"]),
+    (["--headless", "--stdio", "--add-dir", "/nonexistent-directory-for-test"], ["--add-dir", "not a directory"]),
+])
+def test_values_no_command_can_use_are_refused_by_name(cli_binary, tmp_path, args, words):
+    assert_clear_failure(run_cli(cli_binary, args, tmp_path, stdin=subprocess.PIPE), *words)
