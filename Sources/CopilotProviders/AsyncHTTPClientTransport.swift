@@ -52,6 +52,14 @@ package final class AsyncHTTPClientTransport: HTTPTransport {
         if let problem = ProviderEndpoint.urlProblem(request.url) {
             throw ProviderError(code: .invalidConfiguration, message: "Cannot send the request: the URL's \(problem).")
         }
+        // A value with a line break would split the request (AsyncHTTPClient refuses it with the value
+        // in its error text, which for a key or token would print a secret): refused here by name only.
+        for field in request.headers where Self.hasControlCharacter(field.name) || Self.hasControlCharacter(field.value) {
+            let which = Self.hasControlCharacter(field.name) ? "A header's name" : "The value of the header `\(field.name)`"
+            throw ProviderError(
+                code: .invalidConfiguration,
+                message: "\(which) has a line break or another control character; remove it (a key or token copied with its newline?).")
+        }
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for field in request.headers { outgoing.headers.add(name: field.name, value: field.value) }
@@ -82,6 +90,11 @@ package final class AsyncHTTPClientTransport: HTTPTransport {
                     }
                 }
             })
+    }
+
+    /// Whether `text` has a character no header may hold (controls other than tab).
+    static func hasControlCharacter(_ text: String) -> Bool {
+        text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }
     }
 
     /// Turns AsyncHTTPClient and NIO errors into ``ProviderError`` with a message a user can act on.

@@ -161,3 +161,21 @@ def test_server_never_shows_a_secret(fresh_llmock, cli_binary, tmp_path, transpo
     assert_clean(server_log, "the server's log")
     assert_clean(stored_text(home), "the server's state folder")
     assert_clean(store.text(), f"the server's {store_kind} store")
+
+
+@pytest.mark.parametrize("variable", ["--api-key-env", "--bearer-token-env", "--header-env"])
+def test_a_secret_with_a_line_break_is_refused_by_name_never_printed(fresh_llmock, cli_binary, tmp_path, variable):
+    """A key copied with its newline (or a CR) would split the request; AsyncHTTPClient's own error
+    printed the value. It is refused before anything is sent, naming the header only, and not retried."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COPILOT_")}
+    env.update({"COPILOT_SWIFT_HOME": str(tmp_path / "home"), "BROKEN_SECRET": KEY + "\r\n"})
+    flag = ["--header-env", "X-Team-Token=BROKEN_SECRET"] if variable == "--header-env" else [variable, "BROKEN_SECRET"]
+    result = subprocess.run([str(cli_binary), "run", "--base-url", f"{fresh_llmock.base}/v1", "--model", "gpt-4o-mini",
+                             *flag, "--state-dir", str(tmp_path / "state"), "--events", "jsonl", "--log-level", "all", "Hello"],
+                            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, env=env)
+    assert result.returncode == 1, result.stderr
+    assert "line break or another control character" in result.stdout + result.stderr
+    assert ("X-Team-Token" if variable == "--header-env" else "Authorization") in result.stderr
+    assert "Retrying" not in result.stdout + result.stderr
+    assert_clean(result.stdout + result.stderr + stored_text(tmp_path / "state"), "output, events and the stored session")
+    assert fresh_llmock.requests() == []
