@@ -107,12 +107,21 @@ final class SpawnedProcess: Sendable {
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        // A child starts with no signal blocked and the usual dispositions, whatever this process
+        // (NIO, the runtime) blocks or ignores, so TERM and PIPE end it as they end any program.
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         // `cd` inside the shell keeps working-directory handling portable across platforms.
         let script = "cd \(Self.quoted(workingDirectory)) && exec /bin/sh -c \(Self.quoted(command))"
         let arguments = ["/bin/sh", "-c", script]
-        var merged = ProcessInfo.processInfo.environment
+        var merged = Self.inheritedEnvironment(ProcessInfo.processInfo.environment)
         for (key, value) in environment { merged[key] = value }
         let env = merged.map { "\($0.key)=\($0.value)" }
 
@@ -138,6 +147,21 @@ final class SpawnedProcess: Sendable {
         stdoutFD = output[0]
         stderrFD = errors[0]
     }
+
+    /// What a child may see of this process's environment: where things are and how to speak
+    /// (paths, user, locale, terminal, temporary folder, time zone, the usual toolchain homes), never
+    /// the keys, tokens, connection strings and passwords a runtime is given.
+    package static func inheritedEnvironment(_ environment: [String: String]) -> [String: String] {
+        environment.filter { name, _ in
+            inheritedNames.contains(name) || name.hasPrefix("LC_") || name.hasPrefix("XDG_")
+        }
+    }
+
+    private static let inheritedNames: Set<String> = [
+        "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TERM", "COLORTERM", "TMPDIR", "TZ", "PWD",
+        "EDITOR", "VISUAL", "GOPATH", "GOROOT", "JAVA_HOME", "CARGO_HOME", "RUSTUP_HOME", "VIRTUAL_ENV", "PYENV_ROOT",
+        "NVM_DIR", "SSL_CERT_FILE", "SSL_CERT_DIR",
+    ]
 
     private static func quoted(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
