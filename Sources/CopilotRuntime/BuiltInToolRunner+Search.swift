@@ -42,27 +42,32 @@ extension BuiltInToolRunner {
     }
 
     /// Regular files under `base` (or `base` itself when it is a file), relative to it, sorted;
-    /// version-control and build folders are skipped, as ripgrep's defaults do.
+    /// version-control and build folders are skipped, and symlinks are not followed, as ripgrep's
+    /// defaults do: a link inside the folder to a file outside is never read under the folder's permission.
     func files(under base: ResolvedPath) -> [String] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: base.path, isDirectory: &isDirectory) else { return [] }
-        guard isDirectory.boolValue else { return [""] }
+        switch WorkingDirectory.kind(of: base.path) {
+        case .regularFile: return [""]
+        case .directory: break
+        case .missing, .other: return []
+        }
         guard let enumerator = FileManager.default.enumerator(atPath: base.path) else { return [] }
         var found: [String] = []
         while let relative = enumerator.nextObject() as? String {
             let name = (relative as NSString).lastPathComponent
-            if name == ".git" || name.hasPrefix(".build") || name == "node_modules" {
+            var info = stat()
+            let isLink = lstat(base.path + "/" + relative, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK
+            if isLink || name == ".git" || name.hasPrefix(".build") || name == "node_modules" {
                 enumerator.skipDescendants()
                 continue
             }
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: base.path + "/" + relative, isDirectory: &isDirectory), !isDirectory.boolValue {
-                found.append(relative)
-            }
+            if info.st_mode & S_IFMT == S_IFREG { found.append(relative) }
             if found.count >= 20_000 { break }
         }
         return found.sorted()
     }
+
+    /// Larger files are skipped by `grep`, as generated or binary.
+    static let grepFileLimit = 2_000_000
 
     static func matches(_ pattern: String, _ path: String) -> Bool {
         // `**/` also matches no directory at all, and a pattern without `/` matches the file name
@@ -104,8 +109,8 @@ extension BuiltInToolRunner {
         var truncated = false
         search: for relative in files(under: base) where options.glob.map({ Self.matches($0, relative.isEmpty ? (base.path as NSString).lastPathComponent : relative) }) ?? true {
             let path = relative.isEmpty ? base.path : base.path + "/" + relative
-            guard let data = FileManager.default.contents(atPath: path), data.count <= 2_000_000, !data.contains(0),
-                let text = String(data: data, encoding: .utf8)
+            guard let (data, size) = try? WorkingDirectory.readRegularFile(path, limit: Self.grepFileLimit), size <= Self.grepFileLimit,
+                !data.contains(0), let text = String(data: data, encoding: .utf8)
             else { continue }
             var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             if lines.last == "" { lines.removeLast() }

@@ -117,23 +117,24 @@ struct BuiltInToolRunner: Sendable {
         let resolved = resolve(raw)
         let name = shown(raw, resolved)
         if let refusal = await permit(readRequest(resolved, call: call, intention: "Read \(name)")) { return Output(result: refusal) }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: resolved.path, isDirectory: &isDirectory) else {
-            throw BuiltInToolError("Path \(name) does not exist. Please provide a valid path.")
+        switch WorkingDirectory.kind(of: resolved.path) {
+        case .missing: throw BuiltInToolError("Path \(name) does not exist. Please provide a valid path.")
+        case .directory: return Output(result: .success(try listing(resolved.path)))
+        case .regularFile, .other: break
         }
-        if isDirectory.boolValue { return Output(result: .success(try listing(resolved.path))) }
         if let mimeType = AttachmentLoader.imageTypes[(resolved.path as NSString).pathExtension.lowercased()] {
-            guard let data = FileManager.default.contents(atPath: resolved.path), data.count <= Self.imageLimit else {
-                throw BuiltInToolError("\(name) cannot be read or is larger than \(Self.imageLimit / 1_048_576) MB.")
+            let (data, size) = try Self.read(resolved.path, name: name, limit: Self.imageLimit)
+            guard size <= Self.imageLimit else {
+                throw BuiltInToolError("\(name) is larger than \(Self.imageLimit / 1_048_576) MB.")
             }
             return Output(
                 result: .success("Viewed image file successfully."),
                 images: [MediaContent(mimeType: mimeType, base64Data: data.base64EncodedString())], imagePath: name)
         }
-        guard let handle = FileHandle(forReadingAtPath: resolved.path) else { throw BuiltInToolError("Path \(name) cannot be read.") }
-        defer { try? handle.close() }
-        let data = try handle.read(upToCount: Self.readLimit) ?? Data()
-        guard let text = String(data: data, encoding: .utf8) else { throw BuiltInToolError("\(name) is not a UTF-8 text file.") }
+        let (data, size) = try Self.read(resolved.path, name: name, limit: Self.readLimit)
+        guard let text = String(data: data, encoding: .utf8) ?? (size > data.count ? String(decoding: data, as: UTF8.self) : nil) else {
+            throw BuiltInToolError("\(name) is not a UTF-8 text file.")
+        }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var start = 1
         var end = lines.count
@@ -145,9 +146,23 @@ struct BuiltInToolRunner: Sendable {
             }
         }
         var result = (start...max(start, end)).filter { $0 <= lines.count }.map { "\($0). \(lines[$0 - 1])" }.joined(separator: "\n")
-        if data.count >= Self.readLimit { result += "\n[file truncated at \(Self.readLimit) bytes]" }
+        if size > data.count { result += "\n[file truncated at \(Self.readLimit) bytes]" }
         return Output(result: .success(result))
     }
+
+    /// At most `limit` bytes of the regular file `path` (shown to the model as `name`), and its size.
+    static func read(_ path: String, name: String, limit: Int) throws -> (data: Data, size: Int) {
+        do {
+            return try WorkingDirectory.readRegularFile(path, limit: limit)
+        } catch .notRegularFile {
+            throw BuiltInToolError("\(name) is not a regular file (a pipe, a device or a socket), so it is not read.")
+        } catch {
+            throw BuiltInToolError("Path \(name) cannot be read.")
+        }
+    }
+
+    /// Largest file `edit` changes.
+    static let editLimit = 8 * 1024 * 1024
 
     /// A directory's entries, directories marked with a trailing `/`, hidden ones left out.
     private func listing(_ path: String) throws -> String {
@@ -173,13 +188,15 @@ struct BuiltInToolRunner: Sendable {
     private func create(_ raw: String, text: String, call: ToolCall) async throws -> ToolResult {
         let resolved = resolve(raw)
         let name = shown(raw, resolved)
-        guard !FileManager.default.fileExists(atPath: resolved.path) else {
-            throw BuiltInToolError("Path \(name) already exists. Use edit to change an existing file.")
-        }
         let label = directory.display(resolved)
         let diff = "--- /dev/null\n+++ \(label)\n" + text.split(separator: "\n", omittingEmptySubsequences: false).map { "+\($0)" }.joined(separator: "\n")
         let request = writeRequest(resolved, call: call, diff: diff, contents: text, intention: "Create file \(name)")
-        if let refusal = await permit(request) { return refusal }
+        // Outside the folder, nothing about the target is told before the permission.
+        if !resolved.isInside, let refusal = await permit(request) { return refusal }
+        guard WorkingDirectory.kind(of: resolved.path) == .missing else {
+            throw BuiltInToolError("Path \(name) already exists. Use edit to change an existing file.")
+        }
+        if resolved.isInside, let refusal = await permit(request) { return refusal }
         let parent = (resolved.path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: resolved.path))
@@ -189,10 +206,16 @@ struct BuiltInToolRunner: Sendable {
     private func edit(_ raw: String, old: String, new: String, call: ToolCall) async throws -> ToolResult {
         let resolved = resolve(raw)
         let name = shown(raw, resolved)
-        guard FileManager.default.fileExists(atPath: resolved.path) else {
+        // Outside the folder, the file is read (to match old_str and show the diff) only once reading it is allowed.
+        if !resolved.isInside, let refusal = await permit(readRequest(resolved, call: call, intention: "Read \(name) to edit it")) {
+            return refusal
+        }
+        guard WorkingDirectory.kind(of: resolved.path) != .missing else {
             throw BuiltInToolError("Path \(name) does not exist. Please provide a valid path.")
         }
-        guard let data = FileManager.default.contents(atPath: resolved.path), let text = String(data: data, encoding: .utf8) else {
+        let (data, size) = try Self.read(resolved.path, name: name, limit: Self.editLimit)
+        guard size <= Self.editLimit else { throw BuiltInToolError("\(name) is larger than \(Self.editLimit / 1_048_576) MB; edit it in parts with bash.") }
+        guard let text = String(data: data, encoding: .utf8) else {
             throw BuiltInToolError("\(name) is not a UTF-8 text file.")
         }
         guard !old.isEmpty else { throw BuiltInToolError("old_str must not be empty.") }

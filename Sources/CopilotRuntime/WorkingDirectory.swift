@@ -1,14 +1,22 @@
 import Foundation
 
-/// A session's working directory, and the one rule for whether a path stays inside it: paths are
-/// resolved against it, `..` is folded, and symlinks are followed on the longest existing prefix,
-/// so a link that points out is caught. Built-in tools and file attachments both use it.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A session's working directory, and the one rule for every file a tool or an attachment touches:
+/// a path is resolved against the directory once, component by component, following every symlink
+/// — dangling ones too, whose target a write would create — so the path a permission request names
+/// is the file that is really read or written, and "inside" means inside. Files are read only when
+/// they are regular files, with their size known before a byte is read.
 struct WorkingDirectory: Sendable {
     /// The directory, with symlinks resolved.
     let root: String
 
     init(_ path: String) {
-        root = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        root = Self.physical(URL(fileURLWithPath: path).standardizedFileURL.path)
     }
 
     /// A path resolved against the working directory, and whether it stays inside it.
@@ -18,16 +26,7 @@ struct WorkingDirectory: Sendable {
     }
 
     func resolve(_ raw: String) -> ResolvedPath {
-        let base = raw.hasPrefix("/") ? URL(fileURLWithPath: raw) : URL(fileURLWithPath: root).appendingPathComponent(raw)
-        var url = base.standardizedFileURL
-        var suffix: [String] = []
-        while !FileManager.default.fileExists(atPath: url.path), url.path != "/" {
-            suffix.insert(url.lastPathComponent, at: 0)
-            url.deleteLastPathComponent()
-        }
-        var resolved = url.resolvingSymlinksInPath()
-        for component in suffix { resolved.appendPathComponent(component) }
-        let path = resolved.standardizedFileURL.path
+        let path = Self.physical(raw.hasPrefix("/") ? raw : root + "/" + raw)
         return ResolvedPath(path: path, isInside: path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/"))
     }
 
@@ -35,5 +34,88 @@ struct WorkingDirectory: Sendable {
     func display(_ resolved: ResolvedPath) -> String {
         guard resolved.isInside, resolved.path != root else { return resolved.path }
         return String(resolved.path.dropFirst(root.count + 1))
+    }
+
+    /// The most symlinks one resolution follows (as the kernel's `MAXSYMLINKS`); past it the path is
+    /// left as it stands, and opening it fails with ELOOP.
+    static let symlinkLimit = 40
+
+    /// The absolute path `path` names on disk: `.` and `..` folded and every symlink followed,
+    /// including a last component that points nowhere yet. Components that do not exist are kept.
+    static func physical(_ path: String) -> String {
+        var pending = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        var resolved: [String] = []
+        var followed = 0
+        while !pending.isEmpty {
+            let part = pending.removeFirst()
+            if part == "." { continue }
+            if part == ".." {
+                if !resolved.isEmpty { resolved.removeLast() }
+                continue
+            }
+            let candidate = "/" + (resolved + [part]).joined(separator: "/")
+            if followed < symlinkLimit, let target = linkTarget(candidate) {
+                followed += 1
+                if target.hasPrefix("/") { resolved = [] }
+                pending = target.split(separator: "/", omittingEmptySubsequences: true).map(String.init) + pending
+            } else {
+                resolved.append(part)
+            }
+        }
+        return "/" + resolved.joined(separator: "/")
+    }
+
+    /// What the symlink at `path` points to, or nil when `path` is not a symlink.
+    private static func linkTarget(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// What is at a resolved path.
+    enum Kind { case missing, regularFile, directory, other }
+
+    static func kind(of path: String) -> Kind {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .regularFile
+        case S_IFDIR: return .directory
+        default: return .other
+        }
+    }
+
+    /// Why a file cannot be read.
+    enum ReadFailure: Error {
+        case unreadable
+        /// A FIFO, a device, a socket: reading could block for ever or never end.
+        case notRegularFile
+    }
+
+    /// At most `limit` bytes of the regular file at `path`, and its whole size. The file is opened
+    /// without blocking and checked to be a regular file before anything is read, so a FIFO or a
+    /// device put in its place is refused rather than waited on.
+    static func readRegularFile(_ path: String, limit: Int) throws(ReadFailure) -> (data: Data, size: Int) {
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .unreadable }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw .unreadable }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile }
+        let size = Int(info.st_size)
+        var data = Data(count: min(size, limit))
+        var filled = 0
+        while filled < data.count {
+            let count = data.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return read(descriptor, base + filled, buffer.count - filled)
+            }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            filled += count
+        }
+        data.count = filled
+        return (data, size)
     }
 }

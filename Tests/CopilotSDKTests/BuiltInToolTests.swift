@@ -7,6 +7,10 @@ import Foundation
 import Synchronization
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite("Built-in tools")
 struct BuiltInToolTests {
     /// A fresh scratch directory holding `files`.
@@ -111,6 +115,96 @@ struct BuiltInToolTests {
             #expect(toolMessages(server).first == "Permission denied and could not request permission from user")
         }
     }
+
+    @Test("a dangling symlink inside the folder is its target: create asks for that real path, outside, and writes nothing when refused")
+    func danglingSymlink() async throws {
+        let outside = try scratch()
+        let directory = try scratch()
+        try FileManager.default.createSymbolicLink(atPath: directory + "/dang", withDestinationPath: outside + "/planted.txt")
+        let turns: [ScriptedTurn] = [.toolCalls([("create", #"{"path":"dang","file_text":"owned\n"}"#)]), .text("Could not.")]
+        try await withScriptedClient(turns: turns) { client, server in
+            let seen = Mutex<[PermissionRequest]>([])
+            let permission = PermissionHandler { request, _ in
+                seen.withLock { $0.append(request) }
+                return request.outsideWorkingDirectory == true ? .reject(feedback: "stay inside") : .approveOnce
+            }
+            let session = try await client.createSession(config(server, directory: directory, permission: permission))
+            _ = try await runToIdle(session, "Create it")
+            let request = try #require(seen.withLock { $0 }.first)
+            #expect(request.outsideWorkingDirectory == true && request.canOfferSessionApproval == false)
+            #expect(request.fileName == URL(fileURLWithPath: outside).resolvingSymlinksInPath().path + "/planted.txt")
+            #expect(!FileManager.default.fileExists(atPath: outside + "/planted.txt"))
+        }
+    }
+
+    @Test("outside the folder, create and edit reveal nothing about the target before the permission")
+    func nothingRevealedOutside() async throws {
+        let outside = try scratch(["exists.txt": "private line\n"])
+        let directory = try scratch()
+        let turns: [ScriptedTurn] = [
+            .toolCalls([
+                ("create", #"{"path":"\#(outside)/exists.txt","file_text":"x"}"#),
+                ("edit", #"{"path":"\#(outside)/exists.txt","old_str":"no such text","new_str":"y"}"#),
+                ("edit", #"{"path":"\#(outside)/missing.txt","old_str":"a","new_str":"b"}"#),
+            ]),
+            .text("Could not."),
+        ]
+        try await withScriptedClient(turns: turns) { client, server in
+            // Denied without ending the turn, so every call's result reaches the model.
+            let session = try await client.createSession(config(server, directory: directory, permission: PermissionHandler { _, _ in .userNotAvailable }))
+            _ = try await runToIdle(session, "Try")
+            let results = toolMessages(server)
+            #expect(results.count == 3)
+            for result in results {
+                #expect(!result.contains("already exists") && !result.contains("No match") && !result.contains("does not exist"), "\(result)")
+            }
+        }
+    }
+
+    @Test("grep and glob do not follow a symlink inside the folder to a file outside it")
+    func searchSkipsLinks() async throws {
+        let outside = try scratch(["secret.txt": "needle outside\n"])
+        let directory = try scratch(["inside.txt": "needle inside\n"])
+        try FileManager.default.createSymbolicLink(atPath: directory + "/linked.txt", withDestinationPath: outside + "/secret.txt")
+        try FileManager.default.createSymbolicLink(atPath: directory + "/linkdir", withDestinationPath: outside)
+        let turns: [ScriptedTurn] = [
+            .toolCalls([("grep", #"{"pattern":"needle","output_mode":"content"}"#), ("glob", #"{"pattern":"**/*.txt"}"#)]), .text("Done."),
+        ]
+        try await withScriptedClient(turns: turns) { client, server in
+            let session = try await client.createSession(config(server, directory: directory, permission: .approveAll))
+            _ = try await session.sendAndWait("Search")
+            let results = toolMessages(server)
+            #expect(results.first == "inside.txt:needle inside")
+            #expect(results.last == "./inside.txt")
+        }
+    }
+
+    #if os(Linux)
+    @Test("view of a FIFO is refused at once, and a huge file is read only up to the limit")
+    func fifoAndHugeFiles() async throws {
+        let directory = try scratch()
+        #expect(mkfifo(directory + "/pipe", 0o600) == 0)
+        let huge = FileManager.default.createFile(atPath: directory + "/huge.txt", contents: nil)
+        #expect(huge)
+        let handle = try #require(FileHandle(forWritingAtPath: directory + "/huge.txt"))
+        try handle.truncate(atOffset: 400 * 1024 * 1024)
+        try handle.close()
+        let turns: [ScriptedTurn] = [
+            .toolCalls([("view", #"{"path":"pipe"}"#), ("view", #"{"path":"huge.txt","view_range":[1,1]}"#), ("grep", #"{"pattern":"x"}"#)]),
+            .text("Done."),
+        ]
+        try await withScriptedClient(turns: turns) { client, server in
+            let session = try await client.createSession(config(server, directory: directory, permission: .approveAll))
+            let started = ContinuousClock.now
+            _ = try await session.sendAndWait("Look", timeout: .seconds(20))
+            #expect(ContinuousClock.now - started < .seconds(15))
+            let results = toolMessages(server)
+            #expect(results.first?.contains("not a regular file") == true)
+            #expect(results.dropFirst().first?.contains("[file truncated at") == true)
+            #expect(results.last == "No matches found.")
+        }
+    }
+    #endif
 
     @Test("bash: output and exit code; a command still running after initial_wait goes on, and list_bash, stop_bash, write_bash reach it")
     func shell() async throws {
