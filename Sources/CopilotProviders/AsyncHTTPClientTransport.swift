@@ -26,6 +26,9 @@ package final class AsyncHTTPClientTransport: HTTPTransport {
             connect: TimeAmount(timeouts.connect), read: TimeAmount(timeouts.idle))
         // A refused connection should fail at once with its real cause; retrying is the caller's policy.
         configuration.connectionPool.retryConnectionEstablishment = false
+        // A redirect is the caller's to follow or not: web_fetch asks before it leaves the approved
+        // origin, and a provider's redirect is an answer to report, not a place to send the key.
+        configuration.redirectConfiguration = .disallow
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

@@ -18,11 +18,32 @@ extension BuiltInToolRunner {
             throw BuiltInToolError("\(raw) is not an http or https URL.")
         }
         guard let transport else { throw BuiltInToolError("This session cannot fetch URLs (it has no HTTP client).") }
-        var request = PermissionRequest(kind: .url, toolCallId: call.id, toolName: call.name, intention: "Fetch \(raw)")
-        request.url = raw
-        if let refusal = await permit(request) { return refusal }
+        if let refusal = await permitFetch(raw, call: call, intention: "Fetch \(raw)") { return refusal }
 
-        let (status, contentType, body) = try await fetch(raw, transport: transport)
+        // Redirects are followed within the approved origin; one to anywhere else is asked again,
+        // naming where it goes.
+        var current = url
+        var approvedOrigins: Set<String> = [Self.origin(of: url)]
+        var answer = try await fetch(current.absoluteString, transport: transport)
+        var hops = 0
+        while (300..<400).contains(answer.status), let location = answer.location {
+            hops += 1
+            guard hops <= Self.redirectLimit else { throw BuiltInToolError("Failed to fetch \(raw): more than \(Self.redirectLimit) redirects.") }
+            guard let next = URL(string: location, relativeTo: current)?.absoluteURL, let scheme = next.scheme?.lowercased(),
+                scheme == "http" || scheme == "https", next.host != nil
+            else {
+                throw BuiltInToolError("Failed to fetch \(raw): it redirects to \(location), which is not an http or https URL.")
+            }
+            if !approvedOrigins.contains(Self.origin(of: next)) {
+                if let refusal = await permitFetch(next.absoluteString, call: call, intention: "Follow the redirect of \(raw) to \(next.absoluteString)") {
+                    return refusal
+                }
+                approvedOrigins.insert(Self.origin(of: next))
+            }
+            current = next
+            answer = try await fetch(current.absoluteString, transport: transport)
+        }
+        let (status, contentType, body) = (answer.status, answer.contentType, answer.body)
         guard (200..<300).contains(status) else {
             throw BuiltInToolError("Failed to fetch \(raw): the server answered with status \(status).")
         }
@@ -43,14 +64,39 @@ extension BuiltInToolRunner {
         return .success(result)
     }
 
-    private func fetch(_ url: String, transport: any HTTPTransport) async throws -> (Int, String, [UInt8]) {
-        let answer: (Int, String, [UInt8])?
+    /// The most redirects one fetch follows.
+    static let redirectLimit = 5
+
+    /// Asks the `url` permission for `url`; the refusal the model sees, or nil when allowed.
+    private func permitFetch(_ url: String, call: ToolCall, intention: String) async -> ToolResult? {
+        var request = PermissionRequest(kind: .url, toolCallId: call.id, toolName: call.name, intention: intention)
+        request.url = url
+        return await permit(request)
+    }
+
+    /// Scheme, host and port: what a redirect may keep without being asked again.
+    static func origin(of url: URL) -> String {
+        let scheme = url.scheme?.lowercased() ?? ""
+        return "\(scheme)://\(url.host?.lowercased() ?? ""):\(url.port ?? (scheme == "https" ? 443 : 80))"
+    }
+
+    private struct FetchAnswer {
+        var status: Int
+        var contentType: String
+        var location: String?
+        var body: [UInt8]
+    }
+
+    private func fetch(_ url: String, transport: any HTTPTransport) async throws -> FetchAnswer {
+        let answer: FetchAnswer?
         do {
             answer = try await withTimeout(Self.fetchTimeout, clock: clock) {
                 let response = try await transport.execute(HTTPTransportRequest(
                     method: "GET", url: url, headers: ["Accept": "text/html, text/plain, application/json, */*", "User-Agent": "copilot-swift web_fetch"]))
                 let body = try await response.body.collect(upTo: Self.fetchByteLimit)
-                return (response.status, response.headers["Content-Type"]?.lowercased() ?? "", body)
+                return FetchAnswer(
+                    status: response.status, contentType: response.headers["Content-Type"]?.lowercased() ?? "", location: response.headers["Location"],
+                    body: body)
             }
         } catch let error as ProviderError {
             throw BuiltInToolError("Failed to fetch \(url): \(error.message)")

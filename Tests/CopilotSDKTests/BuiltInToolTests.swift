@@ -373,6 +373,32 @@ struct BuiltInToolExtrasTests {
         try await server.shutdown()
     }
 
+    @Test("web_fetch follows a redirect within the approved origin only; one to another host or port is asked again, naming it")
+    func webFetchRedirects() async throws {
+        let target = try await ScriptedProviderServer.start(models: ["behind-the-redirect"])
+        let redirect = try RedirectServer(location: "\(target.baseURL)/models")
+        defer { redirect.stop() }
+        let start = "http://127.0.0.1:\(redirect.port)/start"
+        for approveRedirect in [false, true] {
+            let turns: [ScriptedTurn] = [.toolCalls([("web_fetch", #"{"url":"\#(start)"}"#)]), .text("Done.")]
+            try await withScriptedClient(turns: turns) { client, provider in
+                let asked = Mutex<[String]>([])
+                var config = scriptedConfig(provider, permission: PermissionHandler { request, _ in
+                    asked.withLock { $0.append(request.url ?? "") }
+                    return request.url == start || approveRedirect ? .approveOnce : .userNotAvailable
+                })
+                config.builtInTools = [.webFetch]
+                let session = try await client.createSession(config)
+                _ = try await session.sendAndWait("Fetch it")
+                let result = (provider.modelCalls.last?.json?["messages"]?.arrayValue ?? []).filter { $0["role"] == "tool" }
+                    .compactMap { $0["content"]?.stringValue }.first ?? ""
+                #expect(asked.withLock { $0 } == [start, "\(target.baseURL)/models"])
+                #expect(result.contains("behind-the-redirect") == approveRedirect, "\(result)")
+            }
+        }
+        try await target.shutdown()
+    }
+
     @Test("a running command's output is reported as it comes (tool.execution_partial_result), and all of it is the result")
     func partialOutput() async throws {
         let turns: [ScriptedTurn] = [
@@ -407,5 +433,47 @@ struct BuiltInToolExtrasTests {
             let result = server.modelCalls.last?.json?["messages"]?.arrayValue?.first { $0["role"] == "tool" }?["content"]
             #expect(result == "MINE")
         }
+    }
+}
+
+/// A loopback HTTP server that answers every request with a 302 to `location`, on a thread of its own.
+final class RedirectServer: Sendable {
+    let port: Int
+    private let listener: Int32
+
+    init(location: String) throws {
+        #if canImport(Glibc)
+        let stream = Int32(SOCK_STREAM.rawValue)
+        #else
+        let stream = SOCK_STREAM
+        #endif
+        let descriptor = socket(AF_INET, stream, 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard descriptor >= 0, bound, listen(descriptor, 8) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        listener = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let answer = Array("HTTP/1.1 302 Found\r\nLocation: \(location)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
+        Thread.detachNewThread {
+            while true {
+                let connection = accept(descriptor, nil, nil)
+                guard connection >= 0 else { return }
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                _ = read(connection, &buffer, buffer.count)
+                _ = answer.withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
+                close(connection)
+            }
+        }
+    }
+
+    /// Stops accepting: the thread's `accept` fails and it ends.
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
     }
 }
