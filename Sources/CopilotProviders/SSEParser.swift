@@ -21,8 +21,15 @@ package struct SSEEvent: Sendable, Hashable {
 ///
 /// Feed it bytes in chunks of any size and it returns the events completed so far. It accepts
 /// CR, LF and CRLF line ends (also when a CRLF is split across chunks), a leading UTF-8 BOM,
-/// comments, multi-line data, `id` and `retry`. It allocates per line, not per byte.
+/// comments, multi-line data, `id` and `retry`. It allocates per line, not per byte. One event
+/// (its lines and data together) may hold at most `eventLimit` bytes: past that the parser stops,
+/// drops what it held and says so (``overflowed``), so a peer cannot grow it without bound.
 package struct SSEParser: Sendable {
+    /// The largest event a parser made with ``init()`` holds.
+    package static let defaultEventLimit = 16 * 1024 * 1024
+    private let eventLimit: Int
+    /// Set once an event grew past the limit; nothing more is read.
+    package private(set) var overflowed = false
     private var pendingLine: [UInt8] = []
     private var lastByteWasCR = false
     private var atStreamStart = true
@@ -32,10 +39,13 @@ package struct SSEParser: Sendable {
     private var lastEventID: String?
     private var retry: Int?
 
-    package init() {}
+    package init(eventLimit: Int = SSEParser.defaultEventLimit) {
+        self.eventLimit = eventLimit
+    }
 
     /// Consumes the next chunk of the stream and returns every event it completed.
     package mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
+        guard !overflowed else { return [] }
         var events: [SSEEvent] = []
         let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
             scan(buffer, into: &events)
@@ -50,6 +60,7 @@ package struct SSEParser: Sendable {
     /// Ends the stream. A final line or event that lacks its terminating blank line is still
     /// dispatched, because several OpenAI-compatible servers end their streams that way.
     package mutating func finish() -> [SSEEvent] {
+        guard !overflowed else { return [] }
         var events: [SSEEvent] = []
         if !pendingLine.isEmpty {
             let line = pendingLine
@@ -71,7 +82,7 @@ package struct SSEParser: Sendable {
                 index = 1
             }
         }
-        while index < count {
+        while index < count, !overflowed {
             let byte = buffer[index]
             if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
                 let slice = UnsafeBufferPointer(rebasing: buffer[start..<index])
@@ -94,9 +105,19 @@ package struct SSEParser: Sendable {
             }
             index += 1
         }
-        if start < count {
+        if start < count, !overflowed {
             pendingLine.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<count]))
         }
+        checkLimit()
+    }
+
+    /// Stops the parser when the event being read has grown past the limit.
+    private mutating func checkLimit() {
+        guard !overflowed, pendingLine.count + data.count > eventLimit else { return }
+        overflowed = true
+        pendingLine = []
+        data = []
+        hasData = false
     }
 
     private mutating func process(line rawLine: UnsafeBufferPointer<UInt8>, into events: inout [SSEEvent]) {
@@ -123,6 +144,7 @@ package struct SSEParser: Sendable {
             if hasData { data.append(UInt8(ascii: "\n")) }
             data.append(contentsOf: value)
             hasData = true
+            checkLimit()
         } else if Self.equals(name, "event") {
             eventType = String(decoding: value, as: UTF8.self)
         } else if Self.equals(name, "id") {

@@ -232,6 +232,12 @@ struct WireStreamReader<Decoder: WireStreamDecoder> {
             fragments += try decoder.apply(event, context: context)
             if decoder.isComplete { break }
         }
+        if parser.overflowed {
+            throw ProviderError(
+                code: .malformedResponse,
+                message: "One event in the stream from \(context.url) grew past \(SSEParser.defaultEventLimit / 1_048_576) MB without ending; the stream was abandoned.",
+                requestID: context.requestID, url: context.url)
+        }
         return fragments
     }
 

@@ -44,6 +44,29 @@ struct SSEParserTests {
         return events
     }
 
+    @Test("an event that grows past the limit stops the parser, however the bytes arrive; smaller events before it are kept")
+    func eventLimit() {
+        let stream = Array("data: small\n\n".utf8) + Array("data: ".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: 300)
+        for chunkSize in [1, 7, 64, stream.count] {
+            var parser = SSEParser(eventLimit: 100)
+            var events: [SSEEvent] = []
+            var index = 0
+            while index < stream.count {
+                events += parser.feed(stream[index..<min(index + chunkSize, stream.count)])
+                index += chunkSize
+            }
+            #expect(events.map(\.data) == ["small"], "chunks of \(chunkSize)")
+            #expect(parser.overflowed, "chunks of \(chunkSize)")
+            #expect(parser.feed(Array("\n\ndata: after\n\n".utf8)).isEmpty && parser.finish().isEmpty)
+        }
+        // Many data lines of one event count together.
+        var parser = SSEParser(eventLimit: 100)
+        _ = parser.feed(Array(String(repeating: "data: 0123456789\n", count: 20).utf8))
+        #expect(parser.overflowed)
+        var roomy = SSEParser(eventLimit: 100)
+        #expect(roomy.feed(Array("data: fits\n\n".utf8)).map(\.data) == ["fits"] && !roomy.overflowed)
+    }
+
     @Test("whole fixture in one chunk")
     func wholeFixture() {
         #expect(parse([Self.fixture]) == Self.expected)
