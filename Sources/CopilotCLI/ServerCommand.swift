@@ -151,7 +151,9 @@ struct ServerCommand: AsyncParsableCommand {
         let server = RuntimeServer(
             connectionToken: stdio ? nil : connectionToken,
             providerContext: ProviderContext(transport: transport, logger: logger), store: store, fallback: fallback,
-            options: .init(permissionRules: launcher.permissionRules, excludedTools: launcher.excludedTools, remoteSessionsRequested: launcher.remote),
+            options: .init(
+                permissionRules: launcher.permissionRules, excludedTools: launcher.excludedTools, remoteSessionsRequested: launcher.remote,
+                relayIdleTimeout: timeouts.httpTimeouts.idle),
             logger: logger)
         let serving = RuntimeServerService(
             server: server,

@@ -41,10 +41,17 @@ package final class RuntimeServer: Sendable {
         package var excludedTools: [String]
         /// `--remote`: the client asked for remote sessions, which need a GitHub login this runtime does not have.
         package var remoteSessionsRequested: Bool
-        package init(permissionRules: PermissionRules = .init(), excludedTools: [String] = [], remoteSessionsRequested: Bool = false) {
+        /// How long a client carrying model calls (`llmInference.setProvider`) may stay silent: the
+        /// provider idle timeout (`--idle-timeout`), as for a call that goes out directly.
+        package var relayIdleTimeout: Duration
+        package init(
+            permissionRules: PermissionRules = .init(), excludedTools: [String] = [], remoteSessionsRequested: Bool = false,
+            relayIdleTimeout: Duration = HTTPTimeouts.default.idle
+        ) {
             self.permissionRules = permissionRules
             self.excludedTools = excludedTools
             self.remoteSessionsRequested = remoteSessionsRequested
+            self.relayIdleTimeout = relayIdleTimeout
         }
     }
 
@@ -109,7 +116,7 @@ package final class RuntimeServer: Sendable {
             ?? (store as? FileSessionStore).map { $0.directory.deletingLastPathComponent().appendingPathComponent("workspaces", isDirectory: true) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("copilot-swift-workspaces", isDirectory: true)
         self.logger = logger
-        self.inference = InferenceRelay(clock: providerContext.clock)
+        self.inference = InferenceRelay(idleTimeout: options.relayIdleTimeout, clock: providerContext.clock)
     }
 
     /// The provider context of session `id`: its model calls go through the client that carries

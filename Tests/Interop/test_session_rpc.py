@@ -2,10 +2,11 @@
 `copilot-swift`: mode, plan, workspace files, name, event log, usage, approve-all and shutdown,
 with the events each change announces."""
 import asyncio
+import time
 
 import pytest
 
-from copilot import CopilotClient
+from copilot import CopilotClient, RuntimeConnection
 from copilot.rpc import (
     EventLogReadRequest,
     ModeSetRequest,
@@ -162,3 +163,28 @@ def test_request_handler_carries_model_calls(fresh_llmock, sdk_env, tmp_path):
     assert tokens == ["mock", "mock"]
     calls = chat_calls(fresh_llmock)
     assert [call["body"]["model"] for call in calls] == ["gpt-4o-mini", "gpt-4o-mini"]
+
+
+def test_a_silent_request_handler_is_bounded_by_the_idle_timeout(fresh_llmock, sdk_env, cli_binary, tmp_path):
+    """A client that takes the model calls (`request_handler`) and never answers holds a turn only as
+    long as `--idle-timeout` allows for each attempt, as a silent provider would (it held 3 × 120 s)."""
+    from copilot import CopilotRequestHandler
+
+    class Silent(CopilotRequestHandler):
+        async def send_request(self, request, ctx):
+            await asyncio.sleep(3600)
+
+    async def main():
+        connection = RuntimeConnection.for_stdio(path=str(cli_binary), args=["--idle-timeout", "1"])
+        async with CopilotClient(connection=connection, request_handler=Silent()) as client:
+            session = await client.create_session(
+                on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock),
+                working_directory=str(tmp_path), available_tools=["custom:*"])
+            started = time.monotonic()
+            with pytest.raises(Exception) as failed:
+                await session.send_and_wait("Hello", timeout=120)
+            return time.monotonic() - started, str(failed.value)
+
+    elapsed, error = run(main(), timeout=150)
+    assert elapsed < 30, f"the turn was held {elapsed:.0f} s"
+    assert "sent no response head within" in error or "sent nothing for" in error, error
