@@ -52,7 +52,11 @@ public struct FileSessionStore: SessionStore {
         let folder = try folder(metadata.sessionId)
         // Only the owner may read what sessions hold: folders 0700, files 0600.
         let ownerOnly: [FileAttributeKey: Any] = [.posixPermissions: 0o700]
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: ownerOnly)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: ownerOnly)
+        } catch {
+            throw SessionStoreError("Cannot keep sessions in \(directory.path): \(Self.reason(error)). Choose another folder (--state-dir, or COPILOT_SWIFT_HOME).")
+        }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: ownerOnly)
         } catch {
@@ -61,6 +65,17 @@ public struct FileSessionStore: SessionStore {
         let log = try FileSessionLog(folder: folder, sessionId: metadata.sessionId)
         try log.writeMetadata(metadata)
         return log
+    }
+
+    /// What went wrong with a file operation, in words (not a Cocoa error dump).
+    static func reason(_ error: any Error) -> String {
+        switch (error as? CocoaError)?.code {
+        case .fileWriteFileExists?: "a file of that name is in the way"
+        case .fileWriteNoPermission?, .fileReadNoPermission?: "permission denied"
+        case .fileWriteOutOfSpace?: "the disk is full"
+        case .fileWriteVolumeReadOnly?: "the file system is read-only"
+        default: (error as NSError).localizedDescription.trimmingCharacters(in: CharacterSet(charactersIn: ". "))
+        }
     }
 
     public func open(_ sessionId: String, takeOver: Bool) async throws -> StoredSession {

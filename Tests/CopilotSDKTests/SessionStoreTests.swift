@@ -21,6 +21,19 @@ struct SessionStoreTests {
         CopilotClient(options: CopilotClientOptions(retryPolicy: .none, sessionStore: store))
     }
 
+    @Test("a store folder that is a file is one readable error, not a Cocoa error dump")
+    func folderIsAFile() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-file-\(UUID())").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("x".utf8)))
+        let store = FileSessionStore(directory: URL(fileURLWithPath: path))
+        await #expect {
+            _ = try await store.create(SessionMetadata(sessionId: "s1"))
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("Cannot keep sessions in \(path): a file of that name is in the way") && !text.contains("NSCocoaErrorDomain")
+        }
+    }
+
     @Test("resume after a clean stop continues the conversation: the provider receives the earlier turns")
     func resumeAfterStop() async throws {
         let store = temporaryStore()
