@@ -59,6 +59,8 @@ package actor SessionEngine {
     private var queue: [QueuedMessage] = []
     private var worker: Task<Void, Never>?
     private var current: Task<Void, Never>?
+    /// The id of the message being answered, while one is.
+    private var currentMessageID: String?
     /// What clients set on the session and the runtime counts (see `SessionEngine+State.swift`).
     var sessionState = SessionState()
     private var nextTurnNumber = 0
@@ -363,6 +365,22 @@ package actor SessionEngine {
         await close()
     }
 
+    /// The store could not take this session's events: a `session.error` of type `persistence` tells
+    /// the clients (and fails the message being answered, so `sendAndWait` says so), as what happens
+    /// from here may be lost if the runtime stops. The session goes on.
+    func reportStorageFailure(_ reason: String) {
+        guard !isClosed else { return }
+        emit(.sessionError(Self.storageFailure(reason, messageID: currentMessageID)))
+    }
+
+    /// The `session.error` of a store that could not take the session's events.
+    static func storageFailure(_ reason: String, messageID: String?) -> SessionEvent.SessionError {
+        .init(
+            errorType: "persistence",
+            message: "Could not save this session's events (\(reason)); what it does now may be lost if the runtime stops. Free space or fix the store, then go on.",
+            originatingMessageId: messageID)
+    }
+
     /// Stops the session: drops queued messages, aborts the current one and waits until it has ended.
     package func close() async {
         guard !isClosed else { return }
@@ -387,8 +405,10 @@ package actor SessionEngine {
             emit(.pendingMessagesModified(.init()))
             let task = Task { await self.process(message) }
             current = task
+            currentMessageID = message.id
             await task.value
             current = nil
+            currentMessageID = nil
             // Steering that arrived too late to join becomes the next message.
             queue.insert(contentsOf: steering, at: 0)
             steering.removeAll()

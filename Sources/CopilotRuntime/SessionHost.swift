@@ -87,6 +87,10 @@ package final class SessionHost: Sendable {
         recorder?.whenFenced { [engine] message in
             Task { await engine.lose(to: message) }
         }
+        // A store that cannot take the events (a full disk) is an error the client sees, not a log line.
+        recorder?.whenWriteFails { [engine] reason in
+            Task { await engine.reportStorageFailure(reason) }
+        }
         self.ledger = ledger
         self.origin = Mutex(origin)
         self.clock = providerContext.clock
@@ -178,7 +182,18 @@ package final class SessionHost: Sendable {
     /// Sends a message and waits for the `session.idle` that ends it; see
     /// ``EventBroadcaster/sendAndWait(timeout:clock:send:)``.
     package func sendAndWait(_ options: MessageOptions, timeout: Duration? = nil) async throws -> (messageId: String, completion: MessageCompletion) {
-        try await events.sendAndWait(timeout: timeout, clock: clock) { try await self.engine.send(options) }
+        let failuresBefore = recorder?.failures.count ?? 0
+        var (messageID, completion) = try await events.sendAndWait(timeout: timeout, clock: clock) { try await self.engine.send(options) }
+        // What the message did must have reached the store: a write that failed meanwhile fails it,
+        // even when the store's answer came after the session went idle.
+        if let recorder {
+            await recorder.flush()
+            let failures = recorder.failures
+            if completion.failure == nil, failures.count > failuresBefore {
+                completion.failure = SessionEngine.storageFailure(failures.last ?? "unknown error", messageID: messageID)
+            }
+        }
+        return (messageID, completion)
     }
 
     /// Returns once every event so far has been handed to the store (at once without one).

@@ -22,6 +22,12 @@ package final class SessionRecorder: Sendable {
         /// Set once another writer took the session over: nothing more is written.
         var fenced = false
         var onFenced: (@Sendable (String) -> Void)?
+        var onWriteFailure: (@Sendable (String) -> Void)?
+        /// Set while writes fail, so a streak of failures is reported once.
+        var failing = false
+        /// Failed writes so far, and why the last one failed.
+        var failures = 0
+        var lastFailure: String?
         /// Events recorded and events handed to the log so far, for ``flush()``.
         var recorded = 0
         var written = 0
@@ -69,6 +75,15 @@ package final class SessionRecorder: Sendable {
     package func whenFenced(_ handler: @escaping @Sendable (String) -> Void) {
         state.withLock { $0.onFenced = handler }
     }
+
+    /// Calls `handler` when a write to the store fails (a full disk, a lost database), once per run of
+    /// failures: what the session does meanwhile may be lost if the process stops.
+    package func whenWriteFails(_ handler: @escaping @Sendable (String) -> Void) {
+        state.withLock { $0.onWriteFailure = handler }
+    }
+
+    /// How many writes have failed so far, and why the last one did.
+    package var failures: (count: Int, last: String?) { state.withLock { ($0.failures, $0.lastFailure) } }
 
     /// Starts writing to `log`; events recorded before it was attached are written first.
     package func attach(_ log: any SessionLog, metadata: SessionMetadata?) {
@@ -151,6 +166,7 @@ package final class SessionRecorder: Sendable {
         do {
             try await log.append(batch)
             if let updated { try await log.update(updated) }
+            state.withLock { $0.failing = false }
         } catch let error as SessionStoreError where error.fenced {
             let handler = state.withLock { state -> (@Sendable (String) -> Void)? in
                 state.fenced = true
@@ -163,6 +179,14 @@ package final class SessionRecorder: Sendable {
             logger.error(
                 "could not store session events",
                 metadata: ["error": "\(error)", "events": "\(batch.count)", "first": "\(batch.first?.type ?? "")"])
+            let reason = String(describing: error)
+            let handler = state.withLock { state -> (@Sendable (String) -> Void)? in
+                defer { state.failing = true }
+                state.failures += 1
+                state.lastFailure = reason
+                return state.failing ? nil : state.onWriteFailure
+            }
+            handler?(reason)
         }
     }
 }

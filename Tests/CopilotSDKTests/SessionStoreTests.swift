@@ -303,3 +303,40 @@ struct StoredEventDecodingTests {
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(SessionEvent.self, from: Data(line(id: id).utf8)) }
     }
 }
+
+/// A store whose disk is full: every append fails as a file store's would (ENOSPC).
+struct FullDiskStore: SessionStore {
+    struct Log: SessionLog {
+        func append(_ events: [SessionEvent]) async throws { throw SessionStoreError("write failed: No space left on device (errno 28)") }
+        func update(_ metadata: SessionMetadata) async throws {}
+        func close() async {}
+    }
+
+    func create(_ metadata: SessionMetadata) async throws -> any SessionLog { Log() }
+    func open(_ sessionId: String, takeOver: Bool) async throws -> StoredSession { throw SessionStoreError("Session not found: \(sessionId)") }
+    func list() async throws -> [SessionMetadata] { [] }
+    func metadata(_ sessionId: String) async throws -> SessionMetadata? { nil }
+    func events(_ sessionId: String) async throws -> [SessionEvent] { [] }
+    func delete(_ sessionId: String) async throws {}
+}
+
+@Suite("A store that cannot take the events")
+struct StorageFailureTests {
+    @Test("a full disk is a session.error the client sees and sendAndWait fails with, reported once per run of failures; the session goes on")
+    func fullDisk() async throws {
+        try await withScriptedClient(turns: [.text("first"), .text("second")], options: .init(retryPolicy: .none, sessionStore: FullDiskStore())) { client, server in
+            let session = try await client.createSession(scriptedConfig(server, permission: .approveAll))
+            let errors = Mutex<[String]>([])
+            let subscription = session.on(.sessionError) { error in errors.withLock { $0.append(error.errorType) } }
+            await #expect {
+                _ = try await session.sendAndWait("Hello")
+            } throws: { error in
+                String(describing: error).contains("Could not save this session's events") && String(describing: error).contains("No space left")
+            }
+            _ = try? await session.sendAndWait("Again")
+            subscription.cancel()
+            #expect(errors.withLock { $0 }.first == "persistence")
+            #expect(server.modelCalls.count == 2, "the session went on")
+        }
+    }
+}
