@@ -104,8 +104,7 @@ struct LauncherOptions: ParsableArguments {
     /// The standing permission answers these flags give every session.
     var permissionRules: PermissionRules {
         func host(_ value: String) -> String {
-            guard let scheme = value.range(of: "://") else { return value }
-            return String(value[scheme.upperBound...].prefix { $0 != "/" })
+            value.contains("://") ? URLComponents(string: value)?.host ?? value : value
         }
         let directories = addDir.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         return PermissionRules(

@@ -95,12 +95,6 @@ package struct PermissionRules: Sendable, Hashable {
     }
 
     private static func host(of url: String) -> String? {
-        guard let schemeEnd = url.range(of: "://") else { return nil }
-        var rest = url[schemeEnd.upperBound...]
-        if let end = rest.firstIndex(where: { "/?#".contains($0) }) { rest = rest[..<end] }
-        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
-        if rest.hasPrefix("[") { return rest.firstIndex(of: "]").map { String(rest[...$0]).lowercased() } }
-        if let colon = rest.lastIndex(of: ":") { rest = rest[..<colon] }
-        return rest.isEmpty ? nil : rest.lowercased()
+        URLComponents(string: url)?.host?.lowercased()
     }
 }

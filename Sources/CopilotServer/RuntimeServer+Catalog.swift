@@ -168,18 +168,15 @@ extension RuntimeServer {
         case "create":
             return SessionsOpenResult(status: .created, sessionId: try await createSession(options, on: connection).sessionId)
         case "resume", "resumeLast":
-            var id = params.sessionId
-            if params.kind == "resumeLast" {
-                let cwd = params.context?.cwd ?? options.workingDirectory
-                id = try await allMetadata().first { cwd == nil || $0.context?.cwd == cwd }?.sessionId
-            }
+            let known = try await allMetadata()
+            let cwd = params.context?.cwd ?? options.workingDirectory
+            let id =
+                params.kind == "resumeLast"
+                ? known.first { cwd == nil || $0.context?.cwd == cwd }?.sessionId
+                : params.sessionId.flatMap { id in known.contains { $0.sessionId == id } ? id : nil }
             guard let id else { return SessionsOpenResult(status: .notFound) }
             options.sessionId = id
-            do {
-                return SessionsOpenResult(status: .resumed, sessionId: try await resumeSession(options, on: connection).sessionId)
-            } catch let error as RPCError where error.message.contains("Session not found") {
-                return SessionsOpenResult(status: .notFound)
-            }
+            return SessionsOpenResult(status: .resumed, sessionId: try await resumeSession(options, on: connection).sessionId)
         case "attach":
             guard let id = params.sessionId, let session = try? liveSession(id, method) else { return SessionsOpenResult(status: .notFound) }
             session.subscribe(connection, asOwner: false)

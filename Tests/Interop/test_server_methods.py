@@ -20,6 +20,7 @@ from copilot.generated.rpc import (
     ProviderAddRequest,
     ProviderModelConfig,
     SecretsAddFilterValuesRequest,
+    SessionsOpenResume,
     SessionsOpenResumeLast,
     SessionsOpenStatus,
     SessionsSaveRequest,
@@ -182,6 +183,8 @@ def test_server_methods(fresh_llmock, sdk_env, tmp_path):
         async with CopilotClient() as client:
             tools = await client.rpc.tools.list(ToolsListRequest())
             nothing = await client.rpc.sessions.open(SessionsOpenResumeLast())
+            unknown = await client.rpc.sessions.open(SessionsOpenResume(session_id="no-such-session"))
+            assert unknown.status == SessionsOpenStatus.NOT_FOUND and unknown.session_id is None
             filtered = await client.rpc.secrets.add_filter_values(SecretsAddFilterValuesRequest(values=[secret]))
             session = await client.create_session(on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini",
                                                   provider=provider(fresh_llmock), available_tools=ONLY_APP_TOOLS,
