@@ -136,7 +136,7 @@ let package = Package(
         .target(name: "CFuzzerDriver"),
         .executableTarget(
             name: "CopilotFuzz",
-            dependencies: ["CopilotCore", "CopilotProtocol", "CopilotProviders", "CFuzzerDriver"],
+            dependencies: ["CopilotCore", "CopilotProtocol", "CopilotProviders", "CopilotRuntime", "CFuzzerDriver"],
             swiftSettings: strictSettings
         ),
         // `copilot-benchmarks`: measured figures beside peers' (run by scripts/bench.sh, never by swift test).

@@ -167,8 +167,30 @@ def event_seeds():
         yield name, json.dumps({**base, **event})
 
 
+def url_seeds():
+    urls = {
+        "ollama": "http://localhost:11434/v1", "azure": "https://res.openai.azure.com/openai/v1/",
+        "ipv4_port": "http://127.0.0.1:8080/v1", "ipv6": "http://[::1]:11434/v1", "big_port": "http://127.0.0.1:99999/v1",
+        "negative_port": "http://127.0.0.1:-1/v1", "userinfo": "https://user:pw@example.com/v1",
+        "space": "http://local host/v1", "encoded_host": "http://exa%6Dple.com/v1", "query": "https://api.example.com/v1?x=1#f",
+        "backslash": "http://example.com\\@evil.test/v1", "no_scheme": "localhost:11434/v1", "ftp": "ftp://example.com/",
+        "upper": "HTTPS://API.EXAMPLE.COM:443/V1", "idn": "https://b\u00fccher.example/v1",
+    }
+    for name, url in urls.items():
+        yield name, url
+
+
+def path_seeds():
+    # Names in the fuzz target's folder (Sources/CopilotFuzz/FuzzTarget.swift, `pathSandbox`).
+    paths = ["file", "sub/deeper", "out/secret", "abs/secret", "dang", "loop", "up/wd/file", "self/self/file",
+             "sub/back", "sub/deeper/esc", "chain", "ping", "../outside/secret", "/etc/passwd", "./sub/../file",
+             "sub/deeper/../../dang", "out/../wd/file", "missing/dir/new", "//file", "up/up/up"]
+    for index, path in enumerate(paths):
+        yield f"p{index:02d}", path
+
+
 def main():
-    targets = {"sse": sse_seeds(), "json": json_seeds(), "frame": frame_seeds(), "completions": completions(),
+    targets = {"url": url_seeds(), "path": path_seeds(), "sse": sse_seeds(), "json": json_seeds(), "frame": frame_seeds(), "completions": completions(),
                "responses": responses(), "anthropic": anthropic(), "event": event_seeds()}
     for target, seeds in targets.items():
         folder = ROOT / target

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CopilotProviders
 import CopilotRuntime
 import Foundation
 
@@ -104,7 +105,7 @@ struct LauncherOptions: ParsableArguments {
     /// The standing permission answers these flags give every session.
     var permissionRules: PermissionRules {
         func host(_ value: String) -> String {
-            value.contains("://") ? URLComponents(string: value)?.host ?? value : value
+            value.contains("://") ? ProviderEndpoint.host(of: value) ?? value : value
         }
         let directories = addDir.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         return PermissionRules(

@@ -1,7 +1,14 @@
 import CopilotCore
 import CopilotProtocol
 import CopilotProviders
+import CopilotRuntime
 import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One parser that reads bytes a peer controls, with the properties every input must keep.
 ///
@@ -23,6 +30,12 @@ enum FuzzTarget: String, CaseIterable {
     case anthropic
     /// `SessionEvent(jsonLine:)`: a stored or streamed session event.
     case event
+    /// The URL checks: a provider base URL (`ProviderEndpoint.validatedBaseURL`) and the host a
+    /// `url(…)` permission rule matches, against the parser the HTTP client connects with.
+    case url
+    /// The tool path resolver (`WorkingDirectory`): a path a model names, resolved in a folder of
+    /// symlinks that point inside, outside, nowhere, up and at themselves, against the kernel's `realpath`.
+    case path
 
     func run(_ input: UnsafeBufferPointer<UInt8>) {
         switch self {
@@ -33,6 +46,8 @@ enum FuzzTarget: String, CaseIterable {
         case .responses: Self.wire(Array(input), ProviderConfig(type: .openai, baseURL: "http://127.0.0.1/v1", wireAPI: .responses))
         case .anthropic: Self.wire(Array(input), ProviderConfig(type: .anthropic, baseURL: "http://127.0.0.1"))
         case .event: Self.event(input)
+        case .url: Self.url(String(decoding: input, as: UTF8.self))
+        case .path: Self.path(String(decoding: input, as: UTF8.self))
         }
     }
 
@@ -101,6 +116,76 @@ enum FuzzTarget: String, CaseIterable {
         guard let again = try? SessionEvent(jsonLine: line) else { fail("an event's own line does not decode: \(line.prefix(300))") }
         guard let lineAgain = try? again.jsonLine() else { fail("a re-decoded event cannot be written") }
         check(line == lineAgain, "an event written, read and written again changed:\n\(difference(line, lineAgain))")
+    }
+
+    private static func url(_ text: String) {
+        // What the HTTP client connects to is what `URL` parses (AsyncHTTPClient reads its host and port).
+        if let base = try? ProviderEndpoint.validatedBaseURL(text) {
+            guard let parsed = URL(string: base), let host = parsed.host, !host.isEmpty else {
+                fail("an accepted base URL has no host the HTTP client can read: \(base.debugDescription)")
+            }
+            if let port = parsed.port { check((1...65535).contains(port), "an accepted base URL has port \(port)") }
+            check(!base.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 }, "an accepted base URL has a space or control character")
+            for path in ["/chat/completions", "/responses", "/models"] {
+                let request = URL(string: base + path)
+                check(request?.host == host && request?.port == parsed.port, "the request URL for \(path) goes elsewhere than its base \(base.debugDescription)")
+            }
+        }
+        // A `url(host)` rule must judge the host the fetch really goes to.
+        if let parsed = URL(string: text), let host = parsed.host, !host.isEmpty {
+            var request = PermissionRequest(kind: .url, toolCallId: "fuzz", toolName: "web_fetch")
+            request.url = text
+            let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+            let rule = "url(\(bare.lowercased()))"
+            check(PermissionRules.matches(rule, request), "the rule \(rule) does not cover \(text.debugDescription), whose host the client connects to")
+        }
+    }
+
+    /// The folder the `path` target resolves in, made once per process.
+    private static let pathSandbox: (directory: WorkingDirectory, root: String) = {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("copilot-fuzz-path-\(getpid())").path
+        let root = base + "/wd"
+        try? FileManager.default.createDirectory(atPath: root + "/sub/deeper", withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(atPath: base + "/outside", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: root + "/file", contents: Data("inside".utf8))
+        FileManager.default.createFile(atPath: base + "/outside/secret", contents: Data("outside".utf8))
+        for (name, target) in [
+            ("out", "../outside"), ("abs", base + "/outside"), ("dang", base + "/outside/new"), ("loop", "loop"),
+            ("up", ".."), ("self", "."), ("sub/back", "../file"), ("sub/deeper/esc", "../../../outside/secret"),
+            ("chain", "sub/back"), ("ping", "pong"), ("pong", "ping"),
+        ] {
+            symlink(target, root + "/" + name)
+        }
+        atexit { try? FileManager.default.removeItem(atPath: FileManager.default.temporaryDirectory.appendingPathComponent("copilot-fuzz-path-\(getpid())").path) }
+        let directory = WorkingDirectory(root)
+        return (directory, directory.root)
+    }()
+
+    private static func path(_ raw: String) {
+        guard !raw.contains("\0"), raw.utf8.count < 1024 else { return }
+        let (directory, root) = pathSandbox
+        let resolved = directory.resolve(raw)
+        let joined = raw.hasPrefix("/") ? raw : root + "/" + raw
+        // What the kernel says the path is, where it exists all the way down.
+        if let real = realpath(joined, nil) {
+            defer { free(real) }
+            let kernel = String(cString: real)
+            check(resolved.path == kernel, "\(raw.debugDescription) resolves to \(resolved.path), the kernel says \(kernel)")
+        }
+        // "Inside" must hold for the deepest part that exists (where a write would land).
+        if resolved.isInside {
+            var existing = resolved.path
+            var info = stat()
+            while existing != "/", lstat(existing, &info) != 0 { existing = (existing as NSString).deletingLastPathComponent }
+            if let real = realpath(existing, nil) {
+                defer { free(real) }
+                let kernel = String(cString: real)
+                check(kernel == root || kernel.hasPrefix(root + "/"), "\(raw.debugDescription) is called inside, but \(existing) is really \(kernel)")
+            }
+        }
+        // Resolving a resolved path changes nothing.
+        let again = directory.resolve(resolved.path)
+        check(again.path == resolved.path && again.isInside == resolved.isInside, "resolving \(resolved.path) again gives \(again.path)")
     }
 
     // MARK: Helpers

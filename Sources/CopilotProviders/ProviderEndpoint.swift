@@ -121,6 +121,16 @@ package struct ProviderEndpoint: Sendable, Hashable {
         return nil
     }
 
+    /// The host an HTTP request to `url` connects to, lower-cased and without IPv6 brackets, as the
+    /// HTTP client reads it (`URL.host`; an international name is in its `xn--` form). Every check of
+    /// "which host is this" (permission rules, redirects, `--allow-url`) uses this one reading, so a
+    /// check and the connection can never disagree.
+    package static func host(of url: String) -> String? {
+        guard let host = URL(string: url)?.host, !host.isEmpty else { return nil }
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return bare.lowercased()
+    }
+
     private static func anthropicRoot(_ base: String) -> String {
         base.hasSuffix("/v1") ? String(base.dropLast(3)) : base
     }

@@ -77,7 +77,7 @@ extension BuiltInToolRunner {
     /// Scheme, host and port: what a redirect may keep without being asked again.
     static func origin(of url: URL) -> String {
         let scheme = url.scheme?.lowercased() ?? ""
-        return "\(scheme)://\(url.host?.lowercased() ?? ""):\(url.port ?? (scheme == "https" ? 443 : 80))"
+        return "\(scheme)://\(ProviderEndpoint.host(of: url.absoluteString) ?? ""):\(url.port ?? (scheme == "https" ? 443 : 80))"
     }
 
     private struct FetchAnswer {

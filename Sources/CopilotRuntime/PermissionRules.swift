@@ -1,4 +1,5 @@
 public import CopilotCore
+import CopilotProviders
 import Foundation
 
 /// Standing answers to permission requests, decided before anyone is asked: the Copilot CLI's
@@ -57,7 +58,7 @@ package struct PermissionRules: Sendable, Hashable {
     }
 
     /// Whether `rule` covers `request`.
-    static func matches(_ rule: String, _ request: PermissionRequest) -> Bool {
+    package static func matches(_ rule: String, _ request: PermissionRequest) -> Bool {
         let trimmed = rule.trimmingCharacters(in: .whitespaces)
         let name: Substring
         var argument: Substring?
@@ -83,8 +84,10 @@ package struct PermissionRules: Sendable, Hashable {
             return path == base || path.hasPrefix(base + "/")
         case ("url", .url):
             guard let argument else { return true }
-            guard let host = request.url.flatMap(Self.host(of:)) else { return false }
-            return host == argument.lowercased() || host.hasSuffix("." + argument.lowercased())
+            guard let host = request.url.flatMap(ProviderEndpoint.host(of:)) else { return false }
+            // The rule's host is read the way a URL's is (`bücher.example` is `xn--bcher-kva.example`).
+            let ruleHost = ProviderEndpoint.host(of: "http://\(argument)") ?? argument.lowercased()
+            return host == ruleHost || host.hasSuffix("." + ruleHost)
         case ("mcp", .mcp):
             return argument.map { request.toolName == String($0) } ?? true
         case (_, .customTool):
@@ -92,9 +95,5 @@ package struct PermissionRules: Sendable, Hashable {
         default:
             return false
         }
-    }
-
-    private static func host(of url: String) -> String? {
-        URLComponents(string: url)?.host?.lowercased()
     }
 }

@@ -11,22 +11,26 @@ import Darwin
 /// — dangling ones too, whose target a write would create — so the path a permission request names
 /// is the file that is really read or written, and "inside" means inside. Files are read only when
 /// they are regular files, with their size known before a byte is read.
-struct WorkingDirectory: Sendable {
+package struct WorkingDirectory: Sendable {
     /// The directory, with symlinks resolved.
-    let root: String
+    package let root: String
 
-    init(_ path: String) {
-        root = Self.physical(URL(fileURLWithPath: path).standardizedFileURL.path)
+    package init(_ path: String) {
+        let standard = URL(fileURLWithPath: path).standardizedFileURL.path
+        root = Self.physical(standard) ?? standard
     }
 
     /// A path resolved against the working directory, and whether it stays inside it.
-    struct ResolvedPath: Sendable {
-        var path: String
-        var isInside: Bool
+    package struct ResolvedPath: Sendable {
+        package var path: String
+        package var isInside: Bool
     }
 
-    func resolve(_ raw: String) -> ResolvedPath {
-        let path = Self.physical(raw.hasPrefix("/") ? raw : root + "/" + raw)
+    package func resolve(_ raw: String) -> ResolvedPath {
+        let joined = raw.hasPrefix("/") ? raw : root + "/" + raw
+        // A path with more links than the kernel follows names no file (opening it fails with
+        // ELOOP); where it would lead cannot be known, so it is never inside.
+        guard let path = Self.physical(joined) else { return ResolvedPath(path: joined, isInside: false) }
         return ResolvedPath(path: path, isInside: path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/"))
     }
 
@@ -36,13 +40,14 @@ struct WorkingDirectory: Sendable {
         return String(resolved.path.dropFirst(root.count + 1))
     }
 
-    /// The most symlinks one resolution follows (as the kernel's `MAXSYMLINKS`); past it the path is
-    /// left as it stands, and opening it fails with ELOOP.
+    /// The most symlinks one resolution follows (as the kernel's `MAXSYMLINKS`); a path that needs
+    /// more cannot be opened (ELOOP).
     static let symlinkLimit = 40
 
     /// The absolute path `path` names on disk: `.` and `..` folded and every symlink followed,
     /// including a last component that points nowhere yet. Components that do not exist are kept.
-    static func physical(_ path: String) -> String {
+    /// Nil when resolving needs more than ``symlinkLimit`` links.
+    static func physical(_ path: String) -> String? {
         var pending = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         var resolved: [String] = []
         var followed = 0
@@ -54,8 +59,9 @@ struct WorkingDirectory: Sendable {
                 continue
             }
             let candidate = "/" + (resolved + [part]).joined(separator: "/")
-            if followed < symlinkLimit, let target = linkTarget(candidate) {
+            if let target = linkTarget(candidate) {
                 followed += 1
+                guard followed <= symlinkLimit else { return nil }
                 if target.hasPrefix("/") { resolved = [] }
                 pending = target.split(separator: "/", omittingEmptySubsequences: true).map(String.init) + pending
             } else {
