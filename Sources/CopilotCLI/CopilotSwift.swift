@@ -41,21 +41,35 @@ enum Entry {
             }
             CopilotSwift.exit(withError: error)
         }
+        // This program owns its children: orphans of the ones it starts are re-parented here (Linux),
+        // and what an earlier runtime killed before it could end its children left behind ends now.
+        ProcessOwner.shared.adoptOrphans()
+        ProcessOwner.endOrphansOfEndedOwners()
+        let failure: (any Error)?
         do {
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
-        } catch let error as StandardStreams.WriteError {
+            failure = nil
+        } catch {
+            failure = error
+        }
+        // Whatever a session started and did not end (its sessions were not closed) ends with the program.
+        await ProcessOwner.shared.endAll()
+        switch failure {
+        case nil:
+            return
+        case let error as StandardStreams.WriteError:
             StandardStreams.err("copilot-swift: \(error)\n")
             CopilotSwift.exit(withError: ExitCode(StandardStreams.outputFailedStatus))
-        } catch let error as ValidationError {
+        case let error as ValidationError:
             // A setting found wrong once the command runs (an unset variable, a bad URL, standard
             // input that is not a pipe): one line and the usage-error status, without the usage text.
             StandardStreams.err("copilot-swift: \(error.message)\n")
             CopilotSwift.exit(withError: ExitCode.validationFailure)
-        } catch {
+        case let error?:
             CopilotSwift.exit(withError: error)
         }
     }

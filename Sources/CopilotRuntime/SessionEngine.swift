@@ -45,8 +45,8 @@ package actor SessionEngine {
     private let temperature: Double?
     private let maxTurns: Int
     package internal(set) var workingDirectory: String?
-    /// The commands the shell tools started; killed when the session closes.
-    let shells = ShellSessions()
+    /// The commands the shell tools started; they and what they started end when the session closes.
+    let shells: ShellSessions
     /// Fetches URLs for `web_fetch` (the providers' transport); `nil` leaves `web_fetch` out.
     let transport: (any HTTPTransport)?
     private let sink: @Sendable (SessionEvent) -> Void
@@ -138,6 +138,8 @@ package actor SessionEngine {
             toolsByName[tool.name] = tool
         }
         self.sessionId = sessionId
+        // One scope per engine: a session resumed here while its old engine closes keeps its own.
+        shells = ShellSessions(scope: "\(sessionId)#\(UUID().uuidString.prefix(8))")
         self.model = model
         self.provider = provider
         self.providerType = config.provider?.resolvedType.rawValue
@@ -388,7 +390,7 @@ package actor SessionEngine {
         queue.removeAll()
         current?.cancel()
         await worker?.value
-        shells.closeAll()
+        await shells.closeAll()
         if let hook = hooks?.onSessionEnd,
             let output = await runHook("sessionEnd", SessionEndInput(sessionId: sessionId, reason: "user_exit"), hook) ?? nil,
             let summary = output.sessionSummary, !summary.isEmpty

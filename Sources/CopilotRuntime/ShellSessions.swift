@@ -24,6 +24,12 @@ final class ShellSessions: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The ``ProcessOwner`` scope of this session's commands (its id).
+    let scope: String
+
+    init(scope: String) {
+        self.scope = scope
+    }
 
     /// Starts `command` in `directory`.
     ///
@@ -39,7 +45,7 @@ final class ShellSessions: Sendable {
             defer { state.nextID += 1 }
             return String(state.nextID)
         }
-        let shell = try BackgroundShell(id: id, command: command, directory: directory)
+        let shell = try BackgroundShell(id: id, command: command, directory: directory, scope: scope)
         let evicted = state.withLock { state -> [BackgroundShell] in
             state.shells[id] = shell
             state.order.append(id)
@@ -64,13 +70,16 @@ final class ShellSessions: Sendable {
     /// Every command, oldest first.
     var all: [BackgroundShell] { state.withLock { state in state.order.compactMap { state.shells[$0] } } }
 
-    /// Kills every command that still runs; no more can be started.
-    func closeAll() {
+    /// Ends every process the session's commands started — also what they left running in the
+    /// background or moved out of their group — and starts no more.
+    func closeAll() async {
         let shells = state.withLock { state in
             state.closed = true
             return Array(state.shells.values)
         }
-        for shell in shells { shell.kill() }
+        for shell in shells { shell.markStopped() }
+        await ProcessOwner.shared.end(scope: scope)
+        for shell in shells { shell.closeInput() }
     }
 }
 
@@ -79,7 +88,7 @@ final class ShellSessions: Sendable {
 final class BackgroundShell: Sendable {
     let id: String
     let command: String
-    private let process: SpawnedProcess
+    private let process: ChildProcess
 
     /// Most unread output kept; older output is dropped (and the drop is reported).
     static let bufferLimit = 1024 * 1024
@@ -98,10 +107,11 @@ final class BackgroundShell: Sendable {
 
     private let state = Mutex(State())
 
-    init(id: String, command: String, directory: String) throws {
+    init(id: String, command: String, directory: String, scope: String) throws {
         self.id = id
         self.command = command
-        process = try SpawnedProcess(command: command, workingDirectory: directory, environment: ["PAGER": "cat", "GIT_PAGER": "cat"], mergeOutput: true)
+        process = try ProcessOwner.shared.spawn(
+            .shell(command, in: directory, environment: ["PAGER": "cat", "GIT_PAGER": "cat"], mergeOutput: true), scope: scope)
         let fd = process.stdoutFD
         // Blocking reads and waits get threads of their own: on the shared pool they could wait
         // behind other blocked work and delay what the command prints by seconds.
@@ -167,10 +177,17 @@ final class BackgroundShell: Sendable {
 
     /// Kills the command's whole process group.
     func kill() {
-        state.withLock { $0.stopped = !$0.finished || $0.stopped }
-        process.killGroup()
+        markStopped()
+        process.signalGroup(SIGKILL)
         process.closeInput()
     }
+
+    /// Notes that the command was stopped, unless it had already ended.
+    func markStopped() {
+        state.withLock { $0.stopped = !$0.finished || $0.stopped }
+    }
+
+    func closeInput() { process.closeInput() }
 
     // MARK: - Background readers
 

@@ -6,7 +6,7 @@ import Testing
 import Glibc
 #endif
 
-@Suite("Child processes: what a shell command inherits")
+@Suite("Child processes: what they inherit, and that they end with their scope")
 struct ChildProcessTests {
     @Test("a shell command sees the paths, user and locale, never the runtime's keys and tokens")
     func environmentAllowList() async throws {
@@ -41,6 +41,56 @@ struct ChildProcessTests {
         #expect(fields["SigBlk"] == 0)
         let pipeBit = UInt64(1) << UInt64(SIGPIPE - 1)
         #expect(fields["SigIgn"].map { $0 & pipeBit == 0 } == true)
+    }
+    #endif
+
+    #if os(Linux)
+    @Test("ending a scope ends its children's groups and the grandchildren that left them; other scopes keep theirs")
+    func scopeEndsEscapedGrandchildren() async throws {
+        let owner = ProcessOwner.shared
+        let seconds = Int.random(in: 600_000...699_999)
+        let directory = FileManager.default.temporaryDirectory.path
+        let escaping = "sleep \(seconds) & setsid sleep \(seconds) </dev/null >/dev/null 2>&1 & echo started"
+        let ended = try owner.spawn(.shell(escaping, in: directory), scope: "ended-\(seconds)")
+        let kept = try owner.spawn(.shell("exec sleep \(seconds + 1)", in: directory), scope: "kept-\(seconds)")
+        // The shell exits at once; its first sleeper stays in its group (holding its output open).
+        _ = await ended.waitForExit()
+        #expect(try await eventually { sleepers(seconds).count == 2 })
+
+        await owner.end(scope: "ended-\(seconds)")
+        #expect(sleepers(seconds).isEmpty)
+        #expect(sleepers(seconds + 1).count == 1)
+
+        await owner.end(scope: "kept-\(seconds)")
+        #expect(await kept.waitForExit() == 128 + SIGTERM)
+    }
+
+    @Test("a child carries its owner's mark, and a child's mark whose owner has ended is found and ended")
+    func marksNameTheirOwner() async throws {
+        let result = try await ShellCommand.run("printf %s \"$\(ProcessOwner.markName)\"", workingDirectory: "/", scope: "marked")
+        #expect(result.standardOutput == ProcessOwner.shared.identity + "/marked")
+
+        // A process marked by an owner that no longer runs (pid 1 never started at tick 1).
+        let seconds = Int.random(in: 600_000...699_999)
+        let orphan = try ProcessOwner.shared.spawn(
+            .shell("exec env \(ProcessOwner.markName)=1.1/gone sleep \(seconds)", in: "/"), scope: "orphans")
+        #expect(try await eventually { sleepers(seconds).count == 1 })
+        #expect(ProcessOwner.endOrphansOfEndedOwners() >= 1)
+        #expect(await orphan.waitForExit() == 128 + SIGKILL)
+    }
+
+    private func sleepers(_ seconds: Int) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.filter { name in
+            guard Int(name) != nil, let command = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(name)/cmdline")) else { return false }
+            let state = (try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8))?.split(separator: ")").last?.split(separator: " ").first
+            return String(decoding: command, as: UTF8.self) == "sleep\u{0}\(seconds)\u{0}" && state != "Z"
+        }
+    }
+
+    private func eventually(_ condition: () -> Bool) async throws -> Bool {
+        for _ in 0..<200 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
+        return condition()
     }
     #endif
 }
