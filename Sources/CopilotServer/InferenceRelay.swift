@@ -6,11 +6,13 @@ import Synchronization
 
 /// Model HTTP requests carried by a client instead of by this process (`llmInference.*`).
 ///
-/// A client that calls `llmInference.setProvider` becomes the carrier for every session's model
-/// calls (the official runtime registers it for the whole process): each request goes to it as
+/// A client that calls `llmInference.setProvider` becomes a carrier of model calls: each request of
+/// a session the client belongs to (created, resumed or joined) goes to it as
 /// `llmInference.httpRequestStart` and `httpRequestChunk`, and it answers through
-/// `httpResponseStart` and `httpResponseChunk`. Until a client registers, and after the one that did
-/// disconnects, model calls go out directly. Tools that fetch URLs never go through the carrier.
+/// `httpResponseStart` and `httpResponseChunk`. Another client's sessions never go through it — a
+/// carrier sees prompts and `Authorization` headers. When several carriers belong to a session, the
+/// one that registered last carries it. A session none of its clients carries, and one whose
+/// carrier disconnected, calls the provider directly. Tools that fetch URLs never go through a carrier.
 ///
 /// A response body the client sends waits in a buffer of at most ``bufferLimit`` bytes: beyond
 /// that, its `httpResponseChunk` is answered only once the provider has read enough.
@@ -19,7 +21,8 @@ final class InferenceRelay: Sendable {
     static let bufferLimit = 1 << 20
 
     fileprivate struct State {
-        var carrier: RPCConnection?
+        /// Registered carriers, the latest last.
+        var carriers: [RPCConnection] = []
         var exchanges: [String: Exchange] = [:]
     }
     private let state = Mutex(State())
@@ -33,29 +36,25 @@ final class InferenceRelay: Sendable {
         self.clock = clock
     }
 
-    /// The client that carries model calls now, if one registered.
-    var carrier: RPCConnection? { state.withLock { $0.carrier } }
+    /// The carrier for a session whose clients are `members` (connection ids), if one of them registered.
+    func carrier(among members: Set<UUID>) -> RPCConnection? {
+        state.withLock { $0.carriers.last { members.contains($0.id) } }
+    }
 
-    /// `llmInference.setProvider`: `connection` carries model calls from now on.
+    /// `llmInference.setProvider`: `connection` carries its sessions' model calls from now on.
     func register(_ connection: RPCConnection) {
-        let replaced = state.withLock { state -> [Exchange] in
-            defer { state.carrier = connection }
-            guard let old = state.carrier, old !== connection else { return [] }
-            return state.takeExchanges { $0.carrier === old }
-        }
-        for exchange in replaced {
-            exchange.fail(
-                ProviderError(code: .connectionFailed, message: "Another client took over carrying model requests.", url: exchange.url),
-                tellClient: true)
+        state.withLock { state in
+            state.carriers.removeAll { $0 === connection }
+            state.carriers.append(connection)
         }
     }
 
-    /// `connection` ended: if it was the carrier, model calls go out directly again, and the ones it
-    /// was carrying fail.
+    /// `connection` ended: if it was a carrier, its sessions' model calls go out directly again (or
+    /// through another of their carriers), and the ones it was carrying fail.
     func connectionClosed(_ connection: RPCConnection) {
         let orphaned = state.withLock { state -> [Exchange] in
-            guard state.carrier === connection else { return [] }
-            state.carrier = nil
+            guard state.carriers.contains(where: { $0 === connection }) else { return [] }
+            state.carriers.removeAll { $0 === connection }
             return state.takeExchanges { $0.carrier === connection }
         }
         for exchange in orphaned {
@@ -65,9 +64,10 @@ final class InferenceRelay: Sendable {
         }
     }
 
-    /// A transport for one session's model calls: through the carrier when there is one, else `direct`.
-    func transport(direct: any HTTPTransport, sessionID: String) -> any HTTPTransport {
-        RelayedTransport(relay: self, direct: direct, sessionID: sessionID)
+    /// A transport for one session's model calls: through a carrier among the session's clients
+    /// (`members`, asked at each call) when there is one, else `direct`.
+    func transport(direct: any HTTPTransport, sessionID: String, members: @escaping @Sendable () -> Set<UUID>) -> any HTTPTransport {
+        RelayedTransport(relay: self, direct: direct, sessionID: sessionID, members: members)
     }
 
     /// `llmInference.httpResponseStart`; false when no request with that id is waiting.
@@ -157,14 +157,15 @@ extension InferenceRelay.State {
     }
 }
 
-/// One session's model transport: through the relay's carrier when there is one.
+/// One session's model transport: through a carrier among the session's clients when there is one.
 private struct RelayedTransport: HTTPTransport {
     let relay: InferenceRelay
     let direct: any HTTPTransport
     let sessionID: String
+    let members: @Sendable () -> Set<UUID>
 
     func execute(_ request: HTTPTransportRequest) async throws -> HTTPTransportResponse {
-        guard let carrier = relay.carrier else { return try await direct.execute(request) }
+        guard let carrier = relay.carrier(among: members()) else { return try await direct.execute(request) }
         return try await relay.execute(request, through: carrier, sessionID: sessionID)
     }
 }

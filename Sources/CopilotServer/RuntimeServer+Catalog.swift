@@ -47,11 +47,11 @@ extension RuntimeServer {
         }
 
         // MARK: One session
-        router.on(RPC.sessionProviderAdd) { [unowned server] params, _ in
+        router.on(RPC.sessionProviderAdd) { [unowned server] params, connection in
             let session = try server.liveSession(params.sessionId, RPC.sessionProviderAdd.name)
             let added: [SessionCreateParams.ProviderModel]
             do {
-                added = try session.register(providers: params.providers ?? [], models: params.models ?? [])
+                added = try session.register(providers: params.providers ?? [], models: params.models ?? [], sentBy: connection.id)
             } catch let error as CopilotError {
                 throw RPCError.invalidParams("\(RPC.sessionProviderAdd.name): \(error.message)")
             }

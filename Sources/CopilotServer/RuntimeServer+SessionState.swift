@@ -183,13 +183,17 @@ extension RuntimeServer {
                       location: "working-directory", type: "repo")
             })
         }
-        router.on(RPC.sessionProviderGetEndpoint) { [unowned server] params, _ in
+        router.on(RPC.sessionProviderGetEndpoint) { [unowned server] params, connection in
             let session = try server.liveSession(params.sessionId, RPC.sessionProviderGetEndpoint.name)
             guard let provider = session.provider else { throw RPCError.sessionNotFound(method: RPC.sessionProviderGetEndpoint.name, params.sessionId) }
+            // The key and header values go back only to the client that sent them; another client of
+            // the session (or any client, for the server's own provider) learns where calls go, not how.
+            let sender = session.sentProvider(connection)
             return ProviderEndpointResult(
-                type: provider.resolvedType.rawValue, baseUrl: provider.baseURL,
-                wireApi: provider.resolvedType == .anthropic ? nil : provider.resolvedWireAPI.rawValue, apiKey: provider.bearerToken ?? provider.apiKey,
-                headers: provider.headers ?? [:])
+                type: provider.resolvedType.rawValue, baseUrl: sender ? provider.baseURL : provider.displayBaseURL,
+                wireApi: provider.resolvedType == .anthropic ? nil : provider.resolvedWireAPI.rawValue,
+                apiKey: sender ? provider.bearerToken ?? provider.apiKey : nil,
+                headers: sender ? provider.headers ?? [:] : (provider.headers ?? [:]).mapValues { _ in SecretRedactor.placeholder })
         }
 
         // MARK: History and shutdown

@@ -123,7 +123,9 @@ package final class RuntimeServer: Sendable {
     /// them, when one registered (`llmInference.setProvider`).
     func providerContext(forSession id: String) -> ProviderContext {
         var context = providerContext
-        context.modelTransport = inference.transport(direct: providerContext.modelTransport ?? providerContext.transport, sessionID: id)
+        context.modelTransport = inference.transport(direct: providerContext.modelTransport ?? providerContext.transport, sessionID: id) {
+            [weak self] in self?.state.withLock { $0.sessions[id] }?.memberIDs ?? []
+        }
         return context
     }
 
@@ -215,7 +217,24 @@ package final class RuntimeServer: Sendable {
         if method != RPC.connect.name, connectionToken != nil, !state.withLock({ $0.authenticated.contains(connection.id) }) {
             throw RPCError.authenticationFailed("send `connect` with the connection token first.")
         }
+        // Sessions belong to their clients: a session that clients hold answers only them, and to
+        // anyone else it does not exist. Joining one (`session.resume`, `sessions.open`) takes its id.
+        if !Self.joiningMethods.contains(method), case .string(let id)? = params["sessionId"],
+            let session = state.withLock({ $0.sessions[id] }), !session.admits(connection)
+        {
+            throw RPCError.sessionNotFound(method: method, id)
+        }
         return try await router.dispatch(method, params, on: connection)
+    }
+
+    /// The methods by which a client that knows a session's id joins it (the official multi-client
+    /// mode) or makes one with an id it chose.
+    private static let joiningMethods: Set<String> = [RPC.sessionResume.name, RPC.sessionCreate.name, RPC.sessionsOpen.name]
+
+    /// The sessions `connection` may see: every stored one, and the live ones nobody holds or it holds.
+    func visibleMetadata(to connection: RPCConnection) async throws -> [WireSessionMetadata] {
+        let hidden = state.withLock { state in Set(state.sessions.values.filter { !$0.admits(connection) }.map(\.id)) }
+        return try await allMetadata().filter { !hidden.contains($0.sessionId) }
     }
 
     /// Every method this server answers; any other is -32601.
@@ -248,16 +267,16 @@ package final class RuntimeServer: Sendable {
         }
         router.on(RPC.sessionCreate) { [unowned server] params, connection in try await server.createSession(params, on: connection) }
         router.on(RPC.sessionResume) { [unowned server] params, connection in try await server.resumeSession(params, on: connection) }
-        router.on(RPC.sessionList) { [unowned server] params, _ in
-            var sessions = try await server.allMetadata()
+        router.on(RPC.sessionList) { [unowned server] params, connection in
+            var sessions = try await server.visibleMetadata(to: connection)
             if let cwd = params.filter?.cwd { sessions = sessions.filter { $0.context?.cwd == cwd } }
             return SessionListResult(sessions: sessions)
         }
-        router.on(RPC.sessionGetLastId) { [unowned server] _, _ in
-            SessionLastIDResult(sessionId: try await server.allMetadata().first?.sessionId)
+        router.on(RPC.sessionGetLastId) { [unowned server] _, connection in
+            SessionLastIDResult(sessionId: try await server.visibleMetadata(to: connection).first?.sessionId)
         }
-        router.on(RPC.sessionGetMetadata) { [unowned server] params, _ in
-            SessionMetadataResult(session: try await server.allMetadata().first { $0.sessionId == params.sessionId })
+        router.on(RPC.sessionGetMetadata) { [unowned server] params, connection in
+            SessionMetadataResult(session: try await server.visibleMetadata(to: connection).first { $0.sessionId == params.sessionId })
         }
         router.on(RPC.sessionsFork) { [unowned server] params, _ in try await server.fork(params) }
         router.on(RPC.sessionDelete) { [unowned server] params, connection in try await server.deleteSession(params.sessionId, on: connection) }
@@ -332,7 +351,7 @@ package final class RuntimeServer: Sendable {
                 try await engine.switchModel(
                     to: params.modelId, reasoningEffort: params.reasoningEffort, capabilities: params.modelCapabilities?.capabilities,
                     provider: target)
-                if let config { session.describe(provider: config, named: entry != nil) }
+                if let config { session.describe(provider: config, named: entry?.provider) }
             } catch {
                 throw RPCError.invalidParams("\(RPC.sessionModelSwitchTo.name): \((error as? CopilotError)?.message ?? String(describing: error))")
             }
@@ -520,7 +539,9 @@ package final class RuntimeServer: Sendable {
     }
 
     /// The config `params` describe, with tools, permissions, hooks and tokens answered by the client.
-    private func sessionConfig(_ params: SessionCreateParams, session: ServerSession, id: String, method: String) throws -> SessionConfig {
+    private func sessionConfig(
+        _ params: SessionCreateParams, session: ServerSession, id: String, method: String, sender: UUID
+    ) throws -> SessionConfig {
         let cwd = params.workingDirectory ?? FileManager.default.currentDirectoryPath
         var config: SessionConfig
         do {
@@ -533,7 +554,7 @@ package final class RuntimeServer: Sendable {
         config.permissionRules = options.permissionRules
         config.secretFilter = secretFilter
         do {
-            _ = try session.register(providers: params.providers ?? [], models: params.models ?? [])
+            _ = try session.register(providers: params.providers ?? [], models: params.models ?? [], sentBy: sender)
         } catch let error as CopilotError {
             throw RPCError.invalidParams("\(method): \(error.message)")
         }
@@ -614,8 +635,8 @@ package final class RuntimeServer: Sendable {
     ) async throws -> SessionHost {
         let session = ServerSession(id: id)
         session.subscribe(connection, asOwner: true)
-        let config = try sessionConfig(params, session: session, id: id, method: method)
-        session.describe(provider: config.provider, clientName: config.clientName)
+        let config = try sessionConfig(params, session: session, id: id, method: method, sender: connection.id)
+        session.describe(provider: config.provider, sentBy: params.provider != nil ? connection.id : nil, clientName: config.clientName)
         let host: SessionHost
         do {
             host = try await open(config)

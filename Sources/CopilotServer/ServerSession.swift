@@ -41,6 +41,10 @@ final class ServerSession: Sendable {
         var namedProviders: [SessionCreateParams.Provider] = []
         var namedModels: [SessionCreateParams.ProviderModel] = []
         var clientName: String?
+        var providerSender: UUID?
+        var replacedSender: UUID?
+        /// Which connection sent each named provider.
+        var namedSenders: [String: UUID] = [:]
         var subscribers: [UUID: RPCConnection] = [:]
         var owner: RPCConnection?
         var slots: [String: Slot] = [:]
@@ -52,20 +56,31 @@ final class ServerSession: Sendable {
         self.id = id
     }
 
-    /// Notes what the session was configured with.
-    func describe(provider: ProviderConfig?, clientName: String?) {
+    /// Notes what the session was configured with, and which connection sent the provider (its
+    /// key and header values go back to that connection only).
+    func describe(provider: ProviderConfig?, sentBy sender: UUID?, clientName: String?) {
         state.withLock { state in
             state.provider = provider
+            state.providerSender = sender
             state.clientName = clientName
         }
     }
 
     /// Notes where model calls go after a model switch: a named provider's model (`named`), or the
     /// session's own provider again.
-    func describe(provider: ProviderConfig, named: Bool) {
+    /// Notes that calls now go to `provider`: a named one (`named`, its name), or the session's own again.
+    func describe(provider: ProviderConfig, named: String?) {
         state.withLock { state in
-            if named, state.replacedProvider == nil { state.replacedProvider = state.provider }
-            if !named { state.replacedProvider = nil }
+            if named != nil, state.replacedProvider == nil {
+                state.replacedProvider = state.provider
+                state.replacedSender = state.providerSender
+            }
+            if let named {
+                state.providerSender = state.namedSenders[named]
+            } else if state.replacedProvider != nil {
+                state.providerSender = state.replacedSender
+                state.replacedProvider = nil
+            }
             state.provider = provider
         }
     }
@@ -74,7 +89,9 @@ final class ServerSession: Sendable {
     /// has no `/`, a model's provider is known, a selection id is new. Nothing is added when any fails.
     ///
     /// - Returns: the models added.
-    func register(providers: [SessionCreateParams.Provider], models: [SessionCreateParams.ProviderModel]) throws -> [SessionCreateParams.ProviderModel] {
+    func register(
+        providers: [SessionCreateParams.Provider], models: [SessionCreateParams.ProviderModel], sentBy sender: UUID
+    ) throws -> [SessionCreateParams.ProviderModel] {
         try state.withLock { state in
             var known = state.namedProviders
             for provider in providers {
@@ -101,6 +118,7 @@ final class ServerSession: Sendable {
                 selectable.append(model)
             }
             state.namedProviders = known
+            for provider in providers { if let name = provider.name { state.namedSenders[name] = sender } }
             state.namedModels = selectable
             return models
         }
@@ -156,6 +174,20 @@ final class ServerSession: Sendable {
     /// The connections that receive this session's events.
     var listeners: [RPCConnection] { state.withLock { Array($0.subscribers.values) } }
 
+    /// The session's clients: the connections that created, resumed or joined it and are still there.
+    var memberIDs: Set<UUID> { state.withLock { Set($0.subscribers.keys) } }
+
+    /// Whether `connection` may use this session: it is one of its clients, or nobody holds it (a
+    /// session whose clients all left waits to be resumed by whoever comes).
+    func admits(_ connection: RPCConnection) -> Bool {
+        state.withLock { $0.subscribers.isEmpty || $0.subscribers[connection.id] != nil }
+    }
+
+    /// Whether `connection` sent the provider's key and headers.
+    func sentProvider(_ connection: RPCConnection) -> Bool {
+        state.withLock { $0.providerSender == connection.id }
+    }
+
     /// The connection that runs this session's client-side callbacks (hooks, token provider).
     var owner: RPCConnection? { state.withLock { $0.owner } }
 
@@ -187,15 +219,21 @@ final class ServerSession: Sendable {
         await announce()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let early = state.withLock { state -> JSONValue? in
+                let early = state.withLock { state -> Result<JSONValue, any Error>? in
                     if case .answered(let value) = state.slots[requestID] {
                         state.slots.removeValue(forKey: requestID)
-                        return value
+                        return .success(value)
+                    }
+                    // Cancelled before the slot waited (the handler below ran first and found nothing
+                    // to resume): end now, or this would wait for an answer nobody will send.
+                    if Task.isCancelled {
+                        state.slots.removeValue(forKey: requestID)
+                        return .failure(CancellationError())
                     }
                     state.slots[requestID] = .waiting(continuation)
                     return nil
                 }
-                if let early { continuation.resume(returning: early) }
+                if let early { continuation.resume(with: early) }
             }
         } onCancel: {
             let waiting = state.withLock { state -> CheckedContinuation<JSONValue, any Error>? in

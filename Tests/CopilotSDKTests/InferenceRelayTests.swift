@@ -143,6 +143,8 @@ struct InferenceRelayTests {
         let owner = MemoryClient(server)
         #expect(try await carrier.connection.call(RPC.llmInferenceSetProvider, EmptyParams()).success)
         _ = try await owner.connection.request(RPC.sessionCreate.name, try JSONValue(parsing: Self.createParams))
+        // The carrier joins the session (the official multi-client mode), so it carries its calls.
+        _ = try await carrier.connection.request(RPC.sessionResume.name, ["sessionId": "relayed"])
         let failed = Task { try await owner.connection.call(RPC.sessionSendAndWait, SessionSendParams(sessionId: "relayed", prompt: "first")) }
         var iterator = started.makeAsyncIterator()
         _ = await iterator.next()
@@ -160,6 +162,60 @@ struct InferenceRelayTests {
         #expect(message.content == "direct answer")
         #expect(direct.urls.withLock { $0 } == ["https://model.invalid/v1/chat/completions"])
         await owner.disconnect()
+        await server.shutdown()
+    }
+
+    @Test("sessions belong to their clients: another client cannot carry, read, answer, send into, list or delete them until it joins, and never gets the key back")
+    func sessionsBelongToTheirClients() async throws {
+        let direct = RecordingTransport(answer: completion("direct"))
+        let server = RuntimeServer(connectionToken: nil, providerContext: ProviderContext(transport: direct, retryPolicy: .none))
+        let carried = Mutex(0)
+        var router = RPCRouter()
+        router.on(RPC.llmInferenceHTTPRequestStart) { _, _ in
+            carried.withLock { $0 += 1 }
+            return EmptyResult()
+        }
+        let owner = MemoryClient(server)
+        let intruder = MemoryClient(server, router: router)
+        let create = #"{"sessionId":"mine","model":"m","provider":{"type":"openai","baseUrl":"https://model.invalid/v1","apiKey":"sk-owner-only","headers":{"X-Team":"team-secret"}}}"#
+        _ = try await owner.connection.request(RPC.sessionCreate.name, try JSONValue(parsing: create))
+
+        // The intruder registers as a carrier: the owner's calls still go out directly.
+        #expect(try await intruder.connection.call(RPC.llmInferenceSetProvider, EmptyParams()).success)
+        let answer = try await owner.connection.call(RPC.sessionSendAndWait, SessionSendParams(sessionId: "mine", prompt: "hello"))
+        guard case .assistantMessage(let message)? = answer.response?.payload else {
+            Issue.record("no answer: \(answer)")
+            return
+        }
+        #expect(message.content == "direct" && carried.withLock { $0 } == 0)
+
+        // To the intruder the session does not exist.
+        for (method, params) in [
+            (RPC.sessionProviderGetEndpoint.name, #"{"sessionId":"mine"}"#),
+            (RPC.sessionSend.name, #"{"sessionId":"mine","prompt":"mine now"}"#),
+            (RPC.sessionPermissionsHandlePendingPermissionRequest.name, #"{"sessionId":"mine","requestId":"r1","result":{"kind":"approve-once"}}"#),
+            ("session.permissions.setApproveAll", #"{"sessionId":"mine","enabled":true}"#),
+            (RPC.sessionDelete.name, #"{"sessionId":"mine"}"#),
+            (RPC.sessionGetMessages.name, #"{"sessionId":"mine"}"#),
+        ] {
+            await #expect(throws: RPCError.self, "\(method)") {
+                _ = try await intruder.connection.request(method, try JSONValue(parsing: params))
+            }
+        }
+        let listed = try await intruder.connection.request(RPC.sessionList.name, [:])
+        #expect(!listed.jsonString.contains("mine"))
+        #expect(try await owner.connection.request(RPC.sessionList.name, [:]).jsonString.contains("mine"))
+
+        // The owner's endpoint has its key; a client that joins learns where calls go, not the key.
+        let own = try await owner.connection.request(RPC.sessionProviderGetEndpoint.name, ["sessionId": "mine"])
+        #expect(own["apiKey"] == "sk-owner-only" && own["headers"]?["X-Team"] == "team-secret")
+        _ = try await intruder.connection.request(RPC.sessionResume.name, ["sessionId": "mine"])
+        let joined = try await intruder.connection.request(RPC.sessionProviderGetEndpoint.name, ["sessionId": "mine"])
+        #expect(joined["apiKey"] == nil && joined["headers"]?["X-Team"] == "<redacted>")
+        #expect(joined["baseUrl"] == "https://model.invalid/v1")
+        #expect(!joined.jsonString.contains("sk-owner-only") && !joined.jsonString.contains("team-secret"))
+        await owner.disconnect()
+        await intruder.disconnect()
         await server.shutdown()
     }
 }
