@@ -269,6 +269,8 @@ package final class RPCConnection: Sendable {
             result = .success(try await onRequest(self, method, params))
         } catch let error as RPCError {
             result = .failure(error)
+        } catch let error as DecodingError {
+            result = .failure(.internalError(method: method, RPCError.describe(error, root: "value")))
         } catch {
             result = .failure(.internalError(method: method, String(describing: error)))
         }

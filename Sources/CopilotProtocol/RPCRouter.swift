@@ -47,9 +47,10 @@ extension RPCError {
         }
     }
 
-    private static func describe(_ error: DecodingError) -> String {
+    /// A decoding failure in words (which field, what it must be), never the raw `DecodingError` dump.
+    package static func describe(_ error: DecodingError, root: String = "params") -> String {
         func path(_ keys: [any CodingKey]) -> String {
-            keys.isEmpty ? "params" : keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            keys.isEmpty ? root : keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
         }
         switch error {
         case .typeMismatch(let type, let context): return "`\(path(context.codingPath))` must be \(describeType(type))"
@@ -79,6 +80,9 @@ extension RPCConnection {
         let answer = try await request(method.name, try JSONValue(encoding: params), timeout: timeout)
         do {
             return try answer.decode(as: Result.self)
+        } catch let error as DecodingError {
+            throw RPCError(
+                code: -32603, message: "The peer answered \(method.name) with a result of the wrong shape: \(RPCError.describe(error, root: "result"))")
         } catch {
             throw RPCError(code: -32603, message: "The peer answered \(method.name) with a result of the wrong shape: \(error)")
         }

@@ -80,6 +80,28 @@ struct ProtocolTests {
         #expect(started.duration(to: .now) < .seconds(10))
     }
 
+    @Test("a peer's answer of the wrong shape is an error naming the field, never a DecodingError dump")
+    func wrongShapedAnswerIsWorded() async throws {
+        let connection = RPCConnection()
+        let (input, peer) = AsyncStream.makeStream(of: [UInt8].self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // The peer answers request 1 (the first id) with `token` as a number.
+            group.addTask {
+                await connection.run(input: input, write: { _ in
+                    peer.yield(Self.frame(#"{"jsonrpc":"2.0","id":1,"result":{"token":42}}"#))
+                }, onRequest: { _, _, _ in .null })
+            }
+            await #expect {
+                _ = try await connection.call(RPC.providerTokenGetToken, ProviderTokenParams(sessionId: "s", providerName: "p"))
+            } throws: { error in
+                let text = "\(error)"
+                return text.contains("wrong shape: `token` must be a string") && !text.contains("CodingKeys") && !text.contains("typeMismatch")
+            }
+            peer.finish()
+            try await group.waitForAll()
+        }
+    }
+
     /// Runs a server connection over scripted input and returns every message it wrote.
     func exchange(_ chunks: [[UInt8]], token: String? = nil, maxFrameSize: Int = 1024) async throws -> [JSONValue] {
         let transport = AsyncHTTPClientTransport()
