@@ -85,8 +85,12 @@ package struct PermissionRules: Sendable, Hashable {
         case ("url", .url):
             guard let argument else { return true }
             guard let host = request.url.flatMap(ProviderEndpoint.host(of:)) else { return false }
-            // The rule's host is read the way a URL's is (`bücher.example` is `xn--bcher-kva.example`).
-            let ruleHost = ProviderEndpoint.host(of: "http://\(argument)") ?? argument.lowercased()
+            // The rule's host is read the way a URL's is (`bücher.example` is `xn--bcher-kva.example`);
+            // one with a colon is an IPv6 address, written with or without brackets.
+            let ruleHost =
+                argument.contains(":")
+                ? argument.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+                : ProviderEndpoint.host(of: "http://\(argument)") ?? argument.lowercased()
             return host == ruleHost || host.hasSuffix("." + ruleHost)
         case ("mcp", .mcp):
             return argument.map { request.toolName == String($0) } ?? true

@@ -61,6 +61,8 @@ package final class ProcessOwner: Sendable {
         environment[Self.markName] = mark(scope)
         let child = try ChildProcess(configuration, environment: environment.map { "\($0.key)=\($0.value)" })
         state.withLock { state in
+            // Reaped children are forgotten here, so a long session's list stays short.
+            state.children[scope] = (state.children[scope] ?? [:]).filter { !$0.value.hasExited }
             state.children[scope, default: [:]][child.pid] = child
             state.started = true
         }

@@ -171,3 +171,32 @@ def test_one_sse_event_that_never_ends_is_cut_off(server, tmp_path):
     assert "16 MB" in error or "too large" in error.lower() or "limit" in error.lower(), error
     assert grown < 150, f"the server's peak memory grew {grown:.0f} MB on one endless event"
     assert peer.sent < 200 * (1 << 20), "the runtime read the whole endless event"
+
+
+def test_a_port_beyond_65535_is_an_error_not_a_crash(fresh_llmock, server, tmp_path):
+    """Row 1: a provider `base_url` or a `web_fetch` URL with port 99999 brought the whole server down
+    (SIGILL in the HTTP client), ending every client's sessions. Now each is one clear error."""
+    process, port = server
+    script_tools(fresh_llmock, [{"name": "web_fetch", "arguments": {"url": "http://127.0.0.1:99999/"}}])
+
+    async def main():
+        client = client_for(port)
+        try:
+            await client.start()
+            reply, results, _ = await asyncio.wait_for(turn(client, fresh_llmock, tmp_path, ["web_fetch"]), 30)
+            with pytest.raises(Exception) as failed:
+                bad = await client.create_session(
+                    on_permission_request=PermissionHandler.approve_all, model="m",
+                    provider={"type": "openai", "base_url": "http://127.0.0.1:99999/v1", "api_key": "sk-x"},
+                    working_directory=str(tmp_path), available_tools=[])
+                await asyncio.wait_for(bad.send_and_wait("Hi.", timeout=30), 30)
+            await asyncio.wait_for(client.ping("alive?"), 5)
+            return reply, results, str(failed.value)
+        finally:
+            await client.force_stop()
+
+    reply, results, error = run(main(), timeout=90)
+    assert process.poll() is None, "the server died"
+    assert reply is not None and reply.data.content == "Looked."
+    assert results and "65535" in results[0], results
+    assert "65535" in error, error
