@@ -54,7 +54,7 @@ for name in "${targets[@]}"; do
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
-    echo "$name: $status, ${runs:-?} executions (${speed:-?}/s), $coverage, corpus $(ls "$corpus" | wc -l) files, crashes $(ls "$artifacts" | wc -l)"
+    echo "$name: $status, ${runs:-?} executions (${speed:-?}/s), $coverage, corpus $(ls "$corpus" | wc -l) files, failures $(ls "$artifacts" | grep -vc "^slow-unit-")"
 done
 
 if [ ${#failed[@]} -gt 0 ]; then
