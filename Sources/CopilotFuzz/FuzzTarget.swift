@@ -135,8 +135,9 @@ enum FuzzTarget: String, CaseIterable {
         if let parsed = URL(string: text), let host = parsed.host, !host.isEmpty {
             var request = PermissionRequest(kind: .url, toolCallId: "fuzz", toolName: "web_fetch")
             request.url = text
+            // An IPv6 host is written in brackets, as in a URL (a bare `::*` would end in the rules' `:*`).
             let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-            let rule = "url(\(bare.lowercased()))"
+            let rule = bare.contains(":") ? "url([\(bare.lowercased())])" : "url(\(bare.lowercased()))"
             check(PermissionRules.matches(rule, request), "the rule \(rule) does not cover \(text.debugDescription), whose host the client connects to")
         }
     }

@@ -85,13 +85,11 @@ package struct PermissionRules: Sendable, Hashable {
         case ("url", .url):
             guard let argument else { return true }
             guard let host = request.url.flatMap(ProviderEndpoint.host(of:)) else { return false }
-            // The rule's host is read the way a URL's is (`bücher.example` is `xn--bcher-kva.example`);
-            // one with a colon is an IPv6 address, written with or without brackets.
-            let ruleHost =
-                argument.contains(":")
-                ? argument.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
-                : ProviderEndpoint.host(of: "http://\(argument)") ?? argument.lowercased()
-            return host == ruleHost || host.hasSuffix("." + ruleHost)
+            // The rule names a host as written (an IPv6 address with or without brackets), or as a URL
+            // would read it (`bücher.example` is `xn--bcher-kva.example`); either covers it and its subdomains.
+            let written = argument.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+            let read = argument.contains(":") ? nil : ProviderEndpoint.host(of: "http://\(argument)")
+            return [written, read].compactMap { $0 }.contains { host == $0 || host.hasSuffix("." + $0) }
         case ("mcp", .mcp):
             return argument.map { request.toolName == String($0) } ?? true
         case (_, .customTool):
