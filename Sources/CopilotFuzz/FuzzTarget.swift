@@ -131,8 +131,14 @@ enum FuzzTarget: String, CaseIterable {
                 check(request?.host == host && request?.port == parsed.port, "the request URL for \(path) goes elsewhere than its base \(base.debugDescription)")
             }
         }
-        // A `url(host)` rule must judge the host the fetch really goes to.
-        if let parsed = URL(string: text), let host = parsed.host, !host.isEmpty {
+        // A `url(host)` rule must judge the host the fetch really goes to — for every host a connection
+        // can reach: a DNS name (an international one in its xn-- form) or an IP address. (The parser
+        // also yields hosts like `]` or `%`, which no connection reaches; rules for them mean nothing.)
+        if let parsed = URL(string: text), let host = parsed.host, !host.isEmpty,
+            case let inner = host.hasPrefix("[") && host.hasSuffix("]") && host.count > 1 ? host.dropFirst().dropLast() : Substring(host),
+            !inner.isEmpty,
+            inner.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || ".-:".unicodeScalars.contains($0)) })
+        {
             var request = PermissionRequest(kind: .url, toolCallId: "fuzz", toolName: "web_fetch")
             request.url = text
             // An IPv6 host is written in brackets, as in a URL (a bare `::*` would end in the rules' `:*`).
