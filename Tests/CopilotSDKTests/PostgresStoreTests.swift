@@ -120,13 +120,15 @@ struct PostgresStoreTests {
     @Test("a crashed owner's lease runs out and another store takes over; the old writer can no longer append")
     func leases() async throws {
         let schema = TestPostgres.freshSchema()
-        let crashed = try TestPostgres.store(schema: schema, lease: .seconds(1))
+        // Long enough that a busy machine still opens before it runs out.
+        let crashed = try TestPostgres.store(schema: schema, lease: .seconds(5))
         let other = try TestPostgres.store(schema: schema, lease: .seconds(1))
         let abandoned = try await crashed.create(SessionMetadata(sessionId: "left"))
+        let created = ContinuousClock.now
         await crashed.shutdown()  // no close: the lease is left behind, as by a killed server
         await #expect(throws: SessionStoreError.self) { _ = try await other.open("left") }
         withExtendedLifetime(abandoned) {}
-        try await Task.sleep(for: .milliseconds(1_300))
+        try await Task.sleep(until: created + .milliseconds(5_300))
         let taken = try await other.open("left")
         await taken.log.close()
 
