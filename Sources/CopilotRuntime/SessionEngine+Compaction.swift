@@ -65,9 +65,9 @@ extension SessionEngine {
     /// The conversation entry for a prompt: text files inlined, images and documents attached, vision checked.
     func userItem(_ prompt: String, attachments: [Attachment]) async throws -> ConversationItem {
         let loader = AttachmentLoader(
-            directory: WorkingDirectory(workingDirectory ?? FileManager.default.currentDirectoryPath), tagsFiles: builtInTools.contains(.view)
+            directory: WorkingDirectory(workingDirectory ?? FileManager.default.currentDirectoryPath), tagsFiles: registry.offered().contains { $0.name == BuiltInTool.view.rawValue && $0.tool.origin == .builtin }
         ) { request in
-            await self.builtInPermission(request, preApproved: false)
+            await self.decide(request, preApproved: false)
         }
         let loaded = try await loader.load(attachments)
         if loaded.media.contains(where: { !$0.isDocument }), modelCapabilities?.supports.vision == false {

@@ -3,7 +3,7 @@ import CopilotProviders
 import Foundation
 import Logging
 
-/// Tool calls: permission first, then the tool (yours, a built-in, or ask_user), with hooks around it.
+/// Tool calls: the hooks around them, the registry's source that runs them, and the permission decisions they ask for.
 extension SessionEngine {
     func runTools(_ calls: [ToolCall], turnID: String) async -> [ToolOutcome] {
         await withTaskGroup(of: (Int, ToolOutcome).self) { group in
@@ -20,16 +20,14 @@ extension SessionEngine {
 
     private static let interruptedText = "The execution of this tool, or a previous tool was interrupted."
 
+    /// Runs one call: `tool.execution_start`, the `preToolUse` hook, the source that offers the tool
+    /// (which asks permission for what the call does), the `postToolUse` hook, and
+    /// `tool.execution_complete` — the same for every source.
     func execute(_ call: ToolCall, turnID: String) async -> ToolOutcome {
         let parsed = try? JSONValue(parsing: call.arguments.isEmpty ? "{}" : call.arguments)
         emit(.toolExecutionStart(.init(
             toolCallId: call.id, toolName: call.name, arguments: parsed ?? .string(call.arguments), turnId: turnID)))
 
-        if call.name == UserInputHandler.toolName, let userInputHandler, let arguments = parsed {
-            return await askUser(call, arguments: arguments, handler: userInputHandler, turnID: turnID)
-        }
-        let custom = tools[call.name]
-        let builtIn = builtInTools.first { $0.rawValue == call.name }
         let isObject = parsed.map { $0.objectValue != nil || $0 == .null } ?? false
         var invocationArguments: JSONValue = isObject && parsed != .null ? parsed ?? [:] : [:]
         var additionalContext: String?
@@ -48,9 +46,10 @@ extension SessionEngine {
             }
         }
         // As in the official runtime, the hook sees every call the model makes, then the call is checked.
-        guard custom != nil || builtIn != nil else {
+        let offered = registry.offered()
+        guard let source = offered.first(where: { $0.name == call.name })?.source else {
             // The official runtime's wording, which models trained on it recover from.
-            let available = toolDefinitions.map(\.name).joined(separator: ", ")
+            let available = offered.map(\.name).joined(separator: ", ")
             let text = "Tool '\(call.name)' does not exist. Available tools that can be called are \(available)."
             return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
         }
@@ -59,40 +58,9 @@ extension SessionEngine {
             return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
         }
 
-        let result: ToolResult
-        var images: [MediaContent] = []
-        var imagePath: String?
+        let output: ToolRunOutput
         do {
-            if let tool = custom {
-                if hookDecision != "allow", !tool.skipPermission, !approvedForSession.contains(tool.name) {
-                    let decision = await askPermission(
-                        PermissionRequest(
-                            kind: .customTool, toolCallId: call.id, toolName: tool.name, toolDescription: tool.description,
-                            args: invocationArguments))
-                    if decision.kind == "approve-for-session" { approvedForSession.insert(tool.name) }
-                    if let refusal = refusal(for: decision) { return fail(call, turnID: turnID, refusal) }
-                }
-                if Task.isCancelled {
-                    return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
-                }
-                result = try await tool.handler(
-                    ToolInvocation(sessionId: sessionId, toolCallId: call.id, toolName: call.name, arguments: invocationArguments))
-            } else if let builtIn {
-                let preApproved = hookDecision == "allow"
-                let runner = BuiltInToolRunner(
-                    directory: WorkingDirectory(workingDirectory ?? FileManager.default.currentDirectoryPath),
-                    ask: { request in await self.builtInPermission(request, preApproved: preApproved) },
-                    shells: shells, transport: transport,
-                    reportIntent: { intent in await self.publish(.assistantIntent(.init(intent: intent))) },
-                    partialOutput: { output in await self.publish(.toolExecutionPartialResult(.init(toolCallId: call.id, partialOutput: output))) },
-                    clock: clock)
-                let output = try await runner.run(builtIn, call: call, arguments: invocationArguments)
-                result = output.result
-                images = output.images
-                imagePath = output.imagePath
-            } else {
-                preconditionFailure("checked above")
-            }
+            output = try await source.run(toolCallContext(call, arguments: invocationArguments, preApproved: hookDecision == "allow"))
         } catch {
             if Task.isCancelled || error is CancellationError {
                 return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
@@ -107,6 +75,7 @@ extension SessionEngine {
         if Task.isCancelled {
             return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
         }
+        let result = output.result
         switch result.resultType {
         case .success:
             var text = result.textResultForLlm
@@ -119,10 +88,23 @@ extension SessionEngine {
             }
             if let additionalContext, !additionalContext.isEmpty { text += "\n\n" + additionalContext }
             emit(.toolExecutionComplete(.init(toolCallId: call.id, success: true, result: .init(content: text), turnId: turnID)))
-            return ToolOutcome(callID: call.id, textForModel: text, endsInteraction: false, images: images, imagePath: imagePath)
+            return ToolOutcome(callID: call.id, textForModel: text, endsInteraction: false, images: output.images, imagePath: output.imagePath)
         case .failure, .denied, .rejected:
             return fail(call, turnID: turnID, result)
         }
+    }
+
+    /// What a source's call gets from this session.
+    private func toolCallContext(_ call: ToolCall, arguments: JSONValue, preApproved: Bool) -> ToolCallContext {
+        ToolCallContext(
+            sessionId: sessionId, call: call, arguments: arguments,
+            workingDirectory: workingDirectory ?? FileManager.default.currentDirectoryPath,
+            ask: { request in await self.decide(request, preApproved: preApproved) },
+            permit: { request in
+                let decision = await self.decide(request, preApproved: preApproved)
+                return await self.refusal(for: decision)
+            },
+            publish: { payload in await self.publish(payload) })
     }
 
     /// The result a refused permission gives the model, or `nil` when the decision approves.
@@ -139,48 +121,32 @@ extension SessionEngine {
         return ToolResult(textResultForLlm: "Permission denied and could not request permission from user", resultType: .denied, error: eventMessage)
     }
 
-    /// Permission for a built-in tool: reads inside the working directory need no handler; a
-    /// session approval covers one request kind inside the working directory, never outside it.
-    func builtInPermission(_ request: PermissionRequest, preApproved: Bool) async -> PermissionDecision {
+    /// The session's decision on what a tool call wants to do. Asked in order: a `preToolUse` hook
+    /// that allowed the call (inside the working directory only), approve-all, the standing rules,
+    /// what the user approved for the session (one request kind for built-in tools, one tool for
+    /// the app's and MCP servers' — never outside the working directory), then the permission
+    /// handler. Without a handler, built-in reads inside the working directory are allowed.
+    func decide(_ request: PermissionRequest, preApproved: Bool) async -> PermissionDecision {
         let inside = request.outsideWorkingDirectory != true
         if preApproved, inside { return .approveOnce }
         if sessionState.approveAll { return .approveOnce }
         if let ruled = permissionRules.decision(for: request) { return ruled }
-        if permissionHandler == nil {
+        let key = Self.sessionApprovalKey(request)
+        if inside, approvedForSession.contains(key) { return .approveOnce }
+        let builtInKind = [PermissionRequest.Kind.read, .write, .shell, .url].contains(request.kind)
+        if permissionHandler == nil, builtInKind {
             return request.kind == .read && inside ? .approveOnce : PermissionDecision(kind: "no-handler")
         }
-        let key = "builtin:\(request.kind.rawValue)"
-        if inside, approvedForSession.contains(key) { return .approveOnce }
         let decision = await askPermission(request)
         if decision.kind == "approve-for-session", inside { approvedForSession.insert(key) }
         return decision
     }
 
-    /// The built-in `ask_user` tool: `user_input.requested`, the handler, `user_input.completed`.
-    func askUser(_ call: ToolCall, arguments: JSONValue, handler: UserInputHandler, turnID: String) async -> ToolOutcome {
-        guard let question = arguments["question"]?.stringValue, !question.isEmpty else {
-            let text = "ask_user needs a `question` string."
-            return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
-        }
-        let choices = arguments["choices"]?.arrayValue?.compactMap(\.stringValue)
-        let request = UserInputRequest(
-            question: question, choices: choices, allowFreeform: arguments["allow_freeform"] != false, toolCallId: call.id)
-        let requestID = UUID().uuidString.lowercased()
-        emit(.userInputRequested(.init(
-            requestId: requestID, question: question, choices: choices, allowFreeform: request.allowFreeform, toolCallId: call.id)))
-        do {
-            let response = try await handler(request)
-            emit(.userInputCompleted(.init(requestId: requestID, answer: response.answer, wasFreeform: response.wasFreeform)))
-            let text = response.wasFreeform ? "User responded: \(response.answer)" : "User selected: \(response.answer)"
-            emit(.toolExecutionComplete(.init(toolCallId: call.id, success: true, result: .init(content: text), turnId: turnID)))
-            return ToolOutcome(callID: call.id, textForModel: text, endsInteraction: false)
-        } catch {
-            emit(.userInputCompleted(.init(requestId: requestID)))
-            if Task.isCancelled || error is CancellationError {
-                return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
-            }
-            let text = "The user could not be asked: \(error)"
-            return fail(call, turnID: turnID, textForModel: "The user did not answer the question.", eventMessage: text, code: "failure")
+    /// What "approve for the session" covers: a kind of built-in request, or one named tool.
+    static func sessionApprovalKey(_ request: PermissionRequest) -> String {
+        switch request.kind {
+        case .read, .write, .shell, .url: "builtin:\(request.kind.rawValue)"
+        default: "\(request.kind.rawValue):\(request.toolName ?? "")"
         }
     }
 

@@ -30,15 +30,13 @@ package actor SessionEngine {
     var systemPrompt: String {
         ([resolvedPrompt ?? ""] + promptAdditions).filter { !$0.isEmpty }.joined(separator: "\n\n")
     }
-    let tools: [String: Tool]
-    let toolDefinitions: [ToolDefinition]
+    /// Where the tools come from: which ones a model call offers, and who runs a call.
+    var registry: ToolRegistry
     private let streaming: Bool
     let permissionHandler: PermissionHandler?
     let permissionRules: PermissionRules
     package internal(set) var reasoningEffort: String?
     let hooks: SessionHooks?
-    let userInputHandler: UserInputHandler?
-    let builtInTools: [BuiltInTool]
     private let maxOutputTokens: Int?
     /// Documents go to the model with citations enabled (``SessionConfig/enableCitations``).
     private let citations: Bool
@@ -125,9 +123,10 @@ package actor SessionEngine {
         sink: @escaping @Sendable (SessionEvent) -> Void
     ) throws {
         let (_, model) = try Self.validate(config)
-        var toolsByName: [String: Tool] = [:]
-        for tool in config.tools where Self.isEnabled(tool.name, origin: .custom, config) {
-            guard toolsByName[tool.name] == nil else {
+        let filter = ToolFilter(available: config.availableTools, excluded: config.excludedTools)
+        var appTools: [Tool] = []
+        for tool in config.tools where filter.allows(tool.name, origin: .custom) {
+            guard !appTools.contains(where: { $0.name == tool.name }) else {
                 throw CopilotError(code: .invalidConfiguration, message: "Two tools are named `\(tool.name)`; tool names must be unique.")
             }
             if let builtIn = BuiltInTool(rawValue: tool.name), config.builtInTools.contains(builtIn), !tool.overridesBuiltInTool {
@@ -135,7 +134,7 @@ package actor SessionEngine {
                     code: .invalidConfiguration,
                     message: "The tool `\(tool.name)` has the name of a built-in tool; set overridesBuiltInTool on it to replace the built-in one, or rename it.")
             }
-            toolsByName[tool.name] = tool
+            appTools.append(tool)
         }
         self.sessionId = sessionId
         // One scope per engine: a session resumed here while its old engine closes keeps its own.
@@ -147,20 +146,17 @@ package actor SessionEngine {
         self.instructionDirectories = config.instructionDirectories
         self.citations = config.enableCitations
         self.temperature = config.temperature
-        self.tools = toolsByName
-        // An app's own tools win over built-in ones of the same name.
-        let userInputHandler = toolsByName[UserInputHandler.toolName] == nil && Self.isEnabled(UserInputHandler.toolName, origin: .builtin, config)
-            ? config.onUserInputRequest : nil
-        let builtIns = BuiltInTool.allCases.filter {
-            config.builtInTools.contains($0) && toolsByName[$0.rawValue] == nil && Self.isEnabled($0.rawValue, origin: .builtin, config)
-                && ($0 != .webFetch || transport != nil)
+        // Built-in tools first, then the app's, as the official runtime lists them; an app's tool
+        // of a built-in's name replaces it (see ToolRegistry).
+        var registry = ToolRegistry(filter: filter)
+        let builtIns = BuiltInTool.allCases.filter { config.builtInTools.contains($0) && ($0 != .webFetch || transport != nil) }
+        registry.register(BuiltInToolSource(enabled: builtIns, shells: shells, transport: transport, clock: clock), id: "builtin")
+        if let handler = config.onUserInputRequest {
+            registry.register(UserInputToolSource(handler: handler), id: "builtin:\(UserInputHandler.toolName)")
         }
-        self.userInputHandler = userInputHandler
-        self.builtInTools = builtIns
+        registry.register(AppToolSource(appTools: appTools), id: "app")
+        self.registry = registry
         self.transport = transport
-        // Built-in tools first, then the app's, as the official runtime lists them.
-        self.toolDefinitions = builtIns.map(\.definition) + (userInputHandler == nil ? [] : [UserInputHandler.toolDefinition])
-            + config.tools.filter { toolsByName[$0.name] != nil }.map(\.definition)
         self.streaming = config.streaming
         self.permissionHandler = config.onPermissionRequest
         self.permissionRules = config.permissionRules
@@ -194,22 +190,6 @@ package actor SessionEngine {
         try self.init(
             sessionId: sessionId, config: config, provider: provider, transport: providerContext.transport, clock: providerContext.clock,
             logger: logger, sink: sink)
-    }
-
-    /// Where a tool comes from, for the official `builtin:` / `custom:` selectors.
-    enum ToolOrigin: String { case builtin, custom }
-
-    /// Whether `availableTools` / `excludedTools` let a tool through (excluded wins). Entries are
-    /// names, or the official selectors `builtin:NAME`, `custom:NAME` and `mcp:NAME`, where NAME may be `*`.
-    static func isEnabled(_ name: String, origin: ToolOrigin, _ config: SessionConfig) -> Bool {
-        func matches(_ entry: String) -> Bool {
-            guard let colon = entry.firstIndex(of: ":") else { return entry == name }
-            guard entry[..<colon] == origin.rawValue else { return false }
-            let selected = entry[entry.index(after: colon)...]
-            return selected == "*" || selected == name
-        }
-        if config.excludedTools?.contains(where: matches) == true { return false }
-        return config.availableTools.map { $0.contains(where: matches) } ?? true
     }
 
     /// Checks what every session needs before anything is built.
@@ -349,6 +329,20 @@ package actor SessionEngine {
 
     /// The tools the next model call offers.
     package var offeredTools: [ToolDefinition] { toolDefinitions }
+
+    /// What a model call offers now (asked anew for every call, so sources can change).
+    var toolDefinitions: [ToolDefinition] { registry.offered().map(\.tool.definition) }
+
+    /// Adds a tool source (an MCP server, a connected client's tools…) under `id`, replacing one
+    /// registered under the same id; its tools are offered from the next model call on.
+    package func register(_ source: any ToolSource, id: String) {
+        registry.register(source, id: id)
+    }
+
+    /// Removes the tool source registered under `id`.
+    package func unregister(toolSource id: String) {
+        registry.unregister(id: id)
+    }
 
     /// Cancels the message being processed (model stream and running tools). Emits `abort`, then
     /// `session.idle`; queued messages still run and the session stays usable.
