@@ -94,6 +94,22 @@ package struct SessionCallbacks: Sendable {
 }
 
 extension SessionConfig {
+    /// A client's tools (`tools` of `session.create` / `session.resume`), each run by that client.
+    ///
+    /// - Throws: ``CopilotError`` `invalidConfiguration` for a tool without a name.
+    package static func tools(_ wire: [SessionCreateParams.ToolParams]?, callbacks: SessionCallbacks) throws -> [Tool] {
+        try (wire ?? []).map { wire in
+            guard !wire.name.isEmpty else {
+                throw CopilotError(code: .invalidConfiguration, message: "Every tool needs a name.")
+            }
+            let parameters = wire.parameters.flatMap { $0 == .null ? nil : $0 } ?? ["type": "object", "properties": [:]]
+            return Tool(
+                name: wire.name, description: wire.description ?? "", parameters: parameters,
+                skipPermission: wire.skipPermission == true, overridesBuiltInTool: wire.overridesBuiltInTool == true,
+                handler: callbacks.tool(wire.name))
+        }
+    }
+
     /// The config `params` describe, with the client's callbacks reached through `callbacks`.
     ///
     /// - Throws: ``CopilotError`` `invalidConfiguration` for values no session can have (an unknown
@@ -108,16 +124,7 @@ extension SessionConfig {
             throw CopilotError(code: .invalidConfiguration, message: "model `\(selection)` is not one of the session's models (\(known)).")
         }
         model = model.map { $0.trimmingCharacters(in: .whitespaces) }
-        let tools = try (params.tools ?? []).map { wire in
-            guard !wire.name.isEmpty else {
-                throw CopilotError(code: .invalidConfiguration, message: "Every tool needs a name.")
-            }
-            let parameters = wire.parameters.flatMap { $0 == .null ? nil : $0 } ?? ["type": "object", "properties": [:]]
-            return Tool(
-                name: wire.name, description: wire.description ?? "", parameters: parameters,
-                skipPermission: wire.skipPermission == true, overridesBuiltInTool: wire.overridesBuiltInTool == true,
-                handler: callbacks.tool(wire.name))
-        }
+        let tools = try Self.tools(params.tools, callbacks: callbacks)
         let builtIns: Set<BuiltInTool>
         if let names = params.builtInTools {
             builtIns = Set(try names.map { name in

@@ -178,7 +178,7 @@ package final class RuntimeServer: Sendable {
             state.connections.removeValue(forKey: connection.id)
             return Array(state.sessions.values)
         }
-        for session in sessions { session.unsubscribe(connection) }
+        for session in sessions { await leave(session, connection) }
         inference.connectionClosed(connection)
     }
 
@@ -307,7 +307,7 @@ package final class RuntimeServer: Sendable {
                 // Nothing held in memory is nothing to free: a second detach (two handles on one
                 // session, or one that a resume already took over) succeeds, as the official runtime's does.
                 guard let session = server.state.withLock({ $0.sessions[params.sessionId] }) else { return SuccessResult(success: true) }
-                let remaining = session.unsubscribe(connection)
+                let remaining = await server.leave(session, connection)
                 if server.store != nil, remaining == 0 {
                     let released = server.state.withLock { state in
                         state.sessions[params.sessionId] === session ? state.sessions.removeValue(forKey: params.sessionId) : nil
@@ -583,7 +583,10 @@ package final class RuntimeServer: Sendable {
         guard let session = state.withLock({ $0.sessions[id] }), let engine = session.engine else {
             return try await resumeStoredSession(id, params, on: connection)
         }
-        if store != nil {
+        // Another client joins a session that a client still holds (the official multi-client mode):
+        // the session goes on as it is, and the joiner's tools are offered beside the others'.
+        let joining = !session.memberIDs.subtracting([connection.id]).isEmpty
+        if store != nil, !joining {
             // The resume's config (provider, prompt, tools, directory) applies from here on: the
             // live session is let go, its log completed, and it is taken up again with that config,
             // keeping the clients that listen to it.
@@ -599,10 +602,30 @@ package final class RuntimeServer: Sendable {
             return result
         }
         session.subscribe(connection, asOwner: true)
+        let translator = SessionConfigTranslator(session: session, sessionID: id, cwd: await engine.workingDirectory ?? FileManager.default.currentDirectoryPath)
+        let tools: [Tool]
+        do {
+            tools = try SessionConfig.tools(params.tools, callbacks: translator.callbacks())
+        } catch let error as CopilotError {
+            throw RPCError.invalidParams("\(RPC.sessionResume.name): \(error.message)")
+        }
+        if !tools.isEmpty { await engine.register(AppToolSource(appTools: tools), id: Self.toolSourceID(of: connection)) }
         if params.disableResume != true {
             await engine.publish(.sessionResume(.init(resumeTime: EventTimestamp.format(Date()), eventCount: session.persistedEvents.count)))
         }
         return SessionCreateResult(sessionId: id)
+    }
+
+    /// The id under which the tools a client brought to a session it joined are registered.
+    static func toolSourceID(of connection: RPCConnection) -> String { "client:\(connection.id)" }
+
+    /// `connection` leaves `session`: it no longer gets its events, and the tools it brought are
+    /// no longer offered. Returns how many clients remain.
+    @discardableResult
+    func leave(_ session: ServerSession, _ connection: RPCConnection) async -> Int {
+        let remaining = session.unsubscribe(connection)
+        await session.engine?.unregister(toolSource: Self.toolSourceID(of: connection))
+        return remaining
     }
 
     /// `session.send` parameters: prompt, attachments and delivery mode.

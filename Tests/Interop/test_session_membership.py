@@ -28,8 +28,7 @@ class Carrier(CopilotRequestHandler):
 
 
 def test_another_client_cannot_use_a_session_it_has_not_joined(fresh_llmock, cli_binary, tmp_path):
-    # In memory: a resume then joins the live session as it is (with a store, a resume takes the
-    # session up again with the resuming client's config, provider included).
+    # In memory, so that nothing but the live session is there to be reached.
     process, port = start_server(cli_binary, "--no-store", env=dict(os.environ, COPILOT_SWIFT_HOME=str(tmp_path / "home")))
     carrier = Carrier()
     owner_provider = {"type": "openai", "base_url": f"{fresh_llmock.base}/v1", "api_key": "sk-owner-only-4711",
