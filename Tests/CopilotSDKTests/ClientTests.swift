@@ -37,7 +37,7 @@ struct ClientTests {
         } throws: { error in
             !String(describing: error).contains("Model required") && String(describing: error).contains("127.0.0.1:9")
         }
-        try await session.disconnect()
+        await session.disconnect()
         try await client.stop()
     }
 

@@ -46,7 +46,7 @@ struct LifetimeTests {
             }
         }
         try await looping.send(MessageOptions(prompt: "first"))
-        let ended = try await withTimeout(.seconds(10), clock: ContinuousClock()) { await loop.value }
+        let ended: Void? = try await withTimeout(.seconds(10), clock: ContinuousClock()) { await loop.value }
         #expect(ended != nil, "disconnect from inside the event loop did not return")
 
         // From a task an `on` handler starts.
