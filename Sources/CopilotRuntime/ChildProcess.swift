@@ -23,17 +23,21 @@ package final class ChildProcess: Sendable {
         package var workingDirectory: String?
         /// Variables on top of the runtime's harmless ones (``ProcessOwner/inheritedEnvironment(_:)``).
         package var environment: [String: String]
+        /// Whether the child gets this process's whole environment, not only the harmless part: for
+        /// a program the app chose to run as itself (a runtime it spawns), never for tools.
+        package var inheritsWholeEnvironment: Bool
         /// Whether standard error shares standard output's pipe.
         package var mergeOutput: Bool
 
         package init(
             executable: String, arguments: [String] = [], workingDirectory: String? = nil, environment: [String: String] = [:],
-            mergeOutput: Bool = false
+            inheritsWholeEnvironment: Bool = false, mergeOutput: Bool = false
         ) {
             self.executable = executable
             self.arguments = arguments
             self.workingDirectory = workingDirectory
             self.environment = environment
+            self.inheritsWholeEnvironment = inheritsWholeEnvironment
             self.mergeOutput = mergeOutput
         }
 
@@ -179,6 +183,33 @@ package final class ChildProcess: Sendable {
                 close(fd)
                 continuation.resume(returning: (String(decoding: kept, as: UTF8.self), truncated))
             }
+        }
+    }
+
+    /// Reads standard error to its end on a thread of its own and passes each line to `line` (a
+    /// line longer than 4 KB is cut there, so a peer cannot make it grow without bound).
+    package func forwardErrorLines(_ line: @escaping @Sendable (String) -> Void) {
+        let fd = stderrFD
+        guard fd >= 0 else { return }
+        Thread.detachNewThread {
+            let limit = 4096
+            var pending: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress!, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 { break }
+                for byte in buffer[0..<count] {
+                    if byte == UInt8(ascii: "\n") {
+                        line(String(decoding: pending, as: UTF8.self))
+                        pending.removeAll(keepingCapacity: true)
+                    } else if pending.count < limit {
+                        pending.append(byte)
+                    }
+                }
+            }
+            if !pending.isEmpty { line(String(decoding: pending, as: UTF8.self)) }
+            close(fd)
         }
     }
 

@@ -56,7 +56,8 @@ package final class ProcessOwner: Sendable {
     ///
     /// - Throws: `CopilotError` when the program cannot be started.
     package func spawn(_ configuration: ChildProcess.Configuration, scope: String) throws -> ChildProcess {
-        var environment = Self.inheritedEnvironment(ProcessInfo.processInfo.environment)
+        let own = ProcessInfo.processInfo.environment
+        var environment = configuration.inheritsWholeEnvironment ? own : Self.inheritedEnvironment(own)
         for (name, value) in configuration.environment { environment[name] = value }
         environment[Self.markName] = mark(scope)
         let child = try ChildProcess(configuration, environment: environment.map { "\($0.key)=\($0.value)" })

@@ -15,8 +15,9 @@ import Synchronization
 /// calls and permission requests come back as events, run here, and are answered over the protocol.
 final class RemoteRuntime: Sendable {
     let connection: RPCConnection
-    private let ownsProcess: Bool
-    private let process: ProcessHandle?
+    /// The runtime this client started (``spawn(path:arguments:clock:logger:)``), and the scope it
+    /// was started in.
+    private let process: (child: ChildProcess, scope: String)?
     private let runner: Task<Void, Never>
     private let logger: Logger
     private let sessions = Mutex<[String: RemoteSession]>([:])
@@ -30,27 +31,13 @@ final class RemoteRuntime: Sendable {
         }
     }
 
-    private init(connection: RPCConnection, process: ProcessHandle?, runner: Task<Void, Never>, logger: Logger) {
+    private init(
+        connection: RPCConnection, process: (child: ChildProcess, scope: String)?, runner: Task<Void, Never>, logger: Logger
+    ) {
         self.connection = connection
         self.process = process
-        self.ownsProcess = process != nil
         self.runner = runner
         self.logger = logger
-    }
-
-    /// Wraps a non-Sendable `Process`; it is only started, signalled and waited on.
-    private final class ProcessHandle: @unchecked Sendable {
-        // Safe: `Process` is only touched through these methods, which Foundation makes thread-safe.
-        let process: Process
-        init(_ process: Process) { self.process = process }
-        /// Waits up to `grace` for the process to exit by itself, then terminates it.
-        func stop(grace: Duration) async {
-            let deadline = ContinuousClock.now + grace
-            while process.isRunning, ContinuousClock.now < deadline {
-                try? await Task.sleep(for: .milliseconds(20))
-            }
-            if process.isRunning { process.terminate() }
-        }
     }
 
     // MARK: Connecting
@@ -61,31 +48,40 @@ final class RemoteRuntime: Sendable {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw CopilotError(code: .invalidConfiguration, message: "No runtime executable at \(path) (CopilotClientOptions.runtime .spawn).")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments + ["--headless", "--no-auto-update", "--log-level", "warning", "--stdio"]
-        let toChild = Pipe()
-        let fromChild = Pipe()
-        process.standardInput = toChild
-        process.standardOutput = fromChild
-        process.standardError = FileHandle.standardError
+        // Started as every child is (its own process group, marked, ended for sure), with the app's
+        // whole environment: the runtime is the app's own program, and reads its keys from there.
+        let scope = "runtime#\(UUID().uuidString.prefix(8))"
+        let child: ChildProcess
         do {
-            try process.run()
-        } catch {
-            throw CopilotError(code: .invalidConfiguration, message: "Could not start the runtime at \(path): \(error)")
+            child = try ProcessOwner.shared.spawn(
+                ChildProcess.Configuration(
+                    executable: path, arguments: arguments + ["--headless", "--no-auto-update", "--log-level", "warning", "--stdio"],
+                    inheritsWholeEnvironment: true),
+                scope: scope)
+        } catch let error as CopilotError {
+            throw CopilotError(code: .invalidConfiguration, message: "Could not start the runtime at \(path): \(error.message)")
         }
+        child.forwardErrorLines { line in logger.warning("runtime: \(line)") }
+        // Reaped as soon as it exits, so that shutdown sees it has.
+        Task.detached { _ = await child.waitForExit() }
         // NIO takes ownership of its own copies of the pipe ends.
-        let input = dup(fromChild.fileHandleForReading.fileDescriptor)
-        let output = dup(toChild.fileHandleForWriting.fileDescriptor)
-        try? fromChild.fileHandleForReading.close()
-        try? toChild.fileHandleForWriting.close()
-        let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .takingOwnershipOfDescriptors(input: input, output: output) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+        let input = dup(child.stdoutFD)
+        let output = dup(child.stdinFD)
+        close(child.stdoutFD)
+        child.closeInput()
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
+            channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .takingOwnershipOfDescriptors(input: input, output: output) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
                 }
-            }
-        return start(channel: channel, process: ProcessHandle(process), clock: clock, logger: logger)
+        } catch {
+            await ProcessOwner.shared.end(scope: scope)
+            throw CopilotError(code: .invalidConfiguration, message: "Could not talk to the runtime at \(path): \(error)")
+        }
+        return start(channel: channel, process: (child, scope), clock: clock, logger: logger)
     }
 
     /// Connects to a runtime listening at `address` (`host:port`, `port`, or `http://host:port`).
@@ -119,7 +115,8 @@ final class RemoteRuntime: Sendable {
     }
 
     private static func start(
-        channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, process: ProcessHandle?, clock: any Clock<Duration>, logger: Logger
+        channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, process: (child: ChildProcess, scope: String)?, clock: any Clock<Duration>,
+        logger: Logger
     ) -> RemoteRuntime {
         let connection = RPCConnection(clock: clock)
         let routes = Routes()
@@ -248,13 +245,19 @@ final class RemoteRuntime: Sendable {
         return session
     }
 
-    /// Ends the connection; an owned process is asked to shut down, then stopped.
+    /// Ends the connection; a runtime this client started is asked to shut down, given up to three
+    /// seconds to exit, then ended (SIGTERM, then SIGKILL) with whatever it left behind.
     func shutdown() async {
-        if ownsProcess {
+        if process != nil {
             _ = try? await connection.call(RPC.runtimeShutdown, EmptyParams(), timeout: .seconds(10))
         }
         runner.cancel()
         await runner.value
-        await process?.stop(grace: .seconds(3))
+        guard let (child, scope) = process else { return }
+        let deadline = ContinuousClock.now + .seconds(3)
+        while !child.hasExited, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        await ProcessOwner.shared.end(scope: scope)
     }
 }

@@ -4,6 +4,7 @@ import CopilotCore
 import CopilotSDK
 import CopilotTesting
 import Foundation
+import Logging
 import Synchronization
 import Testing
 
@@ -98,6 +99,27 @@ struct RemoteModeTests {
         #expect(server.modelCalls.map(\.json) == [server.modelCalls[1].json, server.modelCalls[1].json], "the provider sees the same request")
         #expect(server.modelCalls.first?.headers["authorization"] == "Bearer sk-remote-test-key")
         try await server.shutdown()
+    }
+
+    @Test("a spawned runtime reads the app's environment, its standard error reaches the app's logger, and it is ended even when it ignores SIGTERM and never answers")
+    func spawnedRuntimeIsOwned() async throws {
+        setenv("COPILOT_TEST_RUNTIME_SEES", "the-apps-own-value", 1)
+        defer { unsetenv("COPILOT_TEST_RUNTIME_SEES") }
+        // Not a runtime at all: it says who it is, ignores SIGTERM and closes its output, so the
+        // handshake fails at once and the client has to end it.
+        let script = #"echo "pid $$ sees $COPILOT_TEST_RUNTIME_SEES" >&2; trap '' TERM; exec sleep 600 >/dev/null"#
+        let lines = CollectingLogHandler.LogLines()
+        let client = CopilotClient(options: CopilotClientOptions(
+            retryPolicy: .none, logger: Logger(label: "test") { _ in CollectingLogHandler(lines: lines) },
+            runtime: .spawn(path: "/bin/sh", arguments: ["-c", script])))
+        await #expect(throws: (any Error).self) { try await client.start() }
+        let said = try #require(lines.all.first { $0.contains("runtime: pid ") })
+        #expect(said.contains("sees the-apps-own-value"))
+        let pid = try #require(said.split(separator: " ").firstIndex(of: "pid").map { Int32(said.split(separator: " ")[$0 + 1]) } ?? nil)
+        // Reaped by the client, so the process id is free (or someone else's, which is not a sleep of ours).
+        let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+        #expect(!command.hasPrefix("sleep\u{0}600"), "the runtime outlived its client")
+        try await client.stop()
     }
 
     @Test("tools run on this side; permissions are asked here; a rejection ends the turn")
