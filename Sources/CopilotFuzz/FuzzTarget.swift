@@ -154,8 +154,8 @@ enum FuzzTarget: String, CaseIterable {
         let root = base + "/wd"
         try? FileManager.default.createDirectory(atPath: root + "/sub/deeper", withIntermediateDirectories: true)
         try? FileManager.default.createDirectory(atPath: base + "/outside", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: root + "/file", contents: Data("inside".utf8))
-        FileManager.default.createFile(atPath: base + "/outside/secret", contents: Data("outside".utf8))
+        _ = FileManager.default.createFile(atPath: root + "/file", contents: Data("inside".utf8))
+        _ = FileManager.default.createFile(atPath: base + "/outside/secret", contents: Data("outside".utf8))
         for (name, target) in [
             ("out", "../outside"), ("abs", base + "/outside"), ("dang", base + "/outside/new"), ("loop", "loop"),
             ("up", ".."), ("self", "."), ("sub/back", "../file"), ("sub/deeper/esc", "../../../outside/secret"),
