@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // The dependency-free core: JSONValue (parser, decoder), session events, conversation items.
@@ -59,6 +60,17 @@ let package = Package(
             dependencies: ["CopilotCore"],
             swiftSettings: strictSettings
         ),
+        // MCP servers as tool sources: our stdio and Streamable HTTP transports under the MCP Swift
+        // SDK's client.
+        .target(
+            name: "CopilotMCP",
+            dependencies: [
+                "CopilotCore", "CopilotRuntime", "CopilotProviders",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // `copilot-swift server`: the runtime behind the Copilot CLI protocol, for the official SDKs.
         .target(
             name: "CopilotServer",
@@ -87,7 +99,7 @@ let package = Package(
         .target(
             name: "CopilotSDK",
             dependencies: [
-                "CopilotCore", "CopilotRuntime", "CopilotProviders", "CopilotProtocol",
+                "CopilotCore", "CopilotRuntime", "CopilotProviders", "CopilotProtocol", "CopilotMCP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -149,7 +161,7 @@ let package = Package(
             name: "CopilotSDKTests",
             dependencies: [
                 "CopilotCore", "CopilotSDK", "CopilotTesting", "CopilotProviders", "CopilotRuntime", "CopilotProtocol", "CopilotServer",
-                "CopilotPostgres", "CopilotChat",
+                "CopilotPostgres", "CopilotChat", "CopilotMCP",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

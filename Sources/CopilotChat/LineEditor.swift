@@ -61,7 +61,11 @@ public struct LineEditor: Sendable {
             guard cursor > 0 else { return .ignored }
             text.remove(at: cursor - 1)
             cursor -= 1
-        case .delete, .control("d") where !text.isEmpty:
+        case .delete:
+            guard cursor < text.count else { return .ignored }
+            text.remove(at: cursor)
+        case .control("d") where !text.isEmpty:
+            // Ctrl-D deletes forward on a line with text, and ends the input on an empty one.
             guard cursor < text.count else { return .ignored }
             text.remove(at: cursor)
         case .control("d"):

@@ -58,6 +58,10 @@ public struct PermissionRequest: Sendable, Hashable, Codable {
     /// Set when the path lies outside the session's working directory: approvals for the session
     /// never cover such requests.
     public var outsideWorkingDirectory: Bool?
+    /// For `mcp`: the server's name, the tool's title, and whether the server says the tool only reads.
+    public var serverName: String?
+    public var toolTitle: String?
+    public var readOnly: Bool?
 
     public init(
         kind: Kind, toolCallId: String? = nil, toolName: String? = nil, toolDescription: String? = nil,

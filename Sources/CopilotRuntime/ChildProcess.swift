@@ -141,7 +141,11 @@ package final class ChildProcess: Sendable {
 
     /// Writes `text` to the child's standard input; `false` when the child no longer reads it.
     package func write(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
+        write(bytes: Array(text.utf8))
+    }
+
+    /// Writes `bytes` to the child's standard input; `false` when the child no longer reads it.
+    package func write(bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { buffer in

@@ -26,6 +26,10 @@ public struct SessionConfig: Sendable {
     public var onPermissionRequest: PermissionHandler?
     /// Callbacks at fixed points of the loop (before and after tools, on prompts, start, end, errors).
     public var hooks: SessionHooks?
+    /// MCP servers whose tools the session offers, by name (see ``MCPServerConfig``).
+    public var mcpServers: [String: MCPServerConfig] = [:]
+    /// Starts ``mcpServers`` (set by the client or server that runs the session).
+    package var mcpConnector: (any MCPConnector)?
     /// Answers the agent's questions; when set, the model is offered the `ask_user` tool.
     public var onUserInputRequest: UserInputHandler?
     /// What the model can do (from `ModelInfo`): images are refused up front when `supports.vision`

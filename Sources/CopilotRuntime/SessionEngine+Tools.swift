@@ -146,6 +146,7 @@ extension SessionEngine {
     static func sessionApprovalKey(_ request: PermissionRequest) -> String {
         switch request.kind {
         case .read, .write, .shell, .url: "builtin:\(request.kind.rawValue)"
+        case .mcp: "mcp:\(request.serverName ?? "")/\(request.toolName ?? "")"
         default: "\(request.kind.rawValue):\(request.toolName ?? "")"
         }
     }

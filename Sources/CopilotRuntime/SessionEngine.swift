@@ -155,6 +155,12 @@ package actor SessionEngine {
             registry.register(UserInputToolSource(handler: handler), id: "builtin:\(UserInputHandler.toolName)")
         }
         registry.register(AppToolSource(appTools: appTools), id: "app")
+        if let connector = config.mcpConnector {
+            for (name, server) in config.mcpServers.sorted(by: { $0.key < $1.key }) {
+                let source = connector.source(named: name, config: server, sessionId: sessionId, workingDirectory: config.workingDirectory)
+                registry.register(source, id: "mcp:\(name)")
+            }
+        }
         self.registry = registry
         self.transport = transport
         self.streaming = config.streaming
@@ -335,13 +341,19 @@ package actor SessionEngine {
 
     /// Adds a tool source (an MCP server, a connected client's tools…) under `id`, replacing one
     /// registered under the same id; its tools are offered from the next model call on.
-    package func register(_ source: any ToolSource, id: String) {
-        registry.register(source, id: id)
+    package func register(_ source: any ToolSource, id: String) async {
+        await registry.register(source, id: id)?.close()
     }
 
-    /// Removes the tool source registered under `id`.
-    package func unregister(toolSource id: String) {
-        registry.unregister(id: id)
+    /// Removes the tool source registered under `id` and closes it.
+    package func unregister(toolSource id: String) async {
+        await registry.unregister(id: id)?.close()
+    }
+
+    /// Lets every tool source connect (or connect again) before a model call.
+    func prepareToolSources() async {
+        let publish: @Sendable (SessionEvent.Payload) async -> Void = { payload in _ = await self.publish(payload) }
+        for source in registry.all { await source.prepare(publish: publish) }
     }
 
     /// Cancels the message being processed (model stream and running tools). Emits `abort`, then
@@ -385,6 +397,7 @@ package actor SessionEngine {
         current?.cancel()
         await worker?.value
         await shells.closeAll()
+        for source in registry.all { await source.close() }
         if let hook = hooks?.onSessionEnd,
             let output = await runHook("sessionEnd", SessionEndInput(sessionId: sessionId, reason: "user_exit"), hook) ?? nil,
             let summary = output.sessionSummary, !summary.isEmpty
@@ -515,6 +528,7 @@ package actor SessionEngine {
 
     private func callModel(turnID: String, originatingMessageID: String) async throws -> ModelResponse {
         await resolveSystemPrompt()
+        await prepareToolSources()
         try await compactIfNeeded()
         var request = ModelRequest(
             model: wireModel ?? model, systemPrompt: systemPrompt, messages: historyForModel, tools: toolDefinitions,

@@ -80,6 +80,16 @@ package protocol ToolSource: Sendable {
     /// Runs one call of a tool this source offered. A thrown error is a failed call (the model gets
     /// the runtime's generic text, the app the error); `CancellationError` is an interrupted one.
     func run(_ context: ToolCallContext) async throws -> ToolRunOutput
+    /// Called before every model call: a source that reaches something (an MCP server) connects,
+    /// or connects again, here, and says what went wrong through `publish` (a `session.warning`).
+    func prepare(publish: @escaping @Sendable (SessionEvent.Payload) async -> Void) async
+    /// The session is closing, or the source is unregistered: whatever it started ends.
+    func close() async
+}
+
+extension ToolSource {
+    package func prepare(publish: @escaping @Sendable (SessionEvent.Payload) async -> Void) async {}
+    package func close() async {}
 }
 
 /// Which tools a session lets through: the official `availableTools` (nil = all) and
@@ -127,19 +137,27 @@ package struct ToolRegistry: Sendable {
         self.filter = filter
     }
 
-    /// Adds `source` under `id`, replacing a source registered under the same id in its place.
-    package mutating func register(_ source: any ToolSource, id: String) {
+    /// Adds `source` under `id`, replacing a source registered under the same id in its place;
+    /// returns the one it replaced.
+    @discardableResult
+    package mutating func register(_ source: any ToolSource, id: String) -> (any ToolSource)? {
         if let index = sources.firstIndex(where: { $0.id == id }) {
-            sources[index].source = source
-        } else {
-            sources.append((id, source))
+            defer { sources[index].source = source }
+            return sources[index].source
         }
+        sources.append((id, source))
+        return nil
     }
 
-    /// Removes the source registered under `id`; its tools are gone from the next model call.
-    package mutating func unregister(id: String) {
-        sources.removeAll { $0.id == id }
+    /// Removes the source registered under `id`, and returns it; its tools are gone from the next model call.
+    @discardableResult
+    package mutating func unregister(id: String) -> (any ToolSource)? {
+        guard let index = sources.firstIndex(where: { $0.id == id }) else { return nil }
+        return sources.remove(at: index).source
     }
+
+    /// Every registered source, in order.
+    package var all: [any ToolSource] { sources.map(\.source) }
 
     /// The source registered under `id`.
     package func source(id: String) -> (any ToolSource)? {

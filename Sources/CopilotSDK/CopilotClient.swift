@@ -1,5 +1,6 @@
 import CopilotProtocol
 import CopilotCore
+import CopilotMCP
 public import CopilotProviders
 public import CopilotRuntime
 import Foundation
@@ -194,11 +195,18 @@ public final class CopilotClient: Sendable {
             return try await remoteSession(config, id: config.sessionId ?? UUID().uuidString.lowercased(), runtime: remote, resume: false)
         }
         let host = try await SessionHost.create(
-            config, id: config.sessionId ?? UUID().uuidString.lowercased(), providerContext: try providerContext(),
+            withMCP(config), id: config.sessionId ?? UUID().uuidString.lowercased(), providerContext: try providerContext(),
             store: options.sessionStore, logger: options.logger)
         let session = track(host, broadcaster: host.events, id: host.sessionId)
         await host.start()
         return session
+    }
+
+    /// `config`, with its MCP servers started by this process.
+    private func withMCP(_ config: SessionConfig) -> SessionConfig {
+        var config = config
+        config.mcpConnector = MCPServers(logger: options.logger)
+        return config
     }
 
     /// Transport, retries and clock for model calls; throws once the client was stopped.
@@ -234,7 +242,7 @@ public final class CopilotClient: Sendable {
                 message: "Resuming needs a session store (CopilotClientOptions.sessionStore) or a runtime (CopilotClientOptions.runtime).")
         }
         let host = try await SessionHost.resume(
-            config, from: store, id: sessionId, providerContext: try providerContext(), logger: options.logger)
+            withMCP(config), from: store, id: sessionId, providerContext: try providerContext(), logger: options.logger)
         let session = track(host, broadcaster: host.events, id: sessionId)
         await host.start()
         return session

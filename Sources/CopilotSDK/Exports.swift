@@ -31,6 +31,7 @@
 @_exported public import struct CopilotRuntime.Tool
 @_exported public import struct CopilotRuntime.ToolInvocation
 @_exported public import struct CopilotRuntime.ToolResult
+@_exported public import struct CopilotRuntime.MCPServerConfig
 @_exported public import enum CopilotRuntime.BuiltInTool
 @_exported public import struct CopilotRuntime.PermissionHandler
 @_exported public import struct CopilotRuntime.PermissionDecision

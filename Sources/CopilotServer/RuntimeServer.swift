@@ -609,7 +609,10 @@ package final class RuntimeServer: Sendable {
         } catch let error as CopilotError {
             throw RPCError.invalidParams("\(RPC.sessionResume.name): \(error.message)")
         }
-        if !tools.isEmpty { await engine.register(AppToolSource(appTools: tools), id: Self.toolSourceID(of: connection)) }
+        if !tools.isEmpty {
+            session.noteTools(broughtBy: connection)
+            await engine.register(AppToolSource(appTools: tools), id: Self.toolSourceID(of: connection))
+        }
         if params.disableResume != true {
             await engine.publish(.sessionResume(.init(resumeTime: EventTimestamp.format(Date()), eventCount: session.persistedEvents.count)))
         }
@@ -624,7 +627,9 @@ package final class RuntimeServer: Sendable {
     @discardableResult
     func leave(_ session: ServerSession, _ connection: RPCConnection) async -> Int {
         let remaining = session.unsubscribe(connection)
-        await session.engine?.unregister(toolSource: Self.toolSourceID(of: connection))
+        if session.forgetTools(broughtBy: connection) {
+            await session.engine?.unregister(toolSource: Self.toolSourceID(of: connection))
+        }
         return remaining
     }
 

@@ -46,6 +46,8 @@ final class ServerSession: Sendable {
         /// Which connection sent each named provider.
         var namedSenders: [String: UUID] = [:]
         var subscribers: [UUID: RPCConnection] = [:]
+        /// The clients that joined with tools of their own (registered with the engine as sources).
+        var toolBringers: Set<UUID> = []
         var owner: RPCConnection?
         var slots: [String: Slot] = [:]
     }
@@ -169,6 +171,16 @@ final class ServerSession: Sendable {
             if state.owner?.id == connection.id { state.owner = state.subscribers.values.first }
             return state.subscribers.count
         }
+    }
+
+    /// Notes that `connection` joined with tools of its own.
+    func noteTools(broughtBy connection: RPCConnection) {
+        _ = state.withLock { $0.toolBringers.insert(connection.id) }
+    }
+
+    /// Forgets that `connection` brought tools; returns whether it had.
+    func forgetTools(broughtBy connection: RPCConnection) -> Bool {
+        state.withLock { $0.toolBringers.remove(connection.id) != nil }
     }
 
     /// The connections that receive this session's events.

@@ -78,7 +78,8 @@ struct ClientTests {
         let client = CopilotClient()
         let session = try await client.createSession(SessionConfig(
             model: "m", provider: ProviderConfig(baseURL: "http://127.0.0.1:\(port)/v1"), onPermissionRequest: .approveAll))
-        let events = try await runToIdle(session, "Hello?")
+        // Retried as any refused connection is (the default policy), which a busy machine makes slow.
+        let events = try await runToIdle(session, "Hello?", timeout: .seconds(60))
         let error = try #require(events.compactMap { event -> SessionEvent.SessionError? in
             if case .sessionError(let error) = event.payload { error } else { nil }
         }.first)

@@ -1,0 +1,287 @@
+package import CopilotCore
+package import CopilotRuntime
+import Foundation
+package import Logging
+import CopilotProviders
+import MCP
+import Synchronization
+
+/// One MCP server's tools as a ``ToolSource``.
+///
+/// The server starts when the session first prepares a model call, and its tools are listed then
+/// and again after it says its list changed (`notifications/tools/list_changed`), so the change
+/// shows in the next request. The model sees a tool as `SERVER-TOOL`; a call asks permission with
+/// kind `mcp` (the server, the tool's own name and title, whether it only reads), then goes to the
+/// server. A server that cannot start, exits or does not answer in time fails the call (the model
+/// is told, the app gets a `session.warning` with what the server wrote to its standard error),
+/// and is started again on next use.
+package final class MCPToolSource: ToolSource {
+    package let serverName: String
+    private let config: MCPServerConfig
+    private let scope: String
+    private let workingDirectory: String?
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    /// One of the server's tools, by the name the model calls it.
+    private struct Listed {
+        var name: String
+        var title: String
+        var readOnly: Bool
+    }
+
+    private struct State {
+        var tools: [SourcedTool] = []
+        var listed: [String: Listed] = [:]
+        var connection: MCPConnection?
+        var opening: Task<MCPConnection, any Error>?
+        /// The tools must be listed (again) before the next model call.
+        var stale = true
+        var closed = false
+        /// What last went wrong, so it is reported once, not before every model call.
+        var reported: String?
+    }
+
+    package init(serverName: String, config: MCPServerConfig, sessionId: String, workingDirectory: String?, logger: Logger) {
+        self.serverName = serverName
+        self.config = config
+        self.scope = "\(sessionId)#mcp-\(serverName)#\(UUID().uuidString.prefix(8))"
+        self.workingDirectory = workingDirectory
+        var logger = logger
+        logger[metadataKey: "mcp.server"] = "\(serverName)"
+        self.logger = logger
+    }
+
+    package var tools: [SourcedTool] { state.withLock { $0.tools } }
+
+    package func prepare(publish: @escaping @Sendable (SessionEvent.Payload) async -> Void) async {
+        do {
+            let connection = try await connected()
+            guard state.withLock({ $0.stale }) else { return }
+            state.withLock { $0.stale = false }
+            let listed = try await connection.listTools()
+            list(listed)
+            state.withLock { $0.reported = nil }
+        } catch is CancellationError {
+            return
+        } catch {
+            await report(error, publish: publish)
+        }
+    }
+
+    package func run(_ context: ToolCallContext) async throws -> ToolRunOutput {
+        guard let tool = state.withLock({ $0.listed[context.call.name] }) else {
+            throw MCPToolError("`\(context.call.name)` is not a tool of the MCP server `\(serverName)`.")
+        }
+        var request = PermissionRequest(kind: .mcp, toolCallId: context.call.id, toolName: tool.name, args: context.arguments)
+        request.serverName = serverName
+        request.toolTitle = tool.title
+        request.readOnly = tool.readOnly
+        if let refusal = await context.permit(request) { return ToolRunOutput(refusal) }
+        do {
+            let connection = try await connected()
+            let arguments = context.arguments.objectValue?.mapValues(\.mcpValue) ?? [:]
+            return Self.output(try await connection.call(tool.name, arguments: arguments))
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            await report(error, publish: context.publish)
+            throw MCPToolError("The MCP server `\(serverName)` failed: \(error)")
+        }
+    }
+
+    package func close() async {
+        let (connection, opening) = state.withLock { state in
+            state.closed = true
+            defer { (state.connection, state.opening) = (nil, nil) }
+            return (state.connection, state.opening)
+        }
+        opening?.cancel()
+        await connection?.close()
+        if let opened = try? await opening?.value { await opened.close() }
+    }
+
+    // MARK: Connecting
+
+    /// The live connection, or a new one (once at a time) when there is none or the server has gone.
+    private func connected() async throws -> MCPConnection {
+        enum Next { case live(MCPConnection), wait(Task<MCPConnection, any Error>), gone(MCPConnection?) }
+        let next = state.withLock { state -> Next in
+            if state.closed { return .gone(nil) }
+            if let connection = state.connection, !connection.hasEnded { return .live(connection) }
+            if let opening = state.opening { return .wait(opening) }
+            return .gone(state.connection)
+        }
+        switch next {
+        case .live(let connection):
+            return connection
+        case .wait(let opening):
+            return try await opening.value
+        case .gone(let ended):
+            await ended?.close()
+            return try await open()
+        }
+    }
+
+    private func open() async throws -> MCPConnection {
+        let task = state.withLock { state -> Task<MCPConnection, any Error>? in
+            guard !state.closed else { return nil }
+            if let opening = state.opening { return opening }
+            let configuration = try? processConfiguration()
+            let opening = Task { [config, scope, logger] in
+                guard let configuration else { throw MCPToolError(try self.processConfigurationError()) }
+                return try await MCPConnection.open(
+                    configuration, scope: scope, timeout: config.timeout ?? MCPServerConfig.defaultTimeout, logger: logger
+                ) { [weak self] in self?.state.withLock { $0.stale = true } }
+            }
+            state.opening = opening
+            state.connection = nil
+            return opening
+        }
+        guard let task else { throw CancellationError() }
+        do {
+            let connection = try await task.value
+            let kept = state.withLock { state -> Bool in
+                state.opening = nil
+                guard !state.closed else { return false }
+                state.connection = connection
+                state.stale = true
+                return true
+            }
+            if !kept {
+                await connection.close()
+                throw CancellationError()
+            }
+            return connection
+        } catch {
+            state.withLock { $0.opening = nil }
+            throw error
+        }
+    }
+
+    /// The program to start, found on `PATH` when the command names no folder.
+    private func processConfiguration() throws -> ChildProcess.Configuration {
+        guard case .stdio(let command, let arguments, let environment, let directory) = config.connection else {
+            throw MCPToolError("The MCP server `\(serverName)` is remote; this runtime reaches MCP servers over stdio only so far.")
+        }
+        let folder = directory.map { path in
+            path.hasPrefix("/") ? path : URL(fileURLWithPath: workingDirectory ?? FileManager.default.currentDirectoryPath).appendingPathComponent(path).path
+        } ?? workingDirectory
+        guard let executable = Self.executable(command, path: environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"], in: folder) else {
+            throw MCPToolError("The MCP server `\(serverName)`: no program `\(command)` was found (on PATH or in its folder).")
+        }
+        return ChildProcess.Configuration(executable: executable, arguments: arguments, workingDirectory: folder, environment: environment)
+    }
+
+    private func processConfigurationError() throws -> String {
+        do {
+            _ = try processConfiguration()
+            return "The MCP server `\(serverName)` could not be started."
+        } catch let error as MCPToolError {
+            return error.message
+        }
+    }
+
+    static func executable(_ command: String, path: String?, in folder: String?) -> String? {
+        let manager = FileManager.default
+        if command.contains("/") {
+            let resolved = command.hasPrefix("/") || folder == nil ? command : URL(fileURLWithPath: folder!).appendingPathComponent(command).path
+            return manager.isExecutableFile(atPath: resolved) ? resolved : nil
+        }
+        for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(directory)/\(command)"
+            if manager.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    // MARK: Tools and results
+
+    private func list(_ listed: [MCP.Tool]) {
+        var tools: [SourcedTool] = []
+        var byName: [String: Listed] = [:]
+        for tool in listed where config.offers(tool.name) {
+            let offered = Self.offeredName(server: serverName, tool: tool.name)
+            guard byName[offered] == nil else { continue }
+            byName[offered] = Listed(
+                name: tool.name, title: tool.title ?? tool.annotations.title ?? tool.name, readOnly: tool.annotations.readOnlyHint ?? false)
+            // A server that declares no schema (`{}`) takes an object all the same.
+            let schema = JSONValue(tool.inputSchema)
+            let parameters: JSONValue = schema.objectValue?.isEmpty == false ? schema : ["type": "object", "properties": [:]]
+            tools.append(SourcedTool(
+                ToolDefinition(name: offered, description: tool.description ?? "", parameters: parameters),
+                origin: .mcp(server: serverName)))
+        }
+        state.withLock { state in
+            state.tools = tools
+            state.listed = byName
+        }
+    }
+
+    /// `SERVER-TOOL`, as the official runtime names MCP tools, with any character a model API
+    /// refuses in a tool name (outside `a-zA-Z0-9_-`) written as `_`.
+    static func offeredName(server: String, tool: String) -> String {
+        String(String.UnicodeScalarView("\(server)-\(tool)".unicodeScalars.map { scalar in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "_" || scalar == "-") ? scalar : "_"
+        }))
+    }
+
+    /// What the model and the app see of a result: its text blocks, embedded text resources and
+    /// (when it has no text) its structured content, one after the other; its images go to the
+    /// model after the results. `isError` makes it a failed call the model is told about.
+    static func output(_ result: CallTool.Result) -> ToolRunOutput {
+        var texts: [String] = []
+        var images: [MediaContent] = []
+        for block in result.content {
+            switch block {
+            case .text(let text, _, _):
+                texts.append(text)
+            case .image(let data, let mimeType, _, _):
+                images.append(MediaContent(mimeType: mimeType, base64Data: data))
+            case .audio(_, let mimeType, _, _):
+                texts.append("[audio: \(mimeType)]")
+            case .resource(let resource, _, _):
+                texts.append(resource.text ?? "[resource: \(resource.uri)]")
+            case .resourceLink(let uri, let name, _, _, _, _):
+                texts.append("[\(name)](\(uri))")
+            }
+        }
+        if texts.isEmpty, let structured = result.structuredContent { texts.append(JSONValue(structured).jsonString) }
+        let text = texts.joined(separator: "\n")
+        if result.isError == true {
+            return ToolRunOutput(ToolResult(textResultForLlm: text, resultType: .failure, error: text))
+        }
+        return ToolRunOutput(.success(text), images: images)
+    }
+
+    /// Tells the app, once per distinct failure, what went wrong with the server.
+    private func report(_ error: any Error, publish: @Sendable (SessionEvent.Payload) async -> Void) async {
+        let message = "The MCP server `\(serverName)` is not available: \(error)"
+        let isNew = state.withLock { state in
+            defer { state.reported = message }
+            return state.reported != message
+        }
+        logger.warning("MCP server failed", metadata: ["error": "\(error)"])
+        if isNew { await publish(.sessionWarning(.init(warningType: "mcp_server", message: message))) }
+    }
+}
+
+/// An MCP tool call that could not be made.
+struct MCPToolError: Error, CustomStringConvertible {
+    var message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
+}
+
+/// Starts MCP servers for sessions (``SessionConfig/mcpConnector``).
+package struct MCPServers: MCPConnector {
+    private let logger: Logger
+
+    package init(logger: Logger) {
+        self.logger = logger
+    }
+
+    package func source(named name: String, config: MCPServerConfig, sessionId: String, workingDirectory: String?) -> any ToolSource {
+        MCPToolSource(serverName: name, config: config, sessionId: sessionId, workingDirectory: workingDirectory, logger: logger)
+    }
+}

@@ -1,0 +1,124 @@
+import CopilotCore
+import CopilotMCP
+import CopilotRuntime
+import CopilotSDK
+import CopilotTesting
+import Foundation
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The package's root folder (this file is Tests/CopilotSDKTests/MCPTests.swift).
+private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+/// The Python that has the official `mcp` package (scripts/test.sh installs it in .venv).
+private let python = packageRoot.appendingPathComponent(".venv/bin/python").path
+/// The test server: Tests/Interop/mcp_server.py, on the Python `mcp` package.
+private let serverScript = packageRoot.appendingPathComponent("Tests/Interop/mcp_server.py").path
+private let haveMCP = FileManager.default.isExecutableFile(atPath: python)
+    && (try? String(contentsOfFile: packageRoot.appendingPathComponent("Tests/Interop/requirements.txt").path, encoding: .utf8))?.contains("mcp==") == true
+
+private func results(_ events: [SessionEvent]) -> [SessionEvent.ToolExecutionComplete] {
+    events.compactMap { event in
+        if case .toolExecutionComplete(let complete) = event.payload { complete } else { nil }
+    }
+}
+
+private func offered(_ request: RecordedRequest) -> [String] {
+    request.json?["tools"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue } ?? []
+}
+
+private func alive(_ pid: Int32) -> Bool {
+    guard kill(pid, 0) == 0 else { return false }
+    let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+    return stat.split(separator: ")").last?.split(separator: " ").first != "Z"
+}
+
+@Suite(
+    "MCP servers: an official Python MCP server's tools in a session", .serialized,
+    .enabled(if: haveMCP, "needs .venv with the mcp package (scripts/test.sh)"))
+struct MCPTests {
+    func config(_ server: ScriptedProviderServer, directory: String, tools: [String]? = nil, timeout: Duration? = nil) -> SessionConfig {
+        var config = scriptedConfig(server)
+        config.mcpServers = [
+            "test": .stdio(
+                command: python, arguments: [serverScript], environment: ["MCP_TEST_VALUE": "hello-env"], workingDirectory: directory,
+                tools: tools, timeout: timeout)
+        ]
+        return config
+    }
+
+    @Test("a stdio server's tool answers the model: its env and folder reach the server, never the runtime's keys; a tools filter hides a tool; the server ends with the session")
+    func toolCall() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mcp-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        setenv("OPENAI_API_KEY", "sk-must-not-reach-mcp", 1)
+        defer { unsetenv("OPENAI_API_KEY") }
+        let call = #"{"names":["MCP_TEST_VALUE","OPENAI_API_KEY"]}"#
+        try await withScriptedClient(turns: [.toolCalls([(name: "test-describe_process", arguments: call)]), .text("done")]) { client, server in
+            var asked: [PermissionRequest] = []
+            let requests = Mutex<[PermissionRequest]>([])
+            var sessionConfig = config(server, directory: directory, tools: ["describe_process", "nap"])
+            sessionConfig.onPermissionRequest = PermissionHandler { request, _ in
+                requests.withLock { $0.append(request) }
+                return .approveOnce
+            }
+            let session = try await client.createSession(sessionConfig)
+            let events = try await runToIdle(session, "Describe the MCP server's process", timeout: .seconds(60))
+            #expect(offered(server.modelCalls[0]) == ["test-describe_process", "test-nap"])
+            let done = try #require(results(events).first)
+            #expect(done.success, "\(done)")
+            let text = done.result?.content ?? ""
+            #expect(text.contains("cwd=\(URL(fileURLWithPath: directory).resolvingSymlinksInPath().path)") || text.contains("cwd=\(directory)"))
+            #expect(text.contains("MCP_TEST_VALUE=hello-env") && text.contains("OPENAI_API_KEY=<unset>"), "\(text)")
+            let toolMessage = server.modelCalls[1].json?["messages"]?.arrayValue?.last
+            #expect(toolMessage?["role"] == "tool" && toolMessage?["content"]?.stringValue == text)
+            asked = requests.withLock { $0 }
+            #expect(asked.map(\.kind) == [.mcp])
+            #expect(asked.first?.serverName == "test" && asked.first?.toolName == "describe_process" && asked.first?.readOnly == false)
+
+            let pid = try #require(text.split(separator: " ").first { $0.hasPrefix("pid=") }.flatMap { Int32($0.dropFirst(4)) })
+            #expect(alive(pid))
+            await session.disconnect()
+            #expect(!alive(pid), "the MCP server outlived its session")
+        }
+    }
+
+    @Test("a server that exits mid-call gives a tool error and a warning, and the next call starts it again; a hanging call is cancelled at its timeout; a changed tool list shows in the next request")
+    func failuresAndChanges() async throws {
+        let directory = FileManager.default.temporaryDirectory.path
+        let turns: [ScriptedTurn] = [
+            .toolCalls([(name: "test-crash", arguments: "{}")]), .text("it crashed"),
+            .toolCalls([(name: "test-describe_process", arguments: #"{"names":[]}"#)]), .text("it works again"),
+            .toolCalls([(name: "test-nap", arguments: #"{"seconds":60}"#)]), .text("it hung"),
+            .toolCalls([(name: "test-grow", arguments: "{}")]), .text("it grew"),
+        ]
+        try await withScriptedClient(turns: turns) { client, server in
+            let session = try await client.createSession(config(server, directory: directory, timeout: .seconds(20)))
+            let crashed = try await runToIdle(session, "crash", timeout: .seconds(60))
+            let crash = try #require(results(crashed).first)
+            #expect(!crash.success && crash.toolCallId.hasSuffix("test-crash"))
+            let warnings = crashed.compactMap { event -> String? in
+                if case .sessionWarning(let warning) = event.payload { warning.message } else { nil }
+            }
+            #expect(warnings.contains { $0.contains("`test`") && $0.contains("exited with status 3") && $0.contains("crashing on purpose") }, "\(warnings)")
+
+            let again = try await runToIdle(session, "again", timeout: .seconds(60))
+            #expect(results(again).first?.success == true, "the server is started again on next use")
+
+            let started = ContinuousClock.now
+            let hung = try await runToIdle(session, "nap", timeout: .seconds(60))
+            #expect(results(hung).first?.success == false)
+            #expect(started.duration(to: .now) < .seconds(50), "the call was given up at its 20 s timeout")
+
+            let grew = try await runToIdle(session, "grow", timeout: .seconds(60))
+            #expect(results(grew).first?.success == true)
+            #expect(!offered(server.modelCalls[6]).contains("test-grown"))
+            #expect(offered(server.modelCalls[7]).contains("test-grown"), "the list changed before the next request")
+            await session.disconnect()
+        }
+    }
+}
