@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "CopilotServer",
             dependencies: [
-                "CopilotCore", "CopilotProtocol", "CopilotRuntime", "CopilotProviders",
+                "CopilotCore", "CopilotProtocol", "CopilotRuntime", "CopilotProviders", "CopilotMCP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

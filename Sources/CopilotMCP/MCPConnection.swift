@@ -57,8 +57,9 @@ actor MCPConnection {
     }
 
     /// Calls the tool `name`; a call given up (timed out, aborted) is cancelled on the server.
-    func call(_ name: String, arguments: [String: Value]) async throws -> CallTool.Result {
-        let request: RequestContext<CallTool.Result> = try await client.callTool(name: name, arguments: arguments)
+    func call(_ name: String, arguments: [String: Value], meta: [String: Value]? = nil) async throws -> CallTool.Result {
+        let request: RequestContext<CallTool.Result> = try await client.callTool(
+            name: name, arguments: arguments, meta: meta.map { Metadata(additionalFields: $0) })
         let client = client
         return try await bounded("to answer `\(name)`", giveUp: { reason in try? await client.cancelRequest(request.requestID, reason: reason) }) {
             try await request.value

@@ -15,7 +15,7 @@ import Synchronization
 /// server. A server that cannot start, exits or does not answer in time fails the call (the model
 /// is told, the app gets a `session.warning` with what the server wrote to its standard error),
 /// and is started again on next use.
-package final class MCPToolSource: ToolSource {
+package final class MCPToolSource: MCPServerSource {
     package let serverName: String
     private let config: MCPServerConfig
     private let scope: String
@@ -40,6 +40,14 @@ package final class MCPToolSource: ToolSource {
         var closed = false
         /// What last went wrong, so it is reported once, not before every model call.
         var reported: String?
+        /// The last failure to start or list, while no connection is live.
+        var failure: String?
+        /// Stopped through `session.mcp.stopServer`: not started again until `start()`.
+        var stopped = false
+        /// The listing under way, which every caller of ``prepare(publish:)`` waits for.
+        var refreshing: Task<Void, any Error>?
+        /// The server's own tools, as it last listed them.
+        var serverTools: [(name: String, description: String?)] = []
     }
 
     package init(serverName: String, config: MCPServerConfig, sessionId: String, workingDirectory: String?, logger: Logger) {
@@ -56,17 +64,75 @@ package final class MCPToolSource: ToolSource {
 
     package func prepare(publish: @escaping @Sendable (SessionEvent.Payload) async -> Void) async {
         do {
-            let connection = try await connected()
-            guard state.withLock({ $0.stale }) else { return }
-            state.withLock { $0.stale = false }
-            let listed = try await connection.listTools()
-            list(listed)
+            try await refresh()
             state.withLock { $0.reported = nil }
         } catch is CancellationError {
             return
         } catch {
             await report(error, publish: publish)
         }
+    }
+
+    /// Connects when not connected and lists the tools when they are stale; one refresh at a time,
+    /// which every concurrent caller waits for.
+    private func refresh() async throws {
+        let task = state.withLock { state -> Task<Void, any Error>? in
+            if let refreshing = state.refreshing { return refreshing }
+            let live = state.connection.map { !$0.hasEnded } ?? false
+            guard !state.closed, !state.stopped, state.stale || !live else { return nil }
+            let task = Task {
+                defer { self.state.withLock { $0.refreshing = nil } }
+                do {
+                    let connection = try await self.connected()
+                    self.state.withLock { $0.stale = false }
+                    self.list(try await connection.listTools())
+                    self.state.withLock { $0.failure = nil }
+                } catch {
+                    self.state.withLock { state in
+                        state.stale = true
+                        if !(error is CancellationError) { state.failure = String(describing: error) }
+                    }
+                    throw error
+                }
+            }
+            state.refreshing = task
+            return task
+        }
+        try await task?.value
+    }
+
+    package var status: (status: String, error: String?) {
+        state.withLock { state in
+            if state.stopped { return ("stopped", nil) }
+            // Connected once its tools are listed.
+            if let connection = state.connection, !connection.hasEnded, state.refreshing == nil { return ("connected", nil) }
+            if let failure = state.failure, state.refreshing == nil, state.opening == nil { return ("failed", failure) }
+            return ("pending", nil)
+        }
+    }
+
+    package var serverTools: [(name: String, description: String?)] {
+        state.withLock { state in
+            guard let connection = state.connection, !connection.hasEnded else { return [] }
+            return state.serverTools
+        }
+    }
+
+    package func stop() async {
+        let connection = state.withLock { state in
+            state.stopped = true
+            defer { state.connection = nil }
+            return state.connection
+        }
+        await connection?.close()
+    }
+
+    package func start() async throws {
+        state.withLock { state in
+            state.stopped = false
+            state.stale = true
+        }
+        try await refresh()
     }
 
     package func run(_ context: ToolCallContext) async throws -> ToolRunOutput {
@@ -78,10 +144,20 @@ package final class MCPToolSource: ToolSource {
         request.toolTitle = tool.title
         request.readOnly = tool.readOnly
         if let refusal = await context.permit(request) { return ToolRunOutput(refusal) }
+        // The request carries no `_meta` of its own; the hook may give it one.
+        var meta: [String: JSONValue]?
+        let hook = PreMcpToolCallInput(
+            sessionId: context.sessionId, serverName: serverName, toolName: tool.name, arguments: context.arguments,
+            toolCallId: context.call.id, meta: nil)
+        switch await context.preMcpToolCall(hook)?.meta {
+        case .replace(let fields): meta = fields
+        case .remove: meta = nil
+        case .keep, nil: break
+        }
         do {
             let connection = try await connected()
             let arguments = context.arguments.objectValue?.mapValues(\.mcpValue) ?? [:]
-            return Self.output(try await connection.call(tool.name, arguments: arguments))
+            return Self.output(try await connection.call(tool.name, arguments: arguments, meta: meta?.mapValues(\.mcpValue)))
         } catch let error as CancellationError {
             throw error
         } catch {
@@ -107,7 +183,7 @@ package final class MCPToolSource: ToolSource {
     private func connected() async throws -> MCPConnection {
         enum Next { case live(MCPConnection), wait(Task<MCPConnection, any Error>), gone(MCPConnection?) }
         let next = state.withLock { state -> Next in
-            if state.closed { return .gone(nil) }
+            if state.closed || state.stopped { return .gone(nil) }
             if let connection = state.connection, !connection.hasEnded { return .live(connection) }
             if let opening = state.opening { return .wait(opening) }
             return .gone(state.connection)
@@ -124,6 +200,8 @@ package final class MCPToolSource: ToolSource {
     }
 
     private func open() async throws -> MCPConnection {
+        let stopped = state.withLock { $0.stopped }
+        if stopped { throw MCPToolError("The MCP server `\(serverName)` was stopped (session.mcp.stopServer).") }
         let task = state.withLock { state -> Task<MCPConnection, any Error>? in
             guard !state.closed else { return nil }
             if let opening = state.opening { return opening }
@@ -215,6 +293,7 @@ package final class MCPToolSource: ToolSource {
         state.withLock { state in
             state.tools = tools
             state.listed = byName
+            state.serverTools = listed.map { ($0.name, $0.description) }
         }
     }
 

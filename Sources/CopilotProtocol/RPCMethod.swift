@@ -115,6 +115,12 @@ package enum RPC {
     package static let sessionToolsGetCurrentMetadata = RPCMethod<SessionIDParams, CurrentToolsResult>("session.tools.getCurrentMetadata")
     package static let sessionQueuePendingItems = RPCMethod<SessionIDParams, PendingItemsResult>("session.queue.pendingItems")
     package static let sessionMCPOAuthLogin = RPCMethod<MCPOAuthLoginParams, EmptyResult>("session.mcp.oauth.login")
+    package static let sessionMCPList = RPCMethod<SessionIDParams, MCPListResult>("session.mcp.list")
+    package static let sessionMCPListTools = RPCMethod<MCPServerNameParams, MCPToolsResult>("session.mcp.listTools")
+    package static let sessionMCPIsServerRunning = RPCMethod<MCPServerNameParams, MCPRunningResult>("session.mcp.isServerRunning")
+    package static let sessionMCPStopServer = RPCMethod<MCPServerNameParams, EmptyResult>("session.mcp.stopServer")
+    package static let sessionMCPStartServer = RPCMethod<MCPServerNameParams, EmptyResult>("session.mcp.startServer")
+    package static let sessionMCPRestartServer = RPCMethod<MCPServerNameParams, EmptyResult>("session.mcp.restartServer")
     package static let sessionGetForeground = RPCMethod<EmptyParams, ForegroundResult>("session.getForeground")
     package static let sessionSetForeground = RPCMethod<SessionIDParams, SuccessResult>("session.setForeground")
 

@@ -48,6 +48,39 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     package var defaultAgent: DefaultAgent?
     /// Folders whose instruction files join the system prompt.
     package var instructionDirectories: [String]?
+    /// MCP servers by name.
+    package var mcpServers: [String: MCPServerParams]?
+    /// Names of ``mcpServers`` not to start.
+    package var disabledMcpServers: [String]?
+
+    /// One MCP server, as the official SDKs send it: `type` (`local`/`stdio`, the default, or
+    /// `http`/`sse`), `command`/`args`/`env`/`cwd` or `url`/`headers`, `tools` and `timeout` (ms).
+    package struct MCPServerParams: Codable, Sendable, Hashable {
+        package var type: String?
+        package var command: String?
+        package var args: [String]?
+        package var env: [String: String]?
+        package var cwd: String?
+        package var url: String?
+        package var headers: [String: String]?
+        package var tools: [String]?
+        package var timeout: Double?
+
+        package init(
+            type: String? = nil, command: String? = nil, args: [String]? = nil, env: [String: String]? = nil, cwd: String? = nil,
+            url: String? = nil, headers: [String: String]? = nil, tools: [String]? = nil, timeout: Double? = nil
+        ) {
+            self.type = type
+            self.command = command
+            self.args = args
+            self.env = env
+            self.cwd = cwd
+            self.url = url
+            self.headers = headers
+            self.tools = tools
+            self.timeout = timeout
+        }
+    }
 
     package struct DefaultAgent: Codable, Sendable, Hashable {
         package var excludedTools: [String]?
@@ -192,6 +225,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         case toolFilterPrecedence, streaming
         case reasoningEffort, workingDirectory, modelCapabilities, hooks, requestPermission, requestUserInput, builtInTools
         case maxTurns, maxOutputTokens, temperature, disableResume, clientName, defaultAgent, instructionDirectories
+        case mcpServers, disabledMcpServers
     }
 
     /// Fields the official SDKs send that change nothing here while they hold these values.
@@ -239,6 +273,8 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         clientName = try container.decodeIfPresent(String.self, forKey: .clientName)
         defaultAgent = try container.decodeIfPresent(DefaultAgent.self, forKey: .defaultAgent)
         instructionDirectories = try container.decodeIfPresent([String].self, forKey: .instructionDirectories)
+        mcpServers = try container.decodeIfPresent([String: MCPServerParams].self, forKey: .mcpServers)
+        disabledMcpServers = try container.decodeIfPresent([String].self, forKey: .disabledMcpServers)
 
         let known = Set(CodingKeys.allCases.map(\.stringValue))
         let all = try decoder.container(keyedBy: AnyKey.self)
@@ -280,5 +316,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         try container.encodeIfPresent(clientName, forKey: .clientName)
         try container.encodeIfPresent(defaultAgent, forKey: .defaultAgent)
         try container.encodeIfPresent(instructionDirectories, forKey: .instructionDirectories)
+        try container.encodeIfPresent(mcpServers, forKey: .mcpServers)
+        try container.encodeIfPresent(disabledMcpServers, forKey: .disabledMcpServers)
     }
 }

@@ -465,3 +465,54 @@ package struct MCPOAuthLoginParams: Codable, Sendable, Hashable {
     package var sessionId: String
     package var serverName: String
 }
+
+/// `session.mcp.listTools`, `isServerRunning`, `stopServer`, `startServer`, `restartServer`, `enable`, `disable`.
+package struct MCPServerNameParams: Codable, Sendable, Hashable {
+    package var sessionId: String
+    package var serverName: String
+    package init(sessionId: String, serverName: String) {
+        self.sessionId = sessionId
+        self.serverName = serverName
+    }
+}
+
+/// `session.mcp.list`: the session's MCP servers and their status (`connected`, `pending`,
+/// `failed` with its error, `stopped`, `disabled`).
+package struct MCPListResult: Codable, Sendable, Hashable {
+    package var servers: [Server]
+
+    package struct Server: Codable, Sendable, Hashable {
+        package var name: String
+        package var status: String
+        package var error: String?
+        package init(name: String, status: String, error: String? = nil) {
+            self.name = name
+            self.status = status
+            self.error = error
+        }
+    }
+
+    package init(servers: [Server]) { self.servers = servers }
+}
+
+/// `session.mcp.listTools`: a connected server's tools, by its own names.
+package struct MCPToolsResult: Codable, Sendable, Hashable {
+    package var tools: [Tool]
+
+    package struct Tool: Codable, Sendable, Hashable {
+        package var name: String
+        package var description: String?
+        package init(name: String, description: String?) {
+            self.name = name
+            self.description = description
+        }
+    }
+
+    package init(tools: [Tool]) { self.tools = tools }
+}
+
+/// `session.mcp.isServerRunning`.
+package struct MCPRunningResult: Codable, Sendable, Hashable {
+    package var running: Bool
+    package init(running: Bool) { self.running = running }
+}

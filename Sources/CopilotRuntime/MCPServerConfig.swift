@@ -67,3 +67,17 @@ package protocol MCPConnector: Sendable {
     /// A source for the server `name` of session `sessionId`, started on first use.
     func source(named name: String, config: MCPServerConfig, sessionId: String, workingDirectory: String?) -> any ToolSource
 }
+
+/// A tool source that is an MCP server, as `session.mcp.*` sees it.
+package protocol MCPServerSource: ToolSource {
+    /// The server's name in the session's config.
+    var serverName: String { get }
+    /// `connected`, `pending` (starting, or not started yet), `failed` (with the error) or `stopped`.
+    var status: (status: String, error: String?) { get }
+    /// The server's tools as it lists them (its own names), while it is connected.
+    var serverTools: [(name: String, description: String?)] { get }
+    /// Ends the server; it stays stopped until ``start()``.
+    func stop() async
+    /// Starts the server (again) and lists its tools.
+    func start() async throws
+}

@@ -50,6 +50,7 @@ extension SessionCreateParams {
         clientName = config.clientName
         instructionDirectories = config.instructionDirectories.isEmpty ? nil : config.instructionDirectories
         workingDirectory = config.workingDirectory
+        if !config.mcpServers.isEmpty { mcpServers = config.mcpServers.mapValues(MCPServerParams.init) }
         if let capabilities = config.modelCapabilities {
             let supports = capabilities.supports
             let limits = capabilities.limits
@@ -180,6 +181,11 @@ extension SessionConfig {
         instructionDirectories = params.instructionDirectories ?? []
         enableCitations = params.enableCitations == true
         temperature = params.temperature
+        let disabled = Set(params.disabledMcpServers ?? [])
+        disabledMCPServers = (params.mcpServers ?? [:]).keys.filter(disabled.contains).sorted()
+        mcpServers = try (params.mcpServers ?? [:]).filter { !disabled.contains($0.key) }.reduce(into: [:]) { servers, entry in
+            servers[entry.key] = try MCPServerConfig(wire: entry.value, name: entry.key)
+        }
     }
 
     /// The provider of `selection` when it names one of the session's models as `provider/id`:
@@ -286,5 +292,49 @@ extension SessionCreateParams.ModelCapabilitiesParams {
         ModelCapabilities(
             supports: ModelSupports(vision: supports?.vision, reasoningEffort: supports?.reasoningEffort),
             limits: ModelLimits(maxPromptTokens: limits?.maxPromptTokens, maxContextWindowTokens: limits?.maxContextWindowTokens))
+    }
+}
+
+extension MCPServerConfig {
+    /// The server the official wire shape describes.
+    ///
+    /// - Throws: ``CopilotError`` `invalidConfiguration` for an unknown `type`, a local server
+    ///   without a `command` or a remote one without a `url`.
+    package init(wire: SessionCreateParams.MCPServerParams, name: String) throws {
+        let timeout = wire.timeout.flatMap { $0 > 0 ? Duration.milliseconds(Int64($0)) : nil }
+        switch wire.type ?? "stdio" {
+        case "local", "stdio":
+            guard let command = wire.command, !command.isEmpty else {
+                throw CopilotError(code: .invalidConfiguration, message: "MCP server `\(name)` needs a `command`.")
+            }
+            self = .stdio(
+                command: command, arguments: wire.args ?? [], environment: wire.env ?? [:], workingDirectory: wire.cwd, tools: wire.tools,
+                timeout: timeout)
+        case let type where type == "http" || type == "sse":
+            guard let url = wire.url, !url.isEmpty else {
+                throw CopilotError(code: .invalidConfiguration, message: "MCP server `\(name)` needs a `url`.")
+            }
+            let headers = wire.headers ?? [:]
+            self.init(connection: type == "http" ? .http(url: url, headers: headers) : .sse(url: url, headers: headers), tools: wire.tools, timeout: timeout)
+        case let type:
+            throw CopilotError(code: .invalidConfiguration, message: "MCP server `\(name)` has the type `\(type)`; it must be one of local, stdio, http, sse.")
+        }
+    }
+}
+
+extension SessionCreateParams.MCPServerParams {
+    /// `config` in the official wire shape.
+    package init(_ config: MCPServerConfig) {
+        let timeout = config.timeout.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds / 1_000_000_000_000_000) }
+        switch config.connection {
+        case .stdio(let command, let arguments, let environment, let directory):
+            self.init(
+                type: "stdio", command: command, args: arguments, env: environment.isEmpty ? nil : environment, cwd: directory,
+                tools: config.tools, timeout: timeout)
+        case .http(let url, let headers):
+            self.init(type: "http", url: url, headers: headers.isEmpty ? nil : headers, tools: config.tools, timeout: timeout)
+        case .sse(let url, let headers):
+            self.init(type: "sse", url: url, headers: headers.isEmpty ? nil : headers, tools: config.tools, timeout: timeout)
+        }
     }
 }

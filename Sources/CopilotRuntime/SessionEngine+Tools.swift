@@ -104,7 +104,11 @@ extension SessionEngine {
                 let decision = await self.decide(request, preApproved: preApproved)
                 return await self.refusal(for: decision)
             },
-            publish: { payload in await self.publish(payload) })
+            publish: { payload in await self.publish(payload) },
+            preMcpToolCall: { input in
+                guard let hook = await self.hooks?.onPreMcpToolCall else { return nil }
+                return await self.runHook("preMcpToolCall", input, hook) ?? nil
+            })
     }
 
     /// The result a refused permission gives the model, or `nil` when the decision approves.

@@ -162,6 +162,7 @@ package actor SessionEngine {
             }
         }
         self.registry = registry
+        self.disabledMCPServers = config.disabledMCPServers
         self.transport = transport
         self.streaming = config.streaming
         self.permissionHandler = config.onPermissionRequest
@@ -223,6 +224,7 @@ package actor SessionEngine {
 
     /// Emits `session.start` and runs the `sessionStart` hook. Call once, before the first `send`.
     package func start() async {
+        startToolSources()
         emit(.sessionStart(SessionEvent.SessionStart(
             sessionId: sessionId, producer: Self.producer, copilotVersion: Self.version,
             startTime: EventTimestamp.format(Date()), selectedModel: reportedModel, reasoningEffort: reasoningEffort,
@@ -238,6 +240,7 @@ package actor SessionEngine {
     /// Continues a stored session: rebuilds the conversation from its persisted events and emits
     /// `session.resume`. Call instead of ``start()``.
     package func resume(from events: [SessionEvent], droppedLines: Int = 0, recovery: String? = nil) {
+        startToolSources()
         let replay = ConversationReplay(events)
         restoreState(from: events)
         history = replay.history
@@ -348,6 +351,19 @@ package actor SessionEngine {
     /// Removes the tool source registered under `id` and closes it.
     package func unregister(toolSource id: String) async {
         await registry.unregister(id: id)?.close()
+    }
+
+    /// The session's MCP servers, in the order configured.
+    package var mcpServers: [any MCPServerSource] { registry.all.compactMap { $0 as? any MCPServerSource } }
+
+    /// The MCP servers the config named but disabled.
+    package nonisolated let disabledMCPServers: [String]
+
+    /// Starts connecting every tool source (MCP servers start with their session, as in the
+    /// official runtime); the first model call waits for what is still connecting.
+    private func startToolSources() {
+        guard registry.all.contains(where: { $0 is any MCPServerSource }) else { return }
+        Task { await prepareToolSources() }
     }
 
     /// Lets every tool source connect (or connect again) before a model call.

@@ -19,6 +19,9 @@ public struct SessionHooks: Sendable {
     public var onSessionEnd: (@Sendable (SessionEndInput) async throws -> SessionEndOutput?)?
     /// When a model call fails: retry it, skip it quietly, or abort.
     public var onErrorOccurred: (@Sendable (ErrorOccurredInput) async throws -> ErrorOccurredOutput?)?
+    /// Before a call goes to an MCP server (after its permission): set, replace or remove the
+    /// request's `_meta`.
+    public var onPreMcpToolCall: (@Sendable (PreMcpToolCallInput) async throws -> PreMcpToolCallOutput?)?
     /// How long one hook may take.
     public var timeout: Duration
 
@@ -29,6 +32,7 @@ public struct SessionHooks: Sendable {
         onSessionStart: (@Sendable (SessionStartInput) async throws -> SessionStartOutput?)? = nil,
         onSessionEnd: (@Sendable (SessionEndInput) async throws -> SessionEndOutput?)? = nil,
         onErrorOccurred: (@Sendable (ErrorOccurredInput) async throws -> ErrorOccurredOutput?)? = nil,
+        onPreMcpToolCall: (@Sendable (PreMcpToolCallInput) async throws -> PreMcpToolCallOutput?)? = nil,
         timeout: Duration = .seconds(30)
     ) {
         self.onPreToolUse = onPreToolUse
@@ -37,6 +41,7 @@ public struct SessionHooks: Sendable {
         self.onSessionStart = onSessionStart
         self.onSessionEnd = onSessionEnd
         self.onErrorOccurred = onErrorOccurred
+        self.onPreMcpToolCall = onPreMcpToolCall
         self.timeout = timeout
     }
 }
@@ -144,5 +149,67 @@ public struct ErrorOccurredOutput: Sendable, Hashable, Codable {
     public init(errorHandling: String? = nil, retryCount: Int? = nil) {
         self.errorHandling = errorHandling
         self.retryCount = retryCount
+    }
+}
+
+public struct PreMcpToolCallInput: HookInput, Hashable {
+    public var sessionId: String
+    /// The MCP server's name in the session's config.
+    public var serverName: String
+    /// The tool's own name on the server (not the `SERVER-TOOL` name the model used).
+    public var toolName: String
+    public var arguments: JSONValue
+    public var toolCallId: String?
+    /// The request's `_meta` as it stands (nil: none).
+    public var meta: JSONValue?
+
+    public init(sessionId: String, serverName: String, toolName: String, arguments: JSONValue, toolCallId: String?, meta: JSONValue?) {
+        self.sessionId = sessionId
+        self.serverName = serverName
+        self.toolName = toolName
+        self.arguments = arguments
+        self.toolCallId = toolCallId
+        self.meta = meta
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case sessionId, serverName, toolName, arguments, toolCallId
+        case meta = "_meta"
+    }
+}
+
+/// What a `preMcpToolCall` hook decides about the request's `_meta` (`metaToUse` on the wire: absent
+/// keeps it, an object replaces it, `null` removes it).
+public struct PreMcpToolCallOutput: Sendable, Hashable, Codable {
+    public enum Meta: Sendable, Hashable {
+        case keep
+        case replace([String: JSONValue])
+        case remove
+    }
+
+    public var meta: Meta
+
+    public init(meta: Meta) { self.meta = meta }
+
+    private enum CodingKeys: String, CodingKey { case metaToUse }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if !container.contains(.metaToUse) {
+            meta = .keep
+        } else if try container.decodeNil(forKey: .metaToUse) {
+            meta = .remove
+        } else {
+            meta = .replace(try container.decode([String: JSONValue].self, forKey: .metaToUse))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch meta {
+        case .keep: break
+        case .replace(let fields): try container.encode(fields, forKey: .metaToUse)
+        case .remove: try container.encodeNil(forKey: .metaToUse)
+        }
     }
 }

@@ -51,6 +51,8 @@ package struct ToolCallContext: Sendable {
     package var permit: @Sendable (PermissionRequest) async -> ToolResult?
     /// Emits an event of the session (in order with the call's own).
     package var publish: @Sendable (SessionEvent.Payload) async -> Void
+    /// The session's `preMcpToolCall` hook (nil when it has none, or it failed).
+    package var preMcpToolCall: @Sendable (PreMcpToolCallInput) async -> PreMcpToolCallOutput?
 }
 
 /// What one call produced: its result, and images the model should see after it.

@@ -42,6 +42,8 @@
 @_exported public import struct CopilotRuntime.SessionHooks
 @_exported public import protocol CopilotRuntime.HookInput
 @_exported public import struct CopilotRuntime.PreToolUseInput
+@_exported public import struct CopilotRuntime.PreMcpToolCallInput
+@_exported public import struct CopilotRuntime.PreMcpToolCallOutput
 @_exported public import struct CopilotRuntime.PreToolUseOutput
 @_exported public import struct CopilotRuntime.PostToolUseInput
 @_exported public import struct CopilotRuntime.PostToolUseOutput

@@ -1,5 +1,6 @@
 package import CopilotProtocol
 import CopilotCore
+import CopilotMCP
 package import CopilotProviders
 package import CopilotRuntime
 package import Foundation
@@ -551,6 +552,7 @@ package final class RuntimeServer: Sendable {
         }
         config.sessionId = id
         config.workingDirectory = cwd
+        config.mcpConnector = MCPServers(logger: logger)
         config.permissionRules = options.permissionRules
         config.secretFilter = secretFilter
         do {

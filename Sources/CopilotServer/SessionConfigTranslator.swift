@@ -126,7 +126,8 @@ struct SessionConfigTranslator {
             onUserPromptSubmitted: { try await invoke("userPromptSubmitted", $0, as: UserPromptSubmittedOutput.self) },
             onSessionStart: { try await invoke("sessionStart", $0, as: SessionStartOutput.self) },
             onSessionEnd: { try await invoke("sessionEnd", $0, as: SessionEndOutput.self) },
-            onErrorOccurred: { try await invoke("errorOccurred", $0, as: ErrorOccurredOutput.self) })
+            onErrorOccurred: { try await invoke("errorOccurred", $0, as: ErrorOccurredOutput.self) },
+            onPreMcpToolCall: { try await invoke("preMcpToolCall", $0, as: PreMcpToolCallOutput.self) })
     }
 }
 

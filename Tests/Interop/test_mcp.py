@@ -1,0 +1,97 @@
+"""MCP servers through `copilot-swift server`, driven by the official Python SDK 1.0.27 (`mcp_servers`), with
+an MCP server on the official Python `mcp` package (mcp_server.py) and llmock as the model.
+
+llmock calls the offered tool that best matches the conversation, with arguments made from its schema,
+so the session runs end to end: the server's tool answers, its result reaches the model and the app,
+the `tools` filter decides what the model is offered, and the server ends with the session."""
+import os
+import sys
+from pathlib import Path
+
+from copilot import CopilotClient
+from copilot.session import PermissionHandler
+
+from test_python_sdk import chat_calls, provider, run, sdk_env  # noqa: F401 (fixture)
+
+SERVER = str(Path(__file__).with_name("mcp_server.py"))
+
+
+def offered(call):
+    return [tool["function"]["name"] for tool in call["body"].get("tools", [])]
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_stdio_server_tool_through_the_official_sdk(fresh_llmock, sdk_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-runtime-only-7788")
+    folder = tmp_path / "server-folder"
+    folder.mkdir()
+    asked = []
+
+    def permission(request, invocation):
+        asked.append(request)
+        return PermissionHandler.approve_all(request, invocation)
+
+    async def main():
+        async with CopilotClient() as client:
+            session = await client.create_session(
+                on_permission_request=permission, model="gpt-4o-mini", provider=provider(fresh_llmock),
+                working_directory=str(tmp_path), available_tools=["mcp:*"],
+                mcp_servers={"test": {
+                    "command": sys.executable, "args": [SERVER], "env": {"MCP_TEST_VALUE": "through-the-sdk"},
+                    "working_directory": str(folder), "tools": ["describe_process", "nap"], "timeout": 60000,
+                }})
+            events = []
+            session.on(lambda event: events.append(event))
+            reply = await session.send_and_wait("Describe the server process and its working directory", timeout=90)
+            await session.disconnect()
+            return reply, events
+
+    reply, events = run(main(), timeout=120)
+    assert reply is not None and reply.data.content
+    calls = chat_calls(fresh_llmock)
+    assert offered(calls[0]) == ["test-describe_process", "test-nap"]
+    done = [e for e in events if e.type.value == "tool.execution_complete"]
+    assert done and done[0].data.success, done
+    text = done[0].data.result.content
+    assert f"cwd={folder}" in text, text
+    tool_messages = [m for m in calls[1]["body"]["messages"] if m["role"] == "tool"]
+    assert tool_messages[0]["content"] == text
+    assert [getattr(r.kind, "value", r.kind) for r in asked] == ["mcp"]
+    assert (asked[0].server_name, asked[0].tool_name, asked[0].read_only) == ("test", "describe_process", False)
+    pid = int(next(part for part in text.split() if part.startswith("pid="))[4:])
+    assert not alive(pid), "the MCP server outlived its session"
+
+
+def test_env_reaches_the_server_but_not_the_runtime_keys(fresh_llmock, sdk_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-runtime-only-7788")
+    fresh_llmock.scenario([{"type": "reply", "times": 1, "tool_calls": [
+        {"name": "test-describe_process", "arguments": {"names": ["MCP_TEST_VALUE", "OPENAI_API_KEY"]}}]}])
+
+    async def main():
+        async with CopilotClient() as client:
+            session = await client.create_session(
+                on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock),
+                working_directory=str(tmp_path), available_tools=["mcp:*"],
+                mcp_servers={"test": {"command": sys.executable, "args": [SERVER], "env": {"MCP_TEST_VALUE": "through-the-sdk"}}})
+            events = []
+            session.on(lambda event: events.append(event))
+            await session.send_and_wait("Describe the server process", timeout=90)
+            await session.disconnect()
+            return events
+
+    events = run(main(), timeout=120)
+    done = [e for e in events if e.type.value == "tool.execution_complete"]
+    assert done and done[0].data.success, done
+    text = done[0].data.result.content
+    assert "MCP_TEST_VALUE=through-the-sdk" in text and "OPENAI_API_KEY=<unset>" in text, text
