@@ -31,6 +31,9 @@ struct ChatCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-tools"), help: "Offer the model no tools (by default it has the built-in tools, confined to this directory).")
     var noTools = false
 
+    @Option(name: .customLong("mcp-config"), help: "Offer the tools of the MCP servers in this JSON file ({\"mcpServers\": {…}}); each call asks first.")
+    var mcpConfig: String?
+
     @Flag(name: .shortAndLong, help: "Approve every tool call without asking.")
     var yes = false
 
@@ -58,6 +61,7 @@ struct ChatCommand: AsyncParsableCommand {
             model: model, provider: resolved.provider, systemMessage: systemMessage.map { .append($0) },
             builtInTools: noTools ? [] : BuiltInTool.defaults, streaming: true, workingDirectory: FileManager.default.currentDirectoryPath)
         sampling.apply(over: resolved.sampling, to: &config)
+        if let mcpConfig { config.mcpServers = try MCPConfigFile.load(mcpConfig) }
         let client = CopilotClient(options: CopilotClientOptions(httpTimeouts: timeouts.httpTimeouts, sessionStore: FileSessionStore(directory: sessions)))
         let providerConfig = resolved.provider
         let setup = ChatSetup(

@@ -45,6 +45,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("builtin-tools"), help: "Offer the built-in tools (view, create, edit, glob, grep, bash with read_bash/write_bash/stop_bash/list_bash, web_fetch) in the current directory; each asks before it reads, writes, runs or fetches.")
     var builtInTools = false
 
+    @Option(name: .customLong("mcp-config"), help: "Offer the tools of the MCP servers in this JSON file ({\"mcpServers\": {\"NAME\": {\"command\": …, \"args\": […]}}}); each call asks first.")
+    var mcpConfig: String?
+
     @Flag(name: .shortAndLong, help: "Approve every tool call without asking.")
     var yes = false
 
@@ -93,6 +96,7 @@ struct RunCommand: AsyncParsableCommand {
             workingDirectory: FileManager.default.currentDirectoryPath,
             onPermissionRequest: yes ? .approveAll : TerminalPermission.handler())
         sampling.apply(over: resolved.sampling, to: &config)
+        if let mcpConfig { config.mcpServers = try MCPConfigFile.load(mcpConfig) }
 
         let postgres: PostgresSessionStore?
         do {

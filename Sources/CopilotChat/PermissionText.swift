@@ -36,6 +36,10 @@ public enum PermissionText {
             text += paint("Read \(shown(request.path))", Style.bold) + "\n"
         case .url:
             text += paint("Fetch \(request.url ?? "?")", Style.bold) + "\n"
+        case .mcp:
+            let tool = request.toolTitle.map { $0 == request.toolName ? $0 : "\($0) (\(request.toolName ?? "?"))" } ?? request.toolName ?? "?"
+            text += paint("MCP \(request.serverName ?? "?"): \(tool)", Style.bold) + " " + (request.args?.jsonString ?? "{}") + "\n"
+            if request.readOnly == true { text += paint("(the server says this tool only reads)", Style.dim) + "\n" }
         default:
             text += paint("\(request.toolName ?? request.kind.rawValue)", Style.bold) + " " + (request.args?.jsonString ?? "{}") + "\n"
         }

@@ -1,7 +1,7 @@
 internal import CopilotCore
 package import CopilotProtocol
 package import CopilotProviders
-import Foundation
+package import Foundation
 
 /// The one mapping between ``SessionConfig`` and the protocol's `session.create` / `session.resume`
 /// params: the Swift remote client writes it, the server reads it, and a config survives the trip.
@@ -335,6 +335,31 @@ extension SessionCreateParams.MCPServerParams {
             self.init(type: "http", url: url, headers: headers.isEmpty ? nil : headers, tools: config.tools, timeout: timeout)
         case .sse(let url, let headers):
             self.init(type: "sse", url: url, headers: headers.isEmpty ? nil : headers, tools: config.tools, timeout: timeout)
+        }
+    }
+}
+
+extension MCPServerConfig {
+    /// The servers of an MCP config file: `{"mcpServers": {"NAME": {…}}}`, each in the official
+    /// shape (`command`/`args`/`env`/`cwd`, or `type` `http`/`sse` with `url`/`headers`; `tools`,
+    /// `timeout` in ms), as Copilot, Claude and VS Code config files write them.
+    ///
+    /// - Throws: ``CopilotError`` `invalidConfiguration` naming what is wrong.
+    package static func servers(inConfigFile data: Data, named path: String) throws -> [String: MCPServerConfig] {
+        struct File: Decodable {
+            var mcpServers: [String: SessionCreateParams.MCPServerParams]?
+        }
+        let file: File
+        do {
+            file = try JSONDecoder().decode(File.self, from: data)
+        } catch {
+            throw CopilotError(code: .invalidConfiguration, message: "\(path) is not an MCP config file ({\"mcpServers\": {…}}): \(error)")
+        }
+        guard let servers = file.mcpServers else {
+            throw CopilotError(code: .invalidConfiguration, message: "\(path) has no `mcpServers` object.")
+        }
+        return try servers.reduce(into: [:]) { result, entry in
+            result[entry.key] = try MCPServerConfig(wire: entry.value, name: entry.key)
         }
     }
 }

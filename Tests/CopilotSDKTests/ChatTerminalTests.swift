@@ -1,8 +1,21 @@
 import CopilotChat
+import CopilotSDK
 import Testing
 
 @Suite("The chat's terminal: keys, the line editor, streamed Markdown")
 struct ChatTerminalTests {
+    @Test("an MCP tool's permission request names the server, the tool and its arguments, and says when it only reads")
+    func mcpPermissionText() {
+        var request = PermissionRequest(kind: .mcp, toolName: "describe_process", args: ["names": ["HOME"]])
+        request.serverName = "test"
+        request.toolTitle = "Describe the process"
+        request.readOnly = true
+        let text = PermissionText.describe(request)
+        #expect(text.contains("MCP test: Describe the process (describe_process)"))
+        #expect(text.contains(#"{"names":["HOME"]}"#))
+        #expect(text.contains("only reads"))
+    }
+
     @Test("key bytes decode the same however a read splits them: arrows, Alt-Enter, UTF-8, bracketed paste")
     func keysDecode() {
         let bytes = Array("a\u{1B}[D\u{1B}\r\u{1B}[3~é\u{1B}[200~two\r\nlines\u{1B}[201~\r\u{03}\u{1B}[1;5C".utf8)

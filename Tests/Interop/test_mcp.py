@@ -95,3 +95,26 @@ def test_env_reaches_the_server_but_not_the_runtime_keys(fresh_llmock, sdk_env, 
     assert done and done[0].data.success, done
     text = done[0].data.result.content
     assert "MCP_TEST_VALUE=through-the-sdk" in text and "OPENAI_API_KEY=<unset>" in text, text
+
+
+def test_run_with_mcp_config(fresh_llmock, cli, tmp_path):
+    """`copilot-swift run --mcp-config FILE`: the file's server is started, its tool answers the model."""
+    import json
+    config = tmp_path / "mcp.json"
+    config.write_text(json.dumps({"mcpServers": {"test": {
+        "command": sys.executable, "args": [SERVER], "env": {"MCP_TEST_VALUE": "from-the-file"}, "tools": ["describe_process"]}}}))
+    fresh_llmock.scenario([{"type": "reply", "times": 1, "tool_calls": [
+        {"name": "test-describe_process", "arguments": {"names": ["MCP_TEST_VALUE"]}}]}])
+    result = cli("run", "--base-url", f"{fresh_llmock.base}/v1", "--model", "gpt-4o-mini", "--yes", "--events", "jsonl",
+                 "--mcp-config", str(config), "Describe the server process", timeout=120)
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    done = [e for e in events if e["type"] == "tool.execution_complete"]
+    assert done and done[0]["data"]["success"], done
+    assert "MCP_TEST_VALUE=from-the-file" in done[0]["data"]["result"]["content"]
+    assert offered(chat_calls(fresh_llmock)[0]) == ["test-describe_process"]
+
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"mcpServers": {"x": {"type": "http"}}}))
+    result = cli("run", "--base-url", f"{fresh_llmock.base}/v1", "--model", "gpt-4o-mini", "--mcp-config", str(broken), "Hi")
+    assert result.returncode != 0 and "MCP server `x` needs a `url`" in result.stderr
