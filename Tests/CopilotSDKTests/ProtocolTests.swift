@@ -449,13 +449,22 @@ final class LoopbackSocket: @unchecked Sendable {
 
     /// Whether the server closes the connection within ten seconds (frames it sent first, such as lifecycle
     /// notifications every client gets, are read past).
+    /// Whether the server closes the connection (an orderly end or a reset) within 30 seconds; a
+    /// busy machine can take a while.
     func readsEndOfStream() async -> Bool {
         (try? await Self.offPool {
             var buffer = [UInt8](repeating: 0, count: 4096)
-            for _ in 0..<64 {
+            let deadline = ContinuousClock.now + .seconds(30)
+            var reads = 0
+            while ContinuousClock.now < deadline, reads < 64 {
                 let count = recv(self.fd, &buffer, buffer.count, 0)
                 if count == 0 { return true }
-                if count < 0 { return false }
+                if count < 0 {
+                    if errno == ECONNRESET { return true }
+                    if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { continue }
+                    return false
+                }
+                reads += 1
             }
             return false
         }) ?? false
