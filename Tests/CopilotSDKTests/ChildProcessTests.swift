@@ -76,7 +76,7 @@ struct ChildProcessTests {
             .shell("exec env \(ProcessOwner.markName)=1.1/gone sleep \(seconds)", in: "/"), scope: "orphans")
         // Every `copilot-swift` that starts sweeps such orphans, and other tests start many: one of
         // them may end this sleeper first. Either way it is this sweep, and it must end by SIGKILL.
-        #expect(try await eventually { sleepers(seconds).count == 1 || orphan.hasExited })
+        #expect(try await eventually { sleepers(seconds).count == 1 || ended(orphan.pid) })
         _ = ProcessOwner.endOrphansOfEndedOwners()
         #expect(await orphan.waitForExit() == 128 + SIGKILL)
         #expect(sleepers(seconds).isEmpty)
@@ -89,6 +89,12 @@ struct ChildProcessTests {
             let state = (try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8))?.split(separator: ")").last?.split(separator: " ").first
             return String(decoding: command, as: UTF8.self) == "sleep\u{0}\(seconds)\u{0}" && state != "Z"
         }
+    }
+
+    /// Whether `pid` was killed (a zombie not reaped yet) or is gone.
+    private func ended(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+        return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
     }
 
     /// Whether `condition` holds within ten seconds (the machine may be busy with other tests).
