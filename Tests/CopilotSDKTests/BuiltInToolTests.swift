@@ -408,11 +408,13 @@ struct BuiltInToolExtrasTests {
             var config = scriptedConfig(server)
             config.builtInTools = [.bash]
             let session = try await client.createSession(config)
-            let partial = Mutex<[String]>([])
-            let subscription = session.on(.toolExecutionPartialResult) { data in partial.withLock { $0.append(data.partialOutput) } }
-            _ = try await session.sendAndWait("Count")
-            subscription.cancel()
-            #expect(partial.withLock { $0 }.first == "one\n")
+            // The event stream is in order (the partial results come before the idle), whereas an
+            // `on` handler may still be running when sendAndWait returns.
+            let events = try await runToIdle(session, "Count", timeout: .seconds(60))
+            let partial = events.compactMap { event -> String? in
+                if case .toolExecutionPartialResult(let data) = event.payload { data.partialOutput } else { nil }
+            }
+            #expect(partial.first == "one\n")
             let result = server.modelCalls.last?.json?["messages"]?.arrayValue?.first { $0["role"] == "tool" }?["content"]
             #expect(result == "one\ntwo\n<exited with exit code 0>")
         }
