@@ -154,7 +154,7 @@ package actor SessionEngine {
         if let handler = config.onUserInputRequest {
             registry.register(UserInputToolSource(handler: handler), id: "builtin:\(UserInputHandler.toolName)")
         }
-        registry.register(AppToolSource(appTools: appTools), id: "app")
+        registry.register(AppToolSource(appTools: appTools), id: Self.appToolSourceID)
         if let connector = config.mcpConnector {
             for (name, server) in config.mcpServers.sorted(by: { $0.key < $1.key }) {
                 let source = connector.source(named: name, config: server, sessionId: sessionId, workingDirectory: config.workingDirectory)
@@ -341,6 +341,9 @@ package actor SessionEngine {
 
     /// What a model call offers now (asked anew for every call, so sources can change).
     var toolDefinitions: [ToolDefinition] { registry.offered().map(\.tool.definition) }
+
+    /// The id of the source of ``SessionConfig/tools``.
+    package static let appToolSourceID = "app"
 
     /// Adds a tool source (an MCP server, a connected client's tools…) under `id`, replacing one
     /// registered under the same id; its tools are offered from the next model call on.

@@ -585,14 +585,13 @@ package final class RuntimeServer: Sendable {
         guard let session = state.withLock({ $0.sessions[id] }), let engine = session.engine else {
             return try await resumeStoredSession(id, params, on: connection)
         }
-        // Another client joins a session that a client still holds (the official multi-client mode):
-        // the session goes on as it is, and the joiner's tools are offered beside the others'.
-        let joining = !session.memberIDs.subtracting([connection.id]).isEmpty
-        if store != nil, !joining {
-            // The resume's config (provider, prompt, tools, directory) applies from here on: the
-            // live session is let go, its log completed, and it is taken up again with that config,
-            // keeping the clients that listen to it.
+        if store != nil {
+            // The resume's config (provider, model, prompt, tools, directory) applies from here on:
+            // the live session is let go, its log completed, and it is taken up again with that
+            // config, keeping the clients that listen to it — and the tools the others brought,
+            // each still run by its own client (the official multi-client mode).
             let listeners = session.listeners.filter { $0 !== connection }
+            let othersTools = session.toolsBrought(byOthersThan: connection)
             let released = state.withLock { state in
                 state.sessions[id] === session ? state.sessions.removeValue(forKey: id) : nil
             }
@@ -600,25 +599,32 @@ package final class RuntimeServer: Sendable {
             let result = try await resumeStoredSession(id, params, on: connection)
             if let resumed = state.withLock({ $0.sessions[id] }) {
                 for listener in listeners { resumed.subscribe(listener, asOwner: false) }
+                for (member, tools) in othersTools { try await offer(tools, broughtBy: member, in: resumed) }
             }
             return result
         }
+        // In memory only: another client joins the session as it is, its tools beside the others'.
         session.subscribe(connection, asOwner: true)
-        let translator = SessionConfigTranslator(session: session, sessionID: id, cwd: await engine.workingDirectory ?? FileManager.default.currentDirectoryPath)
-        let tools: [Tool]
-        do {
-            tools = try SessionConfig.tools(params.tools, callbacks: translator.callbacks())
-        } catch let error as CopilotError {
-            throw RPCError.invalidParams("\(RPC.sessionResume.name): \(error.message)")
-        }
-        if !tools.isEmpty {
-            session.noteTools(broughtBy: connection)
-            await engine.register(AppToolSource(appTools: tools), id: Self.toolSourceID(of: connection))
-        }
+        try await offer(params.tools ?? [], broughtBy: connection, in: session)
         if params.disableResume != true {
             await engine.publish(.sessionResume(.init(resumeTime: EventTimestamp.format(Date()), eventCount: session.persistedEvents.count)))
         }
         return SessionCreateResult(sessionId: id)
+    }
+
+    /// Offers the tools `member` brought to `session` as a source of their own, run by that client.
+    private func offer(_ wire: [SessionCreateParams.ToolParams], broughtBy member: RPCConnection, in session: ServerSession) async throws {
+        guard !wire.isEmpty, let engine = session.engine else { return }
+        let translator = SessionConfigTranslator(
+            session: session, sessionID: session.id, cwd: await engine.workingDirectory ?? FileManager.default.currentDirectoryPath)
+        let tools: [Tool]
+        do {
+            tools = try SessionConfig.tools(wire, callbacks: translator.callbacks())
+        } catch let error as CopilotError {
+            throw RPCError.invalidParams("\(RPC.sessionResume.name): \(error.message)")
+        }
+        session.noteTools(wire, broughtBy: member)
+        await engine.register(AppToolSource(appTools: tools), id: Self.toolSourceID(of: member))
     }
 
     /// The id under which the tools a client brought to a session it joined are registered.
@@ -629,8 +635,10 @@ package final class RuntimeServer: Sendable {
     @discardableResult
     func leave(_ session: ServerSession, _ connection: RPCConnection) async -> Int {
         let remaining = session.unsubscribe(connection)
-        if session.forgetTools(broughtBy: connection) {
-            await session.engine?.unregister(toolSource: Self.toolSourceID(of: connection))
+        let forgotten = session.forgetTools(broughtBy: connection)
+        if forgotten.brought {
+            // Nobody could run them now: the client that brought them has gone.
+            await session.engine?.unregister(toolSource: forgotten.configTools ? SessionEngine.appToolSourceID : Self.toolSourceID(of: connection))
         }
         return remaining
     }
@@ -665,6 +673,8 @@ package final class RuntimeServer: Sendable {
     ) async throws -> SessionHost {
         let session = ServerSession(id: id)
         session.subscribe(connection, asOwner: true)
+        session.noteTools(params.tools ?? [], broughtBy: connection)
+        session.noteConfigTools(broughtBy: connection)
         let config = try sessionConfig(params, session: session, id: id, method: method, sender: connection.id)
         session.describe(provider: config.provider, sentBy: params.provider != nil ? connection.id : nil, clientName: config.clientName)
         let host: SessionHost

@@ -46,8 +46,12 @@ final class ServerSession: Sendable {
         /// Which connection sent each named provider.
         var namedSenders: [String: UUID] = [:]
         var subscribers: [UUID: RPCConnection] = [:]
-        /// The clients that joined with tools of their own (registered with the engine as sources).
-        var toolBringers: Set<UUID> = []
+        /// The tools each client brought (the creator's with `session.create`, a joiner's with
+        /// `session.resume`), so that they go on being offered when the session is taken up again.
+        var toolsBrought: [UUID: [SessionCreateParams.ToolParams]] = [:]
+        /// The client whose tools are the session's own (the config's `tools`: it created the session
+        /// or took it up again).
+        var configToolsOwner: UUID?
         var owner: RPCConnection?
         var slots: [String: Slot] = [:]
     }
@@ -173,14 +177,36 @@ final class ServerSession: Sendable {
         }
     }
 
-    /// Notes that `connection` joined with tools of its own.
-    func noteTools(broughtBy connection: RPCConnection) {
-        _ = state.withLock { $0.toolBringers.insert(connection.id) }
+    /// Notes the tools `connection` brought.
+    func noteTools(_ tools: [SessionCreateParams.ToolParams], broughtBy connection: RPCConnection) {
+        guard !tools.isEmpty else { return }
+        state.withLock { $0.toolsBrought[connection.id] = tools }
     }
 
-    /// Forgets that `connection` brought tools; returns whether it had.
-    func forgetTools(broughtBy connection: RPCConnection) -> Bool {
-        state.withLock { $0.toolBringers.remove(connection.id) != nil }
+    /// Notes that the config's own tools are those `connection` brought.
+    func noteConfigTools(broughtBy connection: RPCConnection) {
+        state.withLock { $0.configToolsOwner = connection.id }
+    }
+
+    /// Forgets the tools `connection` brought: whether it had brought any, and whether they are the
+    /// config's own.
+    func forgetTools(broughtBy connection: RPCConnection) -> (brought: Bool, configTools: Bool) {
+        state.withLock { state in
+            let brought = state.toolsBrought.removeValue(forKey: connection.id) != nil
+            let own = state.configToolsOwner == connection.id
+            if own { state.configToolsOwner = nil }
+            return (brought, own && brought)
+        }
+    }
+
+    /// The tools the other clients still connected brought, by client.
+    func toolsBrought(byOthersThan connection: RPCConnection) -> [(RPCConnection, [SessionCreateParams.ToolParams])] {
+        state.withLock { state in
+            state.toolsBrought.compactMap { id, tools in
+                guard id != connection.id, let member = state.subscribers[id] else { return nil }
+                return (member, tools)
+            }
+        }
     }
 
     /// The connections that receive this session's events.

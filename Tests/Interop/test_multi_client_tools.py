@@ -2,9 +2,9 @@
 official Python SDK 1.0.27 and llmock.
 
 A second client joins a live session by its id (`resume_session`) with a tool of its own. The session
-goes on as it is (it is not taken up again with the joiner's config, although the server keeps a
-store): the first client's tool stays, the joiner's is offered beside it, each call runs in the
-client that owns the tool, and once the joiner leaves its tool is no longer offered."""
+is taken up again with the joiner's config, and the first client's tool stays: the joiner's is
+offered beside it, each call runs in the client that owns the tool, and once the joiner leaves its
+tool is no longer offered."""
 import os
 
 from pydantic import BaseModel, Field
@@ -48,8 +48,10 @@ def test_each_client_runs_its_own_tools(fresh_llmock, cli_binary, tmp_path):
             session = await owner.create_session(
                 on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock),
                 working_directory=str(tmp_path), tools=[city_tool], available_tools=ONLY_APP_TOOLS)
+            # A resume's config applies from then on (here: the same tool filter), the owner's tools stay.
             joined = await joiner.resume_session(
-                session.session_id, on_permission_request=PermissionHandler.approve_all, tools=[currency_tool])
+                session.session_id, on_permission_request=PermissionHandler.approve_all, tools=[currency_tool],
+                available_tools=ONLY_APP_TOOLS)
             # llmock calls the offered tool that best matches the conversation so far.
             first = await session.send_and_wait("Look up the currency of a country", timeout=30)
             await joined.disconnect()
@@ -66,6 +68,6 @@ def test_each_client_runs_its_own_tools(fresh_llmock, cli_binary, tmp_path):
     assert first is not None and first.data.content and after is not None and after.data.content
     calls = chat_calls(fresh_llmock)
     # The tool call and the answer while both clients are there, then the same once the joiner left.
-    assert [offered(call) for call in calls] == [["city_lookup", "currency_lookup"]] * 2 + [["city_lookup"]] * 2
+    assert [sorted(offered(call)) for call in calls] == [["city_lookup", "currency_lookup"]] * 2 + [["city_lookup"]] * 2
     tool_results = [m["content"] for m in calls[-1]["body"]["messages"] if m["role"] == "tool"]
     assert len(tool_results) == 2 and tool_results[0].startswith("CURRENCY_FOR_") and tool_results[1].startswith("CITY_FOR_")
