@@ -402,14 +402,15 @@ struct BuiltInToolExtrasTests {
     @Test("a running command's output is reported as it comes (tool.execution_partial_result), and all of it is the result")
     func partialOutput() async throws {
         let turns: [ScriptedTurn] = [
-            .toolCalls([("bash", #"{"command":"echo one; sleep 3; echo two","description":"Count","initial_wait":10}"#)]), .text("ok"),
+            .toolCalls([("bash", #"{"command":"echo one; sleep 6; echo two","description":"Count","initial_wait":20}"#)]), .text("ok"),
         ]
         try await withScriptedClient(turns: turns) { client, server in
             var config = scriptedConfig(server)
             config.builtInTools = [.bash]
             let session = try await client.createSession(config)
             // The event stream is in order (the partial results come before the idle), whereas an
-            // `on` handler may still be running when sendAndWait returns.
+            // `on` handler may still be running when sendAndWait returns. Output is looked at each
+            // second; the six seconds between the lines leave a starved machine room for a look.
             let events = try await runToIdle(session, "Count", timeout: .seconds(60))
             let partial = events.compactMap { event -> String? in
                 if case .toolExecutionPartialResult(let data) = event.payload { data.partialOutput } else { nil }
