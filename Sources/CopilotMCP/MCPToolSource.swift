@@ -205,11 +205,10 @@ package final class MCPToolSource: MCPServerSource {
         let task = state.withLock { state -> Task<MCPConnection, any Error>? in
             guard !state.closed else { return nil }
             if let opening = state.opening { return opening }
-            let configuration = try? processConfiguration()
+            let configuration = Result { try processConfiguration() }
             let opening = Task { [config, scope, logger] in
-                guard let configuration else { throw MCPToolError(try self.processConfigurationError()) }
-                return try await MCPConnection.open(
-                    configuration, scope: scope, timeout: config.timeout ?? MCPServerConfig.defaultTimeout, logger: logger
+                try await MCPConnection.open(
+                    try configuration.get(), scope: scope, timeout: config.timeout ?? MCPServerConfig.defaultTimeout, logger: logger
                 ) { [weak self] in self?.state.withLock { $0.stale = true } }
             }
             state.opening = opening
@@ -249,15 +248,6 @@ package final class MCPToolSource: MCPServerSource {
             throw MCPToolError("The MCP server `\(serverName)`: no program `\(command)` was found (on PATH or in its folder).")
         }
         return ChildProcess.Configuration(executable: executable, arguments: arguments, workingDirectory: folder, environment: environment)
-    }
-
-    private func processConfigurationError() throws -> String {
-        do {
-            _ = try processConfiguration()
-            return "The MCP server `\(serverName)` could not be started."
-        } catch let error as MCPToolError {
-            return error.message
-        }
     }
 
     static func executable(_ command: String, path: String?, in folder: String?) -> String? {

@@ -4,13 +4,13 @@ an MCP server on the official Python `mcp` package (mcp_server.py) and llmock as
 llmock calls the offered tool that best matches the conversation, with arguments made from its schema,
 so the session runs end to end: the server's tool answers, its result reaches the model and the app,
 the `tools` filter decides what the model is offered, and the server ends with the session."""
-import os
 import sys
 from pathlib import Path
 
 from copilot import CopilotClient
 from copilot.session import PermissionHandler
 
+from test_client_gone import alive
 from test_python_sdk import chat_calls, provider, run, sdk_env  # noqa: F401 (fixture)
 
 SERVER = str(Path(__file__).with_name("mcp_server.py"))
@@ -18,18 +18,6 @@ SERVER = str(Path(__file__).with_name("mcp_server.py"))
 
 def offered(call):
     return [tool["function"]["name"] for tool in call["body"].get("tools", [])]
-
-
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def test_stdio_server_tool_through_the_official_sdk(fresh_llmock, sdk_env, tmp_path, monkeypatch):
