@@ -164,6 +164,7 @@ let package = Package(
                 "CopilotPostgres", "CopilotChat", "CopilotMCP",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "MCP", package: "swift-sdk"),
             ],
             swiftSettings: strictSettings
         ),

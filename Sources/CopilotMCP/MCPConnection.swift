@@ -13,23 +13,21 @@ import Synchronization
 /// (`notifications/cancelled`), as it is when the caller is cancelled (an abort).
 actor MCPConnection {
     let client: Client
-    private let transport: StdioTransport
+    private let transport: any MCPTransport
     private let timeout: Duration
 
-    private init(client: Client, transport: StdioTransport, timeout: Duration) {
+    private init(client: Client, transport: any MCPTransport, timeout: Duration) {
         self.client = client
         self.transport = transport
         self.timeout = timeout
     }
 
-    /// Starts the server and completes MCP's handshake within `timeout`.
+    /// Connects over `transport` (starting a stdio server) and completes MCP's handshake within `timeout`.
     ///
     /// - Parameter toolsChanged: called when the server says its tool list changed.
     static func open(
-        _ configuration: ChildProcess.Configuration, scope: String, timeout: Duration, logger: Logger,
-        toolsChanged: @escaping @Sendable () -> Void
+        _ transport: any MCPTransport, timeout: Duration, toolsChanged: @escaping @Sendable () -> Void
     ) async throws -> MCPConnection {
-        let transport = StdioTransport(configuration, scope: scope, logger: logger)
         let client = Client(name: "copilot-swift", version: SessionEngine.version)
         await client.onNotification(ToolListChangedNotification.self) { _ in toolsChanged() }
         let connection = MCPConnection(client: client, transport: transport, timeout: timeout)

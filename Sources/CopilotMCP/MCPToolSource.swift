@@ -205,11 +205,11 @@ package final class MCPToolSource: MCPServerSource {
         let task = state.withLock { state -> Task<MCPConnection, any Error>? in
             guard !state.closed else { return nil }
             if let opening = state.opening { return opening }
-            let configuration = Result { try processConfiguration() }
-            let opening = Task { [config, scope, logger] in
-                try await MCPConnection.open(
-                    try configuration.get(), scope: scope, timeout: config.timeout ?? MCPServerConfig.defaultTimeout, logger: logger
-                ) { [weak self] in self?.state.withLock { $0.stale = true } }
+            let transport = Result { try makeTransport() }
+            let opening = Task { [config] in
+                try await MCPConnection.open(try transport.get(), timeout: config.timeout ?? MCPServerConfig.defaultTimeout) {
+                    [weak self] in self?.state.withLock { $0.stale = true }
+                }
             }
             state.opening = opening
             state.connection = nil
@@ -236,18 +236,31 @@ package final class MCPToolSource: MCPServerSource {
         }
     }
 
-    /// The program to start, found on `PATH` when the command names no folder.
-    private func processConfiguration() throws -> ChildProcess.Configuration {
-        guard case .stdio(let command, let arguments, let environment, let directory) = config.connection else {
-            throw MCPToolError("The MCP server `\(serverName)` is remote; this runtime reaches MCP servers over stdio only so far.")
+    /// The transport to the server: a process started for it (its program found on `PATH` when the
+    /// command names no folder), or an HTTP connection to its URL.
+    private func makeTransport() throws -> any MCPTransport {
+        let timeout = config.timeout ?? MCPServerConfig.defaultTimeout
+        switch config.connection {
+        case .stdio(let command, let arguments, let environment, let directory):
+            let folder = directory.map { path in
+                path.hasPrefix("/") ? path : URL(fileURLWithPath: workingDirectory ?? FileManager.default.currentDirectoryPath).appendingPathComponent(path).path
+            } ?? workingDirectory
+            guard let executable = Self.executable(command, path: environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"], in: folder) else {
+                throw MCPToolError("The MCP server `\(serverName)`: no program `\(command)` was found (on PATH or in its folder).")
+            }
+            let process = ChildProcess.Configuration(executable: executable, arguments: arguments, workingDirectory: folder, environment: environment)
+            return StdioTransport(process, scope: scope, logger: logger)
+        case .http(let url, let headers):
+            return StreamableHTTPTransport(url: url, headers: headers, http: Self.http(timeout: timeout), logger: logger)
+        case .sse(let url, let headers):
+            return SSETransport(url: url, headers: headers, http: Self.http(timeout: timeout), logger: logger)
         }
-        let folder = directory.map { path in
-            path.hasPrefix("/") ? path : URL(fileURLWithPath: workingDirectory ?? FileManager.default.currentDirectoryPath).appendingPathComponent(path).path
-        } ?? workingDirectory
-        guard let executable = Self.executable(command, path: environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"], in: folder) else {
-            throw MCPToolError("The MCP server `\(serverName)`: no program `\(command)` was found (on PATH or in its folder).")
-        }
-        return ChildProcess.Configuration(executable: executable, arguments: arguments, workingDirectory: folder, environment: environment)
+    }
+
+    /// The shared HTTP client for remote servers with this timeout: a quiet answer or event
+    /// stream may last as long as a call may.
+    private static func http(timeout: Duration) -> AsyncHTTPClientTransport {
+        AsyncHTTPClientTransport.shared(timeouts: HTTPTimeouts(connect: .seconds(10), idle: timeout))
     }
 
     static func executable(_ command: String, path: String?, in folder: String?) -> String? {

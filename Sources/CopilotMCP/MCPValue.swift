@@ -1,10 +1,10 @@
-import CopilotCore
+package import CopilotCore
 import Foundation
-import MCP
+package import MCP
 
 extension JSONValue {
     /// The same value as the MCP library's `Value`.
-    var mcpValue: MCP.Value {
+    package var mcpValue: MCP.Value {
         switch self {
         case .null: .null
         case .bool(let value): .bool(value)
@@ -17,7 +17,7 @@ extension JSONValue {
     }
 
     /// The same value as the MCP library's `Value` (data becomes its `data:` URL text, as MCP encodes it).
-    init(_ value: MCP.Value) {
+    package init(_ value: MCP.Value) {
         switch value {
         case .null: self = .null
         case .bool(let value): self = .bool(value)

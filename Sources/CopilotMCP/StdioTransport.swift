@@ -18,7 +18,7 @@ import Darwin
 /// and is ended, with whatever it started, on ``disconnect()``. Its standard error is kept as a
 /// short tail that failures quote. When its output ends, ``receive()``'s stream ends with
 /// ``MCPServerExited``, so a waiting call learns at once that no answer will come.
-package actor StdioTransport: Transport {
+package actor StdioTransport: MCPTransport {
     package nonisolated let logger: Logger
     private let configuration: ChildProcess.Configuration
     private let scope: String
@@ -133,59 +133,6 @@ package enum MCPServerExited: Error, CustomStringConvertible {
             (status.map { "the server exited with status \($0)" } ?? "the server closed its connection")
                 + (errors.isEmpty ? "" : "; it wrote: \(errors)")
         case .overflow(let what): "the server sent \(what)"
-        }
-    }
-}
-
-/// The last lines a server wrote to its standard error: at most 10 lines of at most 4 KB in all.
-final class ErrorTail: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    func append(_ line: String) {
-        lines.withLock { lines in
-            lines.append(line)
-            while lines.count > 10 || lines.reduce(0, { $0 + $1.utf8.count }) > 4096 { lines.removeFirst() }
-        }
-    }
-
-    var text: String { lines.withLock { $0.joined(separator: "\n") } }
-}
-
-/// The end of a server's output: why, and who waits for it.
-final class Ending: Sendable {
-    private struct State {
-        var reason: String?
-        var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
-    }
-
-    private let state = Mutex(State())
-
-    var reason: String? { state.withLock { $0.reason } }
-
-    func end(_ reason: String) {
-        let waiters = state.withLock { state in
-            state.reason = state.reason ?? reason
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    /// Returns once ended, or when the calling task is cancelled.
-    func wait() async {
-        let id = UUID()
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let ready = state.withLock { state in
-                    if state.reason != nil || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if ready { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-            waiter?.resume()
         }
     }
 }

@@ -54,6 +54,11 @@ public struct MCPServerConfig: Sendable, Hashable {
         Self(connection: .http(url: url, headers: headers), tools: tools, timeout: timeout)
     }
 
+    /// A server at `url`, over the older HTTP+SSE transport.
+    public static func sse(url: String, headers: [String: String] = [:], tools: [String]? = nil, timeout: Duration? = nil) -> Self {
+        Self(connection: .sse(url: url, headers: headers), tools: tools, timeout: timeout)
+    }
+
     /// Whether the server's tool `name` is offered.
     package func offers(_ name: String) -> Bool {
         guard let tools else { return true }

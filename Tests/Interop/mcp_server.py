@@ -1,6 +1,6 @@
 """An MCP server on the official Python `mcp` package (2.3.0), for the tests of copilot-swift's MCP client.
 
-    python mcp_server.py [stdio | http PORT]
+    python mcp_server.py [stdio | http PORT | http-json PORT | sse PORT]
 
 Its tools:
 - `describe_process`: the server's working directory, pid and the environment variables asked for;
@@ -9,7 +9,8 @@ Its tools:
 - `picture`: an image (a 1x1 PNG) beside text, and structured content;
 - `failing`: a tool error (`isError`);
 - `grow`: adds the tool `grown` and tells the client its list changed.
-Over HTTP it serves Streamable HTTP at /mcp on 127.0.0.1:PORT.
+Over HTTP it serves Streamable HTTP at /mcp on 127.0.0.1:PORT, answering with event streams
+(`http`) or with JSON bodies (`http-json`), or the older HTTP+SSE transport at /sse (`sse`).
 """
 import asyncio
 import base64
@@ -78,7 +79,10 @@ async def grow(ctx: Context) -> str:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[1] == "http":
-        server.run(transport="streamable-http", host="127.0.0.1", port=int(sys.argv[2]))
+    mode = sys.argv[1] if len(sys.argv) > 2 else "stdio"
+    if mode in ("http", "http-json"):
+        server.run(transport="streamable-http", host="127.0.0.1", port=int(sys.argv[2]), json_response=mode == "http-json")
+    elif mode == "sse":
+        server.run(transport="sse", host="127.0.0.1", port=int(sys.argv[2]))
     else:
         server.run()

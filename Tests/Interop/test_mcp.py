@@ -4,8 +4,14 @@ an MCP server on the official Python `mcp` package (mcp_server.py) and llmock as
 llmock calls the offered tool that best matches the conversation, with arguments made from its schema,
 so the session runs end to end: the server's tool answers, its result reaches the model and the app,
 the `tools` filter decides what the model is offered, and the server ends with the session."""
+import signal
+import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from copilot import CopilotClient
 from copilot.session import PermissionHandler
@@ -14,6 +20,29 @@ from test_client_gone import alive
 from test_python_sdk import chat_calls, provider, run, sdk_env  # noqa: F401 (fixture)
 
 SERVER = str(Path(__file__).with_name("mcp_server.py"))
+
+
+@pytest.fixture
+def http_mcp_server():
+    """mcp_server.py serving Streamable HTTP on a free loopback port; killed afterwards."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, SERVER, "http", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the HTTP MCP server did not start")
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait()
 
 
 def offered(call):
@@ -106,3 +135,44 @@ def test_run_with_mcp_config(fresh_llmock, cli, tmp_path):
     broken.write_text(json.dumps({"mcpServers": {"x": {"type": "http"}}}))
     result = cli("run", "--base-url", f"{fresh_llmock.base}/v1", "--model", "gpt-4o-mini", "--mcp-config", str(broken), "Hi")
     assert result.returncode != 0 and "MCP server `x` needs a `url`" in result.stderr
+
+
+def test_http_server_tool_through_the_official_sdk(fresh_llmock, sdk_env, tmp_path, http_mcp_server):
+    """A Streamable HTTP server (`type: "http"`): its tool answers the model; the `tools` filter applies."""
+    fresh_llmock.scenario([{"type": "reply", "times": 1, "tool_calls": [
+        {"name": "web-forecast", "arguments": {"city": "Porto"}}]}])
+
+    async def main():
+        async with CopilotClient() as client:
+            session = await client.create_session(
+                on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock),
+                working_directory=str(tmp_path), available_tools=["mcp:*"],
+                mcp_servers={"web": {"type": "http", "url": http_mcp_server, "tools": ["forecast", "failing"], "timeout": 60000}})
+            events = []
+            session.on(lambda event: events.append(event))
+            await session.send_and_wait("What is the forecast for Porto?", timeout=90)
+            await session.disconnect()
+            return events
+
+    events = run(main(), timeout=120)
+    assert sorted(offered(chat_calls(fresh_llmock)[0])) == ["web-failing", "web-forecast"]
+    done = [e for e in events if e.type.value == "tool.execution_complete"]
+    assert done and done[0].data.success, done
+    assert '"city": "Porto"' in done[0].data.result.content, done[0].data.result.content
+
+
+def test_run_with_an_http_server_in_the_mcp_config(fresh_llmock, cli, tmp_path, http_mcp_server):
+    """`copilot-swift run --mcp-config FILE` with a `type: "http"` server."""
+    import json
+    config = tmp_path / "mcp.json"
+    config.write_text(json.dumps({"mcpServers": {"web": {"type": "http", "url": http_mcp_server, "tools": ["forecast"]}}}))
+    fresh_llmock.scenario([{"type": "reply", "times": 1, "tool_calls": [
+        {"name": "web-forecast", "arguments": {"city": "Oslo"}}]}])
+    result = cli("run", "--base-url", f"{fresh_llmock.base}/v1", "--model", "gpt-4o-mini", "--yes", "--events", "jsonl",
+                 "--mcp-config", str(config), "Forecast for Oslo", timeout=120)
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    done = [e for e in events if e["type"] == "tool.execution_complete"]
+    assert done and done[0]["data"]["success"], done
+    assert '"city": "Oslo"' in done[0]["data"]["result"]["content"]
+    assert offered(chat_calls(fresh_llmock)[0]) == ["web-forecast"]

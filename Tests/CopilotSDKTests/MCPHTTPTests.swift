@@ -1,0 +1,272 @@
+import CopilotCore
+import CopilotMCP
+import CopilotProviders
+import CopilotRuntime
+import CopilotSDK
+import CopilotTesting
+import Foundation
+import Logging
+import MCP
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+private let python = packageRoot.appendingPathComponent(".venv/bin/python").path
+private let serverScript = packageRoot.appendingPathComponent("Tests/Interop/mcp_server.py").path
+private let haveMCP = FileManager.default.isExecutableFile(atPath: python)
+
+/// Tests/Interop/mcp_server.py serving over HTTP on a free loopback port, ended when dropped.
+final class HTTPMCPServer: Sendable {
+    let port: Int
+    let mode: String
+    private let process = Mutex<Process?>(nil)
+
+    /// - Parameter mode: `http` (answers as event streams), `http-json` (as JSON) or `sse`.
+    init(mode: String) async throws {
+        self.mode = mode
+        port = try Self.freePort()
+        try await start()
+    }
+
+    var url: String { mode == "sse" ? "http://127.0.0.1:\(port)/sse" : "http://127.0.0.1:\(port)/mcp" }
+
+    /// Starts the server (again, after ``stop()``: it then knows none of its earlier sessions).
+    func start() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [serverScript, mode, "\(port)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process.withLock { $0 = process }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if Self.accepts(port) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        stop()
+        throw MCPTestError("the HTTP MCP server did not start listening on \(port)")
+    }
+
+    func stop() {
+        guard let process = process.withLock({ state in defer { state = nil }; return state }) else { return }
+        // Killed: uvicorn's graceful stop would wait for the client's open event stream.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw MCPTestError("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func accepts(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
+
+struct MCPTestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+private func http() -> AsyncHTTPClientTransport { AsyncHTTPClientTransport.shared(timeouts: HTTPTimeouts(connect: .seconds(5), idle: .seconds(60))) }
+
+private func call(_ client: Client, _ name: String, _ arguments: [String: Value] = [:]) async throws -> CallTool.Result {
+    let request: RequestContext<CallTool.Result> = try await client.callTool(name: name, arguments: arguments)
+    return try await request.value
+}
+
+private func text(_ result: CallTool.Result) -> String {
+    result.content.compactMap { if case .text(let text, _, _) = $0 { text } else { nil } }.joined()
+}
+
+@Suite(
+    "MCP over HTTP: Streamable HTTP (event-stream and JSON answers) and HTTP+SSE, against the Python mcp package's servers",
+    .serialized, .enabled(if: haveMCP, "needs .venv with the mcp package (scripts/test.sh)"))
+struct MCPHTTPTests {
+    @Test("Streamable HTTP: a call is answered, the session id is kept, and a server that forgot the session (restarted) is initialised again", arguments: ["http", "http-json"])
+    func streamableHTTP(mode: String) async throws {
+        let server = try await HTTPMCPServer(mode: mode)
+        defer { server.stop() }
+        let transport = StreamableHTTPTransport(url: server.url, headers: [:], http: http(), logger: Logger(label: "test"))
+        let client = Client(name: "test", version: "1")
+        _ = try await client.connect(transport: transport)
+        let first = await transport.currentSessionId
+        #expect(first != nil, "the server gave a session id")
+        let result = try await call(client, "forecast", ["city": "Oslo"])
+        #expect(result.structuredContent.map { JSONValue($0) } == ["city": "Oslo", "celsius": 18])
+
+        // The server restarts and knows no session: it answers 404, and the transport initialises again.
+        server.stop()
+        try await server.start()
+        let again = try await call(client, "describe_process", ["names": []])
+        #expect(again.isError != true && text(again).hasPrefix("cwd="), "\(again)")
+        let second = await transport.currentSessionId
+        #expect(second != nil && second != first, "a new session id after the 404")
+        await client.disconnect()
+    }
+
+    @Test("HTTP+SSE: the event stream names the message address; calls are answered on the stream")
+    func sse() async throws {
+        let server = try await HTTPMCPServer(mode: "sse")
+        defer { server.stop() }
+        let transport = SSETransport(url: server.url, headers: [:], http: http(), logger: Logger(label: "test"))
+        let client = Client(name: "test", version: "1")
+        _ = try await client.connect(transport: transport)
+        let tools = try await client.listTools().tools.map(\.name)
+        #expect(tools.contains("forecast"))
+        let result = try await call(client, "forecast", ["city": "Lima"])
+        #expect(result.structuredContent.map { JSONValue($0) } == ["city": "Lima", "celsius": 18])
+        await client.disconnect()
+        #expect(transport.hasEnded)
+    }
+
+    @Test("a session's Streamable HTTP server answers the model's call; the tools filter hides a tool; a restarted server's next call works")
+    func session() async throws {
+        let server = try await HTTPMCPServer(mode: "http")
+        defer { server.stop() }
+        let turns: [ScriptedTurn] = [
+            .toolCalls([(name: "web-forecast", arguments: #"{"city":"Quito"}"#)]), .text("done"),
+            .toolCalls([(name: "web-forecast", arguments: #"{"city":"Bern"}"#)]), .text("again"),
+        ]
+        try await withScriptedClient(turns: turns) { client, scripted in
+            var config = scriptedConfig(scripted)
+            config.mcpServers = ["web": .http(url: server.url, tools: ["forecast", "picture"])]
+            config.onPermissionRequest = PermissionHandler { _, _ in .approveOnce }
+            let session = try await client.createSession(config)
+            let events = try await runToIdle(session, "forecast", timeout: .seconds(60))
+            let tools = scripted.modelCalls[0].json?["tools"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue }
+            #expect(tools?.sorted() == ["web-forecast", "web-picture"])
+            let done = events.compactMap { event -> SessionEvent.ToolExecutionComplete? in
+                if case .toolExecutionComplete(let complete) = event.payload { complete } else { nil }
+            }
+            #expect(done.first?.success == true)
+            #expect(done.first?.result?.content.contains("Quito") == true, "\(done)")
+
+            server.stop()
+            try await server.start()
+            let later = try await runToIdle(session, "again", timeout: .seconds(60))
+            let second = later.compactMap { event -> SessionEvent.ToolExecutionComplete? in
+                if case .toolExecutionComplete(let complete) = event.payload { complete } else { nil }
+            }
+            #expect(second.first?.success == true && second.first?.result?.content.contains("Bern") == true, "\(second)")
+            await session.disconnect()
+        }
+    }
+}
+
+/// An HTTP transport that answers from a script and records what it was sent.
+private final class ScriptedHTTP: HTTPTransport {
+    struct Sent {
+        var method: String
+        var headers: HeaderFields
+        var body: JSONValue?
+    }
+
+    private let state = Mutex<(sent: [Sent], sessions: Int, forgetNext: Bool)>(([], 0, false))
+
+    var sent: [Sent] { state.withLock { $0.sent } }
+
+    /// The next request with a session id is answered 404, as by a server that restarted.
+    func forget() { state.withLock { $0.forgetNext = true } }
+
+    func execute(_ request: HTTPTransportRequest) async throws -> HTTPTransportResponse {
+        let body = request.body.flatMap { try? JSONValue(parsing: $0) }
+        let (forgotten, session) = state.withLock { state -> (Bool, Int) in
+            state.sent.append(Sent(method: request.method, headers: request.headers, body: body))
+            if state.forgetNext, request.headers["Mcp-Session-Id"] != nil {
+                state.forgetNext = false
+                return (true, state.sessions)
+            }
+            if body?["method"] == "initialize" { state.sessions += 1 }
+            return (false, state.sessions)
+        }
+        if forgotten { return HTTPTransportResponse(status: 404, headers: [:], body: HTTPResponseBody(chunks: [])) }
+        if request.method == "GET" { return HTTPTransportResponse(status: 405, headers: [:], body: HTTPResponseBody(chunks: [])) }
+        guard let id = body?["id"], let method = body?["method"]?.stringValue else {
+            return HTTPTransportResponse(status: 202, headers: [:], body: HTTPResponseBody(chunks: []))
+        }
+        let result: JSONValue = switch method {
+        case "initialize":
+            ["protocolVersion": "2025-06-18", "capabilities": ["tools": [:]], "serverInfo": ["name": "scripted", "version": "1"]]
+        default:
+            ["content": [["type": "text", "text": .string("answer \(session)")]]]
+        }
+        let message = JSONValue.object(["jsonrpc": .string("2.0"), "id": id, "result": result]).jsonString
+        // Answers alternate between an event stream (split mid-event) and a JSON body.
+        if method == "tools/call" {
+            let stream = Array("event: message\ndata: \(message)\n\n".utf8)
+            return HTTPTransportResponse(
+                status: 200, headers: ["Content-Type": "text/event-stream"],
+                body: HTTPResponseBody(chunks: [Array(stream[..<20]), Array(stream[20...])]))
+        }
+        var headers: HeaderFields = ["Content-Type": "application/json"]
+        if method == "initialize" { headers.add(name: "Mcp-Session-Id", value: "session-\(session)") }
+        return HTTPTransportResponse(status: 200, headers: headers, body: HTTPResponseBody(chunks: [Array(message.utf8)]))
+    }
+}
+
+@Suite("Streamable HTTP transport: the exact requests")
+struct StreamableHTTPFramingTests {
+    @Test("the session id and protocol version go with every message after initialize; the configured headers with all; a 404 initialises again and resends")
+    func headersAndReinitialization() async throws {
+        let scripted = ScriptedHTTP()
+        let transport = StreamableHTTPTransport(
+            url: "http://127.0.0.1:1/mcp", headers: ["Authorization": "Bearer secret-token"], http: scripted, logger: Logger(label: "test"))
+        let client = Client(name: "test", version: "1")
+        _ = try await client.connect(transport: transport)
+        let first = try await call(client, "any")
+        #expect(text(first) == "answer 1")
+        scripted.forget()
+        let second = try await call(client, "any")
+        #expect(text(second) == "answer 2", "answered in the new session")
+        await client.disconnect()
+
+        let posts = scripted.sent.filter { $0.method == "POST" }
+        let methods = posts.map { $0.body?["method"]?.stringValue ?? "-" }
+        #expect(methods == ["initialize", "notifications/initialized", "tools/call", "tools/call", "initialize", "notifications/initialized", "tools/call"])
+        #expect(posts.allSatisfy { $0.headers["Authorization"] == "Bearer secret-token" })
+        #expect(posts.allSatisfy { $0.headers["Accept"] == "application/json, text/event-stream" })
+        #expect(posts[0].headers["Mcp-Session-Id"] == nil && posts[0].headers["MCP-Protocol-Version"] == nil)
+        #expect(posts[1...3].allSatisfy { $0.headers["Mcp-Session-Id"] == "session-1" && $0.headers["MCP-Protocol-Version"] == "2025-06-18" })
+        #expect(posts[4].headers["Mcp-Session-Id"] == nil, "initialising again starts without the forgotten id")
+        #expect(posts[4].body?["id"] != posts[0].body?["id"], "its own id, so its answer is not taken for the client's")
+        #expect(posts[5...6].allSatisfy { $0.headers["Mcp-Session-Id"] == "session-2" })
+        #expect(posts[6].body?["id"] == posts[3].body?["id"], "the forgotten message is sent again as it was")
+        let deletes = scripted.sent.filter { $0.method == "DELETE" }
+        // The goodbye is sent without waiting for it: it may not have gone out yet.
+        #expect(deletes.allSatisfy { $0.headers["Mcp-Session-Id"] == "session-2" })
+    }
+
+    @Test("a URL that cannot be a server's is refused by name, without its credentials")
+    func badURL() async throws {
+        let transport = StreamableHTTPTransport(url: "ftp://user:pw@example.com/mcp", headers: [:], http: ScriptedHTTP(), logger: Logger(label: "test"))
+        let error = await #expect(throws: MCPTransportError.self) { try await transport.connect() }
+        #expect(error?.description.contains("http://") == true && error?.description.contains("pw") == false)
+    }
+}
