@@ -52,6 +52,9 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     package var mcpServers: [String: MCPServerParams]?
     /// Names of ``mcpServers`` not to start.
     package var disabledMcpServers: [String]?
+    /// How stdio MCP servers' `env` values are read: `direct` (the values) or `indirect` (names of
+    /// the runtime's environment variables).
+    package var envValueMode: String?
 
     /// One MCP server, as the official SDKs send it: `type` (`local`/`stdio`, the default, or
     /// `http`/`sse`), `command`/`args`/`env`/`cwd` or `url`/`headers`, `tools` and `timeout` (ms).
@@ -225,12 +228,12 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         case toolFilterPrecedence, streaming
         case reasoningEffort, workingDirectory, modelCapabilities, hooks, requestPermission, requestUserInput, builtInTools
         case maxTurns, maxOutputTokens, temperature, disableResume, clientName, defaultAgent, instructionDirectories
-        case mcpServers, disabledMcpServers
+        case mcpServers, disabledMcpServers, envValueMode
     }
 
     /// Fields the official SDKs send that change nothing here while they hold these values.
     private static let inertValues: [String: JSONValue] = [
-        "envValueMode": "direct", "includeSubAgentStreamingEvents": true, "requestElicitation": false,
+        "includeSubAgentStreamingEvents": true, "requestElicitation": false,
         "requestExitPlanMode": false, "requestAutoModeSwitch": false, "continuePendingWork": true,
         "allowTranscriptRecovery": true,
     ]
@@ -275,6 +278,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         instructionDirectories = try container.decodeIfPresent([String].self, forKey: .instructionDirectories)
         mcpServers = try container.decodeIfPresent([String: MCPServerParams].self, forKey: .mcpServers)
         disabledMcpServers = try container.decodeIfPresent([String].self, forKey: .disabledMcpServers)
+        envValueMode = try container.decodeIfPresent(String.self, forKey: .envValueMode)
 
         let known = Set(CodingKeys.allCases.map(\.stringValue))
         let all = try decoder.container(keyedBy: AnyKey.self)
@@ -318,5 +322,6 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         try container.encodeIfPresent(instructionDirectories, forKey: .instructionDirectories)
         try container.encodeIfPresent(mcpServers, forKey: .mcpServers)
         try container.encodeIfPresent(disabledMcpServers, forKey: .disabledMcpServers)
+        try container.encodeIfPresent(envValueMode, forKey: .envValueMode)
     }
 }

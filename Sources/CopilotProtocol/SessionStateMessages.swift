@@ -516,3 +516,125 @@ package struct MCPRunningResult: Codable, Sendable, Hashable {
     package var running: Bool
     package init(running: Bool) { self.running = running }
 }
+
+/// `session.mcp.setEnvValueMode`: how stdio servers' `env` values are read from now on.
+package struct MCPEnvValueModeParams: Codable, Sendable, Hashable {
+    package var sessionId: String
+    package var mode: String
+}
+
+/// `session.mcp.setEnvValueMode`'s answer: the mode now in force.
+package struct MCPEnvValueModeResult: Codable, Sendable, Hashable {
+    package var mode: String
+    package init(mode: String) { self.mode = mode }
+}
+
+/// `session.mcp.removeGitHub`.
+package struct MCPRemovedResult: Codable, Sendable, Hashable {
+    package var removed: Bool
+    package init(removed: Bool) { self.removed = removed }
+}
+
+/// `session.mcp.executeSampling`: run a server's `sampling/createMessage` request on the session's model.
+package struct MCPExecuteSamplingParams: Codable, Sendable, Hashable {
+    package var sessionId: String
+    package var serverName: String
+    package var requestId: String
+    package var mcpRequestId: JSONValue?
+    /// MCP's `CreateMessageRequest` params (`messages`, `maxTokens`, `systemPrompt`, …).
+    package var request: JSONValue
+}
+
+/// `session.mcp.executeSampling`'s answer: `success` with MCP's `CreateMessageResult`, or
+/// `failure`/`cancelled` with why.
+package struct MCPSamplingResult: Codable, Sendable, Hashable {
+    package var action: String
+    package var result: JSONValue?
+    package var error: String?
+    package init(action: String, result: JSONValue? = nil, error: String? = nil) {
+        self.action = action
+        self.result = result
+        self.error = error
+    }
+}
+
+/// `session.mcp.cancelSamplingExecution`.
+package struct MCPCancelSamplingParams: Codable, Sendable, Hashable {
+    package var sessionId: String
+    package var requestId: String
+}
+
+/// `session.mcp.apps.setHostContext`: what the host tells MCP Apps about itself (theme, locale…).
+package struct MCPAppsHostContextParams: Codable, Sendable, Hashable {
+    package var sessionId: String
+    package var context: JSONValue
+}
+
+/// `session.mcp.apps.getHostContext`.
+package struct MCPAppsHostContextResult: Codable, Sendable, Hashable {
+    package var context: JSONValue
+    package init(context: JSONValue) { self.context = context }
+}
+
+/// `session.mcp.apps.diagnose`: whether MCP Apps could work for a server of the session.
+package struct MCPAppsDiagnoseResult: Codable, Sendable, Hashable {
+    package var capability: Capability
+    package var server: Server
+
+    package struct Capability: Codable, Sendable, Hashable {
+        package var advertised: Bool
+        package var featureFlagEnabled: Bool
+        package var sessionHasMcpApps: Bool
+        package init(advertised: Bool, featureFlagEnabled: Bool, sessionHasMcpApps: Bool) {
+            self.advertised = advertised
+            self.featureFlagEnabled = featureFlagEnabled
+            self.sessionHasMcpApps = sessionHasMcpApps
+        }
+    }
+
+    package struct Server: Codable, Sendable, Hashable {
+        package var connected: Bool
+        package var toolCount: Int
+        package var toolsWithUiMeta: Int
+        package var sampleToolNames: [String]
+        package init(connected: Bool, toolCount: Int, toolsWithUiMeta: Int, sampleToolNames: [String]) {
+            self.connected = connected
+            self.toolCount = toolCount
+            self.toolsWithUiMeta = toolsWithUiMeta
+            self.sampleToolNames = sampleToolNames
+        }
+    }
+
+    package init(capability: Capability, server: Server) {
+        self.capability = capability
+        self.server = server
+    }
+}
+
+/// `session.mcp.apps.listTools`, `callTool`, `readResource`: only the fields every one names.
+package struct MCPAppsParams: Codable, Sendable, Hashable {
+    package var sessionId: String
+    package var serverName: String
+}
+
+/// `mcp.config.list`: the user's MCP servers, by name, in the official serializable shape.
+package struct MCPConfigListResult: Codable, Sendable, Hashable {
+    package var servers: [String: JSONValue]
+    package init(servers: [String: JSONValue]) { self.servers = servers }
+}
+
+/// `mcp.config.add` / `mcp.config.update`.
+package struct MCPConfigEntryParams: Codable, Sendable, Hashable {
+    package var name: String
+    package var config: JSONValue
+}
+
+/// `mcp.config.remove`.
+package struct MCPConfigNameParams: Codable, Sendable, Hashable {
+    package var name: String
+}
+
+/// `mcp.config.enable` / `mcp.config.disable`.
+package struct MCPConfigNamesParams: Codable, Sendable, Hashable {
+    package var names: [String]
+}

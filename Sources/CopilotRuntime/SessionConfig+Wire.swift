@@ -183,8 +183,14 @@ extension SessionConfig {
         temperature = params.temperature
         let disabled = Set(params.disabledMcpServers ?? [])
         disabledMCPServers = (params.mcpServers ?? [:]).keys.filter(disabled.contains).sorted()
-        mcpServers = try (params.mcpServers ?? [:]).filter { !disabled.contains($0.key) }.reduce(into: [:]) { servers, entry in
+        mcpServers = try (params.mcpServers ?? [:]).reduce(into: [:]) { servers, entry in
             servers[entry.key] = try MCPServerConfig(wire: entry.value, name: entry.key)
+        }
+        if let mode = params.envValueMode {
+            guard let parsed = MCPEnvValueMode(rawValue: mode) else {
+                throw CopilotError(code: .invalidConfiguration, message: "envValueMode must be `direct` or `indirect`, not `\(mode)`.")
+            }
+            mcpEnvValueMode = parsed
         }
     }
 

@@ -30,8 +30,10 @@ public struct SessionConfig: Sendable {
     public var mcpServers: [String: MCPServerConfig] = [:]
     /// Starts ``mcpServers`` (set by the client or server that runs the session).
     package var mcpConnector: (any MCPConnector)?
-    /// Servers the client named but asked not to start (`disabledMcpServers`), listed as disabled.
+    /// Servers of ``mcpServers`` not to start (`disabledMcpServers`), listed as disabled until enabled.
     package var disabledMCPServers: [String] = []
+    /// How stdio MCP servers' `env` values are read (`envValueMode`).
+    package var mcpEnvValueMode: MCPEnvValueMode = .direct
     /// Answers the agent's questions; when set, the model is offered the `ask_user` tool.
     public var onUserInputRequest: UserInputHandler?
     /// What the model can do (from `ModelInfo`): images are refused up front when `supports.vision`

@@ -32,6 +32,9 @@ package actor SessionEngine {
     }
     /// Where the tools come from: which ones a model call offers, and who runs a call.
     var registry: ToolRegistry
+    /// The MCP servers the session was configured with (disabled ones too), how to start them, and
+    /// which are disabled (see `SessionEngine+MCP.swift`).
+    var mcp: MCPHost
     private let streaming: Bool
     let permissionHandler: PermissionHandler?
     let permissionRules: PermissionRules
@@ -155,14 +158,15 @@ package actor SessionEngine {
             registry.register(UserInputToolSource(handler: handler), id: "builtin:\(UserInputHandler.toolName)")
         }
         registry.register(AppToolSource(appTools: appTools), id: Self.appToolSourceID)
-        if let connector = config.mcpConnector {
-            for (name, server) in config.mcpServers.sorted(by: { $0.key < $1.key }) {
-                let source = connector.source(named: name, config: server, sessionId: sessionId, workingDirectory: config.workingDirectory)
-                registry.register(source, id: "mcp:\(name)")
-            }
+        var mcp = MCPHost(
+            configs: config.mcpServers, connector: config.mcpConnector, disabled: Set(config.disabledMCPServers),
+            workingDirectory: config.workingDirectory)
+        mcp.envValueMode = config.mcpEnvValueMode
+        for name in mcp.enabledNames {
+            if let source = mcp.source(named: name, sessionId: sessionId) { registry.register(source, id: MCPHost.sourceID(name)) }
         }
+        self.mcp = mcp
         self.registry = registry
-        self.disabledMCPServers = config.disabledMCPServers
         self.transport = transport
         self.streaming = config.streaming
         self.permissionHandler = config.onPermissionRequest
@@ -356,11 +360,8 @@ package actor SessionEngine {
         await registry.unregister(id: id)?.close()
     }
 
-    /// The session's MCP servers, in the order configured.
+    /// The session's MCP servers (those not disabled), in the order configured.
     package var mcpServers: [any MCPServerSource] { registry.all.compactMap { $0 as? any MCPServerSource } }
-
-    /// The MCP servers the config named but disabled.
-    package nonisolated let disabledMCPServers: [String]
 
     /// Starts connecting every tool source (MCP servers start with their session, as in the
     /// official runtime); the first model call waits for what is still connecting.

@@ -234,62 +234,10 @@ extension RuntimeServer {
             await server.release(session)
             return EmptyResult()
         }
-        router.on(RPC.sessionMCPOAuthLogin) { [unowned server] params, _ in
-            _ = try server.liveHost(params.sessionId, RPC.sessionMCPOAuthLogin.name)
-            // Sessions here have no MCP servers yet, so no server can be signed in to.
-            throw RPCError.invalidParams(
-                "\(RPC.sessionMCPOAuthLogin.name): this session has no MCP server named \(params.serverName) (no MCP servers are configured).")
-        }
-        router.on(RPC.sessionMCPList) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionMCPList.name)
-            let live = await engine.mcpServers.map { source in
-                let (status, error) = source.status
-                return MCPListResult.Server(name: source.serverName, status: status, error: error)
-            }
-            let disabled = engine.disabledMCPServers.map { MCPListResult.Server(name: $0, status: "disabled") }
-            return MCPListResult(servers: live + disabled)
-        }
-        router.on(RPC.sessionMCPListTools) { [unowned server] params, _ in
-            let source = try await server.mcpServer(params, RPC.sessionMCPListTools.name)
-            guard source.status.status == "connected" else {
-                throw RPCError(code: -32000, message: "MCP server \(params.serverName) is not connected.")
-            }
-            return MCPToolsResult(tools: source.serverTools.map { .init(name: $0.name, description: $0.description) })
-        }
-        router.on(RPC.sessionMCPIsServerRunning) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionMCPIsServerRunning.name)
-            let source = await engine.mcpServers.first { $0.serverName == params.serverName }
-            return MCPRunningResult(running: source?.status.status == "connected")
-        }
-        router.on(RPC.sessionMCPStopServer) { [unowned server] params, _ in
-            await (try await server.mcpServer(params, RPC.sessionMCPStopServer.name)).stop()
-            return EmptyResult()
-        }
-        for method in [RPC.sessionMCPStartServer, RPC.sessionMCPRestartServer] {
-            router.on(method) { [unowned server] params, _ in
-                let source = try await server.mcpServer(params, method.name)
-                if method.name == RPC.sessionMCPRestartServer.name { await source.stop() }
-                do {
-                    try await source.start()
-                } catch {
-                    throw RPCError(code: -32000, message: "MCP server \(params.serverName) could not be started: \(error)")
-                }
-                return EmptyResult()
-            }
-        }
         router.on(RPC.sessionGetForeground) { _, _ in ForegroundResult(sessionId: nil) }
         router.on(RPC.sessionSetForeground) { _, _ in
             SuccessResult(success: false, error: "There is no foreground session: this runtime is a headless server, not a TUI.")
         }
-    }
-
-    /// The session's MCP server that `params` names.
-    private func mcpServer(_ params: MCPServerNameParams, _ method: String) async throws -> any MCPServerSource {
-        let engine = try liveEngine(params.sessionId, method)
-        guard let source = await engine.mcpServers.first(where: { $0.serverName == params.serverName }) else {
-            throw RPCError(code: -32000, message: "MCP server \(params.serverName) is not connected: the session has no MCP server of that name.")
-        }
-        return source
     }
 
     private static func sameDirectory(_ lhs: String, _ rhs: String) -> Bool {

@@ -24,6 +24,8 @@ package final class RuntimeServer: Sendable {
     private let store: (any SessionStore)?
     /// Where each session's folder (plan, workspace files) is made.
     let workspaces: URL
+    /// The user's own MCP servers (`mcp.config.*`), offered to every session created here.
+    let mcpUserConfig: MCPUserConfig
     let logger: Logger
     /// Model calls a client carries (`llmInference.setProvider`).
     let inference: InferenceRelay
@@ -117,6 +119,9 @@ package final class RuntimeServer: Sendable {
             ?? (store as? FileSessionStore).map { $0.directory.deletingLastPathComponent().appendingPathComponent("workspaces", isDirectory: true) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("copilot-swift-workspaces", isDirectory: true)
         self.logger = logger
+        self.mcpUserConfig = MCPUserConfig(
+            file: (store as? FileSessionStore).map { $0.directory.deletingLastPathComponent().appendingPathComponent("mcp-config.json") },
+            logger: logger)
         self.inference = InferenceRelay(idleTimeout: options.relayIdleTimeout, clock: providerContext.clock)
     }
 
@@ -359,6 +364,7 @@ package final class RuntimeServer: Sendable {
             return ModelSwitchResult(modelId: params.modelId)
         }
         addSessionStateMethods(to: &router, server)
+        addMCPMethods(to: &router, server)
         addCatalogMethods(to: &router, server)
         router.on(RPC.sessionLog) { [unowned server] params, _ in
             let engine = try server.liveEngine(params.sessionId, RPC.sessionLog.name)
@@ -553,6 +559,8 @@ package final class RuntimeServer: Sendable {
         config.sessionId = id
         config.workingDirectory = cwd
         config.mcpConnector = MCPServers(logger: logger)
+        // The user's own servers join the session's, which win a name clash.
+        config.mcpServers = mcpUserConfig.sessionServers.merging(config.mcpServers) { _, own in own }
         config.permissionRules = options.permissionRules
         config.secretFilter = secretFilter
         do {

@@ -54,6 +54,14 @@ final class ServerSession: Sendable {
         var configToolsOwner: UUID?
         var owner: RPCConnection?
         var slots: [String: Slot] = [:]
+        /// What the host told MCP Apps about itself (`session.mcp.apps.setHostContext`).
+        var appsHostContext: JSONValue?
+    }
+
+    /// What the host last told MCP Apps about itself, if anything.
+    var appsHostContext: JSONValue? {
+        get { state.withLock { $0.appsHostContext } }
+        set { state.withLock { $0.appsHostContext = newValue } }
     }
 
     private let state = Mutex(State())

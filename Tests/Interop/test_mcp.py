@@ -176,3 +176,53 @@ def test_run_with_an_http_server_in_the_mcp_config(fresh_llmock, cli, tmp_path, 
     assert done and done[0]["data"]["success"], done
     assert '"city": "Oslo"' in done[0]["data"]["result"]["content"]
     assert offered(chat_calls(fresh_llmock)[0]) == ["web-forecast"]
+
+
+def test_session_mcp_host_operations(fresh_llmock, sdk_env, tmp_path, monkeypatch):
+    """disable/enable/reload, the indirect env value mode, and the user's servers (`mcp.config.*`)
+    reaching the next session, through the official SDK's generated RPC methods."""
+    from copilot.rpc import (MCPConfigAddRequest, MCPConfigRemoveRequest, MCPDisableRequest, MCPEnableRequest,
+                             MCPSerializableServerConfig, MCPSetEnvValueModeDetails, MCPSetEnvValueModeParams)
+    monkeypatch.setenv("HOST_SIDE_VALUE", "read-from-the-runtime-env")
+    fresh_llmock.scenario([{"type": "reply", "times": 1, "tool_calls": [
+        {"name": "test-describe_process", "arguments": {"names": ["MCP_TEST_VALUE"]}}]}])
+
+    async def status(session, name):
+        servers = (await session.rpc.mcp.list()).servers
+        return next((getattr(s.status, "value", s.status) for s in servers if s.name == name), None)
+
+    async def main():
+        async with CopilotClient() as client:
+            session = await client.create_session(
+                on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock),
+                working_directory=str(tmp_path), available_tools=["mcp:*"],
+                mcp_servers={"test": {"command": sys.executable, "args": [SERVER], "env": {"MCP_TEST_VALUE": "HOST_SIDE_VALUE"}}})
+            await session.rpc.mcp.disable(MCPDisableRequest(server_name="test"))
+            disabled = await status(session, "test")
+            await session.rpc.mcp.enable(MCPEnableRequest(server_name="test"))
+            mode = await session.rpc.mcp.set_env_value_mode(MCPSetEnvValueModeParams(mode=MCPSetEnvValueModeDetails.INDIRECT))
+            await session.rpc.mcp.reload()
+            events = []
+            session.on(lambda event: events.append(event))
+            await session.send_and_wait("Describe the server process", timeout=90)
+            await session.disconnect()
+
+            await client.rpc.mcp.config.add(MCPConfigAddRequest(
+                name="users-own", config=MCPSerializableServerConfig(command=sys.executable, args=[SERVER])))
+            try:
+                later = await client.create_session(
+                    on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock),
+                    working_directory=str(tmp_path))
+                listed = [s.name for s in (await later.rpc.mcp.list()).servers]
+                await later.disconnect()
+            finally:
+                await client.rpc.mcp.config.remove(MCPConfigRemoveRequest(name="users-own"))
+            return disabled, mode, events, listed
+
+    disabled, mode, events, listed = run(main(), timeout=150)
+    assert disabled == "disabled"
+    assert getattr(mode.mode, "value", mode.mode) == "indirect"
+    done = [e for e in events if e.type.value == "tool.execution_complete"]
+    assert done and done[0].data.success, done
+    assert "MCP_TEST_VALUE=read-from-the-runtime-env" in done[0].data.result.content, done[0].data.result.content
+    assert listed == ["users-own"], listed

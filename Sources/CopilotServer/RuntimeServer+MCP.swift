@@ -1,0 +1,173 @@
+import CopilotCore
+import CopilotProtocol
+import CopilotRuntime
+import Foundation
+
+/// The MCP methods: a session's servers (`session.mcp.*`: status, tools, stop/start, enable/disable,
+/// reload, env value mode, sampling, MCP Apps) and the user's own servers (`mcp.config.*`).
+extension RuntimeServer {
+    static func addMCPMethods(to router: inout RPCRouter, _ server: RuntimeServer) {
+        router.on(RPC.sessionMCPOAuthLogin) { [unowned server] params, _ in
+            let engine = try server.liveEngine(params.sessionId, RPC.sessionMCPOAuthLogin.name)
+            guard await engine.hasMCPHost else {
+                throw RPCError.internalError(method: RPC.sessionMCPOAuthLogin.name, "MCP host is not available for this session.")
+            }
+            guard let config = await engine.mcpConfig(named: params.serverName) else {
+                throw RPCError.internalError(method: RPC.sessionMCPOAuthLogin.name, "MCP server \(params.serverName) is not configured.")
+            }
+            guard case .stdio = config.connection else {
+                throw RPCError.internalError(
+                    method: RPC.sessionMCPOAuthLogin.name,
+                    "MCP server \(params.serverName): sign-in starts when the server asks for it; the app answers `mcp.oauth_required` (onMcpAuthRequest).")
+            }
+            throw RPCError.internalError(method: RPC.sessionMCPOAuthLogin.name, "MCP server \(params.serverName) is not a remote server.")
+        }
+        router.on(RPC.sessionMCPList) { [unowned server] params, _ in
+            let engine = try server.liveEngine(params.sessionId, RPC.sessionMCPList.name)
+            let live = await engine.mcpServers.map { source in
+                let (status, error) = source.status
+                return MCPListResult.Server(name: source.serverName, status: status, error: error)
+            }
+            let disabled = await engine.disabledMCPServers.map { MCPListResult.Server(name: $0, status: "disabled") }
+            return MCPListResult(servers: live + disabled)
+        }
+        router.on(RPC.sessionMCPListTools) { [unowned server] params, _ in
+            let source = try await server.mcpServer(params, RPC.sessionMCPListTools.name)
+            guard source.status.status == "connected" else {
+                throw RPCError(code: -32000, message: "MCP server \(params.serverName) is not connected.")
+            }
+            return MCPToolsResult(tools: source.serverTools.map { .init(name: $0.name, description: $0.description) })
+        }
+        router.on(RPC.sessionMCPIsServerRunning) { [unowned server] params, _ in
+            let engine = try server.liveEngine(params.sessionId, RPC.sessionMCPIsServerRunning.name)
+            let source = await engine.mcpServers.first { $0.serverName == params.serverName }
+            return MCPRunningResult(running: source?.status.status == "connected")
+        }
+        router.on(RPC.sessionMCPStopServer) { [unowned server] params, _ in
+            await (try await server.mcpServer(params, RPC.sessionMCPStopServer.name)).stop()
+            return EmptyResult()
+        }
+        for method in [RPC.sessionMCPStartServer, RPC.sessionMCPRestartServer] {
+            router.on(method) { [unowned server] params, _ in
+                let source = try await server.mcpServer(params, method.name)
+                if method.name == RPC.sessionMCPRestartServer.name { await source.stop() }
+                do {
+                    try await source.start()
+                } catch {
+                    throw RPCError(code: -32000, message: "MCP server \(params.serverName) could not be started: \(error)")
+                }
+                return EmptyResult()
+            }
+        }
+        for (method, enabled) in [(RPC.sessionMCPEnable, true), (RPC.sessionMCPDisable, false)] {
+            router.on(method) { [unowned server] params, _ in
+                let engine = try server.liveEngine(params.sessionId, method.name)
+                do {
+                    try await engine.setMCPServer(params.serverName, enabled: enabled)
+                } catch let error as MCPHostError {
+                    throw RPCError.internalError(method: method.name, error.description)
+                }
+                return EmptyResult()
+            }
+        }
+        router.on(RPC.sessionMCPReload) { [unowned server] params, _ in
+            let engine = try server.liveEngine(params.sessionId, RPC.sessionMCPReload.name)
+            do {
+                try await engine.reloadMCPServers()
+            } catch let error as MCPHostError {
+                throw RPCError.internalError(method: RPC.sessionMCPReload.name, error.description)
+            }
+            return EmptyResult()
+        }
+        router.on(RPC.sessionMCPSetEnvValueMode) { [unowned server] params, _ in
+            let engine = try server.liveEngine(params.sessionId, RPC.sessionMCPSetEnvValueMode.name)
+            guard let mode = MCPEnvValueMode(rawValue: params.mode) else {
+                throw RPCError.invalidParams("\(RPC.sessionMCPSetEnvValueMode.name): mode must be `direct` or `indirect`, not `\(params.mode)`.")
+            }
+            await engine.setMCPEnvValueMode(mode)
+            return MCPEnvValueModeResult(mode: mode.rawValue)
+        }
+        router.on(RPC.sessionMCPRemoveGitHub) { [unowned server] params, _ in
+            _ = try server.liveEngine(params.sessionId, RPC.sessionMCPRemoveGitHub.name)
+            return MCPRemovedResult(removed: false)  // no GitHub MCP server is ever added here (it needs a GitHub login)
+        }
+        router.on(RPC.sessionMCPExecuteSampling) { [unowned server] params, _ in
+            let engine = try server.liveEngine(params.sessionId, RPC.sessionMCPExecuteSampling.name)
+            guard await engine.mcpConfig(named: params.serverName) != nil else {
+                return MCPSamplingResult(action: "failure", error: "MCP server \(params.serverName) is not configured in this session.")
+            }
+            return MCPSamplingResult(
+                action: "failure", error: "No sampling request \(params.requestId) from MCP server \(params.serverName) is pending.")
+        }
+        router.on(RPC.sessionMCPCancelSamplingExecution) { [unowned server] params, _ in
+            _ = try server.liveEngine(params.sessionId, RPC.sessionMCPCancelSamplingExecution.name)
+            return CancelledResult(cancelled: false)  // nothing runs that is not pending
+        }
+        router.on(RPC.sessionMCPAppsSetHostContext) { [unowned server] params, _ in
+            guard params.context.objectValue != nil else {
+                throw RPCError.invalidParams("\(RPC.sessionMCPAppsSetHostContext.name): context must be an object.")
+            }
+            try server.liveSession(params.sessionId, RPC.sessionMCPAppsSetHostContext.name).appsHostContext = params.context
+            return EmptyResult()
+        }
+        router.on(RPC.sessionMCPAppsGetHostContext) { [unowned server] params, _ in
+            let session = try server.liveSession(params.sessionId, RPC.sessionMCPAppsGetHostContext.name)
+            return MCPAppsHostContextResult(context: session.appsHostContext ?? [:])
+        }
+        router.on(RPC.sessionMCPAppsDiagnose) { [unowned server] params, _ in
+            let engine = try server.liveEngine(params.sessionId, RPC.sessionMCPAppsDiagnose.name)
+            let source = await engine.mcpServers.first { $0.serverName == params.serverName }
+            let tools = source?.serverTools ?? []
+            return MCPAppsDiagnoseResult(
+                capability: .init(advertised: false, featureFlagEnabled: false, sessionHasMcpApps: false),
+                server: .init(
+                    connected: source?.status.status == "connected", toolCount: tools.count, toolsWithUiMeta: 0,
+                    sampleToolNames: Array(tools.prefix(5).map(\.name))))
+        }
+        for method in [RPC.sessionMCPAppsListTools, RPC.sessionMCPAppsCallTool, RPC.sessionMCPAppsReadResource] {
+            router.on(method) { [unowned server] params, _ in
+                _ = try server.liveEngine(params.sessionId, method.name)
+                throw RPCError.internalError(
+                    method: method.name, "MCP Apps are not available in this session: this runtime renders no app UI (requestMcpApps).")
+            }
+        }
+
+        router.on(RPC.mcpConfigList) { [unowned server] _, _ in MCPConfigListResult(servers: server.mcpUserConfig.servers) }
+        for (method, replacing) in [(RPC.mcpConfigAdd, false), (RPC.mcpConfigUpdate, true)] {
+            router.on(method) { [unowned server] params, _ in
+                try userConfig(method.name) { try server.mcpUserConfig.add(params.name, params.config, replacing: replacing) }
+                return EmptyResult()
+            }
+        }
+        router.on(RPC.mcpConfigRemove) { [unowned server] params, _ in
+            try userConfig(RPC.mcpConfigRemove.name) { try server.mcpUserConfig.remove(params.name) }
+            return EmptyResult()
+        }
+        for (method, enabled) in [(RPC.mcpConfigEnable, true), (RPC.mcpConfigDisable, false)] {
+            router.on(method) { [unowned server] params, _ in
+                try userConfig(method.name) { try server.mcpUserConfig.setEnabled(params.names, enabled) }
+                return EmptyResult()
+            }
+        }
+    }
+
+    /// Runs a change of the user's MCP servers, its refusal an invalid-params error with the reason.
+    private static func userConfig(_ method: String, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as MCPUserConfigError {
+            throw RPCError.invalidParams("\(method): \(error.description)")
+        } catch let error as CopilotError {
+            throw RPCError.invalidParams("\(method): \(error.message)")
+        }
+    }
+
+    /// The session's MCP server that `params` names.
+    private func mcpServer(_ params: MCPServerNameParams, _ method: String) async throws -> any MCPServerSource {
+        let engine = try liveEngine(params.sessionId, method)
+        guard let source = await engine.mcpServers.first(where: { $0.serverName == params.serverName }) else {
+            throw RPCError(code: -32000, message: "MCP server \(params.serverName) is not connected: the session has no MCP server of that name.")
+        }
+        return source
+    }
+}
