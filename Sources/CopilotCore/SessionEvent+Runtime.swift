@@ -196,6 +196,84 @@ extension SessionEvent {
         }
     }
 
+    /// `elicitation.requested` (ephemeral): the session asks the user to fill a form (a
+    /// `session.ui.elicitation` call, or an MCP server's `elicitation/create`); a client that
+    /// handles elicitation answers with `session.ui.handlePendingElicitation`.
+    public struct ElicitationRequested: SessionEventData {
+        public static let eventType = "elicitation.requested"
+        public static let isEphemeral = true
+        public var payload: Payload { .elicitationRequested(self) }
+        public var requestId: String
+        public var message: String
+        /// `form` (a form by ``requestedSchema``) or `url` (the user is sent to ``url``).
+        public var mode: String?
+        /// A JSON Schema object of flat properties (strings, numbers, booleans, enums).
+        public var requestedSchema: JSONValue?
+        /// Who asks: the MCP server's name for a server's request.
+        public var elicitationSource: String?
+        public var toolCallId: String?
+        public var url: String?
+        public init(
+            requestId: String, message: String, mode: String? = "form", requestedSchema: JSONValue? = nil, elicitationSource: String? = nil,
+            toolCallId: String? = nil, url: String? = nil
+        ) {
+            self.requestId = requestId
+            self.message = message
+            self.mode = mode
+            self.requestedSchema = requestedSchema
+            self.elicitationSource = elicitationSource
+            self.toolCallId = toolCallId
+            self.url = url
+        }
+    }
+
+    /// `elicitation.completed` (ephemeral): how the form was answered (`accept` with content,
+    /// `decline`, `cancel`).
+    public struct ElicitationCompleted: SessionEventData {
+        public static let eventType = "elicitation.completed"
+        public static let isEphemeral = true
+        public var payload: Payload { .elicitationCompleted(self) }
+        public var requestId: String
+        public var action: String?
+        public var content: JSONValue?
+        public init(requestId: String, action: String? = nil, content: JSONValue? = nil) {
+            self.requestId = requestId
+            self.action = action
+            self.content = content
+        }
+    }
+
+    /// `capabilities.changed` (ephemeral): what the session's connected clients can now do for it
+    /// (`ui.elicitation`: one of them answers forms).
+    public struct CapabilitiesChanged: SessionEventData {
+        public static let eventType = "capabilities.changed"
+        public static let isEphemeral = true
+        public var payload: Payload { .capabilitiesChanged(self) }
+        public var ui: UI?
+        public struct UI: Codable, Sendable, Hashable {
+            public var elicitation: Bool?
+            public init(elicitation: Bool?) { self.elicitation = elicitation }
+        }
+        public init(ui: UI?) { self.ui = ui }
+    }
+
+    /// `commands.changed` (ephemeral): the slash commands the session's connected clients offer.
+    public struct CommandsChanged: SessionEventData {
+        public static let eventType = "commands.changed"
+        public static let isEphemeral = true
+        public var payload: Payload { .commandsChanged(self) }
+        public var commands: [Command]
+        public struct Command: Codable, Sendable, Hashable {
+            public var name: String
+            public var description: String?
+            public init(name: String, description: String?) {
+                self.name = name
+                self.description = description
+            }
+        }
+        public init(commands: [Command]) { self.commands = commands }
+    }
+
     /// `user_input.completed` (ephemeral): the question was answered (no answer when asking failed).
     public struct UserInputCompleted: SessionEventData {
         public static let eventType = "user_input.completed"

@@ -79,6 +79,10 @@ extension SessionEvent {
         case pendingMessagesModified(PendingMessagesModified)
         case toolExecutionPartialResult(ToolExecutionPartialResult)
         case sessionShutdown(SessionShutdown)
+        case elicitationRequested(ElicitationRequested)
+        case elicitationCompleted(ElicitationCompleted)
+        case capabilitiesChanged(CapabilitiesChanged)
+        case commandsChanged(CommandsChanged)
         /// An event type this library does not model (from a newer runtime, say), with its data as raw JSON.
         case unknown(type: String, data: JSONValue)
 
@@ -93,6 +97,7 @@ extension SessionEvent {
                 PermissionCompleted.self, UserInputRequested.self, UserInputCompleted.self, HookStart.self, HookEnd.self,
                 SessionError.self, SessionWarning.self, SessionIdle.self, Abort.self,
                 SessionModeChanged.self, SessionPlanChanged.self, SessionTitleChanged.self, SessionWorkspaceFileChanged.self, SessionContextChanged.self, SessionUsageInfo.self, PendingMessagesModified.self, ToolExecutionPartialResult.self, SessionShutdown.self,
+                ElicitationRequested.self, ElicitationCompleted.self, CapabilitiesChanged.self, CommandsChanged.self,
             ]
             return Dictionary(uniqueKeysWithValues: types.map { ($0.eventType, $0) })
         }()
@@ -141,6 +146,10 @@ extension SessionEvent {
             case .pendingMessagesModified(let data): visitor.visit(data)
             case .toolExecutionPartialResult(let data): visitor.visit(data)
             case .sessionShutdown(let data): visitor.visit(data)
+            case .elicitationRequested(let data): visitor.visit(data)
+            case .elicitationCompleted(let data): visitor.visit(data)
+            case .capabilitiesChanged(let data): visitor.visit(data)
+            case .commandsChanged(let data): visitor.visit(data)
             case .unknown: nil
             }
         }

@@ -39,6 +39,10 @@ extension SessionEventKind where Data == SessionEvent.PermissionRequested { publ
 extension SessionEventKind where Data == SessionEvent.PermissionCompleted { public static var permissionCompleted: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.UserInputRequested { public static var userInputRequested: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.UserInputCompleted { public static var userInputCompleted: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.ElicitationRequested { public static var elicitationRequested: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.ElicitationCompleted { public static var elicitationCompleted: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.CapabilitiesChanged { public static var capabilitiesChanged: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.CommandsChanged { public static var commandsChanged: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.HookStart { public static var hookStart: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.HookEnd { public static var hookEnd: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.SessionError { public static var sessionError: Self { .init() } }

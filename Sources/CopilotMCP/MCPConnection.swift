@@ -25,11 +25,28 @@ actor MCPConnection {
     /// Connects over `transport` (starting a stdio server) and completes MCP's handshake within `timeout`.
     ///
     /// - Parameter toolsChanged: called when the server says its tool list changed.
+    /// - Parameter elicit: asks the session's user to fill a form the server sends
+    ///   (`elicitation/create`); when nobody can, the server is told the user declined.
     static func open(
-        _ transport: any MCPTransport, timeout: Duration, toolsChanged: @escaping @Sendable () -> Void
+        _ transport: any MCPTransport, timeout: Duration,
+        elicit: @escaping @Sendable (CreateElicitation.Parameters) async throws -> ElicitationResult,
+        toolsChanged: @escaping @Sendable () -> Void
     ) async throws -> MCPConnection {
-        let client = Client(name: "copilot-swift", version: SessionEngine.version)
+        let client = Client(
+            name: "copilot-swift", version: SessionEngine.version,
+            capabilities: Client.Capabilities(elicitation: .init(form: .init(), url: .init())))
         await client.onNotification(ToolListChangedNotification.self) { _ in toolsChanged() }
+        await client.withElicitationHandler { parameters in
+            let answer: ElicitationResult
+            do {
+                answer = try await elicit(parameters)
+            } catch is ElicitationUnavailable {
+                answer = .decline
+            }
+            return CreateElicitation.Result(
+                action: CreateElicitation.Result.Action(rawValue: answer.action.rawValue) ?? .cancel,
+                content: answer.content?.mapValues(\.mcpValue))
+        }
         let connection = MCPConnection(client: client, transport: transport, timeout: timeout)
         do {
             _ = try await connection.bounded("to start") { _ = try await client.connect(transport: transport) }

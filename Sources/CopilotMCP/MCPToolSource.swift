@@ -50,8 +50,14 @@ package final class MCPToolSource: MCPServerSource {
         var serverTools: [(name: String, description: String?)] = []
     }
 
-    package init(serverName: String, config: MCPServerConfig, sessionId: String, workingDirectory: String?, logger: Logger) {
+    private let elicit: @Sendable (ElicitationRequest) async throws -> ElicitationResult
+
+    package init(
+        serverName: String, config: MCPServerConfig, sessionId: String, workingDirectory: String?, logger: Logger,
+        elicit: @escaping @Sendable (ElicitationRequest) async throws -> ElicitationResult = { _ in throw ElicitationUnavailable() }
+    ) {
         self.serverName = serverName
+        self.elicit = elicit
         self.config = config
         self.scope = "\(sessionId)#mcp-\(serverName)#\(UUID().uuidString.prefix(8))"
         self.workingDirectory = workingDirectory
@@ -206,10 +212,11 @@ package final class MCPToolSource: MCPServerSource {
             guard !state.closed else { return nil }
             if let opening = state.opening { return opening }
             let transport = Result { try makeTransport() }
-            let opening = Task { [config] in
-                try await MCPConnection.open(try transport.get(), timeout: config.timeout ?? MCPServerConfig.defaultTimeout) {
-                    [weak self] in self?.state.withLock { $0.stale = true }
-                }
+            let opening = Task { [config, serverName, elicit] in
+                try await MCPConnection.open(
+                    try transport.get(), timeout: config.timeout ?? MCPServerConfig.defaultTimeout,
+                    elicit: { request in try await elicit(Self.elicitation(request, from: serverName)) }
+                ) { [weak self] in self?.state.withLock { $0.stale = true } }
             }
             state.opening = opening
             state.connection = nil
@@ -336,6 +343,18 @@ package final class MCPToolSource: MCPServerSource {
         return ToolRunOutput(.success(text), images: images)
     }
 
+    /// A server's `elicitation/create` as the session's form request.
+    static func elicitation(_ parameters: CreateElicitation.Parameters, from server: String) -> ElicitationRequest {
+        let id = UUID().uuidString.lowercased()
+        switch parameters {
+        case .form(let form):
+            let schema = (try? JSONValue(encoding: form.requestedSchema)) ?? ["type": "object", "properties": [:]]
+            return ElicitationRequest(requestId: id, message: form.message, requestedSchema: schema, mode: "form", source: server)
+        case .url(let link):
+            return ElicitationRequest(requestId: id, message: link.message, mode: "url", source: server, url: link.url)
+        }
+    }
+
     /// Tells the app, once per distinct failure, what went wrong with the server.
     private func report(_ error: any Error, publish: @Sendable (SessionEvent.Payload) async -> Void) async {
         let message = "The MCP server `\(serverName)` is not available: \(error)"
@@ -363,7 +382,10 @@ package struct MCPServers: MCPConnector {
         self.logger = logger
     }
 
-    package func source(named name: String, config: MCPServerConfig, sessionId: String, workingDirectory: String?) -> any ToolSource {
-        MCPToolSource(serverName: name, config: config, sessionId: sessionId, workingDirectory: workingDirectory, logger: logger)
+    package func source(
+        named name: String, config: MCPServerConfig, sessionId: String, workingDirectory: String?,
+        elicit: @escaping @Sendable (ElicitationRequest) async throws -> ElicitationResult
+    ) -> any ToolSource {
+        MCPToolSource(serverName: name, config: config, sessionId: sessionId, workingDirectory: workingDirectory, logger: logger, elicit: elicit)
     }
 }

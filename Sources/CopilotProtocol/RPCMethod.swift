@@ -141,6 +141,9 @@ package enum RPC {
     package static let mcpConfigRemove = RPCMethod<MCPConfigNameParams, EmptyResult>("mcp.config.remove")
     package static let mcpConfigEnable = RPCMethod<MCPConfigNamesParams, EmptyResult>("mcp.config.enable")
     package static let mcpConfigDisable = RPCMethod<MCPConfigNamesParams, EmptyResult>("mcp.config.disable")
+    package static let sessionUIElicitation = RPCMethod<UIElicitationParams, UIElicitationResult>("session.ui.elicitation")
+    package static let sessionUIHandlePendingElicitation = RPCMethod<HandlePendingElicitationParams, SuccessResult>(
+        "session.ui.handlePendingElicitation")
     package static let sessionGetForeground = RPCMethod<EmptyParams, ForegroundResult>("session.getForeground")
     package static let sessionSetForeground = RPCMethod<SessionIDParams, SuccessResult>("session.setForeground")
 

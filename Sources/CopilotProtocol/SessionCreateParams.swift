@@ -31,6 +31,15 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     package var requestPermission: Bool?
     /// The client answers `ask_user` questions (`userInput.request`).
     package var requestUserInput: Bool?
+    /// This client answers forms (`elicitation.requested` → `session.ui.handlePendingElicitation`).
+    package var requestElicitation: Bool?
+    /// The slash commands this client offers (`commands.changed` tells the session's other clients).
+    package var commands: [Command]?
+
+    package struct Command: Codable, Sendable, Hashable {
+        package var name: String
+        package var description: String?
+    }
     /// This runtime's own: the built-in tools to offer (`view`, `bash`, …); when absent, the
     /// official runtime's default set (what the official SDKs, which never send it, expect).
     package var builtInTools: [String]?
@@ -226,14 +235,14 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case sessionId, model, provider, providers, models, enableCitations, systemMessage, tools, availableTools, excludedTools
         case toolFilterPrecedence, streaming
-        case reasoningEffort, workingDirectory, modelCapabilities, hooks, requestPermission, requestUserInput, builtInTools
+        case reasoningEffort, workingDirectory, modelCapabilities, hooks, requestPermission, requestUserInput, requestElicitation, commands, builtInTools
         case maxTurns, maxOutputTokens, temperature, disableResume, clientName, defaultAgent, instructionDirectories
         case mcpServers, disabledMcpServers, envValueMode
     }
 
     /// Fields the official SDKs send that change nothing here while they hold these values.
     private static let inertValues: [String: JSONValue] = [
-        "includeSubAgentStreamingEvents": true, "requestElicitation": false,
+        "includeSubAgentStreamingEvents": true,
         "requestExitPlanMode": false, "requestAutoModeSwitch": false, "continuePendingWork": true,
         "allowTranscriptRecovery": true,
     ]
@@ -268,6 +277,8 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         hooks = try container.decodeIfPresent(Bool.self, forKey: .hooks)
         requestPermission = try container.decodeIfPresent(Bool.self, forKey: .requestPermission)
         requestUserInput = try container.decodeIfPresent(Bool.self, forKey: .requestUserInput)
+        requestElicitation = try container.decodeIfPresent(Bool.self, forKey: .requestElicitation)
+        commands = try container.decodeIfPresent([Command].self, forKey: .commands)
         builtInTools = try container.decodeIfPresent([String].self, forKey: .builtInTools)
         maxTurns = try container.decodeIfPresent(Int.self, forKey: .maxTurns)
         maxOutputTokens = try container.decodeIfPresent(Int.self, forKey: .maxOutputTokens)
@@ -312,6 +323,8 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         try container.encodeIfPresent(hooks, forKey: .hooks)
         try container.encodeIfPresent(requestPermission, forKey: .requestPermission)
         try container.encodeIfPresent(requestUserInput, forKey: .requestUserInput)
+        try container.encodeIfPresent(requestElicitation, forKey: .requestElicitation)
+        try container.encodeIfPresent(commands, forKey: .commands)
         try container.encodeIfPresent(builtInTools, forKey: .builtInTools)
         try container.encodeIfPresent(maxTurns, forKey: .maxTurns)
         try container.encodeIfPresent(maxOutputTokens, forKey: .maxOutputTokens)

@@ -638,3 +638,28 @@ package struct MCPConfigNameParams: Codable, Sendable, Hashable {
 package struct MCPConfigNamesParams: Codable, Sendable, Hashable {
     package var names: [String]
 }
+
+/// `session.ui.elicitation`: the app asks the session's user to fill a form.
+package struct UIElicitationParams: Codable, Sendable, Hashable {
+    package var sessionId: String
+    package var message: String
+    package var requestedSchema: JSONValue?
+    package var mode: String?
+}
+
+/// How a form was answered: `accept` (with `content`), `decline` or `cancel`.
+package struct UIElicitationResult: Codable, Sendable, Hashable {
+    package var action: String
+    package var content: JSONValue?
+    package init(action: String, content: JSONValue?) {
+        self.action = action
+        self.content = content
+    }
+}
+
+/// `session.ui.handlePendingElicitation`: a client's answer to `elicitation.requested`.
+package struct HandlePendingElicitationParams: Codable, Sendable, Hashable {
+    package var sessionId: String
+    package var requestId: String
+    package var result: UIElicitationResult
+}

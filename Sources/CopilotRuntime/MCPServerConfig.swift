@@ -69,8 +69,12 @@ public struct MCPServerConfig: Sendable, Hashable {
 /// Starts the session's MCP servers as tool sources. The SDK and the server set it
 /// (``SessionConfig/mcpConnector``); the runtime itself does not know MCP.
 package protocol MCPConnector: Sendable {
-    /// A source for the server `name` of session `sessionId`, started on first use.
-    func source(named name: String, config: MCPServerConfig, sessionId: String, workingDirectory: String?) -> any ToolSource
+    /// A source for the server `name` of session `sessionId`, started on first use; `elicit` asks
+    /// the session's user to fill the forms the server sends.
+    func source(
+        named name: String, config: MCPServerConfig, sessionId: String, workingDirectory: String?,
+        elicit: @escaping @Sendable (ElicitationRequest) async throws -> ElicitationResult
+    ) -> any ToolSource
 }
 
 /// A tool source that is an MCP server, as `session.mcp.*` sees it.

@@ -36,6 +36,9 @@ public struct SessionConfig: Sendable {
     package var mcpEnvValueMode: MCPEnvValueMode = .direct
     /// Answers the agent's questions; when set, the model is offered the `ask_user` tool.
     public var onUserInputRequest: UserInputHandler?
+    /// Answers forms: an MCP server's `elicitation/create`, or the app's own
+    /// (`CopilotSession.elicit`). Without one, servers' requests are declined.
+    public var onElicitationRequest: ElicitationHandler?
     /// What the model can do (from `ModelInfo`): images are refused up front when `supports.vision`
     /// is `false`, and `limits` bound the conversation.
     public var modelCapabilities: ModelCapabilities?

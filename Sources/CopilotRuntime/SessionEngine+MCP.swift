@@ -1,4 +1,6 @@
+import CopilotCore
 import Foundation
+import Synchronization
 
 /// A session's MCP servers as configured: every server's config (disabled ones too), which are
 /// disabled, how env values are read, and how a server is started.
@@ -10,6 +12,8 @@ struct MCPHost: Sendable {
     /// `direct`: a stdio server's `env` values are the values; `indirect`: each value names a
     /// variable of the runtime's own environment, whose value the server gets.
     var envValueMode: MCPEnvValueMode = .direct
+    /// Where the servers' forms go: the engine, once it exists.
+    let elicitation = ElicitationRelay()
 
     init(configs: [String: MCPServerConfig], connector: (any MCPConnector)?, disabled: Set<String>, workingDirectory: String?) {
         self.configs = configs
@@ -35,7 +39,24 @@ struct MCPHost: Sendable {
             let resolved = environment.compactMapValues { own[MCPEnvValueMode.variableName($0)] }
             config.connection = .stdio(command: command, arguments: arguments, environment: resolved, workingDirectory: folder)
         }
-        return connector.source(named: name, config: config, sessionId: sessionId, workingDirectory: workingDirectory)
+        let relay = elicitation
+        return connector.source(named: name, config: config, sessionId: sessionId, workingDirectory: workingDirectory) { request in
+            try await relay.elicit(request)
+        }
+    }
+}
+
+/// Passes MCP servers' forms to the session's engine, which is made after its servers' sources.
+final class ElicitationRelay: Sendable {
+    private let target = Mutex<(@Sendable (ElicitationRequest) async throws -> ElicitationResult)?>(nil)
+
+    func connect(_ elicit: @escaping @Sendable (ElicitationRequest) async throws -> ElicitationResult) {
+        target.withLock { $0 = elicit }
+    }
+
+    func elicit(_ request: ElicitationRequest) async throws -> ElicitationResult {
+        guard let elicit = target.withLock({ $0 }) else { throw ElicitationUnavailable() }
+        return try await elicit(request)
     }
 }
 
@@ -60,6 +81,28 @@ package struct MCPHostError: Error, CustomStringConvertible {
 }
 
 extension SessionEngine {
+    /// Whether the session can ask the user to fill a form.
+    package var canElicit: Bool { elicitationHandler != nil }
+
+    /// Asks the user to fill a form: `elicitation.requested`, the handler's answer, then
+    /// `elicitation.completed`. Throws ``ElicitationUnavailable`` when no handler is set.
+    package func elicit(_ request: ElicitationRequest) async throws -> ElicitationResult {
+        guard let handler = elicitationHandler else { throw ElicitationUnavailable() }
+        _ = await publish(.elicitationRequested(.init(
+            requestId: request.requestId, message: request.message, mode: request.mode, requestedSchema: request.requestedSchema,
+            elicitationSource: request.source, toolCallId: request.toolCallId, url: request.url)))
+        let result: ElicitationResult
+        do {
+            result = try await handler(request)
+        } catch {
+            _ = await publish(.elicitationCompleted(.init(requestId: request.requestId, action: ElicitationResult.Action.cancel.rawValue)))
+            throw error
+        }
+        _ = await publish(.elicitationCompleted(.init(
+            requestId: request.requestId, action: result.action.rawValue, content: result.content.map { .object($0) })))
+        return result
+    }
+
     /// The servers configured but disabled, by name.
     package var disabledMCPServers: [String] { mcp.disabled.filter { mcp.configs[$0] != nil }.sorted() }
 

@@ -40,6 +40,8 @@ package actor SessionEngine {
     let permissionRules: PermissionRules
     package internal(set) var reasoningEffort: String?
     let hooks: SessionHooks?
+    /// Answers forms (``SessionConfig/onElicitationRequest``).
+    let elicitationHandler: ElicitationHandler?
     private let maxOutputTokens: Int?
     /// Documents go to the model with citations enabled (``SessionConfig/enableCitations``).
     private let citations: Bool
@@ -170,6 +172,7 @@ package actor SessionEngine {
         self.transport = transport
         self.streaming = config.streaming
         self.permissionHandler = config.onPermissionRequest
+        self.elicitationHandler = config.onElicitationRequest
         self.permissionRules = config.permissionRules
         self.reasoningEffort = config.reasoningEffort
         self.hooks = config.hooks
@@ -186,6 +189,10 @@ package actor SessionEngine {
         var logger = logger
         logger[metadataKey: "session.id"] = "\(sessionId)"
         self.logger = logger
+        mcp.elicitation.connect { [weak self] request in
+            guard let self else { throw ElicitationUnavailable() }
+            return try await self.elicit(request)
+        }
     }
 
     /// Creates an engine whose provider is built from `config.provider` with `providerContext`.

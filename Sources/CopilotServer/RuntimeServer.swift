@@ -365,6 +365,7 @@ package final class RuntimeServer: Sendable {
         }
         addSessionStateMethods(to: &router, server)
         addMCPMethods(to: &router, server)
+        addUIMethods(to: &router, server)
         addCatalogMethods(to: &router, server)
         router.on(RPC.sessionLog) { [unowned server] params, _ in
             let engine = try server.liveEngine(params.sessionId, RPC.sessionLog.name)
@@ -542,7 +543,9 @@ package final class RuntimeServer: Sendable {
             try await SessionHost.create(config, id: id, providerContext: providerContext(forSession: id), store: store, logger: logger)
         }
         announce(SessionLifecycleNotification(type: SessionLifecycleNotification.created, sessionId: id, metadata: host.metadata.wire))
-        return SessionCreateResult(sessionId: id, workspacePath: workspaces.appendingPathComponent(id, isDirectory: true).path)
+        return SessionCreateResult(
+            sessionId: id, workspacePath: workspaces.appendingPathComponent(id, isDirectory: true).path,
+            capabilities: Self.capabilities(of: state.withLock { $0.sessions[id] }))
     }
 
     /// The config `params` describe, with tools, permissions, hooks and tokens answered by the client.
@@ -559,6 +562,7 @@ package final class RuntimeServer: Sendable {
         config.sessionId = id
         config.workingDirectory = cwd
         config.mcpConnector = MCPServers(logger: logger)
+        config.onElicitationRequest = SessionConfigTranslator(session: session, sessionID: id, cwd: cwd).elicitationHandler()
         // The user's own servers join the session's, which win a name clash.
         config.mcpServers = mcpUserConfig.sessionServers.merging(config.mcpServers) { _, own in own }
         config.permissionRules = options.permissionRules
@@ -600,24 +604,59 @@ package final class RuntimeServer: Sendable {
             // each still run by its own client (the official multi-client mode).
             let listeners = session.listeners.filter { $0 !== connection }
             let othersTools = session.toolsBrought(byOthersThan: connection)
+            let othersUI = session.clientUI(byOthersThan: connection.id)
+            let before = session.ui
             let released = state.withLock { state in
                 state.sessions[id] === session ? state.sessions.removeValue(forKey: id) : nil
             }
             await released?.close()
-            let result = try await resumeStoredSession(id, params, on: connection)
+            var result = try await resumeStoredSession(id, params, on: connection)
             if let resumed = state.withLock({ $0.sessions[id] }) {
                 for listener in listeners { resumed.subscribe(listener, asOwner: false) }
                 for (member, tools) in othersTools { try await offer(tools, broughtBy: member, in: resumed) }
+                for (member, ui) in othersUI { resumed.noteUI(ui, of: member) }
+                await Self.announceUIChanges(in: resumed, since: before)
+                result.capabilities = Self.capabilities(of: resumed)
             }
             return result
         }
         // In memory only: another client joins the session as it is, its tools beside the others'.
         session.subscribe(connection, asOwner: true)
         try await offer(params.tools ?? [], broughtBy: connection, in: session)
+        let before = session.ui
+        session.noteUI(Self.clientUI(params), of: connection.id)
+        await Self.announceUIChanges(in: session, since: before)
         if params.disableResume != true {
             await engine.publish(.sessionResume(.init(resumeTime: EventTimestamp.format(Date()), eventCount: session.persistedEvents.count)))
         }
-        return SessionCreateResult(sessionId: id)
+        return SessionCreateResult(sessionId: id, capabilities: Self.capabilities(of: session))
+    }
+
+    /// What a client said it does for the session's UI on create or resume.
+    private static func clientUI(_ params: SessionCreateParams) -> ServerSession.ClientUI {
+        ServerSession.ClientUI(
+            elicitation: params.requestElicitation == true,
+            commands: (params.commands ?? []).map { .init(name: $0.name, description: $0.description) })
+    }
+
+    /// The `capabilities` object of a create or resume answer.
+    static func capabilities(of session: ServerSession?) -> JSONValue {
+        ["ui": ["elicitation": .bool(session?.ui.elicitation ?? false)]]
+    }
+
+    /// Tells the session's clients what changed in what they can do for it together
+    /// (`capabilities.changed`, `commands.changed`).
+    static func announceUIChanges(
+        in session: ServerSession, since before: (elicitation: Bool, commands: [SessionEvent.CommandsChanged.Command])
+    ) async {
+        let now = session.ui
+        guard let engine = session.engine else { return }
+        if now.elicitation != before.elicitation {
+            await engine.publish(.capabilitiesChanged(.init(ui: .init(elicitation: now.elicitation))))
+        }
+        if now.commands != before.commands {
+            await engine.publish(.commandsChanged(.init(commands: now.commands)))
+        }
     }
 
     /// Offers the tools `member` brought to `session` as a source of their own, run by that client.
@@ -643,6 +682,9 @@ package final class RuntimeServer: Sendable {
     @discardableResult
     func leave(_ session: ServerSession, _ connection: RPCConnection) async -> Int {
         let remaining = session.unsubscribe(connection)
+        let before = session.ui
+        session.forgetUI(of: connection.id)
+        await Self.announceUIChanges(in: session, since: before)
         let forgotten = session.forgetTools(broughtBy: connection)
         if forgotten.brought {
             // Nobody could run them now: the client that brought them has gone.
@@ -669,7 +711,7 @@ package final class RuntimeServer: Sendable {
                 config, from: store, id: id, providerContext: providerContext(forSession: id),
                 knownProviders: fallback.map { [$0.provider] } ?? [], logger: logger)
         }
-        return SessionCreateResult(sessionId: id)
+        return SessionCreateResult(sessionId: id, capabilities: Self.capabilities(of: state.withLock { $0.sessions[id] }))
     }
 
     /// The one path of `session.create` and of a resume from the store: the session's config from
@@ -683,6 +725,7 @@ package final class RuntimeServer: Sendable {
         session.subscribe(connection, asOwner: true)
         session.noteTools(params.tools ?? [], broughtBy: connection)
         session.noteConfigTools(broughtBy: connection)
+        session.noteUI(Self.clientUI(params), of: connection.id)
         let config = try sessionConfig(params, session: session, id: id, method: method, sender: connection.id)
         session.describe(provider: config.provider, sentBy: params.provider != nil ? connection.id : nil, clientName: config.clientName)
         let host: SessionHost

@@ -54,6 +54,8 @@ final class ServerSession: Sendable {
         var configToolsOwner: UUID?
         var owner: RPCConnection?
         var slots: [String: Slot] = [:]
+        /// What each connected client does for the session's UI: answers forms, offers commands.
+        var clientUI: [UUID: ClientUI] = [:]
         /// What the host told MCP Apps about itself (`session.mcp.apps.setHostContext`).
         var appsHostContext: JSONValue?
     }
@@ -65,6 +67,38 @@ final class ServerSession: Sendable {
     }
 
     private let state = Mutex(State())
+
+    /// What one client does for the session's UI.
+    struct ClientUI: Sendable, Hashable {
+        var elicitation = false
+        var commands: [SessionEvent.CommandsChanged.Command] = []
+    }
+
+    /// What the session's clients can do for it together: whether one answers forms, and the
+    /// commands they offer (each name once, the first client's).
+    var ui: (elicitation: Bool, commands: [SessionEvent.CommandsChanged.Command]) {
+        state.withLock { state in
+            let clients = state.clientUI.values
+            var seen = Set<String>()
+            let commands = clients.flatMap(\.commands).filter { seen.insert($0.name).inserted }.sorted { $0.name < $1.name }
+            return (clients.contains { $0.elicitation }, commands)
+        }
+    }
+
+    /// Notes what `connection` does for the session's UI (replacing what it said before).
+    func noteUI(_ ui: ClientUI, of connection: UUID) {
+        state.withLock { $0.clientUI[connection] = ui }
+    }
+
+    /// Forgets what `connection` did for the session's UI.
+    func forgetUI(of connection: UUID) {
+        state.withLock { _ = $0.clientUI.removeValue(forKey: connection) }
+    }
+
+    /// What the other clients do for the session's UI (to carry over when it is taken up again).
+    func clientUI(byOthersThan connection: UUID) -> [UUID: ClientUI] {
+        state.withLock { $0.clientUI.filter { $0.key != connection } }
+    }
 
     init(id: String) {
         self.id = id
@@ -245,8 +279,13 @@ final class ServerSession: Sendable {
     /// to every listening connection.
     private func deliver(_ event: SessionEvent) {
         let subscribers = state.withLock { state in
-            if case .permissionRequested(let request) = event.payload, state.slots[request.requestId] == nil {
+            switch event.payload {
+            case .permissionRequested(let request) where state.slots[request.requestId] == nil:
                 state.slots[request.requestId] = .announced
+            case .elicitationRequested(let request) where state.slots[request.requestId] == nil:
+                state.slots[request.requestId] = .announced
+            default:
+                break
             }
             return Array(state.subscribers.values)
         }
@@ -288,6 +327,11 @@ final class ServerSession: Sendable {
             }
             waiting?.resume(throwing: CancellationError())
         }
+    }
+
+    /// Forgets a request nobody will answer.
+    func discardAnswer(for requestID: String) {
+        state.withLock { _ = $0.slots.removeValue(forKey: requestID) }
     }
 
     /// Delivers a client's answer. Returns `false` when nothing asked for `requestID`.

@@ -76,6 +76,21 @@ struct SessionConfigTranslator {
         }
     }
 
+    /// Sends forms to the clients that answer them: the engine's `elicitation.requested` reaches
+    /// them all, and the first `session.ui.handlePendingElicitation` answers.
+    func elicitationHandler() -> ElicitationHandler {
+        let session = session
+        return ElicitationHandler { request in
+            guard session.ui.elicitation else {
+                session.discardAnswer(for: request.requestId)
+                throw ElicitationUnavailable()
+            }
+            let answer = try await session.awaitAnswer(for: request.requestId)
+            let action = answer["action"]?.stringValue.flatMap(ElicitationResult.Action.init(rawValue:)) ?? .cancel
+            return ElicitationResult(action: action, content: action == .accept ? answer["content"]?.objectValue : nil)
+        }
+    }
+
     /// Forwards `ask_user` questions to the client as `userInput.request`.
     private func userInputHandler() -> UserInputHandler {
         let session = session

@@ -8,7 +8,8 @@ Its tools:
 - `crash`: exits the server at once, mid-call;
 - `picture`: an image (a 1x1 PNG) beside text, and structured content;
 - `failing`: a tool error (`isError`);
-- `grow`: adds the tool `grown` and tells the client its list changed.
+- `grow`: adds the tool `grown` and tells the client its list changed;
+- `pick_color`: asks the user for a color through the client (elicitation) and says what came back.
 Over HTTP it serves Streamable HTTP at /mcp on 127.0.0.1:PORT, answering with event streams
 (`http`) or with JSON bodies (`http-json`), or the older HTTP+SSE transport at /sse (`sse`).
 """
@@ -76,6 +77,17 @@ async def grow(ctx: Context) -> str:
     server.add_tool(grown, name="grown", description="A tool that appeared later")
     await ctx.session.send_tool_list_changed()
     return "added grown"
+
+
+class ColorChoice(BaseModel):
+    color: str
+
+
+@server.tool(description="Asks the user to pick a color")
+async def pick_color(ctx: Context) -> str:
+    answer = await ctx.elicit("Pick a color.", schema=ColorChoice)
+    picked = answer.data.color if answer.action == "accept" and answer.data else None
+    return f"action={answer.action} color={picked}"
 
 
 if __name__ == "__main__":

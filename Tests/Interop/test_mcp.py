@@ -226,3 +226,36 @@ def test_session_mcp_host_operations(fresh_llmock, sdk_env, tmp_path, monkeypatc
     assert done and done[0].data.success, done
     assert "MCP_TEST_VALUE=read-from-the-runtime-env" in done[0].data.result.content, done[0].data.result.content
     assert listed == ["users-own"], listed
+
+
+def test_a_servers_elicitation_reaches_the_app(fresh_llmock, sdk_env, tmp_path):
+    """An MCP server's `elicitation/create` reaches the official SDK's `on_elicitation_request` as
+    `elicitation.requested`; the app's answer goes back to the server and its result to the model."""
+    fresh_llmock.scenario([{"type": "reply", "times": 1, "tool_calls": [{"name": "test-pick_color", "arguments": {}}]}])
+    asked = []
+
+    async def on_elicitation(context):
+        asked.append(context)
+        return {"action": "accept", "content": {"color": "blue"}}
+
+    async def main():
+        async with CopilotClient() as client:
+            session = await client.create_session(
+                on_permission_request=PermissionHandler.approve_all, model="gpt-4o-mini", provider=provider(fresh_llmock),
+                working_directory=str(tmp_path), available_tools=["mcp:*"], on_elicitation_request=on_elicitation,
+                mcp_servers={"test": {"command": sys.executable, "args": [SERVER], "tools": ["pick_color"]}})
+            assert session.capabilities.get("ui", {}).get("elicitation") is True
+            events = []
+            session.on(lambda event: events.append(event))
+            await session.send_and_wait("Ask me for a color", timeout=90)
+            await session.disconnect()
+            return events
+
+    events = run(main(), timeout=120)
+    assert len(asked) == 1 and asked[0]["message"] == "Pick a color.", asked
+    assert "color" in (asked[0].get("requestedSchema") or {}).get("properties", {}), asked
+    assert asked[0].get("elicitationSource") == "test"
+    done = [e for e in events if e.type.value == "tool.execution_complete"]
+    assert done and done[0].data.success and done[0].data.result.content == "action=accept color=blue", done
+    completed = [e for e in events if e.type.value == "elicitation.completed"]
+    assert completed and completed[0].data.action.value == "accept"
