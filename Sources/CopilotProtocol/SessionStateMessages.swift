@@ -645,6 +645,12 @@ package struct UIElicitationParams: Codable, Sendable, Hashable {
     package var message: String
     package var requestedSchema: JSONValue?
     package var mode: String?
+    package init(sessionId: String, message: String, requestedSchema: JSONValue?, mode: String?) {
+        self.sessionId = sessionId
+        self.message = message
+        self.requestedSchema = requestedSchema
+        self.mode = mode
+    }
 }
 
 /// How a form was answered: `accept` (with `content`), `decline` or `cancel`.
@@ -662,4 +668,9 @@ package struct HandlePendingElicitationParams: Codable, Sendable, Hashable {
     package var sessionId: String
     package var requestId: String
     package var result: UIElicitationResult
+    package init(sessionId: String, requestId: String, result: UIElicitationResult) {
+        self.sessionId = sessionId
+        self.requestId = requestId
+        self.result = result
+    }
 }

@@ -51,6 +51,9 @@ extension SessionCreateParams {
         instructionDirectories = config.instructionDirectories.isEmpty ? nil : config.instructionDirectories
         workingDirectory = config.workingDirectory
         if !config.mcpServers.isEmpty { mcpServers = config.mcpServers.mapValues(MCPServerParams.init) }
+        if !config.disabledMCPServers.isEmpty { disabledMcpServers = config.disabledMCPServers }
+        if config.mcpEnvValueMode != .direct { envValueMode = config.mcpEnvValueMode.rawValue }
+        if config.onElicitationRequest != nil { requestElicitation = true }
         if let capabilities = config.modelCapabilities {
             let supports = capabilities.supports
             let limits = capabilities.limits

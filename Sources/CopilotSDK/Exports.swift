@@ -39,6 +39,10 @@
 @_exported public import struct CopilotRuntime.UserInputHandler
 @_exported public import struct CopilotRuntime.UserInputRequest
 @_exported public import struct CopilotRuntime.UserInputResponse
+@_exported public import struct CopilotRuntime.ElicitationHandler
+@_exported public import struct CopilotRuntime.ElicitationRequest
+@_exported public import struct CopilotRuntime.ElicitationResult
+@_exported public import struct CopilotRuntime.ElicitationUnavailable
 @_exported public import struct CopilotRuntime.SessionHooks
 @_exported public import protocol CopilotRuntime.HookInput
 @_exported public import struct CopilotRuntime.PreToolUseInput

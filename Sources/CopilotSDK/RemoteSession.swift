@@ -62,6 +62,12 @@ final class RemoteSession: SessionBackend {
         return Compaction(messagesRemoved: result.messagesRemoved, tokensRemoved: result.tokensRemoved, summary: result.summaryContent)
     }
 
+    func elicit(message: String, requestedSchema: JSONValue?) async throws -> ElicitationResult {
+        let result = try await runtime.call(
+            RPC.sessionUIElicitation, UIElicitationParams(sessionId: id, message: message, requestedSchema: requestedSchema, mode: "form"))
+        return ElicitationResult(action: ElicitationResult.Action(rawValue: result.action) ?? .cancel, content: result.content?.objectValue)
+    }
+
     /// `session.detach`, as the official SDKs (1.0.27) send on disconnect: the runtime completes the
     /// session's log and lets it go, keeping it stored for ``CopilotClient/resumeSession(_:_:)``.
     func close() async {
@@ -101,6 +107,9 @@ final class RemoteSession: SessionBackend {
         case .permissionRequested(let request):
             guard let handler = config.onPermissionRequest else { return }
             track { await self.decide(request, handler: handler) }
+        case .elicitationRequested(let request):
+            guard let handler = config.onElicitationRequest else { return }
+            track { await self.fill(request, handler: handler) }
         default:
             break
         }
@@ -129,6 +138,16 @@ final class RemoteSession: SessionBackend {
         let answer = PendingPermissionAnswer(
             sessionId: id, requestId: request.requestId, result: .init(kind: decision.kind, feedback: decision.feedback))
         _ = try? await runtime.call(RPC.sessionPermissionsHandlePendingPermissionRequest, answer)
+    }
+
+    private func fill(_ request: SessionEvent.ElicitationRequested, handler: ElicitationHandler) async {
+        let form = ElicitationRequest(
+            requestId: request.requestId, message: request.message, requestedSchema: request.requestedSchema, mode: request.mode ?? "form",
+            source: request.elicitationSource, url: request.url, toolCallId: request.toolCallId)
+        let answer = (try? await handler(form)) ?? .cancel
+        let result = UIElicitationResult(action: answer.action.rawValue, content: answer.content.map { .object($0) })
+        _ = try? await runtime.call(
+            RPC.sessionUIHandlePendingElicitation, HandlePendingElicitationParams(sessionId: id, requestId: request.requestId, result: result))
     }
 
     /// Runs one of this session's hooks for `hooks.invoke`; `{}` when there is none.

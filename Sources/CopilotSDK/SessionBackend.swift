@@ -1,4 +1,5 @@
 import CopilotCore
+import Foundation
 import CopilotRuntime
 
 /// Where a ``CopilotSession`` runs: the in-process engine, or a runtime behind the protocol.
@@ -21,6 +22,8 @@ protocol SessionBackend: Sendable {
     func setName(_ name: String) async throws
     /// Summarises the older part of the conversation now.
     func compact() async throws -> Compaction
+    /// Asks the user to fill a form, through whoever answers the session's forms.
+    func elicit(message: String, requestedSchema: JSONValue?) async throws -> ElicitationResult
 }
 
 /// An in-process session: the host runs it in this process and stores it when the client has a store.
@@ -36,5 +39,8 @@ extension SessionHost: SessionBackend {
     func compact() async throws -> Compaction {
         let (removed, tokens, summary) = try await engine.compactNow()
         return Compaction(messagesRemoved: removed, tokensRemoved: tokens, summary: summary)
+    }
+    func elicit(message: String, requestedSchema: JSONValue?) async throws -> ElicitationResult {
+        try await engine.elicit(ElicitationRequest(requestId: UUID().uuidString.lowercased(), message: message, requestedSchema: requestedSchema))
     }
 }

@@ -121,4 +121,37 @@ struct MCPTests {
             await session.disconnect()
         }
     }
+
+    @Test("a server's form reaches onElicitationRequest and its answer reaches the server; the app asks its own with elicit; in process and through the Swift remote client", arguments: [false, true])
+    func elicitation(remote: Bool) async throws {
+        let options = remote
+            ? CopilotClientOptions(retryPolicy: .none, runtime: .spawn(path: try copilotSwiftBinary())) : CopilotClientOptions(retryPolicy: .none)
+        let turns: [ScriptedTurn] = [.toolCalls([(name: "test-pick_color", arguments: "{}")]), .text("blue it is")]
+        try await withScriptedClient(turns: turns, options: options) { client, server in
+            let asked = Mutex<[ElicitationRequest]>([])
+            var sessionConfig = config(server, directory: FileManager.default.temporaryDirectory.path, tools: ["pick_color"])
+            sessionConfig.onPermissionRequest = PermissionHandler { _, _ in .approveOnce }
+            sessionConfig.onElicitationRequest = ElicitationHandler { request in
+                asked.withLock { $0.append(request) }
+                return request.source == nil ? .decline : ElicitationResult(action: .accept, content: ["color": "blue"])
+            }
+            let session = try await client.createSession(sessionConfig)
+            let events = try await runToIdle(session, "Ask me for a color", timeout: .seconds(60))
+            let done = try #require(results(events).first)
+            #expect(done.success && done.result?.content == "action=accept color=blue", "\(done)")
+            let form = try #require(asked.withLock { $0.first })
+            #expect(form.message == "Pick a color." && form.source == "test" && form.mode == "form")
+            #expect(form.requestedSchema?["properties"]?["color"] != nil, "\(String(describing: form.requestedSchema))")
+            let completed = events.compactMap { event -> SessionEvent.ElicitationCompleted? in
+                if case .elicitationCompleted(let completed) = event.payload { completed } else { nil }
+            }
+            #expect(completed.map(\.action) == ["accept"])
+
+            let own = try await session.elicit(
+                message: "Deploy now?", requestedSchema: ["type": "object", "properties": ["confirmed": ["type": "boolean"]]])
+            #expect(own.action == .decline)
+            #expect(asked.withLock { $0.last?.message } == "Deploy now?")
+            await session.disconnect()
+        }
+    }
 }
