@@ -154,7 +154,11 @@ let package = Package(
         // `copilot-benchmarks`: measured figures beside peers' (run by scripts/bench.sh, never by swift test).
         .executableTarget(
             name: "CopilotBenchmarks",
-            dependencies: ["CopilotCore", "CopilotProviders", "CopilotRuntime", "CopilotSDK", "CopilotTesting", "CopilotPostgres"],
+            dependencies: [
+                "CopilotCore", "CopilotProviders", "CopilotRuntime", "CopilotSDK", "CopilotTesting", "CopilotPostgres", "CopilotMCP",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

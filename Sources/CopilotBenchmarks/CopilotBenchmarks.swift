@@ -24,8 +24,10 @@ struct CopilotBenchmarks {
         var peers = "Benchmarks/peers"
         /// A PostgreSQL server for the PostgreSQL store's figures (scripts/bench.sh starts one).
         var postgres: String?
-        /// `store` or `concurrency`: only those figures.
+        /// `store`, `concurrency` or `mcp`: only those figures.
         var only: String?
+        /// A Python with the `mcp` package, for the MCP server and the MCP peer (scripts/test.sh makes it).
+        var mcpPython = ".venv/bin/python"
     }
 
     static func main() async throws {
@@ -51,6 +53,7 @@ struct CopilotBenchmarks {
             case "--python": options.python = value
             case "--postgres": options.postgres = value
             case "--only": options.only = value
+            case "--mcp-python": options.mcpPython = value
             default: throw BenchmarkError("unknown option \(flag)")
             }
         }
@@ -126,6 +129,10 @@ struct CopilotBenchmarks {
             try await concurrency(options, table: &table)
             print(table.render())
             return
+        case "mcp":
+            try await mcpRoundTrip(options, table: &table)
+            print(table.render())
+            return
         default:
             break
         }
@@ -183,6 +190,7 @@ struct CopilotBenchmarks {
         try turnOverheadThroughServer(options, base: base, table: &table)
         try await coldStart(options, base: base, table: &table)
         try await store(options, table: &table)
+        try await mcpRoundTrip(options, table: &table)
         try await client.stop()
         try await transport.shutdown()
         print(table.render())

@@ -274,6 +274,47 @@ extension SessionEvent {
         public init(commands: [Command]) { self.commands = commands }
     }
 
+    /// `mcp.oauth_required` (ephemeral): a remote MCP server wants an OAuth access token; the app
+    /// answers with `session.mcp.oauth.handlePendingRequest` (a token, or `cancelled`).
+    public struct MCPOAuthRequired: SessionEventData {
+        public static let eventType = "mcp.oauth_required"
+        public static let isEphemeral = true
+        public var payload: Payload { .mcpOAuthRequired(self) }
+        public var requestId: String
+        public var serverName: String
+        public var serverUrl: String
+        /// `initial`, `refresh` (the token was refused), `reauth` (a new sign-in) or `upscope` (more scope).
+        public var reason: String
+        /// The server's `WWW-Authenticate` challenge: `resourceMetadataUrl`, `scope`, `error`.
+        public var wwwAuthenticateParams: [String: String]?
+        /// The server's protected-resource metadata, as the raw JSON it served.
+        public var resourceMetadata: String?
+        public init(
+            requestId: String, serverName: String, serverUrl: String, reason: String, wwwAuthenticateParams: [String: String]? = nil,
+            resourceMetadata: String? = nil
+        ) {
+            self.requestId = requestId
+            self.serverName = serverName
+            self.serverUrl = serverUrl
+            self.reason = reason
+            self.wwwAuthenticateParams = wwwAuthenticateParams
+            self.resourceMetadata = resourceMetadata
+        }
+    }
+
+    /// `mcp.oauth_completed` (ephemeral): how an `mcp.oauth_required` ended (`token` or `cancelled`).
+    public struct MCPOAuthCompleted: SessionEventData {
+        public static let eventType = "mcp.oauth_completed"
+        public static let isEphemeral = true
+        public var payload: Payload { .mcpOAuthCompleted(self) }
+        public var requestId: String
+        public var outcome: String
+        public init(requestId: String, outcome: String) {
+            self.requestId = requestId
+            self.outcome = outcome
+        }
+    }
+
     /// `user_input.completed` (ephemeral): the question was answered (no answer when asking failed).
     public struct UserInputCompleted: SessionEventData {
         public static let eventType = "user_input.completed"

@@ -83,6 +83,8 @@ extension SessionEvent {
         case elicitationCompleted(ElicitationCompleted)
         case capabilitiesChanged(CapabilitiesChanged)
         case commandsChanged(CommandsChanged)
+        case mcpOAuthRequired(MCPOAuthRequired)
+        case mcpOAuthCompleted(MCPOAuthCompleted)
         /// An event type this library does not model (from a newer runtime, say), with its data as raw JSON.
         case unknown(type: String, data: JSONValue)
 
@@ -98,6 +100,7 @@ extension SessionEvent {
                 SessionError.self, SessionWarning.self, SessionIdle.self, Abort.self,
                 SessionModeChanged.self, SessionPlanChanged.self, SessionTitleChanged.self, SessionWorkspaceFileChanged.self, SessionContextChanged.self, SessionUsageInfo.self, PendingMessagesModified.self, ToolExecutionPartialResult.self, SessionShutdown.self,
                 ElicitationRequested.self, ElicitationCompleted.self, CapabilitiesChanged.self, CommandsChanged.self,
+                MCPOAuthRequired.self, MCPOAuthCompleted.self,
             ]
             return Dictionary(uniqueKeysWithValues: types.map { ($0.eventType, $0) })
         }()
@@ -150,6 +153,8 @@ extension SessionEvent {
             case .elicitationCompleted(let data): visitor.visit(data)
             case .capabilitiesChanged(let data): visitor.visit(data)
             case .commandsChanged(let data): visitor.visit(data)
+            case .mcpOAuthRequired(let data): visitor.visit(data)
+            case .mcpOAuthCompleted(let data): visitor.visit(data)
             case .unknown: nil
             }
         }

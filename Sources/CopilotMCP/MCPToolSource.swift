@@ -48,16 +48,19 @@ package final class MCPToolSource: MCPServerSource {
         var refreshing: Task<Void, any Error>?
         /// The server's own tools, as it last listed them.
         var serverTools: [(name: String, description: String?)] = []
+        /// The OAuth token the app gave for this server (kept for the next connection).
+        var token: String?
+        /// The server wants a token nobody gave.
+        var needsAuthorization = false
     }
 
-    private let elicit: @Sendable (ElicitationRequest) async throws -> ElicitationResult
+    private let link: MCPSessionLink
 
     package init(
-        serverName: String, config: MCPServerConfig, sessionId: String, workingDirectory: String?, logger: Logger,
-        elicit: @escaping @Sendable (ElicitationRequest) async throws -> ElicitationResult = { _ in throw ElicitationUnavailable() }
+        serverName: String, config: MCPServerConfig, sessionId: String, workingDirectory: String?, logger: Logger, link: MCPSessionLink = .none
     ) {
         self.serverName = serverName
-        self.elicit = elicit
+        self.link = link
         self.config = config
         self.scope = "\(sessionId)#mcp-\(serverName)#\(UUID().uuidString.prefix(8))"
         self.workingDirectory = workingDirectory
@@ -92,10 +95,14 @@ package final class MCPToolSource: MCPServerSource {
                     let connection = try await self.connected()
                     self.state.withLock { $0.stale = false }
                     self.list(try await connection.listTools())
-                    self.state.withLock { $0.failure = nil }
+                    self.state.withLock { state in
+                        state.failure = nil
+                        state.needsAuthorization = false
+                    }
                 } catch {
                     self.state.withLock { state in
                         state.stale = true
+                        state.needsAuthorization = (error as? MCPTransportError)?.needsAuthorization == true
                         if !(error is CancellationError) { state.failure = String(describing: error) }
                     }
                     throw error
@@ -112,7 +119,9 @@ package final class MCPToolSource: MCPServerSource {
             if state.stopped { return ("stopped", nil) }
             // Connected once its tools are listed.
             if let connection = state.connection, !connection.hasEnded, state.refreshing == nil { return ("connected", nil) }
-            if let failure = state.failure, state.refreshing == nil, state.opening == nil { return ("failed", failure) }
+            if let failure = state.failure, state.refreshing == nil, state.opening == nil {
+                return (state.needsAuthorization ? "needs-auth" : "failed", failure)
+            }
             return ("pending", nil)
         }
     }
@@ -172,6 +181,14 @@ package final class MCPToolSource: MCPServerSource {
         }
     }
 
+    /// Calls the server's tool `name` directly (not through the model): its raw `CallToolResult`.
+    package func callDirectly(_ name: String, arguments: JSONValue?) async throws -> JSONValue {
+        try await refresh()
+        let connection = try await connected()
+        let result = try await connection.call(name, arguments: arguments?.objectValue?.mapValues(\.mcpValue) ?? [:])
+        return try JSONValue(encoding: result)
+    }
+
     package func close() async {
         let (connection, opening) = state.withLock { state in
             state.closed = true
@@ -211,8 +228,9 @@ package final class MCPToolSource: MCPServerSource {
         let task = state.withLock { state -> Task<MCPConnection, any Error>? in
             guard !state.closed else { return nil }
             if let opening = state.opening { return opening }
-            let transport = Result { try makeTransport() }
-            let opening = Task { [config, serverName, elicit] in
+            let transport = Result { try makeTransport(token: state.token) }
+            let elicit = link.elicit
+            let opening = Task { [config, serverName] in
                 try await MCPConnection.open(
                     try transport.get(), timeout: config.timeout ?? MCPServerConfig.defaultTimeout,
                     elicit: { request in try await elicit(Self.elicitation(request, from: serverName)) }
@@ -245,7 +263,7 @@ package final class MCPToolSource: MCPServerSource {
 
     /// The transport to the server: a process started for it (its program found on `PATH` when the
     /// command names no folder), or an HTTP connection to its URL.
-    private func makeTransport() throws -> any MCPTransport {
+    private func makeTransport(token: String?) throws -> any MCPTransport {
         let timeout = config.timeout ?? MCPServerConfig.defaultTimeout
         switch config.connection {
         case .stdio(let command, let arguments, let environment, let directory):
@@ -258,7 +276,17 @@ package final class MCPToolSource: MCPServerSource {
             let process = ChildProcess.Configuration(executable: executable, arguments: arguments, workingDirectory: folder, environment: environment)
             return StdioTransport(process, scope: scope, logger: logger)
         case .http(let url, let headers):
-            return StreamableHTTPTransport(url: url, headers: headers, http: Self.http(timeout: timeout), logger: logger)
+            let (serverName, authorize) = (serverName, link.authorize)
+            return StreamableHTTPTransport(
+                url: url, headers: headers, http: Self.http(timeout: timeout), logger: logger, token: token
+            ) { [weak self] challenge in
+                let request = MCPAuthRequest(
+                    requestId: UUID().uuidString.lowercased(), serverName: serverName, serverURL: challenge.serverURL, reason: challenge.reason,
+                    challenge: challenge.parameters, resourceMetadata: challenge.resourceMetadata)
+                guard case .token(let token, _) = await authorize(request) else { return nil }
+                self?.state.withLock { $0.token = token }
+                return token
+            }
         case .sse(let url, let headers):
             return SSETransport(url: url, headers: headers, http: Self.http(timeout: timeout), logger: logger)
         }
@@ -382,10 +410,7 @@ package struct MCPServers: MCPConnector {
         self.logger = logger
     }
 
-    package func source(
-        named name: String, config: MCPServerConfig, sessionId: String, workingDirectory: String?,
-        elicit: @escaping @Sendable (ElicitationRequest) async throws -> ElicitationResult
-    ) -> any ToolSource {
-        MCPToolSource(serverName: name, config: config, sessionId: sessionId, workingDirectory: workingDirectory, logger: logger, elicit: elicit)
+    package func source(named name: String, config: MCPServerConfig, sessionId: String, workingDirectory: String?, link: MCPSessionLink) -> any ToolSource {
+        MCPToolSource(serverName: name, config: config, sessionId: sessionId, workingDirectory: workingDirectory, logger: logger, link: link)
     }
 }

@@ -1,5 +1,6 @@
 package import CopilotCore
 package import CopilotProviders
+package import CopilotRuntime
 package import Foundation
 package import Logging
 import MCP
@@ -34,16 +35,27 @@ package actor StreamableHTTPTransport: MCPTransport {
     private nonisolated let stream: AsyncThrowingStream<Data, any Error>
     private nonisolated let continuation: AsyncThrowingStream<Data, any Error>.Continuation
     private nonisolated let ending = Ending()
+    /// Gets an OAuth token when the server asks for one (`nil`: none to be had).
+    private let authorize: (@Sendable (MCPAuthChallenge) async -> String?)?
+    /// The OAuth access token sent as `Authorization: Bearer …`, once there is one.
+    private var token: String?
 
     /// - Parameters:
     ///   - url: the server's MCP endpoint.
     ///   - headers: sent with every request (an `Authorization` header, say); values are secrets.
     ///   - http: the HTTP client; its idle timeout bounds a quiet stream.
-    package init(url: String, headers: [String: String], http: any HTTPTransport, logger: Logger) {
+    ///   - token: an OAuth access token obtained before (for a new connection to the same server).
+    ///   - authorize: asked for a token when the server answers 401 or 403 with a Bearer challenge.
+    package init(
+        url: String, headers: [String: String], http: any HTTPTransport, logger: Logger, token: String? = nil,
+        authorize: (@Sendable (MCPAuthChallenge) async -> String?)? = nil
+    ) {
         self.url = url
         self.headers = headers
         self.http = http
         self.logger = logger
+        self.token = token
+        self.authorize = authorize
         (stream, continuation) = AsyncThrowingStream<Data, any Error>.makeStream()
     }
 
@@ -84,10 +96,10 @@ package actor StreamableHTTPTransport: MCPTransport {
             sessionId = nil
         }
         let sentWith = sessionId
-        var response = try await post(Array(data))
+        var response = try await authorized(try await post(Array(data))) { try await self.post(Array(data)) }
         if response.status == 404, let sentWith, method != "initialize" {
             try await initializeAgain(forgotten: sentWith)
-            response = try await post(Array(data))
+            response = try await authorized(try await post(Array(data))) { try await self.post(Array(data)) }
         }
         try await take(response, answering: answering, initializing: method == "initialize")
         if method == "notifications/initialized" { listen() }
@@ -98,6 +110,7 @@ package actor StreamableHTTPTransport: MCPTransport {
     private func requestHeaders() -> HeaderFields {
         var fields = HeaderFields()
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { fields.add(name: name, value: value) }
+        if let token { fields.replaceOrAdd(name: "Authorization", value: "Bearer \(token)") }
         if let sessionId { fields.replaceOrAdd(name: "Mcp-Session-Id", value: sessionId) }
         if let protocolVersion { fields.replaceOrAdd(name: "MCP-Protocol-Version", value: protocolVersion) }
         return fields
@@ -173,6 +186,51 @@ package actor StreamableHTTPTransport: MCPTransport {
     /// Keeps the protocol version the server agreed to in its answer to `initialize`.
     private func note(_ message: JSONValue, initializing: Bool) {
         if initializing, let version = message["result"]?["protocolVersion"]?.stringValue { protocolVersion = version }
+    }
+
+    // MARK: OAuth
+
+    /// `response`, or, when it is an OAuth challenge (401, or 403 for scope) and a token can be
+    /// had, the answer to `resend` with that token. A refused refresh asks for a new sign-in; no
+    /// token at all fails the message with ``MCPTransportError/needsAuthorization``.
+    private func authorized(
+        _ response: HTTPTransportResponse, resend: () async throws -> HTTPTransportResponse
+    ) async throws -> HTTPTransportResponse {
+        var response = response
+        var attempts = 0
+        while let authorize, response.status == 401 || response.status == 403, attempts < 3,
+            let challenge = response.headers["WWW-Authenticate"].flatMap(MCPAuthChallenge.bearerParameters)
+        {
+            attempts += 1
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            let reason: MCPAuthRequest.Reason =
+                response.status == 403 || challenge["error"] == "insufficient_scope" ? .upscope : token == nil ? .initial : .refresh
+            let metadata = await resourceMetadata(challenge["resourceMetadataUrl"])
+            var given = await authorize(MCPAuthChallenge(reason: reason, serverURL: url, parameters: challenge, resourceMetadata: metadata))
+            if given == nil, reason == .refresh {
+                given = await authorize(MCPAuthChallenge(reason: .reauth, serverURL: url, parameters: challenge, resourceMetadata: metadata))
+            }
+            guard let given else {
+                throw MCPTransportError(
+                    "The MCP server at \(MCPURL.shown(url)) needs authorisation, and no OAuth token was given.", status: response.status,
+                    challenge: response.headers["WWW-Authenticate"], needsAuthorization: true)
+            }
+            token = given
+            response = try await resend()
+        }
+        return response
+    }
+
+    /// The server's protected-resource metadata (RFC 9728) as the JSON text it serves, fetched
+    /// only from the server's own origin and at most 64 KB.
+    private func resourceMetadata(_ address: String?) async -> String? {
+        guard let address, let resolved = URL(string: address), SSETransport.sameOrigin(resolved, url) else { return nil }
+        var fields = HeaderFields()
+        fields.add(name: "Accept", value: "application/json")
+        guard let response = try? await http.execute(HTTPTransportRequest(method: "GET", url: resolved.absoluteString, headers: fields)),
+            (200..<300).contains(response.status), let body = try? await response.body.collect(upTo: 64 * 1024)
+        else { return nil }
+        return String(decoding: body, as: UTF8.self)
     }
 
     // MARK: A forgotten session
@@ -301,11 +359,14 @@ package struct MCPTransportError: Error, CustomStringConvertible {
     package var status: Int?
     /// The server's `WWW-Authenticate` challenge, when it asked for authorisation.
     package var challenge: String?
+    /// The server wants an OAuth token that nobody gave.
+    package var needsAuthorization = false
 
-    init(_ description: String, status: Int? = nil, challenge: String? = nil) {
+    init(_ description: String, status: Int? = nil, challenge: String? = nil, needsAuthorization: Bool = false) {
         self.description = description
         self.status = status
         self.challenge = challenge
+        self.needsAuthorization = needsAuthorization
     }
 
     static func status(_ status: Int, url: String, challenge: String?) -> MCPTransportError {
@@ -316,6 +377,46 @@ package struct MCPTransportError: Error, CustomStringConvertible {
         default: ""
         }
         return MCPTransportError("The MCP server at \(MCPURL.shown(url)) answered HTTP \(status)\(why).", status: status, challenge: challenge)
+    }
+}
+
+/// An OAuth challenge from a remote MCP server, as the transport passes it on.
+package struct MCPAuthChallenge: Sendable, Hashable {
+    package var reason: MCPAuthRequest.Reason
+    package var serverURL: String
+    /// `resourceMetadataUrl`, `scope`, `error`, from the `WWW-Authenticate` header.
+    package var parameters: [String: String]
+    package var resourceMetadata: String?
+
+    /// The parameters of a `Bearer` challenge (`resource_metadata` named `resourceMetadataUrl`, as
+    /// the official runtime reports it), or nil when the header is not one.
+    static func bearerParameters(_ header: String) -> [String: String]? {
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        guard trimmed.lowercased().hasPrefix("bearer") else { return nil }
+        var parameters: [String: String] = [:]
+        var rest = Substring(trimmed.dropFirst(6))
+        while let equals = rest.firstIndex(of: "=") {
+            let key = rest[..<equals].trimmingCharacters(in: CharacterSet(charactersIn: ", \t"))
+            rest = rest[rest.index(after: equals)...]
+            var value: String
+            if rest.first == "\"" {
+                rest = rest.dropFirst()
+                var text = ""
+                var escaped = false
+                while let character = rest.first {
+                    rest = rest.dropFirst()
+                    if escaped { text.append(character); escaped = false } else if character == "\\" { escaped = true } else if character == "\"" { break } else { text.append(character) }
+                }
+                value = text
+            } else {
+                let end = rest.firstIndex(of: ",") ?? rest.endIndex
+                value = rest[..<end].trimmingCharacters(in: .whitespaces)
+                rest = rest[end...]
+            }
+            let name = key == "resource_metadata" ? "resourceMetadataUrl" : key
+            if !name.isEmpty, parameters.count < 16 { parameters[name] = String(value.prefix(2048)) }
+        }
+        return parameters
     }
 }
 

@@ -133,7 +133,9 @@ package enum RPC {
     package static let sessionMCPAppsGetHostContext = RPCMethod<SessionIDParams, MCPAppsHostContextResult>("session.mcp.apps.getHostContext")
     package static let sessionMCPAppsDiagnose = RPCMethod<MCPServerNameParams, MCPAppsDiagnoseResult>("session.mcp.apps.diagnose")
     package static let sessionMCPAppsListTools = RPCMethod<MCPAppsParams, EmptyResult>("session.mcp.apps.listTools")
-    package static let sessionMCPAppsCallTool = RPCMethod<MCPAppsParams, EmptyResult>("session.mcp.apps.callTool")
+    package static let sessionMCPAppsCallTool = RPCMethod<MCPAppsParams, JSONValue>("session.mcp.apps.callTool")
+    package static let sessionMCPOAuthHandlePendingRequest = RPCMethod<MCPOAuthAnswerParams, SuccessResult>(
+        "session.mcp.oauth.handlePendingRequest")
     package static let sessionMCPAppsReadResource = RPCMethod<MCPAppsParams, EmptyResult>("session.mcp.apps.readResource")
     package static let mcpConfigList = RPCMethod<EmptyParams, MCPConfigListResult>("mcp.config.list")
     package static let mcpConfigAdd = RPCMethod<MCPConfigEntryParams, EmptyResult>("mcp.config.add")

@@ -33,6 +33,8 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     package var requestUserInput: Bool?
     /// This client answers forms (`elicitation.requested` → `session.ui.handlePendingElicitation`).
     package var requestElicitation: Bool?
+    /// This client shows MCP Apps: `session.mcp.apps.*` calls work for the session.
+    package var requestMcpApps: Bool?
     /// The slash commands this client offers (`commands.changed` tells the session's other clients).
     package var commands: [Command]?
 
@@ -235,14 +237,14 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case sessionId, model, provider, providers, models, enableCitations, systemMessage, tools, availableTools, excludedTools
         case toolFilterPrecedence, streaming
-        case reasoningEffort, workingDirectory, modelCapabilities, hooks, requestPermission, requestUserInput, requestElicitation, commands, builtInTools
+        case reasoningEffort, workingDirectory, modelCapabilities, hooks, requestPermission, requestUserInput, requestElicitation, requestMcpApps, commands, builtInTools
         case maxTurns, maxOutputTokens, temperature, disableResume, clientName, defaultAgent, instructionDirectories
         case mcpServers, disabledMcpServers, envValueMode
     }
 
     /// Fields the official SDKs send that change nothing here while they hold these values.
     private static let inertValues: [String: JSONValue] = [
-        "includeSubAgentStreamingEvents": true,
+        "includeSubAgentStreamingEvents": true, "mcpOAuthTokenStorage": "in-memory",
         "requestExitPlanMode": false, "requestAutoModeSwitch": false, "continuePendingWork": true,
         "allowTranscriptRecovery": true,
     ]
@@ -279,6 +281,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         requestUserInput = try container.decodeIfPresent(Bool.self, forKey: .requestUserInput)
         requestElicitation = try container.decodeIfPresent(Bool.self, forKey: .requestElicitation)
         commands = try container.decodeIfPresent([Command].self, forKey: .commands)
+        requestMcpApps = try container.decodeIfPresent(Bool.self, forKey: .requestMcpApps)
         builtInTools = try container.decodeIfPresent([String].self, forKey: .builtInTools)
         maxTurns = try container.decodeIfPresent(Int.self, forKey: .maxTurns)
         maxOutputTokens = try container.decodeIfPresent(Int.self, forKey: .maxOutputTokens)
@@ -325,6 +328,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         try container.encodeIfPresent(requestUserInput, forKey: .requestUserInput)
         try container.encodeIfPresent(requestElicitation, forKey: .requestElicitation)
         try container.encodeIfPresent(commands, forKey: .commands)
+        try container.encodeIfPresent(requestMcpApps, forKey: .requestMcpApps)
         try container.encodeIfPresent(builtInTools, forKey: .builtInTools)
         try container.encodeIfPresent(maxTurns, forKey: .maxTurns)
         try container.encodeIfPresent(maxOutputTokens, forKey: .maxOutputTokens)

@@ -611,10 +611,27 @@ package struct MCPAppsDiagnoseResult: Codable, Sendable, Hashable {
     }
 }
 
-/// `session.mcp.apps.listTools`, `callTool`, `readResource`: only the fields every one names.
+/// `session.mcp.apps.listTools`, `callTool`, `readResource`.
 package struct MCPAppsParams: Codable, Sendable, Hashable {
     package var sessionId: String
     package var serverName: String
+    package var toolName: String?
+    package var arguments: JSONValue?
+}
+
+/// `session.mcp.oauth.handlePendingRequest`: the app's answer to `mcp.oauth_required`.
+package struct MCPOAuthAnswerParams: Codable, Sendable, Hashable {
+    package var sessionId: String
+    package var requestId: String
+    package var result: Answer
+
+    /// `token` (with `accessToken`, `tokenType`, `expiresIn`) or `cancelled`.
+    package struct Answer: Codable, Sendable, Hashable {
+        package var kind: String
+        package var accessToken: String?
+        package var tokenType: String?
+        package var expiresIn: Double?
+    }
 }
 
 /// `mcp.config.list`: the user's MCP servers, by name, in the official serializable shape.

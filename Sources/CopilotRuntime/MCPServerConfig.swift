@@ -1,3 +1,4 @@
+public import CopilotCore
 import Foundation
 
 /// An MCP (Model Context Protocol) server whose tools a session offers (``SessionConfig/mcpServers``).
@@ -69,20 +70,20 @@ public struct MCPServerConfig: Sendable, Hashable {
 /// Starts the session's MCP servers as tool sources. The SDK and the server set it
 /// (``SessionConfig/mcpConnector``); the runtime itself does not know MCP.
 package protocol MCPConnector: Sendable {
-    /// A source for the server `name` of session `sessionId`, started on first use; `elicit` asks
-    /// the session's user to fill the forms the server sends.
-    func source(
-        named name: String, config: MCPServerConfig, sessionId: String, workingDirectory: String?,
-        elicit: @escaping @Sendable (ElicitationRequest) async throws -> ElicitationResult
-    ) -> any ToolSource
+    /// A source for the server `name` of session `sessionId`, started on first use; `link` takes
+    /// the server's questions to the session (forms for the user, OAuth tokens from the app).
+    func source(named name: String, config: MCPServerConfig, sessionId: String, workingDirectory: String?, link: MCPSessionLink) -> any ToolSource
 }
 
 /// A tool source that is an MCP server, as `session.mcp.*` sees it.
 package protocol MCPServerSource: ToolSource {
     /// The server's name in the session's config.
     var serverName: String { get }
-    /// `connected`, `pending` (starting, or not started yet), `failed` (with the error) or `stopped`.
+    /// `connected`, `pending` (starting, or not started yet), `failed` (with the error),
+    /// `needs-auth` (it wants an OAuth token nobody gave) or `stopped`.
     var status: (status: String, error: String?) { get }
+    /// Calls the server's tool `name` directly, not through the model (MCP Apps): its raw `CallToolResult`.
+    func callDirectly(_ name: String, arguments: JSONValue?) async throws -> JSONValue
     /// The server's tools as it lists them (its own names), while it is connected.
     var serverTools: [(name: String, description: String?)] { get }
     /// Ends the server; it stays stopped until ``start()``.

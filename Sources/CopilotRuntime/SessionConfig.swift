@@ -39,6 +39,9 @@ public struct SessionConfig: Sendable {
     /// Answers forms: an MCP server's `elicitation/create`, or the app's own
     /// (`CopilotSession.elicit`). Without one, servers' requests are declined.
     public var onElicitationRequest: ElicitationHandler?
+    /// Gets OAuth access tokens for remote MCP servers that ask for them. Without one, such a
+    /// server is listed as `needs-auth`.
+    public var onMcpAuthRequest: MCPAuthHandler?
     /// What the model can do (from `ModelInfo`): images are refused up front when `supports.vision`
     /// is `false`, and `limits` bound the conversation.
     public var modelCapabilities: ModelCapabilities?

@@ -12,8 +12,8 @@ struct MCPHost: Sendable {
     /// `direct`: a stdio server's `env` values are the values; `indirect`: each value names a
     /// variable of the runtime's own environment, whose value the server gets.
     var envValueMode: MCPEnvValueMode = .direct
-    /// Where the servers' forms go: the engine, once it exists.
-    let elicitation = ElicitationRelay()
+    /// Where the servers' questions go: the engine, once it exists.
+    let relay = MCPSessionRelay()
 
     init(configs: [String: MCPServerConfig], connector: (any MCPConnector)?, disabled: Set<String>, workingDirectory: String?) {
         self.configs = configs
@@ -39,24 +39,40 @@ struct MCPHost: Sendable {
             let resolved = environment.compactMapValues { own[MCPEnvValueMode.variableName($0)] }
             config.connection = .stdio(command: command, arguments: arguments, environment: resolved, workingDirectory: folder)
         }
-        let relay = elicitation
-        return connector.source(named: name, config: config, sessionId: sessionId, workingDirectory: workingDirectory) { request in
-            try await relay.elicit(request)
-        }
+        return connector.source(named: name, config: config, sessionId: sessionId, workingDirectory: workingDirectory, link: relay.link)
     }
 }
 
-/// Passes MCP servers' forms to the session's engine, which is made after its servers' sources.
-final class ElicitationRelay: Sendable {
-    private let target = Mutex<(@Sendable (ElicitationRequest) async throws -> ElicitationResult)?>(nil)
+/// What an MCP server's source may ask of its session: the user to fill a form, the app for an
+/// OAuth token (`nil`: nobody can answer now).
+package struct MCPSessionLink: Sendable {
+    package var elicit: @Sendable (ElicitationRequest) async throws -> ElicitationResult
+    package var authorize: @Sendable (MCPAuthRequest) async -> MCPAuthResult?
 
-    func connect(_ elicit: @escaping @Sendable (ElicitationRequest) async throws -> ElicitationResult) {
-        target.withLock { $0 = elicit }
+    package init(
+        elicit: @escaping @Sendable (ElicitationRequest) async throws -> ElicitationResult,
+        authorize: @escaping @Sendable (MCPAuthRequest) async -> MCPAuthResult?
+    ) {
+        self.elicit = elicit
+        self.authorize = authorize
     }
 
-    func elicit(_ request: ElicitationRequest) async throws -> ElicitationResult {
-        guard let elicit = target.withLock({ $0 }) else { throw ElicitationUnavailable() }
-        return try await elicit(request)
+    /// A link to nobody: forms are declined, tokens not given.
+    package static let none = MCPSessionLink(elicit: { _ in throw ElicitationUnavailable() }, authorize: { _ in nil })
+}
+
+/// Passes MCP servers' questions to the session's engine, which is made after its servers' sources.
+final class MCPSessionRelay: Sendable {
+    private let target = Mutex<MCPSessionLink>(.none)
+
+    func connect(_ link: MCPSessionLink) {
+        target.withLock { $0 = link }
+    }
+
+    var link: MCPSessionLink {
+        MCPSessionLink(
+            elicit: { request in try await self.target.withLock { $0 }.elicit(request) },
+            authorize: { request in await self.target.withLock { $0 }.authorize(request) })
     }
 }
 
@@ -126,6 +142,25 @@ extension SessionEngine {
             guard mcp.disabled.insert(name).inserted else { return }
             await unregister(toolSource: MCPHost.sourceID(name))
         }
+    }
+
+    /// Asks the app for an OAuth token for a remote MCP server: `mcp.oauth_required`, the handler's
+    /// answer, then `mcp.oauth_completed`. `nil` when nobody can answer now (no handler, or no
+    /// client has said it handles these yet); the server is then `needs-auth`.
+    package func authorizeMCP(_ request: MCPAuthRequest) async -> MCPAuthResult? {
+        guard let handler = mcpAuthHandler, handler.isAvailable else { return nil }
+        _ = await publish(.mcpOAuthRequired(.init(
+            requestId: request.requestId, serverName: request.serverName, serverUrl: request.serverURL, reason: request.reason.rawValue,
+            wwwAuthenticateParams: request.challenge.isEmpty ? nil : request.challenge, resourceMetadata: request.resourceMetadata)))
+        let result = (try? await handler(request)) ?? .cancelled
+        let outcome = if case .token = result { "token" } else { "cancelled" }
+        _ = await publish(.mcpOAuthCompleted(.init(requestId: request.requestId, outcome: outcome)))
+        return result
+    }
+
+    /// Someone can now answer OAuth requests: the servers waiting for a token try again.
+    package func retryMCPAuthorization() {
+        Task { await prepareToolSources() }
     }
 
     /// Ends every enabled server and starts each again from its config.

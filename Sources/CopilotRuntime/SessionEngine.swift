@@ -42,6 +42,8 @@ package actor SessionEngine {
     let hooks: SessionHooks?
     /// Answers forms (``SessionConfig/onElicitationRequest``).
     let elicitationHandler: ElicitationHandler?
+    /// Gets OAuth tokens for remote MCP servers (``SessionConfig/onMcpAuthRequest``).
+    let mcpAuthHandler: MCPAuthHandler?
     private let maxOutputTokens: Int?
     /// Documents go to the model with citations enabled (``SessionConfig/enableCitations``).
     private let citations: Bool
@@ -173,6 +175,7 @@ package actor SessionEngine {
         self.streaming = config.streaming
         self.permissionHandler = config.onPermissionRequest
         self.elicitationHandler = config.onElicitationRequest
+        self.mcpAuthHandler = config.onMcpAuthRequest
         self.permissionRules = config.permissionRules
         self.reasoningEffort = config.reasoningEffort
         self.hooks = config.hooks
@@ -189,10 +192,12 @@ package actor SessionEngine {
         var logger = logger
         logger[metadataKey: "session.id"] = "\(sessionId)"
         self.logger = logger
-        mcp.elicitation.connect { [weak self] request in
-            guard let self else { throw ElicitationUnavailable() }
-            return try await self.elicit(request)
-        }
+        mcp.relay.connect(MCPSessionLink(
+            elicit: { [weak self] request in
+                guard let self else { throw ElicitationUnavailable() }
+                return try await self.elicit(request)
+            },
+            authorize: { [weak self] request in await self?.authorizeMCP(request) }))
     }
 
     /// Creates an engine whose provider is built from `config.provider` with `providerContext`.

@@ -124,12 +124,32 @@ extension RuntimeServer {
                     connected: source?.status.status == "connected", toolCount: tools.count, toolsWithUiMeta: 0,
                     sampleToolNames: Array(tools.prefix(5).map(\.name))))
         }
-        for method in [RPC.sessionMCPAppsListTools, RPC.sessionMCPAppsCallTool, RPC.sessionMCPAppsReadResource] {
+        router.on(RPC.sessionMCPAppsCallTool) { [unowned server] params, _ in
+            let session = try server.liveSession(params.sessionId, RPC.sessionMCPAppsCallTool.name)
+            guard session.mcpApps else { throw Self.noMCPApps(RPC.sessionMCPAppsCallTool.name) }
+            guard let toolName = params.toolName else { throw RPCError.invalidParams("\(RPC.sessionMCPAppsCallTool.name): `toolName` is required") }
+            let source = try await server.mcpServer(
+                MCPServerNameParams(sessionId: params.sessionId, serverName: params.serverName), RPC.sessionMCPAppsCallTool.name)
+            do {
+                return try await source.callDirectly(toolName, arguments: params.arguments)
+            } catch {
+                throw RPCError.internalError(method: RPC.sessionMCPAppsCallTool.name, "MCP server \(params.serverName): \(error)")
+            }
+        }
+        for method in [RPC.sessionMCPAppsListTools, RPC.sessionMCPAppsReadResource] {
             router.on(method) { [unowned server] params, _ in
                 _ = try server.liveEngine(params.sessionId, method.name)
-                throw RPCError.internalError(
-                    method: method.name, "MCP Apps are not available in this session: this runtime renders no app UI (requestMcpApps).")
+                throw Self.noMCPApps(method.name)
             }
+        }
+        router.on(RPC.sessionMCPOAuthHandlePendingRequest) { [unowned server] params, _ in
+            let session = try server.liveSession(params.sessionId, RPC.sessionMCPOAuthHandlePendingRequest.name)
+            guard ["token", "cancelled"].contains(params.result.kind) else {
+                throw RPCError.invalidParams(
+                    "\(RPC.sessionMCPOAuthHandlePendingRequest.name): result.kind must be token or cancelled, not `\(params.result.kind)`.")
+            }
+            // `false` when another client answered first, or nothing asked.
+            return SuccessResult(success: session.answer(params.requestId, with: try JSONValue(encoding: params.result)))
         }
 
         router.on(RPC.mcpConfigList) { [unowned server] _, _ in MCPConfigListResult(servers: server.mcpUserConfig.servers) }
@@ -149,6 +169,11 @@ extension RuntimeServer {
                 return EmptyResult()
             }
         }
+    }
+
+    /// MCP Apps work only for a client that shows them.
+    private static func noMCPApps(_ method: String) -> RPCError {
+        RPCError.internalError(method: method, "MCP Apps are not available in this session: no client asked for them (requestMcpApps).")
     }
 
     /// Runs a change of the user's MCP servers, its refusal an invalid-params error with the reason.

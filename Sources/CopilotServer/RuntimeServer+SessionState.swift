@@ -130,9 +130,12 @@ extension RuntimeServer {
         }
         router.on(RPC.sessionEventLogRead) { [unowned server] params, _ in try await server.readEventLog(params) }
         router.on(RPC.sessionEventLogRegisterInterest) { [unowned server] params, _ in
-            _ = try server.liveHost(params.sessionId, RPC.sessionEventLogRegisterInterest.name)
-            // Every event already reaches every listening client, so an interest changes nothing
-            // here; the handle only lets the client release it, as the protocol has it.
+            let session = try server.liveSession(params.sessionId, RPC.sessionEventLogRegisterInterest.name)
+            // Every event reaches every listening client; an interest says a client acts on one.
+            // For `mcp.oauth_required` that means tokens can be had now: servers waiting try again.
+            if session.registerInterest(in: params.eventType), params.eventType == SessionEvent.MCPOAuthRequired.eventType {
+                await session.engine?.retryMCPAuthorization()
+            }
             return InterestResult(handle: UUID().uuidString.lowercased())
         }
         router.on(RPC.sessionEventLogReleaseInterest) { [unowned server] params, _ in

@@ -562,7 +562,10 @@ package final class RuntimeServer: Sendable {
         config.sessionId = id
         config.workingDirectory = cwd
         config.mcpConnector = MCPServers(logger: logger)
-        config.onElicitationRequest = SessionConfigTranslator(session: session, sessionID: id, cwd: cwd).elicitationHandler()
+        let translator = SessionConfigTranslator(session: session, sessionID: id, cwd: cwd)
+        config.onElicitationRequest = translator.elicitationHandler()
+        config.onMcpAuthRequest = translator.mcpAuthHandler()
+        if params.requestMcpApps == true { session.mcpApps = true }
         // The user's own servers join the session's, which win a name clash.
         config.mcpServers = mcpUserConfig.sessionServers.merging(config.mcpServers) { _, own in own }
         config.permissionRules = options.permissionRules

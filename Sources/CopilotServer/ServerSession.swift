@@ -58,6 +58,22 @@ final class ServerSession: Sendable {
         var clientUI: [UUID: ClientUI] = [:]
         /// What the host told MCP Apps about itself (`session.mcp.apps.setHostContext`).
         var appsHostContext: JSONValue?
+        /// The event types clients said they handle (`session.eventLog.registerInterest`).
+        var interests: Set<String> = []
+        /// A client shows MCP Apps (`requestMcpApps`).
+        var mcpApps = false
+    }
+
+    /// Whether a client said it handles events of `type`.
+    func hasInterest(in type: String) -> Bool { state.withLock { $0.interests.contains(type) } }
+
+    /// Notes that a client handles events of `type`; says whether that is new.
+    func registerInterest(in type: String) -> Bool { state.withLock { $0.interests.insert(type).inserted } }
+
+    /// Whether a client shows MCP Apps.
+    var mcpApps: Bool {
+        get { state.withLock { $0.mcpApps } }
+        set { state.withLock { $0.mcpApps = $0.mcpApps || newValue } }
     }
 
     /// What the host last told MCP Apps about itself, if anything.
@@ -283,6 +299,8 @@ final class ServerSession: Sendable {
             case .permissionRequested(let request) where state.slots[request.requestId] == nil:
                 state.slots[request.requestId] = .announced
             case .elicitationRequested(let request) where state.slots[request.requestId] == nil:
+                state.slots[request.requestId] = .announced
+            case .mcpOAuthRequired(let request) where state.slots[request.requestId] == nil:
                 state.slots[request.requestId] = .announced
             default:
                 break

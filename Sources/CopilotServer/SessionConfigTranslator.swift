@@ -91,6 +91,17 @@ struct SessionConfigTranslator {
         }
     }
 
+    /// Gets OAuth tokens from the clients: `mcp.oauth_required` reaches them all (once one said it
+    /// handles it), and the first `session.mcp.oauth.handlePendingRequest` answers.
+    func mcpAuthHandler() -> MCPAuthHandler {
+        let session = session
+        return MCPAuthHandler(available: { session.hasInterest(in: SessionEvent.MCPOAuthRequired.eventType) }) { request in
+            let answer = try await session.awaitAnswer(for: request.requestId)
+            guard answer["kind"]?.stringValue == "token", let token = answer["accessToken"]?.stringValue, !token.isEmpty else { return .cancelled }
+            return .token(accessToken: token, tokenType: answer["tokenType"]?.stringValue)
+        }
+    }
+
     /// Forwards `ask_user` questions to the client as `userInput.request`.
     private func userInputHandler() -> UserInputHandler {
         let session = session
