@@ -49,7 +49,7 @@ public struct ElicitationResult: Sendable, Hashable {
 }
 
 /// Answers the session's forms (``SessionConfig/onElicitationRequest``): with one set, MCP servers'
-/// `elicitation/create` requests reach the app and ``CopilotSession`` can ask its own questions.
+/// `elicitation/create` requests reach the app and `CopilotSession.elicit` can ask its own questions.
 public struct ElicitationHandler: Sendable {
     private let answer: @Sendable (ElicitationRequest) async throws -> ElicitationResult
 

@@ -114,11 +114,11 @@ public final class CopilotSession: Sendable {
     public func compact() async throws -> Compaction { try await backend.compact() }
 
     /// Asks the user to fill a form: `requestedSchema` is a JSON Schema object of flat properties
-    /// (strings, numbers, booleans, enums). Answered by ``SessionConfig/onElicitationRequest`` (in
+    /// (strings, numbers, booleans, enums). Answered by `SessionConfig.onElicitationRequest` (in
     /// process) or by a client connected to the runtime that answers forms; emits
     /// `elicitation.requested` and `elicitation.completed`.
     ///
-    /// - Throws: ``ElicitationUnavailable`` (in process) or the runtime's error when nobody answers forms.
+    /// - Throws: `ElicitationUnavailable` (in process) or the runtime's error when nobody answers forms.
     public func elicit(message: String, requestedSchema: JSONValue? = nil) async throws -> ElicitationResult {
         try await backend.elicit(message: message, requestedSchema: requestedSchema)
     }

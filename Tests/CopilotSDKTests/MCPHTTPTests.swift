@@ -189,6 +189,12 @@ private final class ScriptedHTTP: HTTPTransport {
     }
 
     private let state = Mutex<(sent: [Sent], sessions: Int, forgetNext: Bool)>(([], 0, false))
+    /// When set, requests without `Authorization: Bearer <token>` are challenged (401) like an OAuth-protected server.
+    let requiredToken: String?
+
+    init(requiredToken: String? = nil) {
+        self.requiredToken = requiredToken
+    }
 
     var sent: [Sent] { state.withLock { $0.sent } }
 
@@ -203,10 +209,22 @@ private final class ScriptedHTTP: HTTPTransport {
                 state.forgetNext = false
                 return (true, state.sessions)
             }
-            if body?["method"] == "initialize" { state.sessions += 1 }
+            let challenged = requiredToken.map { request.headers["Authorization"] != "Bearer \($0)" } ?? false
+            if body?["method"] == "initialize", !challenged { state.sessions += 1 }
             return (false, state.sessions)
         }
         if forgotten { return HTTPTransportResponse(status: 404, headers: [:], body: HTTPResponseBody(chunks: [])) }
+        if request.url.hasSuffix("/.well-known/oauth-protected-resource") {
+            return HTTPTransportResponse(
+                status: 200, headers: ["Content-Type": "application/json"],
+                body: HTTPResponseBody(chunks: [Array(#"{"resource":"http://127.0.0.1:1/mcp","scopes_supported":["mcp.read"]}"#.utf8)]))
+        }
+        if let requiredToken, request.headers["Authorization"] != "Bearer \(requiredToken)" {
+            return HTTPTransportResponse(
+                status: 401,
+                headers: ["WWW-Authenticate": #"Bearer resource_metadata="http://127.0.0.1:1/.well-known/oauth-protected-resource", scope="mcp.read", error="invalid_token""#],
+                body: HTTPResponseBody(chunks: [Array(#"{"error":"invalid_token"}"#.utf8)]))
+        }
         if request.method == "GET" { return HTTPTransportResponse(status: 405, headers: [:], body: HTTPResponseBody(chunks: [])) }
         guard let id = body?["id"], let method = body?["method"]?.stringValue else {
             return HTTPTransportResponse(status: 202, headers: [:], body: HTTPResponseBody(chunks: []))
@@ -261,6 +279,37 @@ struct StreamableHTTPFramingTests {
         let deletes = scripted.sent.filter { $0.method == "DELETE" }
         // The goodbye is sent without waiting for it: it may not have gone out yet.
         #expect(deletes.allSatisfy { $0.headers["Mcp-Session-Id"] == "session-2" })
+    }
+
+    @Test("an OAuth challenge asks for a token with the challenge and the resource metadata; the token is sent from then on; no token is needs-auth")
+    func oauth() async throws {
+        let scripted = ScriptedHTTP(requiredToken: "host-token")
+        let asked = Mutex<[MCPAuthChallenge]>([])
+        let transport = StreamableHTTPTransport(
+            url: "http://127.0.0.1:1/mcp", headers: [:], http: scripted, logger: Logger(label: "test")
+        ) { challenge in
+            asked.withLock { $0.append(challenge) }
+            return "host-token"
+        }
+        let client = Client(name: "test", version: "1")
+        _ = try await client.connect(transport: transport)
+        #expect(text(try await call(client, "any")) == "answer 1")
+        await client.disconnect()
+        let challenge = try #require(asked.withLock { $0.first })
+        #expect(asked.withLock { $0.count } == 1 && challenge.reason == .initial)
+        #expect(challenge.parameters == [
+            "resourceMetadataUrl": "http://127.0.0.1:1/.well-known/oauth-protected-resource", "scope": "mcp.read", "error": "invalid_token",
+        ])
+        #expect(challenge.resourceMetadata?.contains("scopes_supported") == true)
+        let posts = scripted.sent.filter { $0.method == "POST" }
+        #expect(posts.first?.headers["Authorization"] == nil)
+        #expect(posts.dropFirst().allSatisfy { $0.headers["Authorization"] == "Bearer host-token" })
+
+        let refused = StreamableHTTPTransport(
+            url: "http://127.0.0.1:1/mcp", headers: [:], http: ScriptedHTTP(requiredToken: "host-token"), logger: Logger(label: "test")
+        ) { _ in nil }
+        let error = await #expect(throws: MCPTransportError.self) { try await Client(name: "test", version: "1").connect(transport: refused) }
+        #expect(error?.needsAuthorization == true)
     }
 
     @Test("a URL that cannot be a server's is refused by name, without its credentials")
