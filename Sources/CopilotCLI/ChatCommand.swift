@@ -61,7 +61,8 @@ struct ChatCommand: AsyncParsableCommand {
             model: model, provider: resolved.provider, systemMessage: systemMessage.map { .append($0) },
             builtInTools: noTools ? [] : BuiltInTool.defaults, streaming: true, workingDirectory: FileManager.default.currentDirectoryPath)
         sampling.apply(over: resolved.sampling, to: &config)
-        if let mcpConfig { config.mcpServers = try MCPConfigFile.load(mcpConfig) }
+        // The configuration file's servers, and --mcp-config's beside them (winning a name clash).
+        config.mcpServers = resolved.mcpServers.merging(try mcpConfig.map(MCPConfigFile.load) ?? [:]) { _, flag in flag }
         let client = CopilotClient(options: CopilotClientOptions(httpTimeouts: timeouts.httpTimeouts, sessionStore: FileSessionStore(directory: sessions)))
         let providerConfig = resolved.provider
         let setup = ChatSetup(

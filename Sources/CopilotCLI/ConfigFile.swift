@@ -1,4 +1,5 @@
 import CopilotProviders
+import CopilotRuntime
 import Foundation
 import TOMLKit
 
@@ -19,6 +20,18 @@ import TOMLKit
 /// model = "gpt-4o"
 /// api_key_env = "AZURE_OPENAI_API_KEY" # keys only ever by environment variable name
 /// headers_env = { "X-Team" = "TEAM_TOKEN" }
+///
+/// [mcp_servers.files]                  # MCP servers for `run` and `chat`
+/// command = "npx"
+/// args = ["-y", "@modelcontextprotocol/server-filesystem", "."]
+/// env_vars = { "GITHUB_TOKEN" = "MY_GITHUB_TOKEN" } # the server's variable = the name of yours
+/// tools = ["read_file"]
+///
+/// [mcp_servers.issues]
+/// type = "http"                        # or "sse"; "stdio" is the default
+/// url = "https://mcp.example.com/mcp"
+/// headers_env = { "Authorization" = "ISSUES_AUTHORIZATION" }
+/// timeout_ms = 60000
 /// ```
 ///
 /// Read from `$XDG_CONFIG_HOME/copilot-swift/config.toml` (`~/.config/…` when that is unset), or
@@ -26,6 +39,73 @@ import TOMLKit
 struct ConfigFile: Decodable, Sendable {
     var defaultProvider: String?
     var providers: [String: Provider] = [:]
+    var mcpServers: [String: MCPServer] = [:]
+
+    /// One `[mcp_servers.NAME]` table: a local (`command`) or remote (`url`) MCP server. Its
+    /// environment values and header values are named by environment variable, never written.
+    struct MCPServer: Decodable, Sendable {
+        var type: String?
+        var command: String?
+        var args: [String]?
+        /// The server's variable → the environment variable holding its value.
+        var envVars: [String: String]?
+        var cwd: String?
+        var url: String?
+        /// Header name → the environment variable holding its value.
+        var headersEnv: [String: String]?
+        var tools: [String]?
+        var timeoutMS: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case type, command, args, envVars = "env_vars", cwd, url, headersEnv = "headers_env", tools, timeoutMS = "timeout_ms"
+        }
+
+        init(from decoder: any Decoder) throws {
+            try ConfigFile.refuseUnknownKeys(in: decoder, known: CodingKeys.allCases.map(\.stringValue))
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            type = try container.decodeIfPresent(String.self, forKey: .type)
+            command = try container.decodeIfPresent(String.self, forKey: .command)
+            args = try container.decodeIfPresent([String].self, forKey: .args)
+            envVars = try container.decodeIfPresent([String: String].self, forKey: .envVars)
+            cwd = try container.decodeIfPresent(String.self, forKey: .cwd)
+            url = try container.decodeIfPresent(String.self, forKey: .url)
+            headersEnv = try container.decodeIfPresent([String: String].self, forKey: .headersEnv)
+            tools = try container.decodeIfPresent([String].self, forKey: .tools)
+            timeoutMS = try container.decodeIfPresent(Int.self, forKey: .timeoutMS)
+        }
+
+        /// The server's config, its secrets read from `environment` (a variable not set is an error).
+        func config(named name: String, environment: [String: String]) throws -> MCPServerConfig {
+            func values(_ names: [String: String]?, _ what: String) throws -> [String: String] {
+                try (names ?? [:]).reduce(into: [:]) { values, entry in
+                    guard let value = environment[entry.value] else {
+                        throw ConfigFileError("[mcp_servers.\(name)] \(what) `\(entry.key)` names \(entry.value), which is not set.")
+                    }
+                    values[entry.key] = value
+                }
+            }
+            if let timeoutMS, timeoutMS < 1 { throw ConfigFileError("[mcp_servers.\(name)] timeout_ms must be at least 1.") }
+            let timeout = timeoutMS.map { Duration.milliseconds($0) }
+            switch type ?? "stdio" {
+            case "stdio", "local":
+                guard let command, !command.isEmpty, url == nil, headersEnv == nil else {
+                    throw ConfigFileError("[mcp_servers.\(name)] needs a `command` (and no `url` or `headers_env`), or `type = \"http\"` with a `url`.")
+                }
+                return .stdio(
+                    command: command, arguments: args ?? [], environment: try values(envVars, "env_vars"), workingDirectory: cwd, tools: tools,
+                    timeout: timeout)
+            case "http", "sse":
+                guard let url, !url.isEmpty, command == nil, args == nil, envVars == nil, cwd == nil else {
+                    throw ConfigFileError("[mcp_servers.\(name)] of type \(type ?? "") needs a `url` (and no `command`, `args`, `env_vars` or `cwd`).")
+                }
+                let headers = try values(headersEnv, "headers_env")
+                return type == "sse"
+                    ? .sse(url: url, headers: headers, tools: tools, timeout: timeout) : .http(url: url, headers: headers, tools: tools, timeout: timeout)
+            default:
+                throw ConfigFileError("[mcp_servers.\(name)] type `\(type ?? "")` is not one of stdio, http, sse.")
+            }
+        }
+    }
 
     /// One `[providers.NAME]` table.
     struct Provider: Decodable, Sendable {
@@ -68,7 +148,7 @@ struct ConfigFile: Decodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case defaultProvider = "default_provider", providers
+        case defaultProvider = "default_provider", providers, mcpServers = "mcp_servers"
     }
 
     init() {}
@@ -78,6 +158,7 @@ struct ConfigFile: Decodable, Sendable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         defaultProvider = try container.decodeIfPresent(String.self, forKey: .defaultProvider)
         providers = try container.decodeIfPresent([String: Provider].self, forKey: .providers) ?? [:]
+        mcpServers = try container.decodeIfPresent([String: MCPServer].self, forKey: .mcpServers) ?? [:]
     }
 
     /// Keys that hold secrets are refused with a pointer to their `_env` form; other unknown keys
@@ -93,8 +174,8 @@ struct ConfigFile: Decodable, Sendable {
         for key in keys where !known.contains(key) {
             let context = DecodingError.Context(
                 codingPath: decoder.codingPath,
-                debugDescription: ["api_key", "bearer_token", "headers"].contains(key)
-                    ? "`\(key)` is not allowed: secrets stay out of the file; name the environment variable that holds it with `\(key)_env`."
+                debugDescription: ["api_key", "bearer_token", "headers", "env"].contains(key)
+                    ? "`\(key)` is not allowed: secrets stay out of the file; name the environment variable that holds it with `\(key == "env" ? "env_vars" : key + "_env")`."
                     : "unknown setting `\(key)` (known: \(known.joined(separator: ", "))).")
             throw DecodingError.dataCorrupted(context)
         }

@@ -44,6 +44,8 @@ struct ProviderOptions: ParsableArguments {
         /// The entry's `model`, if the provider came from the file.
         var model: String?
         var sampling: SamplingOptions.Values
+        /// The file's `[mcp_servers]`, their secrets read from the environment.
+        var mcpServers: [String: MCPServerConfig] = [:]
 
         /// `--model`, else the entry's model; a clear error without either.
         func model(_ flag: String?) throws -> String {
@@ -106,9 +108,18 @@ struct ProviderOptions: ParsableArguments {
             type: providerType ?? entry?.type ?? .openai, baseURL: baseURL, wireAPI: wireAPI ?? entry?.wireAPI ?? .completions,
             apiKey: try secret(apiKeyEnv ?? entry?.apiKeyEnv), bearerToken: try secret(bearerTokenEnv ?? entry?.bearerTokenEnv),
             azure: (azureAPIVersion ?? entry?.azureAPIVersion).map { .init(apiVersion: $0) }, headers: headers.isEmpty ? nil : headers)
+        let mcpServers: [String: MCPServerConfig]
+        do {
+            mcpServers = try file.mcpServers.reduce(into: [:]) { servers, entry in
+                servers[entry.key] = try entry.value.config(named: entry.key, environment: environment)
+            }
+        } catch let error as ConfigFileError {
+            throw ValidationError(error.description)
+        }
         return Resolved(
             provider: provider, model: entry?.model,
-            sampling: .init(temperature: entry?.temperature, maxTokens: entry?.maxTokens, reasoningEffort: entry?.reasoningEffort))
+            sampling: .init(temperature: entry?.temperature, maxTokens: entry?.maxTokens, reasoningEffort: entry?.reasoningEffort),
+            mcpServers: mcpServers)
     }
 }
 

@@ -96,7 +96,8 @@ struct RunCommand: AsyncParsableCommand {
             workingDirectory: FileManager.default.currentDirectoryPath,
             onPermissionRequest: yes ? .approveAll : TerminalPermission.handler())
         sampling.apply(over: resolved.sampling, to: &config)
-        if let mcpConfig { config.mcpServers = try MCPConfigFile.load(mcpConfig) }
+        // The configuration file's servers, and --mcp-config's beside them (winning a name clash).
+        config.mcpServers = resolved.mcpServers.merging(try mcpConfig.map(MCPConfigFile.load) ?? [:]) { _, flag in flag }
 
         let postgres: PostgresSessionStore?
         do {

@@ -379,6 +379,7 @@ public actor ChatApp {
         /compact           summarise the conversation so far to free context
         /usage             tokens used in this session
         /tools             the tools the model may call
+        /mcp               the MCP servers: status and tools
         /system TEXT       add TEXT to the system prompt (a new session keeps the conversation)
         /reasoning [on|off] show the last reasoning, or stream it dimmed from now on
         /exit              leave (also Ctrl-D)
@@ -426,6 +427,9 @@ public actor ChatApp {
                 let builtIn = config.builtInTools.map(\.rawValue).sorted()
                 let own = config.tools.map(\.name)
                 screen.print((builtIn + own).isEmpty ? "(no tools)\n" : (builtIn + own).joined(separator: ", ") + "\n")
+            case "/mcp":
+                guard let session else { throw ChatError("No session yet.") }
+                screen.print(Self.mcpText(try await session.mcpServers()))
             case "/system":
                 guard !argument.isEmpty else { throw ChatError("/system needs the text to add.") }
                 guard !running, let id = session?.sessionId else { throw ChatError("Wait for the answer to finish first.") }
@@ -464,6 +468,17 @@ public actor ChatApp {
         try await session?.setModel(name)
         config.model = name
         screen.print(terminal.paint("(model: \(name))\n", Style.dim))
+    }
+
+    /// `/mcp`: one line per server (name, status, what went wrong), then its tools.
+    package static func mcpText(_ servers: [MCPServerStatus]) -> String {
+        guard !servers.isEmpty else { return "(no MCP servers: --mcp-config FILE, or [mcp_servers.NAME] in the configuration file)\n" }
+        return servers.map { server in
+            var line = "\(server.name)  \(server.status)"
+            if let error = server.error { line += "  \(oneLine(error, limit: 100))" }
+            if !server.tools.isEmpty { line += "\n    " + server.tools.joined(separator: ", ") }
+            return line
+        }.joined(separator: "\n") + "\n"
     }
 
     static func compact(_ tokens: Int) -> String {

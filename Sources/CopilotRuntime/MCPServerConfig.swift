@@ -67,6 +67,24 @@ public struct MCPServerConfig: Sendable, Hashable {
     }
 }
 
+/// One of a session's MCP servers as it is now (`CopilotSession.mcpServers()`, the chat's `/mcp`).
+public struct MCPServerStatus: Sendable, Hashable {
+    public var name: String
+    /// `connected`, `pending`, `failed`, `needs-auth`, `stopped` or `disabled`.
+    public var status: String
+    /// What went wrong, when it `failed`.
+    public var error: String?
+    /// The server's tools, by its own names, while it is connected.
+    public var tools: [String]
+
+    public init(name: String, status: String, error: String? = nil, tools: [String] = []) {
+        self.name = name
+        self.status = status
+        self.error = error
+        self.tools = tools
+    }
+}
+
 /// Starts the session's MCP servers as tool sources. The SDK and the server set it
 /// (``SessionConfig/mcpConnector``); the runtime itself does not know MCP.
 package protocol MCPConnector: Sendable {

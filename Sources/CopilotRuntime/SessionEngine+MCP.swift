@@ -122,6 +122,15 @@ extension SessionEngine {
     /// The servers configured but disabled, by name.
     package var disabledMCPServers: [String] { mcp.disabled.filter { mcp.configs[$0] != nil }.sorted() }
 
+    /// Every configured server's status and tools, in name order.
+    package var mcpStatus: [MCPServerStatus] {
+        let live = mcpServers.map { source in
+            let (status, error) = source.status
+            return MCPServerStatus(name: source.serverName, status: status, error: error, tools: source.serverTools.map(\.name))
+        }
+        return (live + disabledMCPServers.map { MCPServerStatus(name: $0, status: "disabled") }).sorted { $0.name < $1.name }
+    }
+
     /// The configured server `name` (enabled or not).
     package func mcpConfig(named name: String) -> MCPServerConfig? { mcp.configs[name] }
 

@@ -113,6 +113,10 @@ public final class CopilotSession: Sendable {
     /// Emits `session.compaction_start` and `session.compaction_complete`.
     public func compact() async throws -> Compaction { try await backend.compact() }
 
+    /// The session's MCP servers: each one's status (`connected`, `pending`, `failed`,
+    /// `needs-auth`, `stopped`, `disabled`) and, while connected, its tools.
+    public func mcpServers() async throws -> [MCPServerStatus] { try await backend.mcpServers() }
+
     /// Asks the user to fill a form: `requestedSchema` is a JSON Schema object of flat properties
     /// (strings, numbers, booleans, enums). Answered by `SessionConfig.onElicitationRequest` (in
     /// process) or by a client connected to the runtime that answers forms; emits

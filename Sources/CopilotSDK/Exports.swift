@@ -32,6 +32,10 @@
 @_exported public import struct CopilotRuntime.ToolInvocation
 @_exported public import struct CopilotRuntime.ToolResult
 @_exported public import struct CopilotRuntime.MCPServerConfig
+@_exported public import struct CopilotRuntime.MCPServerStatus
+@_exported public import struct CopilotRuntime.MCPAuthHandler
+@_exported public import struct CopilotRuntime.MCPAuthRequest
+@_exported public import enum CopilotRuntime.MCPAuthResult
 @_exported public import enum CopilotRuntime.BuiltInTool
 @_exported public import struct CopilotRuntime.PermissionHandler
 @_exported public import struct CopilotRuntime.PermissionDecision

@@ -68,6 +68,19 @@ final class RemoteSession: SessionBackend {
         return ElicitationResult(action: ElicitationResult.Action(rawValue: result.action) ?? .cancel, content: result.content?.objectValue)
     }
 
+    func mcpServers() async throws -> [MCPServerStatus] {
+        var servers: [MCPServerStatus] = []
+        for server in try await runtime.call(RPC.sessionMCPList, SessionIDParams(sessionId: id)).servers {
+            var status = MCPServerStatus(name: server.name, status: server.status, error: server.error)
+            if server.status == "connected" {
+                let tools = try? await runtime.call(RPC.sessionMCPListTools, MCPServerNameParams(sessionId: id, serverName: server.name))
+                status.tools = tools?.tools.map(\.name) ?? []
+            }
+            servers.append(status)
+        }
+        return servers.sorted { $0.name < $1.name }
+    }
+
     /// `session.detach`, as the official SDKs (1.0.27) send on disconnect: the runtime completes the
     /// session's log and lets it go, keeping it stored for ``CopilotClient/resumeSession(_:_:)``.
     func close() async {

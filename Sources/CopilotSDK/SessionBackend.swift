@@ -24,6 +24,8 @@ protocol SessionBackend: Sendable {
     func compact() async throws -> Compaction
     /// Asks the user to fill a form, through whoever answers the session's forms.
     func elicit(message: String, requestedSchema: JSONValue?) async throws -> ElicitationResult
+    /// The session's MCP servers, their status and tools.
+    func mcpServers() async throws -> [MCPServerStatus]
 }
 
 /// An in-process session: the host runs it in this process and stores it when the client has a store.
@@ -40,6 +42,7 @@ extension SessionHost: SessionBackend {
         let (removed, tokens, summary) = try await engine.compactNow()
         return Compaction(messagesRemoved: removed, tokensRemoved: tokens, summary: summary)
     }
+    func mcpServers() async throws -> [MCPServerStatus] { await engine.mcpStatus }
     func elicit(message: String, requestedSchema: JSONValue?) async throws -> ElicitationResult {
         try await engine.elicit(ElicitationRequest(requestId: UUID().uuidString.lowercased(), message: message, requestedSchema: requestedSchema))
     }

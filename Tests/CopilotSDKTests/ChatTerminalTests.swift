@@ -16,6 +16,16 @@ struct ChatTerminalTests {
         #expect(text.contains("only reads"))
     }
 
+    @Test("/mcp lists each server's status, what went wrong and its tools; none says how to add one")
+    func mcpListing() {
+        let text = ChatApp.mcpText([
+            MCPServerStatus(name: "files", status: "connected", tools: ["read_file", "list_directory"]),
+            MCPServerStatus(name: "issues", status: "failed", error: "the server exited with status 1"),
+        ])
+        #expect(text == "files  connected\n    read_file, list_directory\nissues  failed  the server exited with status 1\n")
+        #expect(ChatApp.mcpText([]).contains("--mcp-config"))
+    }
+
     @Test("key bytes decode the same however a read splits them: arrows, Alt-Enter, UTF-8, bracketed paste")
     func keysDecode() {
         let bytes = Array("a\u{1B}[D\u{1B}\r\u{1B}[3~é\u{1B}[200~two\r\nlines\u{1B}[201~\r\u{03}\u{1B}[1;5C".utf8)

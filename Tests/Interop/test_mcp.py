@@ -259,3 +259,31 @@ def test_a_servers_elicitation_reaches_the_app(fresh_llmock, sdk_env, tmp_path):
     assert done and done[0].data.success and done[0].data.result.content == "action=accept color=blue", done
     completed = [e for e in events if e.type.value == "elicitation.completed"]
     assert completed and completed[0].data.action.value == "accept"
+
+
+def test_run_with_mcp_servers_in_config_toml(fresh_llmock, cli, tmp_path, monkeypatch):
+    """`[mcp_servers.NAME]` in config.toml: env values only by the name of a variable of the user's
+    environment, read when `run` starts; a secret written in the file is refused."""
+    import json
+    monkeypatch.setenv("MY_SERVER_VALUE", "from-my-environment")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[mcp_servers.test]\n"
+        f"command = {json.dumps(sys.executable)}\n"
+        f"args = [{json.dumps(SERVER)}]\n"
+        'env_vars = { "MCP_TEST_VALUE" = "MY_SERVER_VALUE" }\n'
+        'tools = ["describe_process"]\n')
+    fresh_llmock.scenario([{"type": "reply", "times": 1, "tool_calls": [
+        {"name": "test-describe_process", "arguments": {"names": ["MCP_TEST_VALUE"]}}]}])
+    result = cli("run", "--config", str(config), "--base-url", f"{fresh_llmock.base}/v1", "--model", "gpt-4o-mini", "--yes",
+                 "--events", "jsonl", "Describe the server process", timeout=120)
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    done = [e for e in events if e["type"] == "tool.execution_complete"]
+    assert done and "MCP_TEST_VALUE=from-my-environment" in done[0]["data"]["result"]["content"], done
+    assert "from-my-environment" not in config.read_text()
+
+    written = tmp_path / "written.toml"
+    written.write_text('[mcp_servers.x]\ncommand = "x"\nenv = { "TOKEN" = "hunter2" }\n')
+    result = cli("run", "--config", str(written), "--base-url", f"{fresh_llmock.base}/v1", "--model", "gpt-4o-mini", "Hi")
+    assert result.returncode != 0 and "env_vars" in result.stderr and "hunter2" not in result.stderr, result.stderr
