@@ -315,6 +315,42 @@ extension SessionEvent {
         }
     }
 
+    /// `session.mcp_servers_loaded` (ephemeral): the session's MCP servers once they first started
+    /// (or failed to), with their status.
+    public struct MCPServersLoaded: SessionEventData {
+        public static let eventType = "session.mcp_servers_loaded"
+        public static let isEphemeral = true
+        public var payload: Payload { .mcpServersLoaded(self) }
+        public var servers: [Server]
+        public struct Server: Codable, Sendable, Hashable {
+            public var name: String
+            /// `connected`, `failed`, `needs-auth`, `pending`, `disabled` or `stopped`.
+            public var status: String
+            public var error: String?
+            public init(name: String, status: String, error: String? = nil) {
+                self.name = name
+                self.status = status
+                self.error = error
+            }
+        }
+        public init(servers: [Server]) { self.servers = servers }
+    }
+
+    /// `session.mcp_server_status_changed` (ephemeral): one MCP server's status changed.
+    public struct MCPServerStatusChanged: SessionEventData {
+        public static let eventType = "session.mcp_server_status_changed"
+        public static let isEphemeral = true
+        public var payload: Payload { .mcpServerStatusChanged(self) }
+        public var serverName: String
+        public var status: String
+        public var error: String?
+        public init(serverName: String, status: String, error: String? = nil) {
+            self.serverName = serverName
+            self.status = status
+            self.error = error
+        }
+    }
+
     /// `user_input.completed` (ephemeral): the question was answered (no answer when asking failed).
     public struct UserInputCompleted: SessionEventData {
         public static let eventType = "user_input.completed"

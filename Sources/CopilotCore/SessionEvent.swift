@@ -85,6 +85,8 @@ extension SessionEvent {
         case commandsChanged(CommandsChanged)
         case mcpOAuthRequired(MCPOAuthRequired)
         case mcpOAuthCompleted(MCPOAuthCompleted)
+        case mcpServersLoaded(MCPServersLoaded)
+        case mcpServerStatusChanged(MCPServerStatusChanged)
         /// An event type this library does not model (from a newer runtime, say), with its data as raw JSON.
         case unknown(type: String, data: JSONValue)
 
@@ -100,7 +102,7 @@ extension SessionEvent {
                 SessionError.self, SessionWarning.self, SessionIdle.self, Abort.self,
                 SessionModeChanged.self, SessionPlanChanged.self, SessionTitleChanged.self, SessionWorkspaceFileChanged.self, SessionContextChanged.self, SessionUsageInfo.self, PendingMessagesModified.self, ToolExecutionPartialResult.self, SessionShutdown.self,
                 ElicitationRequested.self, ElicitationCompleted.self, CapabilitiesChanged.self, CommandsChanged.self,
-                MCPOAuthRequired.self, MCPOAuthCompleted.self,
+                MCPOAuthRequired.self, MCPOAuthCompleted.self, MCPServersLoaded.self, MCPServerStatusChanged.self,
             ]
             return Dictionary(uniqueKeysWithValues: types.map { ($0.eventType, $0) })
         }()
@@ -155,6 +157,8 @@ extension SessionEvent {
             case .commandsChanged(let data): visitor.visit(data)
             case .mcpOAuthRequired(let data): visitor.visit(data)
             case .mcpOAuthCompleted(let data): visitor.visit(data)
+            case .mcpServersLoaded(let data): visitor.visit(data)
+            case .mcpServerStatusChanged(let data): visitor.visit(data)
             case .unknown: nil
             }
         }
@@ -407,11 +411,20 @@ extension SessionEvent {
         public var toolName: String
         public var arguments: JSONValue?
         public var turnId: String?
-        public init(toolCallId: String, toolName: String, arguments: JSONValue? = nil, turnId: String? = nil) {
+        /// The MCP server whose tool this is, for an MCP tool.
+        public var mcpServerName: String?
+        /// The tool's own name on its MCP server (``toolName`` is the name the model called).
+        public var mcpToolName: String?
+        public init(
+            toolCallId: String, toolName: String, arguments: JSONValue? = nil, turnId: String? = nil, mcpServerName: String? = nil,
+            mcpToolName: String? = nil
+        ) {
             self.toolCallId = toolCallId
             self.toolName = toolName
             self.arguments = arguments
             self.turnId = turnId
+            self.mcpServerName = mcpServerName
+            self.mcpToolName = mcpToolName
         }
     }
 
@@ -428,7 +441,15 @@ extension SessionEvent {
         /// What the tool returned to the model.
         public struct Result: Sendable, Hashable, Codable {
             public var content: String
-            public init(content: String) { self.content = content }
+            /// The result's blocks in their own form (an MCP tool's `text`, `image`, `resource`… blocks).
+            public var contents: [JSONValue]?
+            /// The structured result an MCP tool returned, as it returned it.
+            public var structuredContent: JSONValue?
+            public init(content: String, contents: [JSONValue]? = nil, structuredContent: JSONValue? = nil) {
+                self.content = content
+                self.contents = contents
+                self.structuredContent = structuredContent
+            }
         }
 
         /// Why the tool call failed.

@@ -45,6 +45,8 @@ extension SessionEventKind where Data == SessionEvent.CapabilitiesChanged { publ
 extension SessionEventKind where Data == SessionEvent.CommandsChanged { public static var commandsChanged: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.MCPOAuthRequired { public static var mcpOAuthRequired: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.MCPOAuthCompleted { public static var mcpOAuthCompleted: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.MCPServersLoaded { public static var mcpServersLoaded: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.MCPServerStatusChanged { public static var mcpServerStatusChanged: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.HookStart { public static var hookStart: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.HookEnd { public static var hookEnd: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.SessionError { public static var sessionError: Self { .init() } }

@@ -52,6 +52,8 @@ package final class MCPToolSource: MCPServerSource {
         var token: String?
         /// The server wants a token nobody gave.
         var needsAuthorization = false
+        /// The status last announced (`session.mcp_server_status_changed`).
+        var announced: String?
     }
 
     private let link: MCPSessionLink
@@ -80,6 +82,17 @@ package final class MCPToolSource: MCPServerSource {
         } catch {
             await report(error, publish: publish)
         }
+        await announceStatus(publish: publish)
+    }
+
+    /// `session.mcp_server_status_changed` when the status differs from the one last announced.
+    private func announceStatus(publish: @Sendable (SessionEvent.Payload) async -> Void) async {
+        let now = status
+        let changed = state.withLock { state in
+            defer { state.announced = now.status }
+            return state.announced != now.status
+        }
+        if changed { await publish(.mcpServerStatusChanged(.init(serverName: serverName, status: now.status, error: now.error))) }
     }
 
     /// Connects when not connected and lists the tools when they are stale; one refresh at a time,
@@ -326,7 +339,7 @@ package final class MCPToolSource: MCPServerSource {
             let parameters: JSONValue = schema.objectValue?.isEmpty == false ? schema : ["type": "object", "properties": [:]]
             tools.append(SourcedTool(
                 ToolDefinition(name: offered, description: tool.description ?? "", parameters: parameters),
-                origin: .mcp(server: serverName)))
+                origin: .mcp(server: serverName, tool: tool.name)))
         }
         state.withLock { state in
             state.tools = tools
@@ -368,7 +381,9 @@ package final class MCPToolSource: MCPServerSource {
         if result.isError == true {
             return ToolRunOutput(ToolResult(textResultForLlm: text, resultType: .failure, error: text))
         }
-        return ToolRunOutput(.success(text), images: images)
+        let contents = result.content.compactMap { try? JSONValue(encoding: $0) }
+        return ToolRunOutput(
+            .success(text), images: images, contents: contents.isEmpty ? nil : contents, structuredContent: result.structuredContent.map(JSONValue.init))
     }
 
     /// A server's `elicitation/create` as the session's form request.

@@ -25,8 +25,11 @@ extension SessionEngine {
     /// `tool.execution_complete` — the same for every source.
     func execute(_ call: ToolCall, turnID: String) async -> ToolOutcome {
         let parsed = try? JSONValue(parsing: call.arguments.isEmpty ? "{}" : call.arguments)
+        var mcp: (server: String, tool: String)?
+        if case .mcp(let server, let tool) = registry.offered().first(where: { $0.name == call.name })?.tool.origin { mcp = (server, tool) }
         emit(.toolExecutionStart(.init(
-            toolCallId: call.id, toolName: call.name, arguments: parsed ?? .string(call.arguments), turnId: turnID)))
+            toolCallId: call.id, toolName: call.name, arguments: parsed ?? .string(call.arguments), turnId: turnID, mcpServerName: mcp?.server,
+            mcpToolName: mcp?.tool)))
 
         let isObject = parsed.map { $0.objectValue != nil || $0 == .null } ?? false
         var invocationArguments: JSONValue = isObject && parsed != .null ? parsed ?? [:] : [:]
@@ -87,7 +90,9 @@ extension SessionEngine {
                 }
             }
             if let additionalContext, !additionalContext.isEmpty { text += "\n\n" + additionalContext }
-            emit(.toolExecutionComplete(.init(toolCallId: call.id, success: true, result: .init(content: text), turnId: turnID)))
+            emit(.toolExecutionComplete(.init(
+                toolCallId: call.id, success: true,
+                result: .init(content: text, contents: output.contents, structuredContent: output.structuredContent), turnId: turnID)))
             return ToolOutcome(callID: call.id, textForModel: text, endsInteraction: false, images: output.images, imagePath: output.imagePath)
         case .failure, .denied, .rejected:
             return fail(call, turnID: turnID, result)

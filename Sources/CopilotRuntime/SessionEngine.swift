@@ -378,8 +378,11 @@ package actor SessionEngine {
     /// Starts connecting every tool source (MCP servers start with their session, as in the
     /// official runtime); the first model call waits for what is still connecting.
     private func startToolSources() {
-        guard registry.all.contains(where: { $0 is any MCPServerSource }) else { return }
-        Task { await prepareToolSources() }
+        guard registry.all.contains(where: { $0 is any MCPServerSource }) || !disabledMCPServers.isEmpty else { return }
+        Task {
+            await prepareToolSources()
+            _ = publish(.mcpServersLoaded(.init(servers: mcpStatus.map { .init(name: $0.name, status: $0.status, error: $0.error) })))
+        }
     }
 
     /// Lets every tool source connect (or connect again) before a model call.

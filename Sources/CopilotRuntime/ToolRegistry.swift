@@ -8,8 +8,8 @@ package enum ToolOrigin: Sendable, Hashable {
     case builtin
     /// The app's tools (``SessionConfig/tools``, or a connected client's).
     case custom
-    /// A tool of the named MCP server.
-    case mcp(server: String)
+    /// The MCP server `server`'s tool `tool` (its own name, not the one the model sees).
+    case mcp(server: String, tool: String)
 
     /// The selector prefix: `builtin`, `custom` or `mcp`.
     var selector: String {
@@ -61,11 +61,19 @@ package struct ToolRunOutput: Sendable {
     package var images: [MediaContent] = []
     /// The path an image was read from, named in the message that carries it.
     package var imagePath: String?
+    /// The result's blocks in their own form, for `tool.execution_complete` (an MCP tool's).
+    package var contents: [JSONValue]?
+    /// The structured result, for `tool.execution_complete` (an MCP tool's `structuredContent`).
+    package var structuredContent: JSONValue?
 
-    package init(_ result: ToolResult, images: [MediaContent] = [], imagePath: String? = nil) {
+    package init(
+        _ result: ToolResult, images: [MediaContent] = [], imagePath: String? = nil, contents: [JSONValue]? = nil, structuredContent: JSONValue? = nil
+    ) {
         self.result = result
         self.images = images
         self.imagePath = imagePath
+        self.contents = contents
+        self.structuredContent = structuredContent
     }
 }
 

@@ -159,7 +159,13 @@ struct MCPHTTPTests {
             config.mcpServers = ["web": .http(url: server.url, tools: ["forecast", "picture"])]
             config.onPermissionRequest = PermissionHandler { _, _ in .approveOnce }
             let session = try await client.createSession(config)
+            let loaded = Mutex<[SessionEvent.MCPServersLoaded]>([])
+            let subscription = session.on(.mcpServersLoaded) { event in loaded.withLock { $0.append(event) } }
             let events = try await runToIdle(session, "forecast", timeout: .seconds(60))
+            let start = events.compactMap { event -> SessionEvent.ToolExecutionStart? in
+                if case .toolExecutionStart(let start) = event.payload { start } else { nil }
+            }
+            #expect(start.first?.mcpServerName == "web" && start.first?.mcpToolName == "forecast", "\(start)")
             let tools = scripted.modelCalls[0].json?["tools"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue }
             #expect(tools?.sorted() == ["web-forecast", "web-picture"])
             let done = events.compactMap { event -> SessionEvent.ToolExecutionComplete? in
@@ -167,6 +173,10 @@ struct MCPHTTPTests {
             }
             #expect(done.first?.success == true)
             #expect(done.first?.result?.content.contains("Quito") == true, "\(done)")
+            #expect(done.first?.result?.structuredContent == ["city": "Quito", "celsius": 18])
+            #expect(done.first?.result?.contents?.first?["type"] == "text")
+            #expect(loaded.withLock { $0.first?.servers } == [.init(name: "web", status: "connected")])
+            subscription.cancel()
 
             server.stop()
             try await server.start()

@@ -26,7 +26,7 @@ private final class RecordingSource: ToolSource {
     }
 }
 
-private func tool(_ name: String, origin: ToolOrigin = .mcp(server: "test")) -> SourcedTool {
+private func tool(_ name: String, origin: ToolOrigin = .mcp(server: "test", tool: "t")) -> SourcedTool {
     SourcedTool(ToolDefinition(name: name, description: "The \(name) tool", parameters: ["type": "object"]), origin: origin)
 }
 
@@ -39,8 +39,8 @@ struct ToolRegistryTests {
         registry.register(RecordingSource([tool("lookup"), tool("hidden"), tool("view"), tool("dropped")]), id: "mcp:test")
         registry.register(RecordingSource([tool("lookup", origin: .custom), tool("hidden", origin: .custom)]), id: "app")
         #expect(registry.offered().map(\.name) == ["grep", "lookup", "view", "hidden"])
-        #expect(registry.offered().first { $0.name == "view" }?.tool.origin == .mcp(server: "test"))
-        #expect(registry.offered().first { $0.name == "lookup" }?.tool.origin == .mcp(server: "test"), "the first source keeps a name")
+        #expect(registry.offered().first { $0.name == "view" }?.tool.origin == .mcp(server: "test", tool: "t"))
+        #expect(registry.offered().first { $0.name == "lookup" }?.tool.origin == .mcp(server: "test", tool: "t"), "the first source keeps a name")
 
         registry.register(RecordingSource([tool("other")]), id: "mcp:test")
         #expect(registry.offered().map(\.name) == ["view", "grep", "other", "lookup", "hidden"], "a source replaced in its place")
