@@ -388,8 +388,8 @@ package struct MCPAuthChallenge: Sendable, Hashable {
     package var parameters: [String: String]
     package var resourceMetadata: String?
 
-    /// The parameters of a `Bearer` challenge (`resource_metadata` named `resourceMetadataUrl`, as
-    /// the official runtime reports it), or nil when the header is not one.
+    /// The `resource_metadata` (as `resourceMetadataUrl`), `scope` and `error` parameters of a
+    /// `Bearer` challenge, as the official runtime reports them; nil when the header is not one.
     static func bearerParameters(_ header: String) -> [String: String]? {
         let trimmed = header.trimmingCharacters(in: .whitespaces)
         guard trimmed.lowercased().hasPrefix("bearer") else { return nil }
@@ -413,8 +413,10 @@ package struct MCPAuthChallenge: Sendable, Hashable {
                 value = rest[..<end].trimmingCharacters(in: .whitespaces)
                 rest = rest[end...]
             }
-            let name = key == "resource_metadata" ? "resourceMetadataUrl" : key
-            if !name.isEmpty, parameters.count < 16 { parameters[name] = String(value.prefix(2048)) }
+            // The three the official runtime reports; `error_description` and the like are for people.
+            if let name = ["resource_metadata": "resourceMetadataUrl", "scope": "scope", "error": "error"][key] {
+                parameters[name] = String(value.prefix(2048))
+            }
         }
         return parameters
     }

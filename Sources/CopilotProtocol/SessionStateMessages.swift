@@ -289,6 +289,10 @@ package struct CursorResult: Codable, Sendable, Hashable {
 package struct InterestParams: Codable, Sendable, Hashable {
     package var sessionId: String
     package var eventType: String
+    package init(sessionId: String, eventType: String) {
+        self.sessionId = sessionId
+        self.eventType = eventType
+    }
 }
 
 package struct InterestResult: Codable, Sendable, Hashable {
@@ -631,6 +635,18 @@ package struct MCPOAuthAnswerParams: Codable, Sendable, Hashable {
         package var accessToken: String?
         package var tokenType: String?
         package var expiresIn: Double?
+        package init(kind: String, accessToken: String? = nil, tokenType: String? = nil, expiresIn: Double? = nil) {
+            self.kind = kind
+            self.accessToken = accessToken
+            self.tokenType = tokenType
+            self.expiresIn = expiresIn
+        }
+    }
+
+    package init(sessionId: String, requestId: String, result: Answer) {
+        self.sessionId = sessionId
+        self.requestId = requestId
+        self.result = result
     }
 }
 

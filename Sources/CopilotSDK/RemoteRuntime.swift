@@ -175,6 +175,11 @@ final class RemoteRuntime: Sendable {
             sessions.withLock { _ = $0.removeValue(forKey: id) }
             throw CopilotError(code: .invalidConfiguration, message: error.message)
         }
+        // The runtime asks for MCP OAuth tokens only once a client says it answers (as the official SDKs do).
+        if config.onMcpAuthRequest != nil {
+            _ = try? await connection.call(
+                RPC.sessionEventLogRegisterInterest, InterestParams(sessionId: id, eventType: SessionEvent.MCPOAuthRequired.eventType))
+        }
         return session
     }
 

@@ -123,6 +123,9 @@ final class RemoteSession: SessionBackend {
         case .elicitationRequested(let request):
             guard let handler = config.onElicitationRequest else { return }
             track { await self.fill(request, handler: handler) }
+        case .mcpOAuthRequired(let request):
+            guard let handler = config.onMcpAuthRequest else { return }
+            track { await self.authorize(request, handler: handler) }
         default:
             break
         }
@@ -161,6 +164,20 @@ final class RemoteSession: SessionBackend {
         let result = UIElicitationResult(action: answer.action.rawValue, content: answer.content.map { .object($0) })
         _ = try? await runtime.call(
             RPC.sessionUIHandlePendingElicitation, HandlePendingElicitationParams(sessionId: id, requestId: request.requestId, result: result))
+    }
+
+    private func authorize(_ request: SessionEvent.MCPOAuthRequired, handler: MCPAuthHandler) async {
+        let asked = MCPAuthRequest(
+            requestId: request.requestId, serverName: request.serverName, serverURL: request.serverUrl,
+            reason: MCPAuthRequest.Reason(rawValue: request.reason) ?? .initial, challenge: request.wwwAuthenticateParams ?? [:],
+            resourceMetadata: request.resourceMetadata)
+        let answer: MCPOAuthAnswerParams.Answer =
+            switch (try? await handler(asked)) ?? .cancelled {
+            case .token(let token, let type): .init(kind: "token", accessToken: token, tokenType: type ?? "Bearer")
+            case .cancelled: .init(kind: "cancelled")
+            }
+        _ = try? await runtime.call(
+            RPC.sessionMCPOAuthHandlePendingRequest, MCPOAuthAnswerParams(sessionId: id, requestId: request.requestId, result: answer))
     }
 
     /// Runs one of this session's hooks for `hooks.invoke`; `{}` when there is none.

@@ -329,3 +329,65 @@ struct StreamableHTTPFramingTests {
         #expect(error?.description.contains("http://") == true && error?.description.contains("pw") == false)
     }
 }
+
+@Suite(
+    "MCP OAuth against the Python mcp package's resource server: the app's token opens the server, in process and through the Swift remote client",
+    .serialized, .enabled(if: haveMCP, "needs .venv with the mcp package (scripts/test.sh)"))
+struct MCPOAuthTests {
+    @Test("the server's 401 challenge reaches onMcpAuthRequest with its resource metadata; the token it gives is sent and the tool answers; no token leaves the server needs-auth", arguments: [false, true])
+    func hostToken(remote: Bool) async throws {
+        let port = try HTTPMCPServer.freePort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [packageRoot.appendingPathComponent("Tests/Interop/oauth_mcp_server.py").path, "\(port)", "swift-test-token"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !HTTPMCPServer.accepts(port), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+
+        let options = remote
+            ? CopilotClientOptions(retryPolicy: .none, runtime: .spawn(path: try copilotSwiftBinary())) : CopilotClientOptions(retryPolicy: .none)
+        let turns: [ScriptedTurn] = [.toolCalls([(name: "guarded-whoami", arguments: "{}")]), .text("done")]
+        try await withScriptedClient(turns: turns, options: options) { client, scripted in
+            let asked = Mutex<[MCPAuthRequest]>([])
+            var config = scriptedConfig(scripted)
+            config.mcpServers = ["guarded": .http(url: "http://127.0.0.1:\(port)/mcp")]
+            config.onPermissionRequest = PermissionHandler { _, _ in .approveOnce }
+            config.onMcpAuthRequest = MCPAuthHandler { request in
+                asked.withLock { $0.append(request) }
+                return .token(accessToken: "swift-test-token")
+            }
+            let session = try await client.createSession(config)
+            let events = try await runToIdle(session, "who am I?", timeout: .seconds(60))
+            let done = events.compactMap { event -> SessionEvent.ToolExecutionComplete? in
+                if case .toolExecutionComplete(let complete) = event.payload { complete } else { nil }
+            }
+            #expect(done.first?.success == true && done.first?.result?.content == "the holder of the accepted token", "\(done)")
+            let request = try #require(asked.withLock { $0.first })
+            #expect(request.serverName == "guarded" && request.reason == .initial && request.serverURL == "http://127.0.0.1:\(port)/mcp")
+            #expect(request.challenge["error"] == "invalid_token")
+            #expect(request.challenge["resourceMetadataUrl"] == "http://127.0.0.1:\(port)/.well-known/oauth-protected-resource/mcp")
+            #expect(request.resourceMetadata?.contains("\"scopes_supported\":[\"mcp.read\"]") == true, "\(request.resourceMetadata ?? "")")
+            await session.disconnect()
+
+            var refusing = scriptedConfig(scripted)
+            refusing.mcpServers = ["guarded": .http(url: "http://127.0.0.1:\(port)/mcp")]
+            refusing.onMcpAuthRequest = MCPAuthHandler { _ in .cancelled }
+            let refused = try await client.createSession(refusing)
+            var status: String?
+            let waitUntil = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < waitUntil {
+                status = try await refused.mcpServers().first?.status
+                if status == "needs-auth" { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(status == "needs-auth")
+            await refused.disconnect()
+        }
+    }
+}
