@@ -36,7 +36,7 @@
 @_exported public import struct CopilotRuntime.MCPAuthHandler
 @_exported public import struct CopilotRuntime.MCPAuthRequest
 @_exported public import enum CopilotRuntime.MCPAuthResult
-@_exported public import enum CopilotRuntime.BuiltInTool
+@_exported public import struct CopilotRuntime.BuiltInTool
 @_exported public import struct CopilotRuntime.PermissionHandler
 @_exported public import struct CopilotRuntime.PermissionDecision
 @_exported public import struct CopilotRuntime.PermissionInvocation

@@ -38,6 +38,22 @@ struct BuiltInToolTests {
         }
     }
 
+    @Test("every built-in tool is registered once, under the official name, in the official order; another name is no built-in tool")
+    func registration() {
+        #expect(BuiltInTool.allCases.map(\.rawValue) == [
+            "bash", "read_bash", "write_bash", "stop_bash", "list_bash", "view", "create", "edit", "glob", "grep", "web_fetch", "report_intent",
+        ])
+        for tool in BuiltInTool.allCases {
+            #expect(BuiltInTool(rawValue: tool.rawValue) == tool)
+            #expect(tool.definition.name == tool.rawValue)
+            #expect(tool.definition.parameters["type"] == "object", "\(tool) declares an object schema")
+            #expect(!tool.definition.description.isEmpty)
+        }
+        #expect(BuiltInTool(rawValue: "rm_rf") == nil)
+        #expect(BuiltInTool(rawValue: "ask_user") == nil, "ask_user is a tool of the session's user-input source, not a built-in")
+        #expect(BuiltInTool.defaults == BuiltInTool.all.subtracting([.reportIntent]))
+    }
+
     @Test("an approved edit changes the file; a rejected one leaves it unchanged; each asks a write permission with a diff")
     func editApprovedAndRejected() async throws {
         let directory = try scratch(["notes.txt": "alpha\nbeta\n"])

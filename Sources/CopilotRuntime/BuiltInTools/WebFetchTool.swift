@@ -2,9 +2,26 @@ import CopilotCore
 import CopilotProviders
 import Foundation
 
+extension BuiltInTool {
+    /// Fetch a URL and return its text.
+    public static let webFetch = BuiltInTool(named: "web_fetch")
+}
+
 /// `web_fetch`: one GET, asked as a `url` permission, with the text returned in windows of
 /// `max_length` characters.
-extension BuiltInToolRunner {
+struct WebFetchTool: BuiltInToolKind {
+    let tool = BuiltInTool.webFetch
+    let summary = "Fetch a URL and return its contents as text (HTML is reduced to its text unless `raw` is true)."
+    var parameters: JSONValue {
+        Self.object(
+            [
+                "url": ["type": "string", "description": "An http or https URL."],
+                "max_length": ["type": "integer", "description": "At most this many characters (default 5000)."],
+                "start_index": ["type": "integer", "description": "Skip this many characters (to read on after a cut)."],
+                "raw": ["type": "boolean", "description": "Return HTML as it is."],
+            ], required: ["url"])
+    }
+
     /// The most bytes read from a response.
     static let fetchByteLimit = 5 * 1024 * 1024
     /// Characters returned when the model asks for no `max_length`.
@@ -12,19 +29,19 @@ extension BuiltInToolRunner {
     /// How long a fetch may take.
     static let fetchTimeout: Duration = .seconds(30)
 
-    func webFetch(_ arguments: Arguments, call: ToolCall) async throws -> ToolResult {
+    func run(_ arguments: BuiltInToolArguments, in context: BuiltInToolContext) async throws -> ToolRunOutput {
         let raw = try arguments.string("url")
         guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
             throw BuiltInToolError("\(raw) is not an http or https URL.")
         }
-        guard let transport else { throw BuiltInToolError("This session cannot fetch URLs (it has no HTTP client).") }
-        if let refusal = await permitFetch(raw, call: call, intention: "Fetch \(raw)") { return refusal }
+        guard let transport = context.transport else { throw BuiltInToolError("This session cannot fetch URLs (it has no HTTP client).") }
+        if let refusal = await permitFetch(raw, context: context, intention: "Fetch \(raw)") { return refusal }
 
         // Redirects are followed within the approved origin; one to anywhere else is asked again,
         // naming where it goes.
         var current = url
         var approvedOrigins: Set<String> = [Self.origin(of: url)]
-        var answer = try await fetch(current.absoluteString, transport: transport)
+        var answer = try await fetch(current.absoluteString, transport: transport, clock: context.clock)
         var hops = 0
         while (300..<400).contains(answer.status), let location = answer.location {
             hops += 1
@@ -35,13 +52,13 @@ extension BuiltInToolRunner {
                 throw BuiltInToolError("Failed to fetch \(raw): it redirects to \(location), which is not an http or https URL.")
             }
             if !approvedOrigins.contains(Self.origin(of: next)) {
-                if let refusal = await permitFetch(next.absoluteString, call: call, intention: "Follow the redirect of \(raw) to \(next.absoluteString)") {
+                if let refusal = await permitFetch(next.absoluteString, context: context, intention: "Follow the redirect of \(raw) to \(next.absoluteString)") {
                     return refusal
                 }
                 approvedOrigins.insert(Self.origin(of: next))
             }
             current = next
-            answer = try await fetch(current.absoluteString, transport: transport)
+            answer = try await fetch(current.absoluteString, transport: transport, clock: context.clock)
         }
         let (status, contentType, body) = (answer.status, answer.contentType, answer.body)
         guard (200..<300).contains(status) else {
@@ -68,10 +85,10 @@ extension BuiltInToolRunner {
     static let redirectLimit = 5
 
     /// Asks the `url` permission for `url`; the refusal the model sees, or nil when allowed.
-    private func permitFetch(_ url: String, call: ToolCall, intention: String) async -> ToolResult? {
-        var request = PermissionRequest(kind: .url, toolCallId: call.id, toolName: call.name, intention: intention)
+    private func permitFetch(_ url: String, context: BuiltInToolContext, intention: String) async -> ToolRunOutput? {
+        var request = PermissionRequest(kind: .url, toolCallId: context.call.id, toolName: context.call.name, intention: intention)
         request.url = url
-        return await permit(request)
+        return await context.permit(request)
     }
 
     /// Scheme, host and port: what a redirect may keep without being asked again.
@@ -87,7 +104,7 @@ extension BuiltInToolRunner {
         var body: [UInt8]
     }
 
-    private func fetch(_ url: String, transport: any HTTPTransport) async throws -> FetchAnswer {
+    private func fetch(_ url: String, transport: any HTTPTransport, clock: any Clock<Duration>) async throws -> FetchAnswer {
         let answer: FetchAnswer?
         do {
             answer = try await withTimeout(Self.fetchTimeout, clock: clock) {
