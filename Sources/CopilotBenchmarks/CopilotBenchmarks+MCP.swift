@@ -14,8 +14,11 @@ import Glibc
 /// transports beside the official Python `mcp` client (scripts/mcp_bench_peer.py), both calling
 /// `forecast` on Tests/Interop/mcp_server.py in this run.
 extension CopilotBenchmarks {
-    /// Timed calls per transport, after ``mcpWarmup`` untimed ones, on one connection.
+    /// Timed calls per round, after ``mcpWarmup`` untimed ones, on one connection.
     static let mcpCalls = 300
+    /// Rounds per transport, ours and the peer's in turn, so a change in the machine's load
+    /// meets both; the figures are the median of the rounds'.
+    static let mcpRounds = 5
     static let mcpWarmup = 20
     static let mcpPeerName = "Python mcp 2.3.0 Client"
 
@@ -30,20 +33,24 @@ extension CopilotBenchmarks {
             return
         }
         table.note(
-            "MCP round trip: `forecast` on Tests/Interop/mcp_server.py, \(mcpCalls) calls after \(mcpWarmup) warm-up on one connection"
-                + " per transport; both clients speak protocol 2025-11-25 (the Python one with mode=\"legacy\")")
+            "MCP round trip: `forecast` on Tests/Interop/mcp_server.py, \(mcpRounds) rounds per transport, ours then the peer's, each"
+                + " \(mcpCalls) calls after \(mcpWarmup) warm-up on one connection; the median of the rounds' figures; both clients speak protocol 2025-11-25 (the Python one with mode=\"legacy\")")
         let logger = Logger(label: "copilot-benchmarks.mcp")
 
-        // stdio: each client starts its own server.
-        let stdio = StdioTransport(
-            ChildProcess.Configuration(executable: python, arguments: [server], workingDirectory: root),
-            scope: "copilot-benchmarks-mcp", logger: logger)
-        let oursStdio = try await mcpCallTimes(over: stdio)
+        // stdio: each client starts its own server, once per round.
         let command = [python, server].map(shellQuoted).joined(separator: " ")
-        let peerStdio = try mcpPeerFigures(python: python, peer: peer, transport: "stdio", server: command)
+        var oursStdio: [RoundFigures] = []
+        var peerStdio: [RoundFigures] = []
+        for _ in 0..<mcpRounds {
+            let stdio = StdioTransport(
+                ChildProcess.Configuration(executable: python, arguments: [server], workingDirectory: root),
+                scope: "copilot-benchmarks-mcp", logger: logger)
+            oursStdio.append(RoundFigures(try await mcpCallTimes(over: stdio)))
+            peerStdio.append(try mcpPeerFigures(python: python, peer: peer, transport: "stdio", server: command))
+        }
         mcpRows("stdio", ours: oursStdio, peer: peerStdio, table: &table)
 
-        // Streamable HTTP: one server process, called by ours and then by the peer.
+        // Streamable HTTP: one server process, called by ours and by the peer in turn.
         let (process, port) = try await startHTTPMCPServer(python: python, script: server)
         defer {
             // Killed: uvicorn's graceful stop would wait for a client's open event stream.
@@ -51,12 +58,27 @@ extension CopilotBenchmarks {
             process.waitUntilExit()
         }
         let url = "http://127.0.0.1:\(port)/mcp"
-        let http = StreamableHTTPTransport(
-            url: url, headers: [:], http: AsyncHTTPClientTransport.shared(timeouts: HTTPTimeouts(connect: .seconds(5), idle: .seconds(60))),
-            logger: logger)
-        let oursHTTP = try await mcpCallTimes(over: http)
-        let peerHTTP = try mcpPeerFigures(python: python, peer: peer, transport: "http", server: url)
+        var oursHTTP: [RoundFigures] = []
+        var peerHTTP: [RoundFigures] = []
+        for _ in 0..<mcpRounds {
+            let http = StreamableHTTPTransport(
+                url: url, headers: [:], http: AsyncHTTPClientTransport.shared(timeouts: HTTPTimeouts(connect: .seconds(5), idle: .seconds(60))),
+                logger: logger)
+            oursHTTP.append(RoundFigures(try await mcpCallTimes(over: http)))
+            peerHTTP.append(try mcpPeerFigures(python: python, peer: peer, transport: "http", server: url))
+        }
         mcpRows("Streamable HTTP", ours: oursHTTP, peer: peerHTTP, table: &table)
+    }
+
+    /// One round's p50 and p99 (µs).
+    struct RoundFigures {
+        var p50: Double
+        var p99: Double
+        init(p50: Double, p99: Double) {
+            self.p50 = p50
+            self.p99 = p99
+        }
+        init(_ times: [Double]) { self.init(p50: percentile(times, 0.5), p99: percentile(times, 0.99)) }
     }
 
     /// Connects a `Client` over `transport`, checks one answer, and times ``mcpCalls`` calls (µs).
@@ -93,21 +115,26 @@ extension CopilotBenchmarks {
     }
 
     /// The Python peer's p50 and p99 (µs) against the same server.
-    static func mcpPeerFigures(python: String, peer: String, transport: String, server: String) throws -> (p50: Double, p99: Double) {
+    static func mcpPeerFigures(python: String, peer: String, transport: String, server: String) throws -> RoundFigures {
         let output = try runProcess(
             "/usr/bin/timeout", ["300", python, peer, transport, server, String(mcpCalls), "--warmup", String(mcpWarmup)])
         let json = try JSONValue(parsing: output)
         guard json["calls"]?.intValue == mcpCalls, let p50 = json["p50_us"].flatMap(number), let p99 = json["p99_us"].flatMap(number) else {
             throw BenchmarkError("the MCP \(transport) peer printed \(output)")
         }
-        return (p50, p99)
+        return RoundFigures(p50: p50, p99: p99)
     }
 
-    static func mcpRows(_ transport: String, ours: [Double], peer: (p50: Double, p99: Double), table: inout Table) {
+    static func mcpRows(_ transport: String, ours: [RoundFigures], peer: [RoundFigures], table: inout Table) {
+        func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
         table.row(
-            "MCP tool call round trip, \(transport), p50 (µs)", ours: Stats([percentile(ours, 0.5)]), peer: Stats([peer.p50]), peerName: mcpPeerName)
+            "MCP tool call round trip, \(transport), p50 (µs)", ours: Stats([median(ours.map(\.p50))]), peer: Stats([median(peer.map(\.p50))]),
+            peerName: mcpPeerName)
         table.row(
-            "MCP tool call round trip, \(transport), p99 (µs)", ours: Stats([percentile(ours, 0.99)]), peer: Stats([peer.p99]), peerName: mcpPeerName)
+            "MCP tool call round trip, \(transport), p99 (µs)", ours: Stats([median(ours.map(\.p99))]), peer: Stats([median(peer.map(\.p99))]),
+            peerName: mcpPeerName)
+        let rounds = zip(ours, peer).map { String(format: "%.0f/%.0f", $0.p50, $1.p50) }.joined(separator: ", ")
+        table.note("MCP \(transport), each round's p50 ours/peer (µs): \(rounds)")
     }
 
     /// Starts Tests/Interop/mcp_server.py serving Streamable HTTP on a free loopback port, once it accepts connections.

@@ -100,18 +100,28 @@ package actor StdioTransport: MCPTransport {
 
     package func send(_ data: Data) async throws {
         guard let child else { throw MCPServerExited.notStarted }
-        // A write may block (a server that stops reading), so it runs on a thread of its own, never on
-        // the concurrency pool's; writes go out one after the other, in the order they were sent.
+        var bytes = Array(data) + [UInt8(ascii: "\n")]
+        // With no write waiting, what fits in the server's input goes out at once; the rest may
+        // block (a server that stops reading), so it goes on a thread of its own, never on the
+        // concurrency pool's. Writes go out one after the other, in the order they were sent.
+        if lastWrite == nil {
+            guard let written = child.writeWithoutWaiting(bytes: bytes) else { throw MCPServerExited.exited(status: nil, errors: errors.text) }
+            if written == bytes.count { return }
+            bytes.removeFirst(written)
+        }
         let previous = lastWrite
-        let bytes = Array(data) + [UInt8(ascii: "\n")]
+        let remaining = bytes
         let write = Task {
             guard await previous?.value != false else { return false }
             return await withCheckedContinuation { continuation in
-                Thread.detachNewThread { continuation.resume(returning: child.write(bytes: bytes)) }
+                Thread.detachNewThread { continuation.resume(returning: child.write(bytes: remaining)) }
             }
         }
         lastWrite = write
-        guard await write.value else { throw MCPServerExited.exited(status: nil, errors: errors.text) }
+        let sent = await write.value
+        // The last write done, the next may go out at once again.
+        if lastWrite == write { lastWrite = nil }
+        guard sent else { throw MCPServerExited.exited(status: nil, errors: errors.text) }
     }
 
     package nonisolated func receive() -> AsyncThrowingStream<Data, any Error> { stream }

@@ -158,6 +158,23 @@ package final class ChildProcess: Sendable {
         return true
     }
 
+    /// Writes as much of `bytes` as the child's input takes without waiting: the count written (0
+    /// when its buffer is full), or `nil` when the child no longer reads it. Messages that fit go
+    /// out at once, with no thread to hand them to.
+    package func writeWithoutWaiting(bytes: [UInt8]) -> Int? {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer in
+                systemSend(stdinFD, buffer.baseAddress! + offset, buffer.count - offset, wait: false)
+            }
+            if written < 0, errno == EINTR { continue }
+            if written < 0, errno == EAGAIN || errno == EWOULDBLOCK { break }
+            if written <= 0 { return nil }
+            offset += written
+        }
+        return offset
+    }
+
     /// Closes the child's standard input (once; later calls do nothing).
     package func closeInput() {
         let open = inputOpen.withLock { open in
@@ -276,11 +293,11 @@ func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?
     return body(pointers)
 }
 
-private func systemSend(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+private func systemSend(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int, wait: Bool = true) -> Int {
     #if canImport(Glibc)
-    send(fd, buffer, count, Int32(MSG_NOSIGNAL))
+    send(fd, buffer, count, Int32(MSG_NOSIGNAL) | (wait ? 0 : Int32(MSG_DONTWAIT)))
     #else
-    send(fd, buffer, count, 0)
+    send(fd, buffer, count, wait ? 0 : MSG_DONTWAIT)
     #endif
 }
 
