@@ -25,7 +25,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
-        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // The dependency-free core: JSONValue (parser, decoder), session events, conversation items.
@@ -66,7 +65,6 @@ let package = Package(
             name: "CopilotMCP",
             dependencies: [
                 "CopilotCore", "CopilotRuntime", "CopilotProviders",
-                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -156,7 +154,6 @@ let package = Package(
             name: "CopilotBenchmarks",
             dependencies: [
                 "CopilotCore", "CopilotProviders", "CopilotRuntime", "CopilotSDK", "CopilotTesting", "CopilotPostgres", "CopilotMCP",
-                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -168,7 +165,6 @@ let package = Package(
                 "CopilotPostgres", "CopilotChat", "CopilotMCP",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "MCP", package: "swift-sdk"),
             ],
             swiftSettings: strictSettings
         ),

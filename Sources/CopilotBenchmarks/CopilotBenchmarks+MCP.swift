@@ -4,13 +4,12 @@ import CopilotProviders
 import CopilotRuntime
 import Foundation
 import Logging
-import MCP
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// One MCP tool call's round trip: the MCP library's `Client` over our stdio and Streamable HTTP
+/// One MCP tool call's round trip: our client (``MCPConnection``) over our stdio and Streamable HTTP
 /// transports beside the official Python `mcp` client (scripts/mcp_bench_peer.py), both calling
 /// `forecast` on Tests/Interop/mcp_server.py in this run.
 extension CopilotBenchmarks {
@@ -81,37 +80,37 @@ extension CopilotBenchmarks {
         init(_ times: [Double]) { self.init(p50: percentile(times, 0.5), p99: percentile(times, 0.99)) }
     }
 
-    /// Connects a `Client` over `transport`, checks one answer, and times ``mcpCalls`` calls (µs).
+    /// Connects our client (``MCPConnection``, as a session's MCP tools use it) over `transport`,
+    /// checks one answer, and times ``mcpCalls`` calls (µs).
     static func mcpCallTimes(over transport: some MCPTransport) async throws -> [Double] {
-        let client = Client(name: "copilot-benchmarks", version: "1")
+        let connection = try await MCPConnection.open(
+            transport, timeout: .seconds(30), logger: Logger(label: "copilot-benchmarks.mcp"), elicit: { _ in .decline }, toolsChanged: {})
         do {
-            _ = try await client.connect(transport: transport)
-            let first = try await callForecast(client)
+            let first = try await callForecast(connection)
             let expected: JSONValue = ["city": "Oslo", "celsius": 18]
-            guard first.isError != true, first.structuredContent.map({ JSONValue($0) }) == expected else {
+            guard first["isError"] != true, first["structuredContent"] == expected else {
                 throw BenchmarkError("unexpected answer from the MCP server's forecast: \(first)")
             }
             // The checked call above is the first of the warm-up.
-            for _ in 1..<max(1, mcpWarmup) { _ = try await callForecast(client) }
+            for _ in 1..<max(1, mcpWarmup) { _ = try await callForecast(connection) }
             var times: [Double] = []
             times.reserveCapacity(mcpCalls)
             for _ in 0..<mcpCalls {
                 let started = ContinuousClock.now
-                _ = try await callForecast(client)
+                _ = try await callForecast(connection)
                 times.append(seconds(started.duration(to: .now)) * 1_000_000)
             }
-            await client.disconnect()
+            await connection.close()
             return times
         } catch {
             // Also ends the transport: the stdio server, or the HTTP session.
-            await client.disconnect()
+            await connection.close()
             throw BenchmarkError("MCP round trip: \(error)" + (transport.errorTail.isEmpty ? "" : "; the server wrote: \(transport.errorTail)"))
         }
     }
 
-    static func callForecast(_ client: Client) async throws -> CallTool.Result {
-        let request: RequestContext<CallTool.Result> = try await client.callTool(name: "forecast", arguments: ["city": "Oslo"])
-        return try await request.value
+    static func callForecast(_ connection: MCPConnection) async throws -> JSONValue {
+        try await connection.call("forecast", arguments: ["city": "Oslo"])
     }
 
     /// The Python peer's p50 and p99 (µs) against the same server.

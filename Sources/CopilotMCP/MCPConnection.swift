@@ -1,22 +1,20 @@
-import CopilotCore
-import CopilotRuntime
+package import CopilotCore
+package import CopilotRuntime
 import Foundation
-import Logging
-import MCP
+package import Logging
 import Synchronization
 
-/// One live connection to an MCP server: the MCP library's `Client` over one of our transports.
+/// One live connection to an MCP server: our ``MCPClient`` over one of our transports.
 ///
-/// The library leaves a request waiting for ever when the server goes away mid-call, so every call
-/// here also watches the transport (a server that exits fails its calls at once, with its standard
-/// error) and its own timeout, after which the request is cancelled on the server
+/// Every call here also watches the transport (a server that exits fails its calls at once, with
+/// its standard error) and its own timeout, after which the request is cancelled on the server
 /// (`notifications/cancelled`), as it is when the caller is cancelled (an abort).
-actor MCPConnection {
-    let client: Client
+package actor MCPConnection {
+    let client: MCPClient
     private let transport: any MCPTransport
     private let timeout: Duration
 
-    private init(client: Client, transport: any MCPTransport, timeout: Duration) {
+    private init(client: MCPClient, transport: any MCPTransport, timeout: Duration) {
         self.client = client
         self.transport = transport
         self.timeout = timeout
@@ -26,30 +24,36 @@ actor MCPConnection {
     ///
     /// - Parameter toolsChanged: called when the server says its tool list changed.
     /// - Parameter elicit: asks the session's user to fill a form the server sends
-    ///   (`elicitation/create`); when nobody can, the server is told the user declined.
-    static func open(
-        _ transport: any MCPTransport, timeout: Duration,
-        elicit: @escaping @Sendable (CreateElicitation.Parameters) async throws -> ElicitationResult,
+    ///   (`elicitation/create`, its params); when nobody can, the server is told the user declined.
+    package static func open(
+        _ transport: any MCPTransport, timeout: Duration, logger: Logger,
+        elicit: @escaping @Sendable (JSONValue) async throws -> ElicitationResult,
         toolsChanged: @escaping @Sendable () -> Void
     ) async throws -> MCPConnection {
-        let client = Client(
-            name: "copilot-swift", version: SessionEngine.version,
-            capabilities: Client.Capabilities(elicitation: .init(form: .init(), url: .init())))
-        await client.onNotification(ToolListChangedNotification.self) { _ in toolsChanged() }
-        await client.withElicitationHandler { parameters in
-            let answer: ElicitationResult
-            do {
-                answer = try await elicit(parameters)
-            } catch is ElicitationUnavailable {
-                answer = .decline
-            }
-            return CreateElicitation.Result(
-                action: CreateElicitation.Result.Action(rawValue: answer.action.rawValue) ?? .cancel,
-                content: answer.content?.mapValues(\.mcpValue))
-        }
+        let handlers = MCPClient.Handlers(
+            request: { method, params in
+                guard method == "elicitation/create" else { throw MCPRemoteError.methodNotFound(method) }
+                let answer: ElicitationResult
+                do {
+                    answer = try await elicit(params)
+                } catch is ElicitationUnavailable {
+                    answer = .decline
+                }
+                var result: [String: JSONValue] = ["action": .string(answer.action.rawValue)]
+                if let content = answer.content { result["content"] = .object(content) }
+                return .object(result)
+            },
+            notification: { method, _ in
+                if method == "notifications/tools/list_changed" { toolsChanged() }
+            })
+        let client = MCPClient(transport: transport, handlers: handlers, logger: logger)
         let connection = MCPConnection(client: client, transport: transport, timeout: timeout)
         do {
-            _ = try await connection.bounded("to start") { _ = try await client.connect(transport: transport) }
+            _ = try await connection.bounded("to start") {
+                try await client.connect(
+                    clientName: "copilot-swift", clientVersion: SessionEngine.version,
+                    capabilities: ["elicitation": ["form": .object([:]), "url": .object([:])]])
+            }
         } catch {
             await connection.close()
             throw error
@@ -57,32 +61,34 @@ actor MCPConnection {
         return connection
     }
 
-    /// Every tool the server lists (following its pages).
-    func listTools() async throws -> [MCP.Tool] {
+    /// Every tool the server lists (following its pages): each `tools/list` entry as sent.
+    package func listTools() async throws -> [JSONValue] {
         try await bounded("to list its tools") {
-            var tools: [MCP.Tool] = []
+            var tools: [JSONValue] = []
             var cursor: String?
             repeat {
-                let page = try await self.client.listTools(cursor: cursor)
-                tools += page.tools
-                cursor = page.nextCursor
+                let page = try await self.client.request("tools/list", params: cursor.map { ["cursor": .string($0)] })
+                tools += page["tools"]?.arrayValue ?? []
+                cursor = page["nextCursor"]?.stringValue
             } while cursor != nil && tools.count < 10_000
             return tools
         }
     }
 
-    /// Calls the tool `name`; a call given up (timed out, aborted) is cancelled on the server.
-    func call(_ name: String, arguments: [String: Value], meta: [String: Value]? = nil) async throws -> CallTool.Result {
-        let request: RequestContext<CallTool.Result> = try await client.callTool(
-            name: name, arguments: arguments, meta: meta.map { Metadata(additionalFields: $0) })
+    /// Calls the tool `name`: its `CallToolResult` as sent. A call given up (timed out, aborted)
+    /// is cancelled on the server.
+    package func call(_ name: String, arguments: JSONValue, meta: [String: JSONValue]? = nil) async throws -> JSONValue {
+        var params: [String: JSONValue] = ["name": .string(name), "arguments": arguments]
+        if let meta { params["_meta"] = .object(meta) }
         let client = client
-        return try await bounded("to answer `\(name)`", giveUp: { reason in try? await client.cancelRequest(request.requestID, reason: reason) }) {
-            try await request.value
+        let id = try await client.start("tools/call", params: .object(params))
+        return try await bounded("to answer `\(name)`", giveUp: { reason in await client.cancel(id, reason: reason) }) {
+            try await client.answer(to: id)
         }
     }
 
     /// Ends the connection and the server, with whatever it started.
-    func close() async {
+    package func close() async {
         await client.disconnect()
         await transport.disconnect()
     }
@@ -95,7 +101,7 @@ actor MCPConnection {
 
     /// Runs `work` until it ends, the server goes away, ``timeout`` passes or the caller is
     /// cancelled. `giveUp` is told why before `work` is abandoned, and must make it end (by default
-    /// the connection is closed, which fails every request it has pending).
+    /// the client lets go, which fails every request it has pending).
     private func bounded<T: Sendable>(
         _ doing: String, giveUp: (@Sendable (String) async -> Void)? = nil, _ work: @escaping @Sendable () async throws -> T
     ) async throws -> T {
@@ -104,7 +110,7 @@ actor MCPConnection {
         let client = client
         let giveUp = giveUp ?? { _ in await client.disconnect() }
         // Why the call was given up, when it was: the abandoned work then fails with whatever the
-        // library says ("Client disconnected", a cancellation), and this is the error that counts.
+        // client says (disconnected, a cancellation), and this is the error that counts.
         let givenUp = GivenUp()
         return try await withTaskCancellationHandler {
             try await withThrowingTaskGroup(of: T?.self) { group in
@@ -113,7 +119,7 @@ actor MCPConnection {
                     await transport.waitUntilEnded()
                     try Task.checkCancellation()
                     givenUp.note(.serverEnded(transport.endReason))
-                    // The library would wait for ever: its pending requests fail once it lets go.
+                    // Its pending requests fail once the client lets go.
                     await client.disconnect()
                     return nil
                 }

@@ -3,7 +3,6 @@ package import CopilotRuntime
 import Foundation
 package import Logging
 import CopilotProviders
-import MCP
 import Synchronization
 
 /// One MCP server's tools as a ``ToolSource``.
@@ -184,8 +183,8 @@ package final class MCPToolSource: MCPServerSource {
         }
         do {
             let connection = try await connected()
-            let arguments = context.arguments.objectValue?.mapValues(\.mcpValue) ?? [:]
-            return Self.output(try await connection.call(tool.name, arguments: arguments, meta: meta?.mapValues(\.mcpValue)))
+            let arguments: JSONValue = context.arguments.objectValue != nil ? context.arguments : .object([:])
+            return Self.output(try await connection.call(tool.name, arguments: arguments, meta: meta))
         } catch let error as CancellationError {
             throw error
         } catch {
@@ -198,8 +197,7 @@ package final class MCPToolSource: MCPServerSource {
     package func callDirectly(_ name: String, arguments: JSONValue?) async throws -> JSONValue {
         try await refresh()
         let connection = try await connected()
-        let result = try await connection.call(name, arguments: arguments?.objectValue?.mapValues(\.mcpValue) ?? [:])
-        return try JSONValue(encoding: result)
+        return try await connection.call(name, arguments: arguments?.objectValue != nil ? arguments! : .object([:]))
     }
 
     package func close() async {
@@ -245,7 +243,7 @@ package final class MCPToolSource: MCPServerSource {
             let elicit = link.elicit
             let opening = Task { [config, serverName] in
                 try await MCPConnection.open(
-                    try transport.get(), timeout: config.timeout ?? MCPServerConfig.defaultTimeout,
+                    try transport.get(), timeout: config.timeout ?? MCPServerConfig.defaultTimeout, logger: logger,
                     elicit: { request in try await elicit(Self.elicitation(request, from: serverName)) }
                 ) { [weak self] in self?.state.withLock { $0.stale = true } }
             }
@@ -326,25 +324,32 @@ package final class MCPToolSource: MCPServerSource {
 
     // MARK: Tools and results
 
-    private func list(_ listed: [MCP.Tool]) {
+    private func list(_ listed: [JSONValue]) {
         var tools: [SourcedTool] = []
         var byName: [String: Listed] = [:]
-        for tool in listed where config.offers(tool.name) {
-            let offered = Self.offeredName(server: serverName, tool: tool.name)
+        var serverTools: [(String, String?)] = []
+        for tool in listed {
+            guard let name = tool["name"]?.stringValue else { continue }
+            let description = tool["description"]?.stringValue
+            serverTools.append((name, description))
+            guard config.offers(name) else { continue }
+            let offered = Self.offeredName(server: serverName, tool: name)
             guard byName[offered] == nil else { continue }
+            let annotations = tool["annotations"]
             byName[offered] = Listed(
-                name: tool.name, title: tool.title ?? tool.annotations.title ?? tool.name, readOnly: tool.annotations.readOnlyHint ?? false)
+                name: name, title: tool["title"]?.stringValue ?? annotations?["title"]?.stringValue ?? name,
+                readOnly: annotations?["readOnlyHint"] == true)
             // A server that declares no schema (`{}`) takes an object all the same.
-            let schema = JSONValue(tool.inputSchema)
+            let schema = tool["inputSchema"] ?? .object([:])
             let parameters: JSONValue = schema.objectValue?.isEmpty == false ? schema : ["type": "object", "properties": [:]]
             tools.append(SourcedTool(
-                ToolDefinition(name: offered, description: tool.description ?? "", parameters: parameters),
-                origin: .mcp(server: serverName, tool: tool.name)))
+                ToolDefinition(name: offered, description: description ?? "", parameters: parameters),
+                origin: .mcp(server: serverName, tool: name)))
         }
         state.withLock { state in
             state.tools = tools
             state.listed = byName
-            state.serverTools = listed.map { ($0.name, $0.description) }
+            state.serverTools = serverTools
         }
     }
 
@@ -356,46 +361,50 @@ package final class MCPToolSource: MCPServerSource {
         }))
     }
 
-    /// What the model and the app see of a result: its text blocks, embedded text resources and
-    /// (when it has no text) its structured content, one after the other; its images go to the
-    /// model after the results. `isError` makes it a failed call the model is told about.
-    static func output(_ result: CallTool.Result) -> ToolRunOutput {
+    /// What the model and the app see of a result (`CallToolResult`): its text blocks, embedded
+    /// text resources and (when it has no text) its structured content, one after the other; its
+    /// images go to the model after the results. `isError` makes it a failed call the model is told about.
+    static func output(_ result: JSONValue) -> ToolRunOutput {
         var texts: [String] = []
         var images: [MediaContent] = []
-        for block in result.content {
-            switch block {
-            case .text(let text, _, _):
-                texts.append(text)
-            case .image(let data, let mimeType, _, _):
-                images.append(MediaContent(mimeType: mimeType, base64Data: data))
-            case .audio(_, let mimeType, _, _):
-                texts.append("[audio: \(mimeType)]")
-            case .resource(let resource, _, _):
-                texts.append(resource.text ?? "[resource: \(resource.uri)]")
-            case .resourceLink(let uri, let name, _, _, _, _):
-                texts.append("[\(name)](\(uri))")
+        let blocks = result["content"]?.arrayValue ?? []
+        for block in blocks {
+            switch block["type"]?.stringValue {
+            case "text":
+                texts.append(block["text"]?.stringValue ?? "")
+            case "image":
+                if let data = block["data"]?.stringValue, let mimeType = block["mimeType"]?.stringValue {
+                    images.append(MediaContent(mimeType: mimeType, base64Data: data))
+                }
+            case "audio":
+                texts.append("[audio: \(block["mimeType"]?.stringValue ?? "unknown type")]")
+            case "resource":
+                let resource = block["resource"]
+                texts.append(resource?["text"]?.stringValue ?? "[resource: \(resource?["uri"]?.stringValue ?? "")]")
+            case "resource_link":
+                texts.append("[\(block["name"]?.stringValue ?? "")](\(block["uri"]?.stringValue ?? ""))")
+            default:
+                continue
             }
         }
-        if texts.isEmpty, let structured = result.structuredContent { texts.append(JSONValue(structured).jsonString) }
+        let structured = result["structuredContent"].flatMap { $0 == .null ? nil : $0 }
+        if texts.isEmpty, let structured { texts.append(structured.jsonString) }
         let text = texts.joined(separator: "\n")
-        if result.isError == true {
+        if result["isError"] == true {
             return ToolRunOutput(ToolResult(textResultForLlm: text, resultType: .failure, error: text))
         }
-        let contents = result.content.compactMap { try? JSONValue(encoding: $0) }
-        return ToolRunOutput(
-            .success(text), images: images, contents: contents.isEmpty ? nil : contents, structuredContent: result.structuredContent.map(JSONValue.init))
+        return ToolRunOutput(.success(text), images: images, contents: blocks.isEmpty ? nil : blocks, structuredContent: structured)
     }
 
-    /// A server's `elicitation/create` as the session's form request.
-    static func elicitation(_ parameters: CreateElicitation.Parameters, from server: String) -> ElicitationRequest {
+    /// A server's `elicitation/create` (its params) as the session's form request.
+    static func elicitation(_ parameters: JSONValue, from server: String) -> ElicitationRequest {
         let id = UUID().uuidString.lowercased()
-        switch parameters {
-        case .form(let form):
-            let schema = (try? JSONValue(encoding: form.requestedSchema)) ?? ["type": "object", "properties": [:]]
-            return ElicitationRequest(requestId: id, message: form.message, requestedSchema: schema, mode: "form", source: server)
-        case .url(let link):
-            return ElicitationRequest(requestId: id, message: link.message, mode: "url", source: server, url: link.url)
+        let message = parameters["message"]?.stringValue ?? ""
+        if parameters["mode"]?.stringValue == "url" {
+            return ElicitationRequest(requestId: id, message: message, mode: "url", source: server, url: parameters["url"]?.stringValue)
         }
+        let schema = parameters["requestedSchema"] ?? ["type": "object", "properties": [:]]
+        return ElicitationRequest(requestId: id, message: message, requestedSchema: schema, mode: "form", source: server)
     }
 
     /// Tells the app, once per distinct failure, what went wrong with the server.

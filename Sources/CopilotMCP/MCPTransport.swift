@@ -1,11 +1,20 @@
-import Foundation
-package import MCP
+package import Foundation
+package import Logging
 import Synchronization
 
-/// What ``MCPConnection`` needs of a transport beyond MCP's own `Transport`: whether the server is
-/// gone, why, and what it last said about itself, so a call waiting for an answer that can no
+/// How ``MCPClient`` reaches a server: whole JSON-RPC messages out and in, and whether the server
+/// is gone, why, and what it last said about itself, so a call waiting for an answer that can no
 /// longer come fails at once with the reason.
-package protocol MCPTransport: Transport {
+package protocol MCPTransport: Actor {
+    nonisolated var logger: Logger { get }
+    /// Starts the server (stdio) or opens the session (HTTP).
+    func connect() async throws
+    /// Ends the connection, and a stdio server with whatever it started.
+    func disconnect() async
+    /// Sends one message.
+    func send(_ data: Data) async throws
+    /// The messages the server sends, one JSON text each; ends (or fails with why) when the connection does.
+    nonisolated func receive() -> AsyncThrowingStream<Data, any Error>
     /// Whether the connection has ended (the server exited, the connection broke, or it was closed).
     nonisolated var hasEnded: Bool { get }
     /// Why the connection ended, once it has.

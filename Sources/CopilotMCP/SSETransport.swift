@@ -1,7 +1,6 @@
 package import CopilotProviders
 package import Foundation
 package import Logging
-import MCP
 
 /// MCP's older HTTP+SSE transport (`type: "sse"`, protocol 2024-11-05), over AsyncHTTPClient and
 /// our SSE parser.

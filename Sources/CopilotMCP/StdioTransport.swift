@@ -1,7 +1,6 @@
 package import CopilotRuntime
 package import Foundation
 package import Logging
-import MCP
 import Synchronization
 
 #if canImport(Glibc)

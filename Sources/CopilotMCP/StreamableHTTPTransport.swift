@@ -3,7 +3,6 @@ package import CopilotProviders
 package import CopilotRuntime
 package import Foundation
 package import Logging
-import MCP
 
 /// MCP's Streamable HTTP transport (`type: "http"`), over AsyncHTTPClient and our SSE parser.
 ///

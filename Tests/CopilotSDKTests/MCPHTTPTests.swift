@@ -6,7 +6,6 @@ import CopilotSDK
 import CopilotTesting
 import Foundation
 import Logging
-import MCP
 import Synchronization
 import Testing
 
@@ -96,13 +95,17 @@ struct MCPTestError: Error, CustomStringConvertible {
 
 private func http() -> AsyncHTTPClientTransport { AsyncHTTPClientTransport.shared(timeouts: HTTPTimeouts(connect: .seconds(5), idle: .seconds(60))) }
 
-private func call(_ client: Client, _ name: String, _ arguments: [String: Value] = [:]) async throws -> CallTool.Result {
-    let request: RequestContext<CallTool.Result> = try await client.callTool(name: name, arguments: arguments)
-    return try await request.value
+/// Our client over `transport`, as a session's MCP tools use it.
+private func connect(_ transport: some MCPTransport) async throws -> MCPConnection {
+    try await MCPConnection.open(transport, timeout: .seconds(30), logger: Logger(label: "test"), elicit: { _ in .decline }, toolsChanged: {})
 }
 
-private func text(_ result: CallTool.Result) -> String {
-    result.content.compactMap { if case .text(let text, _, _) = $0 { text } else { nil } }.joined()
+private func call(_ client: MCPConnection, _ name: String, _ arguments: JSONValue = [:]) async throws -> JSONValue {
+    try await client.call(name, arguments: arguments)
+}
+
+private func text(_ result: JSONValue) -> String {
+    (result["content"]?.arrayValue ?? []).compactMap { $0["type"] == "text" ? $0["text"]?.stringValue : nil }.joined()
 }
 
 @Suite(
@@ -114,21 +117,20 @@ struct MCPHTTPTests {
         let server = try await HTTPMCPServer(mode: mode)
         defer { server.stop() }
         let transport = StreamableHTTPTransport(url: server.url, headers: [:], http: http(), logger: Logger(label: "test"))
-        let client = Client(name: "test", version: "1")
-        _ = try await client.connect(transport: transport)
+        let client = try await connect(transport)
         let first = await transport.currentSessionId
         #expect(first != nil, "the server gave a session id")
         let result = try await call(client, "forecast", ["city": "Oslo"])
-        #expect(result.structuredContent.map { JSONValue($0) } == ["city": "Oslo", "celsius": 18])
+        #expect(result["structuredContent"] == ["city": "Oslo", "celsius": 18])
 
         // The server restarts and knows no session: it answers 404, and the transport initialises again.
         server.stop()
         try await server.start()
         let again = try await call(client, "describe_process", ["names": []])
-        #expect(again.isError != true && text(again).hasPrefix("cwd="), "\(again)")
+        #expect(again["isError"] != true && text(again).hasPrefix("cwd="), "\(again)")
         let second = await transport.currentSessionId
         #expect(second != nil && second != first, "a new session id after the 404")
-        await client.disconnect()
+        await client.close()
     }
 
     @Test("HTTP+SSE: the event stream names the message address; calls are answered on the stream")
@@ -136,13 +138,12 @@ struct MCPHTTPTests {
         let server = try await HTTPMCPServer(mode: "sse")
         defer { server.stop() }
         let transport = SSETransport(url: server.url, headers: [:], http: http(), logger: Logger(label: "test"))
-        let client = Client(name: "test", version: "1")
-        _ = try await client.connect(transport: transport)
-        let tools = try await client.listTools().tools.map(\.name)
+        let client = try await connect(transport)
+        let tools = try await client.listTools().compactMap { $0["name"]?.stringValue }
         #expect(tools.contains("forecast"))
         let result = try await call(client, "forecast", ["city": "Lima"])
-        #expect(result.structuredContent.map { JSONValue($0) } == ["city": "Lima", "celsius": 18])
-        await client.disconnect()
+        #expect(result["structuredContent"] == ["city": "Lima", "celsius": 18])
+        await client.close()
         #expect(transport.hasEnded)
     }
 
@@ -266,14 +267,13 @@ struct StreamableHTTPFramingTests {
         let scripted = ScriptedHTTP()
         let transport = StreamableHTTPTransport(
             url: "http://127.0.0.1:1/mcp", headers: ["Authorization": "Bearer secret-token"], http: scripted, logger: Logger(label: "test"))
-        let client = Client(name: "test", version: "1")
-        _ = try await client.connect(transport: transport)
+        let client = try await connect(transport)
         let first = try await call(client, "any")
         #expect(text(first) == "answer 1")
         scripted.forget()
         let second = try await call(client, "any")
         #expect(text(second) == "answer 2", "answered in the new session")
-        await client.disconnect()
+        await client.close()
 
         let posts = scripted.sent.filter { $0.method == "POST" }
         let methods = posts.map { $0.body?["method"]?.stringValue ?? "-" }
@@ -301,10 +301,9 @@ struct StreamableHTTPFramingTests {
             asked.withLock { $0.append(challenge) }
             return "host-token"
         }
-        let client = Client(name: "test", version: "1")
-        _ = try await client.connect(transport: transport)
+        let client = try await connect(transport)
         #expect(text(try await call(client, "any")) == "answer 1")
-        await client.disconnect()
+        await client.close()
         let challenge = try #require(asked.withLock { $0.first })
         #expect(asked.withLock { $0.count } == 1 && challenge.reason == .initial)
         #expect(challenge.parameters == [
@@ -318,7 +317,7 @@ struct StreamableHTTPFramingTests {
         let refused = StreamableHTTPTransport(
             url: "http://127.0.0.1:1/mcp", headers: [:], http: ScriptedHTTP(requiredToken: "host-token"), logger: Logger(label: "test")
         ) { _ in nil }
-        let error = await #expect(throws: MCPTransportError.self) { try await Client(name: "test", version: "1").connect(transport: refused) }
+        let error = await #expect(throws: MCPTransportError.self) { _ = try await connect(refused) }
         #expect(error?.needsAuthorization == true)
     }
 

@@ -11,7 +11,8 @@ package import CopilotProviders
 /// absolute paths) is asked about separately and never approved for the session.
 ///
 /// Each tool is one file under `BuiltInTools/`: its name (a static member here), its declaration
-/// and how it runs (a ``BuiltInToolKind``). ``registered`` lists them in the order the model sees them.
+/// and how it runs (a `BuiltInToolKind`); `BuiltInTool.registered` lists them in the order the
+/// model sees them.
 public struct BuiltInTool: RawRepresentable, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// The name the model calls it by.
     public let rawValue: String
