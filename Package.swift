@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // Only the benchmarks: ChildProcess is measured against it (`--only spawn`).
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // The dependency-free core: JSONValue (parser, decoder), session events, conversation items.
@@ -155,6 +157,7 @@ let package = Package(
             dependencies: [
                 "CopilotCore", "CopilotProviders", "CopilotRuntime", "CopilotSDK", "CopilotTesting", "CopilotPostgres", "CopilotMCP",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strictSettings
         ),

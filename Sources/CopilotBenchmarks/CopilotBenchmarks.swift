@@ -24,7 +24,7 @@ struct CopilotBenchmarks {
         var peers = "Benchmarks/peers"
         /// A PostgreSQL server for the PostgreSQL store's figures (scripts/bench.sh starts one).
         var postgres: String?
-        /// `store`, `concurrency` or `mcp`: only those figures.
+        /// `store`, `concurrency`, `mcp` or `spawn`: only those figures.
         var only: String?
         /// A Python with the `mcp` package, for the MCP server and the MCP peer (scripts/test.sh makes it).
         var mcpPython = ".venv/bin/python"
@@ -131,6 +131,10 @@ struct CopilotBenchmarks {
             return
         case "mcp":
             try await mcpRoundTrip(options, table: &table)
+            print(table.render())
+            return
+        case "spawn":
+            try await spawnRoundTrip(table: &table)
             print(table.render())
             return
         default:
