@@ -53,6 +53,6 @@ extension CopilotBenchmarks {
 
     private static func peerCat(_ line: String) async throws -> String {
         let result = try await Subprocess.run(.path("/bin/cat"), input: .string(line), output: .string(limit: 4096), error: .string(limit: 4096))
-        return result.standardOutput ?? ""
+        return result.standardOutput
     }
 }

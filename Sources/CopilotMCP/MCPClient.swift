@@ -49,6 +49,8 @@ package actor MCPClient {
     private var nextID = 1
     private var pending: [Int: Pending] = [:]
     private var reader: Task<Void, Never>?
+    /// Ends the client when the transport ends (an HTTP session can end without its stream closing).
+    private var watcher: Task<Void, Never>?
     /// Why the connection ended, once it has: every later request fails with it.
     private var ended: (any Error)?
 
@@ -64,6 +66,12 @@ package actor MCPClient {
         try await transport.connect()
         let stream = transport.receive()
         reader = Task { await self.read(stream) }
+        let transport = transport
+        watcher = Task {
+            await transport.waitUntilEnded()
+            guard !Task.isCancelled else { return }
+            self.end(MCPCallError.serverEnded(transport.endReason))
+        }
         let result = try await request(
             "initialize",
             params: [
@@ -116,11 +124,37 @@ package actor MCPClient {
         }
     }
 
+    /// Waits for the answer to the request `id` at most `timeout`: past it, the request is given up
+    /// (the server is told, with `reason`) and fails with `expired`. The timer is dispatch's, not a
+    /// task of its own, so a call that is answered in time costs no more than one without it.
+    package func answer(to id: Int, within timeout: Duration, reason: String, orFail expired: any Error) async throws -> JSONValue {
+        let timer = DispatchWorkItem { [weak self] in
+            Task { await self?.giveUp(id, reason: reason, failing: expired) }
+        }
+        let (seconds, attoseconds) = timeout.components
+        let nanoseconds = Int(clamping: seconds) &* 1_000_000_000 &+ Int(attoseconds / 1_000_000_000)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(max(0, nanoseconds)), execute: timer)
+        defer { timer.cancel() }
+        return try await answer(to: id)
+    }
+
     /// Gives up the request `id`: it fails with `CancellationError` here, and the server is told
     /// (`notifications/cancelled`), as MCP asks.
     package func cancel(_ id: Int, reason: String) async {
-        guard let entry = pending.removeValue(forKey: id) else { return }
-        if case .waiting(let continuation) = entry { continuation.resume(throwing: CancellationError()) }
+        await giveUp(id, reason: reason, failing: CancellationError())
+    }
+
+    private func giveUp(_ id: Int, reason: String, failing error: any Error) async {
+        switch pending[id] {
+        case .waiting(let continuation)?:
+            pending[id] = nil
+            continuation.resume(throwing: error)
+        case .unclaimed?:
+            // Not awaited yet: the answer, when it is, is this failure.
+            pending[id] = .answered(.failure(error))
+        case .answered?, nil:
+            return
+        }
         try? await notify("notifications/cancelled", params: ["requestId": .int(id), "reason": .string(reason)])
     }
 
@@ -134,6 +168,7 @@ package actor MCPClient {
     /// Stops reading and fails every waiting request (the transport is left to its owner).
     package func disconnect() {
         reader?.cancel()
+        watcher?.cancel()
         end(MCPRemoteError.disconnected)
     }
 

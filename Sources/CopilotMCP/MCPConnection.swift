@@ -76,14 +76,18 @@ package actor MCPConnection {
     }
 
     /// Calls the tool `name`: its `CallToolResult` as sent. A call given up (timed out, aborted)
-    /// is cancelled on the server.
+    /// is cancelled on the server; one whose server goes away fails at once with why.
     package func call(_ name: String, arguments: JSONValue, meta: [String: JSONValue]? = nil) async throws -> JSONValue {
         var params: [String: JSONValue] = ["name": .string(name), "arguments": arguments]
         if let meta { params["_meta"] = .object(meta) }
         let client = client
+        let timeout = timeout
         let id = try await client.start("tools/call", params: .object(params))
-        return try await bounded("to answer `\(name)`", giveUp: { reason in await client.cancel(id, reason: reason) }) {
-            try await client.answer(to: id)
+        return try await withTaskCancellationHandler {
+            try await client.answer(
+                to: id, within: timeout, reason: "Timed out after \(timeout)", orFail: MCPCallError.timedOut("to answer `\(name)`", timeout))
+        } onCancel: {
+            Task { await client.cancel(id, reason: "The session aborted the call.") }
         }
     }
 

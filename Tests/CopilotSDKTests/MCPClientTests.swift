@@ -12,10 +12,11 @@ private actor ScriptedServerTransport: MCPTransport {
     private nonisolated let inbox = AsyncThrowingStream<Data, any Error>.makeStream()
     private nonisolated let outbox = AsyncStream<JSONValue>.makeStream()
     private(set) var sent: [JSONValue] = []
-    private nonisolated let ended = Mutex(false)
+    /// Why the server's side ended, once it has.
+    private nonisolated let ended = Mutex<String?>(nil)
 
-    nonisolated var hasEnded: Bool { ended.withLock { $0 } }
-    nonisolated var endReason: String { hasEnded ? "ended by the test" : "running" }
+    nonisolated var hasEnded: Bool { ended.withLock { $0 != nil } }
+    nonisolated var endReason: String { ended.withLock { $0 } ?? "running" }
     nonisolated func waitUntilEnded() async {
         while !hasEnded, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) }
     }
@@ -41,12 +42,14 @@ private actor ScriptedServerTransport: MCPTransport {
 
     /// The server's side ends, with `error` or cleanly.
     nonisolated func end(_ error: (any Error)?) {
-        ended.withLock { $0 = true }
+        ended.withLock { $0 = error.map { "\($0)" } ?? "closed" }
         inbox.continuation.finish(throwing: error)
     }
 }
 
-private struct ServerGone: Error {}
+private struct ServerGone: Error, CustomStringConvertible {
+    var description: String { "the server went away" }
+}
 
 @Suite("MCP client: JSON-RPC with a server, message by message", .timeLimit(.minutes(1)))
 struct MCPClientTests {
@@ -137,15 +140,18 @@ struct MCPClientTests {
         ])
     }
 
-    @Test("when the server's stream ends, every waiting request fails with the reason, and so does every later one")
+    @Test("when the server's side ends, every waiting request fails with the reason, and so does every later one")
     func streamEnds() async throws {
         let transport = ScriptedServerTransport()
         let client = try await client(transport)
         let answer = Task { try await client.request("tools/call", params: ["name": "a"]) }
         _ = await transport.nextSent()
         transport.end(ServerGone())
-        await #expect(throws: ServerGone.self) { try await answer.value }
-        await #expect(throws: ServerGone.self) { try await client.request("tools/list") }
+        // The stream's end or the transport's, whichever the client sees first: both name the reason.
+        let waiting = await #expect(throws: (any Error).self) { try await answer.value }
+        #expect(waiting.map { "\($0)" } == "the server went away")
+        let later = await #expect(throws: (any Error).self) { try await client.request("tools/list") }
+        #expect(later.map { "\($0)" } == "the server went away")
     }
 
     @Test("a server that speaks no revision we do is refused at the handshake")
