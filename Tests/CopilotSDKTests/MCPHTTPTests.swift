@@ -366,8 +366,12 @@ struct MCPOAuthTests {
             let done = events.compactMap { event -> SessionEvent.ToolExecutionComplete? in
                 if case .toolExecutionComplete(let complete) = event.payload { complete } else { nil }
             }
-            #expect(done.first?.success == true && done.first?.result?.content == "the holder of the accepted token", "\(done)")
-            let request = try #require(asked.withLock { $0.first })
+            // On a failure, what the session said about the server tells why.
+            let warnings = events.compactMap { event -> String? in
+                if case .sessionWarning(let warning) = event.payload { warning.message } else { nil }
+            }
+            #expect(done.first?.success == true && done.first?.result?.content == "the holder of the accepted token", "\(done); warnings: \(warnings)")
+            let request = try #require(asked.withLock { $0.first }, "warnings: \(warnings)")
             #expect(request.serverName == "guarded" && request.reason == .initial && request.serverURL == "http://127.0.0.1:\(port)/mcp")
             #expect(request.challenge["error"] == "invalid_token")
             #expect(request.challenge["resourceMetadataUrl"] == "http://127.0.0.1:\(port)/.well-known/oauth-protected-resource/mcp")
