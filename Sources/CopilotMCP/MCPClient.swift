@@ -53,6 +53,10 @@ package actor MCPClient {
     private var watcher: Task<Void, Never>?
     /// Why the connection ended, once it has: every later request fails with it.
     private var ended: (any Error)?
+    /// The server's requests being answered now; past ``servingLimit`` more are refused, so a
+    /// server cannot make the client hold an unbounded number of them (each elicitation waits for a person).
+    private var serving = 0
+    package static let servingLimit = 16
 
     package init(transport: any MCPTransport, handlers: Handlers, logger: Logger) {
         self.transport = transport
@@ -119,7 +123,10 @@ package actor MCPClient {
             return try await withCheckedThrowingContinuation { continuation in
                 pending[id] = .waiting(continuation)
             }
-        case .waiting?, nil:
+        case nil:
+            // Ended between sending and waiting: the reason, not an unknown id.
+            throw ended ?? MCPRemoteError.unknownRequest(id)
+        case .waiting?:
             throw MCPRemoteError.unknownRequest(id)
         }
     }
@@ -132,8 +139,11 @@ package actor MCPClient {
             Task { await self?.giveUp(id, reason: reason, failing: expired) }
         }
         let (seconds, attoseconds) = timeout.components
-        let nanoseconds = Int(clamping: seconds) &* 1_000_000_000 &+ Int(attoseconds / 1_000_000_000)
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(max(0, nanoseconds)), execute: timer)
+        // Beyond thirty years is never.
+        let deadline: DispatchTime =
+            seconds > 1_000_000_000
+            ? .distantFuture : .now() + .nanoseconds(max(0, Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)))
+        DispatchQueue.global().asyncAfter(deadline: deadline, execute: timer)
         defer { timer.cancel() }
         return try await answer(to: id)
     }
@@ -233,6 +243,15 @@ package actor MCPClient {
 
     /// Answers a request of the server, off the reading loop (an elicitation waits for a person).
     private func serve(_ method: String, params: JSONValue, id: JSONValue) {
+        guard serving < Self.servingLimit else {
+            let refusal: JSONValue = [
+                "jsonrpc": "2.0", "id": id,
+                "error": ["code": -32603, "message": .string("Too many requests at once: \(Self.servingLimit) are being answered.")],
+            ]
+            Task { try? await self.transport.send(Data(refusal.jsonString.utf8)) }
+            return
+        }
+        serving += 1
         let handlers = handlers
         Task {
             var answer: [String: JSONValue] = ["jsonrpc": "2.0", "id": id]
@@ -243,9 +262,12 @@ package actor MCPClient {
             } catch {
                 answer["error"] = ["code": -32603, "message": .string("\(error)")]
             }
+            self.served()
             try? await self.transport.send(Data(JSONValue.object(answer).jsonString.utf8))
         }
     }
+
+    private func served() { serving -= 1 }
 
     private func end(_ reason: any Error) {
         guard ended == nil else { return }

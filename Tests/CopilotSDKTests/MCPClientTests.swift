@@ -140,6 +140,43 @@ struct MCPClientTests {
         ])
     }
 
+    @Test("an answer that does not come in time fails with the given error and the server is told; a far timeout never fires")
+    func timeout() async throws {
+        let transport = ScriptedServerTransport()
+        let client = try await client(transport)
+        let slow = try await client.start("tools/call", params: ["name": "slow"])
+        _ = await transport.nextSent()
+        await #expect(throws: ServerGone.self) {
+            try await client.answer(to: slow, within: .milliseconds(50), reason: "Timed out after 0.05 seconds", orFail: ServerGone())
+        }
+        #expect(await transport.nextSent() == [
+            "jsonrpc": "2.0", "method": "notifications/cancelled", "params": ["requestId": .int(slow), "reason": "Timed out after 0.05 seconds"],
+        ])
+        let patient = try await client.start("tools/call", params: ["name": "patient"])
+        _ = await transport.nextSent()
+        let waiting = Task { try await client.answer(to: patient, within: .seconds(Int64.max), reason: "never", orFail: ServerGone()) }
+        try await Task.sleep(for: .milliseconds(100))
+        transport.say(#"{"jsonrpc":"2.0","id":\#(patient),"result":{"ok":true}}"#)
+        #expect(try await waiting.value == ["ok": true])
+    }
+
+    @Test("the server's requests waiting for an answer are bounded: past the limit one is refused at once")
+    func servingBound() async throws {
+        let transport = ScriptedServerTransport()
+        let release = AsyncStream<Void>.makeStream()
+        let client = try await client(transport, request: { _, _ in
+            for await _ in release.stream { break }
+            return ["action": "cancel"]
+        })
+        for id in 0...MCPClient.servingLimit {
+            transport.say(#"{"jsonrpc":"2.0","id":\#(id),"method":"elicitation/create","params":{"message":"?"}}"#)
+        }
+        let refused = await transport.nextSent()
+        #expect(refused?["id"] == .int(MCPClient.servingLimit) && refused?["error"]?["code"] == -32603, "\(String(describing: refused))")
+        release.continuation.finish()
+        _ = client
+    }
+
     @Test("when the server's side ends, every waiting request fails with the reason, and so does every later one")
     func streamEnds() async throws {
         let transport = ScriptedServerTransport()
