@@ -74,7 +74,14 @@ package final class MCPToolSource: MCPServerSource {
 
     package func prepare(publish: @escaping @Sendable (SessionEvent.Payload) async -> Void) async {
         do {
-            try await refresh()
+            let joined = state.withLock { $0.refreshing != nil }
+            do {
+                try await refresh()
+            } catch let error as MCPTransportError where joined && error.needsAuthorization {
+                // The attempt this joined began before the reason for this call (a client that
+                // now answers OAuth requests) and found nobody to ask: one more, its own.
+                try await refresh()
+            }
             state.withLock { $0.reported = nil }
         } catch is CancellationError {
             return
