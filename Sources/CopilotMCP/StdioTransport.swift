@@ -9,7 +9,7 @@ import Glibc
 import Darwin
 #endif
 
-/// MCP's `Transport` to a server this runtime starts: newline-delimited JSON-RPC messages on its
+/// The ``MCPTransport`` to a server this runtime starts: newline-delimited JSON-RPC messages on its
 /// standard input and output.
 ///
 /// The server starts through ``ProcessOwner`` like every child (its own process group, the
