@@ -7,14 +7,15 @@ import Logging
 extension SessionEngine {
     /// Runs one hook with the configured timeout, framed by `hook.start` / `hook.end` events.
     /// Returns `nil` when it failed or timed out (reported in `hook.end`), never hangs.
-    func runHook<Input: HookInput, Output: Sendable>(
-        _ type: String, _ input: Input, _ body: @escaping @Sendable (Input) async throws -> Output
-    ) async -> Output? {
+    func runHook<Input: HookInput, Output: Codable & Sendable, Answer: Sendable>(
+        _ point: HookPoint<Input, Output>, _ input: Input, _ body: @escaping @Sendable (Input) async throws -> Answer
+    ) async -> Answer? {
+        let type = point.name
         let invocationID = UUID().uuidString.lowercased()
         let inputJSON = (try? JSONValue(encoding: input)) ?? .null
         emit(.hookStart(.init(hookInvocationId: invocationID, hookType: type, input: inputJSON)))
         let timeout = hooks?.timeout ?? .seconds(30)
-        let result: Result<Output, any Error>
+        let result: Result<Answer, any Error>
         do {
             if let output = try await withTimeout(timeout, clock: clock, { try await body(input) }) {
                 result = .success(output)

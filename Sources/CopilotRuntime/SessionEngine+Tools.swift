@@ -37,7 +37,7 @@ extension SessionEngine {
         var hookDecision: String?
         if let hook = hooks?.onPreToolUse {
             let input = PreToolUseInput(sessionId: sessionId, toolName: call.name, toolArgs: invocationArguments, toolCallId: call.id)
-            if let output = await runHook("preToolUse", input, hook) ?? nil {
+            if let output = await runHook(.preToolUse, input, hook) ?? nil {
                 hookDecision = output.permissionDecision
                 if let modified = output.modifiedArgs, modified.objectValue != nil { invocationArguments = modified }
                 additionalContext = output.additionalContext
@@ -84,7 +84,7 @@ extension SessionEngine {
             var text = result.textResultForLlm
             if let hook = hooks?.onPostToolUse {
                 let input = PostToolUseInput(sessionId: sessionId, toolName: call.name, toolArgs: invocationArguments, toolResult: text)
-                if let output = await runHook("postToolUse", input, hook) ?? nil {
+                if let output = await runHook(.postToolUse, input, hook) ?? nil {
                     if let modified = output.modifiedResult { text = modified }
                     if let context = output.additionalContext, !context.isEmpty { text += "\n\n" + context }
                 }
@@ -112,7 +112,7 @@ extension SessionEngine {
             publish: { payload in await self.publish(payload) },
             preMcpToolCall: { input in
                 guard let hook = await self.hooks?.onPreMcpToolCall else { return nil }
-                return await self.runHook("preMcpToolCall", input, hook) ?? nil
+                return await self.runHook(.preMcpToolCall, input, hook) ?? nil
             })
     }
 

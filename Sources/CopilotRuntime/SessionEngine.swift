@@ -246,7 +246,7 @@ package actor SessionEngine {
             startTime: EventTimestamp.format(Date()), selectedModel: reportedModel, reasoningEffort: reasoningEffort,
             context: workingDirectory.map { .init(cwd: $0) })))
         if let hook = hooks?.onSessionStart,
-            let output = await runHook("sessionStart", SessionStartInput(sessionId: sessionId, source: "new"), hook) ?? nil,
+            let output = await runHook(.sessionStart, SessionStartInput(sessionId: sessionId, source: "new"), hook) ?? nil,
             let context = output.additionalContext, !context.isEmpty
         {
             promptAdditions.append(context)
@@ -434,7 +434,7 @@ package actor SessionEngine {
         await shells.closeAll()
         for source in registry.all { await source.close() }
         if let hook = hooks?.onSessionEnd,
-            let output = await runHook("sessionEnd", SessionEndInput(sessionId: sessionId, reason: "user_exit"), hook) ?? nil,
+            let output = await runHook(.sessionEnd, SessionEndInput(sessionId: sessionId, reason: "user_exit"), hook) ?? nil,
             let summary = output.sessionSummary, !summary.isEmpty
         {
             emit(.sessionTaskComplete(.init(summary: summary, success: true)))
@@ -463,7 +463,7 @@ package actor SessionEngine {
     private func process(_ message: QueuedMessage) async {
         var prompt = message.prompt
         if let hook = hooks?.onUserPromptSubmitted,
-            let output = await runHook("userPromptSubmitted", UserPromptSubmittedInput(sessionId: sessionId, prompt: prompt), hook) ?? nil
+            let output = await runHook(.userPromptSubmitted, UserPromptSubmittedInput(sessionId: sessionId, prompt: prompt), hook) ?? nil
         {
             if let modified = output.modifiedPrompt { prompt = modified }
             if let context = output.additionalContext, !context.isEmpty { prompt += "\n\n" + context }
@@ -486,7 +486,7 @@ package actor SessionEngine {
                     guard let hook = hooks?.onErrorOccurred else { throw error }
                     let failure = Self.sessionError(for: error, originatingMessageID: message.id)
                     let input = ErrorOccurredInput(sessionId: sessionId, error: failure.message, errorContext: "model_call", recoverable: true)
-                    let output = await runHook("errorOccurred", input, hook) ?? nil
+                    let output = await runHook(.errorOccurred, input, hook) ?? nil
                     switch output?.errorHandling {
                     case "retry":
                         let remaining = retriesLeft ?? max(output?.retryCount ?? 1, 1)

@@ -182,32 +182,7 @@ final class RemoteSession: SessionBackend {
 
     /// Runs one of this session's hooks for `hooks.invoke`; `{}` when there is none.
     func invokeHook(type: String, input: JSONValue) async throws -> HookInvocationResult {
-        guard let hooks = config.hooks else { return HookInvocationResult() }
-        func output(_ value: (some Encodable)?) throws -> HookInvocationResult {
-            HookInvocationResult(output: try value.map { try JSONValue(encoding: $0) })
-        }
-        switch type {
-        case "preToolUse":
-            guard let hook = hooks.onPreToolUse else { return HookInvocationResult() }
-            return try output(try await hook(try input.decode(as: PreToolUseInput.self)))
-        case "postToolUse":
-            guard let hook = hooks.onPostToolUse else { return HookInvocationResult() }
-            return try output(try await hook(try input.decode(as: PostToolUseInput.self)))
-        case "userPromptSubmitted":
-            guard let hook = hooks.onUserPromptSubmitted else { return HookInvocationResult() }
-            return try output(try await hook(try input.decode(as: UserPromptSubmittedInput.self)))
-        case "sessionStart":
-            guard let hook = hooks.onSessionStart else { return HookInvocationResult() }
-            return try output(try await hook(try input.decode(as: SessionStartInput.self)))
-        case "sessionEnd":
-            guard let hook = hooks.onSessionEnd else { return HookInvocationResult() }
-            return try output(try await hook(try input.decode(as: SessionEndInput.self)))
-        case "errorOccurred":
-            guard let hook = hooks.onErrorOccurred else { return HookInvocationResult() }
-            return try output(try await hook(try input.decode(as: ErrorOccurredInput.self)))
-        default:
-            break
-        }
-        return HookInvocationResult()
+        guard let hooks = config.hooks, let point = HookPoints.named(type) else { return HookInvocationResult() }
+        return HookInvocationResult(output: try await point.run(hooks, input: input))
     }
 }

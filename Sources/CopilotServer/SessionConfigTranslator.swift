@@ -135,25 +135,20 @@ struct SessionConfigTranslator {
     private func hooks() -> SessionHooks {
         let session = session
         let sessionID = sessionID
-        /// Sends `hooks.invoke` and decodes the handler's `output` (nil when the client had none).
-        @Sendable func invoke<Input: Encodable & Sendable, Output: Decodable & Sendable>(_ type: String, _ input: Input, as: Output.Type) async throws -> Output? {
-            guard let owner = session.owner else { return nil }
-            var wireInput = try JSONValue(encoding: input).objectValue ?? [:]
-            wireInput["timestamp"] = .int(Int(Date().timeIntervalSince1970 * 1000))
-            wireInput["cwd"] = .string(cwd)
-            let result = try await owner.call(
-                RPC.hooksInvoke, HookInvocationParams(sessionId: sessionID, hookType: type, input: .object(wireInput)))
-            guard let output = result.output, output != .null else { return nil }
-            return try? output.decode(as: Output.self)
+        let cwd = cwd
+        var hooks = SessionHooks()
+        // Every hook point goes to the client as `hooks.invoke`; its `output` (nil when the client had none) comes back.
+        for point in HookPoints.all {
+            point.forward(into: &hooks) { type, input in
+                guard let owner = session.owner else { return nil }
+                var wireInput = input.objectValue ?? [:]
+                wireInput["timestamp"] = .int(Int(Date().timeIntervalSince1970 * 1000))
+                wireInput["cwd"] = .string(cwd)
+                let result = try await owner.call(RPC.hooksInvoke, HookInvocationParams(sessionId: sessionID, hookType: type, input: .object(wireInput)))
+                return result.output
+            }
         }
-        return SessionHooks(
-            onPreToolUse: { try await invoke("preToolUse", $0, as: PreToolUseOutput.self) },
-            onPostToolUse: { try await invoke("postToolUse", $0, as: PostToolUseOutput.self) },
-            onUserPromptSubmitted: { try await invoke("userPromptSubmitted", $0, as: UserPromptSubmittedOutput.self) },
-            onSessionStart: { try await invoke("sessionStart", $0, as: SessionStartOutput.self) },
-            onSessionEnd: { try await invoke("sessionEnd", $0, as: SessionEndOutput.self) },
-            onErrorOccurred: { try await invoke("errorOccurred", $0, as: ErrorOccurredOutput.self) },
-            onPreMcpToolCall: { try await invoke("preMcpToolCall", $0, as: PreMcpToolCallOutput.self) })
+        return hooks
     }
 }
 
