@@ -105,7 +105,7 @@ package actor MCPClient {
         var message: [String: JSONValue] = ["jsonrpc": "2.0", "id": .int(id), "method": .string(method)]
         if let params { message["params"] = params }
         do {
-            try await transport.send(Data(JSONValue.object(message).jsonString.utf8))
+            try await send(.object(message))
         } catch {
             pending[id] = nil
             throw error
@@ -172,7 +172,12 @@ package actor MCPClient {
     package func notify(_ method: String, params: JSONValue? = nil) async throws {
         var message: [String: JSONValue] = ["jsonrpc": "2.0", "method": .string(method)]
         if let params { message["params"] = params }
-        try await transport.send(Data(JSONValue.object(message).jsonString.utf8))
+        try await send(.object(message))
+    }
+
+    /// Writes one message as JSON text.
+    private func send(_ message: JSONValue) async throws {
+        try await transport.send(Data(message.jsonString.utf8))
     }
 
     /// Stops reading and fails every waiting request (the transport is left to its owner).
@@ -248,7 +253,7 @@ package actor MCPClient {
                 "jsonrpc": "2.0", "id": id,
                 "error": ["code": -32603, "message": .string("Too many requests at once: \(Self.servingLimit) are being answered.")],
             ]
-            Task { try? await self.transport.send(Data(refusal.jsonString.utf8)) }
+            Task { try? await self.send(refusal) }
             return
         }
         serving += 1
@@ -263,7 +268,7 @@ package actor MCPClient {
                 answer["error"] = ["code": -32603, "message": .string("\(error)")]
             }
             self.served()
-            try? await self.transport.send(Data(JSONValue.object(answer).jsonString.utf8))
+            try? await self.send(.object(answer))
         }
     }
 

@@ -103,34 +103,22 @@ package actor MCPConnection {
     /// What the server last wrote to its standard error.
     nonisolated var errorTail: String { transport.errorTail }
 
-    /// Runs `work` until it ends, the server goes away, ``timeout`` passes or the caller is
-    /// cancelled. `giveUp` is told why before `work` is abandoned, and must make it end (by default
-    /// the client lets go, which fails every request it has pending).
-    private func bounded<T: Sendable>(
-        _ doing: String, giveUp: (@Sendable (String) async -> Void)? = nil, _ work: @escaping @Sendable () async throws -> T
-    ) async throws -> T {
+    /// Runs `work` (starting, listing) until it ends, ``timeout`` passes or the caller is cancelled;
+    /// then the client lets go, which fails every request it has pending. A server that goes away
+    /// fails them already: the client watches its transport.
+    private func bounded<T: Sendable>(_ doing: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let timeout = timeout
-        let transport = transport
         let client = client
-        let giveUp = giveUp ?? { _ in await client.disconnect() }
-        // Why the call was given up, when it was: the abandoned work then fails with whatever the
-        // client says (disconnected, a cancellation), and this is the error that counts.
+        // Why the work was given up, when it was: the abandoned work then fails with whatever the
+        // client says (disconnected), and this is the error that counts.
         let givenUp = GivenUp()
         return try await withTaskCancellationHandler {
             try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask { try await work() }
                 group.addTask {
-                    await transport.waitUntilEnded()
-                    try Task.checkCancellation()
-                    givenUp.note(.serverEnded(transport.endReason))
-                    // Its pending requests fail once the client lets go.
-                    await client.disconnect()
-                    return nil
-                }
-                group.addTask {
                     try await Task.sleep(for: timeout)
                     givenUp.note(.timedOut(doing, timeout))
-                    await giveUp("Timed out after \(timeout)")
+                    await client.disconnect()
                     return nil
                 }
                 defer { group.cancelAll() }
@@ -145,7 +133,7 @@ package actor MCPConnection {
                 throw givenUp.reason ?? CancellationError()
             }
         } onCancel: {
-            Task { await giveUp("The session aborted the call.") }
+            Task { await client.disconnect() }
         }
     }
 }

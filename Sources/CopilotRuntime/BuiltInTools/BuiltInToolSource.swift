@@ -12,8 +12,16 @@ struct BuiltInToolSource: ToolSource {
     let transport: (any HTTPTransport)?
     /// Measures the shell's waits.
     let clock: any Clock<Duration>
+    /// Their declarations, made once: the registry reads them at every model call.
+    let tools: [SourcedTool]
 
-    var tools: [SourcedTool] { enabled.map { SourcedTool($0.definition, origin: .builtin) } }
+    init(enabled: [BuiltInTool], shells: ShellSessions, transport: (any HTTPTransport)?, clock: any Clock<Duration>) {
+        self.enabled = enabled
+        self.shells = shells
+        self.transport = transport
+        self.clock = clock
+        tools = enabled.map { SourcedTool($0.definition, origin: .builtin) }
+    }
 
     func run(_ context: ToolCallContext) async throws -> ToolRunOutput {
         guard let tool = BuiltInTool(rawValue: context.call.name), enabled.contains(tool) else {
