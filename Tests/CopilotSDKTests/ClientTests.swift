@@ -8,6 +8,37 @@ import Foundation
 import Synchronization
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loopback TCP port bound and not listening: a connection to it is refused, and while it is
+/// held no other socket can bind it (this one does not set SO_REUSEADDR).
+final class RefusingPort: Sendable {
+    let port: Int
+    private let fd: Int32
+
+    init() throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let fd = fd
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard fd >= 0, bound else {
+            close(fd)
+            throw CopilotError(code: .invalidConfiguration, message: "no loopback port to hold")
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(fd) }
+}
+
 @Suite("Client configuration, errors and secrets")
 struct ClientTests {
     @Test("an option that does not apply to the chosen runtime is an error, not ignored")
@@ -70,10 +101,11 @@ struct ClientTests {
 
     @Test("connection refused names the URL and says what to check")
     func connectionRefused() async throws {
-        // A port that was just free: start a server, note its port, stop it.
-        let probe = try await ScriptedProviderServer.start()
-        let port = probe.port
-        try await probe.shutdown()
+        // Held for the whole test: a port that was only free a moment ago could be taken by a
+        // parallel test's server, which would then answer these calls.
+        let refusing = try RefusingPort()
+        let port = refusing.port
+        defer { withExtendedLifetime(refusing) {} }
 
         let client = CopilotClient()
         let session = try await client.createSession(SessionConfig(
