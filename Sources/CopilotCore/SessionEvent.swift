@@ -216,7 +216,10 @@ extension SessionEvent {
     public struct UserMessage: SessionEventData {
         public static let eventType = "user.message"
         public var payload: Payload { .userMessage(self) }
+        /// The message as the user wrote it.
         public var content: String
+        /// The message as the model got it (with the current date and time, and what hooks changed).
+        public var transformedContent: String?
         /// The id that `send` returned for this message.
         public var messageId: String?
         public var attachments: [Attachment]?
@@ -224,14 +227,19 @@ extension SessionEvent {
         public var delivery: String?
         /// The agent mode the client sent the message in (`interactive`, `plan`, `autopilot`, …).
         public var agentMode: String?
+        /// Who wrote the message when the user did not: `hook` for an `agentStop` hook's reason to go on.
+        public var source: String?
         public init(
-            content: String, messageId: String? = nil, attachments: [Attachment]? = nil, delivery: String? = nil, agentMode: String? = nil
+            content: String, transformedContent: String? = nil, messageId: String? = nil, attachments: [Attachment]? = nil,
+            delivery: String? = nil, agentMode: String? = nil, source: String? = nil
         ) {
             self.content = content
+            self.transformedContent = transformedContent
             self.messageId = messageId
             self.attachments = attachments
             self.delivery = delivery
             self.agentMode = agentMode
+            self.source = source
         }
     }
 

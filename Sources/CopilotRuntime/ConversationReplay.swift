@@ -31,7 +31,7 @@ struct ConversationReplay {
         switch event.payload {
         case .userMessage(let message):
             closeInterruptedCalls()
-            history.append(.user(message.content))
+            history.append(.user(message.transformedContent ?? message.content))
             unanswered = true
         case .sessionResume:
             // The process that ran the session before this resume stopped: a turn it left open was killed.

@@ -185,6 +185,7 @@ public struct FileSessionStore: SessionStore {
 final class FileSessionLog: SessionLog {
     private let folder: URL
     private let sessionId: String
+    var transcriptPath: String? { folder.appendingPathComponent("events.jsonl").path }
     /// The log's and the lock's file descriptors, and this writer's generation; `nil` once released.
     private let state: Mutex<(events: Int32, lock: Int32, generation: Int)?>
 

@@ -27,6 +27,22 @@ extension HookPoint where Input == PostToolUseInput, Output == PostToolUseOutput
     package static var postToolUse: Self { .init(name: "postToolUse", handler: { $0.onPostToolUse }, install: { $0.onPostToolUse = $1 }) }
 }
 
+extension HookPoint where Input == PostToolUseFailureInput, Output == PostToolUseFailureOutput {
+    package static var postToolUseFailure: Self {
+        .init(name: "postToolUseFailure", handler: { $0.onPostToolUseFailure }, install: { $0.onPostToolUseFailure = $1 })
+    }
+}
+
+extension HookPoint where Input == UserPromptTransformedInput, Output == UserPromptTransformedOutput {
+    package static var userPromptTransformed: Self {
+        .init(name: "userPromptTransformed", handler: { $0.onUserPromptTransformed }, install: { $0.onUserPromptTransformed = $1 })
+    }
+}
+
+extension HookPoint where Input == AgentStopInput, Output == AgentStopOutput {
+    package static var agentStop: Self { .init(name: "agentStop", handler: { $0.onAgentStop }, install: { $0.onAgentStop = $1 }) }
+}
+
 extension HookPoint where Input == UserPromptSubmittedInput, Output == UserPromptSubmittedOutput {
     package static var userPromptSubmitted: Self {
         .init(name: "userPromptSubmitted", handler: { $0.onUserPromptSubmitted }, install: { $0.onUserPromptSubmitted = $1 })
@@ -86,8 +102,8 @@ extension HookPoint: AnyHookPoint {
 /// Every hook point, in the official order.
 package enum HookPoints {
     package static let all: [any AnyHookPoint] = [
-        HookPoint.preToolUse, HookPoint.postToolUse, HookPoint.userPromptSubmitted, HookPoint.sessionStart, HookPoint.sessionEnd,
-        HookPoint.errorOccurred, HookPoint.preMcpToolCall,
+        HookPoint.preToolUse, HookPoint.preMcpToolCall, HookPoint.postToolUse, HookPoint.postToolUseFailure, HookPoint.userPromptSubmitted,
+        HookPoint.userPromptTransformed, HookPoint.sessionStart, HookPoint.sessionEnd, HookPoint.errorOccurred, HookPoint.agentStop,
     ]
 
     /// The point named `name` (a `hookType`), if there is one.

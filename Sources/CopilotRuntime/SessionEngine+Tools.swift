@@ -35,17 +35,19 @@ extension SessionEngine {
         var invocationArguments: JSONValue = isObject && parsed != .null ? parsed ?? [:] : [:]
         var additionalContext: String?
         var hookDecision: String?
-        if let hook = hooks?.onPreToolUse {
-            let input = PreToolUseInput(sessionId: sessionId, toolName: call.name, toolArgs: invocationArguments, toolCallId: call.id)
-            if let output = await runHook(.preToolUse, input, hook) ?? nil {
-                hookDecision = output.permissionDecision
-                if let modified = output.modifiedArgs, modified.objectValue != nil { invocationArguments = modified }
-                additionalContext = output.additionalContext
-                if output.permissionDecision == "deny" {
-                    let reason = output.permissionDecisionReason.flatMap { $0.isEmpty ? nil : $0 } ?? "No reason provided"
-                    let text = "Denied by preToolUse hook: \(reason)"
-                    return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "denied")
-                }
+        var modifiedArguments: String?
+        let preInput = PreToolUseInput(sessionId: sessionId, toolName: call.name, toolArgs: invocationArguments, toolCallId: call.id)
+        if let output = await runHook(.preToolUse, preInput) {
+            hookDecision = output.permissionDecision
+            if let modified = output.modifiedArgs, modified.objectValue != nil {
+                invocationArguments = modified
+                modifiedArguments = modified.jsonString
+            }
+            additionalContext = output.additionalContext
+            if output.permissionDecision == "deny" {
+                let reason = output.permissionDecisionReason.flatMap { $0.isEmpty ? nil : $0 } ?? "No reason provided"
+                let text = "Denied by preToolUse hook: \(reason)"
+                return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "denied")
             }
         }
         // As in the official runtime, the hook sees every call the model makes, then the call is checked.
@@ -61,39 +63,57 @@ extension SessionEngine {
             return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
         }
 
-        let output: ToolRunOutput
+        var outcome = await run(
+            call, on: source, arguments: invocationArguments, preApproved: hookDecision == "allow", context: additionalContext, turnID: turnID)
+        outcome.modifiedArguments = modifiedArguments
+        return outcome
+    }
+
+    /// Runs an allowed call on its source, then the `postToolUse` hook (after success) or the
+    /// `postToolUseFailure` hook (after a failure), and emits `tool.execution_complete`. `context`
+    /// (the `preToolUse` hook's) follows the result the model gets.
+    private func run(
+        _ call: ToolCall, on source: any ToolSource, arguments: JSONValue, preApproved: Bool, context: String?, turnID: String
+    ) async -> ToolOutcome {
+        var output: ToolRunOutput
         do {
-            output = try await source.run(toolCallContext(call, arguments: invocationArguments, preApproved: hookDecision == "allow"))
+            output = try await source.run(toolCallContext(call, arguments: arguments, preApproved: preApproved))
         } catch {
             if Task.isCancelled || error is CancellationError {
                 return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
             }
             logger.debug("tool failed", metadata: ["tool": "\(call.name)", "error": "\(error)"])
             // Like the official runtime, the model gets a generic text; the details go to the event.
-            let text = "Failed to execute `\(call.name)` tool with arguments: \(invocationArguments.jsonString) due to error: Error: Tool execution failed"
-            return fail(call, turnID: turnID, textForModel: text, eventMessage: String(describing: error), code: "failure")
+            let text = "Failed to execute `\(call.name)` tool with arguments: \(arguments.jsonString) due to error: Error: Tool execution failed"
+            output = ToolRunOutput(ToolResult(textResultForLlm: text, resultType: .failure, error: String(describing: error)))
         }
-
         // An abort while the call waited (for its permission, say) interrupts it, whatever it returned.
         if Task.isCancelled {
             return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
         }
+        if output.result.resultType == .success,
+            let post = await runHook(.postToolUse, PostToolUseInput(sessionId: sessionId, toolName: call.name, toolArgs: arguments, toolResult: output.result))
+        {
+            if let modified = post.modifiedResult { output.result = modified }
+            if let context = post.additionalContext, !context.isEmpty { output.result.textResultForLlm += "\n\n" + context }
+        }
+        if output.result.resultType == .failure {
+            let input = PostToolUseFailureInput(
+                sessionId: sessionId, toolName: call.name, toolArgs: arguments, error: output.result.error ?? output.result.textResultForLlm)
+            if let context = await runHook(.postToolUseFailure, input)?.additionalContext, !context.isEmpty {
+                output.result.textResultForLlm += "\n\n" + context
+            }
+        }
+        if let context, !context.isEmpty { output.result.textResultForLlm += "\n\n" + context }
         let result = output.result
         switch result.resultType {
         case .success:
-            var text = result.textResultForLlm
-            if let hook = hooks?.onPostToolUse {
-                let input = PostToolUseInput(sessionId: sessionId, toolName: call.name, toolArgs: invocationArguments, toolResult: text)
-                if let output = await runHook(.postToolUse, input, hook) ?? nil {
-                    if let modified = output.modifiedResult { text = modified }
-                    if let context = output.additionalContext, !context.isEmpty { text += "\n\n" + context }
-                }
-            }
-            if let additionalContext, !additionalContext.isEmpty { text += "\n\n" + additionalContext }
             emit(.toolExecutionComplete(.init(
                 toolCallId: call.id, success: true,
-                result: .init(content: text, contents: output.contents, structuredContent: output.structuredContent), turnId: turnID)))
-            return ToolOutcome(callID: call.id, textForModel: text, endsInteraction: false, images: output.images, imagePath: output.imagePath)
+                result: .init(content: result.textResultForLlm, contents: output.contents, structuredContent: output.structuredContent),
+                turnId: turnID)))
+            return ToolOutcome(
+                callID: call.id, textForModel: result.textResultForLlm, endsInteraction: false, images: output.images, imagePath: output.imagePath)
         case .failure, .denied, .rejected:
             return fail(call, turnID: turnID, result)
         }
@@ -110,10 +130,7 @@ extension SessionEngine {
                 return await self.refusal(for: decision)
             },
             publish: { payload in await self.publish(payload) },
-            preMcpToolCall: { input in
-                guard let hook = await self.hooks?.onPreMcpToolCall else { return nil }
-                return await self.runHook(.preMcpToolCall, input, hook) ?? nil
-            })
+            preMcpToolCall: { input in await self.runHook(.preMcpToolCall, input) })
     }
 
     /// The result a refused permission gives the model, or `nil` when the decision approves.

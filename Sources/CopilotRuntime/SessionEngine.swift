@@ -24,12 +24,14 @@ package actor SessionEngine {
     private let instructionDirectories: [String]
     /// The instruction files in the system prompt (read with it).
     package private(set) var instructionSources: [InstructionFiles.Source] = []
-    /// Context the `sessionStart` hook added to the prompt.
-    private var promptAdditions: [String] = []
+    /// Context the `sessionStart` hook gave, for the model before the first prompt.
+    private var startContext: [String] = []
     /// The system prompt as sent (once ``resolveSystemPrompt()`` has run).
-    var systemPrompt: String {
-        ([resolvedPrompt ?? ""] + promptAdditions).filter { !$0.isEmpty }.joined(separator: "\n\n")
-    }
+    var systemPrompt: String { resolvedPrompt ?? "" }
+    /// The file the store writes this session's events to, if any (hooks report it).
+    package private(set) var transcriptPath: String?
+    /// Whether the `sessionEnd` hook ran since the session last worked on a message.
+    private var endReported = false
     /// Where the tools come from: which ones a model call offers, and who runs a call.
     var registry: ToolRegistry
     /// The MCP servers the session was configured with (disabled ones too), how to start them, and
@@ -111,6 +113,8 @@ package actor SessionEngine {
         /// Images a tool read for the model (`view` of an image), sent after the results.
         var images: [MediaContent] = []
         var imagePath: String?
+        /// The arguments a `preToolUse` hook ran the call with instead of the model's (JSON text).
+        var modifiedArguments: String?
     }
 
     /// The producer name reported in `session.start`.
@@ -245,13 +249,15 @@ package actor SessionEngine {
             sessionId: sessionId, producer: Self.producer, copilotVersion: Self.version,
             startTime: EventTimestamp.format(Date()), selectedModel: reportedModel, reasoningEffort: reasoningEffort,
             context: workingDirectory.map { .init(cwd: $0) })))
-        if let hook = hooks?.onSessionStart,
-            let output = await runHook(.sessionStart, SessionStartInput(sessionId: sessionId, source: "new"), hook) ?? nil,
+        if let output = await runHook(.sessionStart, SessionStartInput(sessionId: sessionId, source: "new")),
             let context = output.additionalContext, !context.isEmpty
         {
-            promptAdditions.append(context)
+            startContext.append(context)
         }
     }
+
+    /// Notes where the store writes this session's events.
+    package func setTranscriptPath(_ path: String?) { transcriptPath = path }
 
     /// Continues a stored session: rebuilds the conversation from its persisted events and emits
     /// `session.resume`. Call instead of ``start()``.
@@ -433,8 +439,16 @@ package actor SessionEngine {
         await worker?.value
         await shells.closeAll()
         for source in registry.all { await source.close() }
-        if let hook = hooks?.onSessionEnd,
-            let output = await runHook(.sessionEnd, SessionEndInput(sessionId: sessionId, reason: "user_exit"), hook) ?? nil,
+        await reportEnd()
+    }
+
+    /// Runs the `sessionEnd` hook (reason `user_exit`) unless it ran since the session last
+    /// answered a message: when the session closes, or when its last client leaves a session that
+    /// stays in memory. A summary it gives is recorded as `session.task_complete`.
+    package func reportEnd() async {
+        guard !endReported else { return }
+        endReported = true
+        if let output = await runHook(.sessionEnd, SessionEndInput(sessionId: sessionId, reason: "user_exit")),
             let summary = output.sessionSummary, !summary.isEmpty
         {
             emit(.sessionTaskComplete(.init(summary: summary, success: true)))
@@ -461,32 +475,47 @@ package actor SessionEngine {
     }
 
     private func process(_ message: QueuedMessage) async {
+        endReported = false
         var prompt = message.prompt
-        if let hook = hooks?.onUserPromptSubmitted,
-            let output = await runHook(.userPromptSubmitted, UserPromptSubmittedInput(sessionId: sessionId, prompt: prompt), hook) ?? nil
-        {
+        if let output = await runHook(.userPromptSubmitted, UserPromptSubmittedInput(sessionId: sessionId, prompt: prompt)) {
             if let modified = output.modifiedPrompt { prompt = modified }
             if let context = output.additionalContext, !context.isEmpty { prompt += "\n\n" + context }
         }
+        var transformed = Self.transform(prompt, at: Date())
+        if let output = await runHook(
+            .userPromptTransformed, UserPromptTransformedInput(sessionId: sessionId, prompt: prompt, transformedPrompt: transformed)),
+            let modified = output.modifiedTransformedPrompt
+        {
+            transformed = modified
+        }
         emit(.userMessage(.init(
-            content: message.prompt, messageId: message.id, attachments: message.attachments.isEmpty ? nil : message.attachments,
-            agentMode: message.agentMode)))
+            content: message.prompt, transformedContent: transformed, messageId: message.id,
+            attachments: message.attachments.isEmpty ? nil : message.attachments, agentMode: message.agentMode)))
         callHeaders = message.requestHeaders.merging(["User-Agent": userAgent]) { own, _ in own }
         var aborted = false
         do {
-            history.append(try await userItem(prompt, attachments: message.attachments))
+            // What the sessionStart hook added comes before the first prompt, as its own message.
+            history.append(contentsOf: startContext.map { .user($0) })
+            startContext.removeAll()
+            history.append(try await userItem(transformed, attachments: message.attachments))
             if (wireModel ?? model).isEmpty { throw Self.modelRequired }
             var retriesLeft: Int?
+            var blocks = 0
             while true {
                 do {
-                    try await runTurns(originatingMessageID: message.id)
-                    break
+                    guard try await runTurns(originatingMessageID: message.id),
+                        let reason = await agentStopBlock(after: blocks)
+                    else { break }
+                    // The agentStop hook keeps the agent working: its reason is the next user message.
+                    blocks += 1
+                    emit(.userMessage(.init(content: reason, transformedContent: reason, source: "hook")))
+                    history.append(.user(reason))
                 } catch where !(Task.isCancelled || error is CancellationError) {
                     // The errorOccurred hook may retry the failed call, or skip it quietly.
-                    guard let hook = hooks?.onErrorOccurred else { throw error }
                     let failure = Self.sessionError(for: error, originatingMessageID: message.id)
                     let input = ErrorOccurredInput(sessionId: sessionId, error: failure.message, errorContext: "model_call", recoverable: true)
-                    let output = await runHook(.errorOccurred, input, hook) ?? nil
+                    guard hooks?.onErrorOccurred != nil else { throw error }
+                    let output = await runHook(.errorOccurred, input)
                     switch output?.errorHandling {
                     case "retry":
                         let remaining = retriesLeft ?? max(output?.retryCount ?? 1, 1)
@@ -518,13 +547,38 @@ package actor SessionEngine {
         emit(.sessionIdle(.init(aborted: aborted ? true : nil)))
     }
 
-    private func runTurns(originatingMessageID: String) async throws {
+    /// How many times in a row the `agentStop` hook may keep the agent working on one message.
+    static let agentStopBlockLimit = 5
+
+    /// Asks the `agentStop` hook whether the agent may stop after answering; returns the reason
+    /// to go on with when it blocks (and has not blocked `blocks` ≥ the limit times already).
+    private func agentStopBlock(after blocks: Int) async -> String? {
+        let input = AgentStopInput(sessionId: sessionId, stopReason: "end_turn", transcriptPath: transcriptPath, stopHookActive: blocks > 0)
+        guard let output = await runHook(.agentStop, input), output.decision == "block" else { return nil }
+        guard blocks < Self.agentStopBlockLimit else {
+            logger.notice("agentStop hook blocked too often; the agent stops", metadata: ["blocks": "\(blocks)"])
+            return nil
+        }
+        let reason = output.reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        return reason.isEmpty ? "Continue working on the task." : reason
+    }
+
+    /// The message the model gets for `prompt`: the prompt, then the current date and time, as
+    /// the official runtime writes them.
+    static func transform(_ prompt: String, at date: Date) -> String {
+        prompt + "\n\n<current_datetime>\(EventTimestamp.format(date))</current_datetime>"
+    }
+
+    /// Model calls until the model answers without tools. Returns `true` when it did (a natural
+    /// stop), `false` when a tool call the user rejected ended the interaction.
+    private func runTurns(originatingMessageID: String) async throws -> Bool {
         for _ in 0..<maxTurns {
             for joining in steering {
+                let transformed = Self.transform(joining.prompt, at: Date())
                 emit(.userMessage(.init(
-                    content: joining.prompt, messageId: joining.id,
+                    content: joining.prompt, transformedContent: transformed, messageId: joining.id,
                     attachments: joining.attachments.isEmpty ? nil : joining.attachments, delivery: "steering")))
-                history.append(try await userItem(joining.prompt, attachments: joining.attachments))
+                history.append(try await userItem(transformed, attachments: joining.attachments))
             }
             steering.removeAll()
             let turnID = String(nextTurnNumber)
@@ -535,9 +589,15 @@ package actor SessionEngine {
             let response = try await callModel(turnID: turnID, originatingMessageID: originatingMessageID)
             if response.toolCalls.isEmpty {
                 closeOpenTurn()
-                return
+                return true
             }
             let outcomes = await runTools(response.toolCalls, turnID: turnID)
+            // Arguments a preToolUse hook changed are the ones the model is shown to have sent.
+            let changed = Dictionary(outcomes.compactMap { outcome in outcome.modifiedArguments.map { (outcome.callID, $0) } }) { first, _ in first }
+            if !changed.isEmpty, case .assistant(let text, var calls, let reasoning)? = history.last {
+                for index in calls.indices { if let arguments = changed[calls[index].id] { calls[index].arguments = arguments } }
+                history[history.count - 1] = .assistant(text: text, toolCalls: calls, reasoning: reasoning)
+            }
             history.append(contentsOf: outcomes.map { .toolResult(callID: $0.callID, content: $0.textForModel) })
             // Images a tool read follow the results, as the user's message that shows them.
             for outcome in outcomes where !outcome.images.isEmpty {
@@ -545,7 +605,7 @@ package actor SessionEngine {
             }
             try Task.checkCancellation()
             closeOpenTurn()
-            if outcomes.contains(where: \.endsInteraction) { return }
+            if outcomes.contains(where: \.endsInteraction) { return false }
         }
         throw CopilotError(
             code: .turnLimitExceeded,

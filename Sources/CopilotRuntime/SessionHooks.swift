@@ -9,11 +9,17 @@ import CopilotProviders
 public struct SessionHooks: Sendable {
     /// Before a tool runs: allow, deny or ask; change its arguments; add context for the model.
     public var onPreToolUse: (@Sendable (PreToolUseInput) async throws -> PreToolUseOutput?)?
-    /// After a tool ran: replace its result; add context.
+    /// After a tool ran successfully: replace its result; add context.
     public var onPostToolUse: (@Sendable (PostToolUseInput) async throws -> PostToolUseOutput?)?
+    /// After a tool call failed (result type `failure`; not denials or rejections): add context
+    /// for the model beside the failure.
+    public var onPostToolUseFailure: (@Sendable (PostToolUseFailureInput) async throws -> PostToolUseFailureOutput?)?
     /// When a prompt arrives: replace it or add context.
     public var onUserPromptSubmitted: (@Sendable (UserPromptSubmittedInput) async throws -> UserPromptSubmittedOutput?)?
-    /// When the session starts: may add context to the system prompt.
+    /// After the prompt was turned into the message the model gets (with the current date and
+    /// time), before it is sent or stored: replace that message.
+    public var onUserPromptTransformed: (@Sendable (UserPromptTransformedInput) async throws -> UserPromptTransformedOutput?)?
+    /// When the session starts: may add context the model sees before the first prompt.
     public var onSessionStart: (@Sendable (SessionStartInput) async throws -> SessionStartOutput?)?
     /// When the session ends (disconnect): may give the summary the session is stored and listed under.
     public var onSessionEnd: (@Sendable (SessionEndInput) async throws -> SessionEndOutput?)?
@@ -22,28 +28,62 @@ public struct SessionHooks: Sendable {
     /// Before a call goes to an MCP server (after its permission): set, replace or remove the
     /// request's `_meta`.
     public var onPreMcpToolCall: (@Sendable (PreMcpToolCallInput) async throws -> PreMcpToolCallOutput?)?
+    /// When the agent has answered and is about to stop (not after an abort or an error): may
+    /// keep it working, with a reason the model gets as the next user message.
+    public var onAgentStop: (@Sendable (AgentStopInput) async throws -> AgentStopOutput?)?
     /// How long one hook may take.
     public var timeout: Duration
 
     public init(
         onPreToolUse: (@Sendable (PreToolUseInput) async throws -> PreToolUseOutput?)? = nil,
         onPostToolUse: (@Sendable (PostToolUseInput) async throws -> PostToolUseOutput?)? = nil,
+        onPostToolUseFailure: (@Sendable (PostToolUseFailureInput) async throws -> PostToolUseFailureOutput?)? = nil,
         onUserPromptSubmitted: (@Sendable (UserPromptSubmittedInput) async throws -> UserPromptSubmittedOutput?)? = nil,
+        onUserPromptTransformed: (@Sendable (UserPromptTransformedInput) async throws -> UserPromptTransformedOutput?)? = nil,
         onSessionStart: (@Sendable (SessionStartInput) async throws -> SessionStartOutput?)? = nil,
         onSessionEnd: (@Sendable (SessionEndInput) async throws -> SessionEndOutput?)? = nil,
         onErrorOccurred: (@Sendable (ErrorOccurredInput) async throws -> ErrorOccurredOutput?)? = nil,
         onPreMcpToolCall: (@Sendable (PreMcpToolCallInput) async throws -> PreMcpToolCallOutput?)? = nil,
+        onAgentStop: (@Sendable (AgentStopInput) async throws -> AgentStopOutput?)? = nil,
         timeout: Duration = .seconds(30)
     ) {
         self.onPreToolUse = onPreToolUse
         self.onPostToolUse = onPostToolUse
+        self.onPostToolUseFailure = onPostToolUseFailure
         self.onUserPromptSubmitted = onUserPromptSubmitted
+        self.onUserPromptTransformed = onUserPromptTransformed
         self.onSessionStart = onSessionStart
         self.onSessionEnd = onSessionEnd
         self.onErrorOccurred = onErrorOccurred
         self.onPreMcpToolCall = onPreMcpToolCall
+        self.onAgentStop = onAgentStop
         self.timeout = timeout
     }
+}
+
+public struct AgentStopInput: HookInput, Hashable {
+    public var sessionId: String
+    /// Why the agent stopped: `end_turn` (it answered without calling a tool).
+    public var stopReason: String?
+    /// Where the session's event log is stored, when it is in a file.
+    public var transcriptPath: String?
+    /// Whether this stop follows one this hook blocked, so a handler can let the agent stop.
+    public var stopHookActive: Bool?
+}
+
+public struct AgentStopOutput: Sendable, Hashable, Codable {
+    /// `block` keeps the agent working.
+    public var decision: String?
+    /// What the model is told to do next (a user message), when the decision is `block`.
+    public var reason: String?
+
+    public init(decision: String? = nil, reason: String? = nil) {
+        self.decision = decision
+        self.reason = reason
+    }
+
+    /// Keeps the agent working on `reason`.
+    public static func block(_ reason: String) -> AgentStopOutput { AgentStopOutput(decision: "block", reason: reason) }
 }
 
 /// What every hook input carries.
@@ -79,18 +119,34 @@ public struct PostToolUseInput: HookInput, Hashable {
     public var sessionId: String
     public var toolName: String
     public var toolArgs: JSONValue
-    public var toolResult: String
+    /// What the tool returned.
+    public var toolResult: ToolResult
 }
 
 public struct PostToolUseOutput: Sendable, Hashable, Codable {
-    /// The text the model sees instead of the tool's.
-    public var modifiedResult: String?
+    /// The result the model gets instead of the tool's (its type too: a `failure` here is a failed call).
+    public var modifiedResult: ToolResult?
+    /// Text appended to the result for the model.
     public var additionalContext: String?
 
-    public init(modifiedResult: String? = nil, additionalContext: String? = nil) {
+    public init(modifiedResult: ToolResult? = nil, additionalContext: String? = nil) {
         self.modifiedResult = modifiedResult
         self.additionalContext = additionalContext
     }
+}
+
+public struct PostToolUseFailureInput: HookInput, Hashable {
+    public var sessionId: String
+    public var toolName: String
+    public var toolArgs: JSONValue
+    /// Why the call failed (the result's error, else its text).
+    public var error: String
+}
+
+public struct PostToolUseFailureOutput: Sendable, Hashable, Codable {
+    /// Text appended to the failure the model gets.
+    public var additionalContext: String?
+    public init(additionalContext: String? = nil) { self.additionalContext = additionalContext }
 }
 
 public struct UserPromptSubmittedInput: HookInput, Hashable {
@@ -108,6 +164,20 @@ public struct UserPromptSubmittedOutput: Sendable, Hashable, Codable {
     }
 }
 
+public struct UserPromptTransformedInput: HookInput, Hashable {
+    public var sessionId: String
+    /// The prompt as submitted (after `userPromptSubmitted`).
+    public var prompt: String
+    /// The message the model would get: the prompt and the current date and time.
+    public var transformedPrompt: String
+}
+
+public struct UserPromptTransformedOutput: Sendable, Hashable, Codable {
+    /// The message the model gets instead (the `user.message` event keeps the prompt as submitted).
+    public var modifiedTransformedPrompt: String?
+    public init(modifiedTransformedPrompt: String? = nil) { self.modifiedTransformedPrompt = modifiedTransformedPrompt }
+}
+
 public struct SessionStartInput: HookInput, Hashable {
     public var sessionId: String
     /// `new` or `resume`.
@@ -115,7 +185,7 @@ public struct SessionStartInput: HookInput, Hashable {
 }
 
 public struct SessionStartOutput: Sendable, Hashable, Codable {
-    /// Text appended to the system prompt for the whole session.
+    /// Context the model gets as a user message before the session's first prompt.
     public var additionalContext: String?
     public init(additionalContext: String? = nil) { self.additionalContext = additionalContext }
 }

@@ -112,7 +112,9 @@ package final class SessionHost: Sendable {
             logger: logger)
         if let store {
             do {
-                host.recorder?.attach(try await store.create(metadata), metadata: metadata)
+                let log = try await store.create(metadata)
+                host.recorder?.attach(log, metadata: metadata)
+                await host.engine.setTranscriptPath(log.transcriptPath)
             } catch let error as SessionStoreError {
                 throw CopilotError(code: .invalidConfiguration, message: error.message)
             }
@@ -156,6 +158,7 @@ package final class SessionHost: Sendable {
                 origin: .resumed(stored), providerContext: providerContext,
                 persists: true, logger: logger)
             host.recorder?.attach(stored.log, metadata: stored.metadata)
+            await host.engine.setTranscriptPath(stored.log.transcriptPath)
             return host
         } catch {
             await stored.log.close()

@@ -42,6 +42,13 @@ public protocol SessionLog: Sendable {
     func update(_ metadata: SessionMetadata) async throws
     /// Makes everything appended durable and gives up the session, so another writer may open it.
     func close() async
+    /// The file the events are written to, when the store keeps them in one (hooks report it as
+    /// `transcriptPath`); `nil` otherwise.
+    var transcriptPath: String? { get }
+}
+
+extension SessionLog {
+    public var transcriptPath: String? { nil }
 }
 
 /// A session read back from a store.

@@ -55,6 +55,12 @@
 @_exported public import struct CopilotRuntime.PreToolUseOutput
 @_exported public import struct CopilotRuntime.PostToolUseInput
 @_exported public import struct CopilotRuntime.PostToolUseOutput
+@_exported public import struct CopilotRuntime.PostToolUseFailureInput
+@_exported public import struct CopilotRuntime.PostToolUseFailureOutput
+@_exported public import struct CopilotRuntime.UserPromptTransformedInput
+@_exported public import struct CopilotRuntime.UserPromptTransformedOutput
+@_exported public import struct CopilotRuntime.AgentStopInput
+@_exported public import struct CopilotRuntime.AgentStopOutput
 @_exported public import struct CopilotRuntime.UserPromptSubmittedInput
 @_exported public import struct CopilotRuntime.UserPromptSubmittedOutput
 @_exported public import struct CopilotRuntime.SessionStartInput

@@ -313,6 +313,8 @@ package final class RuntimeServer: Sendable {
                 // Nothing held in memory is nothing to free: a second detach (two handles on one
                 // session, or one that a resume already took over) succeeds, as the official runtime's does.
                 guard let session = server.state.withLock({ $0.sessions[params.sessionId] }) else { return SuccessResult(success: true) }
+                // The session ends for its last client: the sessionEnd hook runs while that client can still answer it.
+                if session.isOnlySubscriber(connection) { await session.engine?.reportEnd() }
                 let remaining = await server.leave(session, connection)
                 if server.store != nil, remaining == 0 {
                     let released = server.state.withLock { state in

@@ -225,6 +225,11 @@ final class ServerSession: Sendable {
         }
     }
 
+    /// Whether `connection` is the only client listening to this session.
+    func isOnlySubscriber(_ connection: RPCConnection) -> Bool {
+        state.withLock { $0.subscribers.count == 1 && $0.subscribers[connection.id] != nil }
+    }
+
     /// Stops sending this session's events to `connection`; returns how many listeners remain.
     @discardableResult
     func unsubscribe(_ connection: RPCConnection) -> Int {

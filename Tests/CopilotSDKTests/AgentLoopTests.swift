@@ -46,7 +46,7 @@ struct AgentLoopTests {
             let body = try #require(request.json)
             #expect(body["model"] == "scripted-model")
             #expect(body["stream"] == false, "a session that does not stream asks for one answer, as the official runtime does")
-            #expect(body["messages"]?.arrayValue?.last == ["role": "user", "content": "What is 2+2?"])
+            #expect(body["messages"]?.arrayValue?.last?.withoutDatetime == ["role": "user", "content": "What is 2+2?"])
             #expect(body["messages"]?.arrayValue?.first?["role"] == "system")
             await session.disconnect()
         }
@@ -385,14 +385,14 @@ struct UserInputAndHookTests {
             var config = scriptedConfig(server, tools: [echo])
             config.hooks = SessionHooks(
                 onPreToolUse: { _ in PreToolUseOutput(modifiedArgs: ["text": "modified"]) },
-                onPostToolUse: { input in PostToolUseOutput(modifiedResult: "post:" + input.toolResult) },
+                onPostToolUse: { input in PostToolUseOutput(modifiedResult: .success("post:" + input.toolResult.textResultForLlm)) },
                 onUserPromptSubmitted: { input in UserPromptSubmittedOutput(modifiedPrompt: input.prompt.uppercased()) },
                 onSessionStart: { _ in throw HookFailure() })
             let session = try await client.createSession(config)
             let events = try await runToIdle(session, "please echo")
             #expect(received.withLock { $0 } == [["text": "modified"]])
             let messages = try #require(server.modelCalls.last?.json?["messages"]?.arrayValue)
-            #expect(messages.first { $0["role"] == "user" }?["content"] == "PLEASE ECHO")
+            #expect(messages.first { $0["role"] == "user" }?["content"]?.withoutDatetime == "PLEASE ECHO")
             #expect(messages.first { $0["role"] == "tool" }?["content"] == "post:modified")
             #expect(events.types.last == "session.idle")
             #expect(events.types.contains("hook.start") && events.types.contains("hook.end"))
@@ -406,7 +406,7 @@ struct UserInputAndHookTests {
             let ends = everything.withLock { $0 }.compactMap { SessionEventKind.hookEnd.data(of: $0) }
             #expect(ends.first?.success == false)
             #expect(ends.first?.hookType == "userPromptSubmitted")
-            #expect(server.modelCalls.last?.json?["messages"]?.arrayValue?.last?["content"] == "unchanged prompt")
+            #expect(server.modelCalls.last?.json?["messages"]?.arrayValue?.last?["content"]?.withoutDatetime == "unchanged prompt")
             #expect(failed.types.last == "session.idle")
         }
     }
@@ -440,15 +440,17 @@ struct ErrorHookTests {
         }
     }
 
-    @Test("sessionStart can add context to the system prompt")
+    @Test("sessionStart's context reaches the model as a message before the first prompt, once; the system prompt stays as configured")
     func sessionStartContext() async throws {
-        try await withScriptedClient(turns: [.text("ok")]) { client, server in
+        try await withScriptedClient(turns: [.text("ok"), .text("again")]) { client, server in
             var config = scriptedConfig(server)
             config.systemMessage = .replace("Base.")
             config.hooks = SessionHooks(onSessionStart: { _ in SessionStartOutput(additionalContext: "The user prefers metric units.") })
             let session = try await client.createSession(config)
             _ = try await session.sendAndWait("Hi")
-            #expect(server.modelCalls.first?.json?["messages"]?.arrayValue?.first?["content"] == "Base.\n\nThe user prefers metric units.")
+            _ = try await session.sendAndWait("More")
+            let messages = try #require(server.modelCalls.last?.json?["messages"]?.arrayValue).map { $0.withoutDatetime }
+            #expect(messages.map { $0["content"] } == ["Base.", "The user prefers metric units.", "Hi", "ok", "More"])
         }
     }
 }
@@ -474,7 +476,7 @@ struct HookTimeoutAndSystemMessageTests {
             let end = everything.withLock { $0 }.compactMap { SessionEventKind.hookEnd.data(of: $0) }.first
             #expect(end?.success == false)
             #expect(end?.error?.message.contains("did not answer within") == true)
-            #expect(server.modelCalls.first?.json?["messages"]?.arrayValue?.last?["content"] == "original prompt")
+            #expect(server.modelCalls.first?.json?["messages"]?.arrayValue?.last?["content"]?.withoutDatetime == "original prompt")
         }
     }
 
@@ -537,7 +539,7 @@ extension CallSettingsTests {
         _ = try await session.sendAndWait("three")
         let calls = server.modelCalls.compactMap(\.json)
         #expect(calls[2]["model"] == "wire-name", "the summary is asked of the wire model")
-        let last = calls[3]["messages"]?.arrayValue?.dropFirst().compactMap { $0["content"]?.stringValue } ?? []
+        let last = calls[3]["messages"]?.arrayValue?.dropFirst().compactMap { $0["content"]?.stringValue?.withoutDatetime } ?? []
         #expect(last == ["Summary of the conversation so far:\nSUMMARY", "two", "second", "three"])
         try await client.stop()
         try await server.shutdown()

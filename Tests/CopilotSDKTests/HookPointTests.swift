@@ -7,7 +7,8 @@ struct HookPointTests {
     @Test("every hook point is listed once under its official name, and each reaches its own handler and no other")
     func table() async throws {
         #expect(HookPoints.all.map(\.name) == [
-            "preToolUse", "postToolUse", "userPromptSubmitted", "sessionStart", "sessionEnd", "errorOccurred", "preMcpToolCall",
+            "preToolUse", "preMcpToolCall", "postToolUse", "postToolUseFailure", "userPromptSubmitted", "userPromptTransformed",
+            "sessionStart", "sessionEnd", "errorOccurred", "agentStop",
         ])
         for point in HookPoints.all {
             #expect(HookPoints.named(point.name)?.name == point.name)
@@ -16,7 +17,7 @@ struct HookPointTests {
             let handled = HookPoints.all.filter { $0.isHandled(by: hooks) }.map(\.name)
             #expect(handled == [point.name], "forwarding \(point.name) set the handlers of \(handled)")
         }
-        #expect(HookPoints.named("agentStop") == nil, "not a hook point yet")
+        #expect(HookPoints.named("noSuchHook") == nil)
     }
 
     @Test("a forwarded hook sends its name and input and reads the output back; run answers from the session's own handler")

@@ -28,15 +28,15 @@ struct MessageDeliveryTests {
             let dataURL = JSONValue.string("data:image/png;base64,\(Self.pixel)")
             switch wire {
             case "completions":
-                #expect(body["messages"]?.arrayValue?.last?["content"] == [
+                #expect(body["messages"]?.arrayValue?.last?["content"]?.withoutDatetime == [
                     ["type": "text", "text": "What is this?"], ["type": "image_url", "image_url": ["url": dataURL]],
                 ])
             case "responses":
-                #expect(body["input"]?.arrayValue?.last?["content"] == [
+                #expect(body["input"]?.arrayValue?.last?["content"]?.withoutDatetime == [
                     ["type": "input_text", "text": "What is this?"], ["type": "input_image", "image_url": dataURL],
                 ])
             default:
-                #expect(body["messages"]?.arrayValue?.last?["content"] == [
+                #expect(body["messages"]?.arrayValue?.last?["content"]?.withoutDatetime == [
                     ["type": "text", "text": "What is this?"],
                     ["type": "image", "source": ["type": "base64", "media_type": "image/png", "data": .string(Self.pixel)]],
                 ])
@@ -66,11 +66,11 @@ struct MessageDeliveryTests {
             let dataURL = JSONValue.string("data:application/pdf;base64,\(pdf.base64EncodedString())")
             switch wire {
             case "completions":
-                #expect(body["messages"]?.arrayValue?.last?["content"] == [
+                #expect(body["messages"]?.arrayValue?.last?["content"]?.withoutDatetime == [
                     ["type": "text", "text": "Summarize\nreport.pdf"], ["type": "file", "file": ["filename": "report.pdf", "file_data": dataURL]],
                 ])
             case "responses":
-                #expect(body["input"]?.arrayValue?.last?["content"] == [
+                #expect(body["input"]?.arrayValue?.last?["content"]?.withoutDatetime == [
                     ["type": "input_text", "text": "Summarize\nreport.pdf"], ["type": "input_file", "filename": "report.pdf", "file_data": dataURL],
                 ])
             default:
@@ -78,7 +78,7 @@ struct MessageDeliveryTests {
                     "type": "document", "title": "report.pdf", "source": ["type": "base64", "media_type": "application/pdf", "data": encoded],
                 ]
                 if config.enableCitations { document["citations"] = ["enabled": true] }
-                #expect(body["messages"]?.arrayValue?.last?["content"] == [["type": "text", "text": "Summarize\nreport.pdf"], .object(document)])
+                #expect(body["messages"]?.arrayValue?.last?["content"]?.withoutDatetime == [["type": "text", "text": "Summarize\nreport.pdf"], .object(document)])
             }
         }
     }
@@ -99,7 +99,7 @@ struct MessageDeliveryTests {
                 .file("notes.txt"), .file("notes.txt", lines: .init(start: 2, end: 3)), .directory("docs"),
                 .selection("two\nthree", in: directory + "/notes.txt", at: selection, displayName: "notes.txt"),
             ]))
-            let text = server.modelCalls.first?.json?["messages"]?.arrayValue?.last?["content"]?.stringValue
+            let text = server.modelCalls.first?.json?["messages"]?.arrayValue?.last?["content"]?.stringValue?.withoutDatetime
             let root = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
             #expect(text == """
                 <ide_selection>
@@ -143,7 +143,7 @@ struct MessageDeliveryTests {
             _ = try await session.sendAndWait(MessageOptions(prompt: "Look", attachments: [.file("dot.png"), .file("main.rs")]))
             let content = try #require(server.modelCalls.first?.json?["messages"]?.arrayValue?.last?["content"]?.arrayValue)
             // Without the view tool the model cannot read the file itself: it is inlined.
-            #expect(content.first?["text"] == "Look\ndot.png\n\n<attachment path=\"main.rs\">\nfn main() {}\n\n</attachment>")
+            #expect(content.first?["text"]?.withoutDatetime == "Look\ndot.png\n\n<attachment path=\"main.rs\">\nfn main() {}\n\n</attachment>")
             #expect(content.last?["image_url"]?["url"] == .string("data:image/png;base64,\(Self.pixel)"))
         }
     }
@@ -235,7 +235,7 @@ struct MessageDeliveryTests {
             #expect(users.last?.1 == "steering")
             let messages = try #require(server.modelCalls.last?.json?["messages"]?.arrayValue)
             #expect(messages.suffix(2).map { $0["role"] } == ["tool", "user"])
-            #expect(messages.last?["content"] == "Also check the logs")
+            #expect(messages.last?["content"]?.withoutDatetime == "Also check the logs")
         }
     }
 }

@@ -113,15 +113,33 @@ struct ModeMatrixTests {
         let body = request.json ?? .null
         let tools = (body["tools"]?.arrayValue ?? []).compactMap { $0["function"]?["name"]?.stringValue }.sorted()
         return [
-            "tools": .array(tools.map(JSONValue.string)), "messages": body["messages"] ?? .null,
+            "tools": .array(tools.map(JSONValue.string)), "messages": body["messages"]?.withoutDatetime ?? .null,
             "max_completion_tokens": body["max_completion_tokens"] ?? body["max_tokens"] ?? .null,
         ]
     }
 
-    /// Event types, without the ones only a protocol transport has (`external_tool.*` is how a remote
-    /// runtime hands a tool call to its client).
-    static func normalise(_ types: [String]) -> [String] {
-        types.filter { !$0.hasPrefix("external_tool.") }
+    /// Event types (`hook.start:TYPE` for a hook event), without the ones only a protocol transport
+    /// has: `external_tool.*` is how a remote runtime hands a tool call to its client, and a client
+    /// with hooks is asked at every hook point, so a point the scenario has no hook for shows up
+    /// only there.
+    static func normalise(_ types: [String], _ scenario: Scenario) -> [String] {
+        var config = SessionConfig()
+        scenario.configure(&config)
+        let handled = Set(HookPoints.all.filter { config.hooks.map($0.isHandled(by:)) ?? false }.map(\.name))
+        return types.filter { type in
+            if type.hasPrefix("external_tool.") { return false }
+            guard type.hasPrefix("hook."), let point = type.split(separator: ":").last else { return true }
+            return handled.contains(String(point))
+        }
+    }
+
+    /// The type of `event` as ``normalise(_:_:)`` takes it.
+    static func label(_ event: SessionEvent) -> String {
+        switch event.payload {
+        case .hookStart(let start): "\(event.type):\(start.hookType)"
+        case .hookEnd(let end): "\(event.type):\(end.hookType)"
+        default: event.type
+        }
     }
 
     static func config(for server: ScriptedProviderServer, _ scenario: Scenario) -> SessionConfig {
@@ -140,7 +158,7 @@ struct ModeMatrixTests {
             var events: [SessionEvent] = []
             for prompt in scenario.prompts { events += try await runToIdle(session, prompt) }
             await session.disconnect()
-            return Observation(requests: server.modelCalls.map(normalise), events: normalise(events.map(\.type)))
+            return Observation(requests: server.modelCalls.map(normalise), events: normalise(events.map(label), scenario))
         }
     }
 
@@ -177,7 +195,7 @@ struct ModeMatrixTests {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         #expect(status == 0, "the Python driver failed")
         let types = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { try? JSONValue(parsing: String($0)).stringValue }
-        return Observation(requests: server.modelCalls.map(normalise), events: normalise(types))
+        return Observation(requests: server.modelCalls.map(normalise), events: normalise(types, scenario))
     }
 
     @Test("in-process and the Swift remote client send the model the same and emit the same", arguments: scenarios)

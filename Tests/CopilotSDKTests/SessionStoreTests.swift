@@ -51,7 +51,7 @@ struct SessionStoreTests {
         let store = temporaryStore()
         // Answers by prompt, since the fenced session's model call may or may not still happen.
         let server = try await ScriptedProviderServer.start(responder: { request in
-            let last = request.json?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+            let last = request.json?["messages"]?.arrayValue?.last?["content"]?.stringValue?.withoutDatetime ?? ""
             return .text(last == "one" ? "first" : last == "two" ? "second" : "stale")
         })
         let first = client(store)
@@ -212,7 +212,7 @@ struct SessionStoreTests {
         // The killed turn's place holds the marker: never two user messages in a row.
         let messages = server.modelCalls.last?.json?["messages"]?.arrayValue?.filter { $0["role"] != "system" } ?? []
         #expect(messages.map { $0["role"]?.stringValue } == ["user", "assistant", "user"])
-        #expect(messages.first?["content"] == "Talk for a long time" && messages.last?["content"] == "Are you back?")
+        #expect(messages.first?["content"]?.withoutDatetime == "Talk for a long time" && messages.last?["content"]?.withoutDatetime == "Are you back?")
         #expect(messages.dropFirst().first?["content"]?.stringValue?.contains("interrupted") == true)
         let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         #expect(lines.count > written, "the resumed session appended to the same log")
@@ -243,6 +243,25 @@ struct SessionEndHookTests {
             #expect(try await client.sessionMetadata(session.sessionId)?.summary == "Help me plan my garden for spring, please")
             await session.disconnect()
             #expect(try await client.sessionMetadata(session.sessionId)?.summary == "Planned the garden")
+        }
+    }
+
+    @Test("through the server, sessionEnd runs when the last client leaves, whether the session stays in memory or is stored", arguments: [true, false])
+    func sessionEndRemote(inMemory: Bool) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("copilot-end-\(UUID().uuidString)").path
+        let arguments = inMemory ? ["--no-store"] : ["--state-dir", folder]
+        let options = CopilotClientOptions(retryPolicy: .none, runtime: .spawn(path: try copilotSwiftBinary(), arguments: arguments))
+        try await withScriptedClient(turns: [.text("Bye.")], options: options) { client, server in
+            let reasons = Mutex<[String]>([])
+            var config = scriptedConfig(server)
+            config.hooks = SessionHooks(onSessionEnd: { input in
+                reasons.withLock { $0.append(input.reason) }
+                return nil
+            })
+            let session = try await client.createSession(config)
+            _ = try await session.sendAndWait("Say bye")
+            await session.disconnect()
+            #expect(reasons.withLock { $0 } == ["user_exit"])
         }
     }
 }

@@ -105,3 +105,23 @@ actor Barrier {
         waiters.removeAll()
     }
 }
+
+extension String {
+    /// This text without the `<current_datetime>` block the runtime adds to every user message.
+    var withoutDatetime: String {
+        replacing(#/\n\n<current_datetime>[^<]*</current_datetime>/#, with: "")
+    }
+}
+
+extension JSONValue {
+    /// This value with the `<current_datetime>` block the runtime adds to user messages taken out
+    /// of every string in it, for comparing requests made at different times.
+    var withoutDatetime: JSONValue {
+        switch self {
+        case .string(let text): .string(text.withoutDatetime)
+        case .array(let items): .array(items.map(\.withoutDatetime))
+        case .object(let fields): .object(fields.mapValues(\.withoutDatetime))
+        default: self
+        }
+    }
+}

@@ -3,7 +3,8 @@
 The Swift test (ModeMatrixTests) starts a scripted model server, writes the scenario as JSON and runs
 this script with COPILOT_CLI_PATH pointing at copilot-swift. The script creates the session the
 scenario describes, sends its prompts one after the other, and prints the type of every event from
-each `user.message` to the `session.idle` that ends it, one JSON line each.
+each `user.message` to the `session.idle` that ends it, one JSON line each (`hook.start:TYPE` for a
+hook event).
 """
 import asyncio
 import json
@@ -67,6 +68,8 @@ async def main(scenario):
 
             def on_event(event, seen=seen, done=done):
                 kind = event.type.value
+                if kind in ("hook.start", "hook.end"):
+                    kind += ":" + event.data.hook_type
                 if kind == "user.message" or seen:
                     seen.append(kind)
                 if seen and kind == "session.idle":
