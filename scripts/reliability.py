@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -104,6 +105,9 @@ class Outcome:
             and (self.exit_code == 0) == cell.succeeds
 
 
+DATETIME = re.compile(r"\n\n<current_datetime>[^<]*</current_datetime>")
+
+
 class LLMock:
     """`llmock serve` on a free loopback port, with its control endpoints (the interop tests use it too)."""
 
@@ -145,6 +149,16 @@ class LLMock:
 
     def requests(self):
         return self.call("GET", "/_llmock/requests")["requests"]
+
+    def model_calls(self, path_suffix="/chat/completions"):
+        """The requests to `path_suffix`, each user message without the `<current_datetime>` block
+        copilot-swift adds (as the official runtime does), so tests compare what was typed."""
+        calls = [r for r in self.requests() if r["path"].endswith(path_suffix)]
+        for call in calls:
+            for message in (call.get("body") or {}).get("messages") or []:
+                if message.get("role") == "user" and isinstance(message.get("content"), str):
+                    message["content"] = DATETIME.sub("", message["content"])
+        return calls
 
     def stop(self):
         self.process.terminate()

@@ -87,6 +87,7 @@ extension SessionEvent {
         case mcpOAuthCompleted(MCPOAuthCompleted)
         case mcpServersLoaded(MCPServersLoaded)
         case mcpServerStatusChanged(MCPServerStatusChanged)
+        case skillInvoked(SkillInvoked)
         /// An event type this library does not model (from a newer runtime, say), with its data as raw JSON.
         case unknown(type: String, data: JSONValue)
 
@@ -102,7 +103,7 @@ extension SessionEvent {
                 SessionError.self, SessionWarning.self, SessionIdle.self, Abort.self,
                 SessionModeChanged.self, SessionPlanChanged.self, SessionTitleChanged.self, SessionWorkspaceFileChanged.self, SessionContextChanged.self, SessionUsageInfo.self, PendingMessagesModified.self, ToolExecutionPartialResult.self, SessionShutdown.self,
                 ElicitationRequested.self, ElicitationCompleted.self, CapabilitiesChanged.self, CommandsChanged.self,
-                MCPOAuthRequired.self, MCPOAuthCompleted.self, MCPServersLoaded.self, MCPServerStatusChanged.self,
+                MCPOAuthRequired.self, MCPOAuthCompleted.self, MCPServersLoaded.self, MCPServerStatusChanged.self, SkillInvoked.self,
             ]
             return Dictionary(uniqueKeysWithValues: types.map { ($0.eventType, $0) })
         }()
@@ -159,6 +160,7 @@ extension SessionEvent {
             case .mcpOAuthCompleted(let data): visitor.visit(data)
             case .mcpServersLoaded(let data): visitor.visit(data)
             case .mcpServerStatusChanged(let data): visitor.visit(data)
+            case .skillInvoked(let data): visitor.visit(data)
             case .unknown: nil
             }
         }

@@ -47,6 +47,7 @@ extension SessionEventKind where Data == SessionEvent.MCPOAuthRequired { public 
 extension SessionEventKind where Data == SessionEvent.MCPOAuthCompleted { public static var mcpOAuthCompleted: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.MCPServersLoaded { public static var mcpServersLoaded: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.MCPServerStatusChanged { public static var mcpServerStatusChanged: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SkillInvoked { public static var skillInvoked: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.HookStart { public static var hookStart: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.HookEnd { public static var hookEnd: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.SessionError { public static var sessionError: Self { .init() } }

@@ -59,6 +59,12 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     package var defaultAgent: DefaultAgent?
     /// Folders whose instruction files join the system prompt.
     package var instructionDirectories: [String]?
+    /// Folders of skills (`SKILL.md` in each subfolder).
+    package var skillDirectories: [String]?
+    /// Skills the model may not load, by name.
+    package var disabledSkills: [String]?
+    /// Read the working directory's own instruction files and skills.
+    package var enableConfigDiscovery: Bool?
     /// MCP servers by name.
     package var mcpServers: [String: MCPServerParams]?
     /// Names of ``mcpServers`` not to start.
@@ -239,6 +245,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         case toolFilterPrecedence, streaming
         case reasoningEffort, workingDirectory, modelCapabilities, hooks, requestPermission, requestUserInput, requestElicitation, requestMcpApps, commands, builtInTools
         case maxTurns, maxOutputTokens, temperature, disableResume, clientName, defaultAgent, instructionDirectories
+        case skillDirectories, disabledSkills, enableConfigDiscovery
         case mcpServers, disabledMcpServers, envValueMode
     }
 
@@ -290,6 +297,9 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         clientName = try container.decodeIfPresent(String.self, forKey: .clientName)
         defaultAgent = try container.decodeIfPresent(DefaultAgent.self, forKey: .defaultAgent)
         instructionDirectories = try container.decodeIfPresent([String].self, forKey: .instructionDirectories)
+        skillDirectories = try container.decodeIfPresent([String].self, forKey: .skillDirectories)
+        disabledSkills = try container.decodeIfPresent([String].self, forKey: .disabledSkills)
+        enableConfigDiscovery = try container.decodeIfPresent(Bool.self, forKey: .enableConfigDiscovery)
         mcpServers = try container.decodeIfPresent([String: MCPServerParams].self, forKey: .mcpServers)
         disabledMcpServers = try container.decodeIfPresent([String].self, forKey: .disabledMcpServers)
         envValueMode = try container.decodeIfPresent(String.self, forKey: .envValueMode)
@@ -337,6 +347,9 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         try container.encodeIfPresent(clientName, forKey: .clientName)
         try container.encodeIfPresent(defaultAgent, forKey: .defaultAgent)
         try container.encodeIfPresent(instructionDirectories, forKey: .instructionDirectories)
+        try container.encodeIfPresent(skillDirectories, forKey: .skillDirectories)
+        try container.encodeIfPresent(disabledSkills, forKey: .disabledSkills)
+        try container.encodeIfPresent(enableConfigDiscovery, forKey: .enableConfigDiscovery)
         try container.encodeIfPresent(mcpServers, forKey: .mcpServers)
         try container.encodeIfPresent(disabledMcpServers, forKey: .disabledMcpServers)
         try container.encodeIfPresent(envValueMode, forKey: .envValueMode)

@@ -12,6 +12,8 @@ struct ConversationReplay {
     /// abort or error after it (the process was killed mid-turn). The resumed session says so.
     private(set) var endsInterrupted = false
     private var pendingCalls: [String] = []
+    /// Messages that follow the current turn's results (skills it loaded).
+    private var followUps: [String] = []
     /// A user message waits for its turn's reply, abort or error.
     private var unanswered = false
 
@@ -53,6 +55,10 @@ struct ConversationReplay {
             guard let index = pendingCalls.firstIndex(of: done.toolCallId) else { return }
             pendingCalls.remove(at: index)
             history.append(.toolResult(callID: done.toolCallId, content: done.result?.content ?? done.error?.message ?? ""))
+            if pendingCalls.isEmpty { appendFollowUps() }
+        case .skillInvoked(let skill):
+            // A skill's instructions follow the results of the turn that loaded it.
+            followUps.append(skill.content)
         case .sessionCompactionComplete(let compaction):
             guard compaction.success, let summary = compaction.summaryContent else { return }
             // Compaction replaced everything before the latest user message with the summary.
@@ -70,6 +76,12 @@ struct ConversationReplay {
             history.append(.toolResult(callID: id, content: "The execution of this tool, or a previous tool was interrupted."))
         }
         pendingCalls.removeAll()
+        appendFollowUps()
+    }
+
+    private mutating func appendFollowUps() {
+        history.append(contentsOf: followUps.map { .user($0) })
+        followUps.removeAll()
     }
 
     private mutating func closeInterruptedTurn() {

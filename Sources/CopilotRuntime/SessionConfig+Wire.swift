@@ -49,6 +49,9 @@ extension SessionCreateParams {
         temperature = config.temperature
         clientName = config.clientName
         instructionDirectories = config.instructionDirectories.isEmpty ? nil : config.instructionDirectories
+        skillDirectories = config.skillDirectories.isEmpty ? nil : config.skillDirectories
+        disabledSkills = config.disabledSkills.isEmpty ? nil : config.disabledSkills
+        enableConfigDiscovery = config.enableConfigDiscovery ? true : nil
         workingDirectory = config.workingDirectory
         if !config.mcpServers.isEmpty { mcpServers = config.mcpServers.mapValues(MCPServerParams.init) }
         if !config.disabledMCPServers.isEmpty { disabledMcpServers = config.disabledMCPServers }
@@ -182,6 +185,9 @@ extension SessionConfig {
         modelCapabilities = capabilities
         clientName = params.clientName
         instructionDirectories = params.instructionDirectories ?? []
+        skillDirectories = params.skillDirectories ?? []
+        disabledSkills = params.disabledSkills ?? []
+        enableConfigDiscovery = params.enableConfigDiscovery == true
         enableCitations = params.enableCitations == true
         temperature = params.temperature
         let disabled = Set(params.disabledMcpServers ?? [])

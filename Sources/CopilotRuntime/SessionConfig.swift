@@ -58,6 +58,16 @@ public struct SessionConfig: Sendable {
     /// Folders whose instruction files (`.github/copilot-instructions.md`,
     /// `.github/instructions/*.instructions.md`, `AGENTS.md`) join the system prompt.
     public var instructionDirectories: [String] = []
+    /// Folders of skills: each subfolder with a `SKILL.md` (front matter `name`, `description`) is a
+    /// skill the model may load with the `skill` tool.
+    public var skillDirectories: [String] = []
+    /// Skills, by name, the model may not load (``CopilotSession`` can turn them on again).
+    public var disabledSkills: [String] = []
+    /// Reads the project's own configuration from the working directory, as the official runtime
+    /// does: its instruction files (`.github/copilot-instructions.md`,
+    /// `.github/instructions/*.instructions.md`, `AGENTS.md`) and its skills (`.github/skills`,
+    /// `.claude/skills`). Off by default: nothing in the working directory shapes the prompt unasked.
+    public var enableConfigDiscovery = false
     /// Sampling temperature (`0` answers alike each time); the provider's default when nil.
     public var temperature: Double?
     /// Anthropic: documents attached as blobs (PDF, plain text) are sent with citations enabled,

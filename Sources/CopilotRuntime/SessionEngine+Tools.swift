@@ -77,7 +77,7 @@ extension SessionEngine {
     ) async -> ToolOutcome {
         var output: ToolRunOutput
         do {
-            output = try await source.run(toolCallContext(call, arguments: arguments, preApproved: preApproved))
+            output = try await source.run(toolCallContext(call, arguments: arguments, preApproved: preApproved, turnID: turnID))
         } catch {
             if Task.isCancelled || error is CancellationError {
                 return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
@@ -113,17 +113,18 @@ extension SessionEngine {
                 result: .init(content: result.textResultForLlm, contents: output.contents, structuredContent: output.structuredContent),
                 turnId: turnID)))
             return ToolOutcome(
-                callID: call.id, textForModel: result.textResultForLlm, endsInteraction: false, images: output.images, imagePath: output.imagePath)
+                callID: call.id, textForModel: result.textResultForLlm, endsInteraction: false, images: output.images, imagePath: output.imagePath,
+                followUp: output.followUp)
         case .failure, .denied, .rejected:
             return fail(call, turnID: turnID, result)
         }
     }
 
     /// What a source's call gets from this session.
-    private func toolCallContext(_ call: ToolCall, arguments: JSONValue, preApproved: Bool) -> ToolCallContext {
+    private func toolCallContext(_ call: ToolCall, arguments: JSONValue, preApproved: Bool, turnID: String) -> ToolCallContext {
         ToolCallContext(
             sessionId: sessionId, call: call, arguments: arguments,
-            workingDirectory: workingDirectory ?? FileManager.default.currentDirectoryPath,
+            workingDirectory: workingDirectory ?? FileManager.default.currentDirectoryPath, turnID: turnID,
             ask: { request in await self.decide(request, preApproved: preApproved) },
             permit: { request in
                 let decision = await self.decide(request, preApproved: preApproved)

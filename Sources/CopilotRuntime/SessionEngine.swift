@@ -34,6 +34,8 @@ package actor SessionEngine {
     private var endReported = false
     /// Where the tools come from: which ones a model call offers, and who runs a call.
     var registry: ToolRegistry
+    /// The session's skills (see `Skills.swift`).
+    package nonisolated let skills: SkillCatalog
     /// The MCP servers the session was configured with (disabled ones too), how to start them, and
     /// which are disabled (see `SessionEngine+MCP.swift`).
     var mcp: MCPHost
@@ -115,6 +117,8 @@ package actor SessionEngine {
         var imagePath: String?
         /// The arguments a `preToolUse` hook ran the call with instead of the model's (JSON text).
         var modifiedArguments: String?
+        /// Text for the model as a message after the turn's results (a skill's instructions).
+        var followUp: String?
     }
 
     /// The producer name reported in `session.start`.
@@ -154,7 +158,12 @@ package actor SessionEngine {
         self.provider = provider
         self.providerType = config.provider?.resolvedType.rawValue
         self.systemMessage = config.systemMessage
-        self.instructionDirectories = config.instructionDirectories
+        // With config discovery, the working directory's own instruction files come after the configured folders'.
+        let projectFolder = config.enableConfigDiscovery ? config.workingDirectory ?? FileManager.default.currentDirectoryPath : nil
+        self.instructionDirectories = config.instructionDirectories + (projectFolder.map { [$0] } ?? [])
+        skills = SkillCatalog(
+            directories: config.skillDirectories, disabled: config.disabledSkills, discovery: projectFolder != nil,
+            workingDirectory: projectFolder)
         self.citations = config.enableCitations
         self.temperature = config.temperature
         // Built-in tools first, then the app's, as the official runtime lists them; an app's tool
@@ -165,6 +174,7 @@ package actor SessionEngine {
         if let handler = config.onUserInputRequest {
             registry.register(UserInputToolSource(handler: handler), id: "builtin:\(UserInputHandler.toolName)")
         }
+        if !skills.isEmpty { registry.register(SkillToolSource(catalog: skills), id: "builtin:\(SkillToolSource.toolName)") }
         registry.register(AppToolSource(appTools: appTools), id: Self.appToolSourceID)
         var mcp = MCPHost(
             configs: config.mcpServers, connector: config.mcpConnector, disabled: Set(config.disabledMCPServers),
@@ -603,6 +613,7 @@ package actor SessionEngine {
             for outcome in outcomes where !outcome.images.isEmpty {
                 history.append(.user(Self.toolImagePrefix + (outcome.imagePath ?? ""), media: outcome.images))
             }
+            history.append(contentsOf: outcomes.compactMap(\.followUp).map { .user($0) })
             try Task.checkCancellation()
             closeOpenTurn()
             if outcomes.contains(where: \.endsInteraction) { return false }

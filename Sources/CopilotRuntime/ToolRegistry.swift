@@ -43,6 +43,8 @@ package struct ToolCallContext: Sendable {
     package var arguments: JSONValue
     /// The session's working directory now.
     package var workingDirectory: String
+    /// The turn the call belongs to.
+    package var turnID: String
     /// The session's decision on a permission request: its rules, approve-all, what was approved for
     /// the session, and otherwise the permission handler. A `preToolUse` hook that allowed the call
     /// approves what stays inside the working directory.
@@ -65,6 +67,8 @@ package struct ToolRunOutput: Sendable {
     package var contents: [JSONValue]?
     /// The structured result, for `tool.execution_complete` (an MCP tool's `structuredContent`).
     package var structuredContent: JSONValue?
+    /// Text the model gets as a message of its own after the turn's results (a skill's instructions).
+    package var followUp: String?
 
     package init(
         _ result: ToolResult, images: [MediaContent] = [], imagePath: String? = nil, contents: [JSONValue]? = nil, structuredContent: JSONValue? = nil

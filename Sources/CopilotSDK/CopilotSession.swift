@@ -117,6 +117,25 @@ public final class CopilotSession: Sendable {
     /// `needs-auth`, `stopped`, `disabled`) and, while connected, its tools.
     public func mcpServers() async throws -> [MCPServerStatus] { try await backend.mcpServers() }
 
+    /// The session's skills (``SessionConfig/skillDirectories``, and with
+    /// ``SessionConfig/enableConfigDiscovery`` the project's), enabled or not. The folders are read
+    /// on first use and by ``reloadSkills()``.
+    public func skills() async throws -> [Skill] { try await backend.skills() }
+
+    /// Lets the model load the skill `name` (`enabled`), or stops it from doing so.
+    ///
+    /// - Throws: ``CopilotError`` `invalidInput` (in process) or the runtime's error when the
+    ///   session has no skill of that name.
+    public func setSkill(_ name: String, enabled: Bool) async throws { try await backend.setSkill(name, enabled: enabled) }
+
+    /// Reads the skill folders again (a skill added or changed on disk shows from now on); returns
+    /// what was wrong with them.
+    @discardableResult
+    public func reloadSkills() async throws -> SkillDiagnostics { try await backend.reloadSkills() }
+
+    /// The skills the model loaded so far, oldest first.
+    public func invokedSkills() async throws -> [InvokedSkill] { try await backend.invokedSkills() }
+
     /// Asks the user to fill a form: `requestedSchema` is a JSON Schema object of flat properties
     /// (strings, numbers, booleans, enums). Answered by `SessionConfig.onElicitationRequest` (in
     /// process) or by a client connected to the runtime that answers forms; emits

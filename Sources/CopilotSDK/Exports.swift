@@ -7,6 +7,9 @@
 @_exported public import struct CopilotCore.SessionEventKind
 @_exported public import struct CopilotCore.PermissionRequest
 @_exported public import struct CopilotCore.Attachment
+@_exported public import struct CopilotCore.Skill
+@_exported public import struct CopilotCore.InvokedSkill
+@_exported public import struct CopilotCore.SkillDiagnostics
 
 // Providers: where model calls go and how.
 @_exported public import struct CopilotProviders.ProviderConfig

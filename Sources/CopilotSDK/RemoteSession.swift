@@ -68,6 +68,18 @@ final class RemoteSession: SessionBackend {
         return ElicitationResult(action: ElicitationResult.Action(rawValue: result.action) ?? .cancel, content: result.content?.objectValue)
     }
 
+    func skills() async throws -> [Skill] { try await runtime.call(RPC.sessionSkillsList, SessionIDParams(sessionId: id)).skills }
+
+    func setSkill(_ name: String, enabled: Bool) async throws {
+        _ = try await runtime.call(enabled ? RPC.sessionSkillsEnable : RPC.sessionSkillsDisable, SkillNameParams(sessionId: id, name: name))
+    }
+
+    func reloadSkills() async throws -> SkillDiagnostics { try await runtime.call(RPC.sessionSkillsReload, SessionIDParams(sessionId: id)) }
+
+    func invokedSkills() async throws -> [InvokedSkill] {
+        try await runtime.call(RPC.sessionSkillsGetInvoked, SessionIDParams(sessionId: id)).skills
+    }
+
     func mcpServers() async throws -> [MCPServerStatus] {
         var servers: [MCPServerStatus] = []
         for server in try await runtime.call(RPC.sessionMCPList, SessionIDParams(sessionId: id)).servers {

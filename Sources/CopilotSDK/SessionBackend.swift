@@ -26,6 +26,14 @@ protocol SessionBackend: Sendable {
     func elicit(message: String, requestedSchema: JSONValue?) async throws -> ElicitationResult
     /// The session's MCP servers, their status and tools.
     func mcpServers() async throws -> [MCPServerStatus]
+    /// The session's skills, enabled or not.
+    func skills() async throws -> [Skill]
+    /// Lets the model load the skill `name`, or stops it.
+    func setSkill(_ name: String, enabled: Bool) async throws
+    /// Reads the skill folders again.
+    func reloadSkills() async throws -> SkillDiagnostics
+    /// The skills the model loaded so far.
+    func invokedSkills() async throws -> [InvokedSkill]
 }
 
 /// An in-process session: the host runs it in this process and stores it when the client has a store.
@@ -43,6 +51,14 @@ extension SessionHost: SessionBackend {
         return Compaction(messagesRemoved: removed, tokensRemoved: tokens, summary: summary)
     }
     func mcpServers() async throws -> [MCPServerStatus] { await engine.mcpStatus }
+    func skills() async throws -> [Skill] { engine.skills.skills }
+    func setSkill(_ name: String, enabled: Bool) async throws {
+        guard engine.skills.setEnabled(name, enabled) else {
+            throw CopilotError(code: .invalidInput, message: "Skill not found: \(name). Call skills() for the names this session has.")
+        }
+    }
+    func reloadSkills() async throws -> SkillDiagnostics { engine.skills.reload() }
+    func invokedSkills() async throws -> [InvokedSkill] { engine.skills.invoked }
     func elicit(message: String, requestedSchema: JSONValue?) async throws -> ElicitationResult {
         try await engine.elicit(ElicitationRequest(requestId: UUID().uuidString.lowercased(), message: message, requestedSchema: requestedSchema))
     }

@@ -367,6 +367,7 @@ package final class RuntimeServer: Sendable {
         }
         addSessionStateMethods(to: &router, server)
         addMCPMethods(to: &router, server)
+        addSkillMethods(to: &router, server)
         addUIMethods(to: &router, server)
         addCatalogMethods(to: &router, server)
         router.on(RPC.sessionLog) { [unowned server] params, _ in

@@ -241,9 +241,9 @@ struct SessionEventCodingTests {
     func ephemeralAndUnknown() throws {
         let idle = SessionEvent(payload: .sessionIdle(.init()))
         #expect(try JSONValue(parsing: idle.jsonLine())["ephemeral"] == true)
-        let line = #"{"id":"6f1c1d2e-5b7a-4c1e-9a55-0d7a1c2b3e4f","timestamp":"2026-01-01T00:00:00Z","parentId":null,"type":"skill.invoked","data":{"title":"Hi"}}"#
+        let line = #"{"id":"6f1c1d2e-5b7a-4c1e-9a55-0d7a1c2b3e4f","timestamp":"2026-01-01T00:00:00Z","parentId":null,"type":"canvas.opened","data":{"title":"Hi"}}"#
         let decoded = try JSONDecoder().decode(SessionEvent.self, from: Data(line.utf8))
-        #expect(decoded.payload == .unknown(type: "skill.invoked", data: ["title": "Hi"]))
+        #expect(decoded.payload == .unknown(type: "canvas.opened", data: ["title": "Hi"]))
     }
 
     @Test("a non-UUID id is rejected, as the official parser does")

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 
 
 def chat_calls(mock):
-    return [r for r in mock.requests() if r["path"].endswith("/chat/completions")]
+    return mock.model_calls()
 
 
 class TmuxChat:

@@ -7,7 +7,7 @@ def events_of(stdout: str):
 
 
 def chat_calls(mock):
-    return [r for r in mock.requests() if r["path"].endswith("/chat/completions")]
+    return mock.model_calls()
 
 
 def test_text_answer_streams_and_matches_final_message(fresh_llmock, cli):
@@ -23,6 +23,8 @@ def test_text_answer_streams_and_matches_final_message(fresh_llmock, cli):
     assert final["content"] and final["content"] == deltas
     body = chat_calls(fresh_llmock)[0]["body"]
     assert body["stream"] is True and body["messages"][-1] == {"role": "user", "content": "What is 2+2?"}
+    raw = [r for r in fresh_llmock.requests() if r["path"].endswith("/chat/completions")][0]["body"]["messages"][-1]["content"]
+    assert raw.startswith("What is 2+2?\n\n<current_datetime>") and raw.endswith("Z</current_datetime>"), raw
     assert fresh_llmock.verdict()["passed"]
 
 

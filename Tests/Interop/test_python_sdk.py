@@ -36,7 +36,7 @@ ONLY_APP_TOOLS = ["custom:*"]
 
 
 def chat_calls(mock):
-    return [r for r in mock.requests() if r["path"].endswith("/chat/completions")]
+    return mock.model_calls()
 
 
 def test_byok_doc_example(fresh_llmock, sdk_env):
