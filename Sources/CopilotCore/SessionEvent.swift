@@ -88,6 +88,11 @@ extension SessionEvent {
         case mcpServersLoaded(MCPServersLoaded)
         case mcpServerStatusChanged(MCPServerStatusChanged)
         case skillInvoked(SkillInvoked)
+        case subagentStarted(SubagentStarted)
+        case subagentCompleted(SubagentCompleted)
+        case subagentFailed(SubagentFailed)
+        case subagentSelected(SubagentSelected)
+        case subagentDeselected(SubagentDeselected)
         /// An event type this library does not model (from a newer runtime, say), with its data as raw JSON.
         case unknown(type: String, data: JSONValue)
 
@@ -104,6 +109,7 @@ extension SessionEvent {
                 SessionModeChanged.self, SessionPlanChanged.self, SessionTitleChanged.self, SessionWorkspaceFileChanged.self, SessionContextChanged.self, SessionUsageInfo.self, PendingMessagesModified.self, ToolExecutionPartialResult.self, SessionShutdown.self,
                 ElicitationRequested.self, ElicitationCompleted.self, CapabilitiesChanged.self, CommandsChanged.self,
                 MCPOAuthRequired.self, MCPOAuthCompleted.self, MCPServersLoaded.self, MCPServerStatusChanged.self, SkillInvoked.self,
+                SubagentStarted.self, SubagentCompleted.self, SubagentFailed.self, SubagentSelected.self, SubagentDeselected.self,
             ]
             return Dictionary(uniqueKeysWithValues: types.map { ($0.eventType, $0) })
         }()
@@ -161,6 +167,11 @@ extension SessionEvent {
             case .mcpServersLoaded(let data): visitor.visit(data)
             case .mcpServerStatusChanged(let data): visitor.visit(data)
             case .skillInvoked(let data): visitor.visit(data)
+            case .subagentStarted(let data): visitor.visit(data)
+            case .subagentCompleted(let data): visitor.visit(data)
+            case .subagentFailed(let data): visitor.visit(data)
+            case .subagentSelected(let data): visitor.visit(data)
+            case .subagentDeselected(let data): visitor.visit(data)
             case .unknown: nil
             }
         }

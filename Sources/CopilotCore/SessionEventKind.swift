@@ -48,6 +48,11 @@ extension SessionEventKind where Data == SessionEvent.MCPOAuthCompleted { public
 extension SessionEventKind where Data == SessionEvent.MCPServersLoaded { public static var mcpServersLoaded: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.MCPServerStatusChanged { public static var mcpServerStatusChanged: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.SkillInvoked { public static var skillInvoked: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SubagentStarted { public static var subagentStarted: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SubagentCompleted { public static var subagentCompleted: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SubagentFailed { public static var subagentFailed: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SubagentSelected { public static var subagentSelected: Self { .init() } }
+extension SessionEventKind where Data == SessionEvent.SubagentDeselected { public static var subagentDeselected: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.HookStart { public static var hookStart: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.HookEnd { public static var hookEnd: Self { .init() } }
 extension SessionEventKind where Data == SessionEvent.SessionError { public static var sessionError: Self { .init() } }

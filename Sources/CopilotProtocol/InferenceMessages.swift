@@ -23,11 +23,16 @@ package struct InferenceRequestStartParams: Codable, Sendable, Hashable {
     package var transport: String?
     /// What kind of model call this is (`conversation-agent`, `conversation-compaction`, …).
     package var interactionType: String?
+    /// The agent the call is for, and the one that started it (for a sub-agent).
+    package var agentId: String?
+    package var parentAgentId: String?
 
     package init(
         requestId: String, method: String, url: String, headers: MultiValueHeaders, sessionId: String?, transport: String? = "http",
-        interactionType: String? = nil
+        interactionType: String? = nil, agentId: String? = nil, parentAgentId: String? = nil
     ) {
+        self.agentId = agentId
+        self.parentAgentId = parentAgentId
         self.requestId = requestId
         self.method = method
         self.url = url

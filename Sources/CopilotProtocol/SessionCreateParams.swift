@@ -65,6 +65,40 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     package var disabledSkills: [String]?
     /// Read the working directory's own instruction files and skills.
     package var enableConfigDiscovery: Bool?
+    /// Agents the main agent may delegate to (`task`) or run as.
+    package var customAgents: [CustomAgentParams]?
+    /// The custom agent the session starts with.
+    package var agent: String?
+    /// Built-in agents the `task` tool does not offer.
+    package var excludedBuiltinAgents: [String]?
+
+    /// One custom agent, as the official SDKs send it.
+    package struct CustomAgentParams: Codable, Sendable, Hashable {
+        package var name: String
+        package var displayName: String?
+        package var description: String?
+        package var prompt: String?
+        package var tools: [String]?
+        package var infer: Bool?
+        package var skills: [String]?
+        package var model: String?
+        package var reasoningEffort: String?
+
+        package init(
+            name: String, displayName: String? = nil, description: String? = nil, prompt: String? = nil, tools: [String]? = nil,
+            infer: Bool? = nil, skills: [String]? = nil, model: String? = nil, reasoningEffort: String? = nil
+        ) {
+            self.name = name
+            self.displayName = displayName
+            self.description = description
+            self.prompt = prompt
+            self.tools = tools
+            self.infer = infer
+            self.skills = skills
+            self.model = model
+            self.reasoningEffort = reasoningEffort
+        }
+    }
     /// MCP servers by name.
     package var mcpServers: [String: MCPServerParams]?
     /// Names of ``mcpServers`` not to start.
@@ -245,7 +279,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         case toolFilterPrecedence, streaming
         case reasoningEffort, workingDirectory, modelCapabilities, hooks, requestPermission, requestUserInput, requestElicitation, requestMcpApps, commands, builtInTools
         case maxTurns, maxOutputTokens, temperature, disableResume, clientName, defaultAgent, instructionDirectories
-        case skillDirectories, disabledSkills, enableConfigDiscovery
+        case skillDirectories, disabledSkills, enableConfigDiscovery, customAgents, agent, excludedBuiltinAgents
         case mcpServers, disabledMcpServers, envValueMode
     }
 
@@ -300,6 +334,9 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         skillDirectories = try container.decodeIfPresent([String].self, forKey: .skillDirectories)
         disabledSkills = try container.decodeIfPresent([String].self, forKey: .disabledSkills)
         enableConfigDiscovery = try container.decodeIfPresent(Bool.self, forKey: .enableConfigDiscovery)
+        customAgents = try container.decodeIfPresent([CustomAgentParams].self, forKey: .customAgents)
+        agent = try container.decodeIfPresent(String.self, forKey: .agent)
+        excludedBuiltinAgents = try container.decodeIfPresent([String].self, forKey: .excludedBuiltinAgents)
         mcpServers = try container.decodeIfPresent([String: MCPServerParams].self, forKey: .mcpServers)
         disabledMcpServers = try container.decodeIfPresent([String].self, forKey: .disabledMcpServers)
         envValueMode = try container.decodeIfPresent(String.self, forKey: .envValueMode)
@@ -350,6 +387,9 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         try container.encodeIfPresent(skillDirectories, forKey: .skillDirectories)
         try container.encodeIfPresent(disabledSkills, forKey: .disabledSkills)
         try container.encodeIfPresent(enableConfigDiscovery, forKey: .enableConfigDiscovery)
+        try container.encodeIfPresent(customAgents, forKey: .customAgents)
+        try container.encodeIfPresent(agent, forKey: .agent)
+        try container.encodeIfPresent(excludedBuiltinAgents, forKey: .excludedBuiltinAgents)
         try container.encodeIfPresent(mcpServers, forKey: .mcpServers)
         try container.encodeIfPresent(disabledMcpServers, forKey: .disabledMcpServers)
         try container.encodeIfPresent(envValueMode, forKey: .envValueMode)

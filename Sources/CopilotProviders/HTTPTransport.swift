@@ -60,12 +60,32 @@ public struct HTTPTransportRequest: Sendable, Hashable {
     public var url: String
     public var headers: HeaderFields
     public var body: [UInt8]?
+    /// For a model call: the agent it is for.
+    public var origin: ModelCallOrigin?
 
     public init(method: String, url: String, headers: HeaderFields = [:], body: [UInt8]? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+    }
+}
+
+/// Which agent a model call is for: the session's main agent, or a sub-agent it started. A
+/// transport that hands calls on (a client carrying model calls, as the official protocol lets it)
+/// passes this along.
+public struct ModelCallOrigin: Sendable, Hashable {
+    /// The agent's id: the session's id for its main agent.
+    public var agentId: String
+    /// The agent that started it, for a sub-agent.
+    public var parentAgentId: String?
+    /// `conversation-agent` for the main agent, `conversation-subagent` for a sub-agent.
+    public var interactionType: String
+
+    public init(agentId: String, parentAgentId: String? = nil, interactionType: String) {
+        self.agentId = agentId
+        self.parentAgentId = parentAgentId
+        self.interactionType = interactionType
     }
 }
 

@@ -41,6 +41,9 @@ package struct ModelRequest: Sendable, Hashable {
     /// Sampling temperature; the provider's default when nil (Anthropic ignores it while thinking).
     package var temperature: Double?
 
+    /// The agent the call is for (passed on to the transport).
+    package var origin: ModelCallOrigin?
+
     package init(
         model: String, systemPrompt: String? = nil, messages: [ConversationItem], tools: [ToolDefinition] = [],
         maxOutputTokens: Int? = nil, reasoningEffort: String? = nil, stream: Bool = true, headers: [String: String] = [:]

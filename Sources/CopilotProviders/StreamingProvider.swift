@@ -155,8 +155,9 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
         if retryCount > 0 { headers.replaceOrAdd(name: "x-retry-count", value: String(retryCount)) }
 
         context.logger.debug("model call", metadata: ["url": "\(endpoint.url)", "model": "\(request.model)", "attempt": "\(retryCount + 1)"])
-        let response = try await context.transport.execute(
-            HTTPTransportRequest(method: "POST", url: endpoint.url, headers: headers, body: Array(body)))
+        var transportRequest = HTTPTransportRequest(method: "POST", url: endpoint.url, headers: headers, body: Array(body))
+        transportRequest.origin = request.origin
+        let response = try await context.transport.execute(transportRequest)
         guard (200..<300).contains(response.status) else {
             let errorBody = (try? await response.body.collect(upTo: Self.errorBodyLimit)) ?? []
             throw ProviderError.fromHTTPResponse(

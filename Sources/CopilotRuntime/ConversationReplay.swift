@@ -30,6 +30,8 @@ struct ConversationReplay {
 
     private mutating func apply(_ event: SessionEvent) {
         if !event.ephemeral { lastPersistedID = event.id }
+        // A sub-agent's events are its own conversation, not the main agent's.
+        guard event.agentId == nil else { return }
         switch event.payload {
         case .userMessage(let message):
             closeInterruptedCalls()
@@ -56,7 +58,7 @@ struct ConversationReplay {
             pendingCalls.remove(at: index)
             history.append(.toolResult(callID: done.toolCallId, content: done.result?.content ?? done.error?.message ?? ""))
             if pendingCalls.isEmpty { appendFollowUps() }
-        case .skillInvoked(let skill):
+        case .skillInvoked(let skill) where skill.trigger != "context-load":
             // A skill's instructions follow the results of the turn that loaded it.
             followUps.append(skill.content)
         case .sessionCompactionComplete(let compaction):

@@ -43,6 +43,14 @@ extension HookPoint where Input == AgentStopInput, Output == AgentStopOutput {
     package static var agentStop: Self { .init(name: "agentStop", handler: { $0.onAgentStop }, install: { $0.onAgentStop = $1 }) }
 }
 
+extension HookPoint where Input == SubagentStartInput, Output == SubagentStartOutput {
+    package static var subagentStart: Self { .init(name: "subagentStart", handler: { $0.onSubagentStart }, install: { $0.onSubagentStart = $1 }) }
+}
+
+extension HookPoint where Input == SubagentStopInput, Output == SubagentStopOutput {
+    package static var subagentStop: Self { .init(name: "subagentStop", handler: { $0.onSubagentStop }, install: { $0.onSubagentStop = $1 }) }
+}
+
 extension HookPoint where Input == UserPromptSubmittedInput, Output == UserPromptSubmittedOutput {
     package static var userPromptSubmitted: Self {
         .init(name: "userPromptSubmitted", handler: { $0.onUserPromptSubmitted }, install: { $0.onUserPromptSubmitted = $1 })
@@ -104,6 +112,7 @@ package enum HookPoints {
     package static let all: [any AnyHookPoint] = [
         HookPoint.preToolUse, HookPoint.preMcpToolCall, HookPoint.postToolUse, HookPoint.postToolUseFailure, HookPoint.userPromptSubmitted,
         HookPoint.userPromptTransformed, HookPoint.sessionStart, HookPoint.sessionEnd, HookPoint.errorOccurred, HookPoint.agentStop,
+        HookPoint.subagentStart, HookPoint.subagentStop,
     ]
 
     /// The point named `name` (a `hookType`), if there is one.

@@ -52,6 +52,16 @@ extension SessionCreateParams {
         skillDirectories = config.skillDirectories.isEmpty ? nil : config.skillDirectories
         disabledSkills = config.disabledSkills.isEmpty ? nil : config.disabledSkills
         enableConfigDiscovery = config.enableConfigDiscovery ? true : nil
+        if !config.customAgents.isEmpty {
+            customAgents = config.customAgents.map { agent in
+                CustomAgentParams(
+                    name: agent.name, displayName: agent.displayName, description: agent.description, prompt: agent.prompt, tools: agent.tools,
+                    infer: agent.infer ? nil : false, skills: agent.skills, model: agent.model, reasoningEffort: agent.reasoningEffort)
+            }
+        }
+        agent = config.agent
+        if !config.excludedBuiltInAgents.isEmpty { excludedBuiltinAgents = config.excludedBuiltInAgents }
+        if !config.defaultAgentExcludedTools.isEmpty { defaultAgent = DefaultAgent(excludedTools: config.defaultAgentExcludedTools) }
         workingDirectory = config.workingDirectory
         if !config.mcpServers.isEmpty { mcpServers = config.mcpServers.mapValues(MCPServerParams.init) }
         if !config.disabledMCPServers.isEmpty { disabledMcpServers = config.disabledMCPServers }
@@ -172,8 +182,7 @@ extension SessionConfig {
             tools: tools,
             builtInTools: builtIns,
             availableTools: params.availableTools,
-            // The default agent's exclusions apply to the one agent this runtime has.
-            excludedTools: params.defaultAgent?.excludedTools.map { (params.excludedTools ?? []) + $0 } ?? params.excludedTools,
+            excludedTools: params.excludedTools,
             streaming: params.streaming ?? false,
             reasoningEffort: params.reasoningEffort,
             maxOutputTokens: params.maxOutputTokens ?? params.modelCapabilities?.limits?.maxOutputTokens,
@@ -188,6 +197,21 @@ extension SessionConfig {
         skillDirectories = params.skillDirectories ?? []
         disabledSkills = params.disabledSkills ?? []
         enableConfigDiscovery = params.enableConfigDiscovery == true
+        defaultAgentExcludedTools = params.defaultAgent?.excludedTools ?? []
+        customAgents = try (params.customAgents ?? []).map { agent in
+            guard let prompt = agent.prompt else {
+                throw CopilotError(code: .invalidConfiguration, message: "Custom agent `\(agent.name)` needs a `prompt`.")
+            }
+            return CustomAgent(
+                name: agent.name, displayName: agent.displayName, description: agent.description, prompt: prompt, tools: agent.tools,
+                infer: agent.infer ?? true, skills: agent.skills, model: agent.model, reasoningEffort: agent.reasoningEffort)
+        }
+        agent = params.agent
+        excludedBuiltInAgents = params.excludedBuiltinAgents ?? []
+        for named in params.providers ?? [] {
+            guard let name = named.name else { continue }
+            providers[name] = try ProviderConfig(wire: named, tokens: callbacks.bearerTokenProvider(name))
+        }
         enableCitations = params.enableCitations == true
         temperature = params.temperature
         let disabled = Set(params.disabledMcpServers ?? [])

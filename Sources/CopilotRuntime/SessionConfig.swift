@@ -68,6 +68,18 @@ public struct SessionConfig: Sendable {
     /// `.github/instructions/*.instructions.md`, `AGENTS.md`) and its skills (`.github/skills`,
     /// `.claude/skills`). Off by default: nothing in the working directory shapes the prompt unasked.
     public var enableConfigDiscovery = false
+    /// Agents the main agent may delegate to with the `task` tool (besides the built-in `explore`,
+    /// `task` and `general-purpose`), and that the session may run as its main agent.
+    public var customAgents: [CustomAgent] = []
+    /// The custom agent the session starts with as its main agent; `nil` for the default agent.
+    public var agent: String?
+    /// Built-in agents (``CustomAgent/builtIn``) the `task` tool does not offer, by name.
+    public var excludedBuiltInAgents: [String] = []
+    /// Other providers, by name, whose models a custom agent may name as `provider/model`.
+    public var providers: [String: ProviderConfig] = [:]
+    /// Tools the default agent (the main agent when no custom agent is selected) is not offered,
+    /// by name; sub-agents still get them, so the main agent delegates work that needs them.
+    public var defaultAgentExcludedTools: [String] = []
     /// Sampling temperature (`0` answers alike each time); the provider's default when nil.
     public var temperature: Double?
     /// Anthropic: documents attached as blobs (PDF, plain text) are sent with citations enabled,

@@ -5,10 +5,10 @@ import Logging
 
 /// Tool calls: the hooks around them, the registry's source that runs them, and the permission decisions they ask for.
 extension SessionEngine {
-    func runTools(_ calls: [ToolCall], turnID: String) async -> [ToolOutcome] {
+    func runTools(_ calls: [ToolCall], turnID: String, agent: AgentIdentity) async -> [ToolOutcome] {
         await withTaskGroup(of: (Int, ToolOutcome).self) { group in
             for (index, call) in calls.enumerated() {
-                group.addTask { (index, await self.execute(call, turnID: turnID)) }
+                group.addTask { (index, await self.execute(call, turnID: turnID, agent: agent)) }
             }
             var outcomes = [ToolOutcome?](repeating: nil, count: calls.count)
             for await (index, outcome) in group { outcomes[index] = outcome }
@@ -23,20 +23,20 @@ extension SessionEngine {
     /// Runs one call: `tool.execution_start`, the `preToolUse` hook, the source that offers the tool
     /// (which asks permission for what the call does), the `postToolUse` hook, and
     /// `tool.execution_complete` — the same for every source.
-    func execute(_ call: ToolCall, turnID: String) async -> ToolOutcome {
+    func execute(_ call: ToolCall, turnID: String, agent: AgentIdentity) async -> ToolOutcome {
         let parsed = try? JSONValue(parsing: call.arguments.isEmpty ? "{}" : call.arguments)
         var mcp: (server: String, tool: String)?
         if case .mcp(let server, let tool) = registry.offered().first(where: { $0.name == call.name })?.tool.origin { mcp = (server, tool) }
         emit(.toolExecutionStart(.init(
             toolCallId: call.id, toolName: call.name, arguments: parsed ?? .string(call.arguments), turnId: turnID, mcpServerName: mcp?.server,
-            mcpToolName: mcp?.tool)))
+            mcpToolName: mcp?.tool)), agent: agent)
 
         let isObject = parsed.map { $0.objectValue != nil || $0 == .null } ?? false
         var invocationArguments: JSONValue = isObject && parsed != .null ? parsed ?? [:] : [:]
         var additionalContext: String?
         var hookDecision: String?
         var modifiedArguments: String?
-        let preInput = PreToolUseInput(sessionId: sessionId, toolName: call.name, toolArgs: invocationArguments, toolCallId: call.id)
+        let preInput = PreToolUseInput(sessionId: agent.hookSessionId, toolName: call.name, toolArgs: invocationArguments, toolCallId: call.id)
         if let output = await runHook(.preToolUse, preInput) {
             hookDecision = output.permissionDecision
             if let modified = output.modifiedArgs, modified.objectValue != nil {
@@ -47,24 +47,25 @@ extension SessionEngine {
             if output.permissionDecision == "deny" {
                 let reason = output.permissionDecisionReason.flatMap { $0.isEmpty ? nil : $0 } ?? "No reason provided"
                 let text = "Denied by preToolUse hook: \(reason)"
-                return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "denied")
+                return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "denied", agent: agent)
             }
         }
         // As in the official runtime, the hook sees every call the model makes, then the call is checked.
-        let offered = registry.offered()
+        let offered = offeredTools(to: agent)
         guard let source = offered.first(where: { $0.name == call.name })?.source else {
             // The official runtime's wording, which models trained on it recover from.
             let available = offered.map(\.name).joined(separator: ", ")
             let text = "Tool '\(call.name)' does not exist. Available tools that can be called are \(available)."
-            return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
+            return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure", agent: agent)
         }
         guard isObject else {
             let text = "The arguments for tool `\(call.name)` are not a JSON object: \(call.arguments.prefix(200)). Call it again with a JSON object that matches its schema."
-            return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure")
+            return fail(call, turnID: turnID, textForModel: text, eventMessage: text, code: "failure", agent: agent)
         }
 
         var outcome = await run(
-            call, on: source, arguments: invocationArguments, preApproved: hookDecision == "allow", context: additionalContext, turnID: turnID)
+            call, on: source, arguments: invocationArguments, preApproved: hookDecision == "allow", context: additionalContext, turnID: turnID,
+            agent: agent)
         outcome.modifiedArguments = modifiedArguments
         return outcome
     }
@@ -73,14 +74,14 @@ extension SessionEngine {
     /// `postToolUseFailure` hook (after a failure), and emits `tool.execution_complete`. `context`
     /// (the `preToolUse` hook's) follows the result the model gets.
     private func run(
-        _ call: ToolCall, on source: any ToolSource, arguments: JSONValue, preApproved: Bool, context: String?, turnID: String
+        _ call: ToolCall, on source: any ToolSource, arguments: JSONValue, preApproved: Bool, context: String?, turnID: String, agent: AgentIdentity
     ) async -> ToolOutcome {
         var output: ToolRunOutput
         do {
-            output = try await source.run(toolCallContext(call, arguments: arguments, preApproved: preApproved, turnID: turnID))
+            output = try await source.run(toolCallContext(call, arguments: arguments, preApproved: preApproved, turnID: turnID, agent: agent))
         } catch {
             if Task.isCancelled || error is CancellationError {
-                return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
+                return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted", agent: agent)
             }
             logger.debug("tool failed", metadata: ["tool": "\(call.name)", "error": "\(error)"])
             // Like the official runtime, the model gets a generic text; the details go to the event.
@@ -89,17 +90,18 @@ extension SessionEngine {
         }
         // An abort while the call waited (for its permission, say) interrupts it, whatever it returned.
         if Task.isCancelled {
-            return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted")
+            return fail(call, turnID: turnID, textForModel: Self.interruptedText, eventMessage: "Session aborted", code: "aborted", agent: agent)
         }
         if output.result.resultType == .success,
-            let post = await runHook(.postToolUse, PostToolUseInput(sessionId: sessionId, toolName: call.name, toolArgs: arguments, toolResult: output.result))
+            let post = await runHook(
+                .postToolUse, PostToolUseInput(sessionId: agent.hookSessionId, toolName: call.name, toolArgs: arguments, toolResult: output.result))
         {
             if let modified = post.modifiedResult { output.result = modified }
             if let context = post.additionalContext, !context.isEmpty { output.result.textResultForLlm += "\n\n" + context }
         }
         if output.result.resultType == .failure {
             let input = PostToolUseFailureInput(
-                sessionId: sessionId, toolName: call.name, toolArgs: arguments, error: output.result.error ?? output.result.textResultForLlm)
+                sessionId: agent.hookSessionId, toolName: call.name, toolArgs: arguments, error: output.result.error ?? output.result.textResultForLlm)
             if let context = await runHook(.postToolUseFailure, input)?.additionalContext, !context.isEmpty {
                 output.result.textResultForLlm += "\n\n" + context
             }
@@ -111,26 +113,26 @@ extension SessionEngine {
             emit(.toolExecutionComplete(.init(
                 toolCallId: call.id, success: true,
                 result: .init(content: result.textResultForLlm, contents: output.contents, structuredContent: output.structuredContent),
-                turnId: turnID)))
+                turnId: turnID)), agent: agent)
             return ToolOutcome(
                 callID: call.id, textForModel: result.textResultForLlm, endsInteraction: false, images: output.images, imagePath: output.imagePath,
                 followUp: output.followUp)
         case .failure, .denied, .rejected:
-            return fail(call, turnID: turnID, result)
+            return fail(call, turnID: turnID, result, agent: agent)
         }
     }
 
     /// What a source's call gets from this session.
-    private func toolCallContext(_ call: ToolCall, arguments: JSONValue, preApproved: Bool, turnID: String) -> ToolCallContext {
+    private func toolCallContext(_ call: ToolCall, arguments: JSONValue, preApproved: Bool, turnID: String, agent: AgentIdentity) -> ToolCallContext {
         ToolCallContext(
             sessionId: sessionId, call: call, arguments: arguments,
-            workingDirectory: workingDirectory ?? FileManager.default.currentDirectoryPath, turnID: turnID,
+            workingDirectory: workingDirectory ?? FileManager.default.currentDirectoryPath, turnID: turnID, agent: agent,
             ask: { request in await self.decide(request, preApproved: preApproved) },
             permit: { request in
                 let decision = await self.decide(request, preApproved: preApproved)
                 return await self.refusal(for: decision)
             },
-            publish: { payload in await self.publish(payload) },
+            publish: { payload in await self.publish(payload, agent: agent) },
             preMcpToolCall: { input in await self.runHook(.preMcpToolCall, input) })
     }
 
@@ -178,19 +180,20 @@ extension SessionEngine {
         }
     }
 
-    func fail(_ call: ToolCall, turnID: String, _ result: ToolResult) -> ToolOutcome {
+    func fail(_ call: ToolCall, turnID: String, _ result: ToolResult, agent: AgentIdentity) -> ToolOutcome {
         fail(
             call, turnID: turnID, textForModel: result.textResultForLlm, eventMessage: result.error ?? result.textResultForLlm,
-            code: result.resultType.rawValue, endsInteraction: result.resultType == .rejected)
+            code: result.resultType.rawValue, endsInteraction: result.resultType == .rejected, agent: agent)
     }
 
     func fail(
-        _ call: ToolCall, turnID: String, textForModel: String, eventMessage: String, code: String, endsInteraction: Bool = false
+        _ call: ToolCall, turnID: String, textForModel: String, eventMessage: String, code: String, endsInteraction: Bool = false,
+        agent: AgentIdentity
     ) -> ToolOutcome {
         // `result.content` records what the model was told, so a resumed session replays it exactly.
         emit(.toolExecutionComplete(.init(
             toolCallId: call.id, success: false, result: .init(content: textForModel), error: .init(message: eventMessage, code: code),
-            turnId: turnID)))
+            turnId: turnID)), agent: agent)
         return ToolOutcome(callID: call.id, textForModel: textForModel, endsInteraction: endsInteraction)
     }
 

@@ -17,7 +17,7 @@ package actor SessionEngine {
 
     /// Where model calls go; ``switchModel(to:reasoningEffort:capabilities:provider:)`` may change it.
     private(set) var provider: any ModelProvider
-    private var providerType: String?
+    var providerType: String?
     /// How the config changes the default prompt; resolved once, when the first model call needs it.
     private let systemMessage: SystemMessage?
     private var resolvedPrompt: String?
@@ -34,12 +34,19 @@ package actor SessionEngine {
     private var endReported = false
     /// Where the tools come from: which ones a model call offers, and who runs a call.
     var registry: ToolRegistry
+    /// The session's agents and sub-agents (see `SessionEngine+Agents.swift`).
+    var roster: AgentRoster
+    /// Tools the default agent is not offered (sub-agents are).
+    let defaultAgentExcludedTools: Set<String>
+    /// How providers are made, for a custom agent's model under another provider (`nil` for an
+    /// engine given its provider ready-made).
+    let providerContext: ProviderContext?
     /// The session's skills (see `Skills.swift`).
     package nonisolated let skills: SkillCatalog
     /// The MCP servers the session was configured with (disabled ones too), how to start them, and
     /// which are disabled (see `SessionEngine+MCP.swift`).
     var mcp: MCPHost
-    private let streaming: Bool
+    let streaming: Bool
     let permissionHandler: PermissionHandler?
     let permissionRules: PermissionRules
     package internal(set) var reasoningEffort: String?
@@ -48,11 +55,11 @@ package actor SessionEngine {
     let elicitationHandler: ElicitationHandler?
     /// Gets OAuth tokens for remote MCP servers (``SessionConfig/onMcpAuthRequest``).
     let mcpAuthHandler: MCPAuthHandler?
-    private let maxOutputTokens: Int?
+    let maxOutputTokens: Int?
     /// Documents go to the model with citations enabled (``SessionConfig/enableCitations``).
-    private let citations: Bool
-    private let temperature: Double?
-    private let maxTurns: Int
+    let citations: Bool
+    let temperature: Double?
+    let maxTurns: Int
     package internal(set) var workingDirectory: String?
     /// The commands the shell tools started; they and what they started end when the session closes.
     let shells: ShellSessions
@@ -63,7 +70,15 @@ package actor SessionEngine {
     /// Measures hook and shell timeouts (a test clock makes them instant).
     let clock: any Clock<Duration>
 
-    var history: [ConversationItem] = []
+    /// The main agent's loop state (see `SessionEngine+Loop.swift`).
+    let main: AgentConversation
+    /// The running sub-agents' loop states, by agent id.
+    var subAgentConversations: [String: AgentConversation] = [:]
+    /// The main agent's conversation.
+    var history: [ConversationItem] {
+        get { main.history }
+        set { main.history = newValue }
+    }
     private var lastPersistedID: UUID?
     private var queue: [QueuedMessage] = []
     private var worker: Task<Void, Never>?
@@ -72,13 +87,10 @@ package actor SessionEngine {
     private var currentMessageID: String?
     /// What clients set on the session and the runtime counts (see `SessionEngine+State.swift`).
     var sessionState = SessionState()
-    private var nextTurnNumber = 0
-    private var openTurnID: String?
-    private var streamState = StreamState()
     var approvedForSession: Set<String> = []
     private var isClosed = false
 
-    private struct QueuedMessage {
+    struct QueuedMessage {
         var id: String
         var prompt: String
         var attachments: [Attachment] = []
@@ -87,25 +99,17 @@ package actor SessionEngine {
     }
 
     /// The headers of the message being answered (its `requestHeaders` and the client's name).
-    private var callHeaders: [String: String] = [:]
+    var callHeaders: [String: String] = [:]
     /// The `User-Agent` of model calls: this runtime, and the client's name when it gave one.
     private let userAgent: String
     /// The model name on the wire when the provider names one (`wireModel`).
     private(set) var wireModel: String?
 
     /// Messages sent with `mode: .immediate` while busy, joining before the next model call.
-    private var steering: [QueuedMessage] = []
+    var steering: [QueuedMessage] = []
     private(set) var modelCapabilities: ModelCapabilities?
     var budget: ConversationBudget?
     let maxOutputTokensSetting: Int?
-
-    /// Per model call: ids of the message and reasoning being streamed.
-    private struct StreamState {
-        var messageID = ""
-        var reasoningID = ""
-        var messageStarted = false
-        var firstTokenAt: ContinuousClock.Instant?
-    }
 
     /// Where the outcome of one tool call leaves the conversation.
     struct ToolOutcome {
@@ -134,7 +138,7 @@ package actor SessionEngine {
     ///   a message sent before a model is chosen ends in ``modelRequired``.
     package init(
         sessionId: String, config: SessionConfig, provider: any ModelProvider, transport: (any HTTPTransport)? = nil,
-        clock: any Clock<Duration> = ContinuousClock(), logger: Logger = Logger(label: "copilot.session"),
+        clock: any Clock<Duration> = ContinuousClock(), providerContext: ProviderContext? = nil, logger: Logger = Logger(label: "copilot.session"),
         sink: @escaping @Sendable (SessionEvent) -> Void
     ) throws {
         let (_, model) = try Self.validate(config)
@@ -152,6 +156,7 @@ package actor SessionEngine {
             appTools.append(tool)
         }
         self.sessionId = sessionId
+        main = AgentConversation(identity: AgentIdentity(name: "default", hookSessionId: sessionId))
         // One scope per engine: a session resumed here while its old engine closes keeps its own.
         shells = ShellSessions(scope: "\(sessionId)#\(UUID().uuidString.prefix(8))")
         self.model = model
@@ -169,12 +174,26 @@ package actor SessionEngine {
         // Built-in tools first, then the app's, as the official runtime lists them; an app's tool
         // of a built-in's name replaces it (see ToolRegistry).
         var registry = ToolRegistry(filter: filter)
-        let builtIns = BuiltInTool.allCases.filter { config.builtInTools.contains($0) && ($0 != .webFetch || transport != nil) }
+        let builtIns = BuiltInTool.allCases.filter { $0.hasKind && config.builtInTools.contains($0) && ($0 != .webFetch || transport != nil) }
         registry.register(BuiltInToolSource(enabled: builtIns, shells: shells, transport: transport, clock: clock), id: "builtin")
         if let handler = config.onUserInputRequest {
             registry.register(UserInputToolSource(handler: handler), id: "builtin:\(UserInputHandler.toolName)")
         }
         if !skills.isEmpty { registry.register(SkillToolSource(catalog: skills), id: "builtin:\(SkillToolSource.toolName)") }
+        var roster = AgentRoster(custom: config.customAgents, excludedBuiltIns: Set(config.excludedBuiltInAgents), providers: config.providers)
+        if let unknown = config.agent, !config.customAgents.contains(where: { $0.name == unknown }) {
+            throw CopilotError(
+                code: .invalidConfiguration,
+                message: "SessionConfig.agent names `\(unknown)`, which is not one of the session's custom agents (\(config.customAgents.map(\.name).joined(separator: ", "))).")
+        }
+        roster.initial = config.agent
+        defaultAgentExcludedTools = Set(config.defaultAgentExcludedTools)
+        let link = EngineLink()
+        if config.builtInTools.contains(.task) {
+            registry.register(link.agentTools(offering: roster.delegable), id: "builtin:task")
+        }
+        self.roster = roster
+        self.providerContext = providerContext
         registry.register(AppToolSource(appTools: appTools), id: Self.appToolSourceID)
         var mcp = MCPHost(
             configs: config.mcpServers, connector: config.mcpConnector, disabled: Set(config.disabledMCPServers),
@@ -212,6 +231,7 @@ package actor SessionEngine {
                 return try await self.elicit(request)
             },
             authorize: { [weak self] request in await self?.authorizeMCP(request) }))
+        link.connect(self)
     }
 
     /// Creates an engine whose provider is built from `config.provider` with `providerContext`.
@@ -226,7 +246,7 @@ package actor SessionEngine {
         let provider = try providerConfig.makeProvider(context: providerContext)
         try self.init(
             sessionId: sessionId, config: config, provider: provider, transport: providerContext.transport, clock: providerContext.clock,
-            logger: logger, sink: sink)
+            providerContext: providerContext, logger: logger, sink: sink)
     }
 
     /// Checks what every session needs before anything is built.
@@ -259,10 +279,21 @@ package actor SessionEngine {
             sessionId: sessionId, producer: Self.producer, copilotVersion: Self.version,
             startTime: EventTimestamp.format(Date()), selectedModel: reportedModel, reasoningEffort: reasoningEffort,
             context: workingDirectory.map { .init(cwd: $0) })))
+        if let name = roster.initial { selectInitialAgent(name, announce: true) }
         if let output = await runHook(.sessionStart, SessionStartInput(sessionId: sessionId, source: "new")),
             let context = output.additionalContext, !context.isEmpty
         {
             startContext.append(context)
+        }
+    }
+
+    /// Selects the agent the config or the stored session names; one whose model cannot be used
+    /// is reported in a `session.warning` and the default agent runs.
+    private func selectInitialAgent(_ name: String, announce: Bool) {
+        do {
+            try select(name, announce: announce)
+        } catch {
+            emit(.sessionWarning(.init(warningType: "agent", message: "The agent \(name) could not be selected: \(Self.describe(error))")))
         }
     }
 
@@ -277,9 +308,15 @@ package actor SessionEngine {
         restoreState(from: events)
         history = replay.history
         lastPersistedID = replay.lastPersistedID
-        nextTurnNumber = replay.turnCount
+        main.nextTurnNumber = replay.turnCount
         emit(.sessionResume(.init(
             resumeTime: EventTimestamp.format(Date()), eventCount: events.count, selectedModel: reportedModel, reasoningEffort: reasoningEffort)))
+        // The agent the resuming config names, else the one the session had selected.
+        if let name = roster.initial {
+            selectInitialAgent(name, announce: Self.selectedAgent(in: events) != name)
+        } else if let name = Self.selectedAgent(in: events), roster.custom.contains(where: { $0.name == name }) {
+            selectInitialAgent(name, announce: false)
+        }
         if replay.endsInterrupted {
             emit(.sessionWarning(.init(
                 warningType: "interrupted_turn",
@@ -296,6 +333,12 @@ package actor SessionEngine {
     @discardableResult
     package func publish(_ payload: SessionEvent.Payload) -> UUID {
         emit(payload)
+    }
+
+    /// An event of a tool call `agent` made.
+    @discardableResult
+    func publish(_ payload: SessionEvent.Payload, agent: AgentIdentity) -> UUID {
+        emit(payload, agent: agent)
     }
 
     /// Uses `model` for the next model calls and emits `session.model_change`.
@@ -331,7 +374,7 @@ package actor SessionEngine {
 
     /// The conversation as this model may see it: without vision, images a tool read are left
     /// out (they stay in the history, for a model that can see them).
-    var historyForModel: [ConversationItem] {
+    func historyForModel(_ history: [ConversationItem]) -> [ConversationItem] {
         guard modelCapabilities?.supports.vision == false else { return history }
         return history.filter { item in
             if case .user(let text, let images) = item, !images.isEmpty, text.hasPrefix(Self.toolImagePrefix) { return false }
@@ -411,6 +454,7 @@ package actor SessionEngine {
     /// `session.idle`; queued messages still run and the session stays usable.
     package func abort() {
         current?.cancel()
+        cancelAgentTasks()
     }
 
     /// Another writer took the session over (its log is not this engine's any more): emits a
@@ -447,6 +491,8 @@ package actor SessionEngine {
         queue.removeAll()
         current?.cancel()
         await worker?.value
+        cancelAgentTasks()
+        for task in roster.tasks.values { await task.task?.value }
         await shells.closeAll()
         for source in registry.all { await source.close() }
         await reportEnd()
@@ -513,13 +559,19 @@ package actor SessionEngine {
             var blocks = 0
             while true {
                 do {
-                    guard try await runTurns(originatingMessageID: message.id),
-                        let reason = await agentStopBlock(after: blocks)
-                    else { break }
-                    // The agentStop hook keeps the agent working: its reason is the next user message.
-                    blocks += 1
-                    emit(.userMessage(.init(content: reason, transformedContent: reason, source: "hook")))
-                    history.append(.user(reason))
+                    guard try await runTurns(main, originatingMessageID: message.id) else { break }
+                    if let reason = await agentStopBlock(after: blocks) {
+                        // The agentStop hook keeps the agent working: its reason is the next user message.
+                        blocks += 1
+                        emit(.userMessage(.init(content: reason, transformedContent: reason, source: "hook")))
+                        history.append(.user(reason))
+                        continue
+                    }
+                    // Background sub-agents still at work: the session answers each one's result before it goes idle.
+                    guard let notification = await nextAgentNotification() else { break }
+                    try Task.checkCancellation()
+                    emit(.userMessage(.init(content: notification, transformedContent: notification, source: "system")))
+                    history.append(.user(notification))
                 } catch where !(Task.isCancelled || error is CancellationError) {
                     // The errorOccurred hook may retry the failed call, or skip it quietly.
                     let failure = Self.sessionError(for: error, originatingMessageID: message.id)
@@ -531,9 +583,9 @@ package actor SessionEngine {
                         let remaining = retriesLeft ?? max(output?.retryCount ?? 1, 1)
                         guard remaining > 0 else { throw error }
                         retriesLeft = remaining - 1
-                        closeOpenTurn()
+                        closeOpenTurn(main)
                     case "skip":
-                        closeOpenTurn()
+                        closeOpenTurn(main)
                         throw SkippedError()
                     case "abort":
                         throw CancellationError()
@@ -545,7 +597,7 @@ package actor SessionEngine {
         } catch is SkippedError {
             // The hook chose to drop the failure: the message ends without an error.
         } catch {
-            closeOpenTurn()
+            closeOpenTurn(main)
             if Task.isCancelled || error is CancellationError {
                 aborted = true
                 emit(.abort(.init(reason: "user_initiated")))
@@ -555,6 +607,24 @@ package actor SessionEngine {
             }
         }
         emit(.sessionIdle(.init(aborted: aborted ? true : nil)))
+    }
+
+    /// Messages sent with `mode: .immediate` that arrived while the main agent worked join its
+    /// conversation before the next model call.
+    func joinSteering() async throws {
+        for joining in steering {
+            let transformed = Self.transform(joining.prompt, at: Date())
+            emit(.userMessage(.init(
+                content: joining.prompt, transformedContent: transformed, messageId: joining.id,
+                attachments: joining.attachments.isEmpty ? nil : joining.attachments, delivery: "steering")))
+            history.append(try await userItem(transformed, attachments: joining.attachments))
+        }
+        steering.removeAll()
+    }
+
+    /// The loop state of the agent `id` (`nil`: the main agent), while it runs.
+    func conversation(_ id: String?) -> AgentConversation? {
+        id.map { subAgentConversations[$0] } ?? main
     }
 
     /// How many times in a row the `agentStop` hook may keep the agent working on one message.
@@ -579,50 +649,6 @@ package actor SessionEngine {
         prompt + "\n\n<current_datetime>\(EventTimestamp.format(date))</current_datetime>"
     }
 
-    /// Model calls until the model answers without tools. Returns `true` when it did (a natural
-    /// stop), `false` when a tool call the user rejected ended the interaction.
-    private func runTurns(originatingMessageID: String) async throws -> Bool {
-        for _ in 0..<maxTurns {
-            for joining in steering {
-                let transformed = Self.transform(joining.prompt, at: Date())
-                emit(.userMessage(.init(
-                    content: joining.prompt, transformedContent: transformed, messageId: joining.id,
-                    attachments: joining.attachments.isEmpty ? nil : joining.attachments, delivery: "steering")))
-                history.append(try await userItem(transformed, attachments: joining.attachments))
-            }
-            steering.removeAll()
-            let turnID = String(nextTurnNumber)
-            nextTurnNumber += 1
-            openTurnID = turnID
-            emit(.assistantTurnStart(.init(turnId: turnID, model: model)))
-
-            let response = try await callModel(turnID: turnID, originatingMessageID: originatingMessageID)
-            if response.toolCalls.isEmpty {
-                closeOpenTurn()
-                return true
-            }
-            let outcomes = await runTools(response.toolCalls, turnID: turnID)
-            // Arguments a preToolUse hook changed are the ones the model is shown to have sent.
-            let changed = Dictionary(outcomes.compactMap { outcome in outcome.modifiedArguments.map { (outcome.callID, $0) } }) { first, _ in first }
-            if !changed.isEmpty, case .assistant(let text, var calls, let reasoning)? = history.last {
-                for index in calls.indices { if let arguments = changed[calls[index].id] { calls[index].arguments = arguments } }
-                history[history.count - 1] = .assistant(text: text, toolCalls: calls, reasoning: reasoning)
-            }
-            history.append(contentsOf: outcomes.map { .toolResult(callID: $0.callID, content: $0.textForModel) })
-            // Images a tool read follow the results, as the user's message that shows them.
-            for outcome in outcomes where !outcome.images.isEmpty {
-                history.append(.user(Self.toolImagePrefix + (outcome.imagePath ?? ""), media: outcome.images))
-            }
-            history.append(contentsOf: outcomes.compactMap(\.followUp).map { .user($0) })
-            try Task.checkCancellation()
-            closeOpenTurn()
-            if outcomes.contains(where: \.endsInteraction) { return false }
-        }
-        throw CopilotError(
-            code: .turnLimitExceeded,
-            message: "The agent stopped after \(maxTurns) model calls without a final answer (SessionConfig.maxTurns = \(maxTurns)). Raise the limit if the task really needs more steps.")
-    }
-
     /// Works out the system prompt on first use: a `customize` with `transform` sections asks
     /// their callbacks (the client, in server mode) for the text.
     func resolveSystemPrompt() async {
@@ -632,90 +658,14 @@ package actor SessionEngine {
         resolvedPrompt = await SystemMessage.resolve(systemMessage, customInstructions: instructions)
     }
 
-    private func callModel(turnID: String, originatingMessageID: String) async throws -> ModelResponse {
-        await resolveSystemPrompt()
-        await prepareToolSources()
-        try await compactIfNeeded()
-        var request = ModelRequest(
-            model: wireModel ?? model, systemPrompt: systemPrompt, messages: historyForModel, tools: toolDefinitions,
-            maxOutputTokens: maxOutputTokens, reasoningEffort: reasoningEffort, stream: streaming, headers: callHeaders)
-        request.citations = citations
-        request.temperature = temperature
-        streamState = StreamState(messageID: UUID().uuidString.lowercased(), reasoningID: UUID().uuidString.lowercased())
-        let started = ContinuousClock.now
-        let response = try await provider.complete(request) { event in
-            await self.streamed(event)
-        }
-        try Task.checkCancellation()
-        budget?.calibrate(request: request, reportedInputTokens: response.usage?.inputTokens)
-        let elapsed = started.duration(to: .now)
-        let state = streamState
-
-        if let reasoning = response.reasoning, !reasoning.isEmpty {
-            emit(.assistantReasoning(.init(reasoningId: state.reasoningID, content: reasoning)))
-        }
-        let requests = response.toolCalls.map { call in
-            SessionEvent.ToolRequest(
-                toolCallId: call.id, name: call.name,
-                arguments: (try? JSONValue(parsing: call.arguments)) ?? .string(call.arguments))
-        }
-        emit(.assistantMessage(.init(
-            messageId: state.messageID, content: response.text, toolRequests: requests.isEmpty ? nil : requests,
-            originatingMessageId: originatingMessageID, model: response.model ?? model,
-            outputTokens: response.usage?.outputTokens, reasoningText: response.reasoning, turnId: turnID,
-            requestId: response.requestID)))
-        emit(.assistantUsage(.init(
-            model: response.model ?? model, inputTokens: response.usage?.inputTokens,
-            outputTokens: response.usage?.outputTokens, reasoningTokens: response.usage?.reasoningTokens,
-            cacheReadTokens: response.usage?.cacheReadTokens, duration: Self.milliseconds(elapsed),
-            timeToFirstTokenMs: state.firstTokenAt.map { Self.milliseconds(started.duration(to: $0)) },
-            finishReason: response.finishReason, isByok: true, providerType: providerType,
-            apiEndpoint: response.apiEndpoint, apiCallId: response.requestID)))
-        history.append(.assistant(text: response.text, toolCalls: response.toolCalls, reasoning: response.reasoningTraces))
-        sessionState.count(response, model: response.model ?? model, duration: elapsed)
-        emit(.sessionUsageInfo(usageInfo()))
-        return response
-    }
-
-    private func streamed(_ event: ModelStreamEvent) {
-        if case .restart(let reason, let attempt, let attempts) = event {
-            // Every retry is visible, streamed or not. What this call streamed so far is void: the
-            // retried call streams under new ids (a new assistant.message_start), so a consumer that
-            // joins deltas by message id keeps only the attempt that the final assistant.message names.
-            emit(.sessionWarning(.init(warningType: "retry", message: "Retrying the model call (attempt \(attempt) of \(attempts)): \(reason)")))
-            streamState = StreamState(messageID: UUID().uuidString.lowercased(), reasoningID: UUID().uuidString.lowercased())
-            return
-        }
-        if streamState.firstTokenAt == nil { streamState.firstTokenAt = .now }
-        guard streaming else { return }
-        switch event {
-        case .textDelta(let text):
-            if !streamState.messageStarted {
-                streamState.messageStarted = true
-                emit(.assistantMessageStart(.init(messageId: streamState.messageID)))
-            }
-            emit(.assistantMessageDelta(.init(messageId: streamState.messageID, deltaContent: text)))
-        case .reasoningDelta(let text):
-            emit(.assistantReasoningDelta(.init(reasoningId: streamState.reasoningID, deltaContent: text)))
-        case .restart:
-            preconditionFailure("handled above")
-        }
-    }
-
-    private func closeOpenTurn() {
-        guard let turnID = openTurnID else { return }
-        openTurnID = nil
-        emit(.assistantTurnEnd(.init(turnId: turnID, model: model)))
-    }
-
     /// An errorOccurred hook's `skip`: the message ends quietly.
     private struct SkippedError: Error {}
 
     // MARK: - Events
 
     @discardableResult
-    func emit(_ payload: SessionEvent.Payload, ephemeral: Bool? = nil) -> UUID {
-        let event = SessionEvent(parentId: lastPersistedID, ephemeral: ephemeral, payload: payload)
+    func emit(_ payload: SessionEvent.Payload, ephemeral: Bool? = nil, agent: AgentIdentity? = nil) -> UUID {
+        let event = SessionEvent(parentId: lastPersistedID, ephemeral: ephemeral, agentId: agent?.id, payload: payload)
         if !event.ephemeral { lastPersistedID = event.id }
         sink(event)
         return event.id

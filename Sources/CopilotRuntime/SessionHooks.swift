@@ -31,6 +31,10 @@ public struct SessionHooks: Sendable {
     /// When the agent has answered and is about to stop (not after an abort or an error): may
     /// keep it working, with a reason the model gets as the next user message.
     public var onAgentStop: (@Sendable (AgentStopInput) async throws -> AgentStopOutput?)?
+    /// When a sub-agent starts (the `task` tool): may add context to the start of its task.
+    public var onSubagentStart: (@Sendable (SubagentStartInput) async throws -> SubagentStartOutput?)?
+    /// When a sub-agent has answered: may keep it working, or change the answer the parent gets.
+    public var onSubagentStop: (@Sendable (SubagentStopInput) async throws -> SubagentStopOutput?)?
     /// How long one hook may take.
     public var timeout: Duration
 
@@ -45,6 +49,8 @@ public struct SessionHooks: Sendable {
         onErrorOccurred: (@Sendable (ErrorOccurredInput) async throws -> ErrorOccurredOutput?)? = nil,
         onPreMcpToolCall: (@Sendable (PreMcpToolCallInput) async throws -> PreMcpToolCallOutput?)? = nil,
         onAgentStop: (@Sendable (AgentStopInput) async throws -> AgentStopOutput?)? = nil,
+        onSubagentStart: (@Sendable (SubagentStartInput) async throws -> SubagentStartOutput?)? = nil,
+        onSubagentStop: (@Sendable (SubagentStopInput) async throws -> SubagentStopOutput?)? = nil,
         timeout: Duration = .seconds(30)
     ) {
         self.onPreToolUse = onPreToolUse
@@ -57,6 +63,8 @@ public struct SessionHooks: Sendable {
         self.onErrorOccurred = onErrorOccurred
         self.onPreMcpToolCall = onPreMcpToolCall
         self.onAgentStop = onAgentStop
+        self.onSubagentStart = onSubagentStart
+        self.onSubagentStop = onSubagentStop
         self.timeout = timeout
     }
 }
@@ -84,6 +92,51 @@ public struct AgentStopOutput: Sendable, Hashable, Codable {
 
     /// Keeps the agent working on `reason`.
     public static func block(_ reason: String) -> AgentStopOutput { AgentStopOutput(decision: "block", reason: reason) }
+}
+
+public struct SubagentStartInput: HookInput, Hashable {
+    /// The parent session's id.
+    public var sessionId: String
+    public var agentName: String
+    public var agentDisplayName: String?
+    public var agentDescription: String?
+    /// The sub-agent's id (its events carry it).
+    public var agentId: String
+    public var transcriptPath: String?
+}
+
+public struct SubagentStartOutput: Sendable, Hashable, Codable {
+    /// Context put before the sub-agent's task.
+    public var additionalContext: String?
+    public init(additionalContext: String? = nil) { self.additionalContext = additionalContext }
+}
+
+public struct SubagentStopInput: HookInput, Hashable {
+    /// The parent session's id.
+    public var sessionId: String
+    public var agentName: String
+    public var agentDisplayName: String?
+    public var agentType: String
+    public var agentId: String
+    /// `end_turn`.
+    public var stopReason: String
+    /// The sub-agent's answer.
+    public var response: String
+    public var transcriptPath: String?
+}
+
+public struct SubagentStopOutput: Sendable, Hashable, Codable {
+    /// `block` keeps the sub-agent working on ``reason``; `allow` (or none) lets it stop.
+    public var decision: String?
+    public var reason: String?
+    /// The answer the parent gets instead.
+    public var modifiedResponse: String?
+
+    public init(decision: String? = nil, reason: String? = nil, modifiedResponse: String? = nil) {
+        self.decision = decision
+        self.reason = reason
+        self.modifiedResponse = modifiedResponse
+    }
 }
 
 /// What every hook input carries.

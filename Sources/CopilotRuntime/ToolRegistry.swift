@@ -45,6 +45,8 @@ package struct ToolCallContext: Sendable {
     package var workingDirectory: String
     /// The turn the call belongs to.
     package var turnID: String
+    /// The agent making the call (the main agent or a sub-agent).
+    var agent: AgentIdentity
     /// The session's decision on a permission request: its rules, approve-all, what was approved for
     /// the session, and otherwise the permission handler. A `preToolUse` hook that allowed the call
     /// approves what stays inside the working directory.

@@ -10,6 +10,8 @@
 @_exported public import struct CopilotCore.Skill
 @_exported public import struct CopilotCore.InvokedSkill
 @_exported public import struct CopilotCore.SkillDiagnostics
+@_exported public import struct CopilotCore.AgentInfo
+@_exported public import struct CopilotCore.AgentTaskInfo
 
 // Providers: where model calls go and how.
 @_exported public import struct CopilotProviders.ProviderConfig
@@ -23,6 +25,7 @@
 @_exported public import struct CopilotProviders.ModelLimits
 @_exported public import protocol CopilotProviders.HTTPTransport
 @_exported public import struct CopilotProviders.HTTPTransportRequest
+@_exported public import struct CopilotProviders.ModelCallOrigin
 @_exported public import struct CopilotProviders.HTTPTransportResponse
 @_exported public import struct CopilotProviders.HTTPResponseBody
 @_exported public import struct CopilotProviders.HeaderFields
@@ -64,6 +67,11 @@
 @_exported public import struct CopilotRuntime.UserPromptTransformedOutput
 @_exported public import struct CopilotRuntime.AgentStopInput
 @_exported public import struct CopilotRuntime.AgentStopOutput
+@_exported public import struct CopilotRuntime.SubagentStartInput
+@_exported public import struct CopilotRuntime.SubagentStartOutput
+@_exported public import struct CopilotRuntime.SubagentStopInput
+@_exported public import struct CopilotRuntime.SubagentStopOutput
+@_exported public import struct CopilotRuntime.CustomAgent
 @_exported public import struct CopilotRuntime.UserPromptSubmittedInput
 @_exported public import struct CopilotRuntime.UserPromptSubmittedOutput
 @_exported public import struct CopilotRuntime.SessionStartInput

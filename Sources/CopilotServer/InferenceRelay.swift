@@ -122,7 +122,8 @@ final class InferenceRelay: Sendable {
                 RPC.llmInferenceHTTPRequestStart,
                 InferenceRequestStartParams(
                     requestId: id, method: request.method, url: request.url, headers: headers, sessionId: sessionID,
-                    interactionType: "conversation-agent"))
+                    interactionType: request.origin?.interactionType ?? "conversation-agent", agentId: request.origin?.agentId,
+                    parentAgentId: request.origin?.parentAgentId))
             _ = try await carrier.call(
                 RPC.llmInferenceHTTPRequestChunk,
                 InferenceRequestChunkParams(requestId: id, data: text ?? Data(body).base64EncodedString(), binary: text == nil ? true : nil, end: true))

@@ -368,6 +368,7 @@ package final class RuntimeServer: Sendable {
         addSessionStateMethods(to: &router, server)
         addMCPMethods(to: &router, server)
         addSkillMethods(to: &router, server)
+        addAgentMethods(to: &router, server)
         addUIMethods(to: &router, server)
         addCatalogMethods(to: &router, server)
         router.on(RPC.sessionLog) { [unowned server] params, _ in

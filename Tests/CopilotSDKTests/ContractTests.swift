@@ -21,7 +21,7 @@ extension ProtocolTests {
             Self.request("b", "session.nosuch.list", "{}"),
             Self.request("c", "session.nosuch.list", #"{"sessionId":"nope"}"#),
             Self.request("d", "session.nosuch.list", #"{"sessionId":"s1"}"#),
-            Self.request("e", "session.agent.getCurrent", #"{"sessionId":5}"#),
+            Self.request("e", "session.nosuch.get", #"{"sessionId":5}"#),
         ], maxFrameSize: 64 * 1024)
         let byID = Dictionary(replies.compactMap { reply in reply["id"]?.stringValue.map { ($0, reply) } }, uniquingKeysWith: { a, _ in a })
         #expect(byID["create"]?["result"]?["sessionId"] == "s1")
@@ -64,7 +64,7 @@ extension ProtocolTests {
 
     @Test("options the runtime does not act on are named in a session.warning, not dropped in silence")
     func unsupportedOptionsAreNamed() async throws {
-        let create = #"{"sessionId":"w","model":"m","provider":{"baseUrl":"http://127.0.0.1:9/v1"},"agent":"planner","requestElicitation":false,"envValueMode":"direct","customAgents":[]}"#
+        let create = #"{"sessionId":"w","model":"m","provider":{"baseUrl":"http://127.0.0.1:9/v1"},"pluginDirectories":["plugins"],"requestElicitation":false,"envValueMode":"direct","autopilot":{}}"#
         let replies = try await exchange([Self.request("create", "session.create", create)], maxFrameSize: 64 * 1024)
         #expect(replies.first { $0["id"] == "create" }?["result"]?["sessionId"] == "w")
         // The creating connection gets the session's events as `session.event` notifications.
@@ -73,7 +73,7 @@ extension ProtocolTests {
         let warnings = events.filter { $0["type"] == "session.warning" }
         #expect(warnings.count == 1)
         let text = warnings.first?["data"]?["message"]?.stringValue ?? ""
-        #expect(text.contains("agent") && text.contains("customAgents"))
+        #expect(text.contains("pluginDirectories") && text.contains("autopilot"))
         #expect(!text.contains("requestElicitation") && !text.contains("envValueMode"), "inert defaults are not reported")
     }
 }

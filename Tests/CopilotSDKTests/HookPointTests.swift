@@ -8,7 +8,7 @@ struct HookPointTests {
     func table() async throws {
         #expect(HookPoints.all.map(\.name) == [
             "preToolUse", "preMcpToolCall", "postToolUse", "postToolUseFailure", "userPromptSubmitted", "userPromptTransformed",
-            "sessionStart", "sessionEnd", "errorOccurred", "agentStop",
+            "sessionStart", "sessionEnd", "errorOccurred", "agentStop", "subagentStart", "subagentStop",
         ])
         for point in HookPoints.all {
             #expect(HookPoints.named(point.name)?.name == point.name)

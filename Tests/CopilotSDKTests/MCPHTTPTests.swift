@@ -60,19 +60,27 @@ final class HTTPMCPServer: Sendable {
 
     deinit { stop() }
 
+    /// A free port below the kernel's ephemeral range. The Python server binds it a moment after
+    /// this returns; a port from the ephemeral range could meanwhile go to a server that binds port
+    /// 0 (the scripted model servers of parallel tests), and this test would then talk to that one.
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))?
+            .split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        let ephemeralStart = range?.first ?? 32768
+        for _ in 0..<100 {
+            let port = Int.random(in: 10_000..<max(ephemeralStart, 10_001))
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(port).bigEndian
+            let bound = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+            if bound { return port }
         }
-        guard bound else { throw MCPTestError("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        throw MCPTestError("no free port below \(ephemeralStart)")
     }
 
     static func accepts(_ port: Int) -> Bool {

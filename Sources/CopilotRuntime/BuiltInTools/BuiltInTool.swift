@@ -19,7 +19,7 @@ public struct BuiltInTool: RawRepresentable, Sendable, Hashable, CaseIterable, C
 
     /// The built-in tool named `rawValue`, or `nil` when there is none.
     public init?(rawValue: String) {
-        guard Self.kinds[rawValue] != nil else { return nil }
+        guard Self.kinds[rawValue] != nil || Self.sessionTools.contains(where: { $0.rawValue == rawValue }) else { return nil }
         self.rawValue = rawValue
     }
 
@@ -29,7 +29,17 @@ public struct BuiltInTool: RawRepresentable, Sendable, Hashable, CaseIterable, C
     public var description: String { rawValue }
 
     /// Every built-in tool, in the order the model sees them.
-    public static var allCases: [BuiltInTool] { registered.map(\.tool) }
+    public static var allCases: [BuiltInTool] { registered.map(\.tool) + sessionTools }
+
+    /// `task`: delegating to sub-agents, with `read_agent` and `list_agents` (see ``CustomAgent``).
+    public static let task = BuiltInTool(named: "task")
+
+    /// Built-in tools the session itself runs, since they work on the session (its agents), not
+    /// through a ``BuiltInToolKind``.
+    static let sessionTools: [BuiltInTool] = [.task]
+
+    /// Whether a ``BuiltInToolKind`` runs this tool (the others are ``sessionTools``).
+    var hasKind: Bool { Self.kinds[rawValue] != nil }
 
     /// Every built-in tool.
     public static var all: Set<BuiltInTool> { Set(allCases) }
