@@ -124,6 +124,10 @@ package struct TaskSendMessageResult: Codable, Sendable, Hashable {
 package struct FleetStartParams: Codable, Sendable, Hashable {
     package var sessionId: String
     package var prompt: String?
+    package init(sessionId: String, prompt: String?) {
+        self.sessionId = sessionId
+        self.prompt = prompt
+    }
 }
 
 package struct FleetStartResult: Codable, Sendable, Hashable {

@@ -264,6 +264,7 @@ extension SessionEngine {
                 "<system_notification>\nAgent \"\(id)\" (\(task.agentType)) \(outcome). Use read_agent with agent_id \"\(id)\" to retrieve the full results.\n</system_notification>")
         }
         wakeAgentWaiters()
+        deliverNotificationsIfIdle()
     }
 
     // MARK: - Reading them

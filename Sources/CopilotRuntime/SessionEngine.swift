@@ -96,6 +96,8 @@ package actor SessionEngine {
         var attachments: [Attachment] = []
         var agentMode: String?
         var requestHeaders: [String: String] = [:]
+        /// `system` for a notification the runtime sends its main agent (a background agent finished).
+        var source: String?
     }
 
     /// The headers of the message being answered (its `requestHeaders` and the client's name).
@@ -403,6 +405,17 @@ package actor SessionEngine {
         return messageID
     }
 
+    /// Sends the main agent the notifications of background agents that finished while it was idle,
+    /// so it answers them as the official runtime does.
+    func deliverNotificationsIfIdle() {
+        guard !isClosed, worker == nil, !roster.pendingNotifications.isEmpty else { return }
+        for notification in roster.pendingNotifications {
+            queue.append(QueuedMessage(id: UUID().uuidString.lowercased(), prompt: notification, source: "system"))
+        }
+        roster.pendingNotifications.removeAll()
+        worker = Task { await self.drainQueue() }
+    }
+
     /// Whether a message is being processed or waits.
     var isBusy: Bool { current != nil || !queue.isEmpty }
 
@@ -415,7 +428,7 @@ package actor SessionEngine {
     package var offeredTools: [ToolDefinition] { toolDefinitions }
 
     /// What a model call offers now (asked anew for every call, so sources can change).
-    var toolDefinitions: [ToolDefinition] { registry.offered().map(\.tool.definition) }
+    var toolDefinitions: [ToolDefinition] { offeredTools(to: main.identity).map(\.tool.definition) }
 
     /// The id of the source of ``SessionConfig/tools``.
     package static let appToolSourceID = "app"
@@ -528,25 +541,30 @@ package actor SessionEngine {
             steering.removeAll()
         }
         worker = nil
+        deliverNotificationsIfIdle()
     }
 
     private func process(_ message: QueuedMessage) async {
         endReported = false
-        var prompt = message.prompt
-        if let output = await runHook(.userPromptSubmitted, UserPromptSubmittedInput(sessionId: sessionId, prompt: prompt)) {
-            if let modified = output.modifiedPrompt { prompt = modified }
-            if let context = output.additionalContext, !context.isEmpty { prompt += "\n\n" + context }
-        }
-        var transformed = Self.transform(prompt, at: Date())
-        if let output = await runHook(
-            .userPromptTransformed, UserPromptTransformedInput(sessionId: sessionId, prompt: prompt, transformedPrompt: transformed)),
-            let modified = output.modifiedTransformedPrompt
-        {
-            transformed = modified
+        var transformed = message.prompt
+        if message.source == nil {
+            // The user's message: the prompt hooks, and the current date and time.
+            var prompt = message.prompt
+            if let output = await runHook(.userPromptSubmitted, UserPromptSubmittedInput(sessionId: sessionId, prompt: prompt)) {
+                if let modified = output.modifiedPrompt { prompt = modified }
+                if let context = output.additionalContext, !context.isEmpty { prompt += "\n\n" + context }
+            }
+            transformed = Self.transform(prompt, at: Date())
+            if let output = await runHook(
+                .userPromptTransformed, UserPromptTransformedInput(sessionId: sessionId, prompt: prompt, transformedPrompt: transformed)),
+                let modified = output.modifiedTransformedPrompt
+            {
+                transformed = modified
+            }
         }
         emit(.userMessage(.init(
             content: message.prompt, transformedContent: transformed, messageId: message.id,
-            attachments: message.attachments.isEmpty ? nil : message.attachments, agentMode: message.agentMode)))
+            attachments: message.attachments.isEmpty ? nil : message.attachments, agentMode: message.agentMode, source: message.source)))
         callHeaders = message.requestHeaders.merging(["User-Agent": userAgent]) { own, _ in own }
         var aborted = false
         do {

@@ -136,6 +136,46 @@ public final class CopilotSession: Sendable {
     /// The skills the model loaded so far, oldest first.
     public func invokedSkills() async throws -> [InvokedSkill] { try await backend.invokedSkills() }
 
+    /// The session's custom agents (``SessionConfig/customAgents``).
+    public func agents() async throws -> [AgentInfo] { try await backend.agents() }
+
+    /// The custom agent running as the main agent; `nil` for the default agent.
+    public func currentAgent() async throws -> AgentInfo? { try await backend.currentAgent() }
+
+    /// Runs the custom agent `name` as the main agent from the next model call: its prompt and
+    /// preloaded skills join the system prompt, only its tools are offered, its model answers.
+    /// Emits `subagent.selected`.
+    ///
+    /// - Throws: ``CopilotError`` `invalidInput` (in process) or the runtime's error when the
+    ///   session has no custom agent of that name.
+    @discardableResult
+    public func selectAgent(_ name: String) async throws -> AgentInfo { try await backend.selectAgent(name) }
+
+    /// Runs the default agent again; emits `subagent.deselected`.
+    public func deselectAgent() async throws { try await backend.deselectAgent() }
+
+    /// The sub-agents the session started (with the `task` tool, or ``startAgentTask(type:prompt:description:name:model:)``), in order.
+    public func agentTasks() async throws -> [AgentTaskInfo] { try await backend.agentTasks() }
+
+    /// Starts the agent `type` (a built-in or custom agent) in the background on `prompt`; returns
+    /// its agent id. When it finishes, the main agent is told and answers.
+    ///
+    /// - Throws: ``CopilotError`` `invalidInput` (in process) or the runtime's error for an
+    ///   unknown agent type or a model that cannot be used.
+    @discardableResult
+    public func startAgentTask(type: String, prompt: String, description: String? = nil, name: String? = nil, model: String? = nil) async throws -> String {
+        try await backend.startAgentTask(type: type, prompt: prompt, description: description, name: name, model: model)
+    }
+
+    /// Starts fleet mode: the main agent is asked to split the work (`prompt`) across sub-agents
+    /// running in parallel in the background, and to combine their results. Returns once the
+    /// message is queued; the work shows as events.
+    public func startFleet(prompt: String? = nil) async throws { try await backend.startFleet(prompt) }
+
+    /// Cancels the running sub-agent `id`; `false` when none of that id runs.
+    @discardableResult
+    public func cancelAgentTask(_ id: String) async throws -> Bool { try await backend.cancelAgentTask(id) }
+
     /// Asks the user to fill a form: `requestedSchema` is a JSON Schema object of flat properties
     /// (strings, numbers, booleans, enums). Answered by `SessionConfig.onElicitationRequest` (in
     /// process) or by a client connected to the runtime that answers forms; emits

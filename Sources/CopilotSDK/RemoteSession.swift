@@ -80,6 +80,35 @@ final class RemoteSession: SessionBackend {
         try await runtime.call(RPC.sessionSkillsGetInvoked, SessionIDParams(sessionId: id)).skills
     }
 
+    func agents() async throws -> [AgentInfo] { try await runtime.call(RPC.sessionAgentList, SessionIDParams(sessionId: id)).agents }
+
+    func currentAgent() async throws -> AgentInfo? { try await runtime.call(RPC.sessionAgentGetCurrent, SessionIDParams(sessionId: id)).agent }
+
+    func selectAgent(_ name: String) async throws -> AgentInfo {
+        guard let agent = try await runtime.call(RPC.sessionAgentSelect, AgentNameParams(sessionId: id, name: name)).agent else {
+            throw CopilotError(code: .sessionError, message: "The runtime selected no agent for \(name).")
+        }
+        return agent
+    }
+
+    func deselectAgent() async throws { _ = try await runtime.call(RPC.sessionAgentDeselect, SessionIDParams(sessionId: id)) }
+
+    func agentTasks() async throws -> [AgentTaskInfo] { try await runtime.call(RPC.sessionTasksList, SessionIDParams(sessionId: id)).tasks }
+
+    func startAgentTask(type: String, prompt: String, description: String?, name: String?, model: String?) async throws -> String {
+        try await runtime.call(
+            RPC.sessionTasksStartAgent,
+            TaskStartAgentParams(sessionId: id, agentType: type, prompt: prompt, name: name, description: description, model: model)).agentId
+    }
+
+    func cancelAgentTask(_ taskID: String) async throws -> Bool {
+        try await runtime.call(RPC.sessionTasksCancel, TaskIDParams(sessionId: id, id: taskID)).cancelled
+    }
+
+    func startFleet(_ prompt: String?) async throws {
+        _ = try await runtime.call(RPC.sessionFleetStart, FleetStartParams(sessionId: id, prompt: prompt))
+    }
+
     func mcpServers() async throws -> [MCPServerStatus] {
         var servers: [MCPServerStatus] = []
         for server in try await runtime.call(RPC.sessionMCPList, SessionIDParams(sessionId: id)).servers {

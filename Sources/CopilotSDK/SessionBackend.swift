@@ -34,6 +34,17 @@ protocol SessionBackend: Sendable {
     func reloadSkills() async throws -> SkillDiagnostics
     /// The skills the model loaded so far.
     func invokedSkills() async throws -> [InvokedSkill]
+    /// The custom agents, the one running as the main agent, and selecting one.
+    func agents() async throws -> [AgentInfo]
+    func currentAgent() async throws -> AgentInfo?
+    func selectAgent(_ name: String) async throws -> AgentInfo
+    func deselectAgent() async throws
+    /// The sub-agents started, starting one in the background, and cancelling one.
+    func agentTasks() async throws -> [AgentTaskInfo]
+    func startAgentTask(type: String, prompt: String, description: String?, name: String?, model: String?) async throws -> String
+    func cancelAgentTask(_ id: String) async throws -> Bool
+    /// Sends the main agent a fleet-mode message.
+    func startFleet(_ prompt: String?) async throws
 }
 
 /// An in-process session: the host runs it in this process and stores it when the client has a store.
@@ -59,6 +70,16 @@ extension SessionHost: SessionBackend {
     }
     func reloadSkills() async throws -> SkillDiagnostics { engine.skills.reload() }
     func invokedSkills() async throws -> [InvokedSkill] { engine.skills.invoked }
+    func agents() async throws -> [AgentInfo] { await engine.agents.map(\.info) }
+    func currentAgent() async throws -> AgentInfo? { await engine.currentAgent?.info }
+    func selectAgent(_ name: String) async throws -> AgentInfo { try await engine.selectAgent(name).info }
+    func deselectAgent() async throws { await engine.deselectAgent() }
+    func agentTasks() async throws -> [AgentTaskInfo] { await engine.agentTaskInfos }
+    func startAgentTask(type: String, prompt: String, description: String?, name: String?, model: String?) async throws -> String {
+        try await engine.startAgentTask(type: type, prompt: prompt, description: description, name: name, model: model)
+    }
+    func cancelAgentTask(_ id: String) async throws -> Bool { await engine.cancelAgentTask(id) }
+    func startFleet(_ prompt: String?) async throws { _ = try await engine.startFleet(prompt) }
     func elicit(message: String, requestedSchema: JSONValue?) async throws -> ElicitationResult {
         try await engine.elicit(ElicitationRequest(requestId: UUID().uuidString.lowercased(), message: message, requestedSchema: requestedSchema))
     }

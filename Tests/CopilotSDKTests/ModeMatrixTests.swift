@@ -47,7 +47,34 @@ struct ModeMatrixTests {
         }
     }
 
+    /// A folder with the skill `metric` ("Report temperatures in Celsius."), made once for every mode.
+    static let skillFolder: String = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("copilot-matrix-skills-\(UUID().uuidString)")
+        let skill = folder.appendingPathComponent("metric")
+        try? FileManager.default.createDirectory(at: skill, withIntermediateDirectories: true)
+        try? "---\nname: metric\ndescription: Units for weather reports\n---\nReport temperatures in Celsius.\n".write(
+            to: skill.appendingPathComponent("SKILL.md"), atomically: true, encoding: .utf8)
+        return folder.path
+    }()
+
+    /// The main agent delegates to the `forecaster` agent (which preloads the `metric` skill and may
+    /// only call get_weather); it calls the tool and answers; the main agent passes the answer on.
+    static let delegationTurns: [ScriptedTurn] = [
+        .toolCalls([("task", #"{"agent_type":"forecaster","prompt":"Weather in Paris?","description":"Forecast"}"#)]),
+        ScriptedTurn(toolCalls: [weatherCall]), .text("18C in Paris."), .text("The forecaster says 18C."),
+    ]
+
     static let scenarios: [Scenario] = [
+        Scenario(name: "custom agents and skills: the main agent delegates to a sub-agent with its own prompt, tools and skill", turns: delegationTurns, configure: {
+            $0.tools = [tool("get_weather")]
+            $0.builtInTools = [.task]
+            $0.skillDirectories = [skillFolder]
+            $0.customAgents = [CustomAgent(name: "forecaster", description: "Forecasts weather", prompt: "You forecast weather.", tools: ["get_weather"], skills: ["metric"])]
+        }, python: [
+            "tools": ["get_weather"], "skillDirectories": [.string(skillFolder)],
+            "availableTools": ["custom:*", "builtin:task", "builtin:read_agent", "builtin:list_agents", "builtin:skill"],
+            "customAgents": [["name": "forecaster", "description": "Forecasts weather", "prompt": "You forecast weather.", "tools": ["get_weather"], "skills": ["metric"]]],
+        ]),
         Scenario(name: "excludedTools: an excluded tool is never offered", turns: toolTurns, configure: {
             $0.tools = [tool("get_weather"), tool("get_time")]
             $0.excludedTools = ["get_time"]
@@ -252,6 +279,15 @@ struct ModeMatrixTests {
             #expect(last.contains { $0["content"]?.stringValue?.contains("SUMMARY: paragraphs about a fox.") == true })
         case let name where name.hasPrefix("built-in tools"):
             #expect(tools == ["view"])
+        case let name where name.hasPrefix("custom agents and skills"):
+            #expect(observation.requests.count == 4)
+            #expect(tools == ["get_weather", "list_agents", "read_agent", "skill", "task"])
+            let forecaster = observation.requests[1]
+            #expect(forecaster["tools"] == ["get_weather"], "the sub-agent's own tools")
+            let system = forecaster["messages"]?.arrayValue?.first?["content"]?.stringValue ?? ""
+            #expect(system.hasPrefix("You forecast weather.") && system.contains("Report temperatures in Celsius."), "its prompt and preloaded skill")
+            #expect(observation.requests[3]["messages"]?.arrayValue?.last?["content"] == "18C in Paris.")
+            #expect(observation.events.contains("subagent.started") && observation.events.contains("subagent.completed"))
         case let name where name.hasPrefix("the turn limit"):
             #expect(observation.requests.count == 1)
             #expect(observation.events.contains("session.error"))

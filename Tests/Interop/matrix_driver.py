@@ -57,6 +57,10 @@ async def main(scenario):
             limits=ModelLimitsOverride(max_prompt_tokens=limits.get("maxPromptTokens"),
                                        max_output_tokens=limits.get("maxOutputTokens"),
                                        max_context_window_tokens=limits.get("maxContextWindowTokens")))
+    if "skillDirectories" in scenario:
+        options["skill_directories"] = scenario["skillDirectories"]
+    if "customAgents" in scenario:
+        options["custom_agents"] = scenario["customAgents"]
     if scenario.get("hooks") == "deny":
         options["hooks"] = {"on_pre_tool_use": deny_pre_tool_use}
     events = []
