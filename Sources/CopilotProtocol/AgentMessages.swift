@@ -157,3 +157,30 @@ package struct ShellKillResult: Codable, Sendable, Hashable {
     package var killed: Bool
     package init(killed: Bool) { self.killed = killed }
 }
+
+/// The `handlePending…` methods of requests this runtime may have pending for the clients: a
+/// request id and the client's answer, whatever its shape.
+package struct PendingAnswerParams: Codable, Sendable, Hashable {
+    package var sessionId: String
+    package var requestId: String
+    package var result: JSONValue?
+    package var response: JSONValue?
+    package var error: String?
+}
+
+/// `session.ui.registerDirectAutoModeSwitchHandler`.
+package struct HandlerHandleResult: Codable, Sendable, Hashable {
+    package var handle: String
+    package init(handle: String) { self.handle = handle }
+}
+
+/// `session.ui.unregisterDirectAutoModeSwitchHandler`.
+package struct HandlerHandleParams: Codable, Sendable, Hashable {
+    package var sessionId: String
+    package var handle: String
+}
+
+package struct UnregisteredResult: Codable, Sendable, Hashable {
+    package var unregistered: Bool
+    package init(unregistered: Bool) { self.unregistered = unregistered }
+}

@@ -134,6 +134,18 @@ package enum RPC {
     package static let sessionTasksSendMessage = RPCMethod<TaskSendMessageParams, TaskSendMessageResult>("session.tasks.sendMessage")
     package static let sessionFleetStart = RPCMethod<FleetStartParams, FleetStartResult>("session.fleet.start")
     package static let sessionShellExec = RPCMethod<ShellExecParams, ShellExecResult>("session.shell.exec")
+    package static let sessionCommandsHandlePendingCommand = RPCMethod<PendingAnswerParams, SuccessResult>("session.commands.handlePendingCommand")
+    /// Answers to requests only the official runtime makes (plan exit, automatic model switches,
+    /// sampling, session limits, MCP header refreshes) or that this one puts to a client directly
+    /// (user input): `success: false` unless such a request is pending.
+    package static let sessionPendingAnswers: [RPCMethod<PendingAnswerParams, SuccessResult>] = [
+        "session.ui.handlePendingUserInput", "session.ui.handlePendingExitPlanMode", "session.ui.handlePendingAutoModeSwitch",
+        "session.ui.handlePendingSampling", "session.ui.handlePendingSessionLimitsExhausted", "session.mcp.headers.handlePendingHeadersRefreshRequest",
+    ].map { RPCMethod($0) }
+    package static let sessionUIRegisterDirectAutoModeSwitchHandler = RPCMethod<SessionIDParams, HandlerHandleResult>(
+        "session.ui.registerDirectAutoModeSwitchHandler")
+    package static let sessionUIUnregisterDirectAutoModeSwitchHandler = RPCMethod<HandlerHandleParams, UnregisteredResult>(
+        "session.ui.unregisterDirectAutoModeSwitchHandler")
     package static let sessionShellKill = RPCMethod<ShellKillParams, ShellKillResult>("session.shell.kill")
     package static let sessionSkillsList = RPCMethod<SessionIDParams, SkillListResult>("session.skills.list")
     package static let sessionSkillsEnable = RPCMethod<SkillNameParams, EmptyResult>("session.skills.enable")

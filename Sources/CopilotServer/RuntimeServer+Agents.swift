@@ -105,3 +105,29 @@ extension RuntimeServer {
         }
     }
 }
+
+/// Answers a client gives to requests it found pending (`session.*.handlePending…`).
+extension RuntimeServer {
+    static func addPendingAnswerMethods(to router: inout RPCRouter, _ server: RuntimeServer) {
+        // A client reports how a command it was sent ended; there is nothing to give back.
+        router.on(RPC.sessionCommandsHandlePendingCommand) { [unowned server] params, _ in
+            let session = try server.liveSession(params.sessionId, RPC.sessionCommandsHandlePendingCommand.name)
+            _ = session.answer(params.requestId, with: params.error.map(JSONValue.string) ?? .null)
+            return SuccessResult(success: true)
+        }
+        for method in RPC.sessionPendingAnswers {
+            router.on(method) { [unowned server] params, _ in
+                let session = try server.liveSession(params.sessionId, method.name)
+                return SuccessResult(success: session.answer(params.requestId, with: params.result ?? params.response ?? .null))
+            }
+        }
+        router.on(RPC.sessionUIRegisterDirectAutoModeSwitchHandler) { [unowned server] params, _ in
+            HandlerHandleResult(handle: try server.liveSession(params.sessionId, RPC.sessionUIRegisterDirectAutoModeSwitchHandler.name)
+                .registerAutoModeSwitchHandler())
+        }
+        router.on(RPC.sessionUIUnregisterDirectAutoModeSwitchHandler) { [unowned server] params, _ in
+            UnregisteredResult(unregistered: try server.liveSession(params.sessionId, RPC.sessionUIUnregisterDirectAutoModeSwitchHandler.name)
+                .unregisterAutoModeSwitchHandler(params.handle))
+        }
+    }
+}

@@ -369,6 +369,7 @@ package final class RuntimeServer: Sendable {
         addMCPMethods(to: &router, server)
         addSkillMethods(to: &router, server)
         addAgentMethods(to: &router, server)
+        addPendingAnswerMethods(to: &router, server)
         addUIMethods(to: &router, server)
         addCatalogMethods(to: &router, server)
         router.on(RPC.sessionLog) { [unowned server] params, _ in

@@ -62,6 +62,9 @@ final class ServerSession: Sendable {
         var interests: Set<String> = []
         /// A client shows MCP Apps (`requestMcpApps`).
         var mcpApps = false
+        /// Handles of the clients' automatic-model-switch handlers (registered; never asked, as this
+        /// runtime does not switch models by itself).
+        var autoModeSwitchHandlers: Set<String> = []
     }
 
     /// Whether a client said it handles events of `type`.
@@ -223,6 +226,18 @@ final class ServerSession: Sendable {
             state.subscribers[connection.id] = connection
             if asOwner { state.owner = connection }
         }
+    }
+
+    /// Registers an automatic-model-switch handler; returns its handle.
+    func registerAutoModeSwitchHandler() -> String {
+        let handle = UUID().uuidString.lowercased()
+        state.withLock { _ = $0.autoModeSwitchHandlers.insert(handle) }
+        return handle
+    }
+
+    /// Forgets the handler `handle`; `false` when there is none.
+    func unregisterAutoModeSwitchHandler(_ handle: String) -> Bool {
+        state.withLock { $0.autoModeSwitchHandlers.remove(handle) != nil }
     }
 
     /// Whether `connection` is the only client listening to this session.
