@@ -21,6 +21,7 @@ struct ChatCommand: AsyncParsableCommand {
     @OptionGroup var provider: ProviderOptions
     @OptionGroup var timeouts: TimeoutOptions
     @OptionGroup var sampling: SamplingOptions
+    @OptionGroup var agents: AgentOptions
 
     @Option(help: "Model or deployment name (default: the configuration file provider's model).")
     var model: String?
@@ -61,6 +62,7 @@ struct ChatCommand: AsyncParsableCommand {
             model: model, provider: resolved.provider, systemMessage: systemMessage.map { .append($0) },
             builtInTools: noTools ? [] : BuiltInTool.defaults, streaming: true, workingDirectory: FileManager.default.currentDirectoryPath)
         sampling.apply(over: resolved.sampling, to: &config)
+        try agents.apply(to: &config)
         // The configuration file's servers, and --mcp-config's beside them (winning a name clash).
         config.mcpServers = resolved.mcpServers.merging(try mcpConfig.map(MCPConfigFile.load) ?? [:]) { _, flag in flag }
         let client = CopilotClient(options: CopilotClientOptions(httpTimeouts: timeouts.httpTimeouts, sessionStore: FileSessionStore(directory: sessions)))

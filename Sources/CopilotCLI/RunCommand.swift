@@ -29,6 +29,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var provider: ProviderOptions
     @OptionGroup var timeouts: TimeoutOptions
     @OptionGroup var sampling: SamplingOptions
+    @OptionGroup var agents: AgentOptions
 
     @Option(help: "Model or deployment name (default: the configuration file provider's model).")
     var model: String?
@@ -96,6 +97,7 @@ struct RunCommand: AsyncParsableCommand {
             workingDirectory: FileManager.default.currentDirectoryPath,
             onPermissionRequest: yes ? .approveAll : TerminalPermission.handler())
         sampling.apply(over: resolved.sampling, to: &config)
+        try agents.apply(to: &config)
         // The configuration file's servers, and --mcp-config's beside them (winning a name clash).
         config.mcpServers = resolved.mcpServers.merging(try mcpConfig.map(MCPConfigFile.load) ?? [:]) { _, flag in flag }
 

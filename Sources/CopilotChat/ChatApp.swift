@@ -251,7 +251,21 @@ public actor ChatApp {
     // MARK: - Events
 
     private func show(_ event: SessionEvent) {
+        // A sub-agent's work shows indented under the task call that started it; its text is for its parent.
+        if event.agentId != nil {
+            showSubAgent(event)
+            return
+        }
         switch event.payload {
+        case .subagentStarted(let started):
+            endAnswerLine()
+            screen.print(terminal.paint("  ↳ \(started.agentDisplayName) started\(started.model.map { " (\($0))" } ?? "")\n", Style.dim))
+        case .subagentCompleted(let completed):
+            endAnswerLine()
+            screen.print(terminal.paint("  ✓ \(completed.agentDisplayName) finished\n", Style.dim))
+        case .subagentFailed(let failed):
+            endAnswerLine()
+            screen.print(terminal.paint("  ✗ \(failed.agentDisplayName): \(oneLine(failed.error, limit: terminal.width - 8))\n", Style.red))
         case .assistantReasoningDelta(let delta):
             reasoning += delta.deltaContent
             if showReasoning {
@@ -297,6 +311,22 @@ public actor ChatApp {
                 screen.print(terminal.paint("▸ reasoned in \(reasoning.split(whereSeparator: \.isWhitespace).count) words (/reasoning shows it)\n", Style.dim))
             }
             screen.print(terminal.paint(statusLine + "\n", Style.dim))
+        default:
+            return
+        }
+        drawPrompt()
+    }
+
+    /// A sub-agent's tool calls and failures, indented.
+    private func showSubAgent(_ event: SessionEvent) {
+        switch event.payload {
+        case .toolExecutionStart(let start):
+            guard shownToolCalls.insert(start.toolCallId).inserted else { return }
+            endAnswerLine()
+            let shown = " " + oneLine(start.arguments?.jsonString ?? "", limit: max(20, terminal.width - start.toolName.count - 10))
+            screen.print(terminal.paint("    → \(start.toolName)\(shown)\n", Style.dim))
+        case .toolExecutionComplete(let complete) where !complete.success:
+            screen.print(terminal.paint("    ✗ \(oneLine(complete.error?.message ?? "failed", limit: terminal.width - 6))\n", Style.red))
         default:
             return
         }
@@ -380,6 +410,7 @@ public actor ChatApp {
         /usage             tokens used in this session
         /tools             the tools the model may call
         /mcp               the MCP servers: status and tools
+        /agent [NAME]      the custom agents (--agent FILE), or run NAME as the main agent (default: the usual one)
         /system TEXT       add TEXT to the system prompt (a new session keeps the conversation)
         /reasoning [on|off] show the last reasoning, or stream it dimmed from now on
         /exit              leave (also Ctrl-D)
@@ -427,6 +458,8 @@ public actor ChatApp {
                 let builtIn = config.builtInTools.map(\.rawValue).sorted()
                 let own = config.tools.map(\.name)
                 screen.print((builtIn + own).isEmpty ? "(no tools)\n" : (builtIn + own).joined(separator: ", ") + "\n")
+            case "/agent":
+                try await agent(argument)
             case "/mcp":
                 guard let session else { throw ChatError("No session yet.") }
                 screen.print(Self.mcpText(try await session.mcpServers()))
@@ -454,6 +487,25 @@ public actor ChatApp {
             }
         } catch {
             report(error)
+        }
+    }
+
+    /// `/agent`: lists the custom agents; `/agent NAME` runs one as the main agent, `/agent default` the default agent.
+    private func agent(_ name: String) async throws {
+        guard let session else { throw ChatError("No session yet.") }
+        switch name {
+        case "":
+            let agents = try await session.agents()
+            let current = try await session.currentAgent()?.name
+            screen.print(agents.isEmpty ? "(no custom agents: start the chat with --agent FILE)\n" : agents.map { agent in
+                (agent.name == current ? "* " : "  ") + agent.name + (agent.description.isEmpty ? "" : "  \(oneLine(agent.description, limit: 60))")
+            }.joined(separator: "\n") + "\n")
+        case "default":
+            try await session.deselectAgent()
+            screen.print(terminal.paint("(the default agent answers)\n", Style.dim))
+        default:
+            let agent = try await session.selectAgent(name)
+            screen.print(terminal.paint("(\(agent.displayName) answers from now on; /agent default goes back)\n", Style.dim))
         }
     }
 

@@ -17,6 +17,9 @@ struct AgentRoster {
     var initial: String?
     /// Other providers a custom agent's `model` may name as `provider/model`.
     var providers: [String: ProviderConfig]
+    /// The model ids each provider listed (by its key in ``providers``, `""` for the session's),
+    /// asked once; `nil` inside when it could not list them.
+    var listedModels: [String: Set<String>?] = [:]
     /// Sub-agents started in the background (and sync ones while they run), by agent id, in start order.
     var tasks: [String: AgentTask] = [:]
     var order: [String] = []
@@ -31,8 +34,11 @@ struct AgentRoster {
     /// How many sub-agents of one session run at the same time; more wait for a place.
     static let parallelLimit = 4
 
-    /// Every agent that can be selected or delegated to: the built-in ones the session keeps, then the app's.
-    var all: [CustomAgent] { CustomAgent.builtIn.filter { !excludedBuiltIns.contains($0.name) } + custom }
+    /// Every agent that can be delegated to: the app's first (they are what the session is for),
+    /// then the built-in ones it keeps. An app agent with a built-in's name replaces it.
+    var all: [CustomAgent] {
+        custom + CustomAgent.builtIn.filter { builtIn in !excludedBuiltIns.contains(builtIn.name) && !custom.contains { $0.name == builtIn.name } }
+    }
 
     /// The agents the `task` tool offers: all but custom ones with `infer: false`.
     var delegable: [CustomAgent] { all.filter(\.infer) }

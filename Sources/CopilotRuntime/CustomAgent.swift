@@ -1,3 +1,5 @@
+public import Foundation
+
 /// An agent the main agent can delegate to with the `task` tool, or that the session can run as
 /// its main agent (``SessionConfig/agent``, `CopilotSession.selectAgent(_:)`): its own prompt,
 /// tools, skills and model.
@@ -38,6 +40,32 @@ public struct CustomAgent: Sendable, Hashable {
         self.skills = skills
         self.model = model
         self.reasoningEffort = reasoningEffort
+    }
+
+    /// The agent an agent file describes (the official `NAME.agent.md`): its front matter gives
+    /// `name` (else the file's name), `description`, `displayName`, `tools` (`[a, b]`), `model`,
+    /// `reasoningEffort`, `skills` and `infer`; the rest of the file is its prompt.
+    ///
+    /// - Throws: ``CopilotError`` `invalidConfiguration` when the file cannot be read or has no prompt.
+    public init(contentsOf url: URL) throws {
+        guard let data = FileManager.default.contents(atPath: url.path), data.count <= 256 * 1024 else {
+            throw CopilotError(code: .invalidConfiguration, message: "The agent file \(url.path) cannot be read (or is larger than 256 KB).")
+        }
+        let (fields, body) = FrontMatter.split(String(decoding: data, as: UTF8.self))
+        let prompt = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !prompt.isEmpty else {
+            throw CopilotError(code: .invalidConfiguration, message: "The agent file \(url.path) has no prompt after its front matter.")
+        }
+        var stem = url.lastPathComponent
+        for suffix in [".agent.md", ".md"] where stem.hasSuffix(suffix) {
+            stem = String(stem.dropLast(suffix.count))
+            break
+        }
+        self.init(
+            name: fields["name"].flatMap { $0.isEmpty ? nil : $0 } ?? stem, displayName: fields["displayName"] ?? fields["display-name"],
+            description: fields["description"], prompt: prompt, tools: fields["tools"].map(FrontMatter.list),
+            infer: fields["infer"].map { $0.lowercased() != "false" } ?? true, skills: fields["skills"].map(FrontMatter.list),
+            model: fields["model"], reasoningEffort: fields["reasoningEffort"] ?? fields["reasoning-effort"])
     }
 
     /// The name events show.

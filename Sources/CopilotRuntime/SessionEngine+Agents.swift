@@ -91,6 +91,12 @@ extension SessionEngine {
     /// The model a custom agent names: `nil` (the session's), a model of the session's provider, or
     /// `provider/model` of one of the session's named providers.
     func agentModel(_ name: String?, reasoningEffort effort: String?) throws -> AgentModel? {
+        try agentModelAndProvider(name, reasoningEffort: effort)?.model
+    }
+
+    /// ``agentModel(_:reasoningEffort:)``, with the provider settings it calls (the named
+    /// provider's, or the session's) and their key in ``AgentRoster/providers`` (`""` for the session's).
+    private func agentModelAndProvider(_ name: String?, reasoningEffort effort: String?) throws -> (model: AgentModel, provider: (key: String, config: ProviderConfig?))? {
         guard let name = name?.trimmingCharacters(in: .whitespaces), !name.isEmpty else { return nil }
         if let slash = name.firstIndex(of: "/"), let config = roster.providers[String(name[..<slash])] {
             let modelID = String(name[name.index(after: slash)...])
@@ -98,15 +104,37 @@ extension SessionEngine {
                 throw CopilotError(code: .unsupported, message: "Agent model \(name): this session cannot reach other providers.")
             }
             do {
-                return AgentModel(
+                let model = AgentModel(
                     model: modelID, wireModel: config.wireModel.flatMap { $0.isEmpty ? nil : $0 } ?? modelID,
                     provider: try config.makeProvider(context: providerContext), providerType: config.resolvedType.rawValue,
                     reasoningEffort: effort)
+                return (model, (String(name[..<slash]), config))
             } catch let error as ProviderError {
                 throw CopilotError(code: .invalidConfiguration, message: "Agent model \(name): \(error.message)")
             }
         }
-        return AgentModel(model: name, wireModel: name, provider: provider, providerType: providerType, reasoningEffort: effort ?? reasoningEffort)
+        let model = AgentModel(model: name, wireModel: name, provider: provider, providerType: providerType, reasoningEffort: effort ?? reasoningEffort)
+        return (model, ("", providerConfig))
+    }
+
+    /// The model a client or the model names for one sub-agent (`task`'s `model`,
+    /// `session.tasks.startAgent`), checked against the models its provider lists, when it lists
+    /// them (Azure lists base models, not deployments, so its names are taken as given).
+    ///
+    /// - Throws: ``CopilotError`` `invalidInput` for a model the provider does not serve.
+    func requestedAgentModel(_ name: String, reasoningEffort effort: String?) async throws -> AgentModel? {
+        guard let (model, provider) = try agentModelAndProvider(name, reasoningEffort: effort) else { return nil }
+        guard let config = provider.config, config.resolvedType != .azure, let providerContext else { return model }
+        if roster.listedModels[provider.key] == nil {
+            let listed = try? await config.listModels(context: providerContext)
+            roster.listedModels[provider.key] = .some(listed.map { Set($0.map(\.id)) })
+        }
+        guard let known = roster.listedModels[provider.key] ?? nil, !known.isEmpty, !known.contains(model.wireModel ?? model.model) else {
+            return model
+        }
+        throw CopilotError(
+            code: .invalidInput,
+            message: "Model \(name) is not one the provider serves (it lists \(known.sorted().prefix(10).joined(separator: ", "))).")
     }
 
     // MARK: - Sub-agents
@@ -120,7 +148,11 @@ extension SessionEngine {
         }
         let model: AgentModel?
         do {
-            model = try agentModel(request.model ?? definition.model, reasoningEffort: definition.reasoningEffort)
+            if let requested = request.model {
+                model = try await requestedAgentModel(requested, reasoningEffort: definition.reasoningEffort)
+            } else {
+                model = try agentModel(definition.model, reasoningEffort: definition.reasoningEffort)
+            }
         } catch let error as CopilotError {
             return ToolRunOutput(.failure(error.message))
         }
@@ -146,12 +178,17 @@ extension SessionEngine {
     /// Starts the agent `type` in the background, as a client asks (`session.tasks.startAgent`).
     ///
     /// - Throws: ``CopilotError`` `invalidInput` for an unknown agent type or model.
-    package func startAgentTask(type: String, prompt: String, description: String?, name: String?, model: String?) throws -> String {
+    package func startAgentTask(type: String, prompt: String, description: String?, name: String?, model: String?) async throws -> String {
         guard let definition = roster.agent(named: type) else {
             throw CopilotError(
                 code: .invalidInput, message: "Unknown agent type \(type). Available agent types: \(roster.all.map(\.name).joined(separator: ", ")).")
         }
-        let resolved = try agentModel(model ?? definition.model, reasoningEffort: definition.reasoningEffort)
+        let resolved: AgentModel?
+        if let model {
+            resolved = try await requestedAgentModel(model, reasoningEffort: definition.reasoningEffort)
+        } else {
+            resolved = try agentModel(definition.model, reasoningEffort: definition.reasoningEffort)
+        }
         let task = register(definition, prompt: prompt, description: description ?? type, name: name, mode: .background, toolCallId: nil)
         startInBackground(task, definition: definition, model: resolved, parent: main.identity)
         return task.id

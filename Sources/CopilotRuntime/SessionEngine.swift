@@ -41,6 +41,8 @@ package actor SessionEngine {
     /// How providers are made, for a custom agent's model under another provider (`nil` for an
     /// engine given its provider ready-made).
     let providerContext: ProviderContext?
+    /// The session's provider settings (for listing its models).
+    let providerConfig: ProviderConfig?
     /// The session's skills (see `Skills.swift`).
     package nonisolated let skills: SkillCatalog
     /// The MCP servers the session was configured with (disabled ones too), how to start them, and
@@ -196,6 +198,7 @@ package actor SessionEngine {
         }
         self.roster = roster
         self.providerContext = providerContext
+        self.providerConfig = config.provider
         registry.register(AppToolSource(appTools: appTools), id: Self.appToolSourceID)
         var mcp = MCPHost(
             configs: config.mcpServers, connector: config.mcpConnector, disabled: Set(config.disabledMCPServers),

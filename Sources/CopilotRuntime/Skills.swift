@@ -115,7 +115,7 @@ package final class SkillCatalog: Sendable {
         guard let text = Self.read(skill.path) else {
             throw SkillError(message: "Skill \"\(name)\" could not be read from \(skill.path).")
         }
-        return (skill, Self.split(text).body)
+        return (skill, FrontMatter.split(text).body)
     }
 
     /// Notes that the model loaded `skill` in `turn`.
@@ -155,41 +155,16 @@ package final class SkillCatalog: Sendable {
         guard let text = read(path) else {
             return .failure(SkillError(message: "\(path) could not be read (or is larger than \(sizeLimit / 1024) KB)."))
         }
-        let fields = split(text).frontMatter
+        let fields = FrontMatter.split(text).fields
         let folderName = URL(fileURLWithPath: path).deletingLastPathComponent().lastPathComponent
         let name = fields["name"].flatMap { $0.isEmpty ? nil : $0 } ?? folderName
         guard let description = fields["description"], !description.isEmpty else {
             return .failure(SkillError(message: "\(path) has no `description` in its front matter; the model could not know when to use it."))
         }
-        let tools = fields["allowed-tools"].map { list in
-            list.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).split(whereSeparator: { $0 == "," || $0 == " " })
-                .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"'")) }.filter { !$0.isEmpty }
-        }
+        let tools = fields["allowed-tools"].map(FrontMatter.list)
         return .success(Skill(
             name: name, description: description, source: source, path: path, allowedTools: tools, argumentHint: fields["argument-hint"],
             userInvocable: fields["user-invocable"].map { $0.lowercased() != "false" } ?? true))
-    }
-
-    /// Splits a file into its front matter (`---` lines around `key: value` lines; quotes taken
-    /// off) and the rest.
-    static func split(_ text: String) -> (frontMatter: [String: String], body: String) {
-        let normalized = text.replacingOccurrences(of: "\r\n", with: "\n")
-        var lines = normalized.split(separator: "\n", omittingEmptySubsequences: false)[...]
-        guard lines.first?.trimmingCharacters(in: .whitespaces) == "---",
-            let end = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" })
-        else { return ([:], normalized) }
-        var fields: [String: String] = [:]
-        for line in lines[lines.index(after: lines.startIndex)..<end] {
-            guard let colon = line.firstIndex(of: ":"), !line.hasPrefix(" ") else { continue }
-            let key = line[..<colon].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, let first = value.first, first == value.last, first == "\"" || first == "'" {
-                value = String(value.dropFirst().dropLast())
-            }
-            fields[key] = value
-        }
-        lines = lines[lines.index(after: end)...]
-        return (fields, lines.joined(separator: "\n"))
     }
 }
 

@@ -232,6 +232,11 @@ struct SubAgentTests {
             }
             #expect(try await session.agentTasks().first?.status == "cancelled")
             await #expect(throws: (any Error).self) { try await session.startAgentTask(type: "no-such-agent", prompt: "x") }
+            // A model the provider does not list is refused before anything starts.
+            await #expect(throws: (any Error).self) { try await session.startAgentTask(type: "vault", prompt: "x", model: "not-a-real-model") }
+            #expect(try await session.agentTasks().count == 1)
+            let listed = try await session.startAgentTask(type: "vault", prompt: "Hello", model: "scripted-model")
+            #expect(try await session.agentTasks().map(\.id) == ["slow", listed])
         }
     }
 }

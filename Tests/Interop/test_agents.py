@@ -4,6 +4,8 @@ The session has one custom agent, which preloads a skill from `skill_directories
 first tool that matches the prompt, so the main agent calls `task`, the sub-agent (offered no tools)
 answers in text, and the main agent answers with that result.
 """
+import json
+
 from copilot import CopilotClient, PermissionHandler
 
 from test_python_sdk import chat_calls, provider, run, sdk_env  # noqa: F401  (sdk_env is a fixture)
@@ -48,3 +50,22 @@ def test_delegation_to_a_custom_agent_with_a_skill(fresh_llmock, sdk_env, tmp_pa
     assert sub_messages and sub_messages[0].data.content == task_result
     assert reply is not None and reply.data.content
     assert [t.status.value for t in tasks.tasks] == ["completed"]
+
+
+def test_run_with_an_agent_file_and_skills(fresh_llmock, cli, tmp_path):
+    skill = tmp_path / "skills" / "checklist"
+    skill.mkdir(parents=True)
+    (skill / "SKILL.md").write_text("---\nname: checklist\ndescription: The review checklist\n---\nCHECKLIST_MARKER\n")
+    agent = tmp_path / "reviewer.agent.md"
+    agent.write_text("---\ndescription: Reviews a change\ntools: []\nskills: [checklist]\n---\nYou are the reviewer.\n")
+    result = cli("run", "--base-url", f"{fresh_llmock.base}/v1", "--model", "gpt-4o-mini", "--agent", str(agent),
+                 "--skills", str(tmp_path / "skills"), "--events", "jsonl", "Delegate the review with the task tool")
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    started = [e for e in events if e["type"] == "subagent.started"]
+    assert started and started[0]["data"]["agentName"] == "reviewer", [e["type"] for e in events]
+    assert any(e["type"] == "subagent.completed" for e in events)
+    calls = chat_calls(fresh_llmock)
+    system = calls[1]["body"]["messages"][0]["content"]
+    assert system.startswith("You are the reviewer.") and "CHECKLIST_MARKER" in system
+    assert events[-1]["type"] == "session.idle"

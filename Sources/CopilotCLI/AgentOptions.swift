@@ -1,0 +1,30 @@
+import ArgumentParser
+import CopilotSDK
+import Foundation
+
+/// `--agent FILE` and `--skills DIR`: custom agents the main agent may delegate to, and folders of
+/// skills it may load.
+struct AgentOptions: ParsableArguments {
+    @Option(name: .customLong("agent"), help: "An agent file (front matter with name, description, tools, model; then its prompt) the model may delegate to with the task tool (repeatable).")
+    var agentFiles: [String] = []
+
+    @Option(name: .customLong("skills"), help: "A folder of skills (each a subfolder with SKILL.md) the model may load with the skill tool (repeatable).")
+    var skillDirectories: [String] = []
+
+    /// Adds the agents and skill folders to `config`; with agents, the `task` tool is offered.
+    func apply(to config: inout SessionConfig) throws {
+        for path in skillDirectories {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--skills: \(path) is not a folder.")
+            }
+        }
+        config.skillDirectories += skillDirectories
+        do {
+            config.customAgents += try agentFiles.map { try CustomAgent(contentsOf: URL(fileURLWithPath: $0)) }
+        } catch let error as CopilotError {
+            throw ValidationError("--agent: \(error.message)")
+        }
+        if !agentFiles.isEmpty { config.builtInTools.insert(.task) }
+    }
+}
