@@ -61,7 +61,7 @@ public struct SessionConfig: Sendable {
     /// Folders of skills: each subfolder with a `SKILL.md` (front matter `name`, `description`) is a
     /// skill the model may load with the `skill` tool.
     public var skillDirectories: [String] = []
-    /// Skills, by name, the model may not load (``CopilotSession`` can turn them on again).
+    /// Skills, by name, the model may not load (`CopilotSession.setSkill(_:enabled:)` can turn them on again).
     public var disabledSkills: [String] = []
     /// Reads the project's own configuration from the working directory, as the official runtime
     /// does: its instruction files (`.github/copilot-instructions.md`,

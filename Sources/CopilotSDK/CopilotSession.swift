@@ -117,14 +117,14 @@ public final class CopilotSession: Sendable {
     /// `needs-auth`, `stopped`, `disabled`) and, while connected, its tools.
     public func mcpServers() async throws -> [MCPServerStatus] { try await backend.mcpServers() }
 
-    /// The session's skills (``SessionConfig/skillDirectories``, and with
-    /// ``SessionConfig/enableConfigDiscovery`` the project's), enabled or not. The folders are read
+    /// The session's skills (`SessionConfig.skillDirectories`, and with
+    /// `SessionConfig.enableConfigDiscovery` the project's), enabled or not. The folders are read
     /// on first use and by ``reloadSkills()``.
     public func skills() async throws -> [Skill] { try await backend.skills() }
 
     /// Lets the model load the skill `name` (`enabled`), or stops it from doing so.
     ///
-    /// - Throws: ``CopilotError`` `invalidInput` (in process) or the runtime's error when the
+    /// - Throws: `CopilotError` `invalidInput` (in process) or the runtime's error when the
     ///   session has no skill of that name.
     public func setSkill(_ name: String, enabled: Bool) async throws { try await backend.setSkill(name, enabled: enabled) }
 
@@ -136,7 +136,7 @@ public final class CopilotSession: Sendable {
     /// The skills the model loaded so far, oldest first.
     public func invokedSkills() async throws -> [InvokedSkill] { try await backend.invokedSkills() }
 
-    /// The session's custom agents (``SessionConfig/customAgents``).
+    /// The session's custom agents (`SessionConfig.customAgents`).
     public func agents() async throws -> [AgentInfo] { try await backend.agents() }
 
     /// The custom agent running as the main agent; `nil` for the default agent.
@@ -146,7 +146,7 @@ public final class CopilotSession: Sendable {
     /// preloaded skills join the system prompt, only its tools are offered, its model answers.
     /// Emits `subagent.selected`.
     ///
-    /// - Throws: ``CopilotError`` `invalidInput` (in process) or the runtime's error when the
+    /// - Throws: `CopilotError` `invalidInput` (in process) or the runtime's error when the
     ///   session has no custom agent of that name.
     @discardableResult
     public func selectAgent(_ name: String) async throws -> AgentInfo { try await backend.selectAgent(name) }
@@ -160,7 +160,7 @@ public final class CopilotSession: Sendable {
     /// Starts the agent `type` (a built-in or custom agent) in the background on `prompt`; returns
     /// its agent id. When it finishes, the main agent is told and answers.
     ///
-    /// - Throws: ``CopilotError`` `invalidInput` (in process) or the runtime's error for an
+    /// - Throws: `CopilotError` `invalidInput` (in process) or the runtime's error for an
     ///   unknown agent type or a model that cannot be used.
     @discardableResult
     public func startAgentTask(type: String, prompt: String, description: String? = nil, name: String? = nil, model: String? = nil) async throws -> String {
