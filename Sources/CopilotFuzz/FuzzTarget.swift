@@ -170,7 +170,7 @@ enum FuzzTarget: String, CaseIterable {
 
     private static func path(_ raw: String) {
         // By byte: a NUL followed by a combining mark is one Character, which contains("\0") misses.
-        guard !raw.utf8.contains(0), raw.utf8.count < 1024 else { return }
+        guard !WorkingDirectory.hasNULByte(raw), raw.utf8.count < 1024 else { return }
         let (directory, root) = pathSandbox
         let resolved = directory.resolve(raw)
         let joined = raw.hasPrefix("/") ? raw : root + "/" + raw

@@ -26,6 +26,10 @@ package struct WorkingDirectory: Sendable {
         package var isInside: Bool
     }
 
+    /// Whether `raw` has a NUL byte: file APIs end the path there, so it would name another file
+    /// than it says. Callers refuse such paths before resolving them.
+    package static func hasNULByte(_ raw: String) -> Bool { raw.utf8.contains(0) }
+
     package func resolve(_ raw: String) -> ResolvedPath {
         let joined = raw.hasPrefix("/") ? raw : root + "/" + raw
         // A path with more links than the kernel follows names no file (opening it fails with

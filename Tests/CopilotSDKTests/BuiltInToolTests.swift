@@ -225,6 +225,23 @@ struct BuiltInToolTests {
     }
     #endif
 
+    @Test("a path with a NUL byte is refused before anything is read or written: the kernel would see only the part before it")
+    func nulBytePath() async throws {
+        let directory = try scratch()
+        try "secret".write(toFile: directory + "/a", atomically: true, encoding: .utf8)
+        let turns: [ScriptedTurn] = [
+            .toolCalls([("view", #"{"path":"a\u0000.png"}"#), ("create", #"{"path":"a\u0000b","file_text":"x"}"#)]),
+            .text("Done."),
+        ]
+        try await withScriptedClient(turns: turns) { client, server in
+            let session = try await client.createSession(config(server, directory: directory, permission: .approveAll))
+            _ = try await session.sendAndWait("Look", timeout: .seconds(20))
+            let results = toolMessages(server)
+            #expect(results.count == 2 && results.allSatisfy { $0.contains("contains a NUL byte") }, "\(results)")
+            #expect(try String(contentsOfFile: directory + "/a", encoding: .utf8) == "secret", "the file before the NUL is untouched")
+        }
+    }
+
     @Test("bash: output and exit code; a command still running after initial_wait goes on, and list_bash, stop_bash, write_bash reach it")
     func shell() async throws {
         let directory = try scratch(["data.txt": "x\n"])

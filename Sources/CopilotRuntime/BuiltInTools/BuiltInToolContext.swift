@@ -34,7 +34,16 @@ struct BuiltInToolContext: Sendable {
 
     typealias ResolvedPath = WorkingDirectory.ResolvedPath
 
-    func resolve(_ raw: String) -> ResolvedPath { directory.resolve(raw) }
+    /// `raw` resolved against the working directory.
+    ///
+    /// - Throws: ``BuiltInToolError`` for a path with a NUL byte: the kernel would read only the part
+    ///   before it, a file other than the one named.
+    func resolve(_ raw: String) throws -> ResolvedPath {
+        guard !WorkingDirectory.hasNULByte(raw) else {
+            throw BuiltInToolError("The path \(raw.replacingOccurrences(of: "\0", with: "\\0").prefix(200)) contains a NUL byte, which no file name can.")
+        }
+        return directory.resolve(raw)
+    }
 
     /// How a path is named in results: as the model wrote it when absolute, else resolved.
     func shown(_ raw: String, _ resolved: ResolvedPath) -> String { raw.hasPrefix("/") ? raw : resolved.path }

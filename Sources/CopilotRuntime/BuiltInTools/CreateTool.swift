@@ -19,7 +19,7 @@ struct CreateTool: BuiltInToolKind {
     func run(_ arguments: BuiltInToolArguments, in context: BuiltInToolContext) async throws -> ToolRunOutput {
         let raw = try arguments.string("path")
         let text = try arguments.string("file_text")
-        let resolved = context.resolve(raw)
+        let resolved = try context.resolve(raw)
         let name = context.shown(raw, resolved)
         let label = context.directory.display(resolved)
         let diff = "--- /dev/null\n+++ \(label)\n" + text.split(separator: "\n", omittingEmptySubsequences: false).map { "+\($0)" }.joined(separator: "\n")

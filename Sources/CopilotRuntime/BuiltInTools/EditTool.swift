@@ -19,7 +19,7 @@ struct EditTool: BuiltInToolKind {
         let raw = try arguments.string("path")
         let old = try arguments.string("old_str")
         let new = try arguments.string("new_str")
-        let resolved = context.resolve(raw)
+        let resolved = try context.resolve(raw)
         let name = context.shown(raw, resolved)
         // Outside the folder, the file is read (to match old_str and show the diff) only once reading it is allowed.
         if !resolved.isInside, let refusal = await context.permit(context.readRequest(resolved, intention: "Read \(name) to edit it")) {

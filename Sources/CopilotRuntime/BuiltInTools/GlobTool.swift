@@ -18,7 +18,7 @@ struct GlobTool: BuiltInToolKind {
     func run(_ arguments: BuiltInToolArguments, in context: BuiltInToolContext) async throws -> ToolRunOutput {
         let pattern = try arguments.string("pattern")
         let raw = arguments.optionalString("path")
-        let base = context.resolve(raw ?? ".")
+        let base = try context.resolve(raw ?? ".")
         if let refusal = await context.permit(context.readRequest(base, intention: "Find files matching \(pattern)")) { return refusal }
         let matched = FileSearch.files(under: base).filter { FileSearch.matches(pattern, $0) }
         guard !matched.isEmpty else { return .success("No files matched the pattern.") }

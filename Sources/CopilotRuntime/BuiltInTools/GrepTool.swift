@@ -67,7 +67,7 @@ struct GrepTool: BuiltInToolKind {
         } catch {
             throw BuiltInToolError("`\(options.pattern)` is not a valid regular expression.")
         }
-        let base = context.resolve(options.path ?? ".")
+        let base = try context.resolve(options.path ?? ".")
         if let refusal = await context.permit(context.readRequest(base, intention: "Search for \(options.pattern)")) { return refusal }
         var output: [String] = []
         let limit = options.headLimit ?? BuiltInToolContext.resultLimit * 4

@@ -22,7 +22,7 @@ struct ViewTool: BuiltInToolKind {
 
     func run(_ arguments: BuiltInToolArguments, in context: BuiltInToolContext) async throws -> ToolRunOutput {
         let raw = try arguments.string("path")
-        let resolved = context.resolve(raw)
+        let resolved = try context.resolve(raw)
         let name = context.shown(raw, resolved)
         if let refusal = await context.permit(context.readRequest(resolved, intention: "Read \(name)")) { return refusal }
         switch WorkingDirectory.kind(of: resolved.path) {
