@@ -173,6 +173,21 @@ struct SubAgentTests {
         }
     }
 
+    @Test("the selected agent is stored with the session and selected again on resume")
+    func selectionSurvivesResume() async throws {
+        let store = FileSessionStore(directory: FileManager.default.temporaryDirectory.appendingPathComponent("copilot-agents-\(UUID().uuidString)"))
+        try await withScriptedClient(turns: [.text("one"), .text("two")], options: CopilotClientOptions(retryPolicy: .none, sessionStore: store)) { client, server in
+            let session = try await client.createSession(Self.config(server))
+            try await session.selectAgent("vault")
+            _ = try await session.sendAndWait("First")
+            await session.disconnect()
+            let resumed = try await client.resumeSession(session.sessionId, Self.config(server))
+            #expect(try await resumed.currentAgent()?.name == "vault")
+            _ = try await resumed.sendAndWait("Second")
+            #expect(Self.system(server.modelCalls[1]).contains(Self.vaultPrompt))
+        }
+    }
+
     @Test("a sub-agent whose model names another provider (provider/model) calls that provider")
     func subAgentOwnProvider() async throws {
         let other = try await ScriptedProviderServer.start(turns: [.text("Answer from the other provider.")])
