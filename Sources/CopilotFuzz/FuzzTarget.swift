@@ -169,10 +169,18 @@ enum FuzzTarget: String, CaseIterable {
     }()
 
     private static func path(_ raw: String) {
-        // By byte: a NUL followed by a combining mark is one Character, which contains("\0") misses.
-        guard !WorkingDirectory.hasNULByte(raw), raw.utf8.count < 1024 else { return }
+        guard raw.utf8.count < 1024 else { return }
         let (directory, root) = pathSandbox
-        let resolved = directory.resolve(raw)
+        // A path with a NUL byte (by byte: a NUL and a combining mark are one Character) is refused;
+        // every other path resolves.
+        let resolved: WorkingDirectory.ResolvedPath
+        do {
+            resolved = try directory.resolve(raw)
+        } catch {
+            check(WorkingDirectory.hasNULByte(raw), "\(raw.debugDescription) is refused: \(error)")
+            return
+        }
+        check(!WorkingDirectory.hasNULByte(raw), "\(raw.debugDescription) has a NUL byte, yet resolves to \(resolved.path)")
         let joined = raw.hasPrefix("/") ? raw : root + "/" + raw
         // What the kernel says the path is, where it exists all the way down.
         if let real = realpath(joined, nil) {
@@ -192,8 +200,12 @@ enum FuzzTarget: String, CaseIterable {
             }
         }
         // Resolving a resolved path changes nothing.
-        let again = directory.resolve(resolved.path)
-        check(again.path == resolved.path && again.isInside == resolved.isInside, "resolving \(resolved.path) again gives \(again.path)")
+        do {
+            let again = try directory.resolve(resolved.path)
+            check(again.path == resolved.path && again.isInside == resolved.isInside, "resolving \(resolved.path) again gives \(again.path)")
+        } catch {
+            check(false, "resolving \(resolved.path) again is refused: \(error)")
+        }
     }
 
     // MARK: Helpers

@@ -135,9 +135,9 @@ package enum RPC {
     package static let sessionFleetStart = RPCMethod<FleetStartParams, FleetStartResult>("session.fleet.start")
     package static let sessionShellExec = RPCMethod<ShellExecParams, ShellExecResult>("session.shell.exec")
     package static let sessionCommandsHandlePendingCommand = RPCMethod<PendingAnswerParams, SuccessResult>("session.commands.handlePendingCommand")
-    /// Answers to requests only the official runtime makes (plan exit, automatic model switches,
-    /// sampling, session limits, MCP header refreshes) or that this one puts to a client directly
-    /// (user input): `success: false` unless such a request is pending.
+    /// Answers to requests only the official runtime leaves pending for its clients (plan exit,
+    /// automatic model switches, sampling, session limits, MCP header refreshes, user input, which
+    /// this one asks directly): none is ever pending here, so each answers `success: false`.
     package static let sessionPendingAnswers: [RPCMethod<PendingAnswerParams, SuccessResult>] = [
         "session.ui.handlePendingUserInput", "session.ui.handlePendingExitPlanMode", "session.ui.handlePendingAutoModeSwitch",
         "session.ui.handlePendingSampling", "session.ui.handlePendingSessionLimitsExhausted", "session.mcp.headers.handlePendingHeadersRefreshRequest",

@@ -29,7 +29,9 @@ struct AgentRoster {
     var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     /// Sub-agents running now, and those waiting for a place (at most ``AgentRoster/parallelLimit`` run at once).
     var running = 0
-    var queued: [CheckedContinuation<Void, Never>] = []
+    var queued: [(key: UUID, continuation: CheckedContinuation<Bool, Never>)] = []
+    /// Every agent id given out in this session: one is never given twice, also after a task is removed.
+    var usedIDs: Set<String> = []
 
     /// How many sub-agents of one session run at the same time; more wait for a place.
     static let parallelLimit = 4
@@ -49,9 +51,9 @@ struct AgentRoster {
     func freshID(for name: String) -> String {
         let base = name.lowercased().map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" }.reduce(into: "") { $0.append($1) }
         let stem = base.isEmpty ? "agent" : base
-        guard tasks[stem] != nil else { return stem }
+        guard usedIDs.contains(stem) else { return stem }
         var number = 2
-        while tasks["\(stem)-\(number)"] != nil { number += 1 }
+        while usedIDs.contains("\(stem)-\(number)") { number += 1 }
         return "\(stem)-\(number)"
     }
 
@@ -78,8 +80,6 @@ struct AgentTask: Sendable {
     /// How many times it was sent on after its answer (a `subagentStop` hook's block): `total_turns`.
     var turns = 0
     var task: Task<Void, Never>?
-    /// The main agent already read its result (`read_agent`), so it is not told again.
-    var read = false
 
     var elapsedSeconds: Int {
         Int(started.duration(to: finished ?? .now).components.seconds)

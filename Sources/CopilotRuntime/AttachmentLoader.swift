@@ -129,8 +129,12 @@ struct AttachmentLoader: Sendable {
 
     /// `raw` resolved; outside the working directory only with an approved `read`.
     private func confined(_ raw: String, what: String) async throws -> WorkingDirectory.ResolvedPath {
-        guard !WorkingDirectory.hasNULByte(raw) else { throw invalid("The attached \(what)'s path contains a NUL byte, which no file name can.") }
-        let resolved = directory.resolve(raw)
+        let resolved: WorkingDirectory.ResolvedPath
+        do {
+            resolved = try directory.resolve(raw)
+        } catch {
+            throw invalid("The attached \(what): \(error.description)")
+        }
         if !resolved.isInside {
             var request = PermissionRequest(kind: .read, intention: "Read the attached \(what) \(resolved.path)")
             request.path = resolved.path

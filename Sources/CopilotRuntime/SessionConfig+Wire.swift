@@ -12,12 +12,14 @@ extension SessionCreateParams {
         self.init()
         self.sessionId = sessionId
         model = config.model
-        if let provider = config.provider {
-            self.provider = Provider(
-                type: provider.type?.rawValue, baseUrl: provider.baseURL, apiKey: provider.apiKey, bearerToken: provider.bearerToken,
-                wireApi: provider.wireAPI?.rawValue, azure: provider.azure.map { .init(apiVersion: $0.apiVersion) },
-                headers: provider.headers, hasBearerTokenProvider: provider.bearerTokenProvider == nil ? nil : true)
-            self.provider?.wireModel = provider.wireModel
+        self.provider = config.provider.map { Provider($0) }
+        // Named providers, for custom agents' `provider/model`.
+        if !config.providers.isEmpty {
+            providers = config.providers.sorted { $0.key < $1.key }.map { name, provider in
+                var wire = Provider(provider)
+                wire.name = name
+                return wire
+            }
         }
         switch config.systemMessage {
         case .append(let content): systemMessage = .init(mode: "append", content: content)
@@ -247,6 +249,18 @@ extension ProviderConfig {
         }
         try self.init(wire: wire, tokens: callbacks.bearerTokenProvider(entry.provider))
         wireModel = entry.wireModel.flatMap { $0.isEmpty ? nil : $0 } ?? entry.id
+    }
+}
+
+extension SessionCreateParams.Provider {
+    /// `provider` as `session.create` describes it: a bearer token provider stays on this side (the
+    /// runtime asks for tokens with `providerToken.getToken`).
+    package init(_ provider: ProviderConfig) {
+        self.init(
+            type: provider.type?.rawValue, baseUrl: provider.baseURL, apiKey: provider.apiKey, bearerToken: provider.bearerToken,
+            wireApi: provider.wireAPI?.rawValue, azure: provider.azure.map { .init(apiVersion: $0.apiVersion) },
+            headers: provider.headers, hasBearerTokenProvider: provider.bearerTokenProvider == nil ? nil : true)
+        wireModel = provider.wireModel
     }
 }
 

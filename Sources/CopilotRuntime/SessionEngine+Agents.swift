@@ -39,7 +39,7 @@ extension SessionEngine {
         main.model = try agentModel(agent.model, reasoningEffort: agent.reasoningEffort)
         roster.selected = agent
         if announce { emit(.subagentSelected(.init(agentName: agent.name, agentDisplayName: agent.shownName, tools: agent.tools))) }
-        roster.selectedSkills = preloadSkills(of: agent, for: main.identity)
+        roster.selectedSkills = preloadSkills(of: agent, for: main.identity, announce: announce)
         return agent
     }
 
@@ -72,8 +72,8 @@ extension SessionEngine {
     }
 
     /// Reads the skills `agent` preloads (those the session has and enables) for the agent
-    /// `identity`, with a `skill.invoked` (`context-load`) each; returns their instructions.
-    func preloadSkills(of agent: CustomAgent, for identity: AgentIdentity) -> [String] {
+    /// `identity`, with a `skill.invoked` (`context-load`) each when `announce`; returns their instructions.
+    func preloadSkills(of agent: CustomAgent, for identity: AgentIdentity, announce: Bool = true) -> [String] {
         (agent.skills ?? []).compactMap { name in
             guard let loaded = try? skills.load(name) else {
                 logger.notice("agent skill not available", metadata: ["agent": "\(agent.name)", "skill": "\(name)"])
@@ -81,6 +81,7 @@ extension SessionEngine {
             }
             let directory = URL(fileURLWithPath: loaded.skill.path).deletingLastPathComponent().path
             let message = SkillCatalog.contextMessage(name: loaded.skill.name, directory: directory, instructions: loaded.instructions)
+            guard announce else { return message }
             emit(.skillInvoked(.init(
                 name: loaded.skill.name, path: loaded.skill.path, content: message, description: loaded.skill.description,
                 source: loaded.skill.source.rawValue, allowedTools: loaded.skill.allowedTools, trigger: "context-load")), agent: identity.isMain ? nil : identity)
@@ -105,15 +106,15 @@ extension SessionEngine {
             }
             do {
                 let model = AgentModel(
-                    model: modelID, wireModel: config.wireModel.flatMap { $0.isEmpty ? nil : $0 } ?? modelID,
-                    provider: try config.makeProvider(context: providerContext), providerType: config.resolvedType.rawValue,
-                    reasoningEffort: effort)
+                    model: modelID, wireModel: modelID, provider: try config.makeProvider(context: providerContext),
+                    providerType: config.resolvedType.rawValue, reasoningEffort: effort)
                 return (model, (String(name[..<slash]), config))
             } catch let error as ProviderError {
                 throw CopilotError(code: .invalidConfiguration, message: "Agent model \(name): \(error.message)")
             }
         }
-        let model = AgentModel(model: name, wireModel: name, provider: provider, providerType: providerType, reasoningEffort: effort ?? reasoningEffort)
+        // The session's provider, whichever it is when the call is made.
+        let model = AgentModel(model: name, wireModel: name, provider: nil, providerType: nil, reasoningEffort: effort ?? reasoningEffort)
         return (model, ("", providerConfig))
     }
 
@@ -160,15 +161,19 @@ extension SessionEngine {
             definition, prompt: request.prompt, description: request.description, name: request.name, mode: request.mode,
             toolCallId: context.call.id)
         guard request.mode == .sync else {
-            startInBackground(task, definition: definition, model: model, parent: context.agent)
+            startInBackground(task, definition: definition, model: model)
             return ToolRunOutput(.success(
                 "Agent started in background with agent_id: \(task.id). You'll be notified when it completes. Tell the user you're waiting and end your response, or continue unrelated work until notified."))
         }
         do {
-            let response = try await run(task, definition: definition, model: model, parent: context.agent)
+            let response = try await run(task, definition: definition, model: model)
             return ToolRunOutput(.success(response))
         } catch where Task.isCancelled || error is CancellationError {
             throw CancellationError()
+        } catch is SubAgentRejected {
+            // The user rejected one of its calls: as for the main agent's own, the interaction ends.
+            let text = "The user rejected a tool call of the \(definition.name) agent."
+            return ToolRunOutput(ToolResult(textResultForLlm: text, resultType: .rejected, error: text))
         } catch {
             return ToolRunOutput(ToolResult(
                 textResultForLlm: "The \(definition.name) agent failed: \(Self.describe(error))", resultType: .failure, error: String(describing: error)))
@@ -179,6 +184,9 @@ extension SessionEngine {
     ///
     /// - Throws: ``CopilotError`` `invalidInput` for an unknown agent type or model.
     package func startAgentTask(type: String, prompt: String, description: String?, name: String?, model: String?) async throws -> String {
+        guard !isClosed else {
+            throw CopilotError(code: .sessionClosed, message: "Session \(sessionId) is disconnected; no agents can be started in it.")
+        }
         guard let definition = roster.agent(named: type) else {
             throw CopilotError(
                 code: .invalidInput, message: "Unknown agent type \(type). Available agent types: \(roster.all.map(\.name).joined(separator: ", ")).")
@@ -190,7 +198,7 @@ extension SessionEngine {
             resolved = try agentModel(definition.model, reasoningEffort: definition.reasoningEffort)
         }
         let task = register(definition, prompt: prompt, description: description ?? type, name: name, mode: .background, toolCallId: nil)
-        startInBackground(task, definition: definition, model: resolved, parent: main.identity)
+        startInBackground(task, definition: definition, model: resolved)
         return task.id
     }
 
@@ -202,20 +210,26 @@ extension SessionEngine {
             toolCallId: toolCallId)
         roster.tasks[task.id] = task
         roster.order.append(task.id)
+        roster.usedIDs.insert(task.id)
         return task
     }
 
-    private func startInBackground(_ task: AgentTask, definition: CustomAgent, model: AgentModel?, parent: AgentIdentity) {
+    private func startInBackground(_ task: AgentTask, definition: CustomAgent, model: AgentModel?) {
         roster.tasks[task.id]?.task = Task {
-            _ = try? await self.run(task, definition: definition, model: model, parent: parent)
+            _ = try? await self.run(task, definition: definition, model: model)
         }
     }
 
     /// Runs one sub-agent to its answer: `subagent.started`, the `subagentStart` hook, its own
     /// loop, the `subagentStop` hook, then `subagent.completed` or `subagent.failed`. Its result
     /// (or failure) is kept for `read_agent`; a background one's also becomes a notification.
-    private func run(_ task: AgentTask, definition: CustomAgent, model: AgentModel?, parent: AgentIdentity) async throws -> String {
-        await acquireAgentSlot()
+    private func run(_ task: AgentTask, definition: CustomAgent, model: AgentModel?) async throws -> String {
+        do {
+            try await acquireAgentSlot()
+        } catch {
+            finish(task.id, status: .cancelled, result: nil, error: "The sub-agent was aborted before it started.", turns: 0)
+            throw error
+        }
         defer { releaseAgentSlot() }
         let identity = AgentIdentity(
             id: task.id, name: definition.name, hookSessionId: UUID().uuidString.lowercased(), parentToolCallId: task.toolCallId,
@@ -228,6 +242,8 @@ extension SessionEngine {
         let conversation = AgentConversation(
             identity: identity,
             prompt: ([definition.prompt] + preloadSkills(of: definition, for: identity)).joined(separator: "\n\n"), model: model)
+        // Its model calls go out with the headers of the message that started it (a client's, when idle).
+        conversation.headers = currentMessageID == nil ? ["User-Agent": userAgent] : callHeaders
         subAgentConversations[task.id] = conversation
         defer { subAgentConversations[task.id] = nil }
         let started = ContinuousClock.now
@@ -245,16 +261,15 @@ extension SessionEngine {
             var blocks = 0
             defer { followUps = blocks }
             while true {
-                _ = try await runTurns(conversation, originatingMessageID: toolCallId)
+                guard try await runTurns(conversation, originatingMessageID: toolCallId) else { throw SubAgentRejected() }
                 response = Self.lastAnswer(conversation.history)
                 let stopInput = SubagentStopInput(
                     sessionId: sessionId, agentName: definition.name, agentDisplayName: definition.displayName, agentType: definition.name,
                     agentId: task.id, stopReason: "end_turn", response: response, transcriptPath: transcriptPath)
                 let stop = await runHook(.subagentStop, stopInput)
                 if let modified = stop?.modifiedResponse { response = modified }
-                guard stop?.decision == "block", blocks < Self.agentStopBlockLimit else { break }
+                guard let reason = stopBlock(decision: stop?.decision, reason: stop?.reason, after: blocks, hook: "subagentStop") else { break }
                 blocks += 1
-                let reason = stop?.reason.flatMap { $0.isEmpty ? nil : $0 } ?? "Continue working on the task."
                 conversation.history.append(.user(reason))
             }
             finish(task.id, status: .completed, result: response, error: nil, turns: blocks)
@@ -265,7 +280,7 @@ extension SessionEngine {
         } catch {
             closeOpenTurn(conversation)
             let cancelled = Task.isCancelled || error is CancellationError
-            let message = cancelled ? "The sub-agent was aborted." : Self.describe(error)
+            let message = cancelled ? "The sub-agent was aborted." : error is SubAgentRejected ? "The user rejected one of its tool calls." : Self.describe(error)
             finish(task.id, status: cancelled ? .cancelled : .failed, result: nil, error: message, turns: followUps)
             emit(.subagentFailed(.init(
                 toolCallId: toolCallId, agentName: definition.name, agentDisplayName: definition.shownName, error: message, model: modelName,
@@ -282,11 +297,16 @@ extension SessionEngine {
         return ""
     }
 
+    /// A sub-agent's tool call was rejected by the user.
+    struct SubAgentRejected: Error {}
+
     static func describe(_ error: any Error) -> String {
         (error as? CopilotError)?.message ?? (error as? ProviderError)?.message ?? String(describing: error)
     }
 
     private func finish(_ id: String, status: AgentTask.Status, result: String?, error: String?, turns: Int) {
+        // Whoever waits learns of it, also when the task was removed meanwhile.
+        defer { wakeAgentWaiters() }
         guard var task = roster.tasks[id] else { return }
         task.status = status
         task.result = result
@@ -300,7 +320,6 @@ extension SessionEngine {
             roster.pendingNotifications.append(
                 "<system_notification>\nAgent \"\(id)\" (\(task.agentType)) \(outcome). Use read_agent with agent_id \"\(id)\" to retrieve the full results.\n</system_notification>")
         }
-        wakeAgentWaiters()
         deliverNotificationsIfIdle()
     }
 
@@ -319,8 +338,7 @@ extension SessionEngine {
         guard let task = roster.tasks[id] else { return .failure("No agent with agent_id \(id).") }
         var text = task.summary
         if task.status != .running {
-            roster.tasks[id]?.read = true
-            roster.pendingNotifications.removeAll { $0.contains("Agent \"\(id)\" (") }
+            forgetNotifications(of: id)
             if let result = task.result { text += "\n\n" + result }
             if let error = task.error { text += "\n\nError: " + error }
         }
@@ -336,7 +354,8 @@ extension SessionEngine {
     /// The sub-agents the session started, in order.
     var agentTasks: [AgentTask] { roster.order.compactMap { roster.tasks[$0] } }
 
-    /// Cancels the running sub-agent `id`. Returns `false` when there is none running.
+    /// Cancels the background sub-agent `id` while it runs (a sync one is part of its parent's
+    /// tool call: abort ends it). Returns `false` when no such background agent runs.
     package func cancelAgentTask(_ id: String) -> Bool {
         guard let task = roster.tasks[id], task.status == .running, let handle = task.task else { return false }
         handle.cancel()
@@ -348,8 +367,16 @@ extension SessionEngine {
         guard let task = roster.tasks.removeValue(forKey: id) else { return false }
         task.task?.cancel()
         roster.order.removeAll { $0 == id }
-        roster.pendingNotifications.removeAll { $0.contains("Agent \"\(id)\" (") }
+        forgetNotifications(of: id)
+        wakeAgentWaiters()
         return true
+    }
+
+    /// The main agent need not be told about `id` any more (its result was read, or it was removed).
+    private func forgetNotifications(of id: String) {
+        let marker = "Agent \"\(id)\" ("
+        roster.pendingNotifications.removeAll { $0.contains(marker) }
+        queue.removeAll { $0.source == "system" && $0.prompt.contains(marker) }
     }
 
     /// Waits until no background sub-agent runs (or the caller is cancelled).
@@ -396,17 +423,47 @@ extension SessionEngine {
         for continuation in waiting { continuation.resume() }
     }
 
-    private func acquireAgentSlot() async {
+    /// Takes one of the ``AgentRoster/parallelLimit`` places, waiting for one when all are taken.
+    ///
+    /// - Throws: `CancellationError` when cancelled first (without a place).
+    private func acquireAgentSlot() async throws {
+        try Task.checkCancellation()
         guard roster.running >= AgentRoster.parallelLimit else {
             roster.running += 1
             return
         }
-        await withCheckedContinuation { roster.queued.append($0) }
+        let key = UUID()
+        let granted = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                if Task.isCancelled { continuation.resume(returning: false) } else { roster.queued.append((key, continuation)) }
+            }
+        } onCancel: {
+            Task { await self.withdrawSlotRequest(key) }
+        }
+        guard granted else { throw CancellationError() }
+    }
+
+    /// A cancelled agent stops waiting for a place.
+    private func withdrawSlotRequest(_ key: UUID) {
+        guard let index = roster.queued.firstIndex(where: { $0.key == key }) else { return }
+        roster.queued.remove(at: index).continuation.resume(returning: false)
     }
 
     private func releaseAgentSlot() {
         // A waiting agent takes the place over; otherwise it is free.
-        if roster.queued.isEmpty { roster.running -= 1 } else { roster.queued.removeFirst().resume() }
+        if roster.queued.isEmpty { roster.running -= 1 } else { roster.queued.removeFirst().continuation.resume(returning: true) }
+    }
+
+    /// The user message an agent gets next after a stop hook's `block` (its reason, or a nudge),
+    /// or `nil` when it may stop: no block, or `blocks` in a row already (``agentStopBlockLimit``).
+    func stopBlock(decision: String?, reason: String?, after blocks: Int, hook: String) -> String? {
+        guard decision == "block" else { return nil }
+        guard blocks < Self.agentStopBlockLimit else {
+            logger.notice("stop hook blocked too often; the agent stops", metadata: ["hook": "\(hook)", "blocks": "\(blocks)"])
+            return nil
+        }
+        let text = reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        return text.isEmpty ? "Continue working on the task." : text
     }
 }
 

@@ -25,7 +25,8 @@ struct AgentIdentity: Sendable, Hashable {
 struct AgentModel: Sendable {
     var model: String
     var wireModel: String?
-    var provider: any ModelProvider
+    /// Another provider's; `nil` for the session's (whichever it is when the call is made).
+    var provider: (any ModelProvider)?
     var providerType: String?
     var reasoningEffort: String?
 }
@@ -43,6 +44,8 @@ final class AgentConversation {
     var nextTurnNumber = 0
     var openTurnID: String?
     var stream = StreamState()
+    /// The headers of its model calls; `nil` for those of the message being answered.
+    var headers: [String: String]?
     /// What the agent did, for `subagent.completed`.
     var toolCalls = 0
     var tokens = 0
@@ -120,7 +123,7 @@ extension SessionEngine {
             model: own.map { $0.wireModel ?? $0.model } ?? wireModel ?? model, systemPrompt: agent.prompt ?? mainPrompt,
             messages: historyForModel(agent.history), tools: offeredTools(to: agent.identity).map(\.tool.definition),
             maxOutputTokens: maxOutputTokens, reasoningEffort: own == nil ? reasoningEffort : own?.reasoningEffort, stream: streaming,
-            headers: callHeaders)
+            headers: agent.headers ?? callHeaders)
         request.citations = citations
         request.temperature = temperature
         request.origin = agent.identity.isMain
@@ -155,7 +158,7 @@ extension SessionEngine {
             outputTokens: response.usage?.outputTokens, reasoningTokens: response.usage?.reasoningTokens,
             cacheReadTokens: response.usage?.cacheReadTokens, duration: Self.milliseconds(elapsed),
             timeToFirstTokenMs: state.firstTokenAt.map { Self.milliseconds(started.duration(to: $0)) },
-            finishReason: response.finishReason, isByok: true, providerType: own == nil ? providerType : own?.providerType,
+            finishReason: response.finishReason, isByok: true, providerType: own?.provider == nil ? providerType : own?.providerType,
             apiEndpoint: response.apiEndpoint, apiCallId: response.requestID)), agent: agent.identity)
         agent.history.append(.assistant(text: response.text, toolCalls: response.toolCalls, reasoning: response.reasoningTraces))
         agent.tokens += (response.usage?.inputTokens ?? 0) + (response.usage?.outputTokens ?? 0)

@@ -127,9 +127,9 @@ extension SessionEngine {
         ToolCallContext(
             sessionId: sessionId, call: call, arguments: arguments,
             workingDirectory: workingDirectory ?? FileManager.default.currentDirectoryPath, turnID: turnID, agent: agent,
-            ask: { request in await self.decide(request, preApproved: preApproved) },
+            ask: { request in await self.decide(request, preApproved: preApproved, agent: agent) },
             permit: { request in
-                let decision = await self.decide(request, preApproved: preApproved)
+                let decision = await self.decide(request, preApproved: preApproved, agent: agent)
                 return await self.refusal(for: decision)
             },
             publish: { payload in await self.publish(payload, agent: agent) },
@@ -155,7 +155,7 @@ extension SessionEngine {
     /// what the user approved for the session (one request kind for built-in tools, one tool for
     /// the app's and MCP servers' — never outside the working directory), then the permission
     /// handler. Without a handler, built-in reads inside the working directory are allowed.
-    func decide(_ request: PermissionRequest, preApproved: Bool) async -> PermissionDecision {
+    func decide(_ request: PermissionRequest, preApproved: Bool, agent: AgentIdentity? = nil) async -> PermissionDecision {
         let inside = request.outsideWorkingDirectory != true
         if preApproved, inside { return .approveOnce }
         if sessionState.approveAll { return .approveOnce }
@@ -166,7 +166,7 @@ extension SessionEngine {
         if permissionHandler == nil, builtInKind {
             return request.kind == .read && inside ? .approveOnce : PermissionDecision(kind: "no-handler")
         }
-        let decision = await askPermission(request)
+        let decision = await askPermission(request, agent: agent)
         if decision.kind == "approve-for-session", inside { approvedForSession.insert(key) }
         return decision
     }
@@ -197,13 +197,15 @@ extension SessionEngine {
         return ToolOutcome(callID: call.id, textForModel: textForModel, endsInteraction: endsInteraction)
     }
 
-    func askPermission(_ request: PermissionRequest) async -> PermissionDecision {
+    /// Asks the permission handler, framed by `permission.requested` / `permission.completed`
+    /// (carrying the asking sub-agent's id, when one asks).
+    func askPermission(_ request: PermissionRequest, agent: AgentIdentity? = nil) async -> PermissionDecision {
         // `session.permissions.setApproveAll`: nobody is asked.
         if sessionState.approveAll { return .approveOnce }
         // The runtime's standing rules (`--allow-tool`, `--deny-tool`, `--yolo`…): nobody is asked either.
         if let ruled = permissionRules.decision(for: request) { return ruled }
         let requestID = UUID().uuidString.lowercased()
-        emit(.permissionRequested(.init(requestId: requestID, permissionRequest: request)))
+        emit(.permissionRequested(.init(requestId: requestID, permissionRequest: request)), agent: agent)
         var decision = PermissionDecision.userNotAvailable
         if let permissionHandler {
             do {
@@ -214,7 +216,7 @@ extension SessionEngine {
         }
         emit(.permissionCompleted(.init(
             requestId: requestID, toolCallId: request.toolCallId,
-            result: .init(kind: Self.outcomeKind(for: decision), feedback: decision.feedback))))
+            result: .init(kind: Self.outcomeKind(for: decision), feedback: decision.feedback))), agent: agent)
         return decision
     }
 

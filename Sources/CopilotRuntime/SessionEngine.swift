@@ -42,7 +42,7 @@ package actor SessionEngine {
     /// engine given its provider ready-made).
     let providerContext: ProviderContext?
     /// The session's provider settings (for listing its models).
-    let providerConfig: ProviderConfig?
+    private(set) var providerConfig: ProviderConfig?
     /// The session's skills (see `Skills.swift`).
     package nonisolated let skills: SkillCatalog
     /// The MCP servers the session was configured with (disabled ones too), how to start them, and
@@ -82,15 +82,15 @@ package actor SessionEngine {
         set { main.history = newValue }
     }
     private var lastPersistedID: UUID?
-    private var queue: [QueuedMessage] = []
+    var queue: [QueuedMessage] = []
     private var worker: Task<Void, Never>?
     private var current: Task<Void, Never>?
     /// The id of the message being answered, while one is.
-    private var currentMessageID: String?
+    private(set) var currentMessageID: String?
     /// What clients set on the session and the runtime counts (see `SessionEngine+State.swift`).
     var sessionState = SessionState()
     var approvedForSession: Set<String> = []
-    private var isClosed = false
+    private(set) var isClosed = false
 
     struct QueuedMessage {
         var id: String
@@ -105,7 +105,7 @@ package actor SessionEngine {
     /// The headers of the message being answered (its `requestHeaders` and the client's name).
     var callHeaders: [String: String] = [:]
     /// The `User-Agent` of model calls: this runtime, and the client's name when it gave one.
-    private let userAgent: String
+    let userAgent: String
     /// The model name on the wire when the provider names one (`wireModel`).
     private(set) var wireModel: String?
 
@@ -363,6 +363,8 @@ package actor SessionEngine {
         model = trimmed
         if let newProvider {
             provider = newProvider.provider
+            providerConfig = newProvider.config
+            roster.listedModels[""] = nil
             providerType = newProvider.config.resolvedType.rawValue
             wireModel = newProvider.config.wireModel.flatMap { $0.isEmpty ? nil : $0 }
         }
@@ -471,6 +473,9 @@ package actor SessionEngine {
     package func abort() {
         current?.cancel()
         cancelAgentTasks()
+        // An abort is a stop: what background agents finished before it is not answered any more.
+        roster.pendingNotifications.removeAll()
+        queue.removeAll { $0.source == "system" }
     }
 
     /// Another writer took the session over (its log is not this engine's any more): emits a
@@ -506,8 +511,8 @@ package actor SessionEngine {
         isClosed = true
         queue.removeAll()
         current?.cancel()
-        await worker?.value
         cancelAgentTasks()
+        await worker?.value
         for task in roster.tasks.values { await task.task?.value }
         await shells.closeAll()
         for source in registry.all { await source.close() }
@@ -575,7 +580,7 @@ package actor SessionEngine {
             history.append(contentsOf: startContext.map { .user($0) })
             startContext.removeAll()
             history.append(try await userItem(transformed, attachments: message.attachments))
-            if (wireModel ?? model).isEmpty { throw Self.modelRequired }
+            if main.model == nil, (wireModel ?? model).isEmpty { throw Self.modelRequired }
             var retriesLeft: Int?
             var blocks = 0
             while true {
@@ -655,13 +660,8 @@ package actor SessionEngine {
     /// to go on with when it blocks (and has not blocked `blocks` ≥ the limit times already).
     private func agentStopBlock(after blocks: Int) async -> String? {
         let input = AgentStopInput(sessionId: sessionId, stopReason: "end_turn", transcriptPath: transcriptPath, stopHookActive: blocks > 0)
-        guard let output = await runHook(.agentStop, input), output.decision == "block" else { return nil }
-        guard blocks < Self.agentStopBlockLimit else {
-            logger.notice("agentStop hook blocked too often; the agent stops", metadata: ["blocks": "\(blocks)"])
-            return nil
-        }
-        let reason = output.reason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        return reason.isEmpty ? "Continue working on the task." : reason
+        let output = await runHook(.agentStop, input)
+        return stopBlock(decision: output?.decision, reason: output?.reason, after: blocks, hook: "agentStop")
     }
 
     /// The message the model gets for `prompt`: the prompt, then the current date and time, as

@@ -27,10 +27,20 @@ package struct WorkingDirectory: Sendable {
     }
 
     /// Whether `raw` has a NUL byte: file APIs end the path there, so it would name another file
-    /// than it says. Callers refuse such paths before resolving them.
+    /// than it says.
     package static func hasNULByte(_ raw: String) -> Bool { raw.utf8.contains(0) }
 
-    package func resolve(_ raw: String) -> ResolvedPath {
+    /// A path no file can have.
+    package struct InvalidPath: Error, CustomStringConvertible {
+        package var description: String
+    }
+
+    /// - Throws: ``InvalidPath`` for a path with a NUL byte (the kernel would read only the part
+    ///   before it: another file than the one named).
+    package func resolve(_ raw: String) throws(InvalidPath) -> ResolvedPath {
+        guard !Self.hasNULByte(raw) else {
+            throw InvalidPath(description: "The path \(raw.replacingOccurrences(of: "\0", with: "\\0").prefix(200)) contains a NUL byte, which no file name can.")
+        }
         let joined = raw.hasPrefix("/") ? raw : root + "/" + raw
         // A path with more links than the kernel follows names no file (opening it fails with
         // ELOOP); where it would lead cannot be known, so it is never inside.

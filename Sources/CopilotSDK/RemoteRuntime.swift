@@ -237,8 +237,11 @@ final class RemoteRuntime: Sendable {
         }
         router.on(RPC.providerTokenGetToken) { [unowned runtime] params, _ in
             let session = try runtime.session(params.sessionId, RPC.providerTokenGetToken.name)
-            guard let provider = session.config.provider?.bearerTokenProvider else {
-                throw RPCError.internalError(method: RPC.providerTokenGetToken.name, "no bearer token provider is configured for this session")
+            // `default` is the session's provider; any other name one of its named providers.
+            let config = params.providerName == "default" ? session.config.provider : session.config.providers[params.providerName]
+            guard let provider = config?.bearerTokenProvider else {
+                throw RPCError.internalError(
+                    method: RPC.providerTokenGetToken.name, "no bearer token provider is configured for provider \(params.providerName) of this session")
             }
             return ProviderTokenResult(token: try await provider.token())
         }

@@ -109,16 +109,19 @@ extension RuntimeServer {
 /// Answers a client gives to requests it found pending (`session.*.handlePending…`).
 extension RuntimeServer {
     static func addPendingAnswerMethods(to router: inout RPCRouter, _ server: RuntimeServer) {
-        // A client reports how a command it was sent ended; there is nothing to give back.
+        // A client reports how a command it was sent ended; this runtime sends commands as events
+        // and waits for no report, so the report is taken and there is nothing to give back.
         router.on(RPC.sessionCommandsHandlePendingCommand) { [unowned server] params, _ in
-            let session = try server.liveSession(params.sessionId, RPC.sessionCommandsHandlePendingCommand.name)
-            _ = session.answer(params.requestId, with: params.error.map(JSONValue.string) ?? .null)
+            _ = try server.liveSession(params.sessionId, RPC.sessionCommandsHandlePendingCommand.name)
             return SuccessResult(success: true)
         }
+        // This runtime never leaves these requests pending (it asks for user input directly, and
+        // makes none of the others), so no answer finds one; other kinds' pending requests are
+        // never touched.
         for method in RPC.sessionPendingAnswers {
             router.on(method) { [unowned server] params, _ in
-                let session = try server.liveSession(params.sessionId, method.name)
-                return SuccessResult(success: session.answer(params.requestId, with: params.result ?? params.response ?? .null))
+                _ = try server.liveSession(params.sessionId, method.name)
+                return SuccessResult(success: false, error: "No pending request \(params.requestId).")
             }
         }
         router.on(RPC.sessionUIRegisterDirectAutoModeSwitchHandler) { [unowned server] params, _ in

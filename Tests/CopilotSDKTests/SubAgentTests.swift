@@ -94,6 +94,20 @@ struct SubAgentTests {
         }
     }
 
+    @Test("a rejection inside a sub-agent ends the parent's interaction too, as a rejection of the main agent's own call does")
+    func rejectionInsideSubAgent() async throws {
+        try await withScriptedClient(turns: [], responder: Self.delegating) { client, server in
+            let session = try await client.createSession(Self.config(server, permission: .rejectAll))
+            let events = try await runToIdle(session, "What is in the vault?")
+            #expect(server.modelCalls.count == 2, "the main agent's task call and the vault keeper's, nothing after the rejection")
+            let failed = try #require(events.compactMap { SessionEventKind.subagentFailed.data(of: $0) }.first)
+            #expect(failed.error.contains("rejected"))
+            let task = try #require(events.compactMap { SessionEventKind.toolExecutionComplete.data(of: $0) }.last)
+            #expect(task.success == false && task.error?.code == "rejected")
+            #expect(events.types.last == "session.idle")
+        }
+    }
+
     @Test("abort while a sub-agent works ends both: subagent.failed, abort, session.idle", arguments: [false, true])
     func abortDuringSubAgent(remote: Bool) async throws {
         let responder: @Sendable (RecordedRequest) -> ScriptedTurn = { request in
@@ -188,15 +202,15 @@ struct SubAgentTests {
         }
     }
 
-    @Test("a sub-agent whose model names another provider (provider/model) calls that provider")
-    func subAgentOwnProvider() async throws {
+    @Test("a sub-agent whose model names another provider (provider/model) calls that provider", arguments: [false, true])
+    func subAgentOwnProvider(remote: Bool) async throws {
         let other = try await ScriptedProviderServer.start(turns: [.text("Answer from the other provider.")])
         defer { Task { try? await other.shutdown() } }
         let responder: @Sendable (RecordedRequest) -> ScriptedTurn = { request in
             if Self.last(request)?["role"] == "tool" { return .text("Relayed.") }
             return .toolCalls([("task", #"{"agent_type":"elsewhere","prompt":"Answer elsewhere.","description":"Elsewhere"}"#)])
         }
-        try await withScriptedClient(turns: [], responder: responder) { client, server in
+        try await withScriptedClient(turns: [], options: try Self.options(remote: remote), responder: responder) { client, server in
             var config = scriptedConfig(server)
             config.builtInTools = [.task]
             config.providers = ["other": ProviderConfig(type: .openai, baseURL: other.baseURL, apiKey: "sk-other")]

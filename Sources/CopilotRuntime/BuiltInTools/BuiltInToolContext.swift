@@ -36,13 +36,13 @@ struct BuiltInToolContext: Sendable {
 
     /// `raw` resolved against the working directory.
     ///
-    /// - Throws: ``BuiltInToolError`` for a path with a NUL byte: the kernel would read only the part
-    ///   before it, a file other than the one named.
+    /// - Throws: ``BuiltInToolError`` for a path no file can have (see ``WorkingDirectory/resolve(_:)``).
     func resolve(_ raw: String) throws -> ResolvedPath {
-        guard !WorkingDirectory.hasNULByte(raw) else {
-            throw BuiltInToolError("The path \(raw.replacingOccurrences(of: "\0", with: "\\0").prefix(200)) contains a NUL byte, which no file name can.")
+        do {
+            return try directory.resolve(raw)
+        } catch {
+            throw BuiltInToolError(error.description)
         }
-        return directory.resolve(raw)
     }
 
     /// How a path is named in results: as the model wrote it when absolute, else resolved.
