@@ -121,7 +121,11 @@ struct AgentToolSource: ToolSource {
     /// The agents `task` offers (the session's built-in and custom agents, less excluded and `infer: false` ones).
     let offered: [CustomAgent]
 
-    var tools: [SourcedTool] {
+    var tools: [SourcedTool] { Self.declarations(offering: offered).map { SourcedTool($0, origin: .builtin) } }
+
+    /// How `task`, `read_agent` and `list_agents` are declared to a model whose session has
+    /// `offered` agents (none: no tools).
+    static func declarations(offering offered: [CustomAgent]) -> [ToolDefinition] {
         guard !offered.isEmpty else { return [] }
         let list = offered.map { "- \($0.name): \($0.description ?? $0.shownName)" }.joined(separator: "\n")
         let task = ToolDefinition(
@@ -162,7 +166,7 @@ struct AgentToolSource: ToolSource {
         let list_ = ToolDefinition(
             name: "list_agents", description: "List the sub-agents of this session and their status.",
             parameters: ["type": "object", "properties": [:]])
-        return [task, read, list_].map { SourcedTool($0, origin: .builtin) }
+        return [task, read, list_]
     }
 
     func run(_ context: ToolCallContext) async throws -> ToolRunOutput {

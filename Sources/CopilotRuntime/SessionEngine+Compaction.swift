@@ -62,8 +62,9 @@ extension SessionEngine {
         return (split, max(0, before - after), summary)
     }
 
-    /// The conversation entry for a prompt: text files inlined, images and documents attached, vision checked.
-    func userItem(_ prompt: String, attachments: [Attachment]) async throws -> ConversationItem {
+    /// The conversation entry for a prompt: text files inlined, images and documents attached, vision
+    /// checked; with `dated`, ended by the current-date block.
+    func userItem(_ prompt: String, attachments: [Attachment], dated: Date? = nil) async throws -> ConversationItem {
         let loader = AttachmentLoader(
             directory: WorkingDirectory(workingDirectory ?? FileManager.default.currentDirectoryPath), tagsFiles: registry.offered().contains { $0.name == BuiltInTool.view.rawValue && $0.tool.origin == .builtin }
         ) { request in
@@ -75,6 +76,6 @@ extension SessionEngine {
                 code: .invalidInput,
                 message: "Model \(model) does not accept images (its capabilities say vision: false). Remove the image attachments or use a model with vision.")
         }
-        return .user(loaded.text(for: prompt), media: loaded.media)
+        return .user(loaded.text(for: prompt) + (dated.map(Self.datetime) ?? ""), media: loaded.media)
     }
 }

@@ -555,6 +555,8 @@ package actor SessionEngine {
     private func process(_ message: QueuedMessage) async {
         endReported = false
         var transformed = message.prompt
+        // What goes to the model, and when the current date and time follow it (after any attachments).
+        var sent = (text: message.prompt, dated: nil as Date?)
         if message.source == nil {
             // The user's message: the prompt hooks, and the current date and time.
             var prompt = message.prompt
@@ -562,12 +564,15 @@ package actor SessionEngine {
                 if let modified = output.modifiedPrompt { prompt = modified }
                 if let context = output.additionalContext, !context.isEmpty { prompt += "\n\n" + context }
             }
-            transformed = Self.transform(prompt, at: Date())
+            let now = Date()
+            transformed = Self.transform(prompt, at: now)
+            sent = (prompt, now)
             if let output = await runHook(
                 .userPromptTransformed, UserPromptTransformedInput(sessionId: sessionId, prompt: prompt, transformedPrompt: transformed)),
                 let modified = output.modifiedTransformedPrompt
             {
                 transformed = modified
+                sent = (modified, nil)
             }
         }
         emit(.userMessage(.init(
@@ -579,7 +584,7 @@ package actor SessionEngine {
             // What the sessionStart hook added comes before the first prompt, as its own message.
             history.append(contentsOf: startContext.map { .user($0) })
             startContext.removeAll()
-            history.append(try await userItem(transformed, attachments: message.attachments))
+            history.append(try await userItem(sent.text, attachments: message.attachments, dated: sent.dated))
             if main.model == nil, (wireModel ?? model).isEmpty { throw Self.modelRequired }
             var retriesLeft: Int?
             var blocks = 0
@@ -639,11 +644,11 @@ package actor SessionEngine {
     /// conversation before the next model call.
     func joinSteering() async throws {
         for joining in steering {
-            let transformed = Self.transform(joining.prompt, at: Date())
+            let now = Date()
             emit(.userMessage(.init(
-                content: joining.prompt, transformedContent: transformed, messageId: joining.id,
+                content: joining.prompt, transformedContent: Self.transform(joining.prompt, at: now), messageId: joining.id,
                 attachments: joining.attachments.isEmpty ? nil : joining.attachments, delivery: "steering")))
-            history.append(try await userItem(transformed, attachments: joining.attachments))
+            history.append(try await userItem(joining.prompt, attachments: joining.attachments, dated: now))
         }
         steering.removeAll()
     }
@@ -667,7 +672,12 @@ package actor SessionEngine {
     /// The message the model gets for `prompt`: the prompt, then the current date and time, as
     /// the official runtime writes them.
     static func transform(_ prompt: String, at date: Date) -> String {
-        prompt + "\n\n<current_datetime>\(EventTimestamp.format(date))</current_datetime>"
+        prompt + datetime(date)
+    }
+
+    /// The current-date block that ends a user message.
+    static func datetime(_ date: Date) -> String {
+        "\n\n<current_datetime>\(EventTimestamp.format(date))</current_datetime>"
     }
 
     /// Works out the system prompt on first use: a `customize` with `transform` sections asks

@@ -23,7 +23,7 @@ extension RuntimeServer {
             }
         }
         router.on(RPC.toolsList) { _, _ in
-            ToolsListResult(tools: BuiltInTool.allCases.map(\.definition).map { .init(name: $0.name, description: $0.description, parameters: $0.parameters) })
+            ToolsListResult(tools: BuiltInTool.allCases.flatMap(\.definitions).map { .init(name: $0.name, description: $0.description, parameters: $0.parameters) })
         }
         router.on(RPC.secretsAddFilterValues) { [unowned server] params, _ in
             server.secretFilter.add(params.values)

@@ -46,11 +46,13 @@ struct BuiltInToolTests {
         ])
         for tool in BuiltInTool.allCases {
             #expect(BuiltInTool(rawValue: tool.rawValue) == tool)
-            // `task` is the session's own: its declaration lists the session's agents (see SubAgentTests).
-            guard tool != .task else { continue }
-            #expect(tool.definition.name == tool.rawValue)
-            #expect(tool.definition.parameters["type"] == "object", "\(tool) declares an object schema")
-            #expect(!tool.definition.description.isEmpty)
+            // `task` declares the agent tools (with a session's own agents, see SubAgentTests).
+            let names = tool.definitions.map(\.name)
+            #expect(names == (tool == .task ? ["task", "read_agent", "list_agents"] : [tool.rawValue]))
+            for definition in tool.definitions {
+                #expect(definition.parameters["type"] == "object", "\(definition.name) declares an object schema")
+                #expect(!definition.description.isEmpty)
+            }
         }
         #expect(BuiltInTool(rawValue: "rm_rf") == nil)
         #expect(BuiltInTool(rawValue: "ask_user") == nil, "ask_user is a tool of the session's user-input source, not a built-in")

@@ -72,9 +72,11 @@ public struct BuiltInTool: RawRepresentable, Sendable, Hashable, CaseIterable, C
         return kind
     }
 
-    /// How the tool is declared to the model.
-    package var definition: ToolDefinition {
-        ToolDefinition(name: rawValue, description: kind.summary, parameters: kind.parameters)
+    /// How the tool is declared to the model: one declaration, or for ``task`` the three agent
+    /// tools, offering the built-in agents (a session's list its custom agents too).
+    package var definitions: [ToolDefinition] {
+        guard let kind = Self.kinds[rawValue] else { return AgentToolSource.declarations(offering: CustomAgent.builtIn) }
+        return [ToolDefinition(name: rawValue, description: kind.summary, parameters: kind.parameters)]
     }
 }
 

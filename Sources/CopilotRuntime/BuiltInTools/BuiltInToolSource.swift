@@ -20,7 +20,7 @@ struct BuiltInToolSource: ToolSource {
         self.shells = shells
         self.transport = transport
         self.clock = clock
-        tools = enabled.map { SourcedTool($0.definition, origin: .builtin) }
+        tools = enabled.flatMap(\.definitions).map { SourcedTool($0, origin: .builtin) }
     }
 
     func run(_ context: ToolCallContext) async throws -> ToolRunOutput {
