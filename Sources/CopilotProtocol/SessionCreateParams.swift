@@ -83,11 +83,14 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         package var skills: [String]?
         package var model: String?
         package var reasoningEffort: String?
+        package var mcpServers: [String: MCPServerParams]?
 
         package init(
             name: String, displayName: String? = nil, description: String? = nil, prompt: String? = nil, tools: [String]? = nil,
-            infer: Bool? = nil, skills: [String]? = nil, model: String? = nil, reasoningEffort: String? = nil
+            infer: Bool? = nil, skills: [String]? = nil, model: String? = nil, reasoningEffort: String? = nil,
+            mcpServers: [String: MCPServerParams]? = nil
         ) {
+            self.mcpServers = mcpServers
             self.name = name
             self.displayName = displayName
             self.description = description

@@ -26,10 +26,12 @@ public struct CustomAgent: Sendable, Hashable {
     public var model: String?
     /// The reasoning effort it runs with; `nil` keeps the session's when the model is the session's.
     public var reasoningEffort: String?
+    /// MCP servers of its own: started when it starts, offered to it alone, ended when it ends.
+    public var mcpServers: [String: MCPServerConfig]
 
     public init(
         name: String, displayName: String? = nil, description: String? = nil, prompt: String, tools: [String]? = nil, infer: Bool = true,
-        skills: [String]? = nil, model: String? = nil, reasoningEffort: String? = nil
+        skills: [String]? = nil, model: String? = nil, reasoningEffort: String? = nil, mcpServers: [String: MCPServerConfig] = [:]
     ) {
         self.name = name
         self.displayName = displayName
@@ -40,6 +42,7 @@ public struct CustomAgent: Sendable, Hashable {
         self.skills = skills
         self.model = model
         self.reasoningEffort = reasoningEffort
+        self.mcpServers = mcpServers
     }
 
     /// The agent an agent file describes (the official `NAME.agent.md`): its front matter gives

@@ -58,7 +58,8 @@ extension SessionCreateParams {
             customAgents = config.customAgents.map { agent in
                 CustomAgentParams(
                     name: agent.name, displayName: agent.displayName, description: agent.description, prompt: agent.prompt, tools: agent.tools,
-                    infer: agent.infer ? nil : false, skills: agent.skills, model: agent.model, reasoningEffort: agent.reasoningEffort)
+                    infer: agent.infer ? nil : false, skills: agent.skills, model: agent.model, reasoningEffort: agent.reasoningEffort,
+                    mcpServers: agent.mcpServers.isEmpty ? nil : agent.mcpServers.mapValues(MCPServerParams.init))
             }
         }
         agent = config.agent
@@ -206,7 +207,10 @@ extension SessionConfig {
             }
             return CustomAgent(
                 name: agent.name, displayName: agent.displayName, description: agent.description, prompt: prompt, tools: agent.tools,
-                infer: agent.infer ?? true, skills: agent.skills, model: agent.model, reasoningEffort: agent.reasoningEffort)
+                infer: agent.infer ?? true, skills: agent.skills, model: agent.model, reasoningEffort: agent.reasoningEffort,
+                mcpServers: try (agent.mcpServers ?? [:]).reduce(into: [:]) { servers, entry in
+                    servers[entry.key] = try MCPServerConfig(wire: entry.value, name: entry.key)
+                })
         }
         agent = params.agent
         excludedBuiltInAgents = params.excludedBuiltinAgents ?? []

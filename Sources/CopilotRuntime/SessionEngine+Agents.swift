@@ -246,6 +246,13 @@ extension SessionEngine {
         conversation.headers = currentMessageID == nil ? ["User-Agent": userAgent] : callHeaders
         subAgentConversations[task.id] = conversation
         defer { subAgentConversations[task.id] = nil }
+        // Its own MCP servers, offered to it alone; they end with it.
+        let ownSources = definition.mcpServers.sorted { $0.key < $1.key }.compactMap { name, config -> String? in
+            guard let source = mcp.source(named: name, config: config, sessionId: sessionId) else { return nil }
+            let id = "agent:\(task.id):" + MCPHost.sourceID(name)
+            registry.register(source, id: id, agent: task.id)
+            return id
+        }
         let started = ContinuousClock.now
         var followUps = 0
         do {
@@ -272,12 +279,14 @@ extension SessionEngine {
                 blocks += 1
                 conversation.history.append(.user(reason))
             }
+            await endSources(ownSources)
             finish(task.id, status: .completed, result: response, error: nil, turns: blocks)
             emit(.subagentCompleted(.init(
                 toolCallId: toolCallId, agentName: definition.name, agentDisplayName: definition.shownName, model: modelName,
                 durationMs: Self.milliseconds(started.duration(to: .now)), totalTokens: conversation.tokens, totalToolCalls: conversation.toolCalls)))
             return response
         } catch {
+            await endSources(ownSources)
             closeOpenTurn(conversation)
             let cancelled = Task.isCancelled || error is CancellationError
             let message = cancelled ? "The sub-agent was aborted." : error is SubAgentRejected ? "The user rejected one of its tool calls." : Self.describe(error)
@@ -287,6 +296,11 @@ extension SessionEngine {
                 durationMs: Self.milliseconds(started.duration(to: .now)), totalTokens: conversation.tokens, totalToolCalls: conversation.toolCalls)))
             throw error
         }
+    }
+
+    /// Unregisters and ends the tool sources `ids` (a sub-agent's own MCP servers).
+    private func endSources(_ ids: [String]) async {
+        for id in ids { await registry.unregister(id: id)?.close() }
     }
 
     /// The text of the last answer in `history`.

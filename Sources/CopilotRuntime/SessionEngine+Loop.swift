@@ -204,7 +204,7 @@ extension SessionEngine {
     /// The tools `agent` is offered: the session's, narrowed to the agent's list. Sub-agents do
     /// not start sub-agents of their own.
     func offeredTools(to agent: AgentIdentity) -> [ToolRegistry.Offered] {
-        let offered = registry.offered()
+        let offered = registry.offered(to: agent.id)
         guard !agent.isMain else {
             // A selected custom agent with a tool list gets only those; the default agent all but its exclusions.
             guard let selected = roster.selected else { return offered.filter { !defaultAgentExcludedTools.contains($0.name) } }

@@ -33,7 +33,13 @@ struct MCPHost: Sendable {
 
     /// A new (not yet started) tool source for the server `name`.
     func source(named name: String, sessionId: String) -> (any ToolSource)? {
-        guard let connector, var config = configs[name] else { return nil }
+        configs[name].flatMap { source(named: name, config: $0, sessionId: sessionId) }
+    }
+
+    /// A new (not yet started) tool source for a server configured as `config` (a custom agent's own).
+    func source(named name: String, config: MCPServerConfig, sessionId: String) -> (any ToolSource)? {
+        guard let connector else { return nil }
+        var config = config
         if envValueMode == .indirect, case .stdio(let command, let arguments, let environment, let folder) = config.connection {
             let own = ProcessInfo.processInfo.environment
             let resolved = environment.compactMapValues { own[MCPEnvValueMode.variableName($0)] }

@@ -26,7 +26,7 @@ extension SessionEngine {
     func execute(_ call: ToolCall, turnID: String, agent: AgentIdentity) async -> ToolOutcome {
         let parsed = try? JSONValue(parsing: call.arguments.isEmpty ? "{}" : call.arguments)
         var mcp: (server: String, tool: String)?
-        if case .mcp(let server, let tool) = registry.offered().first(where: { $0.name == call.name })?.tool.origin { mcp = (server, tool) }
+        if case .mcp(let server, let tool) = offeredTools(to: agent).first(where: { $0.name == call.name })?.tool.origin { mcp = (server, tool) }
         emit(.toolExecutionStart(.init(
             toolCallId: call.id, toolName: call.name, arguments: parsed ?? .string(call.arguments), turnId: turnID, mcpServerName: mcp?.server,
             mcpToolName: mcp?.tool)), agent: agent)

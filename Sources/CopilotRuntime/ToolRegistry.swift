@@ -139,7 +139,8 @@ package struct ToolFilter: Sendable, Hashable {
 /// name, a tool that is not built in wins over a built-in one (an app's tool that overrides it, an
 /// MCP server's), and otherwise the source registered first keeps it.
 package struct ToolRegistry: Sendable {
-    private var sources: [(id: String, source: any ToolSource)] = []
+    /// Each source, and the sub-agent it serves alone (`nil`: every agent of the session).
+    private var sources: [(id: String, source: any ToolSource, agent: String?)] = []
     package let filter: ToolFilter
 
     /// One offered tool and the source that runs it.
@@ -155,13 +156,14 @@ package struct ToolRegistry: Sendable {
 
     /// Adds `source` under `id`, replacing a source registered under the same id in its place;
     /// returns the one it replaced.
+    /// With `agent`, only that sub-agent is offered its tools (a custom agent's own MCP servers).
     @discardableResult
-    package mutating func register(_ source: any ToolSource, id: String) -> (any ToolSource)? {
+    package mutating func register(_ source: any ToolSource, id: String, agent: String? = nil) -> (any ToolSource)? {
         if let index = sources.firstIndex(where: { $0.id == id }) {
-            defer { sources[index].source = source }
+            defer { sources[index] = (id, source, agent) }
             return sources[index].source
         }
-        sources.append((id, source))
+        sources.append((id, source, agent))
         return nil
     }
 
@@ -180,10 +182,10 @@ package struct ToolRegistry: Sendable {
         sources.first { $0.id == id }?.source
     }
 
-    /// The tools a model call offers now, in order.
-    package func offered() -> [Offered] {
+    /// The tools a model call of `agent` (`nil`: the main agent) offers now, in order.
+    package func offered(to agent: String? = nil) -> [Offered] {
         var all: [Offered] = []
-        for (_, source) in sources {
+        for (_, source, owner) in sources where owner == nil || owner == agent {
             all += source.tools.filter { filter.allows($0.definition.name, origin: $0.origin) }.map { Offered(tool: $0, source: source) }
         }
         var winner: [String: Int] = [:]

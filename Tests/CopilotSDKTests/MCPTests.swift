@@ -50,6 +50,40 @@ struct MCPTests {
         return config
     }
 
+    @Test("a custom agent's own MCP server is offered to that sub-agent alone, answers its call, and ends when it ends", arguments: [false, true])
+    func agentOwnServer(remote: Bool) async throws {
+        let options = remote
+            ? CopilotClientOptions(retryPolicy: .none, runtime: .spawn(path: try copilotSwiftBinary())) : CopilotClientOptions(retryPolicy: .none)
+        let responder: @Sendable (RecordedRequest) -> ScriptedTurn = { request in
+            let messages = request.json?["messages"]?.arrayValue ?? []
+            let system = messages.first?["content"]?.stringValue ?? ""
+            let answered = messages.last?["role"] == "tool"
+            if system.hasPrefix("You forecast.") {
+                return answered ? .text("Forecast: \(messages.last?["content"]?.stringValue ?? "")") : .toolCalls([("weather-forecast", #"{"city":"Oslo"}"#)])
+            }
+            return answered ? .text("Done.") : .toolCalls([("task", #"{"agent_type":"forecaster","prompt":"Oslo?","description":"Forecast"}"#)])
+        }
+        try await withScriptedClient(turns: [], options: options, responder: responder) { client, server in
+            var config = scriptedConfig(server)
+            config.builtInTools = [.task]
+            config.customAgents = [CustomAgent(
+                name: "forecaster", prompt: "You forecast.",
+                mcpServers: ["weather": .stdio(command: python, arguments: [serverScript], tools: ["forecast"])])]
+            let session = try await client.createSession(config)
+            let events = try await runToIdle(session, "Forecast Oslo", timeout: .seconds(60))
+            let calls = server.modelCalls
+            let main = calls.filter { !($0.json?["messages"]?.arrayValue?.first?["content"]?.stringValue ?? "").hasPrefix("You forecast.") }
+            let forecaster = calls.filter { ($0.json?["messages"]?.arrayValue?.first?["content"]?.stringValue ?? "").hasPrefix("You forecast.") }
+            let mainOffers = main.map(offered)
+            #expect(!mainOffers.isEmpty && !mainOffers.contains { $0.contains("weather-forecast") }, "the main agent is not offered it: \(mainOffers)")
+            #expect(forecaster.first.map(offered) == ["weather-forecast"])
+            let done = try #require(results(events).first { $0.success })
+            #expect(done.result?.content.contains("Oslo") == true, "\(done)")
+            #expect(events.compactMap { SessionEventKind.subagentCompleted.data(of: $0) }.count == 1)
+            #expect(try await session.mcpServers().isEmpty, "the session's own servers are unchanged")
+        }
+    }
+
     @Test("a stdio server's tool answers the model: its env and folder reach the server, never the runtime's keys; a tools filter hides a tool; the server ends with the session")
     func toolCall() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mcp-\(UUID().uuidString.prefix(8))").path
