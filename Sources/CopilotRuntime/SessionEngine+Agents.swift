@@ -147,10 +147,18 @@ extension SessionEngine {
             let names = roster.delegable.map(\.name).joined(separator: ", ")
             return ToolRunOutput(.failure("Unknown agent type `\(request.agentType)`. Available agent types: \(names)."))
         }
-        let model: AgentModel?
+        var model: AgentModel?
+        // A model the calling model named that the provider does not serve (models make names up):
+        // the agent runs on its own, and the result says so.
+        var note: String?
         do {
-            if let requested = request.model {
-                model = try await requestedAgentModel(requested, reasoningEffort: definition.reasoningEffort)
+            if let requested = request.model, !requested.isEmpty {
+                do {
+                    model = try await requestedAgentModel(requested, reasoningEffort: definition.reasoningEffort)
+                } catch let error as CopilotError where error.code == .invalidInput {
+                    model = try agentModel(definition.model, reasoningEffort: definition.reasoningEffort)
+                    note = "\(error.message) The agent ran on \(model?.model ?? self.model) instead."
+                }
             } else {
                 model = try agentModel(definition.model, reasoningEffort: definition.reasoningEffort)
             }
@@ -162,12 +170,12 @@ extension SessionEngine {
             toolCallId: context.call.id)
         guard request.mode == .sync else {
             startInBackground(task, definition: definition, model: model)
-            return ToolRunOutput(.success(
-                "Agent started in background with agent_id: \(task.id). You'll be notified when it completes. Tell the user you're waiting and end your response, or continue unrelated work until notified."))
+            let started = "Agent started in background with agent_id: \(task.id). You'll be notified when it completes. Tell the user you're waiting and end your response, or continue unrelated work until notified."
+            return ToolRunOutput(.success(note.map { "\($0)\n\n\(started)" } ?? started))
         }
         do {
             let response = try await run(task, definition: definition, model: model)
-            return ToolRunOutput(.success(response))
+            return ToolRunOutput(.success(note.map { "\($0)\n\n\(response)" } ?? response))
         } catch where Task.isCancelled || error is CancellationError {
             throw CancellationError()
         } catch is SubAgentRejected {

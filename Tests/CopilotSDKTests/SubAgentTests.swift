@@ -76,6 +76,22 @@ struct SubAgentTests {
         }
     }
 
+    @Test("a model named in a task call that the provider does not list: the agent runs on its own, and the result says so")
+    func madeUpModel() async throws {
+        let responder: @Sendable (RecordedRequest) -> ScriptedTurn = { request in
+            if Self.system(request).hasPrefix(Self.vaultPrompt) { return .text("Gold.") }
+            if Self.last(request)?["role"] == "tool" { return .text("Done.") }
+            return .toolCalls([("task", #"{"agent_type":"vault","prompt":"Open it","description":"Open","model":"gpt-imaginary"}"#)])
+        }
+        try await withScriptedClient(turns: [], responder: responder) { client, server in
+            _ = try await client.createSession(Self.config(server)).sendAndWait("Open the vault")
+            let keeper = try #require(server.modelCalls.first { Self.system($0).hasPrefix(Self.vaultPrompt) })
+            #expect(keeper.json?["model"] == "scripted-model")
+            let result = Self.last(server.modelCalls.last!)?["content"]?.stringValue ?? ""
+            #expect(result.hasPrefix("Model gpt-imaginary is not one the provider serves") && result.hasSuffix("Gold."), "\(result)")
+        }
+    }
+
     @Test("a denial inside a sub-agent is its tool call's failure, with the permission events; the sub-agent goes on", arguments: [false, true])
     func denialInsideSubAgent(remote: Bool) async throws {
         try await withScriptedClient(turns: [], options: try Self.options(remote: remote), responder: Self.delegating) { client, server in
