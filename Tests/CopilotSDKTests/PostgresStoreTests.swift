@@ -263,7 +263,7 @@ struct SharedStoreServerTests {
         let resumed = try await clientB.resumeSession(id, scriptedConfig(provider, apiKey: "sk-handover-secret"))
         #expect(try await resumed.sendAndWait("What is the door code?").content == "It is 4711.")
         let messages = try #require(provider.modelCalls.last?.json?["messages"]?.arrayValue)
-        #expect(messages.compactMap { $0["content"]?.stringValue }.suffix(3) == [
+        #expect(messages.compactMap { $0["content"]?.stringValue?.withoutDatetime }.suffix(3) == [
             "The door code is 4711.", "Noted: the door code is 4711.", "What is the door code?",
         ])
         let after = try await resumed.messages()
@@ -304,7 +304,7 @@ struct SharedStoreServerTests {
             // Each turn: a tool call first, then a text answer naming the session's prompt.
             let messages = request.json?["messages"]?.arrayValue ?? []
             if messages.last?["role"] == "user" { return .toolCalls([("tick", #"{}"#)]) }
-            let prompt = messages.last { $0["role"] == "user" }?["content"]?.stringValue ?? ""
+            let prompt = messages.last { $0["role"] == "user" }?["content"]?.stringValue?.withoutDatetime ?? ""
             return .text("done: \(prompt)")
         }
         let (serverA, serverB) = try servers(schema: schema)
