@@ -75,6 +75,7 @@ struct AgentTask: Sendable {
     var started = ContinuousClock.now
     var startedAt = Date()
     var finished: ContinuousClock.Instant?
+    var finishedAt: Date?
     var result: String?
     var error: String?
     /// How many times it was sent on after its answer (a `subagentStop` hook's block): `total_turns`.
@@ -118,10 +119,20 @@ struct AgentToolSource: ToolSource {
     let runTask: @Sendable (TaskRequest, ToolCallContext) async throws -> ToolRunOutput
     let readAgent: @Sendable (_ id: String, _ wait: Bool, _ timeout: Duration) async -> ToolResult
     let listAgents: @Sendable () async -> String
-    /// The agents `task` offers (the session's built-in and custom agents, less excluded and `infer: false` ones).
-    let offered: [CustomAgent]
+    /// Declared once: the agents `task` offers (the session's built-in and custom agents, less
+    /// excluded and `infer: false` ones) do not change while the session lives.
+    let tools: [SourcedTool]
 
-    var tools: [SourcedTool] { Self.declarations(offering: offered).map { SourcedTool($0, origin: .builtin) } }
+    init(
+        offering agents: [CustomAgent], runTask: @escaping @Sendable (TaskRequest, ToolCallContext) async throws -> ToolRunOutput,
+        readAgent: @escaping @Sendable (_ id: String, _ wait: Bool, _ timeout: Duration) async -> ToolResult,
+        listAgents: @escaping @Sendable () async -> String
+    ) {
+        self.runTask = runTask
+        self.readAgent = readAgent
+        self.listAgents = listAgents
+        tools = Self.declarations(offering: agents).map { SourcedTool($0, origin: .builtin) }
+    }
 
     /// How `task`, `read_agent` and `list_agents` are declared to a model whose session has
     /// `offered` agents (none: no tools).
@@ -210,6 +221,7 @@ final class EngineLink: Sendable {
     /// The `task`, `read_agent` and `list_agents` tools of the linked engine, offering `agents`.
     func agentTools(offering agents: [CustomAgent]) -> AgentToolSource {
         AgentToolSource(
+            offering: agents,
             runTask: { request, context in
                 guard let engine = self.engine else { throw CancellationError() }
                 return try await engine.runTask(request, context: context)
@@ -217,7 +229,6 @@ final class EngineLink: Sendable {
             readAgent: { id, wait, timeout in
                 await self.engine?.readAgent(id, wait: wait, timeout: timeout) ?? .failure("The session has ended.")
             },
-            listAgents: { await self.engine?.listAgents() ?? "" },
-            offered: agents)
+            listAgents: { await self.engine?.listAgents() ?? "" })
     }
 }

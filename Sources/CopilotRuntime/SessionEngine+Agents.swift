@@ -335,6 +335,7 @@ extension SessionEngine {
         task.error = error
         task.turns = turns
         task.finished = .now
+        task.finishedAt = Date()
         task.task = nil
         roster.tasks[id] = task
         if task.mode == .background, status != .cancelled {
@@ -504,7 +505,7 @@ extension AgentTask {
         AgentTaskInfo(
             id: id, agentType: agentType, description: description, prompt: prompt, status: status.rawValue, executionMode: mode.rawValue,
             toolCallId: toolCallId ?? "", startedAt: startedAt,
-            completedAt: finished.map { startedAt.addingTimeInterval(Double(started.duration(to: $0).components.seconds)) }, result: result, error: error)
+            completedAt: finishedAt, result: result, error: error)
     }
 }
 

@@ -7,12 +7,11 @@ import CopilotRuntime
 /// and commands a client runs in the session (`session.shell.*`).
 extension RuntimeServer {
     static func addAgentMethods(to router: inout RPCRouter, _ server: RuntimeServer) {
-        router.on(RPC.sessionAgentList) { [unowned server] params, _ in
-            AgentListResult(agents: try await server.liveEngine(params.sessionId, RPC.sessionAgentList.name).agents.map(\.info))
-        }
-        // Custom agents come with the session's config: there is nothing on disk to read again.
-        router.on(RPC.sessionAgentReload) { [unowned server] params, _ in
-            AgentListResult(agents: try await server.liveEngine(params.sessionId, RPC.sessionAgentReload.name).agents.map(\.info))
+        // Custom agents come with the session's config: a reload has nothing on disk to read again.
+        for method in [RPC.sessionAgentList, RPC.sessionAgentReload] {
+            router.on(method) { [unowned server] params, _ in
+                AgentListResult(agents: try await server.liveEngine(params.sessionId, method.name).agents.map(\.info))
+            }
         }
         router.on(RPC.sessionAgentGetCurrent) { [unowned server] params, _ in
             CurrentAgentResult(agent: try await server.liveEngine(params.sessionId, RPC.sessionAgentGetCurrent.name).currentAgent?.info)
