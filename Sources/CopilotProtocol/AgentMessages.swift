@@ -140,6 +140,11 @@ package struct ShellExecParams: Codable, Sendable, Hashable {
     package var sessionId: String
     package var command: String
     package var cwd: String?
+    package init(sessionId: String, command: String, cwd: String? = nil) {
+        self.sessionId = sessionId
+        self.command = command
+        self.cwd = cwd
+    }
 }
 
 package struct ShellExecResult: Codable, Sendable, Hashable {
@@ -151,6 +156,10 @@ package struct ShellExecResult: Codable, Sendable, Hashable {
 package struct ShellKillParams: Codable, Sendable, Hashable {
     package var sessionId: String
     package var processId: String
+    package init(sessionId: String, processId: String) {
+        self.sessionId = sessionId
+        self.processId = processId
+    }
 }
 
 package struct ShellKillResult: Codable, Sendable, Hashable {

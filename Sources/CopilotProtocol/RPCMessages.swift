@@ -237,6 +237,13 @@ package struct SessionLogParams: Codable, Sendable, Hashable {
     package var ephemeral: Bool?
     package var url: String?
     package var tip: String?
+    package init(sessionId: String, message: String, level: String? = nil, url: String? = nil, tip: String? = nil) {
+        self.sessionId = sessionId
+        self.message = message
+        self.level = level
+        self.url = url
+        self.tip = tip
+    }
 }
 
 package struct SessionLogResult: Codable, Sendable, Hashable {

@@ -13,6 +13,62 @@ package struct RPCNotification<Params: Codable & Sendable>: Sendable {
     package init(_ name: String) { self.name = name }
 }
 
+/// The params of a method for one session: they name it with `sessionId`. The runtime finds the
+/// session once, before the method's handler runs.
+package protocol SessionScoped: Codable, Sendable {
+    var sessionId: String { get }
+}
+
+extension SessionIDParams: SessionScoped {}
+extension SessionSendParams: SessionScoped {}
+extension ModelSwitchParams: SessionScoped {}
+extension SessionLogParams: SessionScoped {}
+extension PendingToolCallAnswer: SessionScoped {}
+extension PendingPermissionAnswer: SessionScoped {}
+extension PendingAnswerParams: SessionScoped {}
+extension ModeSetParams: SessionScoped {}
+extension PlanUpdateParams: SessionScoped {}
+extension WorkspaceReadFileParams: SessionScoped {}
+extension WorkspaceCreateFileParams: SessionScoped {}
+extension NameSetParams: SessionScoped {}
+extension NameSetAutoParams: SessionScoped {}
+extension ReasoningEffortParams: SessionScoped {}
+extension WorkingDirectoryParams: SessionScoped {}
+extension ContextChangeParams: SessionScoped {}
+extension ContextInfoParams: SessionScoped {}
+extension RecomputeTokensParams: SessionScoped {}
+extension EventLogReadParams: SessionScoped {}
+extension InterestParams: SessionScoped {}
+extension InterestReleaseParams: SessionScoped {}
+extension ApproveAllParams: SessionScoped {}
+extension OptionsUpdateParams: SessionScoped {}
+extension FeatureOverridesParams: SessionScoped {}
+extension ShutdownParams: SessionScoped {}
+extension HistoryTruncateParams: SessionScoped {}
+extension ProviderAddParams: SessionScoped {}
+extension CompletionsParams: SessionScoped {}
+extension VisibilitySetParams: SessionScoped {}
+extension HandlerHandleParams: SessionScoped {}
+extension AgentNameParams: SessionScoped {}
+extension TaskStartAgentParams: SessionScoped {}
+extension TaskIDParams: SessionScoped {}
+extension TaskSendMessageParams: SessionScoped {}
+extension FleetStartParams: SessionScoped {}
+extension ShellExecParams: SessionScoped {}
+extension ShellKillParams: SessionScoped {}
+extension SkillNameParams: SessionScoped {}
+extension ExtensionIDParams: SessionScoped {}
+extension MCPOAuthLoginParams: SessionScoped {}
+extension MCPServerNameParams: SessionScoped {}
+extension MCPEnvValueModeParams: SessionScoped {}
+extension MCPExecuteSamplingParams: SessionScoped {}
+extension MCPCancelSamplingParams: SessionScoped {}
+extension MCPAppsHostContextParams: SessionScoped {}
+extension MCPAppsParams: SessionScoped {}
+extension MCPOAuthAnswerParams: SessionScoped {}
+extension UIElicitationParams: SessionScoped {}
+extension HandlePendingElicitationParams: SessionScoped {}
+
 /// Every method and notification of the Copilot CLI protocol (v3) that this package speaks.
 package enum RPC {
     // MARK: Client → runtime, not tied to a session

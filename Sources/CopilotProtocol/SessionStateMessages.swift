@@ -38,6 +38,10 @@ package struct PlanReadResult: Codable, Sendable, Hashable {
 package struct PlanUpdateParams: Codable, Sendable, Hashable {
     package var sessionId: String
     package var content: String
+    package init(sessionId: String, content: String) {
+        self.sessionId = sessionId
+        self.content = content
+    }
 }
 
 package struct WorkspaceFilesResult: Codable, Sendable, Hashable {
@@ -48,6 +52,10 @@ package struct WorkspaceFilesResult: Codable, Sendable, Hashable {
 package struct WorkspaceReadFileParams: Codable, Sendable, Hashable {
     package var sessionId: String
     package var path: String
+    package init(sessionId: String, path: String) {
+        self.sessionId = sessionId
+        self.path = path
+    }
 }
 
 package struct WorkspaceReadFileResult: Codable, Sendable, Hashable {
@@ -59,6 +67,11 @@ package struct WorkspaceCreateFileParams: Codable, Sendable, Hashable {
     package var sessionId: String
     package var path: String
     package var content: String
+    package init(sessionId: String, path: String, content: String) {
+        self.sessionId = sessionId
+        self.path = path
+        self.content = content
+    }
 }
 
 /// `session.workspaces.getWorkspace`: the session's folder and what identifies it.
@@ -137,6 +150,10 @@ package struct CurrentModelResult: Codable, Sendable, Hashable {
 package struct ReasoningEffortParams: Codable, Sendable, Hashable {
     package var sessionId: String
     package var reasoningEffort: String
+    package init(sessionId: String, reasoningEffort: String) {
+        self.sessionId = sessionId
+        self.reasoningEffort = reasoningEffort
+    }
 }
 
 package struct ReasoningEffortResult: Codable, Sendable, Hashable {
@@ -180,6 +197,10 @@ package struct MetadataSnapshotResult: Codable, Sendable, Hashable {
 package struct WorkingDirectoryParams: Codable, Sendable, Hashable {
     package var sessionId: String
     package var workingDirectory: String
+    package init(sessionId: String, workingDirectory: String) {
+        self.sessionId = sessionId
+        self.workingDirectory = workingDirectory
+    }
 }
 
 package struct WorkingDirectoryResult: Codable, Sendable, Hashable {
@@ -202,6 +223,12 @@ package struct ContextInfoParams: Codable, Sendable, Hashable {
     package var promptTokenLimit: Int
     package var outputTokenLimit: Int
     package var selectedModel: String?
+    package init(sessionId: String, promptTokenLimit: Int, outputTokenLimit: Int, selectedModel: String? = nil) {
+        self.sessionId = sessionId
+        self.promptTokenLimit = promptTokenLimit
+        self.outputTokenLimit = outputTokenLimit
+        self.selectedModel = selectedModel
+    }
 }
 
 /// `session.metadata.contextInfo`: how the next request's tokens divide.
@@ -265,6 +292,14 @@ package struct EventLogReadParams: Codable, Sendable, Hashable {
     /// `forward` (the default) or `backward`.
     package var direction: String?
     package var includeEphemeral: Bool?
+    package init(sessionId: String, cursor: String?, max: Int?, waitMs: Int?, types: JSONValue?, direction: String?) {
+        self.sessionId = sessionId
+        self.cursor = cursor
+        self.max = max
+        self.waitMs = waitMs
+        self.types = types
+        self.direction = direction
+    }
 }
 
 package struct EventLogReadResult: Codable, Sendable, Hashable {
@@ -308,6 +343,10 @@ package struct InterestReleaseParams: Codable, Sendable, Hashable {
 package struct ApproveAllParams: Codable, Sendable, Hashable {
     package var sessionId: String
     package var enabled: Bool
+    package init(sessionId: String, enabled: Bool) {
+        self.sessionId = sessionId
+        self.enabled = enabled
+    }
 }
 
 /// `session.usage.getMetrics`.

@@ -1,6 +1,6 @@
 package import CopilotCore
 package import CopilotProviders
-import Foundation
+package import Foundation
 package import Logging
 import Synchronization
 
@@ -19,6 +19,8 @@ package final class SessionHost: Sendable {
     package let events: EventBroadcaster
     /// The session's id.
     package var sessionId: String { engine.sessionId }
+    /// The session's own folder: its plan and workspace files.
+    package let workspace: SessionWorkspace
 
     private let recorder: SessionRecorder?
     private let clock: any Clock<Duration>
@@ -59,7 +61,7 @@ package final class SessionHost: Sendable {
 
     private init(
         config: SessionConfig, id: String, metadata: SessionMetadata, origin: Origin, providerContext: ProviderContext,
-        persists: Bool, logger: Logger
+        persists: Bool, workspaces: URL, logger: Logger
     ) throws {
         if let problem = SessionIdentifier.problem(with: id) {
             throw CopilotError(code: .invalidConfiguration, message: "'\(id.prefix(64))' is not a valid session id: \(problem).")
@@ -92,24 +94,27 @@ package final class SessionHost: Sendable {
             Task { await engine.reportStorageFailure(reason) }
         }
         self.ledger = ledger
+        self.workspace = SessionWorkspace(root: workspaces.appendingPathComponent(id, isDirectory: true))
         self.origin = Mutex(origin)
         self.clock = providerContext.clock
     }
 
     /// A new session `id`. With a `store`, its log is created there once the config has been
-    /// checked, so a config that cannot work leaves nothing behind.
+    /// checked, so a config that cannot work leaves nothing behind. Its folder (plan, workspace
+    /// files) is `workspaces/<id>`, by default ``SessionWorkspace/folder(for:)``.
     ///
     /// - Throws: ``CopilotError`` `invalidConfiguration` (or `unsupported`) when the config or the
     ///   store refuses.
     package static func create(
-        _ config: SessionConfig, id: String, providerContext: ProviderContext, store: (any SessionStore)?, logger: Logger
+        _ config: SessionConfig, id: String, providerContext: ProviderContext, store: (any SessionStore)?, workspaces: URL? = nil,
+        logger: Logger
     ) async throws -> SessionHost {
         let metadata = SessionMetadata(
             sessionId: id, model: config.model, providerType: config.provider?.resolvedType.rawValue,
             baseURL: config.provider?.displayBaseURL, workingDirectory: config.workingDirectory)
         let host = try SessionHost(
             config: config, id: id, metadata: metadata, origin: .new, providerContext: providerContext, persists: store != nil,
-            logger: logger)
+            workspaces: workspaces ?? SessionWorkspace.folder(for: store), logger: logger)
         if let store {
             do {
                 let log = try await store.create(metadata)
@@ -134,7 +139,7 @@ package final class SessionHost: Sendable {
     ///   cannot open it (another writer holds it), or the config cannot work.
     package static func resume(
         _ config: SessionConfig, from store: any SessionStore, id: String, providerContext: ProviderContext,
-        knownProviders: [ProviderConfig] = [], logger: Logger
+        knownProviders: [ProviderConfig] = [], workspaces: URL? = nil, logger: Logger
     ) async throws -> SessionHost {
         let stored: StoredSession
         do {
@@ -156,7 +161,7 @@ package final class SessionHost: Sendable {
             let host = try SessionHost(
                 config: config, id: id, metadata: stored.metadata,
                 origin: .resumed(stored), providerContext: providerContext,
-                persists: true, logger: logger)
+                persists: true, workspaces: workspaces ?? SessionWorkspace.folder(for: store), logger: logger)
             host.recorder?.attach(stored.log, metadata: stored.metadata)
             await host.engine.setTranscriptPath(stored.log.transcriptPath)
             return host

@@ -8,6 +8,13 @@ package struct SessionWorkspace: Sendable {
 
     package init(root: URL) { self.root = root }
 
+    /// Where sessions' folders go by default: `workspaces` beside a file store's sessions folder,
+    /// else one folder in the temporary directory.
+    package static func folder(for store: (any SessionStore)?) -> URL {
+        (store as? FileSessionStore).map { $0.directory.deletingLastPathComponent().appendingPathComponent("workspaces", isDirectory: true) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("copilot-swift-workspaces", isDirectory: true)
+    }
+
     /// Where the plan is kept.
     package var planURL: URL { root.appendingPathComponent("plan.md") }
     /// Where workspace files are kept.

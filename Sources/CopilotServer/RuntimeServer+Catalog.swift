@@ -38,7 +38,7 @@ extension RuntimeServer {
         // MARK: Opening sessions
         router.on(RPC.sessionsSave) { [unowned server] params, _ in
             // A session that is not live has nothing waiting to be written.
-            await (try? server.liveHost(params.sessionId, RPC.sessionsSave.name))?.flush()
+            await (try? server.liveSession(params.sessionId, RPC.sessionsSave.name))?.host?.flush()
             return EmptyResult()
         }
         router.on(RPC.sessionsOpen) { [unowned server] params, connection in try await server.open(params, on: connection) }
@@ -47,19 +47,19 @@ extension RuntimeServer {
         }
 
         // MARK: One session
-        router.on(RPC.sessionProviderAdd) { [unowned server] params, connection in
-            let session = try server.liveSession(params.sessionId, RPC.sessionProviderAdd.name)
+        router.on(RPC.sessionProviderAdd, sessionsOf: server) { params, call in
+            let session = call.session
             let added: [SessionCreateParams.ProviderModel]
             do {
-                added = try session.register(providers: params.providers ?? [], models: params.models ?? [], sentBy: connection.id)
+                added = try session.register(providers: params.providers ?? [], models: params.models ?? [], sentBy: call.connection.id)
             } catch let error as CopilotError {
                 throw RPCError.invalidParams("\(RPC.sessionProviderAdd.name): \(error.message)")
             }
             return ProviderAddResult(models: try added.map(Self.selectableModel))
         }
-        router.on(RPC.sessionModelList) { [unowned server] params, _ in
-            let session = try server.liveSession(params.sessionId, RPC.sessionModelList.name)
-            let current = await (try server.liveEngine(params.sessionId, RPC.sessionModelList.name)).reportedModel
+        router.on(RPC.sessionModelList, sessionsOf: server) { _, call in
+            let session = call.session
+            let current = await call.engine.reportedModel
             let named = try session.namedProviders.models.map(Self.selectableModel)
             // The session's own model first, unless it is one of the named ones.
             let own: [JSONValue] = current.map { model in
@@ -67,47 +67,42 @@ extension RuntimeServer {
             } ?? []
             return SessionModelListResult(list: own + named)
         }
-        router.on(RPC.sessionQueuePendingItems) { [unowned server] params, _ in
-            let pending = await (try server.liveEngine(params.sessionId, RPC.sessionQueuePendingItems.name)).pendingMessages
+        router.on(RPC.sessionQueuePendingItems, sessionsOf: server) { _, call in
+            let pending = await call.engine.pendingMessages
             return PendingItemsResult(
                 items: pending.queued.map {
                     .init(id: $0.id, kind: "message", displayText: $0.prompt, agentMode: $0.agentMode ?? "interactive", messageId: $0.id)
                 },
                 steeringMessages: pending.steering)
         }
-        router.on(RPC.sessionToolsGetCurrentMetadata) { [unowned server] params, _ in
-            let tools = await (try server.liveEngine(params.sessionId, RPC.sessionToolsGetCurrentMetadata.name)).offeredTools
+        router.on(RPC.sessionToolsGetCurrentMetadata, sessionsOf: server) { _, call in
+            let tools = await call.engine.offeredTools
             return CurrentToolsResult(tools: tools.map { .init(name: $0.name, description: $0.description, inputSchema: $0.parameters) })
         }
-        router.on(RPC.sessionHistoryListRewindPoints) { [unowned server] params, _ in
-            _ = try server.liveHost(params.sessionId, RPC.sessionHistoryListRewindPoints.name)
+        router.on(RPC.sessionHistoryListRewindPoints, sessionsOf: server) { _, _ in
             // Rewinding restores the files a turn changed; this runtime does not track them.
             return RewindPointsResult(fileChangeTrackingEnabled: false, points: [], unavailableReason: "file-change-tracking-disabled")
         }
         // Host-driven completions (slash commands, mentions) belong to a UI; this host offers none.
-        router.on(RPC.sessionCompletionsGetTriggerCharacters) { [unowned server] params, _ in
-            _ = try server.liveHost(params.sessionId, RPC.sessionCompletionsGetTriggerCharacters.name)
+        router.on(RPC.sessionCompletionsGetTriggerCharacters, sessionsOf: server) { _, _ in
             return TriggerCharactersResult(triggerCharacters: [])
         }
-        router.on(RPC.sessionCompletionsRequest) { [unowned server] params, _ in
-            _ = try server.liveHost(params.sessionId, RPC.sessionCompletionsRequest.name)
+        router.on(RPC.sessionCompletionsRequest, sessionsOf: server) { _, _ in
             return CompletionsResult(items: [])
         }
         // Sharing a session goes through GitHub: a session here is never synced, and setting its
         // visibility leaves it unsynced (the official answer for an unauthenticated user).
-        router.on(RPC.sessionVisibilityGet) { [unowned server] params, _ in
-            _ = try server.liveHost(params.sessionId, RPC.sessionVisibilityGet.name)
+        router.on(RPC.sessionVisibilityGet, sessionsOf: server) { _, _ in
             return VisibilityResult(synced: false)
         }
-        router.on(RPC.sessionVisibilitySet) { [unowned server] params, _ in
-            _ = try server.liveHost(params.sessionId, RPC.sessionVisibilitySet.name)
+        router.on(RPC.sessionVisibilitySet, sessionsOf: server) { params, _ in
             guard ["repo", "unshared"].contains(params.status) else {
                 throw RPCError.invalidParams("\(RPC.sessionVisibilitySet.name): `status` must be repo or unshared")
             }
             return VisibilityResult(synced: false)
         }
-        router.on(RPC.sessionMetadataGetContextAttribution) { [unowned server] params, _ in
-            let host = try server.liveHost(params.sessionId, RPC.sessionMetadataGetContextAttribution.name)
+        router.on(RPC.sessionMetadataGetContextAttribution, sessionsOf: server) { _, call in
+            let host = call.host
             let compactions = host.persistedEvents.count { if case .sessionCompactionComplete = $0.payload { true } else { false } }
             return ContextAttributionResult(contextAttribution: Self.attribution(await host.engine.contextUsage, compactions: compactions))
         }

@@ -7,8 +7,8 @@ import Foundation
 /// reload, env value mode, sampling, MCP Apps) and the user's own servers (`mcp.config.*`).
 extension RuntimeServer {
     static func addMCPMethods(to router: inout RPCRouter, _ server: RuntimeServer) {
-        router.on(RPC.sessionMCPOAuthLogin) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionMCPOAuthLogin.name)
+        router.on(RPC.sessionMCPOAuthLogin, sessionsOf: server) { params, call in
+            let engine = call.engine
             guard await engine.hasMCPHost else {
                 throw RPCError.internalError(method: RPC.sessionMCPOAuthLogin.name, "MCP host is not available for this session.")
             }
@@ -22,8 +22,8 @@ extension RuntimeServer {
             }
             throw RPCError.internalError(method: RPC.sessionMCPOAuthLogin.name, "MCP server \(params.serverName) is not a remote server.")
         }
-        router.on(RPC.sessionMCPList) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionMCPList.name)
+        router.on(RPC.sessionMCPList, sessionsOf: server) { _, call in
+            let engine = call.engine
             let live = await engine.mcpServers.map { source in
                 let (status, error) = source.status
                 return MCPListResult.Server(name: source.serverName, status: status, error: error)
@@ -31,25 +31,25 @@ extension RuntimeServer {
             let disabled = await engine.disabledMCPServers.map { MCPListResult.Server(name: $0, status: "disabled") }
             return MCPListResult(servers: live + disabled)
         }
-        router.on(RPC.sessionMCPListTools) { [unowned server] params, _ in
-            let source = try await server.mcpServer(params, RPC.sessionMCPListTools.name)
+        router.on(RPC.sessionMCPListTools, sessionsOf: server) { params, call in
+            let source = try await mcpServer(params.serverName, of: call)
             guard source.status.status == "connected" else {
                 throw RPCError(code: -32000, message: "MCP server \(params.serverName) is not connected.")
             }
             return MCPToolsResult(tools: source.serverTools.map { .init(name: $0.name, description: $0.description) })
         }
-        router.on(RPC.sessionMCPIsServerRunning) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionMCPIsServerRunning.name)
+        router.on(RPC.sessionMCPIsServerRunning, sessionsOf: server) { params, call in
+            let engine = call.engine
             let source = await engine.mcpServers.first { $0.serverName == params.serverName }
             return MCPRunningResult(running: source?.status.status == "connected")
         }
-        router.on(RPC.sessionMCPStopServer) { [unowned server] params, _ in
-            await (try await server.mcpServer(params, RPC.sessionMCPStopServer.name)).stop()
+        router.on(RPC.sessionMCPStopServer, sessionsOf: server) { params, call in
+            await (try await mcpServer(params.serverName, of: call)).stop()
             return EmptyResult()
         }
         for method in [RPC.sessionMCPStartServer, RPC.sessionMCPRestartServer] {
-            router.on(method) { [unowned server] params, _ in
-                let source = try await server.mcpServer(params, method.name)
+            router.on(method, sessionsOf: server) { params, call in
+                let source = try await mcpServer(params.serverName, of: call)
                 if method.name == RPC.sessionMCPRestartServer.name { await source.stop() }
                 do {
                     try await source.start()
@@ -60,8 +60,8 @@ extension RuntimeServer {
             }
         }
         for (method, enabled) in [(RPC.sessionMCPEnable, true), (RPC.sessionMCPDisable, false)] {
-            router.on(method) { [unowned server] params, _ in
-                let engine = try server.liveEngine(params.sessionId, method.name)
+            router.on(method, sessionsOf: server) { params, call in
+                let engine = call.engine
                 do {
                     try await engine.setMCPServer(params.serverName, enabled: enabled)
                 } catch let error as MCPHostError {
@@ -70,8 +70,8 @@ extension RuntimeServer {
                 return EmptyResult()
             }
         }
-        router.on(RPC.sessionMCPReload) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionMCPReload.name)
+        router.on(RPC.sessionMCPReload, sessionsOf: server) { _, call in
+            let engine = call.engine
             do {
                 try await engine.reloadMCPServers()
             } catch let error as MCPHostError {
@@ -79,43 +79,41 @@ extension RuntimeServer {
             }
             return EmptyResult()
         }
-        router.on(RPC.sessionMCPSetEnvValueMode) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionMCPSetEnvValueMode.name)
+        router.on(RPC.sessionMCPSetEnvValueMode, sessionsOf: server) { params, call in
+            let engine = call.engine
             guard let mode = MCPEnvValueMode(rawValue: params.mode) else {
                 throw RPCError.invalidParams("\(RPC.sessionMCPSetEnvValueMode.name): mode must be `direct` or `indirect`, not `\(params.mode)`.")
             }
             await engine.setMCPEnvValueMode(mode)
             return MCPEnvValueModeResult(mode: mode.rawValue)
         }
-        router.on(RPC.sessionMCPRemoveGitHub) { [unowned server] params, _ in
-            _ = try server.liveEngine(params.sessionId, RPC.sessionMCPRemoveGitHub.name)
+        router.on(RPC.sessionMCPRemoveGitHub, sessionsOf: server) { _, _ in
             return MCPRemovedResult(removed: false)  // no GitHub MCP server is ever added here (it needs a GitHub login)
         }
-        router.on(RPC.sessionMCPExecuteSampling) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionMCPExecuteSampling.name)
+        router.on(RPC.sessionMCPExecuteSampling, sessionsOf: server) { params, call in
+            let engine = call.engine
             guard await engine.mcpConfig(named: params.serverName) != nil else {
                 return MCPSamplingResult(action: "failure", error: "MCP server \(params.serverName) is not configured in this session.")
             }
             return MCPSamplingResult(
                 action: "failure", error: "No sampling request \(params.requestId) from MCP server \(params.serverName) is pending.")
         }
-        router.on(RPC.sessionMCPCancelSamplingExecution) { [unowned server] params, _ in
-            _ = try server.liveEngine(params.sessionId, RPC.sessionMCPCancelSamplingExecution.name)
+        router.on(RPC.sessionMCPCancelSamplingExecution, sessionsOf: server) { _, _ in
             return CancelledResult(cancelled: false)  // nothing runs that is not pending
         }
-        router.on(RPC.sessionMCPAppsSetHostContext) { [unowned server] params, _ in
+        router.on(RPC.sessionMCPAppsSetHostContext, sessionsOf: server) { params, call in
             guard params.context.objectValue != nil else {
                 throw RPCError.invalidParams("\(RPC.sessionMCPAppsSetHostContext.name): context must be an object.")
             }
-            try server.liveSession(params.sessionId, RPC.sessionMCPAppsSetHostContext.name).appsHostContext = params.context
+            call.session.appsHostContext = params.context
             return EmptyResult()
         }
-        router.on(RPC.sessionMCPAppsGetHostContext) { [unowned server] params, _ in
-            let session = try server.liveSession(params.sessionId, RPC.sessionMCPAppsGetHostContext.name)
+        router.on(RPC.sessionMCPAppsGetHostContext, sessionsOf: server) { _, call in
+            let session = call.session
             return MCPAppsHostContextResult(context: session.appsHostContext ?? [:])
         }
-        router.on(RPC.sessionMCPAppsDiagnose) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionMCPAppsDiagnose.name)
+        router.on(RPC.sessionMCPAppsDiagnose, sessionsOf: server) { params, call in
+            let engine = call.engine
             let source = await engine.mcpServers.first { $0.serverName == params.serverName }
             let tools = source?.serverTools ?? []
             return MCPAppsDiagnoseResult(
@@ -124,12 +122,11 @@ extension RuntimeServer {
                     connected: source?.status.status == "connected", toolCount: tools.count, toolsWithUiMeta: 0,
                     sampleToolNames: Array(tools.prefix(5).map(\.name))))
         }
-        router.on(RPC.sessionMCPAppsCallTool) { [unowned server] params, _ in
-            let session = try server.liveSession(params.sessionId, RPC.sessionMCPAppsCallTool.name)
+        router.on(RPC.sessionMCPAppsCallTool, sessionsOf: server) { params, call in
+            let session = call.session
             guard session.mcpApps else { throw Self.noMCPApps(RPC.sessionMCPAppsCallTool.name) }
             guard let toolName = params.toolName else { throw RPCError.invalidParams("\(RPC.sessionMCPAppsCallTool.name): `toolName` is required") }
-            let source = try await server.mcpServer(
-                MCPServerNameParams(sessionId: params.sessionId, serverName: params.serverName), RPC.sessionMCPAppsCallTool.name)
+            let source = try await mcpServer(params.serverName, of: call)
             do {
                 return try await source.callDirectly(toolName, arguments: params.arguments)
             } catch {
@@ -137,13 +134,12 @@ extension RuntimeServer {
             }
         }
         for method in [RPC.sessionMCPAppsListTools, RPC.sessionMCPAppsReadResource] {
-            router.on(method) { [unowned server] params, _ in
-                _ = try server.liveEngine(params.sessionId, method.name)
+            router.on(method, sessionsOf: server) { _, _ in
                 throw Self.noMCPApps(method.name)
             }
         }
-        router.on(RPC.sessionMCPOAuthHandlePendingRequest) { [unowned server] params, _ in
-            let session = try server.liveSession(params.sessionId, RPC.sessionMCPOAuthHandlePendingRequest.name)
+        router.on(RPC.sessionMCPOAuthHandlePendingRequest, sessionsOf: server) { params, call in
+            let session = call.session
             guard ["token", "cancelled"].contains(params.result.kind) else {
                 throw RPCError.invalidParams(
                     "\(RPC.sessionMCPOAuthHandlePendingRequest.name): result.kind must be token or cancelled, not `\(params.result.kind)`.")
@@ -187,11 +183,10 @@ extension RuntimeServer {
         }
     }
 
-    /// The session's MCP server that `params` names.
-    private func mcpServer(_ params: MCPServerNameParams, _ method: String) async throws -> any MCPServerSource {
-        let engine = try liveEngine(params.sessionId, method)
-        guard let source = await engine.mcpServers.first(where: { $0.serverName == params.serverName }) else {
-            throw RPCError(code: -32000, message: "MCP server \(params.serverName) is not connected: the session has no MCP server of that name.")
+    /// The session's MCP server `name`.
+    private static func mcpServer(_ name: String, of call: SessionCall) async throws -> any MCPServerSource {
+        guard let source = await call.engine.mcpServers.first(where: { $0.serverName == name }) else {
+            throw RPCError(code: -32000, message: "MCP server \(name) is not connected: the session has no MCP server of that name.")
         }
         return source
     }

@@ -9,189 +9,150 @@ import Foundation
 /// workspace; changes are announced with the official events.
 extension RuntimeServer {
     static func addSessionStateMethods(to router: inout RPCRouter, _ server: RuntimeServer) {
-        router.on(RPC.sessionModeGet) { [unowned server] params, _ in
-            try await server.liveEngine(params.sessionId, RPC.sessionModeGet.name).mode
-        }
-        router.on(RPC.sessionModeSet) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionModeSet.name)
-            try await invalidParams(RPC.sessionModeSet.name) { try await engine.setMode(params.mode) }
+        router.on(RPC.sessionModeGet, sessionsOf: server) { _, call in await call.engine.mode }
+        router.on(RPC.sessionModeSet, sessionsOf: server) { params, call in
+            try await invalidParams(call.method) { try await call.engine.setMode(params.mode) }
             return ModeSetResult()
         }
 
         // MARK: Plan and workspace files
-        router.on(RPC.sessionPlanRead) { [unowned server] params, _ in
-            let workspace = try server.workspace(params.sessionId, RPC.sessionPlanRead.name)
-            let content = workspace.readPlan()
-            return PlanReadResult(exists: content != nil, content: content, path: content == nil ? nil : workspace.planURL.path)
+        router.on(RPC.sessionPlanRead, sessionsOf: server) { _, call in
+            let content = call.host.readPlan()
+            return PlanReadResult(exists: content != nil, content: content, path: content == nil ? nil : call.host.workspace.planURL.path)
         }
-        router.on(RPC.sessionPlanUpdate) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionPlanUpdate.name)
-            let created = try await invalidParams(RPC.sessionPlanUpdate.name) {
-                try server.workspace(params.sessionId, RPC.sessionPlanUpdate.name).writePlan(params.content)
-            }
-            await engine.publish(.sessionPlanChanged(.init(operation: created ? "create" : "update")))
+        router.on(RPC.sessionPlanUpdate, sessionsOf: server) { params, call in
+            try await invalidParams(call.method) { try await call.host.updatePlan(params.content) }
             return EmptyResult()
         }
-        router.on(RPC.sessionPlanDelete) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionPlanDelete.name)
-            if try server.workspace(params.sessionId, RPC.sessionPlanDelete.name).deletePlan() {
-                await engine.publish(.sessionPlanChanged(.init(operation: "delete")))
-            }
+        router.on(RPC.sessionPlanDelete, sessionsOf: server) { _, call in
+            try await invalidParams(call.method) { try await call.host.deletePlan() }
             return EmptyResult()
         }
-        router.on(RPC.sessionWorkspacesListFiles) { [unowned server] params, _ in
-            WorkspaceFilesResult(files: try server.workspace(params.sessionId, RPC.sessionWorkspacesListFiles.name).listFiles())
+        router.on(RPC.sessionWorkspacesListFiles, sessionsOf: server) { _, call in WorkspaceFilesResult(files: call.host.workspaceFiles()) }
+        router.on(RPC.sessionWorkspacesReadFile, sessionsOf: server) { params, call in
+            WorkspaceReadFileResult(content: try await invalidParams(call.method) { try call.host.readWorkspaceFile(params.path) })
         }
-        router.on(RPC.sessionWorkspacesReadFile) { [unowned server] params, _ in
-            let workspace = try server.workspace(params.sessionId, RPC.sessionWorkspacesReadFile.name)
-            return WorkspaceReadFileResult(content: try await invalidParams(RPC.sessionWorkspacesReadFile.name) { try workspace.readFile(params.path) })
-        }
-        router.on(RPC.sessionWorkspacesCreateFile) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionWorkspacesCreateFile.name)
-            let workspace = try server.workspace(params.sessionId, RPC.sessionWorkspacesCreateFile.name)
-            let created = try await invalidParams(RPC.sessionWorkspacesCreateFile.name) { try workspace.writeFile(params.path, content: params.content) }
-            await engine.publish(.sessionWorkspaceFileChanged(.init(path: params.path, operation: created ? "create" : "update")))
+        router.on(RPC.sessionWorkspacesCreateFile, sessionsOf: server) { params, call in
+            try await invalidParams(call.method) { try await call.host.writeWorkspaceFile(params.path, content: params.content) }
             return EmptyResult()
         }
-        router.on(RPC.sessionWorkspacesGetWorkspace) { [unowned server] params, _ in
-            let (workspace, summary) = try await server.workspaceSummary(params.sessionId, RPC.sessionWorkspacesGetWorkspace.name)
-            return WorkspaceResult(path: workspace.root.path, workspace: summary)
+        router.on(RPC.sessionWorkspacesGetWorkspace, sessionsOf: server) { _, call in
+            let snapshot = await call.host.snapshot()
+            return WorkspaceResult(path: snapshot.workspacePath, workspace: workspaceSummary(snapshot, call))
         }
 
         // MARK: Name and model
-        router.on(RPC.sessionNameGet) { [unowned server] params, _ in
-            NameResult(name: try await server.liveEngine(params.sessionId, RPC.sessionNameGet.name).name)
-        }
-        router.on(RPC.sessionNameSet) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionNameSet.name)
-            try await invalidParams(RPC.sessionNameSet.name) { try await engine.setName(params.name) }
+        router.on(RPC.sessionNameGet, sessionsOf: server) { _, call in NameResult(name: await call.engine.name) }
+        router.on(RPC.sessionNameSet, sessionsOf: server) { params, call in
+            try await invalidParams(call.method) { try await call.engine.setName(params.name) }
             return EmptyResult()
         }
-        router.on(RPC.sessionNameSetAuto) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionNameSetAuto.name)
-            return NameSetAutoResult(applied: await engine.setAutomaticName(params.summary))
+        router.on(RPC.sessionNameSetAuto, sessionsOf: server) { params, call in
+            NameSetAutoResult(applied: await call.engine.setAutomaticName(params.summary))
         }
-        router.on(RPC.sessionModelGetCurrent) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionModelGetCurrent.name)
-            return CurrentModelResult(modelId: await engine.model, reasoningEffort: await engine.reasoningEffort)
+        router.on(RPC.sessionModelGetCurrent, sessionsOf: server) { _, call in
+            CurrentModelResult(modelId: await call.engine.model, reasoningEffort: await call.engine.reasoningEffort)
         }
-        router.on(RPC.sessionModelSetReasoningEffort) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionModelSetReasoningEffort.name)
-            try await invalidParams(RPC.sessionModelSetReasoningEffort.name) { try await engine.setReasoningEffort(params.reasoningEffort) }
-            return ReasoningEffortResult(reasoningEffort: await engine.reasoningEffort ?? params.reasoningEffort)
+        router.on(RPC.sessionModelSetReasoningEffort, sessionsOf: server) { params, call in
+            try await invalidParams(call.method) { try await call.engine.setReasoningEffort(params.reasoningEffort) }
+            return ReasoningEffortResult(reasoningEffort: await call.engine.reasoningEffort ?? params.reasoningEffort)
         }
 
         // MARK: Metadata
-        router.on(RPC.sessionMetadataSnapshot) { [unowned server] params, _ in
-            let host = try server.liveHost(params.sessionId, RPC.sessionMetadataSnapshot.name)
-            let (workspace, summary) = try await server.workspaceSummary(params.sessionId, RPC.sessionMetadataSnapshot.name)
-            let metadata = host.metadata
+        router.on(RPC.sessionMetadataSnapshot, sessionsOf: server) { _, call in
+            let snapshot = await call.host.snapshot()
             return MetadataSnapshotResult(
-                sessionId: params.sessionId, startTime: EventTimestamp.format(metadata.createdAt), modifiedTime: EventTimestamp.format(metadata.modifiedAt),
-                currentMode: await host.engine.mode,
-                workingDirectory: await host.engine.workingDirectory ?? FileManager.default.currentDirectoryPath,
-                selectedModel: await host.engine.model, clientName: summary.clientName, summary: metadata.summary, workspace: summary,
-                workspacePath: workspace.root.path)
+                sessionId: snapshot.sessionId, startTime: EventTimestamp.format(snapshot.createdAt),
+                modifiedTime: EventTimestamp.format(snapshot.modifiedAt), currentMode: snapshot.mode, workingDirectory: snapshot.workingDirectory,
+                selectedModel: snapshot.model, clientName: call.session.clientName, summary: snapshot.summary,
+                workspace: workspaceSummary(snapshot, call), workspacePath: snapshot.workspacePath)
         }
-        router.on(RPC.sessionMetadataSetWorkingDirectory) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionMetadataSetWorkingDirectory.name)
-            let directory = try await invalidParams(RPC.sessionMetadataSetWorkingDirectory.name) { try await engine.setWorkingDirectory(params.workingDirectory) }
+        router.on(RPC.sessionMetadataSetWorkingDirectory, sessionsOf: server) { params, call in
+            let directory = try await invalidParams(call.method) { try await call.engine.setWorkingDirectory(params.workingDirectory) }
             return WorkingDirectoryResult(workingDirectory: directory)
         }
-        router.on(RPC.sessionMetadataRecordContextChange) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionMetadataRecordContextChange.name)
+        router.on(RPC.sessionMetadataRecordContextChange, sessionsOf: server) { params, call in
             // A context for another directory than the session's is not this session's to report.
-            if await engine.workingDirectory.map({ Self.sameDirectory($0, params.context.cwd) }) ?? true {
-                await engine.recordContextChange(params.context)
+            if await call.engine.workingDirectory.map({ Self.sameDirectory($0, params.context.cwd) }) ?? true {
+                await call.engine.recordContextChange(params.context)
             }
             return EmptyResult()
         }
-        router.on(RPC.sessionMetadataIsProcessing) { [unowned server] params, _ in
-            ProcessingResult(processing: try await server.liveEngine(params.sessionId, RPC.sessionMetadataIsProcessing.name).isProcessing)
-        }
-        router.on(RPC.sessionMetadataContextInfo) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionMetadataContextInfo.name)
-            let tokens = await engine.contextTokens
-            let model = await engine.model
+        router.on(RPC.sessionMetadataIsProcessing, sessionsOf: server) { _, call in ProcessingResult(processing: await call.engine.isProcessing) }
+        router.on(RPC.sessionMetadataContextInfo, sessionsOf: server) { params, call in
+            let tokens = await call.host.contextTokens()
             let limit = max(params.promptTokenLimit, 1)
+            let model = await call.engine.model
             return ContextInfoResult(contextInfo: .init(
-                modelName: params.selectedModel ?? model, limit: limit + max(params.outputTokenLimit, 0), promptTokenLimit: limit,
-                bufferTokens: max(params.outputTokenLimit, 0), compactionThreshold: Int(Double(limit) * 0.8), systemTokens: tokens.system,
-                conversationTokens: tokens.conversation, toolDefinitionsTokens: tokens.tools))
+                modelName: params.selectedModel ?? model, limit: limit + max(params.outputTokenLimit, 0),
+                promptTokenLimit: limit, bufferTokens: max(params.outputTokenLimit, 0), compactionThreshold: Int(Double(limit) * 0.8),
+                systemTokens: tokens.system, conversationTokens: tokens.conversation, toolDefinitionsTokens: tokens.tools))
         }
-        router.on(RPC.sessionMetadataRecomputeContextTokens) { [unowned server] params, _ in
-            let tokens = try await server.liveEngine(params.sessionId, RPC.sessionMetadataRecomputeContextTokens.name).contextTokens
+        router.on(RPC.sessionMetadataRecomputeContextTokens, sessionsOf: server) { _, call in
+            let tokens = await call.host.contextTokens()
             return RecomputeTokensResult(systemTokenCount: tokens.system + tokens.tools, messagesTokenCount: tokens.conversation)
         }
 
         // MARK: Event log
-        router.on(RPC.sessionEventLogTail) { [unowned server] params, _ in
-            CursorResult(cursor: String(try server.liveHost(params.sessionId, RPC.sessionEventLogTail.name).persistedEvents.count))
+        router.on(RPC.sessionEventLogTail, sessionsOf: server) { _, call in CursorResult(cursor: call.host.eventLogTail()) }
+        router.on(RPC.sessionEventLogRead, sessionsOf: server) { params, call in
+            let page = await call.host.readEventLog(
+                after: params.cursor, direction: params.direction == "backward" ? .backward : .forward,
+                types: params.types?.arrayValue.map { Set($0.compactMap(\.stringValue)) }, limit: params.max ?? 200,
+                wait: .milliseconds(params.waitMs ?? 0))
+            return EventLogReadResult(events: page.events, cursor: page.cursor, cursorStatus: page.expired ? "expired" : "ok", hasMore: page.hasMore)
         }
-        router.on(RPC.sessionEventLogRead) { [unowned server] params, _ in try await server.readEventLog(params) }
-        router.on(RPC.sessionEventLogRegisterInterest) { [unowned server] params, _ in
-            let session = try server.liveSession(params.sessionId, RPC.sessionEventLogRegisterInterest.name)
+        router.on(RPC.sessionEventLogRegisterInterest, sessionsOf: server) { params, call in
             // Every event reaches every listening client; an interest says a client acts on one.
             // For `mcp.oauth_required` that means tokens can be had now: servers waiting try again.
-            if session.registerInterest(in: params.eventType), params.eventType == SessionEvent.MCPOAuthRequired.eventType {
-                await session.engine?.retryMCPAuthorization()
+            if call.session.registerInterest(in: params.eventType), params.eventType == SessionEvent.MCPOAuthRequired.eventType {
+                await call.engine.retryMCPAuthorization()
             }
             return InterestResult(handle: UUID().uuidString.lowercased())
         }
-        router.on(RPC.sessionEventLogReleaseInterest) { [unowned server] params, _ in
-            _ = try server.liveHost(params.sessionId, RPC.sessionEventLogReleaseInterest.name)
-            return SuccessResult(success: true)
-        }
+        router.on(RPC.sessionEventLogReleaseInterest, sessionsOf: server) { _, _ in SuccessResult(success: true) }
 
         // MARK: Permissions, usage, options
-        router.on(RPC.sessionPermissionsSetApproveAll) { [unowned server] params, _ in
-            try await server.liveEngine(params.sessionId, RPC.sessionPermissionsSetApproveAll.name).setApproveAll(params.enabled)
+        router.on(RPC.sessionPermissionsSetApproveAll, sessionsOf: server) { params, call in
+            await call.engine.setApproveAll(params.enabled)
             return SuccessResult(success: true)
         }
-        router.on(RPC.sessionPermissionsResetSessionApprovals) { [unowned server] params, _ in
-            try await server.liveEngine(params.sessionId, RPC.sessionPermissionsResetSessionApprovals.name).resetSessionApprovals()
+        router.on(RPC.sessionPermissionsResetSessionApprovals, sessionsOf: server) { _, call in
+            await call.engine.resetSessionApprovals()
             return SuccessResult(success: true)
         }
-        router.on(RPC.sessionUsageGetMetrics) { [unowned server] params, _ in
-            let host = try server.liveHost(params.sessionId, RPC.sessionUsageGetMetrics.name)
-            let metrics = await host.engine.metrics
-            let requests = host.persistedEvents.count { if case .userMessage = $0.payload { true } else { false } }
+        router.on(RPC.sessionUsageGetMetrics, sessionsOf: server) { _, call in
+            let usage = await call.host.usage()
             return UsageMetricsResult(
-                sessionStartTime: EventTimestamp.format(host.metadata.createdAt), totalApiDurationMs: SessionEngine.milliseconds(metrics.apiDuration),
-                totalUserRequests: requests, lastCallInputTokens: metrics.lastInput, lastCallOutputTokens: metrics.lastOutput,
-                modelMetrics: metrics.byModel, currentModel: await host.engine.model)
+                sessionStartTime: EventTimestamp.format(usage.startedAt), totalApiDurationMs: SessionEngine.milliseconds(usage.apiDuration),
+                totalUserRequests: usage.userRequests, lastCallInputTokens: usage.lastCallInputTokens,
+                lastCallOutputTokens: usage.lastCallOutputTokens, modelMetrics: usage.byModel, currentModel: usage.currentModel)
         }
-        router.on(RPC.sessionOptionsUpdate) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionOptionsUpdate.name)
-            try await invalidParams(RPC.sessionOptionsUpdate.name) {
-                if let directory = params.workingDirectory { try await engine.setWorkingDirectory(directory) }
-                if let effort = params.reasoningEffort { try await engine.setReasoningEffort(effort) }
-                if let model = params.model { try await engine.switchModel(to: model) }
+        router.on(RPC.sessionOptionsUpdate, sessionsOf: server) { params, call in
+            try await invalidParams(call.method) {
+                if let directory = params.workingDirectory { try await call.engine.setWorkingDirectory(directory) }
+                if let effort = params.reasoningEffort { try await call.engine.setReasoningEffort(effort) }
+                if let model = params.model { try await call.engine.switchModel(to: model) }
             }
             return OptionsUpdateResult(success: true)
         }
-        router.on(RPC.sessionTelemetrySetFeatureOverrides) { [unowned server] params, _ in
-            try await server.liveEngine(params.sessionId, RPC.sessionTelemetrySetFeatureOverrides.name).setFeatureOverrides(params.features)
+        router.on(RPC.sessionTelemetrySetFeatureOverrides, sessionsOf: server) { params, call in
+            await call.engine.setFeatureOverrides(params.features)
             return EmptyResult()
         }
-        router.on(RPC.sessionToolsInitializeAndValidate) { [unowned server] params, _ in
-            // Tools are validated when the session is created; a live session's tools are ready.
-            _ = try server.liveHost(params.sessionId, RPC.sessionToolsInitializeAndValidate.name)
-            return EmptyResult()
-        }
-        router.on(RPC.sessionInstructionsGetSources) { [unowned server] params, _ in
-            let host = try server.liveHost(params.sessionId, RPC.sessionInstructionsGetSources.name)
-            return InstructionSourcesResult(sources: await host.engine.instructionSources.map { source in
+        // Tools are validated when the session is created; a live session's tools are ready.
+        router.on(RPC.sessionToolsInitializeAndValidate, sessionsOf: server) { _, _ in EmptyResult() }
+        router.on(RPC.sessionInstructionsGetSources, sessionsOf: server) { _, call in
+            InstructionSourcesResult(sources: await call.host.instructionSources().map { source in
                 .init(id: source.path, label: (source.path as NSString).lastPathComponent, sourcePath: source.path, content: source.content,
                       location: "working-directory", type: "repo")
             })
         }
-        router.on(RPC.sessionProviderGetEndpoint) { [unowned server] params, connection in
-            let session = try server.liveSession(params.sessionId, RPC.sessionProviderGetEndpoint.name)
-            guard let provider = session.provider else { throw RPCError.sessionNotFound(method: RPC.sessionProviderGetEndpoint.name, params.sessionId) }
+        router.on(RPC.sessionProviderGetEndpoint, sessionsOf: server) { params, call in
+            guard let provider = call.session.provider else { throw RPCError.sessionNotFound(method: call.method, params.sessionId) }
             // The key and header values go back only to the client that sent them; another client of
             // the session (or any client, for the server's own provider) learns where calls go, not how.
-            let sender = session.sentProvider(connection)
+            let sender = call.session.sentProvider(call.connection)
             return ProviderEndpointResult(
                 type: provider.resolvedType.rawValue, baseUrl: sender ? provider.baseURL : provider.displayBaseURL,
                 wireApi: provider.resolvedType == .anthropic ? nil : provider.resolvedWireAPI.rawValue,
@@ -200,41 +161,28 @@ extension RuntimeServer {
         }
 
         // MARK: History and shutdown
-        router.on(RPC.sessionHistoryCompact) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionHistoryCompact.name)
+        router.on(RPC.sessionHistoryCompact, sessionsOf: server) { _, call in
             do {
-                let (removed, tokens, summary) = try await engine.compactNow()
+                let (removed, tokens, summary) = try await call.engine.compactNow()
                 return HistoryCompactResult(success: true, messagesRemoved: removed, tokensRemoved: tokens, summaryContent: summary)
             } catch {
-                throw RPCError.internalError(method: RPC.sessionHistoryCompact.name, (error as? CopilotError)?.message ?? String(describing: error))
+                throw RPCError.internalError(method: call.method, (error as? CopilotError)?.message ?? String(describing: error))
             }
         }
-        router.on(RPC.sessionHistoryTruncate) { [unowned server] params, _ in
-            let host = try server.liveHost(params.sessionId, RPC.sessionHistoryTruncate.name)
-            guard host.persistedEvents.contains(where: { $0.id.uuidString.lowercased() == params.eventId.lowercased() }) else {
-                throw RPCError.invalidParams("\(RPC.sessionHistoryTruncate.name): Event \(params.eventId) not found in session \(params.sessionId).")
+        router.on(RPC.sessionHistoryTruncate, sessionsOf: server) { params, call in
+            guard call.host.persistedEvents.contains(where: { $0.id.uuidString.lowercased() == params.eventId.lowercased() }) else {
+                throw RPCError.invalidParams("\(call.method): Event \(params.eventId) not found in session \(params.sessionId).")
             }
-            throw RPCError(code: -32603, message: "\(RPC.sessionHistoryTruncate.name): this runtime keeps a session's log append-only and cannot remove events from it; fork the session instead.")
+            throw RPCError(code: -32603, message: "\(call.method): this runtime keeps a session's log append-only and cannot remove events from it; fork the session instead.")
         }
-        router.on(RPC.sessionHistorySummarizeForHandoff) { [unowned server] params, _ in
-            let host = try server.liveHost(params.sessionId, RPC.sessionHistorySummarizeForHandoff.name)
-            // The handoff summary is the conversation's last answer; an empty conversation has none.
-            let last = host.persistedEvents.last { if case .assistantMessage(let message) = $0.payload { !message.content.isEmpty } else { false } }
-            if case .assistantMessage(let message)? = last?.payload { return SummaryResult(summary: message.content) }
-            return SummaryResult(summary: "")
-        }
-        router.on(RPC.sessionHistoryCancelBackgroundCompaction) { [unowned server] params, _ in
-            _ = try server.liveHost(params.sessionId, RPC.sessionHistoryCancelBackgroundCompaction.name)
-            return CancelledResult(cancelled: false)  // compaction here runs in line with a turn, never in the background
-        }
-        router.on(RPC.sessionHistoryAbortManualCompaction) { [unowned server] params, _ in
-            _ = try server.liveHost(params.sessionId, RPC.sessionHistoryAbortManualCompaction.name)
-            return AbortedResult(aborted: false)  // `session.history.compact` finishes before it answers
-        }
-        router.on(RPC.sessionShutdown) { [unowned server] params, _ in
-            let session = try server.liveSession(params.sessionId, RPC.sessionShutdown.name)
-            await session.engine?.reportShutdown(type: params.type ?? "routine", reason: params.reason)
-            await server.release(session)
+        router.on(RPC.sessionHistorySummarizeForHandoff, sessionsOf: server) { _, call in SummaryResult(summary: call.host.summarizeForHandoff()) }
+        // Compaction here runs in line with a turn, never in the background, and
+        // `session.history.compact` finishes before it answers: there is never one to stop.
+        router.on(RPC.sessionHistoryCancelBackgroundCompaction, sessionsOf: server) { _, _ in CancelledResult(cancelled: false) }
+        router.on(RPC.sessionHistoryAbortManualCompaction, sessionsOf: server) { _, _ in AbortedResult(aborted: false) }
+        router.on(RPC.sessionShutdown, sessionsOf: server) { [unowned server] params, call in
+            await call.engine.reportShutdown(type: params.type ?? "routine", reason: params.reason)
+            await server.release(call.session)
             return EmptyResult()
         }
         router.on(RPC.sessionGetForeground) { _, _ in ForegroundResult(sessionId: nil) }
@@ -243,51 +191,24 @@ extension RuntimeServer {
         }
     }
 
+    /// The official `Workspace` object of a session's folder.
+    private static func workspaceSummary(_ snapshot: SessionSnapshot, _ call: SessionCall) -> WorkspaceResult.Workspace {
+        WorkspaceResult.Workspace(
+            id: snapshot.sessionId, cwd: snapshot.workingDirectory, name: snapshot.name, createdAt: EventTimestamp.format(snapshot.createdAt),
+            updatedAt: EventTimestamp.format(snapshot.modifiedAt), clientName: call.session.clientName)
+    }
+
     private static func sameDirectory(_ lhs: String, _ rhs: String) -> Bool {
         URL(fileURLWithPath: lhs).standardizedFileURL.resolvingSymlinksInPath().path
             == URL(fileURLWithPath: rhs).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
     /// Runs `body`, turning a refusal of the client's input into -32602 with its message.
-    private static func invalidParams<T>(_ method: String, _ body: () async throws -> T) async throws -> T {
+    static func invalidParams<T>(_ method: String, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as CopilotError {
             throw RPCError.invalidParams("\(method): \(error.message)")
-        } catch let error as WorkspaceError {
-            throw RPCError.invalidParams("\(method): \(error.message)")
         }
-    }
-
-    /// The events after `cursor` (a position in the persisted log), waiting up to `waitMs` for one.
-    private func readEventLog(_ params: EventLogReadParams) async throws -> EventLogReadResult {
-        let method = RPC.sessionEventLogRead.name
-        let host = try liveHost(params.sessionId, method)
-        let limit = min(max(params.max ?? 200, 1), 1000)
-        let wanted: Set<String>? = params.types?.arrayValue.map { Set($0.compactMap(\.stringValue)) }
-        func matching(_ events: ArraySlice<SessionEvent>) -> [SessionEvent] {
-            events.filter { wanted?.contains($0.type) ?? true }
-        }
-        var all = host.persistedEvents
-        var start = 0
-        var status = "ok"
-        if let cursor = params.cursor {
-            if let position = Int(cursor), (0...all.count).contains(position) { start = position } else { status = "expired" }
-        }
-        if params.direction == "backward" {
-            let end = params.cursor == nil || status == "expired" ? all.count : start
-            let chosen = Array(matching(all[..<end]).suffix(limit).reversed())
-            let first = chosen.last.flatMap { event in all.firstIndex { $0.id == event.id } } ?? end
-            return EventLogReadResult(events: chosen, cursor: String(first), cursorStatus: status, hasMore: matching(all[..<first]).count > 0)
-        }
-        let deadline = ContinuousClock.now + .milliseconds(min(max(params.waitMs ?? 0, 0), 30_000))
-        while matching(all[start...]).isEmpty, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-            all = host.persistedEvents
-        }
-        let found = matching(all[start...])
-        let chosen = Array(found.prefix(limit))
-        let next = chosen.last.flatMap { event in all.firstIndex { $0.id == event.id }.map { $0 + 1 } } ?? all.count
-        return EventLogReadResult(events: chosen, cursor: String(next), cursorStatus: status, hasMore: found.count > chosen.count)
     }
 }

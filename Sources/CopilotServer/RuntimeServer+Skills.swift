@@ -6,43 +6,39 @@ import CopilotRuntime
 /// a runtime that loads neither.
 extension RuntimeServer {
     static func addSkillMethods(to router: inout RPCRouter, _ server: RuntimeServer) {
-        router.on(RPC.sessionSkillsList) { [unowned server] params, _ in
-            SkillListResult(skills: try server.liveEngine(params.sessionId, RPC.sessionSkillsList.name).skills.skills)
+        router.on(RPC.sessionSkillsList, sessionsOf: server) { _, call in
+            SkillListResult(skills: call.engine.skills.skills)
         }
         for (method, enabled) in [(RPC.sessionSkillsEnable, true), (RPC.sessionSkillsDisable, false)] {
-            router.on(method) { [unowned server] params, _ in
-                guard try server.liveEngine(params.sessionId, method.name).skills.setEnabled(params.name, enabled) else {
+            router.on(method, sessionsOf: server) { params, call in
+                guard call.engine.skills.setEnabled(params.name, enabled) else {
                     throw RPCError(code: -32000, message: "Skill not found: \(params.name)")
                 }
                 return EmptyResult()
             }
         }
-        router.on(RPC.sessionSkillsReload) { [unowned server] params, _ in
-            try server.liveEngine(params.sessionId, RPC.sessionSkillsReload.name).skills.reload()
+        router.on(RPC.sessionSkillsReload, sessionsOf: server) { _, call in
+            call.engine.skills.reload()
         }
-        router.on(RPC.sessionSkillsEnsureLoaded) { [unowned server] params, _ in
-            try server.liveEngine(params.sessionId, RPC.sessionSkillsEnsureLoaded.name).skills.ensureLoaded()
+        router.on(RPC.sessionSkillsEnsureLoaded, sessionsOf: server) { _, call in
+            call.engine.skills.ensureLoaded()
             return EmptyResult()
         }
-        router.on(RPC.sessionSkillsGetInvoked) { [unowned server] params, _ in
-            InvokedSkillsResult(skills: try server.liveEngine(params.sessionId, RPC.sessionSkillsGetInvoked.name).skills.invoked)
+        router.on(RPC.sessionSkillsGetInvoked, sessionsOf: server) { _, call in
+            InvokedSkillsResult(skills: call.engine.skills.invoked)
         }
-        router.on(RPC.sessionPluginsList) { [unowned server] params, _ in
-            _ = try server.liveEngine(params.sessionId, RPC.sessionPluginsList.name)
+        router.on(RPC.sessionPluginsList, sessionsOf: server) { _, _ in
             return PluginListResult(plugins: [])
         }
-        router.on(RPC.sessionExtensionsList) { [unowned server] params, _ in
-            _ = try server.liveEngine(params.sessionId, RPC.sessionExtensionsList.name)
+        router.on(RPC.sessionExtensionsList, sessionsOf: server) { _, _ in
             return ExtensionListResult(extensions: [])
         }
         for method in [RPC.sessionExtensionsEnable, RPC.sessionExtensionsDisable] {
-            router.on(method) { [unowned server] params, _ in
-                _ = try server.liveEngine(params.sessionId, method.name)
+            router.on(method, sessionsOf: server) { _, _ in
                 throw Self.extensionsUnavailable
             }
         }
-        router.on(RPC.sessionExtensionsReload) { [unowned server] params, _ in
-            _ = try server.liveEngine(params.sessionId, RPC.sessionExtensionsReload.name)
+        router.on(RPC.sessionExtensionsReload, sessionsOf: server) { _, _ in
             throw Self.extensionsUnavailable
         }
     }

@@ -7,9 +7,8 @@ import Foundation
 /// a client that answers forms answers one (`session.ui.handlePendingElicitation`).
 extension RuntimeServer {
     static func addUIMethods(to router: inout RPCRouter, _ server: RuntimeServer) {
-        router.on(RPC.sessionUIElicitation) { [unowned server] params, _ in
-            let session = try server.liveSession(params.sessionId, RPC.sessionUIElicitation.name)
-            guard let engine = session.engine else { throw RPCError.sessionNotFound(method: RPC.sessionUIElicitation.name, params.sessionId) }
+        router.on(RPC.sessionUIElicitation, sessionsOf: server) { params, call in
+            let session = call.session
             guard session.ui.elicitation else {
                 throw RPCError.internalError(
                     method: RPC.sessionUIElicitation.name, "Elicitation is not supported: no connected client answers forms (requestElicitation).")
@@ -21,14 +20,14 @@ extension RuntimeServer {
                 requestId: UUID().uuidString.lowercased(), message: params.message, requestedSchema: params.requestedSchema,
                 mode: params.mode ?? "form")
             do {
-                let result = try await engine.elicit(request)
+                let result = try await call.engine.elicit(request)
                 return UIElicitationResult(action: result.action.rawValue, content: result.content.map { .object($0) })
             } catch is ElicitationUnavailable {
                 throw RPCError.internalError(method: RPC.sessionUIElicitation.name, ElicitationUnavailable().description)
             }
         }
-        router.on(RPC.sessionUIHandlePendingElicitation) { [unowned server] params, _ in
-            let session = try server.liveSession(params.sessionId, RPC.sessionUIHandlePendingElicitation.name)
+        router.on(RPC.sessionUIHandlePendingElicitation, sessionsOf: server) { params, call in
+            let session = call.session
             guard ElicitationResult.Action(rawValue: params.result.action) != nil else {
                 throw RPCError.invalidParams(
                     "\(RPC.sessionUIHandlePendingElicitation.name): result.action must be accept, decline or cancel, not `\(params.result.action)`.")

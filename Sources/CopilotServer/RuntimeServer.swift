@@ -115,9 +115,7 @@ package final class RuntimeServer: Sendable {
         self.connectionToken = connectionToken.flatMap { $0.isEmpty ? nil : $0 }
         self.providerContext = providerContext
         self.store = store
-        self.workspaces = workspaces
-            ?? (store as? FileSessionStore).map { $0.directory.deletingLastPathComponent().appendingPathComponent("workspaces", isDirectory: true) }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("copilot-swift-workspaces", isDirectory: true)
+        self.workspaces = workspaces ?? SessionWorkspace.folder(for: store)
         self.logger = logger
         self.mcpUserConfig = MCPUserConfig(
             file: (store as? FileSessionStore).map { $0.directory.deletingLastPathComponent().appendingPathComponent("mcp-config.json") },
@@ -287,8 +285,8 @@ package final class RuntimeServer: Sendable {
         router.on(RPC.sessionsFork) { [unowned server] params, _ in try await server.fork(params) }
         router.on(RPC.sessionDelete) { [unowned server] params, connection in try await server.deleteSession(params.sessionId, on: connection) }
 
-        router.on(RPC.sessionSend) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionSend.name)
+        router.on(RPC.sessionSend, sessionsOf: server) { params, call in
+            let engine = call.engine
             do {
                 return SessionSendResult(messageId: try await engine.send(try Self.messageOptions(params)))
             } catch let error as RPCError {
@@ -297,11 +295,11 @@ package final class RuntimeServer: Sendable {
                 throw RPCError.internalError(method: RPC.sessionSend.name, String(describing: error))
             }
         }
-        router.on(RPC.sessionSendAndWait) { [unowned server] params, _ in
-            try await server.sendAndWait(params, host: try server.liveHost(params.sessionId, RPC.sessionSendAndWait.name))
+        router.on(RPC.sessionSendAndWait, sessionsOf: server) { [unowned server] params, call in
+            try await server.sendAndWait(params, host: call.host)
         }
-        router.on(RPC.sessionAbort) { [unowned server] params, _ in
-            await (try server.liveEngine(params.sessionId, RPC.sessionAbort.name)).abort()
+        router.on(RPC.sessionAbort, sessionsOf: server) { _, call in
+            await call.engine.abort()
             return EmptyResult()
         }
         // `detach` in SDK 1.0.27, `destroy` in older ones: "frees in-memory state; the session stays
@@ -325,11 +323,11 @@ package final class RuntimeServer: Sendable {
                 return SuccessResult(success: true)
             }
         }
-        router.on(RPC.sessionGetMessages) { [unowned server] params, _ in
-            SessionMessagesResult(events: try server.liveSession(params.sessionId, RPC.sessionGetMessages.name).persistedEvents)
+        router.on(RPC.sessionGetMessages, sessionsOf: server) { _, call in
+            SessionMessagesResult(events: call.session.persistedEvents)
         }
-        router.on(RPC.sessionToolsHandlePendingToolCall) { [unowned server] params, _ in
-            let session = try server.liveSession(params.sessionId, RPC.sessionToolsHandlePendingToolCall.name)
+        router.on(RPC.sessionToolsHandlePendingToolCall, sessionsOf: server) { params, call in
+            let session = call.session
             var answer: [String: JSONValue] = [:]
             if let result = params.result { answer["result"] = result }
             if let error = params.error { answer["error"] = .string(error) }
@@ -337,13 +335,13 @@ package final class RuntimeServer: Sendable {
             if found { await session.engine?.publish(.externalToolCompleted(.init(requestId: params.requestId))) }
             return SuccessResult(success: found)
         }
-        router.on(RPC.sessionPermissionsHandlePendingPermissionRequest) { [unowned server] params, _ in
-            let session = try server.liveSession(params.sessionId, RPC.sessionPermissionsHandlePendingPermissionRequest.name)
+        router.on(RPC.sessionPermissionsHandlePendingPermissionRequest, sessionsOf: server) { params, call in
+            let session = call.session
             return SuccessResult(success: session.answer(params.requestId, with: try JSONValue(encoding: params.result)))
         }
-        router.on(RPC.sessionModelSwitchTo) { [unowned server] params, _ in
-            let session = try server.liveSession(params.sessionId, RPC.sessionModelSwitchTo.name)
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionModelSwitchTo.name)
+        router.on(RPC.sessionModelSwitchTo, sessionsOf: server) { [unowned server] params, call in
+            let session = call.session
+            let engine = call.engine
             do {
                 // A named provider's model (`provider/id`) moves the session's calls to that provider;
                 // any other model after one brings them back to the session's own provider.
@@ -372,8 +370,8 @@ package final class RuntimeServer: Sendable {
         addPendingAnswerMethods(to: &router, server)
         addUIMethods(to: &router, server)
         addCatalogMethods(to: &router, server)
-        router.on(RPC.sessionLog) { [unowned server] params, _ in
-            let engine = try server.liveEngine(params.sessionId, RPC.sessionLog.name)
+        router.on(RPC.sessionLog, sessionsOf: server) { params, call in
+            let engine = call.engine
             let payload: SessionEvent.Payload =
                 switch params.level ?? "info" {
                 case "error": .sessionError(.init(errorType: "notification", message: params.message))
@@ -402,32 +400,6 @@ package final class RuntimeServer: Sendable {
     func liveSession(_ id: String, _ method: String) throws -> ServerSession {
         guard let session = state.withLock({ $0.sessions[id] }) else { throw RPCError.sessionNotFound(method: method, id) }
         return session
-    }
-
-    func liveHost(_ id: String, _ method: String) throws -> SessionHost {
-        guard let host = try liveSession(id, method).host else { throw RPCError.sessionNotFound(method: method, id) }
-        return host
-    }
-
-    func liveEngine(_ id: String, _ method: String) throws -> SessionEngine {
-        try liveHost(id, method).engine
-    }
-
-    /// The folder of live session `id` (its plan and workspace files).
-    func workspace(_ id: String, _ method: String) throws -> SessionWorkspace {
-        _ = try liveSession(id, method)
-        return SessionWorkspace(root: workspaces.appendingPathComponent(id, isDirectory: true))
-    }
-
-    /// The folder of live session `id` and the official `Workspace` object describing it.
-    func workspaceSummary(_ id: String, _ method: String) async throws -> (SessionWorkspace, WorkspaceResult.Workspace) {
-        let session = try liveSession(id, method)
-        let host = try liveHost(id, method)
-        let metadata = host.metadata
-        let summary = WorkspaceResult.Workspace(
-            id: id, cwd: await host.engine.workingDirectory, name: await host.engine.name, createdAt: EventTimestamp.format(metadata.createdAt),
-            updatedAt: EventTimestamp.format(metadata.modifiedAt), clientName: session.clientName)
-        return (try workspace(id, method), summary)
     }
 
     /// Ends a live session and lets it go (its log completed and released in the store).
@@ -545,7 +517,8 @@ package final class RuntimeServer: Sendable {
             throw RPCError.internalError(method: RPC.sessionCreate.name, "A session with id \(id) already exists.")
         }
         let host = try await openSession(id, params, method: RPC.sessionCreate.name, on: connection) { [self] config in
-            try await SessionHost.create(config, id: id, providerContext: providerContext(forSession: id), store: store, logger: logger)
+            try await SessionHost.create(
+                config, id: id, providerContext: providerContext(forSession: id), store: store, workspaces: workspaces, logger: logger)
         }
         announce(SessionLifecycleNotification(type: SessionLifecycleNotification.created, sessionId: id, metadata: host.metadata.wire))
         return SessionCreateResult(
@@ -717,7 +690,7 @@ package final class RuntimeServer: Sendable {
         _ = try await openSession(id, params, method: RPC.sessionResume.name, on: connection) { [self] config in
             try await SessionHost.resume(
                 config, from: store, id: id, providerContext: providerContext(forSession: id),
-                knownProviders: fallback.map { [$0.provider] } ?? [], logger: logger)
+                knownProviders: fallback.map { [$0.provider] } ?? [], workspaces: workspaces, logger: logger)
         }
         return SessionCreateResult(sessionId: id, capabilities: Self.capabilities(of: state.withLock { $0.sessions[id] }))
     }
