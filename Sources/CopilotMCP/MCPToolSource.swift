@@ -70,7 +70,8 @@ package final class MCPToolSource: MCPServerSource {
         self.logger = logger
     }
 
-    package var tools: [SourcedTool] { state.withLock { $0.tools } }
+    /// The server's tools as offered to the model: none while it is stopped (`stop()`), as a call would only fail.
+    package var tools: [SourcedTool] { state.withLock { $0.stopped ? [] : $0.tools } }
 
     package func prepare(publish: @escaping @Sendable (SessionEvent.Payload) async -> Void) async {
         do {

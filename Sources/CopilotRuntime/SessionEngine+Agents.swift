@@ -532,9 +532,10 @@ extension SessionEngine {
         try shells.start(command, in: directory ?? workingDirectory ?? FileManager.default.currentDirectoryPath).id
     }
 
-    /// Kills a command ``runClientCommand(_:in:)`` started. Returns `false` when there is none running.
+    /// Kills a command ``runClientCommand(_:in:)`` started. Returns `false` when there is none
+    /// running (also one already killed that has not exited yet).
     package func killClientCommand(_ id: String) -> Bool {
-        guard let shell = try? shells.shell(id), !shell.hasExited else { return false }
+        guard let shell = try? shells.shell(id), !shell.hasExited, !shell.wasStopped else { return false }
         shell.kill()
         return true
     }

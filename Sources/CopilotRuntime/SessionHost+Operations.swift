@@ -167,4 +167,32 @@ extension SessionHost {
             throw CopilotError(code: .sessionError, message: "The session's folder could not be written: \(error.localizedDescription)")
         }
     }
+
+    // MARK: MCP servers
+
+    /// The session's MCP server `name` (one the session or one of its agents runs).
+    /// - Throws: ``CopilotError`` `invalidInput` when the session has none of that name.
+    package func mcpServer(_ name: String) async throws -> any MCPServerSource {
+        guard let source = await engine.mcpServers.first(where: { $0.serverName == name }) else {
+            throw CopilotError(code: .invalidInput, message: "MCP server \(name) is not connected: the session has no MCP server of that name.")
+        }
+        return source
+    }
+
+    /// Starts MCP server `name` (stopping it first when `restart`); its tools are offered from the next model call.
+    /// - Throws: ``CopilotError`` `invalidInput` for an unknown server, `sessionError` when it cannot start.
+    package func startMCPServer(_ name: String, restart: Bool = false) async throws {
+        let source = try await mcpServer(name)
+        if restart { await source.stop() }
+        do {
+            try await source.start()
+        } catch {
+            throw CopilotError(code: .sessionError, message: "MCP server \(name) could not be started: \(error)")
+        }
+    }
+
+    /// Stops MCP server `name`; its tools are no longer offered.
+    package func stopMCPServer(_ name: String) async throws {
+        await (try await mcpServer(name)).stop()
+    }
 }

@@ -176,6 +176,149 @@ public final class CopilotSession: Sendable {
     @discardableResult
     public func cancelAgentTask(_ id: String) async throws -> Bool { try await backend.cancelAgentTask(id) }
 
+    /// Removes the finished sub-agent `id` from ``agentTasks()``; `false` when none of that id has finished.
+    @discardableResult
+    public func removeAgentTask(_ id: String) async throws -> Bool { try await backend.removeAgentTask(id) }
+
+    /// Returns once every background sub-agent has finished.
+    public func waitForAgentTasks() async throws { try await backend.waitForAgentTasks() }
+
+    // MARK: Model and reports
+
+    /// The model the next call goes to, and its reasoning effort.
+    public func currentModel() async throws -> ModelSelection { try await backend.currentModel() }
+
+    /// Sends `effort` (`low`, `medium`, `high`, …) as the reasoning effort from the next model call,
+    /// keeping the model.
+    ///
+    /// - Throws: `CopilotError` `invalidInput` for an empty effort.
+    public func setReasoningEffort(_ effort: String) async throws { try await backend.setReasoningEffort(effort) }
+
+    /// Calls, tokens and time the session spent, by model.
+    public func usage() async throws -> SessionUsage { try await backend.usage() }
+
+    /// About how many tokens the next model request takes: system prompt, tools, conversation.
+    public func contextTokens() async throws -> ContextTokens { try await backend.contextTokens() }
+
+    /// The session's metadata with its mode, model, working directory and folder now.
+    public func snapshot() async throws -> SessionSnapshot { try await backend.snapshot() }
+
+    /// Whether a message is being answered.
+    public func isProcessing() async throws -> Bool { try await backend.isProcessing() }
+
+    /// The messages waiting for the agent: those sent while it was busy, and unread steering messages.
+    public func pendingMessages() async throws -> PendingMessages { try await backend.pendingMessages() }
+
+    /// The tools the model is offered now (built-in, the app's, MCP servers', the selected agent's view).
+    public func tools() async throws -> [ToolMetadata] { try await backend.tools() }
+
+    /// The instruction files in the system prompt (`SessionConfig.instructionDirectories`, and
+    /// with `SessionConfig.enableConfigDiscovery` the project's).
+    public func instructionSources() async throws -> [InstructionSource] { try await backend.instructionSources() }
+
+    /// What a handoff to another agent starts from: the conversation's last answer (`""` before the first).
+    public func summarizeForHandoff() async throws -> String { try await backend.summarizeForHandoff() }
+
+    /// Moves the session's tools to `directory`, an existing absolute directory.
+    ///
+    /// - Throws: `CopilotError` `invalidInput` when it is not one.
+    public func setWorkingDirectory(_ directory: String) async throws { try await backend.setWorkingDirectory(directory) }
+
+    // MARK: Event log
+
+    /// A page of the session's persisted event log: what ``messages()`` returns, read in pages
+    /// from a cursor, optionally only some event types, and optionally waiting for the next event.
+    ///
+    /// ```swift
+    /// var page = try await session.readEventLog(after: try await session.eventLogTail(), wait: .seconds(10))
+    /// // page.events: what was persisted in those ten seconds (returned at the first one)
+    /// page = try await session.readEventLog(after: page.cursor, types: ["assistant.message"])
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - cursor: where to start: a page's ``EventLogPage/cursor`` or ``eventLogTail()``; `nil`
+    ///     for the log's start (forward) or end (backward).
+    ///   - direction: later events (oldest first) or earlier ones (newest first).
+    ///   - types: the event types to return (`assistant.message`, …); `nil` for all.
+    ///   - limit: the most events a page holds (1…1000).
+    ///   - wait: reading forward, how long to wait for a matching event when there is none yet (at most 30 seconds).
+    public func readEventLog(
+        after cursor: String? = nil, direction: EventLogDirection = .forward, types: Set<String>? = nil, limit: Int = 200,
+        wait: Duration = .zero
+    ) async throws -> EventLogPage {
+        try await backend.readEventLog(after: cursor, direction: direction, types: types, limit: limit, wait: wait)
+    }
+
+    /// The cursor after the last persisted event: reading forward from it returns only what comes next.
+    public func eventLogTail() async throws -> String { try await backend.eventLogTail() }
+
+    /// Writes `message` to the session's log, as a `session.info`, `session.warning` or
+    /// `session.error` event every listener sees and a store keeps; returns the event's id.
+    @discardableResult
+    public func log(_ message: String, level: SessionLogLevel = .info) async throws -> String { try await backend.log(message, level: level) }
+
+    // MARK: Plan and workspace files
+
+    /// The session's plan (kept in its folder, ``SessionSnapshot/workspacePath``), or `nil` when there is none.
+    public func plan() async throws -> String? { try await backend.readPlan() }
+
+    /// Writes the plan; emits `session.plan_changed`.
+    public func updatePlan(_ content: String) async throws { try await backend.updatePlan(content) }
+
+    /// Deletes the plan; emits `session.plan_changed` when there was one.
+    public func deletePlan() async throws { try await backend.deletePlan() }
+
+    /// The files kept with the session (in its folder's `files/`), as relative paths, sorted.
+    public func workspaceFiles() async throws -> [String] { try await backend.workspaceFiles() }
+
+    /// The text of workspace file `path`, a relative path.
+    ///
+    /// - Throws: `CopilotError` `invalidInput` when the path leaves the files folder or there is no such file.
+    public func readWorkspaceFile(_ path: String) async throws -> String { try await backend.readWorkspaceFile(path) }
+
+    /// Writes workspace file `path` (a relative path; its folders are made); emits `session.workspace_file_changed`.
+    ///
+    /// - Throws: `CopilotError` `invalidInput` when the path leaves the files folder.
+    public func writeWorkspaceFile(_ path: String, content: String) async throws { try await backend.writeWorkspaceFile(path, content: content) }
+
+    // MARK: Permissions
+
+    /// Approves every permission request without asking the handler (`true`), or asks again (`false`).
+    public func setApproveAll(_ enabled: Bool) async throws { try await backend.setApproveAll(enabled) }
+
+    /// Forgets the approvals the handler gave for the rest of the session (`approvedForSession`).
+    public func resetSessionApprovals() async throws { try await backend.resetSessionApprovals() }
+
+    // MARK: MCP servers and commands
+
+    /// Starts the session's MCP server `name` (stopped, or failed), or stops and starts it (`restart`).
+    ///
+    /// - Throws: `CopilotError` when the session has no server of that name or it cannot start.
+    public func startMCPServer(_ name: String, restart: Bool = false) async throws { try await backend.startMCPServer(name, restart: restart) }
+
+    /// Stops the session's MCP server `name`; its tools are no longer offered.
+    public func stopMCPServer(_ name: String) async throws { try await backend.stopMCPServer(name) }
+
+    /// Enables MCP server `name` (it starts) or disables it (it stops and stays stopped until enabled).
+    public func setMCPServer(_ name: String, enabled: Bool) async throws { try await backend.setMCPServer(name, enabled: enabled) }
+
+    /// Stops the session's MCP servers and starts them again from its config.
+    public func reloadMCPServers() async throws { try await backend.reloadMCPServers() }
+
+    /// Starts a shell command for the app in the session's working directory or `directory`, in
+    /// the background; returns its id. No permission is asked: the app, not the model, runs it.
+    /// It joins the session's commands, so the model's `read_bash` and `list_bash` tools see it, and
+    /// it ends with the session (or ``killShellCommand(_:)``).
+    ///
+    /// - Throws: `CopilotError` when it cannot start (16 commands already run, or the session is closed).
+    public func runShellCommand(_ command: String, in directory: String? = nil) async throws -> String {
+        try await backend.runShellCommand(command, in: directory)
+    }
+
+    /// Stops a command ``runShellCommand(_:in:)`` started; `false` when it is not running.
+    @discardableResult
+    public func killShellCommand(_ processId: String) async throws -> Bool { try await backend.killShellCommand(processId) }
+
     /// Asks the user to fill a form: `requestedSchema` is a JSON Schema object of flat properties
     /// (strings, numbers, booleans, enums). Answered by `SessionConfig.onElicitationRequest` (in
     /// process) or by a client connected to the runtime that answers forms; emits

@@ -12,6 +12,7 @@
 @_exported public import struct CopilotCore.SkillDiagnostics
 @_exported public import struct CopilotCore.AgentInfo
 @_exported public import struct CopilotCore.AgentTaskInfo
+@_exported public import struct CopilotCore.ModelMetric
 
 // Providers: where model calls go and how.
 @_exported public import struct CopilotProviders.ProviderConfig
@@ -39,6 +40,16 @@
 @_exported public import struct CopilotRuntime.ToolResult
 @_exported public import struct CopilotRuntime.MCPServerConfig
 @_exported public import struct CopilotRuntime.MCPServerStatus
+@_exported public import struct CopilotRuntime.ModelSelection
+@_exported public import struct CopilotRuntime.SessionUsage
+@_exported public import struct CopilotRuntime.ContextTokens
+@_exported public import struct CopilotRuntime.SessionSnapshot
+@_exported public import struct CopilotRuntime.EventLogPage
+@_exported public import enum CopilotRuntime.EventLogDirection
+@_exported public import struct CopilotRuntime.PendingMessages
+@_exported public import struct CopilotRuntime.ToolMetadata
+@_exported public import struct CopilotRuntime.InstructionSource
+@_exported public import enum CopilotRuntime.SessionLogLevel
 @_exported public import struct CopilotRuntime.MCPAuthHandler
 @_exported public import struct CopilotRuntime.MCPAuthRequest
 @_exported public import enum CopilotRuntime.MCPAuthResult

@@ -188,7 +188,8 @@ final class RemoteRuntime: Sendable {
         do {
             return try await connection.call(method, params)
         } catch let error as RPCError {
-            throw CopilotError(code: .sessionError, message: error.message)
+            // Input the runtime refused (-32602) is the caller's to fix, as it is in process.
+            throw CopilotError(code: error.code == -32602 ? .invalidInput : .sessionError, message: error.message)
         }
     }
 

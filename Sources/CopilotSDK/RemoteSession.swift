@@ -122,6 +122,154 @@ final class RemoteSession: SessionBackend {
         return servers.sorted { $0.name < $1.name }
     }
 
+    func removeAgentTask(_ taskID: String) async throws -> Bool {
+        try await runtime.call(RPC.sessionTasksRemove, TaskIDParams(sessionId: id, id: taskID)).removed
+    }
+
+    func waitForAgentTasks() async throws { _ = try await runtime.call(RPC.sessionTasksWaitForPending, SessionIDParams(sessionId: id)) }
+
+    func currentModel() async throws -> ModelSelection {
+        let current = try await runtime.call(RPC.sessionModelGetCurrent, SessionIDParams(sessionId: id))
+        return ModelSelection(model: current.modelId.flatMap { $0.isEmpty ? nil : $0 }, reasoningEffort: current.reasoningEffort)
+    }
+
+    func setReasoningEffort(_ effort: String) async throws {
+        _ = try await runtime.call(RPC.sessionModelSetReasoningEffort, ReasoningEffortParams(sessionId: id, reasoningEffort: effort))
+    }
+
+    func usage() async throws -> SessionUsage {
+        let metrics = try await runtime.call(RPC.sessionUsageGetMetrics, SessionIDParams(sessionId: id))
+        return SessionUsage(
+            startedAt: try Self.date(metrics.sessionStartTime), apiDuration: .milliseconds(metrics.totalApiDurationMs),
+            userRequests: metrics.totalUserRequests, lastCallInputTokens: metrics.lastCallInputTokens,
+            lastCallOutputTokens: metrics.lastCallOutputTokens, byModel: metrics.modelMetrics, currentModel: metrics.currentModel)
+    }
+
+    func contextTokens() async throws -> ContextTokens {
+        // The limits only shape the window the answer describes; the counts are the session's own.
+        let info = try await runtime.call(
+            RPC.sessionMetadataContextInfo, ContextInfoParams(sessionId: id, promptTokenLimit: 1, outputTokenLimit: 0)).contextInfo
+        guard let info else { throw CopilotError(code: .sessionError, message: "The runtime reported no context information.") }
+        return ContextTokens(system: info.systemTokens, tools: info.toolDefinitionsTokens, conversation: info.conversationTokens)
+    }
+
+    func snapshot() async throws -> SessionSnapshot {
+        let snapshot = try await runtime.call(RPC.sessionMetadataSnapshot, SessionIDParams(sessionId: id))
+        return SessionSnapshot(
+            sessionId: snapshot.sessionId, createdAt: try Self.date(snapshot.startTime), modifiedAt: try Self.date(snapshot.modifiedTime),
+            mode: snapshot.currentMode, workingDirectory: snapshot.workingDirectory, model: snapshot.selectedModel,
+            name: snapshot.workspace?.name, summary: snapshot.summary, workspacePath: snapshot.workspacePath ?? "")
+    }
+
+    func isProcessing() async throws -> Bool {
+        try await runtime.call(RPC.sessionMetadataIsProcessing, SessionIDParams(sessionId: id)).processing
+    }
+
+    func pendingMessages() async throws -> PendingMessages {
+        let pending = try await runtime.call(RPC.sessionQueuePendingItems, SessionIDParams(sessionId: id))
+        return PendingMessages(
+            queued: pending.items.filter { $0.kind == "message" }.map { .init(id: $0.messageId ?? $0.id, prompt: $0.displayText, agentMode: $0.agentMode) },
+            steering: pending.steeringMessages)
+    }
+
+    func tools() async throws -> [ToolMetadata] {
+        try await runtime.call(RPC.sessionToolsGetCurrentMetadata, SessionIDParams(sessionId: id)).tools?.map {
+            ToolMetadata(name: $0.name, description: $0.description, parameters: $0.inputSchema)
+        } ?? []
+    }
+
+    func instructionSources() async throws -> [InstructionSource] {
+        try await runtime.call(RPC.sessionInstructionsGetSources, SessionIDParams(sessionId: id)).sources.map {
+            InstructionSource(path: $0.sourcePath, content: $0.content)
+        }
+    }
+
+    func summarizeForHandoff() async throws -> String {
+        try await runtime.call(RPC.sessionHistorySummarizeForHandoff, SessionIDParams(sessionId: id)).summary
+    }
+
+    func setWorkingDirectory(_ directory: String) async throws {
+        _ = try await runtime.call(RPC.sessionMetadataSetWorkingDirectory, WorkingDirectoryParams(sessionId: id, workingDirectory: directory))
+    }
+
+    func readEventLog(after cursor: String?, direction: EventLogDirection, types: Set<String>?, limit: Int, wait: Duration) async throws -> EventLogPage {
+        let milliseconds = Int(wait / .milliseconds(1))
+        let params = EventLogReadParams(
+            sessionId: id, cursor: cursor, max: limit, waitMs: milliseconds, types: types.map { .array($0.sorted().map(JSONValue.string)) },
+            direction: direction.rawValue)
+        // The runtime waits at most 30 seconds before it answers: well within the call's own timeout.
+        let page = try await runtime.call(RPC.sessionEventLogRead, params)
+        return EventLogPage(events: page.events, cursor: page.cursor, expired: page.cursorStatus == "expired", hasMore: page.hasMore)
+    }
+
+    func eventLogTail() async throws -> String { try await runtime.call(RPC.sessionEventLogTail, SessionIDParams(sessionId: id)).cursor }
+
+    func readPlan() async throws -> String? {
+        let plan = try await runtime.call(RPC.sessionPlanRead, SessionIDParams(sessionId: id))
+        return plan.exists ? plan.content ?? "" : nil
+    }
+
+    func updatePlan(_ content: String) async throws {
+        _ = try await runtime.call(RPC.sessionPlanUpdate, PlanUpdateParams(sessionId: id, content: content))
+    }
+
+    func deletePlan() async throws { _ = try await runtime.call(RPC.sessionPlanDelete, SessionIDParams(sessionId: id)) }
+
+    func workspaceFiles() async throws -> [String] {
+        try await runtime.call(RPC.sessionWorkspacesListFiles, SessionIDParams(sessionId: id)).files
+    }
+
+    func readWorkspaceFile(_ path: String) async throws -> String {
+        try await runtime.call(RPC.sessionWorkspacesReadFile, WorkspaceReadFileParams(sessionId: id, path: path)).content
+    }
+
+    func writeWorkspaceFile(_ path: String, content: String) async throws {
+        _ = try await runtime.call(RPC.sessionWorkspacesCreateFile, WorkspaceCreateFileParams(sessionId: id, path: path, content: content))
+    }
+
+    func log(_ message: String, level: SessionLogLevel) async throws -> String {
+        try await runtime.call(RPC.sessionLog, SessionLogParams(sessionId: id, message: message, level: level.rawValue)).eventId
+    }
+
+    func setApproveAll(_ enabled: Bool) async throws {
+        _ = try await runtime.call(RPC.sessionPermissionsSetApproveAll, ApproveAllParams(sessionId: id, enabled: enabled))
+    }
+
+    func resetSessionApprovals() async throws {
+        _ = try await runtime.call(RPC.sessionPermissionsResetSessionApprovals, SessionIDParams(sessionId: id))
+    }
+
+    func startMCPServer(_ name: String, restart: Bool) async throws {
+        _ = try await runtime.call(
+            restart ? RPC.sessionMCPRestartServer : RPC.sessionMCPStartServer, MCPServerNameParams(sessionId: id, serverName: name))
+    }
+
+    func stopMCPServer(_ name: String) async throws {
+        _ = try await runtime.call(RPC.sessionMCPStopServer, MCPServerNameParams(sessionId: id, serverName: name))
+    }
+
+    func setMCPServer(_ name: String, enabled: Bool) async throws {
+        _ = try await runtime.call(enabled ? RPC.sessionMCPEnable : RPC.sessionMCPDisable, MCPServerNameParams(sessionId: id, serverName: name))
+    }
+
+    func reloadMCPServers() async throws { _ = try await runtime.call(RPC.sessionMCPReload, SessionIDParams(sessionId: id)) }
+
+    func runShellCommand(_ command: String, in directory: String?) async throws -> String {
+        try await runtime.call(RPC.sessionShellExec, ShellExecParams(sessionId: id, command: command, cwd: directory)).processId
+    }
+
+    func killShellCommand(_ processID: String) async throws -> Bool {
+        try await runtime.call(RPC.sessionShellKill, ShellKillParams(sessionId: id, processId: processID)).killed
+    }
+
+    /// A timestamp the runtime sent.
+    private static func date(_ text: String) throws -> Date {
+        guard let date = EventTimestamp.parse(text) else {
+            throw CopilotError(code: .sessionError, message: "The runtime sent a timestamp that is not ISO 8601: \(text.prefix(40)).")
+        }
+        return date
+    }
+
     /// `session.detach`, as the official SDKs (1.0.27) send on disconnect: the runtime completes the
     /// session's log and lets it go, keeping it stored for ``CopilotClient/resumeSession(_:_:)``.
     func close() async {

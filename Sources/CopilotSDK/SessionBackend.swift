@@ -45,6 +45,44 @@ protocol SessionBackend: Sendable {
     func cancelAgentTask(_ id: String) async throws -> Bool
     /// Sends the main agent a fleet-mode message.
     func startFleet(_ prompt: String?) async throws
+    func removeAgentTask(_ id: String) async throws -> Bool
+    func waitForAgentTasks() async throws
+    /// The model and reasoning effort, and changing the effort alone.
+    func currentModel() async throws -> ModelSelection
+    func setReasoningEffort(_ effort: String) async throws
+    /// Reports: usage, context size, the session's snapshot, whether it is busy, its queue, its tools and instructions.
+    func usage() async throws -> SessionUsage
+    func contextTokens() async throws -> ContextTokens
+    func snapshot() async throws -> SessionSnapshot
+    func isProcessing() async throws -> Bool
+    func pendingMessages() async throws -> PendingMessages
+    func tools() async throws -> [ToolMetadata]
+    func instructionSources() async throws -> [InstructionSource]
+    func summarizeForHandoff() async throws -> String
+    func setWorkingDirectory(_ directory: String) async throws
+    /// The persisted event log, read by cursor.
+    func readEventLog(after cursor: String?, direction: EventLogDirection, types: Set<String>?, limit: Int, wait: Duration) async throws -> EventLogPage
+    func eventLogTail() async throws -> String
+    /// The plan and the workspace files in the session's folder.
+    func readPlan() async throws -> String?
+    func updatePlan(_ content: String) async throws
+    func deletePlan() async throws
+    func workspaceFiles() async throws -> [String]
+    func readWorkspaceFile(_ path: String) async throws -> String
+    func writeWorkspaceFile(_ path: String, content: String) async throws
+    /// A message in the session's log.
+    func log(_ message: String, level: SessionLogLevel) async throws -> String
+    /// Approving every permission request, and forgetting approvals given for the session.
+    func setApproveAll(_ enabled: Bool) async throws
+    func resetSessionApprovals() async throws
+    /// Starting, stopping, enabling and reloading the session's MCP servers.
+    func startMCPServer(_ name: String, restart: Bool) async throws
+    func stopMCPServer(_ name: String) async throws
+    func setMCPServer(_ name: String, enabled: Bool) async throws
+    func reloadMCPServers() async throws
+    /// A shell command the app runs in the session (its output comes as events), and stopping it.
+    func runShellCommand(_ command: String, in directory: String?) async throws -> String
+    func killShellCommand(_ id: String) async throws -> Bool
 }
 
 /// An in-process session: the host runs it in this process and stores it when the client has a store.
@@ -83,4 +121,36 @@ extension SessionHost: SessionBackend {
     func elicit(message: String, requestedSchema: JSONValue?) async throws -> ElicitationResult {
         try await engine.elicit(ElicitationRequest(requestId: UUID().uuidString.lowercased(), message: message, requestedSchema: requestedSchema))
     }
+    func removeAgentTask(_ id: String) async throws -> Bool { await engine.removeAgentTask(id) }
+    func waitForAgentTasks() async throws { await engine.waitForAgentTasks() }
+    func setReasoningEffort(_ effort: String) async throws { try await engine.setReasoningEffort(effort) }
+    func isProcessing() async throws -> Bool { await engine.isProcessing }
+    func setWorkingDirectory(_ directory: String) async throws { try await engine.setWorkingDirectory(directory) }
+    func log(_ message: String, level: SessionLogLevel) async throws -> String { await log(message, level: level, tip: nil, url: nil) }
+    func setApproveAll(_ enabled: Bool) async throws { await engine.setApproveAll(enabled) }
+    func resetSessionApprovals() async throws { await engine.resetSessionApprovals() }
+    func setMCPServer(_ name: String, enabled: Bool) async throws {
+        do {
+            try await engine.setMCPServer(name, enabled: enabled)
+        } catch let error as MCPHostError {
+            throw CopilotError(code: .invalidInput, message: error.description)
+        }
+    }
+    func reloadMCPServers() async throws {
+        do {
+            try await engine.reloadMCPServers()
+        } catch let error as MCPHostError {
+            throw CopilotError(code: .sessionError, message: error.description)
+        }
+    }
+    func runShellCommand(_ command: String, in directory: String?) async throws -> String {
+        do {
+            return try await engine.runClientCommand(command, in: directory)
+        } catch let error as CopilotError {
+            throw error
+        } catch {
+            throw CopilotError(code: .sessionError, message: "The command could not be started: \(error)")
+        }
+    }
+    func killShellCommand(_ id: String) async throws -> Bool { await engine.killClientCommand(id) }
 }

@@ -68,7 +68,7 @@ extension RuntimeServer {
             return SessionModelListResult(list: own + named)
         }
         router.on(RPC.sessionQueuePendingItems, sessionsOf: server) { _, call in
-            let pending = await call.engine.pendingMessages
+            let pending = await call.host.pendingMessages()
             return PendingItemsResult(
                 items: pending.queued.map {
                     .init(id: $0.id, kind: "message", displayText: $0.prompt, agentMode: $0.agentMode ?? "interactive", messageId: $0.id)
@@ -76,8 +76,7 @@ extension RuntimeServer {
                 steeringMessages: pending.steering)
         }
         router.on(RPC.sessionToolsGetCurrentMetadata, sessionsOf: server) { _, call in
-            let tools = await call.engine.offeredTools
-            return CurrentToolsResult(tools: tools.map { .init(name: $0.name, description: $0.description, inputSchema: $0.parameters) })
+            CurrentToolsResult(tools: await call.host.tools().map { .init(name: $0.name, description: $0.description, inputSchema: $0.parameters) })
         }
         router.on(RPC.sessionHistoryListRewindPoints, sessionsOf: server) { _, _ in
             // Rewinding restores the files a turn changed; this runtime does not track them.

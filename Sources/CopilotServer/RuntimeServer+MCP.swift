@@ -32,7 +32,7 @@ extension RuntimeServer {
             return MCPListResult(servers: live + disabled)
         }
         router.on(RPC.sessionMCPListTools, sessionsOf: server) { params, call in
-            let source = try await mcpServer(params.serverName, of: call)
+            let source = try await onMCPServer { try await call.host.mcpServer(params.serverName) }
             guard source.status.status == "connected" else {
                 throw RPCError(code: -32000, message: "MCP server \(params.serverName) is not connected.")
             }
@@ -44,17 +44,13 @@ extension RuntimeServer {
             return MCPRunningResult(running: source?.status.status == "connected")
         }
         router.on(RPC.sessionMCPStopServer, sessionsOf: server) { params, call in
-            await (try await mcpServer(params.serverName, of: call)).stop()
+            try await onMCPServer { try await call.host.stopMCPServer(params.serverName) }
             return EmptyResult()
         }
         for method in [RPC.sessionMCPStartServer, RPC.sessionMCPRestartServer] {
             router.on(method, sessionsOf: server) { params, call in
-                let source = try await mcpServer(params.serverName, of: call)
-                if method.name == RPC.sessionMCPRestartServer.name { await source.stop() }
-                do {
-                    try await source.start()
-                } catch {
-                    throw RPCError(code: -32000, message: "MCP server \(params.serverName) could not be started: \(error)")
+                try await onMCPServer {
+                    try await call.host.startMCPServer(params.serverName, restart: method.name == RPC.sessionMCPRestartServer.name)
                 }
                 return EmptyResult()
             }
@@ -126,7 +122,7 @@ extension RuntimeServer {
             let session = call.session
             guard session.mcpApps else { throw Self.noMCPApps(RPC.sessionMCPAppsCallTool.name) }
             guard let toolName = params.toolName else { throw RPCError.invalidParams("\(RPC.sessionMCPAppsCallTool.name): `toolName` is required") }
-            let source = try await mcpServer(params.serverName, of: call)
+            let source = try await onMCPServer { try await call.host.mcpServer(params.serverName) }
             do {
                 return try await source.callDirectly(toolName, arguments: params.arguments)
             } catch {
@@ -183,11 +179,12 @@ extension RuntimeServer {
         }
     }
 
-    /// The session's MCP server `name`.
-    private static func mcpServer(_ name: String, of call: SessionCall) async throws -> any MCPServerSource {
-        guard let source = await call.engine.mcpServers.first(where: { $0.serverName == name }) else {
-            throw RPCError(code: -32000, message: "MCP server \(name) is not connected: the session has no MCP server of that name.")
+    /// Runs an operation on one of the session's MCP servers, its refusal as the official -32000 error.
+    private static func onMCPServer<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as CopilotError {
+            throw RPCError(code: -32000, message: error.message)
         }
-        return source
     }
 }

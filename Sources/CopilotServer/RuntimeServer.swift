@@ -371,14 +371,9 @@ package final class RuntimeServer: Sendable {
         addUIMethods(to: &router, server)
         addCatalogMethods(to: &router, server)
         router.on(RPC.sessionLog, sessionsOf: server) { params, call in
-            let engine = call.engine
-            let payload: SessionEvent.Payload =
-                switch params.level ?? "info" {
-                case "error": .sessionError(.init(errorType: "notification", message: params.message))
-                case "warning": .sessionWarning(.init(warningType: "notification", message: params.message))
-                default: .sessionInfo(.init(infoType: "notification", message: params.message, tip: params.tip, url: params.url))
-                }
-            return SessionLogResult(eventId: await engine.publish(payload).uuidString.lowercased())
+            // An unknown level is written as info, as the official runtime does.
+            let level = params.level.flatMap(SessionLogLevel.init(rawValue:)) ?? .info
+            return SessionLogResult(eventId: await call.host.log(params.message, level: level, tip: params.tip, url: params.url))
         }
         return router
     }

@@ -156,6 +156,41 @@ struct MCPTests {
         }
     }
 
+    @Test("the app stops, starts, restarts, disables, enables and reloads a session's server; its tools come and go with it", arguments: [false, true])
+    func serverControl(remote: Bool) async throws {
+        let options = remote
+            ? CopilotClientOptions(retryPolicy: .none, runtime: .spawn(path: try copilotSwiftBinary())) : CopilotClientOptions(retryPolicy: .none)
+        try await withScriptedClient(turns: [], options: options) { client, server in
+            let session = try await client.createSession(config(server, directory: FileManager.default.temporaryDirectory.path))
+            /// Waits until the server's status is `expected`; returns whether the session offers its tools.
+            func settle(_ expected: String) async throws -> Bool {
+                let deadline = ContinuousClock.now + .seconds(30)
+                while try await session.mcpServers().first?.status != expected, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(try await session.mcpServers().first?.status == expected)
+                return try await session.tools().contains { $0.name.hasPrefix("test-") }
+            }
+            try await session.startMCPServer("test")
+            #expect(try await settle("connected"), "a connected server's tools are offered")
+            try await session.stopMCPServer("test")
+            #expect(try await !settle("stopped"))
+            try await session.startMCPServer("test")
+            #expect(try await settle("connected"))
+            try await session.startMCPServer("test", restart: true)
+            #expect(try await settle("connected"))
+            try await session.setMCPServer("test", enabled: false)
+            #expect(try await !settle("disabled"))
+            try await session.setMCPServer("test", enabled: true)
+            #expect(try await settle("connected"))
+            try await session.reloadMCPServers()
+            #expect(try await settle("connected"))
+            await #expect(throws: CopilotError.self) { try await session.startMCPServer("no-such-server") }
+            await #expect(throws: CopilotError.self) { try await session.setMCPServer("no-such-server", enabled: true) }
+            await session.disconnect()
+        }
+    }
+
     @Test("a server's form reaches onElicitationRequest and its answer reaches the server; the app asks its own with elicit; in process and through the Swift remote client", arguments: [false, true])
     func elicitation(remote: Bool) async throws {
         let options = remote

@@ -243,7 +243,7 @@ struct SubAgentTests {
         }
     }
 
-    @Test("custom agents are listed, selected (their prompt and tools are the main agent's) and deselected; a background task can be started and cancelled", arguments: [false, true])
+    @Test("custom agents are listed, selected (their prompt and tools are the main agent's) and deselected; a background task can be started, cancelled, waited for and removed", arguments: [false, true])
     func selectionAndTasks(remote: Bool) async throws {
         let responder: @Sendable (RecordedRequest) -> ScriptedTurn = { request in
             Self.system(request).contains(Self.vaultPrompt) && Self.last(request)?["content"]?.stringValue?.hasPrefix("Wait") == true
@@ -282,6 +282,11 @@ struct SubAgentTests {
             #expect(try await session.agentTasks().count == 1)
             let listed = try await session.startAgentTask(type: "vault", prompt: "Hello", model: "scripted-model")
             #expect(try await session.agentTasks().map(\.id) == ["slow", listed])
+            try await session.waitForAgentTasks()
+            #expect(try await session.agentTasks().first { $0.id == listed }?.status == "completed", "waited until it finished")
+            #expect(try await session.removeAgentTask("slow"))
+            #expect(try await !session.removeAgentTask("slow"), "removed already")
+            #expect(try await session.agentTasks().map(\.id) == [listed])
         }
     }
 }
