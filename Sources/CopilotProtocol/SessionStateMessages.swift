@@ -493,6 +493,11 @@ package struct SessionForkParams: Codable, Sendable, Hashable {
     /// The first event the fork leaves out; the whole log when absent.
     package var toEventId: String?
     package var name: String?
+    package init(sessionId: String, toEventId: String?, name: String?) {
+        self.sessionId = sessionId
+        self.toEventId = toEventId
+        self.name = name
+    }
 }
 
 package struct SessionForkResult: Codable, Sendable, Hashable {

@@ -289,6 +289,21 @@ public final class CopilotClient: Sendable {
         }
     }
 
+    /// Stores a copy of session `sessionId` as a new session, to resume and take another way
+    /// from there: its whole conversation, or what came before event `eventId` (a
+    /// `SessionEvent` id from ``CopilotSession/messages()``). The session may be open or stored.
+    /// Returns the new session's id; `name` becomes its summary in ``listSessions()``.
+    ///
+    /// - Throws: `CopilotError` `invalidInput` when the session has no persisted events or `eventId`
+    ///   is not one of them; `invalidConfiguration` without a store (in process).
+    public func forkSession(_ sessionId: String, before eventId: String? = nil, name: String? = nil) async throws -> String {
+        if let remote = try await remoteRuntime() {
+            return try await remote.call(RPC.sessionsFork, SessionForkParams(sessionId: sessionId, toEventId: eventId, name: name)).sessionId
+        }
+        let live = state.withLock { $0.sessions[sessionId] }?.host
+        return try await requireStore().fork(sessionId, live: live, before: eventId, name: name)
+    }
+
     private func requireStore() throws -> any SessionStore {
         guard let store = options.sessionStore else {
             throw CopilotError(code: .invalidConfiguration, message: "No session store is configured (CopilotClientOptions.sessionStore).")

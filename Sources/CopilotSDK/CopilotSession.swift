@@ -14,6 +14,9 @@ public final class CopilotSession: Sendable {
     private let clock: any Clock<Duration>
     private let onDisconnect: @Sendable (String) -> Void
 
+    /// The session's host when it runs in this process.
+    var host: SessionHost? { backend as? SessionHost }
+
     init(
         id: String, backend: any SessionBackend, broadcaster: EventBroadcaster, clock: any Clock<Duration>,
         onDisconnect: @escaping @Sendable (String) -> Void

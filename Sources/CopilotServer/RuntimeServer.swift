@@ -429,50 +429,15 @@ package final class RuntimeServer: Sendable {
         guard let store else {
             throw RPCError(code: -32603, message: "\(method): forking needs a session store; this server keeps sessions in memory only (--no-store).")
         }
-        let source = params.sessionId
-        var events: [SessionEvent]
-        var metadata: SessionMetadata?
-        if let host = state.withLock({ $0.sessions[source] })?.host {
-            events = host.persistedEvents
-            metadata = host.metadata
-        } else {
-            guard let stored = try? await store.open(source) else {
-                throw RPCError.invalidParams("\(method): Session \(source) not found or has no persisted events.")
-            }
-            await stored.log.close()
-            events = stored.events
-            metadata = stored.metadata
-        }
-        if let boundary = params.toEventId {
-            guard let index = events.firstIndex(where: { $0.id.uuidString.lowercased() == boundary.lowercased() }) else {
-                throw RPCError.invalidParams("\(method): Event \(boundary) not found in session \(source).")
-            }
-            events.removeSubrange(index...)
-        }
-        guard events.contains(where: { if case .sessionStart = $0.payload { false } else { true } }) else {
-            throw RPCError.invalidParams("\(method): Session \(source) not found or has no persisted events.")
-        }
-        let id = UUID().uuidString.lowercased()
-        events = events.map { event in
-            guard case .sessionStart(var start) = event.payload else { return event }
-            start.sessionId = id
-            var copy = event
-            copy.payload = .sessionStart(start)
-            return copy
-        }
-        var forked = metadata ?? SessionMetadata(sessionId: id)
-        forked.sessionId = id
-        forked.createdAt = Date()
-        forked.modifiedAt = Date()
-        if let name = params.name { forked.summary = name }
+        let live = state.withLock { $0.sessions[params.sessionId] }?.host
         do {
-            let log = try await store.create(forked)
-            try await log.append(events)
-            await log.close()
+            let id = try await store.fork(params.sessionId, live: live, before: params.toEventId, name: params.name)
+            return SessionForkResult(sessionId: id, name: params.name)
+        } catch let error as CopilotError where error.code == .invalidInput {
+            throw RPCError.invalidParams("\(method): \(error.message)")
         } catch {
-            throw RPCError.internalError(method: method, String(describing: error))
+            throw RPCError.internalError(method: method, (error as? CopilotError)?.message ?? String(describing: error))
         }
-        return SessionForkResult(sessionId: id, name: params.name)
     }
 
     /// Sends, waits for the `session.idle` that ends the message, and answers with the final

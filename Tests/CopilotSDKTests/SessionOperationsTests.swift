@@ -204,3 +204,42 @@ struct SessionOperationsTests {
         }
     }
 }
+
+/// Forking needs a store: in process the client's, remote the runtime's (`--state-dir`).
+@Suite("Forking a session, in process and remote")
+struct ForkTests {
+    @Test("a fork keeps the conversation before the chosen event, resumes as its own session, and leaves the source as it was", arguments: [false, true])
+    func fork(remote: Bool) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fork-\(UUID().uuidString)", isDirectory: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let options = remote
+            ? CopilotClientOptions(retryPolicy: .none, runtime: .spawn(path: try copilotSwiftBinary(), arguments: ["--state-dir", folder.path]))
+            : CopilotClientOptions(retryPolicy: .none, sessionStore: FileSessionStore(directory: folder.appendingPathComponent("sessions")))
+        let turns: [ScriptedTurn] = [.text("Paris."), .text("Rome."), .text("Berlin.")]
+        try await withScriptedClient(turns: turns, options: options) { client, server in
+            let session = try await client.createSession(scriptedConfig(server))
+            _ = try await session.sendAndWait("Capital of France?")
+            _ = try await session.sendAndWait("Capital of Italy?")
+            let second = try #require(try await session.messages().last { $0.type == "user.message" })
+
+            let forked = try await client.forkSession(session.sessionId, before: second.id.uuidString, name: "France only")
+            #expect(forked != session.sessionId)
+            #expect(try await client.sessionMetadata(forked)?.summary == "France only")
+            let whole = try await client.forkSession(session.sessionId)
+            await #expect(throws: CopilotError.self) { try await client.forkSession(session.sessionId, before: UUID().uuidString) }
+            await #expect(throws: CopilotError.self) { try await client.forkSession("no-such-session") }
+
+            let resumed = try await client.resumeSession(forked, scriptedConfig(server))
+            _ = try await resumed.sendAndWait("Capital of Germany?")
+            let sent = try #require(server.modelCalls.last?.json?["messages"]?.arrayValue)
+            let texts = sent.compactMap { $0["content"]?.stringValue?.withoutDatetime }
+            #expect(texts.contains("Capital of France?") && texts.contains("Paris.") && !texts.contains("Capital of Italy?"), "\(texts)")
+            #expect(texts.last == "Capital of Germany?")
+            let users = try await session.messages().filter { $0.type == "user.message" }
+            #expect(users.count == 2, "the source is untouched")
+            #expect(try await client.listSessions().map(\.sessionId).contains(whole))
+            await resumed.disconnect()
+            await session.disconnect()
+        }
+    }
+}
