@@ -132,7 +132,7 @@ public enum EventLogDirection: String, Sendable, Hashable {
 public struct PendingMessages: Sendable, Hashable {
     /// A message sent while the session was busy, answered after the current one.
     public struct Queued: Sendable, Hashable {
-        /// The message id ``CopilotSession`` `send` returned.
+        /// The message id `CopilotSession.send` returned.
         public var id: String
         public var prompt: String
         /// The agent mode it was sent in, when it named one.

@@ -239,7 +239,7 @@ public final class CopilotSession: Sendable {
     /// ```
     ///
     /// - Parameters:
-    ///   - cursor: where to start: a page's ``EventLogPage/cursor`` or ``eventLogTail()``; `nil`
+    ///   - cursor: where to start: a page's `cursor` or ``eventLogTail()``; `nil`
     ///     for the log's start (forward) or end (backward).
     ///   - direction: later events (oldest first) or earlier ones (newest first).
     ///   - types: the event types to return (`assistant.message`, …); `nil` for all.
@@ -262,7 +262,7 @@ public final class CopilotSession: Sendable {
 
     // MARK: Plan and workspace files
 
-    /// The session's plan (kept in its folder, ``SessionSnapshot/workspacePath``), or `nil` when there is none.
+    /// The session's plan (kept in its folder, the snapshot's `workspacePath`), or `nil` when there is none.
     public func plan() async throws -> String? { try await backend.readPlan() }
 
     /// Writes the plan; emits `session.plan_changed`.
