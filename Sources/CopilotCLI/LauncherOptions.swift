@@ -66,10 +66,7 @@ struct LauncherOptions: ParsableArguments {
     @Option(name: .customLong("log-dir"), help: "Accepted; logs go to standard error (--log-level sets how much).")
     var logDir: String?
 
-    @Option(name: .customLong("plugin-dir"), help: "Accepted; plugins are not supported yet, so the directory is not read (a warning says so).")
-    var pluginDir: [String] = []
-
-    @Option(name: .customLong("agent"), help: "Accepted; custom agents are not supported yet (a warning says so).")
+    @Option(name: .customLong("agent"), help: "Accepted; each session selects its own custom agent (its `agent`), so this names none for them (a warning says so).")
     var agent: String?
 
     @Flag(name: .customLong("no-custom-instructions"), help: "Accepted; instruction files are read only from the directories a client names.")
@@ -80,6 +77,9 @@ struct LauncherOptions: ParsableArguments {
 
     @Flag(name: .customLong("no-ask-user"), help: "Leave out the ask_user tool, so the agent never stops to ask.")
     var noAskUser = false
+
+    @Option(name: .customLong("plugin-dir"), help: "A plugin folder (plugin.json or SKILL.md; skills/, agents/, .mcp.json) every session loads (repeatable).")
+    var pluginDir: [String] = []
 
     @Flag(help: "Accepted; there are no experimental features to turn on.")
     var experimental = false
@@ -100,7 +100,15 @@ struct LauncherOptions: ParsableArguments {
                 throw ValidationError("--add-dir: \(directory) is not a directory.")
             }
         }
+        do {
+            for directory in pluginDir { _ = try Plugin(contentsOf: URL(fileURLWithPath: directory)) }
+        } catch let error as CopilotError {
+            throw ValidationError("--plugin-dir: \(error.message)")
+        }
     }
+
+    /// The `--plugin-dir` folders, as absolute paths (relative ones are the launch directory's).
+    var pluginDirectories: [String] { pluginDir.map { URL(fileURLWithPath: $0).standardizedFileURL.path } }
 
     /// The standing permission answers these flags give every session.
     var permissionRules: PermissionRules {
@@ -120,8 +128,7 @@ struct LauncherOptions: ParsableArguments {
     /// What the flags ask for that this runtime does not do, one line each.
     var ignored: [String] {
         var lines: [String] = []
-        if !pluginDir.isEmpty { lines.append("--plugin-dir: plugins are not supported yet; \(pluginDir.joined(separator: ", ")) not read") }
-        if let agent { lines.append("--agent \(agent): custom agents are not supported yet; sessions use the default agent") }
+        if let agent { lines.append("--agent \(agent): not applied; a session starts with the agent its own config selects (agent), else the default one") }
         if let logDir { lines.append("--log-dir \(logDir): logs go to standard error") }
         return lines
     }

@@ -153,7 +153,7 @@ struct ServerCommand: AsyncParsableCommand {
             providerContext: ProviderContext(transport: transport, logger: logger), store: store, fallback: fallback,
             options: .init(
                 permissionRules: launcher.permissionRules, excludedTools: launcher.excludedTools, remoteSessionsRequested: launcher.remote,
-                relayIdleTimeout: timeouts.httpTimeouts.idle),
+                relayIdleTimeout: timeouts.httpTimeouts.idle, pluginDirectories: launcher.pluginDirectories),
             logger: logger)
         let serving = RuntimeServerService(
             server: server,

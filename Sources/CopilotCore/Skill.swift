@@ -13,6 +13,8 @@ public struct Skill: Sendable, Hashable, Codable {
         public static let custom = Source(rawValue: "custom")
         /// `.github/skills` (or `.claude/skills`) in the working directory, with `enableConfigDiscovery`.
         public static let project = Source(rawValue: "project")
+        /// A plugin's (`SessionConfig.pluginDirectories`); ``Skill/pluginName`` names it.
+        public static let plugin = Source(rawValue: "plugin")
     }
 
     public var name: String
@@ -28,10 +30,12 @@ public struct Skill: Sendable, Hashable, Codable {
     public var argumentHint: String?
     /// Whether a user may invoke it by name (front matter `user-invocable`, default yes).
     public var userInvocable: Bool
+    /// The plugin it comes from, when ``source`` is `plugin`.
+    public var pluginName: String?
 
     public init(
         name: String, description: String, source: Source, path: String, enabled: Bool = true, allowedTools: [String]? = nil,
-        argumentHint: String? = nil, userInvocable: Bool = true
+        argumentHint: String? = nil, userInvocable: Bool = true, pluginName: String? = nil
     ) {
         self.name = name
         self.description = description
@@ -41,6 +45,7 @@ public struct Skill: Sendable, Hashable, Codable {
         self.allowedTools = allowedTools
         self.argumentHint = argumentHint
         self.userInvocable = userInvocable
+        self.pluginName = pluginName
     }
 }
 

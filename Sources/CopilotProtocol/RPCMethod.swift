@@ -92,6 +92,7 @@ package enum RPC {
     package static let toolsList = RPCMethod<ToolsListParams, ToolsListResult>("tools.list")
     /// The Copilot CLI's settings.json: always answered with the unavailable-feature error here.
     package static let userSettingsGet = RPCMethod<EmptyParams, EmptyResult>("user.settings.get")
+    package static let pluginsBuiltinSet = RPCMethod<PluginsBuiltinSetParams, EmptyResult>("plugins.builtin.set")
     package static let secretsAddFilterValues = RPCMethod<SecretValuesParams, OKResult>("secrets.addFilterValues")
     /// The calling client carries every model HTTP request from now on (see `InferenceMessages.swift`).
     package static let llmInferenceSetProvider = RPCMethod<EmptyParams, InferenceSetProviderResult>("llmInference.setProvider")

@@ -61,6 +61,9 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     package var instructionDirectories: [String]?
     /// Folders of skills (`SKILL.md` in each subfolder).
     package var skillDirectories: [String]?
+    /// Plugin folders the session loads. This runtime's own field (the official runtime takes
+    /// plugins as `--plugin-dir` and `plugins.builtin.set` only); the Swift client sends it.
+    package var pluginDirectories: [String]?
     /// Skills the model may not load, by name.
     package var disabledSkills: [String]?
     /// Read the working directory's own instruction files and skills.
@@ -282,7 +285,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         case toolFilterPrecedence, streaming
         case reasoningEffort, workingDirectory, modelCapabilities, hooks, requestPermission, requestUserInput, requestElicitation, requestMcpApps, commands, builtInTools
         case maxTurns, maxOutputTokens, temperature, disableResume, clientName, defaultAgent, instructionDirectories
-        case skillDirectories, disabledSkills, enableConfigDiscovery, customAgents, agent, excludedBuiltinAgents
+        case skillDirectories, pluginDirectories, disabledSkills, enableConfigDiscovery, customAgents, agent, excludedBuiltinAgents
         case mcpServers, disabledMcpServers, envValueMode
     }
 
@@ -335,6 +338,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         defaultAgent = try container.decodeIfPresent(DefaultAgent.self, forKey: .defaultAgent)
         instructionDirectories = try container.decodeIfPresent([String].self, forKey: .instructionDirectories)
         skillDirectories = try container.decodeIfPresent([String].self, forKey: .skillDirectories)
+        pluginDirectories = try container.decodeIfPresent([String].self, forKey: .pluginDirectories)
         disabledSkills = try container.decodeIfPresent([String].self, forKey: .disabledSkills)
         enableConfigDiscovery = try container.decodeIfPresent(Bool.self, forKey: .enableConfigDiscovery)
         customAgents = try container.decodeIfPresent([CustomAgentParams].self, forKey: .customAgents)
@@ -388,6 +392,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         try container.encodeIfPresent(defaultAgent, forKey: .defaultAgent)
         try container.encodeIfPresent(instructionDirectories, forKey: .instructionDirectories)
         try container.encodeIfPresent(skillDirectories, forKey: .skillDirectories)
+        try container.encodeIfPresent(pluginDirectories, forKey: .pluginDirectories)
         try container.encodeIfPresent(disabledSkills, forKey: .disabledSkills)
         try container.encodeIfPresent(enableConfigDiscovery, forKey: .enableConfigDiscovery)
         try container.encodeIfPresent(customAgents, forKey: .customAgents)

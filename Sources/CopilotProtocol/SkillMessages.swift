@@ -24,8 +24,15 @@ package struct InvokedSkillsResult: Codable, Sendable, Hashable {
 
 /// `session.plugins.list`: the session's plugins (none: this runtime loads no plugins).
 package struct PluginListResult: Codable, Sendable, Hashable {
-    package var plugins: [JSONValue]
-    package init(plugins: [JSONValue]) { self.plugins = plugins }
+    package var plugins: [PluginInfo]
+    package init(plugins: [PluginInfo]) { self.plugins = plugins }
+}
+
+/// `plugins.builtin.set`: the complete set of trusted plugin folders (absolute paths) for the
+/// sessions the calling client creates.
+package struct PluginsBuiltinSetParams: Codable, Sendable, Hashable {
+    package var paths: [String]
+    package init(paths: [String]) { self.paths = paths }
 }
 
 /// `session.extensions.list`: the session's extensions (none: this runtime runs no extensions).

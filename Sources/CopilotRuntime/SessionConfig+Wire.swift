@@ -52,6 +52,7 @@ extension SessionCreateParams {
         clientName = config.clientName
         instructionDirectories = config.instructionDirectories.isEmpty ? nil : config.instructionDirectories
         skillDirectories = config.skillDirectories.isEmpty ? nil : config.skillDirectories
+        pluginDirectories = config.pluginDirectories.isEmpty ? nil : config.pluginDirectories
         disabledSkills = config.disabledSkills.isEmpty ? nil : config.disabledSkills
         enableConfigDiscovery = config.enableConfigDiscovery ? true : nil
         if !config.customAgents.isEmpty {
@@ -198,6 +199,7 @@ extension SessionConfig {
         clientName = params.clientName
         instructionDirectories = params.instructionDirectories ?? []
         skillDirectories = params.skillDirectories ?? []
+        pluginDirectories = params.pluginDirectories ?? []
         disabledSkills = params.disabledSkills ?? []
         enableConfigDiscovery = params.enableConfigDiscovery == true
         defaultAgentExcludedTools = params.defaultAgent?.excludedTools ?? []

@@ -61,6 +61,9 @@ public struct SessionConfig: Sendable {
     /// Folders of skills: each subfolder with a `SKILL.md` (front matter `name`, `description`) is a
     /// skill the model may load with the `skill` tool.
     public var skillDirectories: [String] = []
+    /// Plugin folders (``Plugin``): each adds its skills, custom agents and MCP servers to the
+    /// session, as the official runtime's `--plugin-dir` does. Reported by `CopilotSession.plugins()`.
+    public var pluginDirectories: [String] = []
     /// Skills, by name, the model may not load (`CopilotSession.setSkill(_:enabled:)` can turn them on again).
     public var disabledSkills: [String] = []
     /// Reads the project's own configuration from the working directory, as the official runtime

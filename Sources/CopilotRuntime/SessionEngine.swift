@@ -24,6 +24,10 @@ package actor SessionEngine {
     private let instructionDirectories: [String]
     /// The instruction files in the system prompt (read with it).
     package private(set) var instructionSources: [InstructionFiles.Source] = []
+    /// The plugins the session loaded (``SessionConfig/pluginDirectories``).
+    package nonisolated let plugins: [PluginInfo]
+    /// What the plugins have that is not loaded, said once the session starts.
+    let pluginWarnings: [String]
     /// Context the `sessionStart` hook gave, for the model before the first prompt.
     private var startContext: [String] = []
     /// The system prompt as sent (once ``resolveSystemPrompt()`` has run).
@@ -146,6 +150,11 @@ package actor SessionEngine {
         sink: @escaping @Sendable (SessionEvent) -> Void
     ) throws {
         let (_, model) = try Self.validate(config)
+        let (config, plugins) = try config.resolvingPlugins()
+        self.plugins = plugins.map { PluginInfo(name: $0.name, version: $0.version) }
+        pluginWarnings = plugins.filter { !$0.ignored.isEmpty }.map { plugin in
+            "Plugin \(plugin.name): \(plugin.ignored.joined(separator: ", ")) not loaded (this runtime runs the app's hooks, not hook commands, and has no LSP client)."
+        }
         let filter = ToolFilter(available: config.availableTools, excluded: config.excludedTools)
         var appTools: [Tool] = []
         for tool in config.tools where filter.allows(tool.name, origin: .custom) {
@@ -172,7 +181,7 @@ package actor SessionEngine {
         self.instructionDirectories = config.instructionDirectories + (projectFolder.map { [$0] } ?? [])
         skills = SkillCatalog(
             directories: config.skillDirectories, disabled: config.disabledSkills, discovery: projectFolder != nil,
-            workingDirectory: projectFolder)
+            workingDirectory: projectFolder, plugins: plugins)
         self.citations = config.enableCitations
         self.temperature = config.temperature
         // Built-in tools first, then the app's, as the official runtime lists them; an app's tool
@@ -284,6 +293,7 @@ package actor SessionEngine {
             sessionId: sessionId, producer: Self.producer, copilotVersion: Self.version,
             startTime: EventTimestamp.format(Date()), selectedModel: reportedModel, reasoningEffort: reasoningEffort,
             context: workingDirectory.map { .init(cwd: $0) })))
+        for warning in pluginWarnings { emit(.sessionWarning(.init(warningType: "plugin", message: warning))) }
         if let name = roster.initial { selectInitialAgent(name, announce: true) }
         if let output = await runHook(.sessionStart, SessionStartInput(sessionId: sessionId, source: "new")),
             let context = output.additionalContext, !context.isEmpty

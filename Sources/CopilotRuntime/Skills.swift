@@ -7,8 +7,9 @@ import Synchronization
 /// Shared by the session and its `skill` tool; reading is explicit (``reload()``), so a folder
 /// changed on disk shows only after a reload.
 package final class SkillCatalog: Sendable {
-    /// The folders skills are read from, each with the source its skills are reported under.
-    package let folders: [(path: String, source: Skill.Source)]
+    /// The folders skills are read from, each with the source its skills are reported under (and
+    /// the plugin's name, for a plugin's folder).
+    package let folders: [(path: String, source: Skill.Source, plugin: String?)]
     private let state: Mutex<State>
 
     private struct State {
@@ -24,15 +25,19 @@ package final class SkillCatalog: Sendable {
     /// At most this many skills are read from one folder.
     static let folderLimit = 500
 
-    /// Skills from `directories` (source `custom`), and with `discovery` the working directory's
-    /// `.github/skills` and `.claude/skills` (source `project`). Nothing is read until first use.
-    package init(directories: [String], disabled: [String], discovery: Bool, workingDirectory: String?) {
-        var folders = directories.map { (path: $0, source: Skill.Source.custom) }
+    /// Skills from `directories` (source `custom`), with `discovery` the working directory's
+    /// `.github/skills` and `.claude/skills` (source `project`), then the `plugins`' (source
+    /// `plugin`). Nothing is read until first use.
+    package init(directories: [String], disabled: [String], discovery: Bool, workingDirectory: String?, plugins: [Plugin] = []) {
+        var folders = directories.map { (path: $0, source: Skill.Source.custom, plugin: String?.none) }
         if discovery, let workingDirectory {
             let base = URL(fileURLWithPath: workingDirectory)
             for relative in [".github/skills", ".claude/skills"] {
-                folders.append((base.appendingPathComponent(relative).path, .project))
+                folders.append((base.appendingPathComponent(relative).path, .project, nil))
             }
+        }
+        for plugin in plugins {
+            folders += plugin.skillDirectories.map { ($0, .plugin, plugin.name) }
         }
         self.folders = folders
         state = Mutex(State(disabled: Set(disabled)))
@@ -67,7 +72,8 @@ package final class SkillCatalog: Sendable {
         for folder in folders {
             for path in Self.skillFiles(in: folder.path) {
                 switch Self.parse(path, source: folder.source) {
-                case .success(let skill):
+                case .success(var skill):
+                    skill.pluginName = folder.plugin
                     if found.contains(where: { $0.name == skill.name }) {
                         diagnostics.warnings.append("Skill \(skill.name) at \(path) has the name of one found earlier; it is left out.")
                     } else {

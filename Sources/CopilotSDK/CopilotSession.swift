@@ -139,6 +139,10 @@ public final class CopilotSession: Sendable {
     /// The skills the model loaded so far, oldest first.
     public func invokedSkills() async throws -> [InvokedSkill] { try await backend.invokedSkills() }
 
+    /// The plugins the session loaded (`SessionConfig.pluginDirectories`; through a runtime also
+    /// its `--plugin-dir` folders and the trusted ones a client set).
+    public func plugins() async throws -> [PluginInfo] { try await backend.plugins() }
+
     /// The session's custom agents (`SessionConfig.customAgents`).
     public func agents() async throws -> [AgentInfo] { try await backend.agents() }
 

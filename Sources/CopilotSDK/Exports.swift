@@ -13,6 +13,7 @@
 @_exported public import struct CopilotCore.AgentInfo
 @_exported public import struct CopilotCore.AgentTaskInfo
 @_exported public import struct CopilotCore.ModelMetric
+@_exported public import struct CopilotCore.PluginInfo
 
 // Providers: where model calls go and how.
 @_exported public import struct CopilotProviders.ProviderConfig
@@ -40,6 +41,7 @@
 @_exported public import struct CopilotRuntime.ToolResult
 @_exported public import struct CopilotRuntime.MCPServerConfig
 @_exported public import struct CopilotRuntime.MCPServerStatus
+@_exported public import struct CopilotRuntime.Plugin
 @_exported public import struct CopilotRuntime.ModelSelection
 @_exported public import struct CopilotRuntime.SessionUsage
 @_exported public import struct CopilotRuntime.ContextTokens

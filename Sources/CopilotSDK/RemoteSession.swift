@@ -80,6 +80,8 @@ final class RemoteSession: SessionBackend {
         try await runtime.call(RPC.sessionSkillsGetInvoked, SessionIDParams(sessionId: id)).skills
     }
 
+    func plugins() async throws -> [PluginInfo] { try await runtime.call(RPC.sessionPluginsList, SessionIDParams(sessionId: id)).plugins }
+
     func agents() async throws -> [AgentInfo] { try await runtime.call(RPC.sessionAgentList, SessionIDParams(sessionId: id)).agents }
 
     func currentAgent() async throws -> AgentInfo? { try await runtime.call(RPC.sessionAgentGetCurrent, SessionIDParams(sessionId: id)).agent }

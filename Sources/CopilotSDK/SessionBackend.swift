@@ -34,6 +34,8 @@ protocol SessionBackend: Sendable {
     func reloadSkills() async throws -> SkillDiagnostics
     /// The skills the model loaded so far.
     func invokedSkills() async throws -> [InvokedSkill]
+    /// The plugins the session loaded.
+    func plugins() async throws -> [PluginInfo]
     /// The custom agents, the one running as the main agent, and selecting one.
     func agents() async throws -> [AgentInfo]
     func currentAgent() async throws -> AgentInfo?
@@ -108,6 +110,7 @@ extension SessionHost: SessionBackend {
     }
     func reloadSkills() async throws -> SkillDiagnostics { engine.skills.reload() }
     func invokedSkills() async throws -> [InvokedSkill] { engine.skills.invoked }
+    func plugins() async throws -> [PluginInfo] { engine.plugins }
     func agents() async throws -> [AgentInfo] { await engine.agents.map(\.info) }
     func currentAgent() async throws -> AgentInfo? { await engine.currentAgent?.info }
     func selectAgent(_ name: String) async throws -> AgentInfo { try await engine.selectAgent(name).info }

@@ -1,9 +1,10 @@
 import CopilotCore
 import CopilotProtocol
 import CopilotRuntime
+import Foundation
 
-/// The skills methods (`session.skills.*`), and the plugin and extension methods, which answer for
-/// a runtime that loads neither.
+/// The skills methods (`session.skills.*`), the plugin methods (a session's plugins, a client's
+/// trusted plugin folders), and the extension methods, which answer for a runtime that runs none.
 extension RuntimeServer {
     static func addSkillMethods(to router: inout RPCRouter, _ server: RuntimeServer) {
         router.on(RPC.sessionSkillsList, sessionsOf: server) { _, call in
@@ -27,8 +28,10 @@ extension RuntimeServer {
         router.on(RPC.sessionSkillsGetInvoked, sessionsOf: server) { _, call in
             InvokedSkillsResult(skills: call.engine.skills.invoked)
         }
-        router.on(RPC.sessionPluginsList, sessionsOf: server) { _, _ in
-            return PluginListResult(plugins: [])
+        router.on(RPC.sessionPluginsList, sessionsOf: server) { _, call in PluginListResult(plugins: call.engine.plugins) }
+        router.on(RPC.pluginsBuiltinSet) { [unowned server] params, connection in
+            try server.setBuiltinPlugins(params.paths, for: connection)
+            return EmptyResult()
         }
         router.on(RPC.sessionExtensionsList, sessionsOf: server) { _, _ in
             return ExtensionListResult(extensions: [])

@@ -47,14 +47,17 @@ package final class RuntimeServer: Sendable {
         /// How long a client carrying model calls (`llmInference.setProvider`) may stay silent: the
         /// provider idle timeout (`--idle-timeout`), as for a call that goes out directly.
         package var relayIdleTimeout: Duration
+        /// `--plugin-dir`: plugin folders (absolute) every session loads.
+        package var pluginDirectories: [String]
         package init(
             permissionRules: PermissionRules = .init(), excludedTools: [String] = [], remoteSessionsRequested: Bool = false,
-            relayIdleTimeout: Duration = HTTPTimeouts.default.idle
+            relayIdleTimeout: Duration = HTTPTimeouts.default.idle, pluginDirectories: [String] = []
         ) {
             self.permissionRules = permissionRules
             self.excludedTools = excludedTools
             self.remoteSessionsRequested = remoteSessionsRequested
             self.relayIdleTimeout = relayIdleTimeout
+            self.pluginDirectories = pluginDirectories
         }
     }
 
@@ -77,6 +80,8 @@ package final class RuntimeServer: Sendable {
         var authenticated: Set<UUID> = []
         /// Every connection being served, for lifecycle notifications.
         var connections: [UUID: RPCConnection] = [:]
+        /// The trusted plugin folders each client set (`plugins.builtin.set`) for the sessions it creates.
+        var builtinPlugins: [UUID: [String]] = [:]
     }
 
     /// Tells every connected client (that may talk to this server) about a session's lifecycle.
@@ -180,6 +185,7 @@ package final class RuntimeServer: Sendable {
         let sessions = state.withLock { state -> [ServerSession] in
             state.authenticated.remove(connection.id)
             state.connections.removeValue(forKey: connection.id)
+            state.builtinPlugins.removeValue(forKey: connection.id)
             return Array(state.sessions.values)
         }
         for session in sessions { await leave(session, connection) }
@@ -397,6 +403,27 @@ package final class RuntimeServer: Sendable {
         return session
     }
 
+    /// The longest plugin path `plugins.builtin.set` takes, as the official runtime.
+    static let pluginPathLimit = 4096
+
+    /// Replaces the trusted plugin folders of the sessions `connection` creates from now on. Each
+    /// must be an absolute path of a folder that is a plugin: one that is not is refused here, with
+    /// the reason, rather than when a session is created.
+    func setBuiltinPlugins(_ paths: [String], for connection: RPCConnection) throws {
+        let method = RPC.pluginsBuiltinSet.name
+        for path in paths {
+            guard path.hasPrefix("/"), path.utf8.count <= Self.pluginPathLimit, !path.contains("\0") else {
+                throw RPCError.invalidParams("\(method): every path must be absolute and at most \(Self.pluginPathLimit) characters: \(path.prefix(80))")
+            }
+            do {
+                _ = try Plugin(contentsOf: URL(fileURLWithPath: path))
+            } catch let error as CopilotError {
+                throw RPCError.invalidParams("\(method): \(error.message)")
+            }
+        }
+        state.withLock { $0.builtinPlugins[connection.id] = paths.isEmpty ? nil : paths }
+    }
+
     /// Ends a live session and lets it go (its log completed and released in the store).
     func release(_ session: ServerSession) async {
         let released = state.withLock { state in
@@ -514,6 +541,8 @@ package final class RuntimeServer: Sendable {
             throw RPCError.invalidParams("\(method): \(error.message)")
         }
         if !options.excludedTools.isEmpty { config.excludedTools = (config.excludedTools ?? []) + options.excludedTools }
+        // The creating client's trusted plugins, then the runtime's own, then those the session names.
+        config.pluginDirectories = (state.withLock { $0.builtinPlugins[sender] } ?? []) + options.pluginDirectories + config.pluginDirectories
         if method == RPC.sessionCreate.name, config.provider == nil, let fallback {
             config.provider = fallback.provider
             config.model = config.model ?? fallback.model

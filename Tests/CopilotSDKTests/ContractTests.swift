@@ -64,7 +64,7 @@ extension ProtocolTests {
 
     @Test("options the runtime does not act on are named in a session.warning, not dropped in silence")
     func unsupportedOptionsAreNamed() async throws {
-        let create = #"{"sessionId":"w","model":"m","provider":{"baseUrl":"http://127.0.0.1:9/v1"},"pluginDirectories":["plugins"],"requestElicitation":false,"envValueMode":"direct","autopilot":{}}"#
+        let create = #"{"sessionId":"w","model":"m","provider":{"baseUrl":"http://127.0.0.1:9/v1"},"canvasProviders":["plugins"],"requestElicitation":false,"envValueMode":"direct","autopilot":{}}"#
         let replies = try await exchange([Self.request("create", "session.create", create)], maxFrameSize: 64 * 1024)
         #expect(replies.first { $0["id"] == "create" }?["result"]?["sessionId"] == "w")
         // The creating connection gets the session's events as `session.event` notifications.
@@ -73,7 +73,7 @@ extension ProtocolTests {
         let warnings = events.filter { $0["type"] == "session.warning" }
         #expect(warnings.count == 1)
         let text = warnings.first?["data"]?["message"]?.stringValue ?? ""
-        #expect(text.contains("pluginDirectories") && text.contains("autopilot"))
+        #expect(text.contains("canvasProviders") && text.contains("autopilot"))
         #expect(!text.contains("requestElicitation") && !text.contains("envValueMode"), "inert defaults are not reported")
     }
 }
