@@ -51,7 +51,7 @@ public struct CustomAgent: Sendable, Hashable {
     ///
     /// - Throws: ``CopilotError`` `invalidConfiguration` when the file cannot be read or has no prompt.
     public init(contentsOf url: URL) throws {
-        guard let data = FileManager.default.contents(atPath: url.path), data.count <= 256 * 1024 else {
+        guard let data = SmallFile.contents(url.path, limit: 256 * 1024) else {
             throw CopilotError(code: .invalidConfiguration, message: "The agent file \(url.path) cannot be read (or is larger than 256 KB).")
         }
         let (fields, body) = FrontMatter.split(String(decoding: data, as: UTF8.self))

@@ -27,9 +27,8 @@ package enum InstructionFiles {
             }
             paths.append(base.appendingPathComponent("AGENTS.md").path)
             return paths.compactMap { path in
-                guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-                defer { try? handle.close() }
-                guard let data = try? handle.read(upToCount: sizeLimit), !data.isEmpty else { return nil }
+                // A file past the limit is cut there, as before: instructions are worth having in part.
+                guard let data = SmallFile.read(path, limit: sizeLimit)?.data, !data.isEmpty else { return nil }
                 let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                 return text.isEmpty ? nil : Source(path: path, content: text)
             }

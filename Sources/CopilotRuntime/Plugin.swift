@@ -9,7 +9,9 @@ public import Foundation
 /// with `name`, `version`, `description` and optionally where its parts are — or only a `SKILL.md`.
 /// Without the manifest saying otherwise, skills are its own `SKILL.md` and `skills/*/SKILL.md`,
 /// agents are `agents/*.md` (as ``CustomAgent/init(contentsOf:)`` reads them) and MCP servers are
-/// `.mcp.json` (`{"mcpServers": {…}}`). A plugin's `hooks.json` and `.lsp.json` are not loaded:
+/// `.mcp.json` (`{"mcpServers": {…}}`); every part must be inside the folder, also through
+/// symlinks. A plugin's own `SKILL.md` makes its folder a skill folder, read as any other (its
+/// subfolders' `SKILL.md` count too). A plugin's `hooks.json` and `.lsp.json` are not loaded:
 /// hooks here are the app's (``SessionHooks``), and there is no LSP client; ``ignored`` names them.
 public struct Plugin: Sendable {
     /// The manifest's `name`, else the folder's name.
@@ -35,34 +37,34 @@ public struct Plugin: Sendable {
     /// - Throws: ``CopilotError`` `invalidConfiguration` when the folder has neither a manifest nor
     ///   a `SKILL.md`, or when a manifest, an agent file or `.mcp.json` cannot be read.
     public init(contentsOf directory: URL) throws {
-        let root = directory.standardizedFileURL
+        let root = directory.standardizedFileURL.resolvingSymlinksInPath()
         let manager = FileManager.default
-        func exists(_ relative: String) -> Bool { manager.fileExists(atPath: root.appendingPathComponent(relative).path) }
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CopilotError(code: .invalidConfiguration, message: "Plugin directory \(root.path) does not exist or is not a directory.")
+            throw CopilotError(code: .invalidConfiguration, message: "Plugin directory \(directory.path) does not exist or is not a directory.")
         }
-        let manifestPath = ["plugin.json", ".github/plugin.json", ".github/plugin/plugin.json"].first(where: exists)
+        func exists(_ relative: String) -> Bool { manager.fileExists(atPath: root.appendingPathComponent(relative).path) }
+        // Every part is the plugin's own: a path (the manifest's, or a default one through a
+        // symlink) that leads out of its folder is refused.
+        func inside(_ relative: String, _ part: String) throws -> URL {
+            let url = root.appendingPathComponent(relative).standardizedFileURL.resolvingSymlinksInPath()
+            guard url.path == root.path || url.path.hasPrefix(root.path + "/") else {
+                throw CopilotError(code: .invalidConfiguration, message: "Plugin \(root.path): its \(part) path \(relative) leads out of the plugin's folder.")
+            }
+            return url
+        }
+        let manifestPath = try ["plugin.json", ".github/plugin.json", ".github/plugin/plugin.json"].first(where: exists).map { try inside($0, "manifest") }
         guard manifestPath != nil || exists("SKILL.md") else {
             throw CopilotError(code: .invalidConfiguration, message: "no plugin.json or SKILL.md found in \(root.path)")
         }
-        let manifest = try manifestPath.map { try Self.manifest(root.appendingPathComponent($0)) } ?? Manifest()
+        let manifest = try manifestPath.map(Self.manifest) ?? Manifest()
 
         self.directory = root.path
         name = manifest.name.flatMap { $0.isEmpty ? nil : $0 } ?? root.lastPathComponent
         version = manifest.version
         description = manifest.description
 
-        // Paths the manifest gives are the plugin's own: one that leaves its folder is refused.
-        func inside(_ relative: String, _ field: String) throws -> URL {
-            let url = root.appendingPathComponent(relative).standardizedFileURL
-            guard url.path == root.path || url.path.hasPrefix(root.path + "/") else {
-                throw CopilotError(code: .invalidConfiguration, message: "Plugin \(root.path): `\(field)` path \(relative) leaves the plugin's folder.")
-            }
-            return url
-        }
-
-        var skillFolders = exists("SKILL.md") ? [root.path] : []
+        var skillFolders = exists("SKILL.md") ? [try inside(".", "skill").path] : []
         for relative in manifest.skills?.values ?? (exists("skills") ? ["skills"] : []) {
             skillFolders.append(try inside(relative, "skills").path)
         }
@@ -71,19 +73,19 @@ public struct Plugin: Sendable {
         var agents: [CustomAgent] = []
         for relative in manifest.agents?.values ?? (exists("agents") ? ["agents"] : []) {
             let url = try inside(relative, "agents")
-            let files = url.pathExtension == "md"
-                ? [url] : ((try? manager.contentsOfDirectory(atPath: url.path)) ?? []).filter { $0.hasSuffix(".md") }.sorted()
-                    .prefix(Self.agentLimit).map { url.appendingPathComponent($0) }
-            for file in files { agents.append(try CustomAgent(contentsOf: file)) }
+            let names = url.pathExtension == "md"
+                ? [relative] : ((try? manager.contentsOfDirectory(atPath: url.path)) ?? []).filter { $0.hasSuffix(".md") }.sorted()
+                    .prefix(Self.agentLimit).map { relative + "/" + $0 }
+            for name in names { agents.append(try CustomAgent(contentsOf: try inside(name, "agent"))) }
         }
         self.agents = agents
 
-        let mcpFile = try manifest.mcpServers.map { try inside($0, "mcpServers") } ?? (exists(".mcp.json") ? root.appendingPathComponent(".mcp.json") : nil)
-        if let mcpFile {
-            guard let data = manager.contents(atPath: mcpFile.path) else {
-                throw CopilotError(code: .invalidConfiguration, message: "Plugin \(name): \(mcpFile.path) cannot be read.")
+        if let relative = manifest.mcpServers ?? (exists(".mcp.json") ? ".mcp.json" : nil) {
+            let file = try inside(relative, "mcpServers")
+            guard let data = SmallFile.contents(file.path, limit: Self.manifestLimit) else {
+                throw CopilotError(code: .invalidConfiguration, message: "Plugin \(name): \(file.path) cannot be read (or is larger than 256 KB).")
             }
-            mcpServers = try MCPServerConfig.servers(inConfigFile: data, named: mcpFile.path)
+            mcpServers = try MCPServerConfig.servers(inConfigFile: data, named: file.path)
         } else {
             mcpServers = [:]
         }
@@ -113,7 +115,7 @@ public struct Plugin: Sendable {
     }
 
     private static func manifest(_ url: URL) throws -> Manifest {
-        guard let data = try? Data(contentsOf: url), data.count <= manifestLimit else {
+        guard let data = SmallFile.contents(url.path, limit: manifestLimit) else {
             throw CopilotError(code: .invalidConfiguration, message: "The plugin manifest \(url.path) cannot be read (or is larger than 256 KB).")
         }
         do {

@@ -15,12 +15,12 @@ extension SessionStore {
             events = live.persistedEvents
             metadata = live.metadata
         } else {
-            guard let stored = try? await open(source) else {
+            // Read, not opened: a session another writer holds can be forked too, and its log is left as it is.
+            guard let stored = try? await self.metadata(source), let read = try? await self.events(source) else {
                 throw CopilotError(code: .invalidInput, message: "Session \(source) not found or has no persisted events.")
             }
-            await stored.log.close()
-            events = stored.events
-            metadata = stored.metadata
+            events = read
+            metadata = stored
         }
         if let boundary {
             guard let index = events.firstIndex(where: { $0.id.uuidString.lowercased() == boundary.lowercased() }) else {

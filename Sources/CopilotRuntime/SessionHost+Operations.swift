@@ -49,7 +49,7 @@ extension SessionHost {
     package func pendingMessages() async -> PendingMessages {
         let pending = await engine.pendingMessages
         return PendingMessages(
-            queued: pending.queued.map { PendingMessages.Queued(id: $0.id, prompt: $0.prompt, agentMode: $0.agentMode) },
+            queued: pending.queued.map { PendingMessages.Queued(id: $0.id, prompt: $0.prompt, agentMode: $0.agentMode ?? "interactive") },
             steering: pending.steering)
     }
 

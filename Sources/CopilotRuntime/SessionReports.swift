@@ -135,10 +135,10 @@ public struct PendingMessages: Sendable, Hashable {
         /// The message id `CopilotSession.send` returned.
         public var id: String
         public var prompt: String
-        /// The agent mode it was sent in, when it named one.
-        public var agentMode: String?
+        /// The agent mode it will be answered in: the one it was sent with, else `interactive`.
+        public var agentMode: String
 
-        public init(id: String, prompt: String, agentMode: String?) {
+        public init(id: String, prompt: String, agentMode: String) {
             self.id = id
             self.prompt = prompt
             self.agentMode = agentMode

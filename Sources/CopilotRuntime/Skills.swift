@@ -151,10 +151,7 @@ package final class SkillCatalog: Sendable {
     }
 
     static func read(_ path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: sizeLimit + 1), data.count <= sizeLimit else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        SmallFile.contents(path, limit: sizeLimit).map { String(decoding: $0, as: UTF8.self) }
     }
 
     static func parse(_ path: String, source: Skill.Source) -> Result<Skill, SkillError> {

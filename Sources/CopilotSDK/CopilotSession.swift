@@ -183,7 +183,8 @@ public final class CopilotSession: Sendable {
     @discardableResult
     public func cancelAgentTask(_ id: String) async throws -> Bool { try await backend.cancelAgentTask(id) }
 
-    /// Removes the finished sub-agent `id` from ``agentTasks()``; `false` when none of that id has finished.
+    /// Forgets the sub-agent `id` (cancelling it, if it still runs), so ``agentTasks()`` no longer
+    /// lists it and the main agent is not told about it; `false` when there is none of that id.
     @discardableResult
     public func removeAgentTask(_ id: String) async throws -> Bool { try await backend.removeAgentTask(id) }
 

@@ -184,9 +184,9 @@ final class RemoteRuntime: Sendable {
     }
 
     /// A request to the runtime; its JSON-RPC errors become `CopilotError` `sessionError`.
-    func call<Params, Result>(_ method: RPCMethod<Params, Result>, _ params: Params) async throws -> Result {
+    func call<Params, Result>(_ method: RPCMethod<Params, Result>, _ params: Params, timeout: Duration = .seconds(120)) async throws -> Result {
         do {
-            return try await connection.call(method, params)
+            return try await connection.call(method, params, timeout: timeout)
         } catch let error as RPCError {
             // Input the runtime refused (-32602) is the caller's to fix, as it is in process.
             throw CopilotError(code: error.code == -32602 ? .invalidInput : .sessionError, message: error.message)

@@ -128,7 +128,10 @@ final class RemoteSession: SessionBackend {
         try await runtime.call(RPC.sessionTasksRemove, TaskIDParams(sessionId: id, id: taskID)).removed
     }
 
-    func waitForAgentTasks() async throws { _ = try await runtime.call(RPC.sessionTasksWaitForPending, SessionIDParams(sessionId: id)) }
+    func waitForAgentTasks() async throws {
+        // Sub-agents may work for long: the answer comes when they finish, not within a request's usual time.
+        _ = try await runtime.call(RPC.sessionTasksWaitForPending, SessionIDParams(sessionId: id), timeout: .seconds(24 * 3600))
+    }
 
     func currentModel() async throws -> ModelSelection {
         let current = try await runtime.call(RPC.sessionModelGetCurrent, SessionIDParams(sessionId: id))
@@ -170,7 +173,9 @@ final class RemoteSession: SessionBackend {
     func pendingMessages() async throws -> PendingMessages {
         let pending = try await runtime.call(RPC.sessionQueuePendingItems, SessionIDParams(sessionId: id))
         return PendingMessages(
-            queued: pending.items.filter { $0.kind == "message" }.map { .init(id: $0.messageId ?? $0.id, prompt: $0.displayText, agentMode: $0.agentMode) },
+            queued: pending.items.filter { $0.kind == "message" }.map {
+                .init(id: $0.messageId ?? $0.id, prompt: $0.displayText, agentMode: $0.agentMode)
+            },
             steering: pending.steeringMessages)
     }
 
@@ -195,7 +200,7 @@ final class RemoteSession: SessionBackend {
     }
 
     func readEventLog(after cursor: String?, direction: EventLogDirection, types: Set<String>?, limit: Int, wait: Duration) async throws -> EventLogPage {
-        let milliseconds = Int(wait / .milliseconds(1))
+        let milliseconds = Int(min(max(wait, .zero), .seconds(30)) / .milliseconds(1))
         let params = EventLogReadParams(
             sessionId: id, cursor: cursor, max: limit, waitMs: milliseconds, types: types.map { .array($0.sorted().map(JSONValue.string)) },
             direction: direction.rawValue)

@@ -71,7 +71,7 @@ extension RuntimeServer {
             let pending = await call.host.pendingMessages()
             return PendingItemsResult(
                 items: pending.queued.map {
-                    .init(id: $0.id, kind: "message", displayText: $0.prompt, agentMode: $0.agentMode ?? "interactive", messageId: $0.id)
+                    .init(id: $0.id, kind: "message", displayText: $0.prompt, agentMode: $0.agentMode, messageId: $0.id)
                 },
                 steeringMessages: pending.steering)
         }

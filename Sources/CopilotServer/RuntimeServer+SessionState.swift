@@ -203,12 +203,15 @@ extension RuntimeServer {
             == URL(fileURLWithPath: rhs).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
-    /// Runs `body`, turning a refusal of the client's input into -32602 with its message.
+    /// Runs `body`, turning a refusal of the client's input into -32602 with its message, and
+    /// any other failure (a disk that cannot be written) into -32603.
     static func invalidParams<T>(_ method: String, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error as CopilotError {
+        } catch let error as CopilotError where error.code == .invalidInput {
             throw RPCError.invalidParams("\(method): \(error.message)")
+        } catch let error as CopilotError {
+            throw RPCError.internalError(method: method, error.message)
         }
     }
 }

@@ -541,7 +541,11 @@ package final class RuntimeServer: Sendable {
             throw RPCError.invalidParams("\(method): \(error.message)")
         }
         if !options.excludedTools.isEmpty { config.excludedTools = (config.excludedTools ?? []) + options.excludedTools }
-        // The creating client's trusted plugins, then the runtime's own, then those the session names.
+        // The creating client's trusted plugins, then the runtime's own, then those the session names
+        // (absolute, as the server's own folder means nothing to a client).
+        if let relative = config.pluginDirectories.first(where: { !$0.hasPrefix("/") }) {
+            throw RPCError.invalidParams("\(method): pluginDirectories must be absolute paths, not \(relative.prefix(200))")
+        }
         config.pluginDirectories = (state.withLock { $0.builtinPlugins[sender] } ?? []) + options.pluginDirectories + config.pluginDirectories
         if method == RPC.sessionCreate.name, config.provider == nil, let fallback {
             config.provider = fallback.provider

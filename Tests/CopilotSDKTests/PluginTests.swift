@@ -4,6 +4,12 @@ import CopilotTesting
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Plugin folders: a manifest (or a lone SKILL.md), and the skills, agents and MCP servers they bring.
 @Suite("Plugins")
 struct PluginTests {
@@ -59,7 +65,15 @@ struct PluginTests {
         #expect(try message(["plugin.json": "{nope"]).contains("plugin.json"))
         let wrongType = try message(["plugin.json": #"{"name": 7}"#])
         #expect(wrongType.contains("`name` must be a string"), "\(wrongType)")
-        #expect(try message(["plugin.json": #"{"skills": "../elsewhere"}"#]).contains("leaves the plugin's folder"))
+        #expect(try message(["plugin.json": #"{"skills": "../elsewhere"}"#]).contains("leads out of the plugin's folder"))
+        // A default part that is a symlink out of the folder is refused too.
+        let linked = try Self.folder(["plugin.json": "{}"])
+        try FileManager.default.createSymbolicLink(atPath: linked.path + "/agents", withDestinationPath: FileManager.default.temporaryDirectory.path)
+        #expect(throws: CopilotError.self) { try Plugin(contentsOf: linked) }
+        // A manifest that is a FIFO is not read (the read would block until someone writes).
+        let fifo = try Self.folder(["SKILL.md": "---\nname: s\ndescription: d\n---\nS\n"])
+        #expect(mkfifo(fifo.path + "/plugin.json", 0o600) == 0)
+        #expect(throws: CopilotError.self) { try Plugin(contentsOf: fifo) }
         #expect(try message(["plugin.json": "{}", "agents/empty.md": "---\nname: empty\n---\n"]).contains("has no prompt"))
         #expect(throws: CopilotError.self) { try Plugin(contentsOf: URL(fileURLWithPath: "/no/such/plugin")) }
     }

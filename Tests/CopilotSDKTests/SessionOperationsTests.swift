@@ -77,6 +77,26 @@ struct SessionOperationsTests {
         }
     }
 
+    @Test("a message sent while the session is busy waits in the queue, with the mode it will run in", arguments: [false, true])
+    func queue(remote: Bool) async throws {
+        let turns: [ScriptedTurn] = [.text("First.", delivery: .init(initialDelay: .seconds(6))), .text("Second.")]
+        try await withScriptedClient(turns: turns, options: try Self.options(remote: remote)) { client, server in
+            let session = try await client.createSession(scriptedConfig(server))
+            let idle = Mutex(0)
+            session.on(.sessionIdle) { _ in idle.withLock { $0 += 1 } }
+            try await session.send("one")
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await !session.isProcessing(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            let second = try await session.send("two")
+            let pending = try await session.pendingMessages()
+            #expect(pending.queued.map(\.id) == [second] && pending.queued.first?.agentMode == "interactive")
+            #expect(pending.queued.first?.prompt.hasPrefix("two") == true && pending.steering.isEmpty)
+            while idle.withLock({ $0 }) < 2, ContinuousClock.now < deadline + .seconds(10) { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(try await session.pendingMessages().queued.isEmpty, "answered")
+            await session.disconnect()
+        }
+    }
+
     @Test("the event log: log writes an event, a forward read waits for the next one, a backward read filters by type, a made-up cursor is expired", arguments: [false, true])
     func eventLog(remote: Bool) async throws {
         try await withScriptedClient(turns: [.text("First."), .text("Second.")], options: try Self.options(remote: remote)) { client, server in
@@ -88,10 +108,12 @@ struct SessionOperationsTests {
             let empty = try await session.readEventLog(after: tail)
             #expect(empty.events.isEmpty && empty.cursor == tail && !empty.hasMore)
 
-            let waiting = Task { try await session.readEventLog(after: tail, types: ["session.warning"], wait: .seconds(20)) }
+            let started = ContinuousClock.now
+            let waiting = Task { try await session.readEventLog(after: tail, types: ["session.warning"], wait: .seconds(25)) }
             try await Task.sleep(for: .milliseconds(200))
             let eventID = try await session.log("Disk nearly full", level: .warning)
             let page = try await waiting.value
+            #expect(started.duration(to: .now) < .seconds(15), "the read returned when the event came, not at the end of its wait")
             let warning = try #require(page.events.first)
             #expect(warning.id.uuidString.lowercased() == eventID)
             guard case .sessionWarning(let data) = warning.payload else { Issue.record("\(warning.type)"); return }
