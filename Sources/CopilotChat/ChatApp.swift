@@ -61,7 +61,16 @@ public actor ChatApp {
         var contextLimit: Int?
         var inputTokens = 0
         var outputTokens = 0
+        var cacheReadTokens = 0
+        var cacheWriteTokens = 0
         var calls = 0
+
+        /// What the prompt cache did, when the provider said: read tokens are billed at a fraction
+        /// of the input price (a tenth with Anthropic, at most half with OpenAI).
+        var cacheText: String? {
+            guard cacheReadTokens + cacheWriteTokens > 0 else { return nil }
+            return "\(cacheReadTokens) read from the prompt cache (billed at a fraction of the input price), \(cacheWriteTokens) written to it"
+        }
     }
 
     public init(_ setup: ChatSetup, terminal: Terminal = Terminal()) {
@@ -292,6 +301,8 @@ public actor ChatApp {
             usage.calls += 1
             usage.inputTokens += used.inputTokens ?? 0
             usage.outputTokens += used.outputTokens ?? 0
+            usage.cacheReadTokens += used.cacheReadTokens ?? 0
+            usage.cacheWriteTokens += used.cacheWriteTokens ?? 0
         case .sessionUsageInfo(let info):
             usage.contextTokens = info.currentTokens
             usage.contextLimit = info.tokenLimit
@@ -452,7 +463,7 @@ public actor ChatApp {
                 let counted = usage.inputTokens + usage.outputTokens > 0
                     ? "\(usage.inputTokens) tokens in, \(usage.outputTokens) out" : "the provider reported no token counts"
                 screen.print(
-                    "\(usage.calls) model calls · \(counted)"
+                    "\(usage.calls) model calls · \(counted)" + (usage.cacheText.map { " · \($0)" } ?? "")
                         + (usage.contextTokens.map { " · context about \($0)" + (usage.contextLimit.map { " of \($0)" } ?? "") } ?? "") + "\n")
             case "/tools":
                 let builtIn = config.builtInTools.map(\.rawValue).sorted()

@@ -372,7 +372,10 @@ extension SessionEvent {
         public var inputTokens: Int?
         public var outputTokens: Int?
         public var reasoningTokens: Int?
+        /// Input tokens read from the provider's prompt cache.
         public var cacheReadTokens: Int?
+        /// Input tokens written to the provider's prompt cache.
+        public var cacheWriteTokens: Int?
         /// Milliseconds from request to the end of the stream.
         public var duration: Double?
         public var timeToFirstTokenMs: Double?
@@ -384,7 +387,7 @@ extension SessionEvent {
 
         public init(
             model: String, inputTokens: Int? = nil, outputTokens: Int? = nil, reasoningTokens: Int? = nil,
-            cacheReadTokens: Int? = nil, duration: Double? = nil, timeToFirstTokenMs: Double? = nil,
+            cacheReadTokens: Int? = nil, cacheWriteTokens: Int? = nil, duration: Double? = nil, timeToFirstTokenMs: Double? = nil,
             finishReason: String? = nil, isByok: Bool? = nil, providerType: String? = nil, apiEndpoint: String? = nil,
             apiCallId: String? = nil
         ) {
@@ -393,6 +396,7 @@ extension SessionEvent {
             self.outputTokens = outputTokens
             self.reasoningTokens = reasoningTokens
             self.cacheReadTokens = cacheReadTokens
+            self.cacheWriteTokens = cacheWriteTokens
             self.duration = duration
             self.timeToFirstTokenMs = timeToFirstTokenMs
             self.finishReason = finishReason

@@ -163,6 +163,8 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         package var hasBearerTokenProvider: Bool?
         package var modelId: String?
         package var wireModel: String?
+        /// Prompt caching on or off (this runtime's own field; absent: the provider's default).
+        package var promptCaching: Bool?
 
         package struct Azure: Codable, Sendable, Hashable {
             package var apiVersion: String?

@@ -59,12 +59,19 @@ enum AnthropicWire: WireFormat {
             }
         }
         var maxTokens = request.maxOutputTokens ?? defaultMaxTokens
-        var body: [String: JSONValue] = ["model": .string(request.model), "stream": true, "messages": .array(messages.json)]
-        if let system = request.systemPrompt, !system.isEmpty { body["system"] = .string(system) }
+        let caching = config.cachesPrompts
+        var body: [String: JSONValue] = [
+            "model": .string(request.model), "stream": true, "messages": .array(caching ? messages.cached : messages.json),
+        ]
+        if let system = request.systemPrompt, !system.isEmpty {
+            body["system"] = caching ? [["type": "text", "text": .string(system), "cache_control": cacheControl]] : .string(system)
+        }
         if !request.tools.isEmpty {
-            body["tools"] = .array(request.tools.map {
+            var tools: [JSONValue] = request.tools.map {
                 ["name": .string($0.name), "description": .string($0.description), "input_schema": $0.parameters]
-            })
+            }
+            if caching { tools[tools.count - 1] = withCacheControl(tools[tools.count - 1]) }
+            body["tools"] = .array(tools)
             body["tool_choice"] = ["type": "auto"]
         }
         if let effort = request.reasoningEffort, effort != "none" {
@@ -76,7 +83,7 @@ enum AnthropicWire: WireFormat {
             body["temperature"] = .double(temperature)
         }
         body["max_tokens"] = .int(maxTokens)
-        let encoded = try JSONEncoder().encode(JSONValue.object(body))
+        let encoded = try encode(JSONValue.object(body))
         guard !rawInputs.isEmpty else { return encoded }
         var text = String(decoding: encoded, as: UTF8.self)
         for (index, raw) in rawInputs.enumerated().reversed() {
@@ -102,6 +109,39 @@ enum AnthropicWire: WireFormat {
         var json: [JSONValue] {
             messages.map { ["role": .string($0.role), "content": .array($0.blocks)] }
         }
+
+        /// The messages with cache breakpoints on the conversation: the last block of the last
+        /// message (what the next call reads back) and of the user message before it (what this
+        /// call reads, written by the previous one). With the tools' and the system prompt's,
+        /// four: the API's limit.
+        var cached: [JSONValue] {
+            var marked = messages
+            let users = marked.indices.filter { marked[$0].role == "user" }
+            for index in Set([marked.indices.last, users.dropLast().last].compactMap { $0 }) {
+                // Thinking blocks and empty text cannot carry a breakpoint; the last other block can.
+                guard let block = marked[index].blocks.lastIndex(where: Self.cacheable) else { continue }
+                marked[index].blocks[block] = AnthropicWire.withCacheControl(marked[index].blocks[block])
+            }
+            return marked.map { ["role": .string($0.role), "content": .array($0.blocks)] }
+        }
+
+        private static func cacheable(_ block: JSONValue) -> Bool {
+            switch block["type"]?.stringValue {
+            case "thinking", "redacted_thinking": false
+            case "text": block["text"]?.stringValue?.isEmpty == false
+            default: true
+            }
+        }
+    }
+
+    /// A prompt-cache breakpoint (five minutes, Anthropic's default).
+    static let cacheControl: JSONValue = ["type": "ephemeral"]
+
+    /// `block` (a tool or a content block) marked as a cache breakpoint.
+    static func withCacheControl(_ block: JSONValue) -> JSONValue {
+        guard case .object(var fields) = block else { return block }
+        fields["cache_control"] = cacheControl
+        return .object(fields)
     }
 
     /// Assembles content blocks by `index`; complete at `message_stop` (or a stop reason at end of stream).
@@ -120,6 +160,7 @@ enum AnthropicWire: WireFormat {
         private var model: String?
         private var inputTokens: Int?
         private var cacheReadTokens: Int?
+        private var cacheWriteTokens: Int?
         private var outputTokens: Int?
         private var stopReason: String?
         private(set) var isComplete = false
@@ -138,6 +179,7 @@ enum AnthropicWire: WireFormat {
                 model = message?["model"]?.stringValue ?? model
                 inputTokens = message?["usage"]?["input_tokens"]?.intValue ?? inputTokens
                 cacheReadTokens = message?["usage"]?["cache_read_input_tokens"]?.intValue ?? cacheReadTokens
+                cacheWriteTokens = message?["usage"]?["cache_creation_input_tokens"]?.intValue ?? cacheWriteTokens
                 outputTokens = message?["usage"]?["output_tokens"]?.intValue ?? outputTokens
             case "content_block_start":
                 let block = payload["content_block"]
@@ -194,6 +236,8 @@ enum AnthropicWire: WireFormat {
             model = message["model"]?.stringValue
             inputTokens = message["usage"]?["input_tokens"]?.intValue
             outputTokens = message["usage"]?["output_tokens"]?.intValue
+            cacheReadTokens = message["usage"]?["cache_read_input_tokens"]?.intValue
+            cacheWriteTokens = message["usage"]?["cache_creation_input_tokens"]?.intValue
             stopReason = message["stop_reason"]?.stringValue
             var fragments: [ModelStreamEvent] = []
             for (index, block) in (message["content"]?.arrayValue ?? []).enumerated() {
@@ -235,7 +279,8 @@ enum AnthropicWire: WireFormat {
                 }
             return ModelResponse(
                 text: text, reasoning: reasoning.isEmpty ? nil : reasoning, reasoningTraces: traces, toolCalls: calls,
-                usage: TokenUsage(inputTokens: inputTokens, outputTokens: outputTokens, cacheReadTokens: cacheReadTokens),
+                usage: TokenUsage(
+                    inputTokens: inputTokens, outputTokens: outputTokens, cacheReadTokens: cacheReadTokens, cacheWriteTokens: cacheWriteTokens),
                 finishReason: finish, model: model)
         }
     }

@@ -18,9 +18,11 @@ enum ChatCompletionsWire: WireFormat {
         var maxCompletionTokens: Int?
         var reasoningEffort: String?
         var temperature: Double?
+        var promptCacheKey: String?
 
         enum CodingKeys: String, CodingKey {
             case model, messages, tools, stream, temperature
+            case promptCacheKey = "prompt_cache_key"
             case toolChoice = "tool_choice"
             case parallelToolCalls = "parallel_tool_calls"
             case streamOptions = "stream_options"
@@ -83,7 +85,9 @@ enum ChatCompletionsWire: WireFormat {
     }
 
     static func requestBody(for request: ModelRequest, config: ProviderConfig) throws -> Data {
-        try JSONEncoder().encode(requestBody(for: request))
+        var body = requestBody(for: request)
+        if config.cachesPrompts { body.promptCacheKey = request.cacheKey }
+        return try encode(body)
     }
 
     static func requestBody(for request: ModelRequest) -> RequestBody {

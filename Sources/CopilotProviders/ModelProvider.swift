@@ -43,6 +43,9 @@ package struct ModelRequest: Sendable, Hashable {
 
     /// The agent the call is for (passed on to the transport).
     package var origin: ModelCallOrigin?
+    /// Names the conversation whose prefix the provider may cache (OpenAI `prompt_cache_key`):
+    /// one per agent of a session, so calls that share a prefix go to the same cache.
+    package var cacheKey: String?
 
     package init(
         model: String, systemPrompt: String? = nil, messages: [ConversationItem], tools: [ToolDefinition] = [],
@@ -89,13 +92,19 @@ public struct TokenUsage: Sendable, Hashable, Codable {
     public var inputTokens: Int?
     public var outputTokens: Int?
     public var reasoningTokens: Int?
+    /// Input tokens read from the provider's prompt cache.
     public var cacheReadTokens: Int?
+    /// Input tokens written to the provider's prompt cache (Anthropic's `cache_creation_input_tokens`).
+    public var cacheWriteTokens: Int?
 
-    public init(inputTokens: Int? = nil, outputTokens: Int? = nil, reasoningTokens: Int? = nil, cacheReadTokens: Int? = nil) {
+    public init(
+        inputTokens: Int? = nil, outputTokens: Int? = nil, reasoningTokens: Int? = nil, cacheReadTokens: Int? = nil, cacheWriteTokens: Int? = nil
+    ) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
         self.reasoningTokens = reasoningTokens
         self.cacheReadTokens = cacheReadTokens
+        self.cacheWriteTokens = cacheWriteTokens
     }
 }
 

@@ -51,6 +51,14 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
     /// The model name sent on the wire, when it differs from the session's model (the official
     /// `wireModel`: the session's model still decides capabilities and what events report).
     public var wireModel: String?
+    /// Whether requests ask the provider to cache their stable prefix: Anthropic `cache_control`
+    /// breakpoints on the tool list, the system prompt and the conversation; OpenAI a
+    /// `prompt_cache_key` per session (the prefix itself is sent byte for byte the same every
+    /// turn either way). `nil` (the default) caches with Anthropic and with OpenAI's own API
+    /// (`api.openai.com`), where these fields are known; other OpenAI-compatible servers may
+    /// refuse an unknown field, so set `true` for one that takes `prompt_cache_key`. Encoded as
+    /// `promptCaching` only when set (this runtime's own field; the official JSON has none).
+    public var promptCaching: Bool?
 
     public init(
         type: ProviderType? = .openai,
@@ -78,9 +86,14 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
     public var resolvedType: ProviderType { type ?? .openai }
     /// The wire format with the default applied.
     public var resolvedWireAPI: WireAPI { wireAPI ?? .completions }
+    /// ``promptCaching`` with its default applied.
+    public var cachesPrompts: Bool {
+        promptCaching ?? (resolvedType == .anthropic || URLComponents(string: baseURL)?.host?.lowercased() == "api.openai.com")
+    }
 
     private enum CodingKeys: String, CodingKey {
         case type, baseURL = "baseUrl", apiKey, bearerToken, wireAPI = "wireApi", azure, headers, hasBearerTokenProvider, wireModel
+        case promptCaching
     }
 
     public init(from decoder: any Decoder) throws {
@@ -93,6 +106,7 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
         azure = try container.decodeIfPresent(Azure.self, forKey: .azure)
         headers = try container.decodeIfPresent([String: String].self, forKey: .headers)
         wireModel = try container.decodeIfPresent(String.self, forKey: .wireModel)
+        promptCaching = try container.decodeIfPresent(Bool.self, forKey: .promptCaching)
         bearerTokenProvider = nil
     }
 
@@ -106,6 +120,7 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
         try container.encodeIfPresent(azure, forKey: .azure)
         try container.encodeIfPresent(headers, forKey: .headers)
         try container.encodeIfPresent(wireModel, forKey: .wireModel)
+        try container.encodeIfPresent(promptCaching, forKey: .promptCaching)
         if bearerTokenProvider != nil { try container.encode(true, forKey: .hasBearerTokenProvider) }
     }
 }

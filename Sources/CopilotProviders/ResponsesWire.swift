@@ -56,7 +56,8 @@ enum ResponsesWire: WireFormat {
             body["reasoning"] = ["effort": .string(effort), "summary": "auto"]
             body["include"] = ["reasoning.encrypted_content"]
         }
-        return try JSONEncoder().encode(JSONValue.object(body))
+        if config.cachesPrompts, let key = request.cacheKey { body["prompt_cache_key"] = .string(key) }
+        return try encode(JSONValue.object(body))
     }
 
     /// Tracks output items by `output_index`: deltas name the item (`fc_…`), results must echo its `call_id`.

@@ -9,6 +9,17 @@ protocol WireFormat {
     static func requestBody(for request: ModelRequest, config: ProviderConfig) throws -> Data
 }
 
+extension WireFormat {
+    /// A request body as JSON with its object keys sorted: the same request is the same bytes in
+    /// every turn and every process (a dictionary's own order is neither), so the prefix a
+    /// provider caches — tools, system prompt, earlier turns — matches the next call's.
+    static func encode(_ body: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(body)
+    }
+}
+
 /// Reads one wire format's stream, event by event, into fragments and a final answer.
 protocol WireStreamDecoder {
     init()

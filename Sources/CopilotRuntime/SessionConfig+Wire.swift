@@ -267,6 +267,7 @@ extension SessionCreateParams.Provider {
             wireApi: provider.wireAPI?.rawValue, azure: provider.azure.map { .init(apiVersion: $0.apiVersion) },
             headers: provider.headers, hasBearerTokenProvider: provider.bearerTokenProvider == nil ? nil : true)
         wireModel = provider.wireModel
+        promptCaching = provider.promptCaching
     }
 }
 
@@ -281,6 +282,7 @@ extension ProviderConfig {
             azure: wire.azure.map { Azure(apiVersion: $0.apiVersion) }, headers: wire.headers,
             bearerTokenProvider: wire.hasBearerTokenProvider == true ? tokens : nil,
             wireModel: wire.wireModel.flatMap { $0.isEmpty ? nil : $0 })
+        promptCaching = wire.promptCaching
     }
 
     /// The case `name` spells, nil when absent; an unknown name is an error naming `field` and the choices.

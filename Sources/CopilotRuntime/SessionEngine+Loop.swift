@@ -126,6 +126,8 @@ extension SessionEngine {
             headers: agent.headers ?? callHeaders)
         request.citations = citations
         request.temperature = temperature
+        // One cache per agent: a sub-agent's prefix (its own prompt and tools) is not the main agent's.
+        request.cacheKey = agent.identity.id.map { "\(sessionId)/\($0)" } ?? sessionId
         request.origin = agent.identity.isMain
             ? ModelCallOrigin(agentId: sessionId, interactionType: "conversation-agent")
             : ModelCallOrigin(agentId: agent.identity.id ?? "", parentAgentId: sessionId, interactionType: "conversation-subagent")
@@ -156,7 +158,8 @@ extension SessionEngine {
         emit(.assistantUsage(.init(
             model: response.model ?? name, inputTokens: response.usage?.inputTokens,
             outputTokens: response.usage?.outputTokens, reasoningTokens: response.usage?.reasoningTokens,
-            cacheReadTokens: response.usage?.cacheReadTokens, duration: Self.milliseconds(elapsed),
+            cacheReadTokens: response.usage?.cacheReadTokens, cacheWriteTokens: response.usage?.cacheWriteTokens,
+            duration: Self.milliseconds(elapsed),
             timeToFirstTokenMs: state.firstTokenAt.map { Self.milliseconds(started.duration(to: $0)) },
             finishReason: response.finishReason, isByok: true, providerType: own?.provider == nil ? providerType : own?.providerType,
             apiEndpoint: response.apiEndpoint, apiCallId: response.requestID)), agent: agent.identity)

@@ -28,6 +28,7 @@ struct SessionState {
         metric.usage.inputTokens += response.usage?.inputTokens ?? 0
         metric.usage.outputTokens += response.usage?.outputTokens ?? 0
         metric.usage.cacheReadTokens += response.usage?.cacheReadTokens ?? 0
+        metric.usage.cacheWriteTokens += response.usage?.cacheWriteTokens ?? 0
         if let reasoning = response.usage?.reasoningTokens { metric.usage.reasoningTokens = (metric.usage.reasoningTokens ?? 0) + reasoning }
         metrics[model] = metric
         apiDuration += duration

@@ -129,7 +129,7 @@ extension ScriptedTurn {
             "usage": [
                 "input_tokens": .int(usage.inputTokens ?? 0), "output_tokens": .int(usage.outputTokens ?? 0),
                 "total_tokens": .int((usage.inputTokens ?? 0) + (usage.outputTokens ?? 0)),
-                "input_tokens_details": ["cached_tokens": 0], "output_tokens_details": ["reasoning_tokens": 0],
+                "input_tokens_details": ["cached_tokens": .int(usage.cacheReadTokens ?? 0)], "output_tokens_details": ["reasoning_tokens": 0],
             ],
         ]
         emit("response.completed", ["response": completed])
@@ -143,10 +143,12 @@ extension ScriptedTurn {
             payload["type"] = .string(type)
             events.append(ScriptedSSEEvent(event: type, data: JSONValue.object(payload).jsonString))
         }
+        var counts: [String: JSONValue] = ["input_tokens": .int(usage.inputTokens ?? 0), "output_tokens": 1]
+        if let read = usage.cacheReadTokens { counts["cache_read_input_tokens"] = .int(read) }
+        if let written = usage.cacheWriteTokens { counts["cache_creation_input_tokens"] = .int(written) }
         emit("message_start", ["message": [
             "id": "msg_scripted", "type": "message", "role": "assistant", "model": .string(model), "content": [],
-            "stop_reason": .null, "stop_sequence": .null,
-            "usage": ["input_tokens": .int(usage.inputTokens ?? 0), "output_tokens": 1],
+            "stop_reason": .null, "stop_sequence": .null, "usage": .object(counts),
         ]])
         emit("ping", [:])
         var index = 0

@@ -124,12 +124,14 @@ public struct ScriptedTurn: Sendable, Hashable {
         }
         let finish = finishReason ?? (toolCalls.isEmpty ? "stop" : "tool_calls")
         events.append(chunk([:], finish: .string(finish)))
+        var counts: [String: JSONValue] = [
+            "prompt_tokens": .int(usage.inputTokens ?? 0), "completion_tokens": .int(usage.outputTokens ?? 0),
+            "total_tokens": .int((usage.inputTokens ?? 0) + (usage.outputTokens ?? 0)),
+        ]
+        if let cached = usage.cacheReadTokens { counts["prompt_tokens_details"] = ["cached_tokens": .int(cached)] }
         let usageChunk: JSONValue = [
             "id": "chatcmpl-scripted", "object": "chat.completion.chunk", "created": 1, "model": .string(model), "choices": [],
-            "usage": [
-                "prompt_tokens": .int(usage.inputTokens ?? 0), "completion_tokens": .int(usage.outputTokens ?? 0),
-                "total_tokens": .int((usage.inputTokens ?? 0) + (usage.outputTokens ?? 0)),
-            ],
+            "usage": .object(counts),
         ]
         events.append(usageChunk.jsonString)
         events.append("[DONE]")

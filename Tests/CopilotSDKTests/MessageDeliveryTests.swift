@@ -17,7 +17,10 @@ struct MessageDeliveryTests {
             var config = scriptedConfig(server)
             switch wire {
             case "responses": config.provider = ProviderConfig(type: .openai, baseURL: server.baseURL, wireAPI: .responses)
-            case "anthropic": config.provider = ProviderConfig(type: .anthropic, baseURL: server.rootURL, apiKey: "ant-key-123")
+            case "anthropic":
+                // Without cache breakpoints, which would mark the last block (PromptCachingTests covers them).
+                config.provider = ProviderConfig(type: .anthropic, baseURL: server.rootURL, apiKey: "ant-key-123")
+                config.provider?.promptCaching = false
             default: break
             }
             let session = try await client.createSession(config)
@@ -53,7 +56,9 @@ struct MessageDeliveryTests {
             var config = scriptedConfig(server)
             switch wire {
             case "responses": config.provider = ProviderConfig(type: .openai, baseURL: server.baseURL, wireAPI: .responses)
-            case "anthropic", "anthropic+citations": config.provider = ProviderConfig(type: .anthropic, baseURL: server.rootURL, apiKey: "ant-key-123")
+            case "anthropic", "anthropic+citations":
+                config.provider = ProviderConfig(type: .anthropic, baseURL: server.rootURL, apiKey: "ant-key-123")
+                config.provider?.promptCaching = false
             default: break
             }
             config.enableCitations = wire == "anthropic+citations"

@@ -118,11 +118,18 @@ struct ProviderMatrixTests {
         return [.object(base.merging(["input": .array(first)]) { $1 }), .object(base.merging(["input": .array(second)]) { $1 })]
     }
 
+    /// Anthropic's bodies, with the prompt-cache breakpoints it gets by default: the system prompt,
+    /// the last tool, the last message's last block and the user message's before it.
     func anthropicBodies(_ scenario: Scenario) -> [JSONValue] {
-        var base: [String: JSONValue] = ["model": "scripted-model", "stream": true, "max_tokens": 4096, "system": "Be brief."]
-        let first: [JSONValue] = [["role": "user", "content": [["type": "text", "text": "Weather in Paris?"]]]]
+        let cache: JSONValue = ["type": "ephemeral"]
+        var base: [String: JSONValue] = [
+            "model": "scripted-model", "stream": true, "max_tokens": 4096,
+            "system": [["type": "text", "text": "Be brief.", "cache_control": cache]],
+        ]
+        let question: JSONValue = ["role": "user", "content": [["type": "text", "text": "Weather in Paris?", "cache_control": cache]]]
+        let first: [JSONValue] = [question]
         guard scenario != .text else { return [.object(base.merging(["messages": .array(first)]) { $1 })] }
-        base["tools"] = [["name": "get_weather", "description": "Current weather", "input_schema": Self.weatherSchema]]
+        base["tools"] = [["name": "get_weather", "description": "Current weather", "input_schema": Self.weatherSchema, "cache_control": cache]]
         base["tool_choice"] = ["type": "auto"]
         var assistant: [JSONValue] = []
         if scenario == .reasoning {
@@ -133,7 +140,10 @@ struct ProviderMatrixTests {
         assistant.append(["type": "tool_use", "id": "call_1_get_weather", "name": "get_weather", "input": ["city": "Paris"]])
         let second = first + [
             ["role": "assistant", "content": .array(assistant)],
-            ["role": "user", "content": [["type": "tool_result", "tool_use_id": "call_1_get_weather", "content": "18°C in Paris"]]],
+            [
+                "role": "user",
+                "content": [["type": "tool_result", "tool_use_id": "call_1_get_weather", "content": "18°C in Paris", "cache_control": cache]],
+            ],
         ]
         return [.object(base.merging(["messages": .array(first)]) { $1 }), .object(base.merging(["messages": .array(second)]) { $1 })]
     }
