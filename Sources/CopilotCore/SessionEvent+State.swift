@@ -88,9 +88,14 @@ extension SessionEvent {
         public var systemTokens: Int?
         public var conversationTokens: Int?
         public var toolDefinitionsTokens: Int?
+        /// Input tokens the provider read from its prompt cache, over the session so far (this
+        /// runtime's own field; absent until a provider reports one).
+        public var cacheReadTokens: Int?
+        /// Input tokens the provider wrote to its prompt cache, over the session so far (this runtime's own field).
+        public var cacheWriteTokens: Int?
         public init(
             currentTokens: Int, messagesLength: Int, tokenLimit: Int, systemTokens: Int? = nil, conversationTokens: Int? = nil,
-            toolDefinitionsTokens: Int? = nil
+            toolDefinitionsTokens: Int? = nil, cacheReadTokens: Int? = nil, cacheWriteTokens: Int? = nil
         ) {
             self.currentTokens = currentTokens
             self.messagesLength = messagesLength
@@ -98,6 +103,8 @@ extension SessionEvent {
             self.systemTokens = systemTokens
             self.conversationTokens = conversationTokens
             self.toolDefinitionsTokens = toolDefinitionsTokens
+            self.cacheReadTokens = cacheReadTokens
+            self.cacheWriteTokens = cacheWriteTokens
         }
     }
 

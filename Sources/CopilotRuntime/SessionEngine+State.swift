@@ -175,9 +175,12 @@ extension SessionEngine {
     /// `session.usage_info` for the conversation as it stands.
     func usageInfo() -> SessionEvent.SessionUsageInfo {
         let tokens = contextTokens
+        let read = sessionState.metrics.values.reduce(0) { $0 + $1.usage.cacheReadTokens }
+        let written = sessionState.metrics.values.reduce(0) { $0 + $1.usage.cacheWriteTokens }
         return .init(
             currentTokens: tokens.system + tokens.tools + tokens.conversation, messagesLength: history.count, tokenLimit: tokens.limit,
-            systemTokens: tokens.system, conversationTokens: tokens.conversation, toolDefinitionsTokens: tokens.tools)
+            systemTokens: tokens.system, conversationTokens: tokens.conversation, toolDefinitionsTokens: tokens.tools,
+            cacheReadTokens: read + written > 0 ? read : nil, cacheWriteTokens: read + written > 0 ? written : nil)
     }
 
     /// Emits `session.context_changed` for `context` (a client's report of where the session works).

@@ -172,12 +172,16 @@ struct PromptCachingTests {
                 : ProviderConfig(type: .openai, baseURL: server.baseURL, wireAPI: wire == "responses" ? .responses : .completions)
             let session = try await client.createSession(Self.config(server, provider))
             let usage = Mutex<SessionEvent.AssistantUsage?>(nil)
+            let info = Mutex<SessionEvent.SessionUsageInfo?>(nil)
             session.on(.assistantUsage) { event in usage.withLock { $0 = event } }
+            session.on(.sessionUsageInfo) { event in info.withLock { $0 = event } }
             _ = try await session.sendAndWait("Hello")
             let reported = try #require(usage.withLock { $0 })
             #expect(reported.cacheReadTokens == 80)
             // Only Anthropic reports what it wrote.
             #expect(reported.cacheWriteTokens == (wire == "anthropic" ? 20 : nil))
+            let totals = try #require(info.withLock { $0 })
+            #expect(totals.cacheReadTokens == 80 && totals.cacheWriteTokens == (wire == "anthropic" ? 20 : 0), "the session's totals so far")
             let metric = try #require(try await session.usage().byModel["scripted-model"])
             #expect(metric.usage.cacheReadTokens == 80 && metric.usage.cacheWriteTokens == (wire == "anthropic" ? 20 : 0))
             await session.disconnect()
