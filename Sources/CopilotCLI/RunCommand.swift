@@ -37,6 +37,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Print every session event as one JSON line (jsonl) instead of the answer text.")
     var events: EventsFormat?
 
+    @Option(
+        name: .customLong("json-schema"),
+        help: "Answer in JSON that matches the JSON Schema in this file: the schema goes to the provider, the answer is checked (and asked for once more when it does not match), and only the JSON is printed.")
+    var jsonSchema: String?
+
     @Option(name: .customLong("system"), help: "Text appended to the default system prompt.")
     var systemMessage: String?
 
@@ -98,6 +103,7 @@ struct RunCommand: AsyncParsableCommand {
             onPermissionRequest: yes ? .approveAll : TerminalPermission.handler())
         sampling.apply(over: resolved.sampling, to: &config)
         try agents.apply(to: &config)
+        if let jsonSchema { config.responseFormat = try Self.responseFormat(jsonSchema) }
         // The configuration file's servers, and --mcp-config's beside them (winning a name clash).
         config.mcpServers = resolved.mcpServers.merging(try mcpConfig.map(MCPConfigFile.load) ?? [:]) { _, flag in flag }
 
@@ -118,15 +124,19 @@ struct RunCommand: AsyncParsableCommand {
                 } else {
                     session = try await client.createSession(config)
                 }
-                let printer = AnswerPrinter(jsonl: events == .jsonl)
+                // With a schema, only the checked JSON is printed: an answer asked for again never shows.
+                let structured = config.responseFormat != nil && events != .jsonl
+                let printer = AnswerPrinter(jsonl: events == .jsonl, answers: !structured)
                 session.on { event in printer.handle(event) }
+                let reply: SessionEvent.AssistantMessage
                 do {
-                    _ = try await session.sendAndWait(MessageOptions(prompt: prompt), timeout: .seconds(timeout))
+                    reply = try await session.sendAndWait(MessageOptions(prompt: prompt), timeout: .seconds(timeout))
                 } catch {
                     try? printer.finish()
                     throw error
                 }
                 try printer.finish()
+                if structured { try StandardStreams.out(StructuredAnswer.json(in: reply.content) + "\n") }
                 await session.disconnect()
                 try await client.stop()
             }
@@ -136,6 +146,26 @@ struct RunCommand: AsyncParsableCommand {
             StandardStreams.err("error: \(error)\n")
             throw ExitCode.failure
         }
+    }
+}
+
+extension RunCommand {
+    /// `--json-schema FILE`: the JSON Schema in the file, named after it.
+    static func responseFormat(_ path: String) throws -> ResponseFormat {
+        guard let data = FileManager.default.contents(atPath: path), data.count <= 1024 * 1024 else {
+            throw ValidationError("--json-schema: cannot read \(path) (or it is larger than 1 MB).")
+        }
+        let schema: JSONValue
+        do {
+            schema = try JSONValue(parsing: data)
+        } catch {
+            throw ValidationError("--json-schema: \(path) is not JSON.")
+        }
+        guard schema.objectValue != nil else { throw ValidationError("--json-schema: \(path) must hold a JSON Schema object.") }
+        var stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        if stem.hasSuffix(".schema") { stem = String(stem.dropLast(".schema".count)) }
+        let name = String(stem.filter { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }.prefix(64))
+        return ResponseFormat(name: name.isEmpty ? "answer" : name, schema: schema)
     }
 }
 
@@ -160,6 +190,8 @@ func whileRunning<Result: Sendable>(_ service: (any Service)?, _ body: () async 
 final class AnswerPrinter: Sendable {
     private let jsonl: Bool
     private let live: Bool
+    /// Whether the answer's text is written (not when the caller prints a checked answer itself).
+    private let answers: Bool
     private let state = Mutex(State())
 
     private struct State {
@@ -169,9 +201,10 @@ final class AnswerPrinter: Sendable {
         var failure: StandardStreams.WriteError?
     }
 
-    init(jsonl: Bool, live: Bool = isatty(STDOUT_FILENO) == 1) {
+    init(jsonl: Bool, answers: Bool = true, live: Bool = isatty(STDOUT_FILENO) == 1) {
         self.jsonl = jsonl
-        self.live = live
+        self.answers = answers
+        self.live = live && answers
     }
 
     func handle(_ event: SessionEvent) {
@@ -187,7 +220,7 @@ final class AnswerPrinter: Sendable {
             let streamed = state.withLock { !$0.streamedMessages.isEmpty }
             if live, streamed { endLine() }
             writeError("note: \(warning.message)\(live && streamed ? " — the answer starts again" : "")\n")
-        case .assistantMessage(let message):
+        case .assistantMessage(let message) where answers:
             let streamed = state.withLock { $0.streamedMessages.contains(message.messageId) }
             if !streamed, !message.content.isEmpty {
                 // Off a terminal, stdout holds the answer only: what the model says while it calls
@@ -208,7 +241,7 @@ final class AnswerPrinter: Sendable {
     /// Ends the answer's line.
     /// - Throws: ``StandardStreams/WriteError`` when standard output failed at any point.
     func finish() throws {
-        if !jsonl { endLine() }
+        if !jsonl, answers { endLine() }
         if let failure = state.withLock({ $0.failure }) { throw failure }
     }
 

@@ -179,6 +179,9 @@ package struct SessionSendParams: Codable, Sendable, Hashable {
     package var displayPrompt: String?
     /// Extra HTTP headers for this message's model calls.
     package var requestHeaders: [String: String]?
+    /// A JSON Schema the answer must match (`name`, `schema`, `strict`): this runtime's own field,
+    /// which the official SDKs do not send; the Swift client does.
+    package var responseFormat: ResponseFormat?
     package init(sessionId: String, prompt: String, attachments: [Attachment]? = nil, mode: String? = nil) {
         self.sessionId = sessionId
         self.prompt = prompt

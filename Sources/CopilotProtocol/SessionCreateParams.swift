@@ -64,6 +64,8 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
     /// Plugin folders the session loads. This runtime's own field (the official runtime takes
     /// plugins as `--plugin-dir` and `plugins.builtin.set` only); the Swift client sends it.
     package var pluginDirectories: [String]?
+    /// A JSON Schema every answer must match. This runtime's own field, as ``pluginDirectories``.
+    package var responseFormat: ResponseFormat?
     /// Skills the model may not load, by name.
     package var disabledSkills: [String]?
     /// Read the working directory's own instruction files and skills.
@@ -287,7 +289,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         case toolFilterPrecedence, streaming
         case reasoningEffort, workingDirectory, modelCapabilities, hooks, requestPermission, requestUserInput, requestElicitation, requestMcpApps, commands, builtInTools
         case maxTurns, maxOutputTokens, temperature, disableResume, clientName, defaultAgent, instructionDirectories
-        case skillDirectories, pluginDirectories, disabledSkills, enableConfigDiscovery, customAgents, agent, excludedBuiltinAgents
+        case skillDirectories, pluginDirectories, responseFormat, disabledSkills, enableConfigDiscovery, customAgents, agent, excludedBuiltinAgents
         case mcpServers, disabledMcpServers, envValueMode
     }
 
@@ -341,6 +343,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         instructionDirectories = try container.decodeIfPresent([String].self, forKey: .instructionDirectories)
         skillDirectories = try container.decodeIfPresent([String].self, forKey: .skillDirectories)
         pluginDirectories = try container.decodeIfPresent([String].self, forKey: .pluginDirectories)
+        responseFormat = try container.decodeIfPresent(ResponseFormat.self, forKey: .responseFormat)
         disabledSkills = try container.decodeIfPresent([String].self, forKey: .disabledSkills)
         enableConfigDiscovery = try container.decodeIfPresent(Bool.self, forKey: .enableConfigDiscovery)
         customAgents = try container.decodeIfPresent([CustomAgentParams].self, forKey: .customAgents)
@@ -395,6 +398,7 @@ package struct SessionCreateParams: Codable, Sendable, Hashable {
         try container.encodeIfPresent(instructionDirectories, forKey: .instructionDirectories)
         try container.encodeIfPresent(skillDirectories, forKey: .skillDirectories)
         try container.encodeIfPresent(pluginDirectories, forKey: .pluginDirectories)
+        try container.encodeIfPresent(responseFormat, forKey: .responseFormat)
         try container.encodeIfPresent(disabledSkills, forKey: .disabledSkills)
         try container.encodeIfPresent(enableConfigDiscovery, forKey: .enableConfigDiscovery)
         try container.encodeIfPresent(customAgents, forKey: .customAgents)

@@ -16,6 +16,13 @@ enum AnthropicWire: WireFormat {
         }
     }
 
+    /// The beta that enables `output_format` (structured outputs).
+    static let structuredOutputsBeta = "structured-outputs-2025-11-13"
+
+    static func headers(for request: ModelRequest) -> [String: String] {
+        request.responseFormat == nil ? [:] : ["anthropic-beta": structuredOutputsBeta]
+    }
+
     static func requestBody(for request: ModelRequest, config: ProviderConfig) throws -> Data {
         var messages = MessageList()
         // A tool call's input goes back exactly as the model wrote it (key order too): it is put
@@ -83,6 +90,7 @@ enum AnthropicWire: WireFormat {
             body["temperature"] = .double(temperature)
         }
         body["max_tokens"] = .int(maxTokens)
+        if let format = request.responseFormat { body["output_format"] = ["type": "json_schema", "schema": format.schema] }
         let encoded = try encode(JSONValue.object(body))
         guard !rawInputs.isEmpty else { return encoded }
         var text = String(decoding: encoded, as: UTF8.self)

@@ -19,10 +19,12 @@ enum ChatCompletionsWire: WireFormat {
         var reasoningEffort: String?
         var temperature: Double?
         var promptCacheKey: String?
+        var responseFormat: JSONValue?
 
         enum CodingKeys: String, CodingKey {
             case model, messages, tools, stream, temperature
             case promptCacheKey = "prompt_cache_key"
+            case responseFormat = "response_format"
             case toolChoice = "tool_choice"
             case parallelToolCalls = "parallel_tool_calls"
             case streamOptions = "stream_options"
@@ -87,6 +89,12 @@ enum ChatCompletionsWire: WireFormat {
     static func requestBody(for request: ModelRequest, config: ProviderConfig) throws -> Data {
         var body = requestBody(for: request)
         if config.cachesPrompts { body.promptCacheKey = request.cacheKey }
+        if let format = request.responseFormat {
+            body.responseFormat = [
+                "type": "json_schema",
+                "json_schema": ["name": .string(format.name), "schema": format.schema, "strict": .bool(format.strict)],
+            ]
+        }
         return try encode(body)
     }
 

@@ -1,4 +1,4 @@
-package import CopilotCore
+public import CopilotCore
 
 /// A model endpoint that runs one model call ("turn") at a time and streams its answer.
 ///
@@ -43,6 +43,8 @@ package struct ModelRequest: Sendable, Hashable {
 
     /// The agent the call is for (passed on to the transport).
     package var origin: ModelCallOrigin?
+    /// The JSON Schema the answer must match, sent the way the wire asks for it.
+    package var responseFormat: ResponseFormat?
     /// Names the conversation whose prefix the provider may cache (OpenAI `prompt_cache_key`):
     /// one per agent of a session, so calls that share a prefix go to the same cache.
     package var cacheKey: String?

@@ -57,6 +57,11 @@ enum ResponsesWire: WireFormat {
             body["include"] = ["reasoning.encrypted_content"]
         }
         if config.cachesPrompts, let key = request.cacheKey { body["prompt_cache_key"] = .string(key) }
+        if let format = request.responseFormat {
+            body["text"] = [
+                "format": ["type": "json_schema", "name": .string(format.name), "schema": format.schema, "strict": .bool(format.strict)],
+            ]
+        }
         return try encode(JSONValue.object(body))
     }
 

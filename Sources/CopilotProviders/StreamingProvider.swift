@@ -7,9 +7,13 @@ protocol WireFormat {
     associatedtype Decoder: WireStreamDecoder
     /// The JSON body for `request`.
     static func requestBody(for request: ModelRequest, config: ProviderConfig) throws -> Data
+    /// Headers the wire needs for `request` besides the provider's (a beta feature's, say).
+    static func headers(for request: ModelRequest) -> [String: String]
 }
 
 extension WireFormat {
+    static func headers(for request: ModelRequest) -> [String: String] { [:] }
+
     /// A request body as JSON with its object keys sorted: the same request is the same bytes in
     /// every turn and every process (a dictionary's own order is neither), so the prefix a
     /// provider caches — tools, system prompt, earlier turns — matches the next call's.
@@ -156,6 +160,7 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
         var redactor = SecretRedactor(config: config)
         if let token { redactor.add(token) }
         var headers = endpoint.headers
+        for (name, value) in Wire.headers(for: request) where headers[name] == nil { headers.add(name: name, value: value) }
         for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) where headers[name] == nil {
             headers.add(name: name, value: value)
             // Header values are secrets, as the provider's own are; the client's name is not.

@@ -53,6 +53,7 @@ extension SessionCreateParams {
         instructionDirectories = config.instructionDirectories.isEmpty ? nil : config.instructionDirectories
         skillDirectories = config.skillDirectories.isEmpty ? nil : config.skillDirectories
         pluginDirectories = config.pluginDirectories.isEmpty ? nil : config.pluginDirectories
+        responseFormat = config.responseFormat
         disabledSkills = config.disabledSkills.isEmpty ? nil : config.disabledSkills
         enableConfigDiscovery = config.enableConfigDiscovery ? true : nil
         if !config.customAgents.isEmpty {
@@ -200,6 +201,7 @@ extension SessionConfig {
         instructionDirectories = params.instructionDirectories ?? []
         skillDirectories = params.skillDirectories ?? []
         pluginDirectories = params.pluginDirectories ?? []
+        responseFormat = params.responseFormat
         disabledSkills = params.disabledSkills ?? []
         enableConfigDiscovery = params.enableConfigDiscovery == true
         defaultAgentExcludedTools = params.defaultAgent?.excludedTools ?? []

@@ -64,6 +64,9 @@ public struct SessionConfig: Sendable {
     /// Plugin folders (``Plugin``): each adds its skills, custom agents and MCP servers to the
     /// session, as the official runtime's `--plugin-dir` does. Reported by `CopilotSession.plugins()`.
     public var pluginDirectories: [String] = []
+    /// A JSON Schema every final answer must match, unless a message names its own
+    /// (``MessageOptions/responseFormat``).
+    public var responseFormat: ResponseFormat?
     /// Skills, by name, the model may not load (`CopilotSession.setSkill(_:enabled:)` can turn them on again).
     public var disabledSkills: [String] = []
     /// Reads the project's own configuration from the working directory, as the official runtime
@@ -145,6 +148,10 @@ public struct MessageOptions: Sendable, Hashable {
     public var agentMode: String?
     /// Extra HTTP headers for the model calls this message makes.
     public var requestHeaders: [String: String]
+    /// A JSON Schema the final answer must match (over ``SessionConfig/responseFormat``): sent to
+    /// the provider as its wire asks, checked when the answer comes, and asked for once more, with
+    /// what was wrong, when it does not match.
+    public var responseFormat: ResponseFormat?
 
     /// How a message sent while the session is busy is delivered (the official `mode`).
     public enum DeliveryMode: String, Sendable, Hashable, Codable {
@@ -156,13 +163,14 @@ public struct MessageOptions: Sendable, Hashable {
 
     public init(
         prompt: String, attachments: [Attachment] = [], mode: DeliveryMode = .enqueue, agentMode: String? = nil,
-        requestHeaders: [String: String] = [:]
+        requestHeaders: [String: String] = [:], responseFormat: ResponseFormat? = nil
     ) {
         self.prompt = prompt
         self.attachments = attachments
         self.mode = mode
         self.agentMode = agentMode
         self.requestHeaders = requestHeaders
+        self.responseFormat = responseFormat
     }
 }
 

@@ -56,6 +56,12 @@ final class AgentConversation {
         self.model = model
     }
 
+    /// The text of the agent's last answer.
+    var finalAnswer: String {
+        guard case .assistant(let text, _, _)? = history.last else { return "" }
+        return text
+    }
+
     /// Per model call: ids of the message and reasoning being streamed.
     struct StreamState {
         var messageID = ""
@@ -126,6 +132,8 @@ extension SessionEngine {
             headers: agent.headers ?? callHeaders)
         request.citations = citations
         request.temperature = temperature
+        // Only the main agent answers in the message's format; a sub-agent answers its parent in words.
+        if agent.identity.isMain { request.responseFormat = callResponseFormat }
         // One cache per agent: a sub-agent's prefix (its own prompt and tools) is not the main agent's.
         request.cacheKey = agent.identity.id.map { "\(sessionId)/\($0)" } ?? sessionId
         request.origin = agent.identity.isMain

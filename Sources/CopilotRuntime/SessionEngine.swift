@@ -102,12 +102,17 @@ package actor SessionEngine {
         var attachments: [Attachment] = []
         var agentMode: String?
         var requestHeaders: [String: String] = [:]
+        var responseFormat: ResponseFormat?
         /// `system` for a notification the runtime sends its main agent (a background agent finished).
         var source: String?
     }
 
     /// The headers of the message being answered (its `requestHeaders` and the client's name).
     var callHeaders: [String: String] = [:]
+    /// The schema the main agent's answer to the message being answered must match.
+    var callResponseFormat: ResponseFormat?
+    /// The session's own (``SessionConfig/responseFormat``).
+    let defaultResponseFormat: ResponseFormat?
     /// The `User-Agent` of model calls: this runtime, and the client's name when it gave one.
     let userAgent: String
     /// The model name on the wire when the provider names one (`wireModel`).
@@ -236,6 +241,7 @@ package actor SessionEngine {
         self.clock = clock
         self.wireModel = config.provider?.wireModel.flatMap { $0.isEmpty ? nil : $0 }
         self.userAgent = "\(Self.producer)/\(Self.version)" + (config.clientName.map { " \($0)" } ?? "")
+        defaultResponseFormat = config.responseFormat
         var logger = logger
         logger[metadataKey: "session.id"] = "\(sessionId)"
         self.logger = logger
@@ -407,7 +413,7 @@ package actor SessionEngine {
         let messageID = UUID().uuidString.lowercased()
         let message = QueuedMessage(
             id: messageID, prompt: options.prompt, attachments: options.attachments, agentMode: options.agentMode,
-            requestHeaders: options.requestHeaders)
+            requestHeaders: options.requestHeaders, responseFormat: options.responseFormat)
         if options.mode == .immediate, current != nil {
             steering.append(message)
         } else {
@@ -589,6 +595,8 @@ package actor SessionEngine {
             content: message.prompt, transformedContent: transformed, messageId: message.id,
             attachments: message.attachments.isEmpty ? nil : message.attachments, agentMode: message.agentMode, source: message.source)))
         callHeaders = message.requestHeaders.merging(["User-Agent": userAgent]) { own, _ in own }
+        // A notification a background agent sent is answered in the format its message asked for.
+        if message.source != "system" { callResponseFormat = message.responseFormat ?? defaultResponseFormat }
         var aborted = false
         do {
             // What the sessionStart hook added comes before the first prompt, as its own message.
@@ -598,9 +606,25 @@ package actor SessionEngine {
             if main.model == nil, (wireModel ?? model).isEmpty { throw Self.modelRequired }
             var retriesLeft: Int?
             var blocks = 0
+            var askedAgain = false
             while true {
                 do {
                     guard try await runTurns(main, originatingMessageID: message.id) else { break }
+                    if let format = callResponseFormat, let problem = Self.formatProblem(in: main.finalAnswer, format) {
+                        // An answer outside the schema is asked for once more, saying what was wrong; then it fails.
+                        guard !askedAgain else {
+                            throw CopilotError(
+                                code: .sessionError, message: "The answer does not match the JSON schema `\(format.name)`, also when asked again: \(problem)")
+                        }
+                        askedAgain = true
+                        emit(.sessionWarning(.init(
+                            warningType: "structured_output",
+                            message: "The answer does not match the JSON schema `\(format.name)` (\(problem)); the model is asked once more.")))
+                        let correction = Self.formatCorrection(problem)
+                        emit(.userMessage(.init(content: correction, transformedContent: correction, source: "system")))
+                        history.append(.user(correction))
+                        continue
+                    }
                     if let reason = await agentStopBlock(after: blocks) {
                         // The agentStop hook keeps the agent working: its reason is the next user message.
                         blocks += 1

@@ -1,4 +1,4 @@
-package import CopilotCore
+import CopilotCore
 import Foundation
 
 extension SessionStore {

@@ -1,6 +1,6 @@
-package import CopilotCore
+import CopilotCore
 import CopilotProviders
-package import Foundation
+import Foundation
 
 /// What a client can ask of a live session beyond sending messages: its reports (usage, context,
 /// snapshot, event log), its plan and workspace files, its log. The in-process `CopilotSession`

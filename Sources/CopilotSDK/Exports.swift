@@ -14,6 +14,7 @@
 @_exported public import struct CopilotCore.AgentTaskInfo
 @_exported public import struct CopilotCore.ModelMetric
 @_exported public import struct CopilotCore.PluginInfo
+@_exported public import struct CopilotCore.ResponseFormat
 
 // Providers: where model calls go and how.
 @_exported public import struct CopilotProviders.ProviderConfig

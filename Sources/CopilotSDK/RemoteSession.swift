@@ -30,6 +30,7 @@ final class RemoteSession: SessionBackend {
             mode: options.mode.rawValue)
         params.agentMode = options.agentMode
         params.requestHeaders = options.requestHeaders.isEmpty ? nil : options.requestHeaders
+        params.responseFormat = options.responseFormat
         return try await runtime.call(RPC.sessionSend, params).messageId
     }
 

@@ -674,7 +674,7 @@ package final class RuntimeServer: Sendable {
         }
         return MessageOptions(
             prompt: params.prompt, attachments: params.attachments ?? [], mode: mode, agentMode: params.agentMode,
-            requestHeaders: params.requestHeaders ?? [:])
+            requestHeaders: params.requestHeaders ?? [:], responseFormat: params.responseFormat)
     }
 
     /// Brings a session back from the store (after this server restarted, or after it was let go).

@@ -1,0 +1,144 @@
+import CopilotCore
+import CopilotRuntime
+import CopilotSDK
+import CopilotTesting
+import Foundation
+import Synchronization
+import Testing
+
+/// A forecast: the answer type of these tests.
+struct Forecast: StructuredOutput, Equatable {
+    var city: String
+    var celsius: Double
+    var sky: String
+
+    static let jsonSchema: JSONValue = [
+        "type": "object", "additionalProperties": false, "required": ["city", "celsius", "sky"],
+        "properties": [
+            "city": ["type": "string", "minLength": 1], "celsius": ["type": "number", "minimum": -90, "maximum": 60],
+            "sky": ["type": "string", "enum": ["clear", "cloudy", "rain"]],
+        ],
+    ]
+}
+
+/// Structured output: the schema on each wire, the answer checked, asked for again once, decoded.
+@Suite("Structured output")
+struct StructuredOutputTests {
+    static let oslo = #"{"city":"Oslo","celsius":4.5,"sky":"cloudy"}"#
+
+    static func provider(_ wire: String, _ server: ScriptedProviderServer) -> ProviderConfig {
+        switch wire {
+        case "anthropic": ProviderConfig(type: .anthropic, baseURL: server.rootURL, apiKey: "sk-ant-test")
+        case "responses": ProviderConfig(type: .openai, baseURL: server.baseURL, wireAPI: .responses)
+        default: ProviderConfig(type: .openai, baseURL: server.baseURL)
+        }
+    }
+
+    @Test("each wire sends the schema the way it asks for it, and the answer decodes", arguments: ["completions", "responses", "anthropic"])
+    func wires(wire: String) async throws {
+        try await withScriptedClient(turns: [.text(Self.oslo)]) { client, server in
+            var config = scriptedConfig(server)
+            config.provider = Self.provider(wire, server)
+            let session = try await client.createSession(config)
+            let forecast = try await session.sendAndWait("The weather in Oslo?", returning: Forecast.self)
+            #expect(forecast == Forecast(city: "Oslo", celsius: 4.5, sky: "cloudy"))
+            let call = try #require(server.modelCalls.first)
+            let body = try #require(call.json)
+            switch wire {
+            case "completions":
+                #expect(body["response_format"] == [
+                    "type": "json_schema", "json_schema": ["name": "Forecast", "schema": Forecast.jsonSchema, "strict": true],
+                ])
+            case "responses":
+                #expect(body["text"] == ["format": ["type": "json_schema", "name": "Forecast", "schema": Forecast.jsonSchema, "strict": true]])
+            default:
+                #expect(body["output_format"] == ["type": "json_schema", "schema": Forecast.jsonSchema])
+                #expect(call.headers["anthropic-beta"] == "structured-outputs-2025-11-13")
+            }
+            // A message without a schema asks for none.
+            _ = try? await session.sendAndWait("Thanks")
+            #expect(server.modelCalls.last?.json?["response_format"] == nil && server.modelCalls.last?.json?["output_format"] == nil)
+            #expect(server.modelCalls.last?.headers["anthropic-beta"] == nil)
+            await session.disconnect()
+        }
+    }
+
+    @Test("an answer outside the schema is asked for once more, with what was wrong and a warning; the second answer is the result", arguments: [false, true])
+    func askedAgain(remote: Bool) async throws {
+        let options = remote
+            ? CopilotClientOptions(retryPolicy: .none, runtime: .spawn(path: try copilotSwiftBinary())) : CopilotClientOptions(retryPolicy: .none)
+        let turns: [ScriptedTurn] = [.text(#"{"city":"Oslo","celsius":4.5,"sky":"foggy"}"#), .text("```json\n" + Self.oslo + "\n```")]
+        try await withScriptedClient(turns: turns, options: options) { client, server in
+            let session = try await client.createSession(scriptedConfig(server))
+            let warnings = Mutex<[String]>([])
+            session.on(.sessionWarning) { warning in warnings.withLock { $0.append(warning.message) } }
+            let forecast = try await session.sendAndWait("The weather in Oslo?", returning: Forecast.self)
+            #expect(forecast.sky == "cloudy", "the second answer, its code fence taken off")
+            #expect(server.modelCalls.count == 2)
+            let correction = server.modelCalls.last?.json?["messages"]?.arrayValue?.last?["content"]?.stringValue ?? ""
+            #expect(correction.contains("$.sky: must be one of \"clear\", \"cloudy\", \"rain\""), "\(correction)")
+            #expect(server.modelCalls.last?.json?["response_format"] != nil, "the second call is held to the schema too")
+            let deadline = ContinuousClock.now + .seconds(5)
+            while warnings.withLock({ $0.isEmpty }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(warnings.withLock { $0 }.contains { $0.contains("does not match the JSON schema `Forecast`") })
+            await session.disconnect()
+        }
+    }
+
+    @Test("an answer that misses the schema twice fails the message with what was wrong")
+    func failsAfterSecondTry() async throws {
+        let turns: [ScriptedTurn] = [.text("It is cold."), .text(#"{"city":"Oslo"}"#)]
+        try await withScriptedClient(turns: turns) { client, server in
+            let session = try await client.createSession(scriptedConfig(server))
+            do {
+                _ = try await session.sendAndWait("The weather in Oslo?", returning: Forecast.self)
+                Issue.record("an answer outside the schema was accepted")
+            } catch let error as CopilotError {
+                #expect(error.code == .sessionError)
+                #expect(error.message.contains("also when asked again") && error.message.contains("is missing `celsius`"), "\(error.message)")
+            }
+            #expect(server.modelCalls.count == 2, "asked once more, not again and again")
+            await session.disconnect()
+        }
+    }
+
+    @Test("a session's own schema holds every answer; a message's wins over it")
+    func sessionSchema() async throws {
+        let other: JSONValue = ["type": "object", "required": ["ok"], "properties": ["ok": ["type": "boolean"]]]
+        try await withScriptedClient(turns: [.text(#"{"ok":true}"#), .text(Self.oslo)]) { client, server in
+            var config = scriptedConfig(server)
+            config.responseFormat = ResponseFormat(name: "status", schema: other)
+            let session = try await client.createSession(config)
+            let reply = try await session.sendAndWait("Status?")
+            #expect(reply.content == #"{"ok":true}"#)
+            #expect(server.modelCalls.first?.json?["response_format"]?["json_schema"]?["name"] == "status")
+            _ = try await session.sendAndWait("The weather in Oslo?", returning: Forecast.self)
+            #expect(server.modelCalls.last?.json?["response_format"]?["json_schema"]?["name"] == "Forecast")
+            await session.disconnect()
+        }
+    }
+}
+
+/// The schema check itself.
+@Suite("JSON Schema check")
+struct JSONSchemaCheckTests {
+    func problems(_ json: String, _ schema: JSONValue = Forecast.jsonSchema) throws -> [String] {
+        JSONSchemaCheck.problems(try JSONValue(parsing: json), against: schema)
+    }
+
+    @Test("types, required members, extra members, enums, bounds, arrays and alternatives")
+    func keywords() throws {
+        #expect(try problems(StructuredOutputTests.oslo).isEmpty)
+        #expect(try problems(#"{"city":"","celsius":99,"sky":"clear","wind":3}"#) == [
+            "$.celsius: must be at most 60", "$.city: must have at least 1 characters", "$: has `wind`, which the schema does not allow",
+        ], "in member order")
+        #expect(try problems(#"[1]"#) == ["$: must be object, not an array"])
+        #expect(try problems(#"{"city":"Oslo","sky":"rain"}"#) == ["$: is missing `celsius`"])
+        let list: JSONValue = ["type": "array", "minItems": 1, "items": ["type": "integer"]]
+        #expect(try problems("[1, 2.5, \"x\"]", list) == ["$[1]: must be integer, not a number", "$[2]: must be integer, not a string"])
+        #expect(try problems("[]", list) == ["$: must have at least 1 items"])
+        let either: JSONValue = ["anyOf": [["type": "string"], ["type": "null"]]]
+        #expect(try problems("null", either).isEmpty && problems("3", either) == ["$: matches none of the anyOf schemas"])
+        #expect(try problems("3", ["type": ["integer", "null"]]).isEmpty && problems("3.0", ["type": "integer"]).isEmpty)
+    }
+}
