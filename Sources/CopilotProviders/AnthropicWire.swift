@@ -38,7 +38,8 @@ enum AnthropicWire: WireFormat {
                     guard item.isDocument else { return ["type": "image", "source": source] }
                     var document: [String: JSONValue] = ["type": "document", "source": source]
                     if let title = item.title { document["title"] = .string(title) }
-                    if request.citations { document["citations"] = ["enabled": true] }
+                    // Citations cannot be combined with structured output.
+                    if request.citations, request.responseFormat == nil { document["citations"] = ["enabled": true] }
                     return .object(document)
                 }
                 messages.append(role: "user", blocks: blocks)
@@ -90,7 +91,7 @@ enum AnthropicWire: WireFormat {
             body["temperature"] = .double(temperature)
         }
         body["max_tokens"] = .int(maxTokens)
-        if let format = request.responseFormat { body["output_format"] = ["type": "json_schema", "schema": format.schema] }
+        if let format = request.responseFormat { body["output_format"] = ["type": "json_schema", "schema": outputSchema(format.schema)] }
         let encoded = try encode(JSONValue.object(body))
         guard !rawInputs.isEmpty else { return encoded }
         var text = String(decoding: encoded, as: UTF8.self)
@@ -142,6 +143,33 @@ enum AnthropicWire: WireFormat {
         }
     }
 
+    /// Keywords Anthropic's structured outputs refuse: bounds on numbers, strings and arrays.
+    static let unsupportedKeywords: [String] = [
+        "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "minItems", "maxItems",
+    ]
+
+    /// `schema` as Anthropic's structured outputs take it: the bounds it refuses become words in
+    /// the description (the runtime still checks them in the answer).
+    static func outputSchema(_ schema: JSONValue) -> JSONValue {
+        switch schema {
+        case .object(var rules):
+            var moved: [String] = []
+            for keyword in unsupportedKeywords {
+                if let value = rules.removeValue(forKey: keyword) { moved.append("\(keyword): \(value.jsonString)") }
+            }
+            for (key, value) in rules where key != "enum" && key != "const" { rules[key] = outputSchema(value) }
+            if !moved.isEmpty {
+                let note = "(" + moved.joined(separator: ", ") + ")"
+                rules["description"] = .string(rules["description"]?.stringValue.map { "\($0) \(note)" } ?? note)
+            }
+            return .object(rules)
+        case .array(let items):
+            return .array(items.map(outputSchema))
+        default:
+            return schema
+        }
+    }
+
     /// A prompt-cache breakpoint (five minutes, Anthropic's default).
     static let cacheControl: JSONValue = ["type": "ephemeral"]
 
@@ -170,6 +198,13 @@ enum AnthropicWire: WireFormat {
         private var cacheReadTokens: Int?
         private var cacheWriteTokens: Int?
         private var outputTokens: Int?
+
+        /// The whole prompt, as the other wires count it: Anthropic's `input_tokens` leaves out what
+        /// was read from or written to the cache, which is most of a cached prompt.
+        private var promptTokens: Int? {
+            guard let inputTokens else { return nil }
+            return inputTokens + (cacheReadTokens ?? 0) + (cacheWriteTokens ?? 0)
+        }
         private var stopReason: String?
         private(set) var isComplete = false
         var hasFinished: Bool { isComplete || stopReason != nil }
@@ -288,7 +323,7 @@ enum AnthropicWire: WireFormat {
             return ModelResponse(
                 text: text, reasoning: reasoning.isEmpty ? nil : reasoning, reasoningTraces: traces, toolCalls: calls,
                 usage: TokenUsage(
-                    inputTokens: inputTokens, outputTokens: outputTokens, cacheReadTokens: cacheReadTokens, cacheWriteTokens: cacheWriteTokens),
+                    inputTokens: promptTokens, outputTokens: outputTokens, cacheReadTokens: cacheReadTokens, cacheWriteTokens: cacheWriteTokens),
                 finishReason: finish, model: model)
         }
     }

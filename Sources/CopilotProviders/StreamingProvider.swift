@@ -160,11 +160,14 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
         var redactor = SecretRedactor(config: config)
         if let token { redactor.add(token) }
         var headers = endpoint.headers
-        for (name, value) in Wire.headers(for: request) where headers[name] == nil { headers.add(name: name, value: value) }
         for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) where headers[name] == nil {
             headers.add(name: name, value: value)
             // Header values are secrets, as the provider's own are; the client's name is not.
             if name.lowercased() != "user-agent" { redactor.add(value) }
+        }
+        for (name, value) in Wire.headers(for: request) {
+            // A header the provider or the message already sets (another beta) gets this value beside its own.
+            if let own = headers[name] { headers.replaceOrAdd(name: name, value: own + "," + value) } else { headers.add(name: name, value: value) }
         }
         headers.replaceOrAdd(name: "Content-Type", value: "application/json")
         headers.replaceOrAdd(name: "Accept", value: request.stream ? "text/event-stream" : "application/json")

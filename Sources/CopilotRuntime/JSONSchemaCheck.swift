@@ -3,21 +3,42 @@ import CopilotProviders
 import Foundation
 
 /// Checks a JSON value against a JSON Schema: the keywords structured output uses (`type`,
-/// `properties`, `required`, `additionalProperties`, `items`, `enum`, `const`, `anyOf`/`oneOf`,
-/// string and number bounds, `minItems`/`maxItems`). Keywords it does not know constrain
-/// nothing, as JSON Schema itself says; `$ref` is not followed.
+/// `properties`, `required`, `additionalProperties`, `items`, `enum`, `const`, `anyOf`/`oneOf`/
+/// `allOf`, string and number bounds, `minItems`/`maxItems`, and `$ref` to a definition in the
+/// same schema, as Pydantic and Zod write nested types). Keywords it does not check (`pattern`,
+/// `format`, `uniqueItems`, `not`, `patternProperties`…) constrain nothing here; the provider
+/// holds the model to them where it can.
 package struct JSONSchemaCheck {
     /// The most problems reported for one value.
     static let problemLimit = 10
 
     /// What is wrong with `value`, each with the JSON path it is at (`$.items[2].name`); empty when it matches.
     package static func problems(_ value: JSONValue, against schema: JSONValue) -> [String] {
-        var check = JSONSchemaCheck()
+        var check = JSONSchemaCheck(root: schema)
         check.visit(value, schema, path: "$")
         return check.found
     }
 
+    /// The whole schema, which `$ref`s point into.
+    private let root: JSONValue
     private var found: [String] = []
+    /// How many `$ref`s are being followed, so a schema that refers to itself forever ends.
+    private var refDepth = 0
+    static let refDepthLimit = 32
+
+    private init(root: JSONValue) { self.root = root }
+
+    /// The schema `reference` (`#/$defs/Name`, `#/definitions/Name`, `#`) points to in the root.
+    private func resolve(_ reference: String) -> JSONValue? {
+        guard reference.hasPrefix("#") else { return nil }
+        var node = root
+        for part in reference.dropFirst().split(separator: "/", omittingEmptySubsequences: true) {
+            let key = part.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            guard let next = node[key] else { return nil }
+            node = next
+        }
+        return node
+    }
 
     private mutating func report(_ path: String, _ message: String) {
         if found.count < Self.problemLimit { found.append("\(path): \(message)") }
@@ -27,6 +48,16 @@ package struct JSONSchemaCheck {
         guard case .object(let rules) = schema else {
             if schema == .bool(false) { report(path, "no value is allowed here") }
             return
+        }
+        if let reference = rules["$ref"]?.stringValue {
+            guard let target = resolve(reference) else {
+                report(path, "the schema's $ref \(reference) points nowhere in it")
+                return
+            }
+            guard refDepth < Self.refDepthLimit else { return }
+            refDepth += 1
+            visit(value, target, path: path)
+            refDepth -= 1
         }
         if let types = rules["type"] {
             let allowed = types.arrayValue?.compactMap(\.stringValue) ?? types.stringValue.map { [$0] } ?? []
@@ -39,9 +70,15 @@ package struct JSONSchemaCheck {
             report(path, "must be one of \(options.map(\.jsonString).joined(separator: ", "))")
         }
         if let constant = rules["const"], !Self.equal(constant, value) { report(path, "must be \(constant.jsonString)") }
+        for branch in rules["allOf"]?.arrayValue ?? [] { visit(value, branch, path: path) }
         for keyword in ["anyOf", "oneOf"] {
             guard let branches = rules[keyword]?.arrayValue, !branches.isEmpty else { continue }
-            let matching = branches.filter { Self.problems(value, against: $0).isEmpty }.count
+            let matching = branches.filter { branch in
+                var inner = JSONSchemaCheck(root: root)
+                inner.refDepth = refDepth
+                inner.visit(value, branch, path: path)
+                return inner.found.isEmpty
+            }.count
             if matching == 0 { report(path, "matches none of the \(keyword) schemas") }
             if keyword == "oneOf", matching > 1 { report(path, "matches more than one of the oneOf schemas") }
         }
@@ -49,7 +86,7 @@ package struct JSONSchemaCheck {
         case .object(let members): visitObject(members, rules, path: path)
         case .array(let items): visitArray(items, rules, path: path)
         case .string(let text):
-            let count = text.count
+            let count = text.unicodeScalars.count  // JSON Schema counts code points
             if let minimum = rules["minLength"]?.intValue, count < minimum { report(path, "must have at least \(minimum) characters") }
             if let maximum = rules["maxLength"]?.intValue, count > maximum { report(path, "must have at most \(maximum) characters") }
         case .int, .double:
@@ -72,7 +109,8 @@ package struct JSONSchemaCheck {
             let memberPath = "\(path).\(name)"
             if let property = properties[name] {
                 visit(member, property, path: memberPath)
-            } else if let additional = rules["additionalProperties"] {
+            } else if rules["patternProperties"] == nil, let additional = rules["additionalProperties"] {
+                // (With patternProperties, which this check does not read, a member may be allowed by a pattern.)
                 if additional == .bool(false) {
                     report(path, "has `\(name)`, which the schema does not allow")
                 } else {

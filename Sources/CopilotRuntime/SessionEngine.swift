@@ -410,6 +410,11 @@ package actor SessionEngine {
         guard !isClosed else {
             throw CopilotError(code: .sessionClosed, message: "Session \(sessionId) is disconnected; create or resume a session to send more messages.")
         }
+        if options.mode == .immediate, options.responseFormat != nil, current != nil {
+            throw CopilotError(
+                code: .invalidInput,
+                message: "A steering message (mode immediate) joins an answer already under way, so it cannot ask for its own response format; send it queued.")
+        }
         let messageID = UUID().uuidString.lowercased()
         let message = QueuedMessage(
             id: messageID, prompt: options.prompt, attachments: options.attachments, agentMode: options.agentMode,
@@ -595,8 +600,8 @@ package actor SessionEngine {
             content: message.prompt, transformedContent: transformed, messageId: message.id,
             attachments: message.attachments.isEmpty ? nil : message.attachments, agentMode: message.agentMode, source: message.source)))
         callHeaders = message.requestHeaders.merging(["User-Agent": userAgent]) { own, _ in own }
-        // A notification a background agent sent is answered in the format its message asked for.
-        if message.source != "system" { callResponseFormat = message.responseFormat ?? defaultResponseFormat }
+        // A notification the runtime sends itself (a background agent finished) is held to the session's format only.
+        callResponseFormat = message.responseFormat ?? defaultResponseFormat
         var aborted = false
         do {
             // What the sessionStart hook added comes before the first prompt, as its own message.
@@ -607,14 +612,17 @@ package actor SessionEngine {
             var retriesLeft: Int?
             var blocks = 0
             var askedAgain = false
+            // An answer that missed the schema twice: not a model call's failure, so not the errorOccurred hook's.
+            var formatFailure: CopilotError?
             while true {
                 do {
                     guard try await runTurns(main, originatingMessageID: message.id) else { break }
                     if let format = callResponseFormat, let problem = Self.formatProblem(in: main.finalAnswer, format) {
                         // An answer outside the schema is asked for once more, saying what was wrong; then it fails.
                         guard !askedAgain else {
-                            throw CopilotError(
+                            formatFailure = CopilotError(
                                 code: .sessionError, message: "The answer does not match the JSON schema `\(format.name)`, also when asked again: \(problem)")
+                            break
                         }
                         askedAgain = true
                         emit(.sessionWarning(.init(
@@ -625,6 +633,8 @@ package actor SessionEngine {
                         history.append(.user(correction))
                         continue
                     }
+                    // Each answer checked gets its own second chance.
+                    askedAgain = false
                     if let reason = await agentStopBlock(after: blocks) {
                         // The agentStop hook keeps the agent working: its reason is the next user message.
                         blocks += 1
@@ -659,6 +669,7 @@ package actor SessionEngine {
                     }
                 }
             }
+            if let formatFailure { throw formatFailure }
         } catch is SkippedError {
             // The hook chose to drop the failure: the message ends without an error.
         } catch {

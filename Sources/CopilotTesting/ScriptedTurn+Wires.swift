@@ -143,7 +143,9 @@ extension ScriptedTurn {
             payload["type"] = .string(type)
             events.append(ScriptedSSEEvent(event: type, data: JSONValue.object(payload).jsonString))
         }
-        var counts: [String: JSONValue] = ["input_tokens": .int(usage.inputTokens ?? 0), "output_tokens": 1]
+        // Anthropic's `input_tokens` leaves out the cached part of the prompt.
+        let uncached = (usage.inputTokens ?? 0) - (usage.cacheReadTokens ?? 0) - (usage.cacheWriteTokens ?? 0)
+        var counts: [String: JSONValue] = ["input_tokens": .int(max(uncached, 0)), "output_tokens": 1]
         if let read = usage.cacheReadTokens { counts["cache_read_input_tokens"] = .int(read) }
         if let written = usage.cacheWriteTokens { counts["cache_creation_input_tokens"] = .int(written) }
         emit("message_start", ["message": [

@@ -177,6 +177,7 @@ struct PromptCachingTests {
             session.on(.sessionUsageInfo) { event in info.withLock { $0 = event } }
             _ = try await session.sendAndWait("Hello")
             let reported = try #require(usage.withLock { $0 })
+            #expect(reported.inputTokens == 100, "the whole prompt on every wire (Anthropic's input_tokens leaves the cached part out)")
             #expect(reported.cacheReadTokens == 80)
             // Only Anthropic reports what it wrote.
             #expect(reported.cacheWriteTokens == (wire == "anthropic" ? 20 : nil))

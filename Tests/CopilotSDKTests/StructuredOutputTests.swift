@@ -39,6 +39,7 @@ struct StructuredOutputTests {
         try await withScriptedClient(turns: [.text(Self.oslo)]) { client, server in
             var config = scriptedConfig(server)
             config.provider = Self.provider(wire, server)
+            if wire == "anthropic" { config.provider?.headers = ["anthropic-beta": "other-beta"] }
             let session = try await client.createSession(config)
             let forecast = try await session.sendAndWait("The weather in Oslo?", returning: Forecast.self)
             #expect(forecast == Forecast(city: "Oslo", celsius: 4.5, sky: "cloudy"))
@@ -52,13 +53,17 @@ struct StructuredOutputTests {
             case "responses":
                 #expect(body["text"] == ["format": ["type": "json_schema", "name": "Forecast", "schema": Forecast.jsonSchema, "strict": true]])
             default:
-                #expect(body["output_format"] == ["type": "json_schema", "schema": Forecast.jsonSchema])
-                #expect(call.headers["anthropic-beta"] == "structured-outputs-2025-11-13")
+                // The bounds Anthropic refuses travel as words; the runtime still checks them.
+                let schema = try #require(body["output_format"]?["schema"])
+                #expect(body["output_format"]?["type"] == "json_schema" && schema["required"] == Forecast.jsonSchema["required"])
+                #expect(schema["properties"]?["celsius"] == ["type": "number", "description": "(minimum: -90, maximum: 60)"])
+                #expect(schema["properties"]?["city"] == ["type": "string", "description": "(minLength: 1)"])
+                #expect(call.headers["anthropic-beta"] == "other-beta,structured-outputs-2025-11-13", "beside the provider's own beta")
             }
             // A message without a schema asks for none.
             _ = try? await session.sendAndWait("Thanks")
             #expect(server.modelCalls.last?.json?["response_format"] == nil && server.modelCalls.last?.json?["output_format"] == nil)
-            #expect(server.modelCalls.last?.headers["anthropic-beta"] == nil)
+            #expect(server.modelCalls.last?.headers["anthropic-beta"] == (wire == "anthropic" ? "other-beta" : nil))
             await session.disconnect()
         }
     }
@@ -88,8 +93,14 @@ struct StructuredOutputTests {
     @Test("an answer that misses the schema twice fails the message with what was wrong")
     func failsAfterSecondTry() async throws {
         let turns: [ScriptedTurn] = [.text("It is cold."), .text(#"{"city":"Oslo"}"#)]
+        let hookCalls = Mutex(0)
         try await withScriptedClient(turns: turns) { client, server in
-            let session = try await client.createSession(scriptedConfig(server))
+            var config = scriptedConfig(server)
+            config.hooks = SessionHooks(onErrorOccurred: { _ in
+                hookCalls.withLock { $0 += 1 }
+                return ErrorOccurredOutput(errorHandling: "retry", retryCount: 3)
+            })
+            let session = try await client.createSession(config)
             do {
                 _ = try await session.sendAndWait("The weather in Oslo?", returning: Forecast.self)
                 Issue.record("an answer outside the schema was accepted")
@@ -98,6 +109,7 @@ struct StructuredOutputTests {
                 #expect(error.message.contains("also when asked again") && error.message.contains("is missing `celsius`"), "\(error.message)")
             }
             #expect(server.modelCalls.count == 2, "asked once more, not again and again")
+            #expect(hookCalls.withLock { $0 } == 0, "not a failed model call: the errorOccurred hook is not asked to retry it")
             await session.disconnect()
         }
     }
@@ -112,6 +124,8 @@ struct StructuredOutputTests {
             let reply = try await session.sendAndWait("Status?")
             #expect(reply.content == #"{"ok":true}"#)
             #expect(server.modelCalls.first?.json?["response_format"]?["json_schema"]?["name"] == "status")
+            #expect(server.modelCalls.first?.json?["response_format"]?["json_schema"]?["strict"] == false, "not closed: OpenAI would refuse strict")
+            #expect(ResponseFormat(name: "Forecast — Å-1", schema: Forecast.jsonSchema).name == "Forecast-1" && ResponseFormat(schema: Forecast.jsonSchema).strict)
             _ = try await session.sendAndWait("The weather in Oslo?", returning: Forecast.self)
             #expect(server.modelCalls.last?.json?["response_format"]?["json_schema"]?["name"] == "Forecast")
             await session.disconnect()
@@ -140,5 +154,17 @@ struct JSONSchemaCheckTests {
         let either: JSONValue = ["anyOf": [["type": "string"], ["type": "null"]]]
         #expect(try problems("null", either).isEmpty && problems("3", either) == ["$: matches none of the anyOf schemas"])
         #expect(try problems("3", ["type": ["integer", "null"]]).isEmpty && problems("3.0", ["type": "integer"]).isEmpty)
+        // A nested type by reference, as Pydantic and Zod write it; allOf; a pattern the check leaves to the provider.
+        let referring: JSONValue = [
+            "type": "object", "properties": ["home": ["$ref": "#/$defs/Place"]], "required": ["home"],
+            "$defs": ["Place": ["type": "object", "properties": ["city": ["type": "string"]], "required": ["city"]]],
+        ]
+        #expect(try problems(#"{"home":{"city":"Oslo"}}"#, referring).isEmpty)
+        #expect(try problems(#"{"home":{}}"#, referring) == ["$.home: is missing `city`"])
+        #expect(try problems(#"{"home":1}"#, ["properties": ["home": ["$ref": "#/$defs/Gone"]]]) == ["$.home: the schema's $ref #/$defs/Gone points nowhere in it"])
+        let both: JSONValue = ["allOf": [["type": "string"], ["maxLength": 2]]]
+        #expect(try problems(#""abc""#, both) == ["$: must have at most 2 characters"] && problems(#""é""#, ["maxLength": 1]).isEmpty)
+        let patterned: JSONValue = ["type": "object", "patternProperties": ["^x-": ["type": "string"]], "additionalProperties": false]
+        #expect(try problems(#"{"x-a":"b"}"#, patterned).isEmpty)
     }
 }
