@@ -12,6 +12,8 @@ public struct ResponseFormat: Sendable, Hashable, Codable {
     public var strict: Bool
 
     /// - Parameters:
+    ///   - name: the schema's name on the wire (see ``name``).
+    ///   - schema: a JSON Schema object.
     ///   - strict: `nil` (the default): on when the schema qualifies (see ``strict``).
     public init(name: String = "answer", schema: JSONValue, strict: Bool? = nil) {
         self.name = Self.wireName(name)
