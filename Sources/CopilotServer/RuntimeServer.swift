@@ -292,11 +292,12 @@ package final class RuntimeServer: Sendable {
         router.on(RPC.sessionDelete) { [unowned server] params, connection in try await server.deleteSession(params.sessionId, on: connection) }
 
         router.on(RPC.sessionSend, sessionsOf: server) { params, call in
-            let engine = call.engine
             do {
-                return SessionSendResult(messageId: try await engine.send(try Self.messageOptions(params)))
+                return SessionSendResult(messageId: try await call.engine.send(try Self.messageOptions(params)))
             } catch let error as RPCError {
                 throw error
+            } catch let error as CopilotError where error.code == .invalidInput {
+                throw RPCError.invalidParams("\(call.method): \(error.message)")
             } catch {
                 throw RPCError.internalError(method: RPC.sessionSend.name, String(describing: error))
             }

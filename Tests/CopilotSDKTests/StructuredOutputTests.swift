@@ -114,6 +114,28 @@ struct StructuredOutputTests {
         }
     }
 
+    @Test("a steering message cannot ask for its own format: it joins an answer already under way", arguments: [false, true])
+    func steeringRefused(remote: Bool) async throws {
+        let options = remote
+            ? CopilotClientOptions(retryPolicy: .none, runtime: .spawn(path: try copilotSwiftBinary())) : CopilotClientOptions(retryPolicy: .none)
+        try await withScriptedClient(turns: [.text("Slow.", delivery: .init(initialDelay: .seconds(3)))], options: options) { client, server in
+            let session = try await client.createSession(scriptedConfig(server))
+            try await session.send("Take your time")
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await !session.isProcessing(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            let steering = MessageOptions(
+                prompt: "And as JSON", mode: .immediate, responseFormat: ResponseFormat(name: "Forecast", schema: Forecast.jsonSchema))
+            do {
+                try await session.send(steering)
+                Issue.record("a steering message with a format was taken")
+            } catch let error as CopilotError {
+                #expect(error.code == .invalidInput && error.message.contains("send it queued"), "\(error.message)")
+            }
+            await session.abort()
+            await session.disconnect()
+        }
+    }
+
     @Test("a session's own schema holds every answer; a message's wins over it")
     func sessionSchema() async throws {
         let other: JSONValue = ["type": "object", "required": ["ok"], "properties": ["ok": ["type": "boolean"]]]
