@@ -31,8 +31,8 @@ def test_another_client_cannot_use_a_session_it_has_not_joined(fresh_llmock, cli
     # In memory, so that nothing but the live session is there to be reached.
     process, port = start_server(cli_binary, "--no-store", env=dict(os.environ, COPILOT_SWIFT_HOME=str(tmp_path / "home")))
     carrier = Carrier()
-    owner_provider = {"type": "openai", "base_url": f"{fresh_llmock.base}/v1", "api_key": "sk-owner-only-4711",
-                      "headers": {"X-Team": "team-secret-4711"}}
+    owner_provider = {"type": "openai", "base_url": f"{fresh_llmock.base}/v1", "api_key": "sk-owner-only-qzx",
+                      "headers": {"X-Team": "team-secret-qzx"}}
 
     def connection():
         return RuntimeConnection.for_uri(f"127.0.0.1:{port}", connection_token="interop-token-123")
@@ -92,7 +92,7 @@ def test_another_client_cannot_use_a_session_it_has_not_joined(fresh_llmock, cli
     assert sid not in listed and sid in owner_listed
     assert again is not None and again.data.content
     assert [m["content"] for m in calls[-1]["body"]["messages"] if m["role"] == "user"] == ["Hello from the owner", "Still mine?"]
-    assert own_endpoint["apiKey"] == "sk-owner-only-4711" and own_endpoint["headers"]["X-Team"] == "team-secret-4711"
+    assert own_endpoint["apiKey"] == "sk-owner-only-qzx" and own_endpoint["headers"]["X-Team"] == "team-secret-qzx"
     assert "apiKey" not in joined_endpoint or joined_endpoint["apiKey"] is None
     assert joined_endpoint["headers"]["X-Team"] == "<redacted>"
-    assert "4711" not in str(joined_endpoint)
+    assert "qzx" not in str(joined_endpoint), "no part of the key or header value (a sentinel no port number can contain)"
