@@ -195,4 +195,37 @@ extension SessionHost {
     package func stopMCPServer(_ name: String) async throws {
         await (try await mcpServer(name)).stop()
     }
+
+    /// Enables MCP server `name` (it starts) or disables it (it stops and is no longer offered).
+    /// - Throws: ``CopilotError`` `invalidInput` when the session has no MCP server of that name.
+    package func setMCPServer(_ name: String, enabled: Bool) async throws {
+        do {
+            try await engine.setMCPServer(name, enabled: enabled)
+        } catch let error as MCPHostError {
+            throw CopilotError(code: .invalidInput, message: error.description)
+        }
+    }
+
+    /// Ends every enabled MCP server and starts it again from the session's config.
+    /// - Throws: ``CopilotError`` `sessionError` when the session has no MCP servers.
+    package func reloadMCPServers() async throws {
+        do {
+            try await engine.reloadMCPServers()
+        } catch let error as MCPHostError {
+            throw CopilotError(code: .sessionError, message: error.description)
+        }
+    }
+
+    // MARK: Shell commands
+
+    /// Starts `command` for the app in `directory` (the working directory when `nil`); returns its id.
+    /// - Throws: ``CopilotError`` saying why it could not be started.
+    package func runShellCommand(_ command: String, in directory: String?) async throws -> String {
+        do {
+            return try await engine.runClientCommand(command, in: directory)
+        } catch {
+            let reason = (error as? CopilotError)?.message ?? String(describing: error)
+            throw CopilotError(code: (error as? CopilotError)?.code ?? .sessionError, message: "The command could not be started: \(reason)")
+        }
+    }
 }

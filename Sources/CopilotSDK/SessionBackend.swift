@@ -132,28 +132,5 @@ extension SessionHost: SessionBackend {
     func log(_ message: String, level: SessionLogLevel) async throws -> String { await log(message, level: level, tip: nil, url: nil) }
     func setApproveAll(_ enabled: Bool) async throws { await engine.setApproveAll(enabled) }
     func resetSessionApprovals() async throws { await engine.resetSessionApprovals() }
-    func setMCPServer(_ name: String, enabled: Bool) async throws {
-        do {
-            try await engine.setMCPServer(name, enabled: enabled)
-        } catch let error as MCPHostError {
-            throw CopilotError(code: .invalidInput, message: error.description)
-        }
-    }
-    func reloadMCPServers() async throws {
-        do {
-            try await engine.reloadMCPServers()
-        } catch let error as MCPHostError {
-            throw CopilotError(code: .sessionError, message: error.description)
-        }
-    }
-    func runShellCommand(_ command: String, in directory: String?) async throws -> String {
-        do {
-            return try await engine.runClientCommand(command, in: directory)
-        } catch let error as CopilotError {
-            throw error
-        } catch {
-            throw CopilotError(code: .sessionError, message: "The command could not be started: \(error)")
-        }
-    }
     func killShellCommand(_ id: String) async throws -> Bool { await engine.killClientCommand(id) }
 }

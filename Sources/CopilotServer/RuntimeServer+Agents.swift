@@ -88,11 +88,10 @@ extension RuntimeServer {
         }
 
         router.on(RPC.sessionShellExec, sessionsOf: server) { params, call in
-            let engine = call.engine
             do {
-                return ShellExecResult(processId: try await engine.runClientCommand(params.command, in: params.cwd))
-            } catch {
-                throw RPCError(code: -32000, message: "The command could not be started: \(error)")
+                return ShellExecResult(processId: try await call.host.runShellCommand(params.command, in: params.cwd))
+            } catch let error as CopilotError {
+                throw RPCError(code: -32000, message: error.message)
             }
         }
         router.on(RPC.sessionShellKill, sessionsOf: server) { params, call in

@@ -57,21 +57,19 @@ extension RuntimeServer {
         }
         for (method, enabled) in [(RPC.sessionMCPEnable, true), (RPC.sessionMCPDisable, false)] {
             router.on(method, sessionsOf: server) { params, call in
-                let engine = call.engine
                 do {
-                    try await engine.setMCPServer(params.serverName, enabled: enabled)
-                } catch let error as MCPHostError {
-                    throw RPCError.internalError(method: method.name, error.description)
+                    try await call.host.setMCPServer(params.serverName, enabled: enabled)
+                } catch let error as CopilotError {
+                    throw RPCError.internalError(method: method.name, error.message)
                 }
                 return EmptyResult()
             }
         }
         router.on(RPC.sessionMCPReload, sessionsOf: server) { _, call in
-            let engine = call.engine
             do {
-                try await engine.reloadMCPServers()
-            } catch let error as MCPHostError {
-                throw RPCError.internalError(method: RPC.sessionMCPReload.name, error.description)
+                try await call.host.reloadMCPServers()
+            } catch let error as CopilotError {
+                throw RPCError.internalError(method: call.method, error.message)
             }
             return EmptyResult()
         }
