@@ -9,7 +9,7 @@ import TOMLKit
 /// default_provider = "ollama"
 ///
 /// [providers.ollama]
-/// type = "openai"                      # openai, azure or anthropic
+/// type = "openai"                      # openai, azure, anthropic or gemini
 /// base_url = "http://localhost:11434/v1"
 /// model = "llama3.2"
 /// temperature = 0.2

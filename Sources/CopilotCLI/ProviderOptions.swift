@@ -17,7 +17,7 @@ struct ProviderOptions: ParsableArguments {
     @Option(name: .customLong("base-url"), help: "Provider endpoint, e.g. http://localhost:11434/v1 (Ollama) or http://127.0.0.1:8000/v1.")
     var baseURL: String?
 
-    @Option(name: .customLong("provider-type"), help: "openai (the default), azure or anthropic.")
+    @Option(name: .customLong("provider-type"), help: "openai (the default), azure, anthropic or gemini.")
     var providerType: ProviderConfig.ProviderType?
 
     @Option(name: .customLong("wire-api"), help: "completions (the default) or responses (OpenAI and Azure only).")

@@ -66,12 +66,19 @@ package struct ReasoningTrace: Sendable, Hashable, Codable {
     package var itemID: String?
     /// Anthropic `redacted_thinking` data.
     package var redactedData: String?
+    /// Gemini's `thoughtSignature`: the model's reasoning in opaque form, which must go back with
+    /// the turn it came with for the model to keep reasoning across tool calls.
+    package var thoughtSignature: String?
 
-    package init(text: String, signature: String? = nil, encryptedContent: String? = nil, itemID: String? = nil, redactedData: String? = nil) {
+    package init(
+        text: String, signature: String? = nil, encryptedContent: String? = nil, itemID: String? = nil, redactedData: String? = nil,
+        thoughtSignature: String? = nil
+    ) {
         self.text = text
         self.signature = signature
         self.encryptedContent = encryptedContent
         self.itemID = itemID
         self.redactedData = redactedData
+        self.thoughtSignature = thoughtSignature
     }
 }

@@ -6,8 +6,8 @@ extension ProviderConfig {
     ///
     /// OpenAI-compatible servers: `GET {baseURL}/models`. Azure: `GET {host}/openai/v1/models` (or
     /// `/openai/models?api-version=…`), which lists base models rather than deployments. Anthropic:
-    /// `GET /v1/models`, following its pagination. Listings carry no capability data, so the
-    /// capabilities are left unknown.
+    /// `GET /v1/models` and Gemini `GET …/models`, following their pages. Only Gemini's listing
+    /// says what a model can take; the others' capabilities are left unknown.
     package func listModels(context: ProviderContext) async throws -> [ModelInfo] {
         let base = try ProviderEndpoint.validatedBaseURL(displayBaseURL)
         let token = try await bearerTokenProvider?.token()
@@ -15,38 +15,8 @@ extension ProviderConfig {
         if let token { redactor.add(token) }
         let headers = ProviderEndpoint.authHeaders(config: self, bearerToken: token)
 
-        switch resolvedType {
-        case .openai, .azure:
-            let url: String
-            if resolvedType == .azure {
-                url = azure?.apiVersion.map { base + "/openai/models?api-version=" + $0 } ?? base + "/openai/v1/models"
-            } else {
-                url = base + "/models"
-            }
-            let page = try await fetchJSON(url: url, headers: headers, redactor: redactor, context: context)
-            guard let entries = page["data"]?.arrayValue else {
-                throw ProviderError(code: .malformedResponse, message: "The model list from \(url) has no `data` array.", url: url)
-            }
-            return entries.compactMap { entry in
-                entry["id"]?.stringValue.map { ModelInfo(id: $0, name: entry["name"]?.stringValue ?? $0) }
-            }
-        case .anthropic:
-            let root = base.hasSuffix("/v1") ? String(base.dropLast(3)) : base
-            var models: [ModelInfo] = []
-            var after: String?
-            // Bounded: a server that always says `has_more` cannot keep us here forever.
-            for _ in 0..<100 {
-                var url = root + "/v1/models?limit=100"
-                if let after { url += "&after_id=" + (after.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? after) }
-                let page = try await fetchJSON(url: url, headers: headers, redactor: redactor, context: context)
-                let entries = page["data"]?.arrayValue ?? []
-                models += entries.compactMap { entry in
-                    entry["id"]?.stringValue.map { ModelInfo(id: $0, name: entry["display_name"]?.stringValue ?? $0) }
-                }
-                guard page["has_more"] == true, let last = page["last_id"]?.stringValue ?? entries.last?["id"]?.stringValue else { break }
-                after = last
-            }
-            return models
+        return try await family.listModels(base: base, config: self) { url in
+            try await fetchJSON(url: url, headers: headers, redactor: redactor, context: context)
         }
     }
 

@@ -31,11 +31,5 @@ extension ProviderConfig {
     }
 
     /// The wire format this configuration's type and wire API speak.
-    private var wireFormat: any WireFormat.Type {
-        switch (resolvedType, resolvedWireAPI) {
-        case (.openai, .completions), (.azure, .completions): ChatCompletionsWire.self
-        case (.openai, .responses), (.azure, .responses): ResponsesWire.self
-        case (.anthropic, _): AnthropicWire.self
-        }
-    }
+    private var wireFormat: any WireFormat.Type { family.wireFormat(for: self) }
 }

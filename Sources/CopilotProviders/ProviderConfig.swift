@@ -4,14 +4,34 @@ import Foundation
 /// Encodes to the official SDKs' JSON (`type`, `baseUrl`, `apiKey`, `bearerToken`, `wireApi`,
 /// `azure.apiVersion`, `headers`). Its `description` redacts every secret.
 public struct ProviderConfig: Sendable, Hashable, Codable {
-    /// The provider family, which decides URL layout and auth headers.
-    public enum ProviderType: String, Sendable, Hashable, Codable, CaseIterable {
-        /// OpenAI or any OpenAI-compatible server (Ollama, vLLM, LiteLLM, Foundry Local, llama.cpp).
-        case openai
-        /// Azure OpenAI: `baseURL` is the resource host only.
-        case azure
-        /// Anthropic's Messages API.
-        case anthropic
+    /// The provider family, which decides the wire format, URL layout, auth headers and model listing.
+    ///
+    /// An open set of names, like ``ProviderError/Code``: compare with the static members
+    /// (`.openai`, `.azure`, `.anthropic`, `.gemini`), and give a `switch` a `default`, since a
+    /// later version may speak another provider. ``allCases`` lists the ones this version speaks.
+    public struct ProviderType: RawRepresentable, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+        /// The name, as written in configuration and on the wire (`"openai"`, `"gemini"`, …).
+        public let rawValue: String
+
+        /// A type for a family this package defines; only the families' files call it.
+        init(family name: String) { rawValue = name }
+
+        public var description: String { rawValue }
+
+        public init(from decoder: any Swift.Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            let name = try container.decode(String.self)
+            guard let type = Self(rawValue: name) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "Provider type `\(name)` is not one of \(Self.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            self = type
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(rawValue)
+        }
     }
 
     /// The OpenAI wire format to speak.
@@ -32,7 +52,8 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
     /// The provider family; `nil` means ``ProviderType/openai``.
     public var type: ProviderType?
     /// The endpoint: the full prefix including `/v1` for OpenAI-compatible servers, the host for
-    /// Azure, `https://api.anthropic.com` for Anthropic.
+    /// Azure, `https://api.anthropic.com` for Anthropic, `https://generativelanguage.googleapis.com`
+    /// for Gemini (which gets `/v1beta` unless the URL names a version).
     public var baseURL: String
     /// An API key; optional for local servers.
     public var apiKey: String?
@@ -88,7 +109,7 @@ public struct ProviderConfig: Sendable, Hashable, Codable {
     public var resolvedWireAPI: WireAPI { wireAPI ?? .completions }
     /// ``promptCaching`` with its default applied.
     public var cachesPrompts: Bool {
-        promptCaching ?? (resolvedType == .anthropic || URLComponents(string: baseURL)?.host?.lowercased() == "api.openai.com")
+        promptCaching ?? family.cachesPromptsByDefault(self)
     }
 
     private enum CodingKeys: String, CodingKey {

@@ -11,55 +11,23 @@ package struct ProviderEndpoint: Sendable, Hashable {
     /// The API path reported in usage events (`/chat/completions`, `/responses`, `/v1/messages`).
     package var apiEndpoint: String
 
-    /// The oldest Azure api-version whose routes serve the Responses API.
-    package static let minimumAzureResponsesVersion = "2025-03-01-preview"
-
-    /// The version sent in `anthropic-version`; pinned so a provider upgrade cannot change the wire format.
-    package static let anthropicVersion = "2023-06-01"
-
     /// Resolves the endpoint for a model call with `config` and wire `model`.
     ///
     /// - Parameter bearerToken: a token fetched for this request; wins over the config's credentials.
-    /// - Throws: ``ProviderError`` with code `invalidConfiguration` for a missing or malformed base URL.
+    /// - Throws: ``ProviderError`` with code `invalidConfiguration` for a missing or malformed base URL,
+    ///   or settings the provider family cannot serve.
     package static func modelCall(
         config: ProviderConfig, model: String, bearerToken: String? = nil
     ) throws -> ProviderEndpoint {
         let base = try validatedBaseURL(config.displayBaseURL)
-        if config.baseURLCredentials != nil, config.resolvedType == .openai, bearerToken ?? nonEmpty(config.bearerToken) ?? nonEmpty(config.apiKey) != nil {
+        let headers = authHeaders(config: config, bearerToken: bearerToken)
+        if config.baseURLCredentials != nil, credential(config: config, bearerToken: bearerToken)?.name == "Authorization" {
             throw ProviderError(
                 code: .invalidConfiguration,
                 message: "The base URL carries a user and password (sent as HTTP Basic auth) and the provider also has a key or token (sent as a bearer token); both need the Authorization header. Keep one.")
         }
-        let url: String
-        let apiEndpoint: String
-        switch (config.resolvedType, config.resolvedWireAPI) {
-        case (.openai, .completions):
-            url = base + "/chat/completions"
-            apiEndpoint = "/chat/completions"
-        case (.openai, .responses):
-            url = base + "/responses"
-            apiEndpoint = "/responses"
-        case (.azure, let wire):
-            let path = wire == .completions ? "chat/completions" : "responses"
-            apiEndpoint = "/" + path
-            if let version = config.azure?.apiVersion, !version.isEmpty {
-                if wire == .responses, version.prefix(10) < minimumAzureResponsesVersion.prefix(10) {
-                    throw ProviderError(
-                        code: .invalidConfiguration,
-                        message: "Azure api-version \(version) cannot serve the Responses API (it needs \(minimumAzureResponsesVersion) or later). Set azure.apiVersion to a newer version, or omit it to use the versionless /openai/v1/ routes.")
-                }
-                let query = "?api-version=" + percentEncoded(version)
-                url = wire == .completions
-                    ? base + "/openai/deployments/" + percentEncoded(model) + "/" + path + query
-                    : base + "/openai/responses" + query
-            } else {
-                url = base + "/openai/v1/" + path
-            }
-        case (.anthropic, _):
-            url = anthropicRoot(base) + "/v1/messages"
-            apiEndpoint = "/v1/messages"
-        }
-        return ProviderEndpoint(url: url, headers: authHeaders(config: config, bearerToken: bearerToken), apiEndpoint: apiEndpoint)
+        let (url, apiEndpoint) = try config.family.modelCall(base: base, config: config, model: model)
+        return ProviderEndpoint(url: url, headers: headers, apiEndpoint: apiEndpoint)
     }
 
     /// The headers every request to this provider carries: auth, version and the config's custom
@@ -72,19 +40,19 @@ package struct ProviderEndpoint: Sendable, Hashable {
         if let (user, password) = config.baseURLCredentials {
             headers.replaceOrAdd(name: "Authorization", value: "Basic " + Data("\(user):\(password)".utf8).base64EncodedString())
         }
-        if let token = bearerToken ?? nonEmpty(config.bearerToken) {
-            headers.replaceOrAdd(name: "Authorization", value: "Bearer " + token)
-        } else if let key = nonEmpty(config.apiKey) {
-            switch config.resolvedType {
-            case .openai: headers.replaceOrAdd(name: "Authorization", value: "Bearer " + key)
-            case .azure: headers.replaceOrAdd(name: "api-key", value: key)
-            case .anthropic: headers.replaceOrAdd(name: "x-api-key", value: key)
-            }
+        if let (name, value) = credential(config: config, bearerToken: bearerToken) {
+            headers.replaceOrAdd(name: name, value: value)
         }
-        if config.resolvedType == .anthropic, headers["anthropic-version"] == nil {
-            headers.add(name: "anthropic-version", value: anthropicVersion)
+        for (name, value) in config.family.standardHeaders where headers[name] == nil {
+            headers.add(name: name, value: value)
         }
         return headers
+    }
+
+    /// The header the request's credential travels in: a bearer token, else the key as the family sends it.
+    private static func credential(config: ProviderConfig, bearerToken: String?) -> (name: String, value: String)? {
+        if let token = bearerToken ?? nonEmpty(config.bearerToken) { return ("Authorization", "Bearer " + token) }
+        return nonEmpty(config.apiKey).map(config.family.apiKeyHeader)
     }
 
     /// Checks that `baseURL` is an absolute http(s) URL and returns it without trailing slashes.
@@ -131,16 +99,13 @@ package struct ProviderEndpoint: Sendable, Hashable {
         return bare.lowercased()
     }
 
-    private static func anthropicRoot(_ base: String) -> String {
-        base.hasSuffix("/v1") ? String(base.dropLast(3)) : base
-    }
-
     private static func nonEmpty(_ value: String?) -> String? {
         guard let value, !value.isEmpty else { return nil }
         return value
     }
 
-    private static func percentEncoded(_ value: String) -> String {
+    /// `value` percent-encoded for one URL path segment or query value.
+    package static func percentEncoded(_ value: String) -> String {
         value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?&=#"))) ?? value
     }
 }

@@ -125,7 +125,7 @@ extension SessionEngine {
     /// - Throws: ``CopilotError`` `invalidInput` for a model the provider does not serve.
     func requestedAgentModel(_ name: String, reasoningEffort effort: String?) async throws -> AgentModel? {
         guard let (model, provider) = try agentModelAndProvider(name, reasoningEffort: effort) else { return nil }
-        guard let config = provider.config, config.resolvedType != .azure, let providerContext else { return model }
+        guard let config = provider.config, config.listsCallableModels, let providerContext else { return model }
         if roster.listedModels[provider.key] == nil {
             let listed = try? await config.listModels(context: providerContext)
             roster.listedModels[provider.key] = .some(listed.map { Set($0.map(\.id)) })

@@ -155,7 +155,7 @@ extension RuntimeServer {
             let sender = call.session.sentProvider(call.connection)
             return ProviderEndpointResult(
                 type: provider.resolvedType.rawValue, baseUrl: sender ? provider.baseURL : provider.displayBaseURL,
-                wireApi: provider.resolvedType == .anthropic ? nil : provider.resolvedWireAPI.rawValue,
+                wireApi: provider.speaksWireAPI ? provider.resolvedWireAPI.rawValue : nil,
                 apiKey: sender ? provider.bearerToken ?? provider.apiKey : nil,
                 headers: sender ? provider.headers ?? [:] : (provider.headers ?? [:]).mapValues { _ in SecretRedactor.placeholder })
         }

@@ -1,3 +1,4 @@
+import Foundation
 import CopilotRuntime
 import CopilotProviders
 import Testing
@@ -40,7 +41,46 @@ struct ProviderEndpointTests {
             let endpoint = try ProviderEndpoint.modelCall(config: ProviderConfig(type: .anthropic, baseURL: base, apiKey: "ant-key-1"), model: "claude")
             #expect(endpoint.url == "https://api.anthropic.com/v1/messages")
             #expect(endpoint.headers["x-api-key"] == "ant-key-1")
-            #expect(endpoint.headers["anthropic-version"] == ProviderEndpoint.anthropicVersion)
+            #expect(endpoint.headers["anthropic-version"] == "2023-06-01")
+        }
+    }
+
+    @Test("Gemini: /v1beta/models/{model}:streamGenerateContent?alt=sse unless the base names a version, x-goog-api-key")
+    func geminiRoutes() throws {
+        let cases = [
+            ("https://generativelanguage.googleapis.com", "gemini-2.5-flash", "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash"),
+            ("https://generativelanguage.googleapis.com/", "models/gemini-2.5-pro", "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro"),
+            ("https://generativelanguage.googleapis.com/v1", "gemini-2.5-flash", "https://generativelanguage.googleapis.com/v1/models/gemini-2.5-flash"),
+            ("http://127.0.0.1:8000/gemini/v1alpha/", "tunedModels/mine", "http://127.0.0.1:8000/gemini/v1alpha/tunedModels/mine"),
+            ("http://127.0.0.1:8000/gemini", "a b", "http://127.0.0.1:8000/gemini/v1beta/models/a%20b"),
+        ]
+        for (base, model, prefix) in cases {
+            let endpoint = try ProviderEndpoint.modelCall(config: ProviderConfig(type: .gemini, baseURL: base, apiKey: "goog-key-1"), model: model)
+            #expect(endpoint.url == prefix + ":streamGenerateContent?alt=sse")
+            #expect(endpoint.headers["x-goog-api-key"] == "goog-key-1")
+            #expect(endpoint.headers["Authorization"] == nil)
+        }
+        // A bearer token (OAuth) goes in Authorization instead of the key.
+        let oauth = try ProviderEndpoint.modelCall(
+            config: ProviderConfig(type: .gemini, baseURL: "https://g.example", apiKey: "k", bearerToken: "ya29.token"), model: "m")
+        #expect(oauth.headers["Authorization"] == "Bearer ya29.token" && oauth.headers["x-goog-api-key"] == nil)
+        #expect(throws: ProviderError.self) { try ProviderEndpoint.modelCall(config: ProviderConfig(type: .gemini, baseURL: "https://g.example"), model: "") }
+    }
+
+    @Test("a provider type is an open value: every family's name round-trips, an unknown one is refused naming the choices")
+    func providerTypes() throws {
+        #expect(ProviderConfig.ProviderType.allCases.map(\.rawValue) == ["openai", "azure", "anthropic", "gemini"])
+        for type in ProviderConfig.ProviderType.allCases {
+            #expect(ProviderConfig.ProviderType(rawValue: type.rawValue) == type)
+            let decoded = try JSONDecoder().decode(ProviderConfig.self, from: Data(#"{"type":"\#(type)","baseUrl":"http://h"}"#.utf8))
+            #expect(decoded.resolvedType == type)
+        }
+        #expect(ProviderConfig.ProviderType(rawValue: "bedrock") == nil)
+        do {
+            _ = try JSONDecoder().decode(ProviderConfig.self, from: Data(#"{"type":"bedrock","baseUrl":"http://h"}"#.utf8))
+            Issue.record("an unknown provider type decoded")
+        } catch let DecodingError.dataCorrupted(context) {
+            #expect(context.debugDescription.contains("bedrock") && context.debugDescription.contains("gemini"))
         }
     }
 

@@ -1,0 +1,206 @@
+import CopilotCore
+import Foundation
+
+/// Gemini's `generateContent` wire: `contents` of `parts` (text, `inlineData`, `functionCall`,
+/// `functionResponse`), thinking as parts marked `thought`, and a stream of whole
+/// `GenerateContentResponse` objects, one per SSE event, with no end marker of its own.
+enum GeminiWire: WireFormat {
+    /// The reasoning efforts a thinking model takes (as thinking budgets).
+    static let reasoningEfforts = ["low", "medium", "high"]
+
+    /// Thinking budgets for the reasoning efforts the other wire formats take by name; `-1` lets
+    /// the model decide.
+    static func thinkingBudget(for effort: String) -> Int {
+        switch effort.lowercased() {
+        case "none": 0
+        case "minimal", "low": 1024
+        case "medium": 8192
+        case "high": 24576
+        default: -1
+        }
+    }
+
+    /// Marks the ids this wire made up for calls that came without one: they are not sent back.
+    static let madeUpCallIDPrefix = "gemini-call-"
+
+    static func requestBody(for request: ModelRequest, config: ProviderConfig) throws -> Data {
+        var contents = ContentList()
+        var callNames: [String: String] = [:]
+        for item in request.messages {
+            switch item {
+            case .user(let text, let media):
+                var parts: [JSONValue] = media.isEmpty || !text.isEmpty ? [["text": .string(text)]] : []
+                parts += media.map { ["inlineData": ["mimeType": .string($0.mimeType), "data": .string($0.base64Data)]] }
+                contents.append(role: "user", parts: parts)
+            case .assistant(let text, let toolCalls, let reasoning):
+                var parts: [JSONValue] = text.isEmpty ? [] : [["text": .string(text)]]
+                for call in toolCalls {
+                    callNames[call.id] = call.name
+                    let arguments = (try? JSONValue(parsing: call.arguments)).flatMap { $0.objectValue == nil ? nil : $0 } ?? [:]
+                    var function: [String: JSONValue] = ["name": .string(call.name), "args": arguments]
+                    if !call.id.hasPrefix(madeUpCallIDPrefix) { function["id"] = .string(call.id) }
+                    parts.append(["functionCall": .object(function)])
+                }
+                // The signature goes back where it came: on the first call, else on the last part.
+                if let signature = reasoning.compactMap(\.thoughtSignature).last {
+                    let index = toolCalls.isEmpty ? parts.count - 1 : parts.count - toolCalls.count
+                    if parts.indices.contains(index), case .object(var part) = parts[index] {
+                        part["thoughtSignature"] = .string(signature)
+                        parts[index] = .object(part)
+                    } else {
+                        parts.append(["text": "", "thoughtSignature": .string(signature)])
+                    }
+                }
+                contents.append(role: "model", parts: parts)
+            case .toolResult(let callID, let content):
+                var response: [String: JSONValue] = ["name": .string(callNames[callID] ?? ""), "response": ["result": .string(content)]]
+                if !callID.hasPrefix(madeUpCallIDPrefix) { response["id"] = .string(callID) }
+                contents.append(role: "user", parts: [["functionResponse": .object(response)]])
+            }
+        }
+        var body: [String: JSONValue] = ["contents": .array(contents.json)]
+        if let system = request.systemPrompt, !system.isEmpty {
+            body["systemInstruction"] = ["parts": [["text": .string(system)]]]
+        }
+        if !request.tools.isEmpty {
+            let declarations: [JSONValue] = request.tools.map {
+                ["name": .string($0.name), "description": .string($0.description), "parametersJsonSchema": $0.parameters]
+            }
+            body["tools"] = [["functionDeclarations": .array(declarations)]]
+        }
+        var generation: [String: JSONValue] = [:]
+        if let maxTokens = request.maxOutputTokens { generation["maxOutputTokens"] = .int(maxTokens) }
+        if let temperature = request.temperature { generation["temperature"] = .double(temperature) }
+        if let effort = request.reasoningEffort {
+            let budget = thinkingBudget(for: effort)
+            generation["thinkingConfig"] = budget == 0 ? ["thinkingBudget": 0] : ["includeThoughts": true, "thinkingBudget": .int(budget)]
+        }
+        if let format = request.responseFormat {
+            generation["responseMimeType"] = "application/json"
+            generation["responseJsonSchema"] = format.schema
+        }
+        if !generation.isEmpty { body["generationConfig"] = .object(generation) }
+        return try encode(JSONValue.object(body))
+    }
+
+    /// Contents whose roles alternate: parts of consecutive items of one role share one content
+    /// (a turn's function responses answer its calls together).
+    private struct ContentList {
+        private var contents: [(role: String, parts: [JSONValue])] = []
+
+        mutating func append(role: String, parts: [JSONValue]) {
+            guard !parts.isEmpty else { return }
+            if contents.last?.role == role {
+                contents[contents.count - 1].parts.append(contentsOf: parts)
+            } else {
+                contents.append((role, parts))
+            }
+        }
+
+        var json: [JSONValue] {
+            contents.map { ["role": .string($0.role), "parts": .array($0.parts)] }
+        }
+    }
+
+    /// Assembles the answer from whole `GenerateContentResponse` chunks; the answer is whole once a
+    /// candidate has a finish reason (the stream then ends with the connection).
+    struct Decoder: WireStreamDecoder {
+        private var text = ""
+        private var reasoning = ""
+        private var calls: [ToolCall] = []
+        /// The signature on the first function call, else the last one seen.
+        private var signature: String?
+        private var signatureIsOnCall = false
+        private var finishReason: String?
+        private var model: String?
+        private var usage: JSONValue?
+
+        private(set) var isComplete = false
+        var hasFinished: Bool { isComplete || finishReason != nil }
+
+        init() {}
+
+        mutating func apply(_ event: SSEEvent, context: WireContext) throws -> [ModelStreamEvent] {
+            let data = event.data.trimmingBlanks
+            if data.isEmpty || data == "[DONE]" { return [] }
+            return try apply(chunk: context.parse(data), context: context)
+        }
+
+        mutating func applyWholeBody(_ data: Data, context: WireContext) throws -> [ModelStreamEvent] {
+            // `generateContent` answers with one response; `streamGenerateContent` without SSE with an array.
+            let body = try context.parse(data)
+            var fragments: [ModelStreamEvent] = []
+            for chunk in body.arrayValue ?? [body] {
+                fragments += try apply(chunk: chunk, context: context)
+            }
+            isComplete = true
+            return fragments
+        }
+
+        private mutating func apply(chunk: JSONValue, context: WireContext) throws -> [ModelStreamEvent] {
+            if let error = chunk["error"] {
+                throw context.streamError(
+                    message: error["message"]?.stringValue ?? error.jsonString, type: error["status"]?.stringValue ?? error["code"]?.stringValue)
+            }
+            guard chunk.objectValue != nil else { throw context.malformed(chunk.jsonString) }
+            model = chunk["modelVersion"]?.stringValue ?? model
+            if let usage = chunk["usageMetadata"], usage.objectValue != nil { self.usage = usage }
+            let candidate = chunk["candidates"]?.arrayValue?.first
+            if candidate == nil, let reason = chunk["promptFeedback"]?["blockReason"]?.stringValue {
+                throw ProviderError(
+                    code: .requestRejected, message: "The provider at \(context.url) blocked the prompt (\(reason)); nothing was generated.",
+                    requestID: context.requestID, providerErrorType: reason, url: context.url)
+            }
+            var fragments: [ModelStreamEvent] = []
+            for part in candidate?["content"]?["parts"]?.arrayValue ?? [] {
+                if let call = part["functionCall"] {
+                    let id = call["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? Self.madeUpCallID()
+                    calls.append(ToolCall(id: id, name: call["name"]?.stringValue ?? "", arguments: (call["args"] ?? [:]).jsonString))
+                    if let signature = part["thoughtSignature"]?.stringValue, !signatureIsOnCall {
+                        self.signature = signature
+                        signatureIsOnCall = true
+                    }
+                    continue
+                }
+                if let signature = part["thoughtSignature"]?.stringValue, !signatureIsOnCall { self.signature = signature }
+                guard let piece = part["text"]?.stringValue, !piece.isEmpty else { continue }
+                if part["thought"] == true {
+                    reasoning += piece
+                    fragments.append(.reasoningDelta(piece))
+                } else {
+                    text += piece
+                    fragments.append(.textDelta(piece))
+                }
+            }
+            if let reason = candidate?["finishReason"]?.stringValue, reason != "FINISH_REASON_UNSPECIFIED" { finishReason = reason }
+            return fragments
+        }
+
+        private static func madeUpCallID() -> String {
+            madeUpCallIDPrefix + UUID().uuidString.lowercased()
+        }
+
+        func makeResponse() -> ModelResponse {
+            let finish: String? =
+                switch finishReason {
+                case nil: nil
+                case "STOP": calls.isEmpty ? "stop" : "tool_calls"
+                case "MAX_TOKENS": "length"
+                case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY": "content_filter"
+                case let other?: other.lowercased()
+                }
+            let thoughts = usage?["thoughtsTokenCount"]?.intValue
+            let answer = usage?["candidatesTokenCount"]?.intValue
+            let output: Int? = answer == nil && thoughts == nil ? nil : (answer ?? 0) + (thoughts ?? 0)
+            let prompt = usage?["promptTokenCount"]?.intValue
+            let toolPrompt = usage?["toolUsePromptTokenCount"]?.intValue
+            let traces = reasoning.isEmpty && signature == nil ? [] : [ReasoningTrace(text: reasoning, thoughtSignature: signature)]
+            return ModelResponse(
+                text: text, reasoning: reasoning.isEmpty ? nil : reasoning, reasoningTraces: traces, toolCalls: calls,
+                usage: TokenUsage(
+                    inputTokens: prompt.map { $0 + (toolPrompt ?? 0) }, outputTokens: output, reasoningTokens: thoughts,
+                    cacheReadTokens: usage?["cachedContentTokenCount"]?.intValue),
+                finishReason: finish, model: model)
+        }
+    }
+}
