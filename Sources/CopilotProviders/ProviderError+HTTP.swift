@@ -15,7 +15,7 @@ extension ProviderError {
         while detail.hasSuffix(".") { detail.removeLast() }
         let errorType = providerErrorType(from: body)
         let requestID = Self.requestID(in: headers)
-        let retryAfter = Self.retryAfter(in: headers)
+        let retryAfter = Self.retryAfter(in: headers) ?? Self.retryDelay(in: body)
         let suffix = detail.isEmpty ? "" : ": \(detail)"
         let code: Code
         let message: String
@@ -70,6 +70,19 @@ extension ProviderError {
         return nil
     }
 
+    /// The retry hint Google's APIs put in the error body instead of a header: a
+    /// `google.rpc.RetryInfo` detail with `retryDelay` in seconds (`"30s"`, `"1.5s"`).
+    static func retryDelay(in body: [UInt8]) -> Duration? {
+        guard !body.isEmpty, let details = (try? JSONValue(parsing: Data(body)))?["error"]?["details"]?.arrayValue else { return nil }
+        for detail in details where detail["@type"]?.stringValue?.hasSuffix("google.rpc.RetryInfo") == true {
+            guard let text = detail["retryDelay"]?.stringValue, text.hasSuffix("s"), let seconds = Double(text.dropLast()),
+                seconds.isFinite, seconds >= 0
+            else { continue }
+            return .milliseconds(seconds * 1000)
+        }
+        return nil
+    }
+
     /// The human-readable message inside an error body, whatever shape the provider used.
     static func providerMessage(from body: [UInt8]) -> String {
         guard !body.isEmpty else { return "" }
@@ -88,6 +101,8 @@ extension ProviderError {
         guard let json = try? JSONValue(parsing: Data(body)) else { return nil }
         if let code = json["error"]?["code"]?.stringValue { return code }
         if let type = json["error"]?["type"]?.stringValue { return type }
+        // Google's APIs: a numeric code and a status name (`RESOURCE_EXHAUSTED`).
+        if let status = json["error"]?["status"]?.stringValue { return status }
         return json["type"]?.stringValue == "error" ? nil : json["code"]?.stringValue
     }
 }

@@ -28,13 +28,13 @@ func monotonicNanoseconds() -> UInt64 {
 /// // … run a session, then inspect server.requests
 /// ```
 ///
-/// Each model call — `POST …/chat/completions`, `…/responses` or `…/v1/messages`, including Azure's
-/// deployment routes — takes the next turn from the queue and gets it in that wire format; with no
+/// Each model call — `POST …/chat/completions`, `…/responses`, `…/v1/messages` or Gemini's
+/// `…/models/{model}:streamGenerateContent`, including Azure's deployment routes — takes the next turn from the queue and gets it in that wire format; with no
 /// turn left it answers 500. `GET …/models` lists the `models` it was started with; `GET /_scripted/timing` tells when the
 /// last stream's first and last bytes were written (CLOCK_MONOTONIC nanoseconds, for benchmarks in
 /// other processes). Every other path answers 404.
 public final class ScriptedProviderServer: Sendable {
-    /// The server's root URL without a path, for Azure (host only) and Anthropic.
+    /// The server's root URL without a path, for Azure (host only), Anthropic and Gemini.
     public var rootURL: String { "http://127.0.0.1:\(port)" }
 
     private let channel: any Channel
@@ -189,11 +189,11 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
                 return storage.turns.isEmpty ? nil : storage.turns.removeFirst()
             }
             guard let turn else {
-                let error = ScriptedTurn.errorBody(message: "The scripted server has no turn left to play.", type: "server_error", wire: wire)
+                let error = ScriptedTurn.errorBody(message: "The scripted server has no turn left to play.", type: "server_error", status: 500, wire: wire)
                 writeWhole(status: .internalServerError, body: error, context: context, keepAlive: head.isKeepAlive)
                 return
             }
-            play(turn, wire: wire, model: Self.model(in: body), context: context, keepAlive: head.isKeepAlive)
+            play(turn, wire: wire, model: Self.model(in: body, path: path), context: context, keepAlive: head.isKeepAlive)
             return
         }
         let models = state.storage.withLock { storage in
@@ -210,6 +210,8 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
             let list: JSONValue
             if head.headers.contains(name: "anthropic-version") {
                 list = Self.anthropicModelPage(models, query: head.uri)
+            } else if head.headers.contains(name: "x-goog-api-key") || head.uri.contains("pageSize=") {
+                list = Self.geminiModelPage(models, query: head.uri)
             } else {
                 list = [
                     "object": "list",
@@ -237,8 +239,31 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
         ]
     }
 
-    private static func model(in body: [UInt8]) -> String {
-        (try? JSONValue(parsing: Data(body)))?["model"]?.stringValue ?? "scripted-model"
+    /// Gemini's paginated listing, two models a page so clients must follow `nextPageToken`.
+    private static func geminiModelPage(_ models: [String], query: String) -> JSONValue {
+        let token = query.split(separator: "?").dropFirst().first?.split(separator: "&")
+            .first { $0.hasPrefix("pageToken=") }.map { String($0.dropFirst("pageToken=".count)) }
+        let start = token.flatMap(Int.init) ?? 0
+        let page = Array(models[min(start, models.count)..<min(start + 2, models.count)])
+        var list: [String: JSONValue] = [
+            "models": .array(page.map {
+                [
+                    "name": .string("models/" + $0), "displayName": .string($0.uppercased()), "inputTokenLimit": 1_048_576,
+                    "outputTokenLimit": 65536, "supportedGenerationMethods": ["generateContent", "countTokens"], "thinking": true,
+                ]
+            })
+        ]
+        if start + 2 < models.count { list["nextPageToken"] = .string(String(start + 2)) }
+        return .object(list)
+    }
+
+    /// The model a call names: in the body, or for Gemini in the path (`…/models/{model}:streamGenerateContent`).
+    private static func model(in body: [UInt8], path: String) -> String {
+        if let name = (try? JSONValue(parsing: Data(body)))?["model"]?.stringValue { return name }
+        if let colon = path.lastIndex(of: ":"), let slash = path[..<colon].lastIndex(of: "/") {
+            return String(path[path.index(after: slash)..<colon]).removingPercentEncoding ?? "scripted-model"
+        }
+        return "scripted-model"
     }
 
     private func writeWhole(
@@ -265,7 +290,7 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
         if let failure = turn.failure {
             writeWhole(
                 status: HTTPResponseStatus(statusCode: failure.status),
-                body: ScriptedTurn.errorBody(message: failure.message, type: failure.type, wire: wire), context: context,
+                body: ScriptedTurn.errorBody(message: failure.message, type: failure.type, status: failure.status, wire: wire), context: context,
                 keepAlive: keepAlive, extraHeaders: failure.headers)
             return
         }

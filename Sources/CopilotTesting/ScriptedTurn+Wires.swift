@@ -18,10 +18,13 @@ public enum ScriptedWire: String, Sendable, Hashable, CaseIterable {
     case chatCompletions
     case responses
     case anthropicMessages
+    case gemini
 
     /// The format served at `path`, or `nil` for paths that are not model calls.
     public init?(path: String) {
-        if path.hasSuffix("/chat/completions") {
+        if path.hasSuffix(":streamGenerateContent") || path.hasSuffix(":generateContent") {
+            self = .gemini
+        } else if path.hasSuffix("/chat/completions") {
             self = .chatCompletions
         } else if path.hasSuffix("/responses") {
             self = .responses
@@ -41,6 +44,7 @@ extension ScriptedTurn {
         case .chatCompletions: events = chatCompletionsEvents(model: model).map { ScriptedSSEEvent(data: $0) }
         case .responses: events = responsesEvents(model: model)
         case .anthropicMessages: events = anthropicEvents(model: model)
+        case .gemini: events = geminiEvents(model: model)
         }
         if let cut = delivery.truncateAfterEvents { return Array(events.prefix(cut)) }
         return events
@@ -51,13 +55,54 @@ extension ScriptedTurn {
         events(for: wire, model: model).flatMap(\.wireBytes)
     }
 
-    /// The error body in `wire`'s shape.
-    static func errorBody(message: String, type: String, wire: ScriptedWire) -> String {
+    /// The error body in `wire`'s shape (Gemini's has the HTTP status as its code and the type as its status).
+    static func errorBody(message: String, type: String, status: Int, wire: ScriptedWire) -> String {
         let body: JSONValue =
-            wire == .anthropicMessages
-            ? ["type": "error", "error": ["type": .string(type), "message": .string(message)]]
-            : ["error": ["message": .string(message), "type": .string(type), "code": .null]]
+            switch wire {
+            case .anthropicMessages: ["type": "error", "error": ["type": .string(type), "message": .string(message)]]
+            case .gemini: ["error": ["code": .int(status), "message": .string(message), "status": .string(type)]]
+            case .chatCompletions, .responses: ["error": ["message": .string(message), "type": .string(type), "code": .null]]
+            }
         return body.jsonString
+    }
+
+    /// The turn as Gemini `GenerateContentResponse` chunks: thoughts, then text a word at a time,
+    /// then each function call whole, the last chunk with the finish reason and usage. A thought
+    /// signature rides on the first call, or on the last text.
+    func geminiEvents(model: String) -> [ScriptedSSEEvent] {
+        var parts: [JSONValue] = []
+        for piece in Self.pieces(of: reasoning ?? "") { parts.append(["text": .string(piece), "thought": true]) }
+        for piece in Self.pieces(of: text) { parts.append(["text": .string(piece)]) }
+        for call in toolCalls {
+            let args = (try? JSONValue(parsing: call.arguments)) ?? [:]
+            parts.append(["functionCall": ["id": .string(call.id), "name": .string(call.name), "args": args]])
+        }
+        if reasoning?.isEmpty == false {
+            let signed = toolCalls.isEmpty ? parts.count - 1 : parts.count - toolCalls.count
+            if case .object(var part) = parts[signed] {
+                part["thoughtSignature"] = "c2lnLXNjcmlwdGVk"
+                parts[signed] = .object(part)
+            }
+        }
+        let finish = finishReason.map { $0 == "stop" || $0 == "tool_calls" ? "STOP" : $0.uppercased() } ?? "STOP"
+        var counts: [String: JSONValue] = [
+            "promptTokenCount": .int(usage.inputTokens ?? 0), "candidatesTokenCount": .int(usage.outputTokens ?? 0),
+            "totalTokenCount": .int((usage.inputTokens ?? 0) + (usage.outputTokens ?? 0) + (usage.reasoningTokens ?? 0)),
+        ]
+        if let thoughts = usage.reasoningTokens { counts["thoughtsTokenCount"] = .int(thoughts) }
+        if let cached = usage.cacheReadTokens { counts["cachedContentTokenCount"] = .int(cached) }
+        func chunk(_ parts: [JSONValue], last: Bool) -> ScriptedSSEEvent {
+            var candidate: [String: JSONValue] = ["content": ["role": "model", "parts": .array(parts)], "index": 0]
+            var response: [String: JSONValue] = ["modelVersion": .string(model), "responseId": "scripted-response"]
+            if last {
+                candidate["finishReason"] = .string(finish)
+                response["usageMetadata"] = .object(counts)
+            }
+            response["candidates"] = [.object(candidate)]
+            return ScriptedSSEEvent(data: JSONValue.object(response).jsonString)
+        }
+        guard !parts.isEmpty else { return [chunk([["text": ""]], last: true)] }
+        return parts.indices.map { chunk([parts[$0]], last: $0 == parts.count - 1) }
     }
 
     func responsesEvents(model: String) -> [ScriptedSSEEvent] {

@@ -73,8 +73,11 @@ struct ProviderBehaviourTests {
         return options
     }
 
-    @Test("429 with retry-after twice, then success: waits exactly what the server asked")
-    func retryAfterHonoured() async throws {
+    /// The families the wire-level behaviour tests run on (Azure shares OpenAI's wires).
+    static let families: [ProviderConfig.ProviderType] = [.openai, .anthropic, .gemini]
+
+    @Test("429 with retry-after twice, then success: waits exactly what the server asked", arguments: families)
+    func retryAfterHonoured(type: ProviderConfig.ProviderType) async throws {
         let clock = RecordingClock()
         let turns: [ScriptedTurn] = [
             .error(status: 429, message: "slow down", type: "rate_limit_exceeded", headers: ["retry-after-ms": "250"]),
@@ -82,7 +85,7 @@ struct ProviderBehaviourTests {
             .text("Finally."),
         ]
         try await withScriptedClient(turns: turns, options: options(clock)) { client, server in
-            let session = try await client.createSession(scriptedConfig(server))
+            let session = try await client.createSession(scriptedConfig(server, type: type))
             // Not sendAndWait: its timeout runs on the same instant clock.
             let events = try await runToIdle(session, "Hi")
             #expect(finalAnswer(in: events) == "Finally.")
@@ -130,15 +133,15 @@ struct ProviderBehaviourTests {
         }
     }
 
-    @Test("a stream cut short is retried; the retry streams under a new message id")
-    func truncatedStreamRetried() async throws {
+    @Test("a stream cut short is retried; the retry streams under a new message id", arguments: families)
+    func truncatedStreamRetried(type: ProviderConfig.ProviderType) async throws {
         let clock = RecordingClock()
         let turns: [ScriptedTurn] = [
             .text("Partial answer that gets cut", delivery: .init(truncateAfterEvents: 3)),
             .text("Complete answer."),
         ]
         try await withScriptedClient(turns: turns, options: options(clock)) { client, server in
-            let session = try await client.createSession(scriptedConfig(server, streaming: true))
+            let session = try await client.createSession(scriptedConfig(server, streaming: true, type: type))
             let events = try await runToIdle(session, "Hi")
             #expect(server.modelCalls.count == 2)
             #expect(events.types.contains("session.warning"))
@@ -260,11 +263,11 @@ struct ProviderBehaviourTests {
         }
     }
 
-    @Test("session.error carries the status, the provider's request id and its message")
-    func errorDetails() async throws {
+    @Test("session.error carries the status, the provider's request id and its message", arguments: families)
+    func errorDetails(type: ProviderConfig.ProviderType) async throws {
         let turns = [ScriptedTurn.error(status: 400, message: "context_length_exceeded: too long", type: "invalid_request_error", headers: ["x-request-id": "req_fail_1"])]
         try await withScriptedClient(turns: turns) { client, server in
-            let session = try await client.createSession(scriptedConfig(server))
+            let session = try await client.createSession(scriptedConfig(server, type: type))
             let error = try #require(sessionError(in: try await runToIdle(session, "Hi")))
             #expect(error.statusCode == 400)
             #expect(error.providerCallId == "req_fail_1")
@@ -273,8 +276,8 @@ struct ProviderBehaviourTests {
         }
     }
 
-    @Test("a configured key never reaches a log line, an error or an event")
-    func secretsStayOut() async throws {
+    @Test("a configured key never reaches a log line, an error or an event", arguments: families)
+    func secretsStayOut(type: ProviderConfig.ProviderType) async throws {
         let key = "sk-proj-NEVER-LOG-ME-0123456789"
         let lines = CollectingLogHandler.LogLines()
         let logger = Logger(label: "test") { _ in CollectingLogHandler(lines: lines) }
@@ -286,9 +289,11 @@ struct ProviderBehaviourTests {
         var options = CopilotClientOptions(retryPolicy: RetryPolicy(maxRetries: 1), clock: RecordingClock(), logger: logger)
         options.httpTimeouts = .default
         try await withScriptedClient(turns: turns, options: options) { client, server in
-            let session = try await client.createSession(scriptedConfig(server, tools: [Tool(name: "ping", description: "Ping") { _ in "pong" }], apiKey: key))
+            let session = try await client.createSession(
+                scriptedConfig(server, tools: [Tool(name: "ping", description: "Ping") { _ in "pong" }], apiKey: key, type: type))
             let events = try await runToIdle(session, "Hi")
-            #expect(server.modelCalls.allSatisfy { $0.headers["authorization"] == "Bearer \(key)" })
+            let keyHeader = ["openai": "authorization", "anthropic": "x-api-key", "gemini": "x-goog-api-key"][type.rawValue] ?? ""
+            #expect(server.modelCalls.allSatisfy { $0.headers[keyHeader]?.hasSuffix(key) == true })
             let error = try #require(sessionError(in: events))
             #expect(error.statusCode == 401)
             for event in events { #expect(!(try event.jsonLine()).contains(key)) }
@@ -344,7 +349,7 @@ struct ProviderBehaviourTests {
         }
     }
 
-    @Test("listModels: the provider's own listing, OpenAI-style and Anthropic-paginated")
+    @Test("listModels: the provider's own listing, OpenAI-style, Anthropic-paginated and Gemini-paginated with limits")
     func providerListing() async throws {
         let server = try await ScriptedProviderServer.start(models: ["alpha", "beta", "gamma", "delta", "epsilon"])
         let openAI = CopilotClient(options: .init(provider: ProviderConfig(baseURL: server.baseURL)))
@@ -359,7 +364,29 @@ struct ProviderBehaviourTests {
         #expect(pages.map(\.path) == ["/v1/models?limit=100", "/v1/models?limit=100&after_id=beta", "/v1/models?limit=100&after_id=delta"])
         #expect(pages.allSatisfy { $0.headers["x-api-key"] == "ant-key-000" })
         try await anthropic.stop()
+
+        let gemini = CopilotClient()
+        let listed = try await gemini.listModels(provider: ProviderConfig(type: .gemini, baseURL: server.rootURL, apiKey: "goog-key-000"))
+        #expect(listed.map(\.id) == ["alpha", "beta", "gamma", "delta", "epsilon"])
+        #expect(listed.first?.name == "ALPHA")
+        #expect(listed.first?.capabilities.limits.maxPromptTokens == 1_048_576)
+        #expect(listed.first?.capabilities.limits.maxContextWindowTokens == 1_048_576 + 65536)
+        #expect(listed.first?.capabilities.supports.reasoningEffort == true)
+        let geminiPages = server.requests.filter { $0.headers["x-goog-api-key"] != nil }
+        #expect(geminiPages.map(\.path) == ["/v1beta/models?pageSize=1000", "/v1beta/models?pageSize=1000&pageToken=2", "/v1beta/models?pageSize=1000&pageToken=4"])
+        try await gemini.stop()
         try await server.shutdown()
+    }
+
+    @Test("Google's error bodies: the status name is the error type, and a RetryInfo delay is waited for")
+    func googleErrorBody() async throws {
+        let body = #"{"error":{"code":429,"message":"Quota exceeded.","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"1.5s"}]}}"#
+        let error = ProviderError.fromHTTPResponse(
+            status: 429, headers: [:], body: Array(body.utf8), url: "http://127.0.0.1/v1beta", redactor: SecretRedactor(config: ProviderConfig(baseURL: "http://127.0.0.1")))
+        #expect(error.code == .rateLimited)
+        #expect(error.providerErrorType == "RESOURCE_EXHAUSTED")
+        #expect(error.retryAfter == .milliseconds(1500))
+        #expect(error.message.contains("Quota exceeded"))
     }
 
     @Test("with onListModels set, the provider is never asked")

@@ -11,7 +11,7 @@ import Testing
 @Suite("Provider matrix")
 struct ProviderMatrixTests {
     enum Path: String, CaseIterable, CustomTestStringConvertible {
-        case completions, responses, azureVersioned, azureV1, anthropic
+        case completions, responses, azureVersioned, azureV1, anthropic, gemini
         var testDescription: String { rawValue }
     }
 
@@ -31,6 +31,7 @@ struct ProviderMatrixTests {
         case .azureVersioned: ProviderConfig(type: .azure, baseURL: server.rootURL, apiKey: Self.key, azure: .init(apiVersion: "2024-10-21"))
         case .azureV1: ProviderConfig(type: .azure, baseURL: server.rootURL, wireAPI: .responses, bearerToken: Self.key)
         case .anthropic: ProviderConfig(type: .anthropic, baseURL: server.rootURL, apiKey: Self.key)
+        case .gemini: ProviderConfig(type: .gemini, baseURL: server.rootURL, apiKey: Self.key)
         }
     }
 
@@ -41,6 +42,7 @@ struct ProviderMatrixTests {
         case .azureVersioned: "/openai/deployments/scripted-model/chat/completions?api-version=2024-10-21"
         case .azureV1: "/openai/v1/responses"
         case .anthropic: "/v1/messages"
+        case .gemini: "/v1beta/models/scripted-model:streamGenerateContent?alt=sse"
         }
     }
 
@@ -56,6 +58,9 @@ struct ProviderMatrixTests {
         case .anthropic:
             #expect(headers["x-api-key"] == Self.key)
             #expect(headers["anthropic-version"] == "2023-06-01")
+            #expect(headers["authorization"] == nil)
+        case .gemini:
+            #expect(headers["x-goog-api-key"] == Self.key)
             #expect(headers["authorization"] == nil)
         }
     }
@@ -75,6 +80,7 @@ struct ProviderMatrixTests {
         case .completions, .azureVersioned: chatBodies(scenario)
         case .responses, .azureV1: responsesBodies(scenario)
         case .anthropic: anthropicBodies(scenario)
+        case .gemini: geminiBodies(scenario)
         }
     }
 
@@ -146,6 +152,25 @@ struct ProviderMatrixTests {
             ],
         ]
         return [.object(base.merging(["messages": .array(first)]) { $1 }), .object(base.merging(["messages": .array(second)]) { $1 })]
+    }
+
+    /// Gemini's bodies: the model is in the URL; a call's id and thought signature go back with it,
+    /// and its result answers by name and id.
+    func geminiBodies(_ scenario: Scenario) -> [JSONValue] {
+        var base: [String: JSONValue] = ["systemInstruction": ["parts": [["text": "Be brief."]]]]
+        let first: [JSONValue] = [["role": "user", "parts": [["text": "Weather in Paris?"]]]]
+        guard scenario != .text else { return [.object(base.merging(["contents": .array(first)]) { $1 })] }
+        base["tools"] = [["functionDeclarations": [["name": "get_weather", "description": "Current weather", "parametersJsonSchema": Self.weatherSchema]]]]
+        var call: [String: JSONValue] = ["functionCall": ["id": "call_1_get_weather", "name": "get_weather", "args": ["city": "Paris"]]]
+        if scenario == .reasoning {
+            base["generationConfig"] = ["thinkingConfig": ["includeThoughts": true, "thinkingBudget": 24576]]
+            call["thoughtSignature"] = "c2lnLXNjcmlwdGVk"
+        }
+        let second = first + [
+            ["role": "model", "parts": [.object(call)]],
+            ["role": "user", "parts": [["functionResponse": ["id": "call_1_get_weather", "name": "get_weather", "response": ["result": "18°C in Paris"]]]]],
+        ]
+        return [.object(base.merging(["contents": .array(first)]) { $1 }), .object(base.merging(["contents": .array(second)]) { $1 })]
     }
 
     // MARK: The test

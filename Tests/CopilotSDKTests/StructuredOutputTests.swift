@@ -29,12 +29,13 @@ struct StructuredOutputTests {
     static func provider(_ wire: String, _ server: ScriptedProviderServer) -> ProviderConfig {
         switch wire {
         case "anthropic": ProviderConfig(type: .anthropic, baseURL: server.rootURL, apiKey: "sk-ant-test")
+        case "gemini": ProviderConfig(type: .gemini, baseURL: server.rootURL, apiKey: "goog-test")
         case "responses": ProviderConfig(type: .openai, baseURL: server.baseURL, wireAPI: .responses)
         default: ProviderConfig(type: .openai, baseURL: server.baseURL)
         }
     }
 
-    @Test("each wire sends the schema the way it asks for it, and the answer decodes", arguments: ["completions", "responses", "anthropic"])
+    @Test("each wire sends the schema the way it asks for it, and the answer decodes", arguments: ["completions", "responses", "anthropic", "gemini"])
     func wires(wire: String) async throws {
         try await withScriptedClient(turns: [.text(Self.oslo)]) { client, server in
             var config = scriptedConfig(server)
@@ -52,6 +53,9 @@ struct StructuredOutputTests {
                 ])
             case "responses":
                 #expect(body["text"] == ["format": ["type": "json_schema", "name": "Forecast", "schema": Forecast.jsonSchema, "strict": true]])
+            case "gemini":
+                // Gemini takes JSON Schema whole in responseJsonSchema.
+                #expect(body["generationConfig"] == ["responseMimeType": "application/json", "responseJsonSchema": Forecast.jsonSchema])
             default:
                 // The bounds Anthropic refuses travel as words; the runtime still checks them.
                 let schema = try #require(body["output_format"]?["schema"])
@@ -62,7 +66,8 @@ struct StructuredOutputTests {
             }
             // A message without a schema asks for none.
             _ = try? await session.sendAndWait("Thanks")
-            #expect(server.modelCalls.last?.json?["response_format"] == nil && server.modelCalls.last?.json?["output_format"] == nil)
+            let last = server.modelCalls.last?.json
+            #expect(last?["response_format"] == nil && last?["output_format"] == nil && last?["generationConfig"] == nil)
             #expect(server.modelCalls.last?.headers["anthropic-beta"] == (wire == "anthropic" ? "other-beta" : nil))
             await session.disconnect()
         }

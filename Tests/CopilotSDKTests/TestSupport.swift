@@ -30,11 +30,11 @@ func withScriptedClient<T>(
 /// A session config pointing at `server`.
 func scriptedConfig(
     _ server: ScriptedProviderServer, tools: [Tool] = [], streaming: Bool = false, apiKey: String? = nil,
-    permission: PermissionHandler? = .approveAll, maxTurns: Int = 50
+    permission: PermissionHandler? = .approveAll, maxTurns: Int = 50, type: ProviderConfig.ProviderType = .openai
 ) -> SessionConfig {
     SessionConfig(
         model: "scripted-model",
-        provider: ProviderConfig(type: .openai, baseURL: server.baseURL, apiKey: apiKey),
+        provider: ProviderConfig(type: type, baseURL: type == .openai ? server.baseURL : server.rootURL, apiKey: apiKey),
         tools: tools, streaming: streaming, maxTurns: maxTurns, onPermissionRequest: permission)
 }
 
