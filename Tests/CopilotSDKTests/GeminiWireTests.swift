@@ -126,3 +126,57 @@ struct GeminiWireTests {
         #expect(answer.finishReason == "tool_calls" && decoder.isComplete)
     }
 }
+
+/// The official `google-genai` package reads the scripted server's Gemini streams: the oracle that
+/// what the Swift tests play is the wire Google's own client understands.
+@Suite("Gemini wire against google-genai")
+struct GeminiOracleTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let python = repository.appendingPathComponent(".venv/bin/python").path
+    static var hasPackage: Bool {
+        let lib = repository.appendingPathComponent(".venv/lib")
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: lib.path)) ?? []
+        return versions.contains { FileManager.default.fileExists(atPath: lib.appendingPathComponent("\($0)/site-packages/google/genai").path) }
+    }
+
+    /// What `google-genai` made of one model call to `server`.
+    static func oracle(_ server: ScriptedProviderServer) async throws -> JSONValue {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [repository.appendingPathComponent("Tests/Interop/gemini_oracle.py").path, server.rootURL, "scripted-model"]
+        let output = Pipe()
+        process.standardOutput = output
+        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
+        #expect(status == 0, "the oracle script failed")
+        return try JSONValue(parsing: output.fileHandleForReading.readDataToEndOfFile())
+    }
+
+    @Test(
+        "google-genai reads a scripted answer as the Swift decoder does: thoughts, text, a call with its id, the signature, usage; and the error body",
+        .enabled(if: hasPackage, "needs google-genai in .venv (scripts/test.sh installs it)"))
+    func oracleAgrees() async throws {
+        let turn = ScriptedTurn(
+            text: "Let me check.", reasoning: "Weighing it.", toolCalls: [ToolCall(id: "fc-1", name: "get_weather", arguments: #"{"city":"Paris"}"#)],
+            usage: TokenUsage(inputTokens: 12, outputTokens: 7, reasoningTokens: 4))
+        let server = try await ScriptedProviderServer.start(turns: [turn, .error(status: 429, message: "Quota exceeded.", type: "RESOURCE_EXHAUSTED")])
+        defer { Task { try? await server.shutdown() } }
+
+        let read = try await Self.oracle(server)
+        let ours = try ProviderConfig(type: .gemini, baseURL: server.rootURL).decodeStream([turn.renderedStream(for: .gemini, model: "scripted-model")])
+        #expect(read["text"]?.stringValue == ours.text && ours.text == "Let me check.")
+        #expect(read["thoughts"]?.stringValue == ours.reasoning && ours.reasoning == "Weighing it.")
+        #expect(read["calls"] == [["id": "fc-1", "name": "get_weather", "args": ["city": "Paris"]]])
+        #expect(ours.toolCalls == turn.toolCalls)
+        #expect(read["signatures"] == ["sig-scripted"])
+        #expect(read["finish"] == "STOP" && ours.finishReason == "tool_calls")
+        #expect(read["usage"] == ["prompt": 12, "answer": 7, "thoughts": 4])
+        #expect(ours.usage == TokenUsage(inputTokens: 12, outputTokens: 11, reasoningTokens: 4))
+        #expect(server.modelCalls.first?.path == "/v1beta/models/scripted-model:streamGenerateContent?alt=sse")
+
+        let failed = try await Self.oracle(server)
+        #expect(failed["error"] == ["code": 429, "status": "RESOURCE_EXHAUSTED", "message": "Quota exceeded."])
+    }
+}

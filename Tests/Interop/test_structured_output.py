@@ -1,7 +1,7 @@
 """`copilot-swift run --json-schema` against llmock, which fills a JSON schema on each wire.
 
 llmock reads the schema where each wire sends it (Chat Completions `response_format`, Responses
-`text.format`, Anthropic `output_format`) and answers with JSON made for it; the `jsonschema`
+`text.format`, Anthropic `output_format`, Gemini `generationConfig.responseJsonSchema`) and answers with JSON made for it; the `jsonschema`
 package, not our own check, is the judge that what we print matches the schema.
 """
 import json
@@ -32,7 +32,8 @@ def test_json_schema_answer_on_each_wire(fresh_llmock, cli, wire, tmp_path):
     assert len(sent) == 1, "llmock's answer matched the schema the first time"
     carried = {"completions": lambda b: b["response_format"]["json_schema"]["schema"],
                "responses": lambda b: b["text"]["format"]["schema"],
-               "anthropic": lambda b: b["output_format"]["schema"]}[wire](sent[0])
+               "anthropic": lambda b: b["output_format"]["schema"],
+               "gemini": lambda b: b["generationConfig"]["responseJsonSchema"]}[wire](sent[0])
     assert carried == SCHEMA
 
 
