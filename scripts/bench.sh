@@ -4,7 +4,7 @@
 # loopback for the PostgreSQL store's figures, and prints the table that BENCHMARKS.md records. The
 # MCP round trip (`--only mcp` alone) runs its server and its peer (scripts/mcp_bench_peer.py) in
 # ./.venv, the interop tests' venv with the mcp package.
-#   scripts/bench.sh [--runs N] [--chunks N] [--sessions N] [--only store|concurrency|mcp|spawn]
+#   scripts/bench.sh [--runs N] [--chunks N] [--sessions N] [--only streams|store|concurrency|mcp|spawn]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

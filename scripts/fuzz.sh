@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh all SECONDS                            every target, one after the other
 #   scripts/fuzz.sh event 3600 -fork=2                     with two worker processes
 #
-# Targets: sse json frame completions responses anthropic event url path (Sources/CopilotFuzz/FuzzTarget.swift
+# Targets: sse json frame completions responses anthropic gemini event url path (Sources/CopilotFuzz/FuzzTarget.swift
 # says what each checks). Each starts from the seed corpus in Fuzz/Corpus/TARGET (Fuzz/make_seeds.py
 # writes it) and the inputs fuzzing once failed on, Fuzz/Found/TARGET, and keeps what it finds in
 # .build-fuzz/corpus/TARGET; a failing input is written to .build-fuzz/artifacts/TARGET/ and the
@@ -21,7 +21,7 @@ fi
 target=$1
 seconds=$2
 shift 2
-all_targets=(sse json frame completions responses anthropic event url path)
+all_targets=(sse json frame completions responses anthropic gemini event url path)
 if [ "$target" = all ]; then targets=("${all_targets[@]}"); else targets=("$target"); fi
 
 scratch=.build-fuzz

@@ -1,4 +1,4 @@
-"""Peer for the stream-decoding benchmark: the official `openai` / `anthropic` Python packages reading
+"""Peer for the stream-decoding benchmark: the official `openai` / `anthropic` / `google-genai` Python packages reading
 the same recorded stream from the same loopback server. Prints JSON: {"times": [seconds...], "deltas": n}."""
 import json
 import sys
@@ -10,6 +10,10 @@ times, deltas = [], 0
 if wire == "anthropic":
     import anthropic
     client = anthropic.Anthropic(base_url=base, api_key="bench", max_retries=0)
+elif wire == "gemini":
+    from google import genai
+    from google.genai import types
+    client = genai.Client(api_key="bench", http_options=types.HttpOptions(base_url=base, api_version="v1beta"))
 else:
     import openai
     client = openai.OpenAI(base_url=base + "/v1", api_key="bench", max_retries=0)
@@ -26,6 +30,10 @@ for _ in range(runs):
         stream = client.responses.create(model="bench", input="go", stream=True)
         for event in stream:
             if event.type == "response.output_text.delta":
+                deltas += 1
+    elif wire == "gemini":
+        for chunk in client.models.generate_content_stream(model="bench", contents="go"):
+            if chunk.text:
                 deltas += 1
     else:
         stream = client.messages.create(model="bench", max_tokens=16, messages=[{"role": "user", "content": "go"}], stream=True)

@@ -24,7 +24,7 @@ struct CopilotBenchmarks {
         var peers = "Benchmarks/peers"
         /// A PostgreSQL server for the PostgreSQL store's figures (scripts/bench.sh starts one).
         var postgres: String?
-        /// `store`, `concurrency`, `mcp` or `spawn`: only those figures.
+        /// `streams`, `store`, `concurrency`, `mcp` or `spawn`: only those figures.
         var only: String?
         /// A Python with the `mcp` package, for the MCP server and the MCP peer (scripts/test.sh makes it).
         var mcpPython = ".venv/bin/python"
@@ -90,6 +90,7 @@ struct CopilotBenchmarks {
             switch wire {
             case "responses": ProviderConfig(type: .openai, baseURL: base + "/v1", wireAPI: .responses)
             case "anthropic": ProviderConfig(type: .anthropic, baseURL: base)
+            case "gemini": ProviderConfig(type: .gemini, baseURL: base)
             default: ProviderConfig(type: .openai, baseURL: base + "/v1")
             }
         let transport = AsyncHTTPClientTransport()
@@ -137,6 +138,15 @@ struct CopilotBenchmarks {
             try await spawnRoundTrip(table: &table)
             print(table.render())
             return
+        case "streams":
+            table.note("runs per figure: \(options.runs) (median, with min–max); stream: \(options.chunks) text deltas")
+            let (serverProcess, port) = try spawnServer(chunks: options.chunks)
+            defer { serverProcess.terminate() }
+            let transport = AsyncHTTPClientTransport()
+            try await streams(options, base: "http://127.0.0.1:\(port)", transport: transport, table: &table)
+            try await transport.shutdown()
+            print(table.render())
+            return
         default:
             break
         }
@@ -149,12 +159,39 @@ struct CopilotBenchmarks {
         let base = "http://127.0.0.1:\(port)"
 
         let transport = AsyncHTTPClientTransport(maxConnectionsPerHost: options.sessions + 8)
+        try await streams(options, base: base, transport: transport, table: &table)
+
+        // Session-level: deltas delivered to a session handler.
+        let client = CopilotClient(options: CopilotClientOptions(transport: transport, retryPolicy: .none))
+        let sessionDeltas = Atomic<Int>(0)
+        let session = try await client.createSession(SessionConfig(
+            model: "bench", provider: ProviderConfig(type: .openai, baseURL: base + "/v1"), streaming: true))
+        session.on(.assistantMessageDelta) { _ in sessionDeltas.add(1, ordering: .relaxed) }
+        let throughSession = try await measure(options.runs) { _ = try await session.sendAndWait("go", timeout: .seconds(300)) }
+        table.row("stream decoding to a session handler, completions (s)", ours: throughSession, peer: nil, peerName: "")
+        await session.disconnect()
+
+        try await turnOverhead(table: &table)
+        try turnOverheadThroughServer(options, base: base, table: &table)
+        try await coldStart(options, base: base, table: &table)
+        try await store(options, table: &table)
+        try await mcpRoundTrip(options, table: &table)
+        try await client.stop()
+        try await transport.shutdown()
+        print(table.render())
+    }
+
+    /// Each wire's stream decoded by our provider, by the wire's official Python package, and read
+    /// without decoding (the limit), from the same loopback server.
+    static func streams(_ options: Options, base: String, transport: AsyncHTTPClientTransport, table: inout Table) async throws {
         let context = ProviderContext(transport: transport, retryPolicy: .none)
         let wires: [(String, ProviderConfig, String)] = [
             ("completions", ProviderConfig(type: .openai, baseURL: base + "/v1"), "/v1/chat/completions"),
             ("responses", ProviderConfig(type: .openai, baseURL: base + "/v1", wireAPI: .responses), "/v1/responses"),
             ("anthropic", ProviderConfig(type: .anthropic, baseURL: base), "/v1/messages"),
+            ("gemini", ProviderConfig(type: .gemini, baseURL: base), "/v1beta/models/bench:streamGenerateContent?alt=sse"),
         ]
+        let peerNames = ["anthropic": "anthropic 2.13.0", "gemini": "google-genai 3.6.1"]
         for (name, config, path) in wires {
             let provider = try config.makeProvider(context: context)
             let request = ModelRequest(model: "bench", messages: [.user("go")])
@@ -175,29 +212,10 @@ struct CopilotBenchmarks {
                 for try await chunk in response.body { bytes += chunk.count }
             }
             let peer = try peerTimes(options, base: base, wire: name)
-            table.row("stream decoding, \(name) (s)", ours: ours, peer: peer, peerName: name == "anthropic" ? "anthropic 2.13.0" : "openai 3.57.0")
+            table.row("stream decoding, \(name) (s)", ours: ours, peer: peer, peerName: peerNames[name] ?? "openai 3.57.0")
             table.row("  read-and-discard limit, \(name) (s)", ours: limit, peer: nil, peerName: "")
             table.note("\(name): ours reaches \(percent(limit.median / ours.median)) of the read-only limit")
         }
-
-        // Session-level: deltas delivered to a session handler.
-        let client = CopilotClient(options: CopilotClientOptions(transport: transport, retryPolicy: .none))
-        let sessionDeltas = Atomic<Int>(0)
-        let session = try await client.createSession(SessionConfig(
-            model: "bench", provider: ProviderConfig(type: .openai, baseURL: base + "/v1"), streaming: true))
-        session.on(.assistantMessageDelta) { _ in sessionDeltas.add(1, ordering: .relaxed) }
-        let throughSession = try await measure(options.runs) { _ = try await session.sendAndWait("go", timeout: .seconds(300)) }
-        table.row("stream decoding to a session handler, completions (s)", ours: throughSession, peer: nil, peerName: "")
-        await session.disconnect()
-
-        try await turnOverhead(table: &table)
-        try turnOverheadThroughServer(options, base: base, table: &table)
-        try await coldStart(options, base: base, table: &table)
-        try await store(options, table: &table)
-        try await mcpRoundTrip(options, table: &table)
-        try await client.stop()
-        try await transport.shutdown()
-        print(table.render())
     }
 
     static func peerTimes(_ options: Options, base: String, wire: String) throws -> Stats? {

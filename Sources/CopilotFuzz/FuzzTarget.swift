@@ -28,6 +28,8 @@ enum FuzzTarget: String, CaseIterable {
     case responses
     /// The Anthropic Messages stream decoder.
     case anthropic
+    /// The Gemini `streamGenerateContent` decoder.
+    case gemini
     /// `SessionEvent(jsonLine:)`: a stored or streamed session event.
     case event
     /// The URL checks: a provider base URL (`ProviderEndpoint.validatedBaseURL`) and the host a
@@ -45,6 +47,7 @@ enum FuzzTarget: String, CaseIterable {
         case .completions: Self.wire(Array(input), ProviderConfig(type: .openai, baseURL: "http://127.0.0.1/v1", wireAPI: .completions))
         case .responses: Self.wire(Array(input), ProviderConfig(type: .openai, baseURL: "http://127.0.0.1/v1", wireAPI: .responses))
         case .anthropic: Self.wire(Array(input), ProviderConfig(type: .anthropic, baseURL: "http://127.0.0.1"))
+        case .gemini: Self.wire(Array(input), ProviderConfig(type: .gemini, baseURL: "http://127.0.0.1"))
         case .event: Self.event(input)
         case .url: Self.url(String(decoding: input, as: UTF8.self))
         case .path: Self.path(String(decoding: input, as: UTF8.self))
@@ -97,7 +100,13 @@ enum FuzzTarget: String, CaseIterable {
     private static func wire(_ bytes: [UInt8], _ config: ProviderConfig) {
         func decode(_ chunks: [ArraySlice<UInt8>]) -> Result<ModelResponse, ProviderError> {
             do {
-                return .success(try config.decodeStream(chunks))
+                var answer = try config.decodeStream(chunks)
+                // A call that came without an id gets a fresh random one (ids must not repeat in a
+                // session); which one is not part of the answer.
+                for index in answer.toolCalls.indices where answer.toolCalls[index].id.hasPrefix(GeminiWire.madeUpCallIDPrefix) {
+                    answer.toolCalls[index].id = GeminiWire.madeUpCallIDPrefix + String(index)
+                }
+                return .success(answer)
             } catch let error as ProviderError {
                 return .failure(error)
             } catch {

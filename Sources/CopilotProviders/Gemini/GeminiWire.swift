@@ -4,7 +4,7 @@ import Foundation
 /// Gemini's `generateContent` wire: `contents` of `parts` (text, `inlineData`, `functionCall`,
 /// `functionResponse`), thinking as parts marked `thought`, and a stream of whole
 /// `GenerateContentResponse` objects, one per SSE event, with no end marker of its own.
-enum GeminiWire: WireFormat {
+package enum GeminiWire: WireFormat {
     /// The reasoning efforts a thinking model takes (as thinking budgets).
     static let reasoningEfforts = ["low", "medium", "high"]
 
@@ -21,7 +21,7 @@ enum GeminiWire: WireFormat {
     }
 
     /// Marks the ids this wire made up for calls that came without one: they are not sent back.
-    static let madeUpCallIDPrefix = "gemini-call-"
+    package static let madeUpCallIDPrefix = "gemini-call-"
 
     static func requestBody(for request: ModelRequest, config: ProviderConfig) throws -> Data {
         var contents = ContentList()
