@@ -128,6 +128,36 @@ def test_custom_tool(fresh_llmock, sdk_env):
     assert tool_messages[0]["content"] == calls[0].upper()
 
 
+def test_custom_tool_on_gemini(fresh_llmock, sdk_env):
+    """The official SDK names a provider type it does not know (`gemini`); this runtime speaks it natively."""
+    calls = []
+
+    def encrypt(params: Secret, invocation) -> str:
+        calls.append(params.text)
+        return params.text.upper()
+
+    tool = define_tool("encrypt_string", description="Encrypts a string", handler=encrypt, params_type=Secret)
+
+    async def main():
+        async with CopilotClient() as client:
+            session = await client.create_session(
+                on_permission_request=PermissionHandler.approve_all, model="gemini-2.5-flash",
+                provider={"type": "gemini", "base_url": f"{fresh_llmock.base}/gemini", "api_key": "goog-interop-test"},
+                tools=[tool], available_tools=ONLY_APP_TOOLS)
+            reply = await session.send_and_wait("Encrypt something", timeout=30)
+            await session.disconnect()
+            return reply
+
+    reply = run(main())
+    assert len(calls) == 1
+    assert reply is not None and reply.data.content
+    path = "/gemini/v1beta/models/gemini-2.5-flash:streamGenerateContent"
+    bodies = [r["body"] for r in fresh_llmock.requests() if r["path"] == path]
+    assert len(bodies) == 2
+    answer = bodies[1]["contents"][-1]["parts"][0]["functionResponse"]
+    assert answer["name"] == "encrypt_string" and answer["response"] == {"result": calls[0].upper()}
+
+
 def test_denied_permission(fresh_llmock, sdk_env):
     calls = []
     tool = define_tool("encrypt_string", description="Encrypts a string",
