@@ -4,6 +4,7 @@
 # or talks with it in `copilot-swift chat`.
 #
 #   scripts/demo.sh ["your prompt"]
+#   scripts/demo.sh --json-schema FILE ["your prompt"]   (prints only JSON valid against the schema in FILE)
 #   scripts/demo.sh --chat
 #
 # A 135M model rambles when it samples: the demo asks for temperature 0, so the same question gets the
@@ -15,9 +16,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 chat=""
+schema=()
 if [ "${1:-}" = "--chat" ]; then
     chat=1
     shift
+elif [ "${1:-}" = "--json-schema" ]; then
+    schema=(--json-schema "${2:?--json-schema needs a file}")
+    shift 2
 fi
 prompt="${1:-What is the capital of France? Answer in one sentence.}"
 cache="${COPILOT_SWIFT_CACHE:-$HOME/.cache/copilot-swift}"
@@ -28,7 +33,7 @@ bin="$PWD/.build/debug/copilot-swift"
 
 if [ -n "${DEMO_BASE_URL:-}" ]; then
     if [ -n "$chat" ]; then exec "$bin" chat --base-url "$DEMO_BASE_URL" --model "${DEMO_MODEL:?set DEMO_MODEL too}"; fi
-    exec "$bin" run --base-url "$DEMO_BASE_URL" --model "${DEMO_MODEL:?set DEMO_MODEL too}" "$prompt"
+    exec "$bin" run --base-url "$DEMO_BASE_URL" --model "${DEMO_MODEL:?set DEMO_MODEL too}" ${schema[@]+"${schema[@]}"} "$prompt"
 fi
 
 mkdir -p "$cache/wheels" "$cache/models"
@@ -78,6 +83,6 @@ if [ -n "$chat" ]; then
     echo "== copilot-swift chat --base-url http://127.0.0.1:$port/v1 --model smollm2 --temperature 0 --no-tools" >&2
     "$bin" chat --base-url "http://127.0.0.1:$port/v1" --model smollm2 --temperature 0 --no-tools
 else
-    echo "== copilot-swift run --base-url http://127.0.0.1:$port/v1 --model smollm2 --temperature 0 \"$prompt\"" >&2
-    "$bin" run --base-url "http://127.0.0.1:$port/v1" --model smollm2 --temperature 0 "$prompt"
+    echo "== copilot-swift run --base-url http://127.0.0.1:$port/v1 --model smollm2 --temperature 0 ${schema[*]+${schema[*]}} \"$prompt\"" >&2
+    "$bin" run --base-url "http://127.0.0.1:$port/v1" --model smollm2 --temperature 0 ${schema[@]+"${schema[@]}"} "$prompt"
 fi

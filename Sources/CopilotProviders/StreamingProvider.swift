@@ -9,10 +9,14 @@ protocol WireFormat {
     static func requestBody(for request: ModelRequest, config: ProviderConfig) throws -> Data
     /// Headers the wire needs for `request` besides the provider's (a beta feature's, say).
     static func headers(for request: ModelRequest) -> [String: String]
+    /// The body in an older form the wire also has, for a server that refused the first one with
+    /// `error` as a request it cannot take; nil when there is none. Asked once per call.
+    static func fallbackBody(for request: ModelRequest, config: ProviderConfig, after error: ProviderError) throws -> Data?
 }
 
 extension WireFormat {
     static func headers(for request: ModelRequest) -> [String: String] { [:] }
+    static func fallbackBody(for request: ModelRequest, config: ProviderConfig, after error: ProviderError) throws -> Data? { nil }
 
     /// A request body as JSON with its object keys sorted: the same request is the same bytes in
     /// every turn and every process (a dictionary's own order is neither), so the prefix a
@@ -126,12 +130,19 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
     private static var jsonBodyLimit: Int { 32 * 1024 * 1024 }
 
     func complete(_ request: ModelRequest, onEvent: @Sendable (ModelStreamEvent) async -> Void) async throws -> ModelResponse {
-        let body = try Wire.requestBody(for: request, config: config)
+        var body = try Wire.requestBody(for: request, config: config)
         var retry = 0
+        var fellBack = false
         while true {
             do {
                 return try await attempt(request: request, body: body, retryCount: retry, onEvent: onEvent)
             } catch var error as ProviderError {
+                if !fellBack, let older = try Wire.fallbackBody(for: request, config: config, after: error) {
+                    context.logger.info("the provider refused the request's form; asking again in the older one", metadata: ["status": "\(error.statusCode.map(String.init) ?? "-")"])
+                    body = older
+                    fellBack = true
+                    continue
+                }
                 error.attempts = retry + 1
                 guard let wait = context.retryPolicy.delay(before: retry, after: error, random: context.random()) else {
                     if let hint = error.retryAfter, hint > context.retryPolicy.maxServerDelay, context.retryPolicy.isRetryable(error) {

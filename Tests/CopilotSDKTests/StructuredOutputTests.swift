@@ -95,6 +95,27 @@ struct StructuredOutputTests {
         }
     }
 
+    @Test("a server that takes a schema only as json_object (llama-cpp-python) is asked again in that form, once")
+    func olderJSONObjectForm() async throws {
+        // Like llama-cpp-python's server: a validation error naming response_format for json_schema.
+        let refusal = ScriptedTurn.error(status: 422, message: "body.response_format.type: Input should be 'text' or 'json_object'")
+        let responder: @Sendable (RecordedRequest) -> ScriptedTurn? = { request in
+            request.json?["response_format"]?["type"] == "json_schema" ? refusal : nil
+        }
+        try await withScriptedClient(turns: [.text(Self.oslo), .error(status: 422, message: "too long")], responder: responder) { client, server in
+            let session = try await client.createSession(scriptedConfig(server))
+            let forecast = try await session.sendAndWait("The weather in Oslo?", returning: Forecast.self)
+            #expect(forecast == Forecast(city: "Oslo", celsius: 4.5, sky: "cloudy"))
+            let formats = server.modelCalls.map { $0.json?["response_format"] }
+            #expect(formats.count == 2)
+            #expect(formats.last == ["type": "json_object", "schema": Forecast.jsonSchema])
+            // A refusal that is not about the format is not asked again in another form.
+            await #expect(throws: CopilotError.self) { try await session.sendAndWait("Again?", returning: Forecast.self) }
+            #expect(server.modelCalls.count == 4, "the json_schema form, refused; then the json_object form, refused for another reason")
+            await session.disconnect()
+        }
+    }
+
     @Test("an answer that misses the schema twice fails the message with what was wrong")
     func failsAfterSecondTry() async throws {
         let turns: [ScriptedTurn] = [.text("It is cold."), .text(#"{"city":"Oslo"}"#)]
