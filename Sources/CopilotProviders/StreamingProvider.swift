@@ -9,14 +9,19 @@ protocol WireFormat {
     static func requestBody(for request: ModelRequest, config: ProviderConfig) throws -> Data
     /// Headers the wire needs for `request` besides the provider's (a beta feature's, say).
     static func headers(for request: ModelRequest) -> [String: String]
-    /// The body in an older form the wire also has, for a server that refused the first one with
-    /// `error` as a request it cannot take; nil when there is none. Asked once per call.
-    static func fallbackBody(for request: ModelRequest, config: ProviderConfig, after error: ProviderError) throws -> Data?
+    /// The request in another form the wire also has, for a server that refused the first one
+    /// with `error` as a request it cannot take; nil when there is none. Asked once per call.
+    static func fallback(for request: ModelRequest, config: ProviderConfig, after error: ProviderError) throws -> WireRequestForm?
 }
 
 extension WireFormat {
     static func headers(for request: ModelRequest) -> [String: String] { [:] }
-    static func fallbackBody(for request: ModelRequest, config: ProviderConfig, after error: ProviderError) throws -> Data? { nil }
+    static func fallback(for request: ModelRequest, config: ProviderConfig, after error: ProviderError) throws -> WireRequestForm? { nil }
+
+    /// `request` in the wire's first form.
+    static func firstForm(of request: ModelRequest, config: ProviderConfig) throws -> WireRequestForm {
+        WireRequestForm(body: try requestBody(for: request, config: config), headers: headers(for: request))
+    }
 
     /// A request body as JSON with its object keys sorted: the same request is the same bytes in
     /// every turn and every process (a dictionary's own order is neither), so the prefix a
@@ -26,6 +31,15 @@ extension WireFormat {
         encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(body)
     }
+}
+
+/// One form of a model call on the wire: its body, the headers it needs besides the provider's, and
+/// how its answer reads as the answer asked for (a schema answered through a forced tool call is
+/// the answer's text, say).
+struct WireRequestForm {
+    var body: Data
+    var headers: [String: String] = [:]
+    var answer: @Sendable (ModelResponse) -> ModelResponse = { $0 }
 }
 
 /// Reads one wire format's stream, event by event, into fragments and a final answer.
@@ -130,16 +144,17 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
     private static var jsonBodyLimit: Int { 32 * 1024 * 1024 }
 
     func complete(_ request: ModelRequest, onEvent: @Sendable (ModelStreamEvent) async -> Void) async throws -> ModelResponse {
-        var body = try Wire.requestBody(for: request, config: config)
+        var form = try Wire.firstForm(of: request, config: config)
         var retry = 0
         var fellBack = false
         while true {
             do {
-                return try await attempt(request: request, body: body, retryCount: retry, onEvent: onEvent)
+                return form.answer(try await attempt(request: request, form: form, retryCount: retry, onEvent: onEvent))
             } catch var error as ProviderError {
-                if !fellBack, let older = try Wire.fallbackBody(for: request, config: config, after: error) {
-                    context.logger.info("the provider refused the request's form; asking again in the older one", metadata: ["status": "\(error.statusCode.map(String.init) ?? "-")"])
-                    body = older
+                if !fellBack, let other = try Wire.fallback(for: request, config: config, after: error) {
+                    context.logger.info(
+                        "the provider refused the request's form; asking again in another", metadata: ["status": "\(error.statusCode.map(String.init) ?? "-")"])
+                    form = other
                     fellBack = true
                     continue
                 }
@@ -163,7 +178,7 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
     }
 
     private func attempt(
-        request: ModelRequest, body: Data, retryCount: Int,
+        request: ModelRequest, form: WireRequestForm, retryCount: Int,
         onEvent: @Sendable (ModelStreamEvent) async -> Void
     ) async throws -> ModelResponse {
         let token = try await fetchToken()
@@ -176,7 +191,7 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
             // Header values are secrets, as the provider's own are; the client's name is not.
             if name.lowercased() != "user-agent" { redactor.add(value) }
         }
-        for (name, value) in Wire.headers(for: request) {
+        for (name, value) in form.headers.sorted(by: { $0.key < $1.key }) {
             // A header the provider or the message already sets (another beta) gets this value beside its own.
             if let own = headers[name] { headers.replaceOrAdd(name: name, value: own + "," + value) } else { headers.add(name: name, value: value) }
         }
@@ -185,7 +200,7 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
         if retryCount > 0 { headers.replaceOrAdd(name: "x-retry-count", value: String(retryCount)) }
 
         context.logger.debug("model call", metadata: ["url": "\(endpoint.url)", "model": "\(request.model)", "attempt": "\(retryCount + 1)"])
-        var transportRequest = HTTPTransportRequest(method: "POST", url: endpoint.url, headers: headers, body: Array(body))
+        var transportRequest = HTTPTransportRequest(method: "POST", url: endpoint.url, headers: headers, body: Array(form.body))
         transportRequest.origin = request.origin
         let response = try await context.transport.execute(transportRequest)
         guard (200..<300).contains(response.status) else {

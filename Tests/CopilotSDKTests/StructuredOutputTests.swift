@@ -116,6 +116,35 @@ struct StructuredOutputTests {
         }
     }
 
+    @Test("an Anthropic model that refuses output_format is asked for the schema as a tool call it must make; that call is the answer")
+    func anthropicForcedTool() async throws {
+        let responder: @Sendable (RecordedRequest) -> ScriptedTurn? = { request in
+            if request.json?["output_format"] != nil {
+                return .error(status: 400, message: "output_format: this model does not support structured outputs", type: "invalid_request_error")
+            }
+            return ScriptedTurn(toolCalls: [ToolCall(id: "toolu_1", name: "structured_answer", arguments: Self.oslo)])
+        }
+        try await withScriptedClient(turns: [], responder: responder) { client, server in
+            var config = scriptedConfig(server, tools: [Tool(name: "ping", description: "Ping") { _ in "pong" }])
+            config.provider = Self.provider("anthropic", server)
+            config.reasoningEffort = "high"
+            let session = try await client.createSession(config)
+            let forecast = try await session.sendAndWait("The weather in Oslo?", returning: Forecast.self)
+            #expect(forecast == Forecast(city: "Oslo", celsius: 4.5, sky: "cloudy"))
+            let calls = server.modelCalls
+            #expect(calls.count == 2)
+            #expect(calls.first?.headers["anthropic-beta"] == "structured-outputs-2025-11-13")
+            let body = try #require(calls.last?.json)
+            #expect(body["output_format"] == nil && body["thinking"] == nil && calls.last?.headers["anthropic-beta"] == nil)
+            // Beside the app's own tool the model must call one of them; the schema's is the answer.
+            #expect(body["tool_choice"] == ["type": "any"])
+            let tools = try #require(body["tools"]?.arrayValue)
+            #expect(tools.map { $0["name"] } == ["ping", "structured_answer"])
+            #expect(tools.last?["input_schema"] == Forecast.jsonSchema)
+            await session.disconnect()
+        }
+    }
+
     @Test("an answer that misses the schema twice fails the message with what was wrong")
     func failsAfterSecondTry() async throws {
         let turns: [ScriptedTurn] = [.text("It is cold."), .text(#"{"city":"Oslo"}"#)]

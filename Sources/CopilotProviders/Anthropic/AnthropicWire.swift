@@ -24,6 +24,33 @@ enum AnthropicWire: WireFormat {
     }
 
     static func requestBody(for request: ModelRequest, config: ProviderConfig) throws -> Data {
+        try requestBody(for: request, config: config, formatAsTool: false)
+    }
+
+    /// The tool a schema is asked for through when `output_format` is refused.
+    static let formatToolName = "structured_answer"
+
+    /// A model without structured outputs (or an API that no longer takes the beta's
+    /// `output_format`) refuses it with a 400 that names it; the schema is then asked for as the
+    /// input of a tool the model must call (every Claude model with tools can do that): the only
+    /// tool, or beside the app's with `tool_choice: any`, so the model may still use those first.
+    /// A call of it is the answer, in place of any other call beside it. Thinking is off in that
+    /// form: Anthropic refuses it when a tool call is required.
+    static func fallback(for request: ModelRequest, config: ProviderConfig, after error: ProviderError) throws -> WireRequestForm? {
+        guard request.responseFormat != nil, error.code == .requestRejected, error.statusCode == 400 else { return nil }
+        let message = error.message.lowercased()
+        guard message.contains("output_format") || message.contains("structured output") || message.contains("structured-outputs") else { return nil }
+        return WireRequestForm(body: try requestBody(for: request, config: config, formatAsTool: true)) { response in
+            guard let call = response.toolCalls.first(where: { $0.name == formatToolName }) else { return response }
+            var answer = response
+            answer.text = call.arguments
+            answer.toolCalls = []
+            answer.finishReason = "stop"
+            return answer
+        }
+    }
+
+    private static func requestBody(for request: ModelRequest, config: ProviderConfig, formatAsTool: Bool) throws -> Data {
         var messages = MessageList()
         // A tool call's input goes back exactly as the model wrote it (key order too): it is put
         // in after encoding, in place of a marker, rather than parsed and encoded again.
@@ -74,15 +101,23 @@ enum AnthropicWire: WireFormat {
         if let system = request.systemPrompt, !system.isEmpty {
             body["system"] = caching ? [["type": "text", "text": .string(system), "cache_control": cacheControl]] : .string(system)
         }
-        if !request.tools.isEmpty {
-            var tools: [JSONValue] = request.tools.map {
-                ["name": .string($0.name), "description": .string($0.description), "input_schema": $0.parameters]
-            }
+        var tools: [JSONValue] = request.tools.map {
+            ["name": .string($0.name), "description": .string($0.description), "input_schema": $0.parameters]
+        }
+        let formatTool = formatAsTool ? request.responseFormat : nil
+        if let format = formatTool {
+            tools.append([
+                "name": .string(formatToolName), "description": "Give your final answer as this tool's input, which is the JSON the answer must be.",
+                "input_schema": format.schema,
+            ])
+        }
+        if !tools.isEmpty {
             if caching { tools[tools.count - 1] = withCacheControl(tools[tools.count - 1]) }
             body["tools"] = .array(tools)
-            body["tool_choice"] = ["type": "auto"]
+            body["tool_choice"] =
+                formatTool == nil ? ["type": "auto"] : request.tools.isEmpty ? ["type": "tool", "name": .string(formatToolName)] : ["type": "any"]
         }
-        if let effort = request.reasoningEffort, effort != "none" {
+        if let effort = request.reasoningEffort, effort != "none", formatTool == nil {
             let budget = thinkingBudget(for: effort)
             maxTokens = max(maxTokens, budget + 1024)
             body["thinking"] = ["type": "enabled", "budget_tokens": .int(budget)]
@@ -91,7 +126,9 @@ enum AnthropicWire: WireFormat {
             body["temperature"] = .double(temperature)
         }
         body["max_tokens"] = .int(maxTokens)
-        if let format = request.responseFormat { body["output_format"] = ["type": "json_schema", "schema": outputSchema(format.schema)] }
+        if let format = request.responseFormat, formatTool == nil {
+            body["output_format"] = ["type": "json_schema", "schema": outputSchema(format.schema)]
+        }
         let encoded = try encode(JSONValue.object(body))
         guard !rawInputs.isEmpty else { return encoded }
         var text = String(decoding: encoded, as: UTF8.self)

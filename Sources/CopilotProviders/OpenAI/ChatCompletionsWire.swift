@@ -101,14 +101,14 @@ enum ChatCompletionsWire: WireFormat {
     /// Some OpenAI-compatible servers take a schema only in the older `json_object` form
     /// (llama-cpp-python's, which enforces it with a grammar) and refuse `json_schema` with a 400 or
     /// 422 that names `response_format`; they are asked again with `{"type": "json_object", "schema": …}`.
-    static func fallbackBody(for request: ModelRequest, config: ProviderConfig, after error: ProviderError) throws -> Data? {
+    static func fallback(for request: ModelRequest, config: ProviderConfig, after error: ProviderError) throws -> WireRequestForm? {
         guard let format = request.responseFormat, error.code == .requestRejected, error.statusCode == 400 || error.statusCode == 422,
             error.message.contains("response_format")
         else { return nil }
         var body = requestBody(for: request)
         if config.cachesPrompts { body.promptCacheKey = request.cacheKey }
         body.responseFormat = ["type": "json_object", "schema": format.schema]
-        return try encode(body)
+        return WireRequestForm(body: try encode(body))
     }
 
     static func requestBody(for request: ModelRequest) -> RequestBody {
