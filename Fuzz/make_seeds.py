@@ -117,6 +117,27 @@ def anthropic():
     yield "cut", sse(*text[:4], event_names=names(text[:4]))
 
 
+def gemini():
+    def chunk(parts, finish=None, usage=None):
+        candidate = {"content": {"role": "model", "parts": parts}, "index": 0}
+        if finish:
+            candidate["finishReason"] = finish
+        out = {"candidates": [candidate], "modelVersion": "gemini-2.5-flash"}
+        if usage:
+            out["usageMetadata"] = usage
+        return out
+    usage = {"promptTokenCount": 12, "candidatesTokenCount": 5, "thoughtsTokenCount": 3, "cachedContentTokenCount": 8, "totalTokenCount": 20}
+    text = [chunk([{"text": "Thinking.", "thought": True}]), chunk([{"text": "Hello "}]), chunk([{"text": "there."}], "STOP", usage)]
+    yield "text", sse(*text)
+    calls = [chunk([{"text": "Let me check."}]),
+             chunk([{"functionCall": {"id": "fc-1", "name": "get_weather", "args": {"city": "Paris", "days": [1, 2]}}, "thoughtSignature": "U0lH"},
+                    {"functionCall": {"name": "get_time", "args": {}}}], "STOP", usage)]
+    yield "tool_call", sse(*calls, crlf=True)
+    yield "error", sse(text[1], {"error": {"code": 500, "message": "Internal error encountered.", "status": "INTERNAL"}})
+    yield "cut", sse(*text[:2])
+    yield "blocked", sse({"promptFeedback": {"blockReason": "SAFETY"}, "usageMetadata": {"promptTokenCount": 3}})
+
+
 def sse_seeds():
     yield "simple", "data: hello\n\n"
     yield "fields", "event: update\r\ndata: a\r\ndata: b\r\nid: 7\r\nretry: 1500\r\n\r\n"
@@ -191,7 +212,7 @@ def path_seeds():
 
 def main():
     targets = {"url": url_seeds(), "path": path_seeds(), "sse": sse_seeds(), "json": json_seeds(), "frame": frame_seeds(), "completions": completions(),
-               "responses": responses(), "anthropic": anthropic(), "event": event_seeds()}
+               "responses": responses(), "anthropic": anthropic(), "gemini": gemini(), "event": event_seeds()}
     for target, seeds in targets.items():
         folder = ROOT / target
         shutil.rmtree(folder, ignore_errors=True)

@@ -21,7 +21,9 @@ fi
 target=$1
 seconds=$2
 shift 2
-all_targets=(sse json frame completions responses anthropic gemini event url path)
+# Every target has its seed corpus folder.
+all_targets=()
+for corpus in Fuzz/Corpus/*/; do all_targets+=("$(basename "$corpus")"); done
 if [ "$target" = all ]; then targets=("${all_targets[@]}"); else targets=("$target"); fi
 
 scratch=.build-fuzz

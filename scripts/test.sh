@@ -39,8 +39,9 @@ scripts/check-contract.sh
 scripts/check-docs.sh
 
 echo "== fuzz corpus: every seed and every input fuzzing once failed on, through its target (ordinary build)"
-for target in sse json frame completions responses anthropic gemini event url path; do
-    .build/debug/CopilotFuzz "$target" Fuzz/Corpus/"$target" $( [ -d Fuzz/Found/"$target" ] && echo Fuzz/Found/"$target" )
+for corpus in Fuzz/Corpus/*/; do
+    target=$(basename "$corpus")
+    .build/debug/CopilotFuzz "$target" "$corpus" $( [ -d Fuzz/Found/"$target" ] && echo Fuzz/Found/"$target" )
 done
 
 echo "== interop: copilot-swift against llmock"
