@@ -97,8 +97,8 @@ struct StructuredOutputTests {
 
     @Test("a server that takes a schema only as json_object (llama-cpp-python) is asked again in that form, once")
     func olderJSONObjectForm() async throws {
-        // Like llama-cpp-python's server: a validation error naming response_format for json_schema.
-        let refusal = ScriptedTurn.error(status: 422, message: "body.response_format.type: Input should be 'text' or 'json_object'")
+        // Like llama-cpp-python's server: a validation error naming response_format for json_schema, as HTTP 500.
+        let refusal = ScriptedTurn.error(status: 500, message: "1 validation error: ('body', 'response_format', 'type'): Input should be 'text' or 'json_object'")
         let responder: @Sendable (RecordedRequest) -> ScriptedTurn? = { request in
             request.json?["response_format"]?["type"] == "json_schema" ? refusal : nil
         }

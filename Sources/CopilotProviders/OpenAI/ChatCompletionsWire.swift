@@ -99,10 +99,11 @@ enum ChatCompletionsWire: WireFormat {
     }
 
     /// Some OpenAI-compatible servers take a schema only in the older `json_object` form
-    /// (llama-cpp-python's, which enforces it with a grammar) and refuse `json_schema` with a 400 or
-    /// 422 that names `response_format`; they are asked again with `{"type": "json_object", "schema": …}`.
+    /// (llama-cpp-python's, which enforces it with a grammar) and refuse `json_schema` with an error
+    /// that names `response_format` (llama-cpp-python's validation errors are HTTP 500; others say
+    /// 400 or 422); they are asked again, at once, with `{"type": "json_object", "schema": …}`.
     static func fallback(for request: ModelRequest, config: ProviderConfig, after error: ProviderError) throws -> WireRequestForm? {
-        guard let format = request.responseFormat, error.code == .requestRejected, error.statusCode == 400 || error.statusCode == 422,
+        guard let format = request.responseFormat, let status = error.statusCode, [400, 422, 500].contains(status),
             error.message.contains("response_format")
         else { return nil }
         var body = requestBody(for: request)
