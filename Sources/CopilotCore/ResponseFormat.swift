@@ -1,5 +1,5 @@
 /// A JSON Schema the model's answer must match: Chat Completions `response_format`
-/// (`json_schema`), Responses `text.format`, Anthropic `output_format`.
+/// (`json_schema`), Responses `text.format`, Anthropic `output_format`, Gemini `responseJsonSchema`.
 public struct ResponseFormat: Sendable, Hashable, Codable {
     /// The schema's name, as OpenAI wires send it: 1–64 ASCII letters, digits, `_` and `-`
     /// (``init(name:schema:strict:)`` keeps those and cuts the rest).

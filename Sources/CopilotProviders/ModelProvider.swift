@@ -110,6 +110,12 @@ public struct TokenUsage: Sendable, Hashable, Codable {
     }
 }
 
+extension JSONValue {
+    /// A token count a provider reported, as every wire reads one: a whole number clamped to
+    /// 0...2^40 (no real answer comes near), so counts added up over a session cannot overflow.
+    var tokenCount: Int? { intValue.map { min(max($0, 0), 1 << 40) } }
+}
+
 /// The complete answer of one model call.
 public struct ModelResponse: Sendable, Hashable {
     /// The visible answer text ("" when the model only called tools).

@@ -70,6 +70,13 @@ package struct ProviderEndpoint: Sendable, Hashable {
                 code: .invalidConfiguration,
                 message: "The provider base URL '\(trimmed)' is not an absolute http(s) URL; expected something like http://localhost:11434/v1.")
         }
+        if parsed.query != nil || parsed.fragment != nil {
+            // Not quoted whole: a query may hold a key (Gemini's documented `?key=`).
+            let bare = trimmed.prefix { $0 != "?" && $0 != "#" }
+            throw ProviderError(
+                code: .invalidConfiguration,
+                message: "The provider base URL '\(bare)' has a query or fragment; each request adds its path to the base URL, so it can have neither. Put a key in apiKey (also Gemini's `?key=`) and Azure's api-version in azure.apiVersion.")
+        }
         if let problem = urlProblem(trimmed) {
             throw ProviderError(code: .invalidConfiguration, message: "The provider base URL '\(trimmed)' cannot be used: its \(problem).")
         }

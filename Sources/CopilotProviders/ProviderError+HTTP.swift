@@ -20,7 +20,7 @@ extension ProviderError {
         let code: Code
         let message: String
         switch status {
-        case 401, 403:
+        case 400 where googleReasons(in: body).contains("API_KEY_INVALID"), 401, 403:
             code = .authenticationFailed
             message = "The provider at \(url) rejected the credentials (HTTP \(status))\(suffix). Check the API key or bearer token you configured."
         case 404:
@@ -57,17 +57,20 @@ extension ProviderError {
 
     /// The server's retry hint: `retry-after-ms` first, then `retry-after` in seconds.
     package static func retryAfter(in headers: HeaderFields) -> Duration? {
-        if let text = headers["retry-after-ms"], let milliseconds = Double(text.trimmingCharacters(in: .whitespaces)),
-            milliseconds.isFinite, milliseconds >= 0
-        {
-            return .milliseconds(milliseconds)
+        if let text = headers["retry-after-ms"], let milliseconds = Double(text.trimmingCharacters(in: .whitespaces)) {
+            return retryHint(seconds: milliseconds / 1000)
         }
-        if let text = headers["retry-after"], let seconds = Double(text.trimmingCharacters(in: .whitespaces)),
-            seconds.isFinite, seconds >= 0
-        {
-            return .milliseconds(seconds * 1000)
+        if let text = headers["retry-after"], let seconds = Double(text.trimmingCharacters(in: .whitespaces)) {
+            return retryHint(seconds: seconds)
         }
         return nil
+    }
+
+    /// A wait a provider asked for, in seconds, as a duration: nil unless finite and not negative,
+    /// and at most a day (a longer one is no wait a client keeps; the number cannot overflow).
+    static func retryHint(seconds: Double) -> Duration? {
+        guard seconds.isFinite, seconds >= 0 else { return nil }
+        return .milliseconds(min(seconds, 86_400) * 1000)
     }
 
     /// The retry hint Google's APIs put in the error body instead of a header: a
@@ -76,11 +79,18 @@ extension ProviderError {
         guard !body.isEmpty, let details = (try? JSONValue(parsing: Data(body)))?["error"]?["details"]?.arrayValue else { return nil }
         for detail in details where detail["@type"]?.stringValue?.hasSuffix("google.rpc.RetryInfo") == true {
             guard let text = detail["retryDelay"]?.stringValue, text.hasSuffix("s"), let seconds = Double(text.dropLast()),
-                seconds.isFinite, seconds >= 0
+                let hint = retryHint(seconds: seconds)
             else { continue }
-            return .milliseconds(seconds * 1000)
+            return hint
         }
         return nil
+    }
+
+    /// The `reason`s of the `google.rpc.ErrorInfo` details in a Google error body (Gemini answers a bad
+    /// key with HTTP 400 and the reason `API_KEY_INVALID`).
+    static func googleReasons(in body: [UInt8]) -> [String] {
+        guard !body.isEmpty, let details = (try? JSONValue(parsing: Data(body)))?["error"]?["details"]?.arrayValue else { return [] }
+        return details.compactMap { $0["reason"]?.stringValue }
     }
 
     /// The human-readable message inside an error body, whatever shape the provider used.

@@ -5,8 +5,10 @@ import Foundation
 /// call goes, how a key is sent, and how its models are listed.
 ///
 /// A family lives in its own folder (`OpenAI/`, `Anthropic/`, `Gemini/`) beside its wire codec and
-/// declares its ``ProviderConfig/ProviderType`` there. Adding a provider is that folder plus one line
-/// in ``ProviderFamilies/all``; nothing else switches on the provider type.
+/// declares its ``ProviderConfig/ProviderType`` there. Adding a provider to the product is that
+/// folder plus one line in ``ProviderFamilies/all``; nothing else in the product switches on the
+/// provider type. Its test support is apart: the scripted server's wire (`CopilotTesting`), a fuzz
+/// target with seeds, and a benchmark row.
 protocol ProviderFamily {
     /// The name users write in ``ProviderConfig/type``.
     static var type: ProviderConfig.ProviderType { get }

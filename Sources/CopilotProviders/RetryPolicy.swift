@@ -36,7 +36,12 @@ public struct RetryPolicy: Sendable, Hashable {
             || (error.code == .streamError && error.providerErrorType.map(Self.retryableStreamErrors.contains) == true)
     }
 
-    private static let retryableStreamErrors: Set<String> = ["overloaded_error", "server_error", "rate_limit_exceeded", "api_error"]
+    /// Errors a provider reports inside a stream that the next attempt may not meet: overload and
+    /// server trouble (Google's as status names), and a call the model wrote malformed.
+    private static let retryableStreamErrors: Set<String> = [
+        "overloaded_error", "server_error", "rate_limit_exceeded", "api_error", "INTERNAL", "UNAVAILABLE", "RESOURCE_EXHAUSTED",
+        "MALFORMED_FUNCTION_CALL",
+    ]
 
     /// The wait before retry number `retry` (0-based), or `nil` when the error must not be retried.
     ///

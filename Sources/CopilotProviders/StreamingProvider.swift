@@ -42,6 +42,31 @@ struct WireRequestForm {
     var answer: @Sendable (ModelResponse) -> ModelResponse = { $0 }
 }
 
+extension WireRequestForm {
+    /// What the tool a schema is asked for through says to the model.
+    static let answerToolDescription = "Give your final answer as this tool's input: the input is the answer, in the form it must have."
+
+    /// A name for the tool a schema is asked for through, unlike any of the request's own tools.
+    static func answerToolName(for request: ModelRequest) -> String {
+        var name = "structured_answer"
+        while request.tools.contains(where: { $0.name == name }) { name += "_" }
+        return name
+    }
+
+    /// How an answer reads when a call of tool `name` carries it: the call's input is the text, in
+    /// place of any other call beside it (a cut-off answer keeps its finish reason).
+    static func answered(byTool name: String) -> @Sendable (ModelResponse) -> ModelResponse {
+        { response in
+            guard let call = response.toolCalls.first(where: { $0.name == name }) else { return response }
+            var answer = response
+            answer.text = call.arguments
+            answer.toolCalls = []
+            if answer.finishReason == nil || answer.finishReason == "tool_calls" { answer.finishReason = "stop" }
+            return answer
+        }
+    }
+}
+
 /// Reads one wire format's stream, event by event, into fragments and a final answer.
 protocol WireStreamDecoder {
     init()
@@ -146,25 +171,26 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
     func complete(_ request: ModelRequest, onEvent: @Sendable (ModelStreamEvent) async -> Void) async throws -> ModelResponse {
         var form = try Wire.firstForm(of: request, config: config)
         var retry = 0
-        var fellBack = false
+        var refusal: ProviderError?
         while true {
             do {
                 return form.answer(try await attempt(request: request, form: form, retryCount: retry, onEvent: onEvent))
             } catch var error as ProviderError {
-                if !fellBack, let other = try Wire.fallback(for: request, config: config, after: error) {
+                if refusal == nil, let other = try Wire.fallback(for: request, config: config, after: error) {
                     context.logger.info(
                         "the provider refused the request's form; asking again in another", metadata: ["status": "\(error.statusCode.map(String.init) ?? "-")"])
                     form = other
-                    fellBack = true
+                    refusal = error
                     continue
                 }
-                error.attempts = retry + 1
+                error.attempts = retry + 1 + (refusal == nil ? 0 : 1)
                 guard let wait = context.retryPolicy.delay(before: retry, after: error, random: context.random()) else {
                     if let hint = error.retryAfter, hint > context.retryPolicy.maxServerDelay, context.retryPolicy.isRetryable(error) {
                         error.message += " The provider asked to retry after \(hint), longer than this client waits (\(context.retryPolicy.maxServerDelay))."
                     } else if retry > 0 {
                         error.message += " Gave up after \(retry + 1) attempts."
                     }
+                    if let refusal { error.message += " (Asked first in another form, which it refused: \(refusal.message))" }
                     throw error
                 }
                 context.logger.info(

@@ -38,7 +38,7 @@ extension StructuredOutput {
 extension CopilotSession {
     /// Sends a prompt, waits for the answer in `type`'s JSON Schema and decodes it. The schema goes
     /// to the provider the way its wire asks (Chat Completions `response_format`, Responses
-    /// `text.format`, Anthropic `output_format`); an answer that does not match is asked for once
+    /// `text.format`, Anthropic `output_format`, Gemini `responseJsonSchema`); an answer that does not match is asked for once
     /// more with what was wrong (a `session.warning` says so), then the message fails.
     ///
     /// - Throws: `CopilotError` `sessionError` when the answer does not match the schema (after the

@@ -243,8 +243,8 @@ final class ScriptedHTTPHandler: ChannelInboundHandler, RemovableChannelHandler 
     private static func geminiModelPage(_ models: [String], query: String) -> JSONValue {
         let token = query.split(separator: "?").dropFirst().first?.split(separator: "&")
             .first { $0.hasPrefix("pageToken=") }.map { String($0.dropFirst("pageToken=".count)) }
-        let start = token.flatMap(Int.init) ?? 0
-        let page = Array(models[min(start, models.count)..<min(start + 2, models.count)])
+        let start = min(max(token.flatMap(Int.init) ?? 0, 0), models.count)
+        let page = Array(models[start..<min(start + 2, models.count)])
         var list: [String: JSONValue] = [
             "models": .array(page.map {
                 [

@@ -84,7 +84,13 @@ extension ScriptedTurn {
                 parts[signed] = .object(part)
             }
         }
-        let finish = finishReason.map { $0 == "stop" || $0 == "tool_calls" ? "STOP" : $0.uppercased() } ?? "STOP"
+        let finish =
+            switch finishReason {
+            case nil, "stop", "tool_calls": "STOP"
+            case "length": "MAX_TOKENS"
+            case "content_filter": "SAFETY"
+            case let other?: other.uppercased()
+            }
         var counts: [String: JSONValue] = [
             "promptTokenCount": .int(usage.inputTokens ?? 0), "candidatesTokenCount": .int(usage.outputTokens ?? 0),
             "totalTokenCount": .int((usage.inputTokens ?? 0) + (usage.outputTokens ?? 0) + (usage.reasoningTokens ?? 0)),

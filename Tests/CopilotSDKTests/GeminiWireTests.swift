@@ -103,7 +103,8 @@ struct GeminiWireTests {
             ],
             "tools": [["functionDeclarations": [["name": "get_weather", "description": "Weather", "parametersJsonSchema": ["type": "object", "additionalProperties": false]]]]],
             "generationConfig": [
-                "maxOutputTokens": 1000, "temperature": 0.2, "thinkingConfig": ["includeThoughts": true, "thinkingBudget": 8192],
+                // Thoughts count against the limit: it grows to the budget plus room for the answer.
+                "maxOutputTokens": 9216, "temperature": 0.2, "thinkingConfig": ["includeThoughts": true, "thinkingBudget": 8192],
                 "responseMimeType": "application/json", "responseJsonSchema": ["type": "object"],
             ],
         ]
@@ -112,6 +113,22 @@ struct GeminiWireTests {
         request.reasoningEffort = "none"
         let off = try JSONValue(parsing: GeminiWire.requestBody(for: request, config: config))
         #expect(off["generationConfig"]?["thinkingConfig"] == ["thinkingBudget": 0])
+    }
+
+    @Test("a finish reason that says the model failed, with nothing answered, is an error; a null error field is no error; huge counts do not trap")
+    func failuresAndOddValues() throws {
+        #expect {
+            try config.decodeStream([stream([#"{"candidates":[{"content":{"role":"model","parts":[]},"finishReason":"MALFORMED_FUNCTION_CALL"}]}"#])])
+        } throws: { error in
+            let error = error as? ProviderError
+            return error?.code == .streamError && error?.providerErrorType == "MALFORMED_FUNCTION_CALL" && RetryPolicy.default.isRetryable(error!)
+        }
+        let answer = try config.decodeStream([stream([
+            #"{"error":null,"candidates":[{"content":{"parts":[{"text":"ok"}]},"finishReason":"STOP"}],"#
+                + #""usageMetadata":{"promptTokenCount":9223372036854775807,"candidatesTokenCount":9223372036854775807,"thoughtsTokenCount":9223372036854775807,"toolUsePromptTokenCount":5}}"#,
+        ])])
+        #expect(answer.text == "ok")
+        #expect(answer.usage?.outputTokens == 2 << 40 && answer.usage?.inputTokens == (1 << 40) + 5)
     }
 
     @Test("a whole JSON answer (generateContent, or an array from a server that ignored alt=sse) reads like the stream")

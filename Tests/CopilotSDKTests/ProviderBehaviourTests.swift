@@ -387,6 +387,28 @@ struct ProviderBehaviourTests {
         #expect(error.providerErrorType == "RESOURCE_EXHAUSTED")
         #expect(error.retryAfter == .milliseconds(1500))
         #expect(error.message.contains("Quota exceeded"))
+        // A delay no client waits, however large the number, is a day at most, not a trap.
+        let huge = #"{"error":{"code":429,"message":"later","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"1e300s"}]}}"#
+        let redactor = SecretRedactor(config: ProviderConfig(baseURL: "http://127.0.0.1"))
+        #expect(ProviderError.fromHTTPResponse(status: 429, headers: [:], body: Array(huge.utf8), url: "http://h", redactor: redactor).retryAfter == .seconds(86_400))
+        #expect(ProviderError.fromHTTPResponse(status: 429, headers: ["retry-after": "1e30"], body: [], url: "http://h", redactor: redactor).retryAfter == .seconds(86_400))
+        // Gemini answers a bad key with 400 and the reason API_KEY_INVALID: that is a credentials problem.
+        let badKey = #"{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com"}]}}"#
+        let rejected = ProviderError.fromHTTPResponse(status: 400, headers: [:], body: Array(badKey.utf8), url: "http://h", redactor: redactor)
+        #expect(rejected.code == .authenticationFailed && rejected.message.contains("Check the API key"))
+    }
+
+    @Test("a base URL with a query is refused without quoting it (a Gemini ?key= never reaches a message)")
+    func baseURLQueryRefused() async throws {
+        let key = "AIzaSyNEVER-SHOWN-0123456789"
+        for base in ["https://generativelanguage.googleapis.com/v1beta?key=\(key)", "https://example.com/v1#\(key)"] {
+            #expect {
+                try ProviderEndpoint.modelCall(config: ProviderConfig(type: .gemini, baseURL: base), model: "gemini-2.5-flash")
+            } throws: { error in
+                let error = error as? ProviderError
+                return error?.code == .invalidConfiguration && error?.message.contains(key) == false && error?.message.contains("apiKey") == true
+            }
+        }
     }
 
     @Test("with onListModels set, the provider is never asked")

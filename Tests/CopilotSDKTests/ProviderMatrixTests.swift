@@ -161,7 +161,10 @@ struct ProviderMatrixTests {
         let first: [JSONValue] = [["role": "user", "parts": [["text": "Weather in Paris?"]]]]
         guard scenario != .text else { return [.object(base.merging(["contents": .array(first)]) { $1 })] }
         base["tools"] = [["functionDeclarations": [["name": "get_weather", "description": "Current weather", "parametersJsonSchema": Self.weatherSchema]]]]
-        var call: [String: JSONValue] = ["functionCall": ["id": "call_1_get_weather", "name": "get_weather", "args": ["city": "Paris"]]]
+        // A call without a signature of its own gets Google's placeholder (Gemini 3 requires one).
+        var call: [String: JSONValue] = [
+            "functionCall": ["id": "call_1_get_weather", "name": "get_weather", "args": ["city": "Paris"]], "thoughtSignature": "skip_thought_signature_validator",
+        ]
         if scenario == .reasoning {
             base["generationConfig"] = ["thinkingConfig": ["includeThoughts": true, "thinkingBudget": 24576]]
             call["thoughtSignature"] = "c2lnLXNjcmlwdGVk"

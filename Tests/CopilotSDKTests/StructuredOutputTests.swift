@@ -145,6 +145,44 @@ struct StructuredOutputTests {
         }
     }
 
+    @Test("Gemini 2.x refuses a JSON response beside functions: the schema becomes a function it must call, named unlike the app's tools")
+    func geminiForcedFunction() async throws {
+        let responder: @Sendable (RecordedRequest) -> ScriptedTurn? = { request in
+            if request.json?["generationConfig"]?["responseMimeType"] != nil {
+                return .error(
+                    status: 400, message: "Function calling with a response mime type: 'application/json' is unsupported", type: "INVALID_ARGUMENT")
+            }
+            return ScriptedTurn(toolCalls: [ToolCall(id: "fc-9", name: "structured_answer_", arguments: Self.oslo)])
+        }
+        try await withScriptedClient(turns: [], responder: responder) { client, server in
+            // The app has a tool of the name the schema's function would take; it gets another.
+            var config = scriptedConfig(server, tools: [Tool(name: "structured_answer", description: "The app's own") { _ in "mine" }])
+            config.provider = Self.provider("gemini", server)
+            let session = try await client.createSession(config)
+            let forecast = try await session.sendAndWait("The weather in Oslo?", returning: Forecast.self)
+            #expect(forecast == Forecast(city: "Oslo", celsius: 4.5, sky: "cloudy"))
+            let body = try #require(server.modelCalls.last?.json)
+            #expect(server.modelCalls.count == 2)
+            #expect(body["generationConfig"] == nil)
+            #expect(body["toolConfig"] == ["functionCallingConfig": ["mode": "ANY"]])
+            let declarations = try #require(body["tools"]?.arrayValue?.first?["functionDeclarations"]?.arrayValue)
+            #expect(declarations.map { $0["name"] } == ["structured_answer", "structured_answer_"])
+            #expect(declarations.last?["parametersJsonSchema"] == Forecast.jsonSchema)
+            await session.disconnect()
+        }
+    }
+
+    @Test("a refusal of the schema itself is not a reason to try the json_object form")
+    func schemaRefusalIsNotAFormRefusal() async throws {
+        let turns: [ScriptedTurn] = [.error(status: 400, message: "Invalid schema for response_format 'Forecast': 'minimum' is not permitted.")]
+        try await withScriptedClient(turns: turns) { client, server in
+            let session = try await client.createSession(scriptedConfig(server))
+            await #expect(throws: CopilotError.self) { try await session.sendAndWait("The weather in Oslo?", returning: Forecast.self) }
+            #expect(server.modelCalls.count == 1)
+            await session.disconnect()
+        }
+    }
+
     @Test("an answer that misses the schema twice fails the message with what was wrong")
     func failsAfterSecondTry() async throws {
         let turns: [ScriptedTurn] = [.text("It is cold."), .text(#"{"city":"Oslo"}"#)]

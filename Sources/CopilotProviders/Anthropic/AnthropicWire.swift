@@ -24,11 +24,8 @@ enum AnthropicWire: WireFormat {
     }
 
     static func requestBody(for request: ModelRequest, config: ProviderConfig) throws -> Data {
-        try requestBody(for: request, config: config, formatAsTool: false)
+        try requestBody(for: request, config: config, answerTool: nil)
     }
-
-    /// The tool a schema is asked for through when `output_format` is refused.
-    static let formatToolName = "structured_answer"
 
     /// A model without structured outputs (or an API that no longer takes the beta's
     /// `output_format`) refuses it with a 400 that names it; the schema is then asked for as the
@@ -40,17 +37,12 @@ enum AnthropicWire: WireFormat {
         guard request.responseFormat != nil, error.code == .requestRejected, error.statusCode == 400 else { return nil }
         let message = error.message.lowercased()
         guard message.contains("output_format") || message.contains("structured output") || message.contains("structured-outputs") else { return nil }
-        return WireRequestForm(body: try requestBody(for: request, config: config, formatAsTool: true)) { response in
-            guard let call = response.toolCalls.first(where: { $0.name == formatToolName }) else { return response }
-            var answer = response
-            answer.text = call.arguments
-            answer.toolCalls = []
-            answer.finishReason = "stop"
-            return answer
-        }
+        let tool = WireRequestForm.answerToolName(for: request)
+        return WireRequestForm(body: try requestBody(for: request, config: config, answerTool: tool), answer: WireRequestForm.answered(byTool: tool))
     }
 
-    private static func requestBody(for request: ModelRequest, config: ProviderConfig, formatAsTool: Bool) throws -> Data {
+    /// The body; with `answerTool`, the schema is that tool's input and a tool call is required.
+    private static func requestBody(for request: ModelRequest, config: ProviderConfig, answerTool: String?) throws -> Data {
         var messages = MessageList()
         // A tool call's input goes back exactly as the model wrote it (key order too): it is put
         // in after encoding, in place of a marker, rather than parsed and encoded again.
@@ -104,18 +96,15 @@ enum AnthropicWire: WireFormat {
         var tools: [JSONValue] = request.tools.map {
             ["name": .string($0.name), "description": .string($0.description), "input_schema": $0.parameters]
         }
-        let formatTool = formatAsTool ? request.responseFormat : nil
-        if let format = formatTool {
-            tools.append([
-                "name": .string(formatToolName), "description": "Give your final answer as this tool's input, which is the JSON the answer must be.",
-                "input_schema": format.schema,
-            ])
+        let formatTool = answerTool.flatMap { name in request.responseFormat.map { (name, $0) } }
+        if let (name, format) = formatTool {
+            tools.append(["name": .string(name), "description": .string(WireRequestForm.answerToolDescription), "input_schema": format.schema])
         }
         if !tools.isEmpty {
             if caching { tools[tools.count - 1] = withCacheControl(tools[tools.count - 1]) }
             body["tools"] = .array(tools)
             body["tool_choice"] =
-                formatTool == nil ? ["type": "auto"] : request.tools.isEmpty ? ["type": "tool", "name": .string(formatToolName)] : ["type": "any"]
+                formatTool.map { request.tools.isEmpty ? ["type": "tool", "name": .string($0.0)] : ["type": "any"] } ?? ["type": "auto"]
         }
         if let effort = request.reasoningEffort, effort != "none", formatTool == nil {
             let budget = thinkingBudget(for: effort)
@@ -257,10 +246,10 @@ enum AnthropicWire: WireFormat {
             case "message_start":
                 let message = payload["message"]
                 model = message?["model"]?.stringValue ?? model
-                inputTokens = message?["usage"]?["input_tokens"]?.intValue ?? inputTokens
-                cacheReadTokens = message?["usage"]?["cache_read_input_tokens"]?.intValue ?? cacheReadTokens
-                cacheWriteTokens = message?["usage"]?["cache_creation_input_tokens"]?.intValue ?? cacheWriteTokens
-                outputTokens = message?["usage"]?["output_tokens"]?.intValue ?? outputTokens
+                inputTokens = message?["usage"]?["input_tokens"]?.tokenCount ?? inputTokens
+                cacheReadTokens = message?["usage"]?["cache_read_input_tokens"]?.tokenCount ?? cacheReadTokens
+                cacheWriteTokens = message?["usage"]?["cache_creation_input_tokens"]?.tokenCount ?? cacheWriteTokens
+                outputTokens = message?["usage"]?["output_tokens"]?.tokenCount ?? outputTokens
             case "content_block_start":
                 let block = payload["content_block"]
                 var started = Block(type: block?["type"]?.stringValue ?? "text")
@@ -287,8 +276,8 @@ enum AnthropicWire: WireFormat {
                 }
             case "message_delta":
                 stopReason = payload["delta"]?["stop_reason"]?.stringValue ?? stopReason
-                outputTokens = payload["usage"]?["output_tokens"]?.intValue ?? outputTokens
-                inputTokens = payload["usage"]?["input_tokens"]?.intValue ?? inputTokens
+                outputTokens = payload["usage"]?["output_tokens"]?.tokenCount ?? outputTokens
+                inputTokens = payload["usage"]?["input_tokens"]?.tokenCount ?? inputTokens
             case "message_stop":
                 isComplete = true
             case "error":
@@ -314,10 +303,10 @@ enum AnthropicWire: WireFormat {
                     message: message["error"]?["message"]?.stringValue ?? message.jsonString, type: message["error"]?["type"]?.stringValue)
             }
             model = message["model"]?.stringValue
-            inputTokens = message["usage"]?["input_tokens"]?.intValue
-            outputTokens = message["usage"]?["output_tokens"]?.intValue
-            cacheReadTokens = message["usage"]?["cache_read_input_tokens"]?.intValue
-            cacheWriteTokens = message["usage"]?["cache_creation_input_tokens"]?.intValue
+            inputTokens = message["usage"]?["input_tokens"]?.tokenCount
+            outputTokens = message["usage"]?["output_tokens"]?.tokenCount
+            cacheReadTokens = message["usage"]?["cache_read_input_tokens"]?.tokenCount
+            cacheWriteTokens = message["usage"]?["cache_creation_input_tokens"]?.tokenCount
             stopReason = message["stop_reason"]?.stringValue
             var fragments: [ModelStreamEvent] = []
             for (index, block) in (message["content"]?.arrayValue ?? []).enumerated() {

@@ -35,7 +35,7 @@ enum GeminiFamily: ProviderFamily {
         // Bounded: a server that always sends a next page cannot keep us here forever.
         for _ in 0..<100 {
             var url = root(base) + "/models?pageSize=1000"
-            if let pageToken { url += "&pageToken=" + ProviderEndpoint.percentEncoded(pageToken) }
+            if let pageToken { url += "&pageToken=" + (pageToken.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "") }
             let page = try await fetch(url)
             guard let entries = page["models"]?.arrayValue ?? (page["nextPageToken"] == nil ? [] : nil) else {
                 throw ProviderError(code: .malformedResponse, message: "The model list from \(url) has no `models` array.", url: url)
@@ -47,13 +47,16 @@ enum GeminiFamily: ProviderFamily {
         return models
     }
 
+    /// The characters a query value keeps as they are (RFC 3986's unreserved ones).
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
     /// One listed model, or nil for one that cannot answer a `generateContent` call (embeddings).
     private static func modelInfo(_ entry: JSONValue) -> ModelInfo? {
         guard let name = entry["name"]?.stringValue, !name.isEmpty else { return nil }
         if let methods = entry["supportedGenerationMethods"]?.arrayValue, !methods.contains("generateContent") { return nil }
         let id = name.hasPrefix("models/") ? String(name.dropFirst("models/".count)) : name
-        let input = entry["inputTokenLimit"]?.intValue
-        let output = entry["outputTokenLimit"]?.intValue
+        let input = entry["inputTokenLimit"]?.tokenCount
+        let output = entry["outputTokenLimit"]?.tokenCount
         let thinks: Bool? = entry["thinking"] == true ? true : entry["thinking"] == false ? false : nil
         return ModelInfo(
             id: id, name: entry["displayName"]?.stringValue ?? id,

@@ -23,7 +23,29 @@ package enum GeminiWire: WireFormat {
     /// Marks the ids this wire made up for calls that came without one: they are not sent back.
     package static let madeUpCallIDPrefix = "gemini-call-"
 
+    /// Stands in for a thought signature on a function call that has none (a call made by another
+    /// provider, or history rebuilt without reasoning): Google's documented value that tells
+    /// Gemini 3, which requires one on every call of the current turn, to skip the check.
+    static let placeholderSignature = "skip_thought_signature_validator"
+
     static func requestBody(for request: ModelRequest, config: ProviderConfig) throws -> Data {
+        try requestBody(for: request, answerTool: nil)
+    }
+
+    /// Gemini 2.x refuses a JSON response type beside function declarations ("Function calling with
+    /// a response mime type … is unsupported"); the schema is then asked for as the arguments of a
+    /// function the model must call (`mode: ANY`, so it may still call the app's first), and a call
+    /// of it is the answer.
+    static func fallback(for request: ModelRequest, config: ProviderConfig, after error: ProviderError) throws -> WireRequestForm? {
+        guard request.responseFormat != nil, !request.tools.isEmpty, error.code == .requestRejected, error.statusCode == 400,
+            error.message.lowercased().contains("mime type")
+        else { return nil }
+        let tool = WireRequestForm.answerToolName(for: request)
+        return WireRequestForm(body: try requestBody(for: request, answerTool: tool), answer: WireRequestForm.answered(byTool: tool))
+    }
+
+    /// The body; with `answerTool`, the schema is that function's parameters and a call is required.
+    private static func requestBody(for request: ModelRequest, answerTool: String?) throws -> Data {
         var contents = ContentList()
         var callNames: [String: String] = [:]
         for item in request.messages {
@@ -42,7 +64,7 @@ package enum GeminiWire: WireFormat {
                     parts.append(["functionCall": .object(function)])
                 }
                 // The signature goes back where it came: on the first call, else on the last part.
-                if let signature = reasoning.compactMap(\.thoughtSignature).last {
+                if let signature = reasoning.compactMap(\.thoughtSignature).last ?? (toolCalls.isEmpty ? nil : placeholderSignature) {
                     let index = toolCalls.isEmpty ? parts.count - 1 : parts.count - toolCalls.count
                     if parts.indices.contains(index), case .object(var part) = parts[index] {
                         part["thoughtSignature"] = .string(signature)
@@ -62,20 +84,26 @@ package enum GeminiWire: WireFormat {
         if let system = request.systemPrompt, !system.isEmpty {
             body["systemInstruction"] = ["parts": [["text": .string(system)]]]
         }
-        if !request.tools.isEmpty {
-            let declarations: [JSONValue] = request.tools.map {
-                ["name": .string($0.name), "description": .string($0.description), "parametersJsonSchema": $0.parameters]
-            }
-            body["tools"] = [["functionDeclarations": .array(declarations)]]
+        var declarations: [JSONValue] = request.tools.map {
+            ["name": .string($0.name), "description": .string($0.description), "parametersJsonSchema": $0.parameters]
         }
+        let formatTool = answerTool.flatMap { name in request.responseFormat.map { (name, $0) } }
+        if let (name, format) = formatTool {
+            declarations.append(["name": .string(name), "description": .string(WireRequestForm.answerToolDescription), "parametersJsonSchema": format.schema])
+            body["toolConfig"] = ["functionCallingConfig": ["mode": "ANY"]]
+        }
+        if !declarations.isEmpty { body["tools"] = [["functionDeclarations": .array(declarations)]] }
         var generation: [String: JSONValue] = [:]
-        if let maxTokens = request.maxOutputTokens { generation["maxOutputTokens"] = .int(maxTokens) }
+        var maxTokens = request.maxOutputTokens
         if let temperature = request.temperature { generation["temperature"] = .double(temperature) }
         if let effort = request.reasoningEffort {
             let budget = thinkingBudget(for: effort)
             generation["thinkingConfig"] = budget == 0 ? ["thinkingBudget": 0] : ["includeThoughts": true, "thinkingBudget": .int(budget)]
+            // Thoughts count against maxOutputTokens: leave the answer room beside the budget.
+            if let limit = maxTokens, budget > 0 { maxTokens = max(limit, budget + 1024) }
         }
-        if let format = request.responseFormat {
+        if let maxTokens { generation["maxOutputTokens"] = .int(maxTokens) }
+        if let format = request.responseFormat, formatTool == nil {
             generation["responseMimeType"] = "application/json"
             generation["responseJsonSchema"] = format.schema
         }
@@ -138,7 +166,7 @@ package enum GeminiWire: WireFormat {
         }
 
         private mutating func apply(chunk: JSONValue, context: WireContext) throws -> [ModelStreamEvent] {
-            if let error = chunk["error"] {
+            if let error = chunk["error"], error != .null {
                 throw context.streamError(
                     message: error["message"]?.stringValue ?? error.jsonString, type: error["status"]?.stringValue ?? error["code"]?.stringValue)
             }
@@ -172,9 +200,21 @@ package enum GeminiWire: WireFormat {
                     fragments.append(.textDelta(piece))
                 }
             }
-            if let reason = candidate?["finishReason"]?.stringValue, reason != "FINISH_REASON_UNSPECIFIED" { finishReason = reason }
+            if let reason = candidate?["finishReason"]?.stringValue, reason != "FINISH_REASON_UNSPECIFIED" {
+                finishReason = reason
+                // A reason that says the model failed (MALFORMED_FUNCTION_CALL, MISSING_THOUGHT_SIGNATURE, …)
+                // with nothing answered is an error, not an empty answer.
+                if text.isEmpty, calls.isEmpty, !Self.answerReasons.contains(reason) {
+                    throw context.streamError(message: "The model stopped without an answer (\(reason)).", type: reason)
+                }
+            }
             return fragments
         }
+
+        /// Finish reasons of an answer, even an empty or a filtered one.
+        static let answerReasons: Set<String> = [
+            "STOP", "MAX_TOKENS", "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY", "LANGUAGE", "OTHER",
+        ]
 
         private static func madeUpCallID() -> String {
             madeUpCallIDPrefix + UUID().uuidString.lowercased()
@@ -189,17 +229,17 @@ package enum GeminiWire: WireFormat {
                 case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY": "content_filter"
                 case let other?: other.lowercased()
                 }
-            let thoughts = usage?["thoughtsTokenCount"]?.intValue
-            let answer = usage?["candidatesTokenCount"]?.intValue
+            let thoughts = usage?["thoughtsTokenCount"]?.tokenCount
+            let answer = usage?["candidatesTokenCount"]?.tokenCount
             let output: Int? = answer == nil && thoughts == nil ? nil : (answer ?? 0) + (thoughts ?? 0)
-            let prompt = usage?["promptTokenCount"]?.intValue
-            let toolPrompt = usage?["toolUsePromptTokenCount"]?.intValue
+            let prompt = usage?["promptTokenCount"]?.tokenCount
+            let toolPrompt = usage?["toolUsePromptTokenCount"]?.tokenCount
             let traces = reasoning.isEmpty && signature == nil ? [] : [ReasoningTrace(text: reasoning, thoughtSignature: signature)]
             return ModelResponse(
                 text: text, reasoning: reasoning.isEmpty ? nil : reasoning, reasoningTraces: traces, toolCalls: calls,
                 usage: TokenUsage(
                     inputTokens: prompt.map { $0 + (toolPrompt ?? 0) }, outputTokens: output, reasoningTokens: thoughts,
-                    cacheReadTokens: usage?["cachedContentTokenCount"]?.intValue),
+                    cacheReadTokens: usage?["cachedContentTokenCount"]?.tokenCount),
                 finishReason: finish, model: model)
         }
     }

@@ -100,11 +100,12 @@ enum ChatCompletionsWire: WireFormat {
 
     /// Some OpenAI-compatible servers take a schema only in the older `json_object` form
     /// (llama-cpp-python's, which enforces it with a grammar) and refuse `json_schema` with an error
-    /// that names `response_format` (llama-cpp-python's validation errors are HTTP 500; others say
-    /// 400 or 422); they are asked again, at once, with `{"type": "json_object", "schema": …}`.
+    /// that names `response_format` and the `json_object` form they take (llama-cpp-python's
+    /// validation errors are HTTP 500; others say 400 or 422); they are asked again, at once, with
+    /// `{"type": "json_object", "schema": …}`. A refusal of the schema itself names no other form.
     static func fallback(for request: ModelRequest, config: ProviderConfig, after error: ProviderError) throws -> WireRequestForm? {
         guard let format = request.responseFormat, let status = error.statusCode, [400, 422, 500].contains(status),
-            error.message.contains("response_format")
+            error.message.contains("response_format"), error.message.contains("json_object")
         else { return nil }
         var body = requestBody(for: request)
         if config.cachesPrompts { body.promptCacheKey = request.cacheKey }
@@ -241,10 +242,10 @@ enum ChatCompletionsWire: WireFormat {
         var reasoningTokens: Int?
 
         init(json: JSONValue) {
-            promptTokens = json["prompt_tokens"]?.intValue
-            completionTokens = json["completion_tokens"]?.intValue
-            cachedTokens = json["prompt_tokens_details"]?["cached_tokens"]?.intValue
-            reasoningTokens = json["completion_tokens_details"]?["reasoning_tokens"]?.intValue
+            promptTokens = json["prompt_tokens"]?.tokenCount
+            completionTokens = json["completion_tokens"]?.tokenCount
+            cachedTokens = json["prompt_tokens_details"]?["cached_tokens"]?.tokenCount
+            reasoningTokens = json["completion_tokens_details"]?["reasoning_tokens"]?.tokenCount
         }
 
         var tokenUsage: TokenUsage {

@@ -84,7 +84,9 @@ enum AzureOpenAIFamily: ProviderFamily {
     }
 
     static func listModels(base: String, config: ProviderConfig, fetch: (String) async throws -> JSONValue) async throws -> [ModelInfo] {
-        let url = config.azure?.apiVersion.map { base + "/openai/models?api-version=" + ProviderEndpoint.percentEncoded($0) } ?? base + "/openai/v1/models"
+        // As for model calls, an empty api-version means the versionless routes.
+        let version = config.azure?.apiVersion.flatMap { $0.isEmpty ? nil : $0 }
+        let url = version.map { base + "/openai/models?api-version=" + ProviderEndpoint.percentEncoded($0) } ?? base + "/openai/v1/models"
         return try await OpenAIFamily.dataListing(url: url, fetch: fetch)
     }
 }

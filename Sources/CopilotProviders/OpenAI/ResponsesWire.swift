@@ -177,9 +177,9 @@ enum ResponsesWire: WireFormat {
                 if let reported = response["model"]?.stringValue { model = reported }
                 if let usage = response["usage"], usage != .null {
                     self.usage = TokenUsage(
-                        inputTokens: usage["input_tokens"]?.intValue, outputTokens: usage["output_tokens"]?.intValue,
-                        reasoningTokens: usage["output_tokens_details"]?["reasoning_tokens"]?.intValue,
-                        cacheReadTokens: usage["input_tokens_details"]?["cached_tokens"]?.intValue)
+                        inputTokens: usage["input_tokens"]?.tokenCount, outputTokens: usage["output_tokens"]?.tokenCount,
+                        reasoningTokens: usage["output_tokens_details"]?["reasoning_tokens"]?.tokenCount,
+                        cacheReadTokens: usage["input_tokens_details"]?["cached_tokens"]?.tokenCount)
                 }
                 for (position, item) in (response["output"]?.arrayValue ?? []).enumerated() where items[position] == nil {
                     var added = merged(nil, with: item)
