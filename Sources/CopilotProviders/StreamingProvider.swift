@@ -1,6 +1,7 @@
 import CopilotCore
 import Foundation
 package import Logging
+import Synchronization
 
 /// One wire format: how a request body is written and how the streamed answer is read.
 protocol WireFormat {
@@ -162,6 +163,14 @@ package struct ProviderContext: Sendable {
 struct StreamingProvider<Wire: WireFormat>: ModelProvider {
     let config: ProviderConfig
     let context: ProviderContext
+    /// The last refusal of a request's first form: later calls of this provider (a session's) start
+    /// in the other form the refusal asks for, instead of paying for the same refusal each time.
+    private let refusal = RememberedRefusal()
+
+    init(config: ProviderConfig, context: ProviderContext) {
+        self.config = config
+        self.context = context
+    }
 
     /// Largest error body read from a failed response.
     private static var errorBodyLimit: Int { 64 * 1024 }
@@ -170,8 +179,12 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
 
     func complete(_ request: ModelRequest, onEvent: @Sendable (ModelStreamEvent) async -> Void) async throws -> ModelResponse {
         var form = try Wire.firstForm(of: request, config: config)
-        var retry = 0
         var refusal: ProviderError?
+        if let earlier = self.refusal.error, let other = try Wire.fallback(for: request, config: config, after: earlier) {
+            form = other
+            refusal = earlier
+        }
+        var retry = 0
         while true {
             do {
                 return form.answer(try await attempt(request: request, form: form, retryCount: retry, onEvent: onEvent))
@@ -181,6 +194,7 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
                         "the provider refused the request's form; asking again in another", metadata: ["status": "\(error.statusCode.map(String.init) ?? "-")"])
                     form = other
                     refusal = error
+                    self.refusal.error = error
                     continue
                 }
                 error.attempts = retry + 1 + (refusal == nil ? 0 : 1)
@@ -277,6 +291,16 @@ struct StreamingProvider<Wire: WireFormat>: ModelProvider {
         } catch {
             throw ProviderError(code: .authenticationFailed, message: "The bearer token provider failed: \(error)")
         }
+    }
+}
+
+/// A refusal one provider instance remembers for the calls after it.
+final class RememberedRefusal: Sendable {
+    private let storage = Mutex<ProviderError?>(nil)
+
+    var error: ProviderError? {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
     }
 }
 
