@@ -34,6 +34,27 @@ extension WireFormat {
     }
 }
 
+/// A conversation as runs of one role: consecutive items of a role join one message, as wires whose
+/// roles must alternate want (Anthropic's blocks, Gemini's parts; a turn's tool results answer its
+/// calls together, and the text after them joins the same message).
+struct RoleRuns {
+    private(set) var runs: [(role: String, items: [JSONValue])] = []
+
+    mutating func append(role: String, _ items: [JSONValue]) {
+        guard !items.isEmpty else { return }
+        if runs.last?.role == role {
+            runs[runs.count - 1].items.append(contentsOf: items)
+        } else {
+            runs.append((role, items))
+        }
+    }
+
+    /// The runs as messages: `role` and the items under `itemsKey`.
+    func json(itemsKey: String) -> [JSONValue] {
+        runs.map { ["role": .string($0.role), .init(itemsKey): .array($0.items)] }
+    }
+}
+
 /// One form of a model call on the wire: its body, the headers it needs besides the provider's, and
 /// how its answer reads as the answer asked for (a schema answered through a forced tool call is
 /// the answer's text, say).

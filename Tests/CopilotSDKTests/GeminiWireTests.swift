@@ -148,10 +148,8 @@ struct GeminiWireTests {
 /// what the Swift tests play is the wire Google's own client understands.
 @Suite("Gemini wire against google-genai")
 struct GeminiOracleTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let python = repository.appendingPathComponent(".venv/bin/python").path
     static var hasPackage: Bool {
-        let lib = repository.appendingPathComponent(".venv/lib")
+        let lib = repositoryRoot.appendingPathComponent(".venv/lib")
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: lib.path)) ?? []
         return versions.contains { FileManager.default.fileExists(atPath: lib.appendingPathComponent("\($0)/site-packages/google/genai").path) }
     }
@@ -159,8 +157,8 @@ struct GeminiOracleTests {
     /// What `google-genai` made of one model call to `server`.
     static func oracle(_ server: ScriptedProviderServer) async throws -> JSONValue {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repository.appendingPathComponent("Tests/Interop/gemini_oracle.py").path, server.rootURL, "scripted-model"]
+        process.executableURL = URL(fileURLWithPath: interopPython)
+        process.arguments = [repositoryRoot.appendingPathComponent("Tests/Interop/gemini_oracle.py").path, server.rootURL, "scripted-model"]
         let output = Pipe()
         process.standardOutput = output
         let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in

@@ -189,9 +189,7 @@ struct ModeMatrixTests {
         }
     }
 
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let python = repository.appendingPathComponent(".venv/bin/python").path
-    static var hasOfficialSDK: Bool { FileManager.default.isExecutableFile(atPath: python) }
+    static var hasOfficialSDK: Bool { FileManager.default.isExecutableFile(atPath: interopPython) }
 
     static func runPython(_ scenario: Scenario, _ driverScenario: [String: JSONValue]) async throws -> Observation {
         let server = try await ScriptedProviderServer.start(turns: scenario.turns, responder: scenario.responder)
@@ -206,8 +204,8 @@ struct ModeMatrixTests {
         input["model"] = "scripted-model"
         input["prompts"] = .array(scenario.prompts.map(JSONValue.string))
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repository.appendingPathComponent("Tests/Interop/matrix_driver.py").path, JSONValue.object(input).jsonString]
+        process.executableURL = URL(fileURLWithPath: interopPython)
+        process.arguments = [repositoryRoot.appendingPathComponent("Tests/Interop/matrix_driver.py").path, JSONValue.object(input).jsonString]
         var environment = ProcessInfo.processInfo.environment
         environment["COPILOT_CLI_PATH"] = try copilotSwiftBinary()
         process.environment = environment

@@ -6,6 +6,10 @@ import CopilotTesting
 import Foundation
 import Testing
 
+/// The package's root folder, and the Python of the interop tests' venv (`scripts/test.sh` makes it).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let interopPython = repositoryRoot.appendingPathComponent(".venv/bin/python").path
+
 /// Runs `body` with a started scripted server and a client, and shuts both down afterwards.
 func withScriptedClient<T>(
     turns: [ScriptedTurn],

@@ -97,14 +97,18 @@ class Secret(BaseModel):
     text: str
 
 
-def test_custom_tool(fresh_llmock, sdk_env):
-    calls = []
-
+def encrypt_tool(calls):
+    """An app tool that upper-cases its text and records each call in `calls`."""
     def encrypt(params: Secret, invocation) -> str:
         calls.append(params.text)
         return params.text.upper()
 
-    tool = define_tool("encrypt_string", description="Encrypts a string", handler=encrypt, params_type=Secret)
+    return define_tool("encrypt_string", description="Encrypts a string", handler=encrypt, params_type=Secret)
+
+
+def test_custom_tool(fresh_llmock, sdk_env):
+    calls = []
+    tool = encrypt_tool(calls)
 
     async def main():
         async with CopilotClient() as client:
@@ -131,12 +135,7 @@ def test_custom_tool(fresh_llmock, sdk_env):
 def test_custom_tool_on_gemini(fresh_llmock, sdk_env):
     """The official SDK names a provider type it does not know (`gemini`); this runtime speaks it natively."""
     calls = []
-
-    def encrypt(params: Secret, invocation) -> str:
-        calls.append(params.text)
-        return params.text.upper()
-
-    tool = define_tool("encrypt_string", description="Encrypts a string", handler=encrypt, params_type=Secret)
+    tool = encrypt_tool(calls)
 
     async def main():
         async with CopilotClient() as client:

@@ -43,7 +43,7 @@ enum AnthropicWire: WireFormat {
 
     /// The body; with `answerTool`, the schema is that tool's input and a tool call is required.
     private static func requestBody(for request: ModelRequest, config: ProviderConfig, answerTool: String?) throws -> Data {
-        var messages = MessageList()
+        var messages = RoleRuns()
         // A tool call's input goes back exactly as the model wrote it (key order too): it is put
         // in after encoding, in place of a marker, rather than parsed and encoded again.
         let marker = "copilot-raw-input-\(UUID().uuidString)-"
@@ -61,7 +61,7 @@ enum AnthropicWire: WireFormat {
                     if request.citations, request.responseFormat == nil { document["citations"] = ["enabled": true] }
                     return .object(document)
                 }
-                messages.append(role: "user", blocks: blocks)
+                messages.append(role: "user", blocks)
             case .assistant(let text, let toolCalls, let reasoning):
                 var blocks: [JSONValue] = []
                 for trace in reasoning {
@@ -80,15 +80,15 @@ enum AnthropicWire: WireFormat {
                     }
                     blocks.append(["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": input])
                 }
-                messages.append(role: "assistant", blocks: blocks)
+                messages.append(role: "assistant", blocks)
             case .toolResult(let callID, let content):
-                messages.append(role: "user", blocks: [["type": "tool_result", "tool_use_id": .string(callID), "content": .string(content)]])
+                messages.append(role: "user", [["type": "tool_result", "tool_use_id": .string(callID), "content": .string(content)]])
             }
         }
         var maxTokens = request.maxOutputTokens ?? defaultMaxTokens
         let caching = config.cachesPrompts
         var body: [String: JSONValue] = [
-            "model": .string(request.model), "stream": true, "messages": .array(caching ? messages.cached : messages.json),
+            "model": .string(request.model), "stream": true, "messages": .array(caching ? cachedMessages(messages) : messages.json(itemsKey: "content")),
         ]
         if let system = request.systemPrompt, !system.isEmpty {
             body["system"] = caching ? [["type": "text", "text": .string(system), "cache_control": cacheControl]] : .string(system)
@@ -127,45 +127,25 @@ enum AnthropicWire: WireFormat {
         return Data(text.utf8)
     }
 
-    /// Messages that alternate roles: consecutive blocks of one role are merged into one message.
-    private struct MessageList {
-        private var messages: [(role: String, blocks: [JSONValue])] = []
-
-        mutating func append(role: String, blocks: [JSONValue]) {
-            guard !blocks.isEmpty else { return }
-            if messages.last?.role == role {
-                // Tool results must lead their user message; text follows them.
-                messages[messages.count - 1].blocks.append(contentsOf: blocks)
-            } else {
-                messages.append((role, blocks))
-            }
+    /// The messages with cache breakpoints on the conversation: the last block of the last message
+    /// (what the next call reads back) and of the user message before it (what this call reads,
+    /// written by the previous one). With the tools' and the system prompt's, four: the API's limit.
+    private static func cachedMessages(_ messages: RoleRuns) -> [JSONValue] {
+        var marked = messages.runs
+        let users = marked.indices.filter { marked[$0].role == "user" }
+        for index in Set([marked.indices.last, users.dropLast().last].compactMap { $0 }) {
+            // Thinking blocks and empty text cannot carry a breakpoint; the last other block can.
+            guard let block = marked[index].items.lastIndex(where: cacheable) else { continue }
+            marked[index].items[block] = withCacheControl(marked[index].items[block])
         }
+        return marked.map { ["role": .string($0.role), "content": .array($0.items)] }
+    }
 
-        var json: [JSONValue] {
-            messages.map { ["role": .string($0.role), "content": .array($0.blocks)] }
-        }
-
-        /// The messages with cache breakpoints on the conversation: the last block of the last
-        /// message (what the next call reads back) and of the user message before it (what this
-        /// call reads, written by the previous one). With the tools' and the system prompt's,
-        /// four: the API's limit.
-        var cached: [JSONValue] {
-            var marked = messages
-            let users = marked.indices.filter { marked[$0].role == "user" }
-            for index in Set([marked.indices.last, users.dropLast().last].compactMap { $0 }) {
-                // Thinking blocks and empty text cannot carry a breakpoint; the last other block can.
-                guard let block = marked[index].blocks.lastIndex(where: Self.cacheable) else { continue }
-                marked[index].blocks[block] = AnthropicWire.withCacheControl(marked[index].blocks[block])
-            }
-            return marked.map { ["role": .string($0.role), "content": .array($0.blocks)] }
-        }
-
-        private static func cacheable(_ block: JSONValue) -> Bool {
-            switch block["type"]?.stringValue {
-            case "thinking", "redacted_thinking": false
-            case "text": block["text"]?.stringValue?.isEmpty == false
-            default: true
-            }
+    private static func cacheable(_ block: JSONValue) -> Bool {
+        switch block["type"]?.stringValue {
+        case "thinking", "redacted_thinking": false
+        case "text": block["text"]?.stringValue?.isEmpty == false
+        default: true
         }
     }
 

@@ -46,14 +46,14 @@ package enum GeminiWire: WireFormat {
 
     /// The body; with `answerTool`, the schema is that function's parameters and a call is required.
     private static func requestBody(for request: ModelRequest, answerTool: String?) throws -> Data {
-        var contents = ContentList()
+        var contents = RoleRuns()
         var callNames: [String: String] = [:]
         for item in request.messages {
             switch item {
             case .user(let text, let media):
                 var parts: [JSONValue] = media.isEmpty || !text.isEmpty ? [["text": .string(text)]] : []
                 parts += media.map { ["inlineData": ["mimeType": .string($0.mimeType), "data": .string($0.base64Data)]] }
-                contents.append(role: "user", parts: parts)
+                contents.append(role: "user", parts)
             case .assistant(let text, let toolCalls, let reasoning):
                 var parts: [JSONValue] = text.isEmpty ? [] : [["text": .string(text)]]
                 for call in toolCalls {
@@ -73,14 +73,14 @@ package enum GeminiWire: WireFormat {
                         parts.append(["text": "", "thoughtSignature": .string(signature)])
                     }
                 }
-                contents.append(role: "model", parts: parts)
+                contents.append(role: "model", parts)
             case .toolResult(let callID, let content):
                 var response: [String: JSONValue] = ["name": .string(callNames[callID] ?? ""), "response": ["result": .string(content)]]
                 if !callID.hasPrefix(madeUpCallIDPrefix) { response["id"] = .string(callID) }
-                contents.append(role: "user", parts: [["functionResponse": .object(response)]])
+                contents.append(role: "user", [["functionResponse": .object(response)]])
             }
         }
-        var body: [String: JSONValue] = ["contents": .array(contents.json)]
+        var body: [String: JSONValue] = ["contents": .array(contents.json(itemsKey: "parts"))]
         if let system = request.systemPrompt, !system.isEmpty {
             body["systemInstruction"] = ["parts": [["text": .string(system)]]]
         }
@@ -109,25 +109,6 @@ package enum GeminiWire: WireFormat {
         }
         if !generation.isEmpty { body["generationConfig"] = .object(generation) }
         return try encode(JSONValue.object(body))
-    }
-
-    /// Contents whose roles alternate: parts of consecutive items of one role share one content
-    /// (a turn's function responses answer its calls together).
-    private struct ContentList {
-        private var contents: [(role: String, parts: [JSONValue])] = []
-
-        mutating func append(role: String, parts: [JSONValue]) {
-            guard !parts.isEmpty else { return }
-            if contents.last?.role == role {
-                contents[contents.count - 1].parts.append(contentsOf: parts)
-            } else {
-                contents.append((role, parts))
-            }
-        }
-
-        var json: [JSONValue] {
-            contents.map { ["role": .string($0.role), "parts": .array($0.parts)] }
-        }
     }
 
     /// Assembles the answer from whole `GenerateContentResponse` chunks; the answer is whole once a
